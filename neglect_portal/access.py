@@ -1,0 +1,43 @@
+"""Who may see or change what: the only place that decides it.
+
+Views, templates and the navigation ask these predicates; nothing else compares roles.
+Later apps add their object-level rules here (e.g. which children a user may see).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import User
+
+
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def can_use_admin(user: User) -> bool:
+    """Django admin is for administrators only."""
+    return _signed_in(user) and user.is_administrator
+
+
+def sees_every_child(user: User) -> bool:
+    """Children's social care holds the statutory record, so its staff may see every child."""
+    return _signed_in(user) and user.agency.is_childrens_social_care
+
+
+def works_with_children(user: User) -> bool:
+    """Practitioners and their managers work cases and complete the toolkit."""
+    return _signed_in(user) and (user.is_practitioner or user.is_team_manager)
+
+
+def reads_partnership_aggregates(user: User) -> bool:
+    """The quarterly dataset and every agency's action plan are for scrutiny by these roles."""
+    return _signed_in(user) and (
+        user.is_agency_lead or user.is_working_group_member or user.is_administrator
+    )
+
+
+def leads_agency_plan(user: User) -> bool:
+    """Agency leads own and RAG-rate their own agency's neglect action plan."""
+    return _signed_in(user) and user.is_agency_lead

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class NeglectPortalConfig(AppConfig):
+    default = True
+    name = "neglect_portal"
+    verbose_name = "People and agencies"
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "neglect_portal.admin_site.PortalAdminSite"

@@ -1,0 +1,22 @@
+from django.urls import reverse
+
+from .access import can_use_admin
+
+
+def navigation(request):
+    """Service navigation: only the areas the signed-in user may use, and only built ones."""
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated):
+        return {"service_navigation": []}
+    items = [("Home", reverse("home"))]
+    if can_use_admin(user):
+        items.append(("Administration", reverse("admin:index")))
+    items.append(("Your account", reverse("password_change")))
+    path = request.path
+    return {
+        "service_navigation": [
+            {"label": label, "url": url, "current": url == path
+             or (url != "/" and path.startswith(url))}
+            for label, url in items
+        ]
+    }

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from neglect_portal.demo import DEMO_PASSWORD, load_demo_data
+
+
+class Command(BaseCommand):
+    help = "Load the demo partnership and one sign-in per role (development only)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "Demo data has well-known passwords and is for development only; "
+                "it is never loaded when DEBUG is False."
+            )
+        users = load_demo_data()
+        self.stdout.write(self.style.SUCCESS("Demo sign-ins (password for all: "
+                                             f"{DEMO_PASSWORD}):"))
+        for user in users:
+            self.stdout.write(
+                f"  {user.username:<15} {user.get_role_display():<22} {user.agency}"
+            )

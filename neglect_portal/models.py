@@ -1,0 +1,91 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        CHILDRENS_SOCIAL_CARE = "csc", "Children's social care"
+        EARLY_HELP = "early_help", "Early help"
+        POLICE = "police", "Police"
+        HEALTH = "health", "Health"
+        EDUCATION = "education", "Education"
+        VOLUNTARY = "voluntary", "Voluntary and community"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_childrens_social_care(self) -> bool:
+        return self.kind == self.Kind.CHILDRENS_SOCIAL_CARE
+
+
+class PortalUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # Admin rights follow the role (see User.save), so a superuser is an administrator.
+        extra_fields["role"] = User.Role.ADMINISTRATOR
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        PRACTITIONER = "practitioner", "Practitioner"
+        TEAM_MANAGER = "team_manager", "Team manager"
+        AGENCY_LEAD = "agency_lead", "Agency lead"
+        WORKING_GROUP = "working_group", "Working Group member"
+        ADMINISTRATOR = "administrator", "Administrator"
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
+    # Password hashes and sign-in times are not history worth keeping.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = PortalUserManager()
+    REQUIRED_FIELDS = ["email", "agency"]
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        # The role is the single source of truth for Django admin rights.
+        self.is_staff = self.is_superuser = self.role == self.Role.ADMINISTRATOR
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) <= {"last_login"}:
+            self.skip_history_when_saving = True
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            self.__dict__.pop("skip_history_when_saving", None)
+
+    @property
+    def is_practitioner(self) -> bool:
+        return self.role == self.Role.PRACTITIONER
+
+    @property
+    def is_team_manager(self) -> bool:
+        return self.role == self.Role.TEAM_MANAGER
+
+    @property
+    def is_agency_lead(self) -> bool:
+        return self.role == self.Role.AGENCY_LEAD
+
+    @property
+    def is_working_group_member(self) -> bool:
+        return self.role == self.Role.WORKING_GROUP
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.role == self.Role.ADMINISTRATOR

@@ -1,0 +1,92 @@
+"""Named personas, so every view is tested against the same people.
+
+Children's social care (CSC) staff may see every child; the health visitor's agency sees only
+children it is involved with; the outsider's agency works with none of the test children.
+"""
+
+import pytest
+
+from neglect_portal.models import Agency, User
+from tests.factories import PASSWORD, AgencyFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The manifest storage needs `collectstatic` first; tests/neglect_portal/test_static.py
+    # proves the real storage works, everything else only needs the files found.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def csc(db):
+    return AgencyFactory(name="Children's Social Care", kind=Agency.Kind.CHILDRENS_SOCIAL_CARE)
+
+
+@pytest.fixture
+def health(db):
+    return AgencyFactory(name="Community Health Trust", kind=Agency.Kind.HEALTH)
+
+
+@pytest.fixture
+def voluntary(db):
+    return AgencyFactory(name="Voluntary and Community Sector", kind=Agency.Kind.VOLUNTARY)
+
+
+@pytest.fixture
+def csc_social_worker(csc):
+    return UserFactory(username="social-worker", agency=csc, role=User.Role.PRACTITIONER)
+
+
+@pytest.fixture
+def csc_team_manager(csc):
+    return UserFactory(username="team-manager", agency=csc, role=User.Role.TEAM_MANAGER)
+
+
+@pytest.fixture
+def health_visitor(health):
+    return UserFactory(username="health-visitor", agency=health, role=User.Role.PRACTITIONER)
+
+
+@pytest.fixture
+def health_lead(health):
+    return UserFactory(username="health-lead", agency=health, role=User.Role.AGENCY_LEAD)
+
+
+@pytest.fixture
+def working_group_member(voluntary):
+    return UserFactory(username="wg-member", agency=voluntary, role=User.Role.WORKING_GROUP)
+
+
+@pytest.fixture
+def administrator(csc):
+    return UserFactory(username="administrator", agency=csc, role=User.Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def outsider(voluntary):
+    return UserFactory(username="outsider", agency=voluntary, role=User.Role.PRACTITIONER)
+
+
+PERSONAS = [
+    "csc_social_worker",
+    "csc_team_manager",
+    "health_visitor",
+    "health_lead",
+    "working_group_member",
+    "administrator",
+    "outsider",
+]
+
+
+@pytest.fixture(params=PERSONAS)
+def persona(request):
+    """Each named persona in turn, as (name, user)."""
+    return request.param, request.getfixturevalue(request.param)

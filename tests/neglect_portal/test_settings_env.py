@@ -1,0 +1,85 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from neglect_portal import env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("True", True), ("true", True), ("False", False),
+                                               ("FALSE", False), (" false ", False)])
+def test_debug_reads_true_or_false(monkeypatch, raw, expected):
+    monkeypatch.setenv("DEBUG", raw)
+    assert env.env_bool("DEBUG", default=not expected) is expected
+
+
+@pytest.mark.parametrize("raw", ["yes", "1", "on", "Flase", "maybe"])
+def test_a_debug_value_that_is_not_true_or_false_fails_loudly(monkeypatch, raw):
+    monkeypatch.setenv("DEBUG", raw)
+    with pytest.raises(ImproperlyConfigured, match="DEBUG must be True or False"):
+        env.env_bool("DEBUG", default=False)
+
+
+def test_unset_debug_takes_the_default(monkeypatch):
+    monkeypatch.delenv("DEBUG", raising=False)
+    assert env.env_bool("DEBUG", default=True) is True
+
+
+def test_allowed_hosts_is_a_comma_list(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", "portal.example.org, www.portal.example.org,")
+    assert env.env_list("ALLOWED_HOSTS") == ["portal.example.org", "www.portal.example.org"]
+
+
+def test_production_without_secret_key_is_refused(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set"):
+        env.env_secret_key(debug=False)
+
+
+def test_development_has_a_key_without_setup(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    assert env.env_secret_key(debug=True).startswith("django-insecure")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("X-Forwarded-Proto", ("HTTP_X_FORWARDED_PROTO", "https")),
+    ("X-Forwarded-Proto=https", ("HTTP_X_FORWARDED_PROTO", "https")),
+    ("HTTP_X_FORWARDED_SSL=on", ("HTTP_X_FORWARDED_SSL", "on")),
+])
+def test_proxy_ssl_header_comes_from_the_environment(monkeypatch, raw, expected):
+    monkeypatch.setenv("SECURE_PROXY_SSL_HEADER", raw)
+    assert env.env_proxy_ssl_header() == expected
+
+
+def _manage(*args, **environ):
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **environ},
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_the_portal_refuses_to_start_in_production_without_a_secret_key():
+    result = _manage("check", DEBUG="False")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is False" in result.stderr
+
+
+def test_the_portal_refuses_to_start_with_a_bad_debug_value():
+    result = _manage("check", DEBUG="yes please")
+    assert result.returncode != 0
+    assert "DEBUG must be True or False" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="False",
+                     SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="portal.example.org")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
