@@ -50,6 +50,12 @@ class PortalPasswordChangeForm(GovukFormMixin, PasswordChangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
+        self.fields["new_password1"].help_text = (
+            "Use at least 12 characters. Do not use a common password, your name or your username."
+        )
+        self.fields["new_password2"].label = "Confirm new password"
         self.fields["old_password"].error_messages["required"] = "Enter your current password"
         self.fields["new_password1"].error_messages["required"] = "Enter a new password"
         self.fields["new_password2"].error_messages["required"] = "Confirm your new password"
