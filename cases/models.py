@@ -1,0 +1,374 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from .codes import (
+    ASSESSMENT_FACTOR_CHOICES,
+    NEGLECT_FACTOR,
+    ClosureReason,
+    CPCategory,
+    Disability,
+    Ethnicity,
+    PresentingFactor,
+    PrimaryNeed,
+    ReferralSource,
+    Sex,
+)
+
+
+def _codes_valid(codes, allowed, label):
+    unknown = sorted(set(codes) - set(allowed))
+    if unknown:
+        raise ValidationError(f"{label} has unknown codes: {', '.join(unknown)}")
+
+
+def _not_in_future(value, label):
+    if value and value > date.today():
+        raise ValidationError(f"{label} must be today or in the past")
+
+
+class Versioned(models.Model):
+    """A version number that every edit increments, so a stale form is refused, not saved."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Child(Versioned):
+    la_child_id = models.CharField("LA child ID", max_length=20, unique=True)
+    given_name = models.CharField("given name", max_length=100, blank=True)
+    family_name = models.CharField("family name", max_length=100, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    expected_date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, blank=True)
+    disabilities = models.JSONField(default=list, blank=True)
+    date_of_death = models.DateField(null=True, blank=True)
+    allocated_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="allocated_children",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["family_name", "given_name", "la_child_id"]
+        verbose_name_plural = "children"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_of_birth__isnull=False) | Q(expected_date_of_birth__isnull=False),
+                name="child_has_birth_or_expected_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_of_death__isnull=True) | Q(date_of_birth__isnull=True)
+                | Q(date_of_death__gte=F("date_of_birth")),
+                name="child_death_not_before_birth",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"]),
+            models.Index(fields=["date_of_birth"]),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.la_child_id
+
+    @property
+    def full_name(self):
+        return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def is_unborn(self):
+        return self.date_of_birth is None
+
+    def age_on(self, day):
+        """Whole years on `day`, or None for an unborn child."""
+        born = self.date_of_birth
+        if born is None or day < born:
+            return None
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def clean(self):
+        errors = {}
+        for field in ("date_of_birth", "date_of_death"):
+            try:
+                _not_in_future(getattr(self, field), self._meta.get_field(field).verbose_name
+                               .capitalize())
+            except ValidationError as e:
+                errors[field] = e
+        if not self.date_of_birth and not self.expected_date_of_birth:
+            errors["date_of_birth"] = "Enter a date of birth, or an expected date of birth"
+        if self.date_of_death and self.date_of_birth and self.date_of_death < self.date_of_birth:
+            errors["date_of_death"] = "Date of death must be on or after the date of birth"
+        try:
+            _codes_valid(self.disabilities, Disability.values, "Disabilities")
+        except ValidationError as e:
+            errors["disabilities"] = e
+        if errors:
+            raise ValidationError(errors)
+
+
+class Referral(Versioned):
+    """An episode of need (census CINdetails), opened by a referral."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="referrals")
+    referral_date = models.DateField()
+    source = models.CharField("referral source", max_length=2, choices=ReferralSource.choices,
+                              blank=True)
+    presenting_factors = models.JSONField(default=list, blank=True)
+    # Derived from presenting_factors on save: an indexed flag for filters and indicators,
+    # since JSON containment cannot be queried the same way on SQLite and PostgreSQL.
+    neglect_presenting = models.BooleanField(default=False, editable=False)
+    primary_need = models.CharField(max_length=2, choices=PrimaryNeed.choices, blank=True)
+    closure_date = models.DateField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=3, choices=ClosureReason.choices, blank=True)
+    no_further_action = models.BooleanField("no further action", default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-referral_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "referral_date"],
+                                    name="referral_unique_per_child_and_date"),
+            models.CheckConstraint(
+                condition=Q(closure_date__isnull=True) | Q(closure_date__gte=F("referral_date")),
+                name="referral_closed_on_or_after_referral",
+            ),
+        ]
+        indexes = [models.Index(fields=["referral_date"])]
+
+    def __str__(self):
+        return f"Referral of {self.referral_date:%-d %B %Y}"
+
+    def save(self, *args, **kwargs):
+        self.derive_flags()
+        super().save(*args, **kwargs)
+
+    def derive_flags(self):
+        self.neglect_presenting = PresentingFactor.NEGLECT in self.presenting_factors
+
+    @property
+    def is_open(self):
+        return self.closure_date is None
+
+    def clean(self):
+        errors = {}
+        for field in ("referral_date", "closure_date"):
+            try:
+                _not_in_future(getattr(self, field),
+                               self._meta.get_field(field).verbose_name.capitalize())
+            except ValidationError as e:
+                errors[field] = e
+        if self.closure_date and self.referral_date and self.closure_date < self.referral_date:
+            errors["closure_date"] = "Closure date must be on or after the referral date"
+        if self.closure_date and not self.closure_reason:
+            errors["closure_reason"] = "Select the reason for closure"
+        try:
+            _codes_valid(self.presenting_factors, PresentingFactor.values, "Presenting factors")
+        except ValidationError as e:
+            errors["presenting_factors"] = e
+        if errors:
+            raise ValidationError(errors)
+
+
+class Assessment(Versioned):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="assessments")
+    start_date = models.DateField()
+    authorised_date = models.DateField("authorised date", null=True, blank=True)
+    factors = models.JSONField(default=list, blank=True)
+    # Derived from factors on save (factor 16A): see Referral.neglect_presenting.
+    neglect_identified = models.BooleanField(default=False, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "start_date"],
+                                    name="assessment_unique_per_referral_and_start"),
+            models.CheckConstraint(
+                condition=Q(authorised_date__isnull=True)
+                | Q(authorised_date__gte=F("start_date")),
+                name="assessment_authorised_on_or_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["authorised_date"])]
+
+    def __str__(self):
+        return f"Assessment started {self.start_date:%-d %B %Y}"
+
+    def save(self, *args, **kwargs):
+        self.derive_flags()
+        super().save(*args, **kwargs)
+
+    def derive_flags(self):
+        self.neglect_identified = NEGLECT_FACTOR in self.factors
+
+    def clean(self):
+        errors = {}
+        for field in ("start_date", "authorised_date"):
+            try:
+                _not_in_future(getattr(self, field),
+                               self._meta.get_field(field).verbose_name.capitalize())
+            except ValidationError as e:
+                errors[field] = e
+        if self.authorised_date and self.start_date and self.authorised_date < self.start_date:
+            errors["authorised_date"] = "Authorised date must be on or after the start date"
+        try:
+            _codes_valid(self.factors, dict(ASSESSMENT_FACTOR_CHOICES), "Factors")
+        except ValidationError as e:
+            errors["factors"] = e
+        if errors:
+            raise ValidationError(errors)
+
+
+class Plan(Versioned):
+    """What CIN and CP plans share: an episode, a start and an optional end."""
+
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def is_open_on(self, day):
+        """Open at the end of `day`: started by then and not ended on or before it."""
+        return self.start_date <= day and (self.end_date is None or self.end_date > day)
+
+    def clean(self):
+        errors = {}
+        for field in ("start_date", "end_date"):
+            try:
+                _not_in_future(getattr(self, field),
+                               self._meta.get_field(field).verbose_name.capitalize())
+            except ValidationError as e:
+                errors[field] = e
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = "End date must be on or after the start date"
+        if errors:
+            raise ValidationError(errors)
+
+
+def _end_after_start(name):
+    return models.CheckConstraint(
+        condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name=name
+    )
+
+
+class ChildInNeedPlan(Plan):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="cin_plans")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name = "child in need plan"
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "start_date"],
+                                    name="cin_plan_unique_per_referral_and_start"),
+            _end_after_start("cin_plan_ends_on_or_after_start"),
+        ]
+
+    def __str__(self):
+        return f"CIN plan from {self.start_date:%-d %B %Y}"
+
+
+class ChildProtectionPlan(Plan):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="cp_plans")
+    initial_category = models.CharField(max_length=3, choices=CPCategory.choices)
+    latest_category = models.CharField(max_length=3, choices=CPCategory.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name = "child protection plan"
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "start_date"],
+                                    name="cp_plan_unique_per_referral_and_start"),
+            _end_after_start("cp_plan_ends_on_or_after_start"),
+        ]
+        indexes = [models.Index(fields=["start_date", "end_date"])]
+
+    def __str__(self):
+        return f"CP plan from {self.start_date:%-d %B %Y}"
+
+    def overlapping_plans(self):
+        """The child's other CP plans whose dates overlap this one's."""
+        others = ChildProtectionPlan.objects.filter(
+            referral__child_id=self.referral.child_id
+        ).exclude(pk=self.pk)
+        if self.end_date:
+            others = others.filter(start_date__lte=self.end_date)
+        return others.filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start_date))
+
+    def clean(self):
+        super().clean()
+        if self.start_date and self.referral_id and self.overlapping_plans().exists():
+            raise ValidationError(
+                {"start_date": "This child already has a child protection plan in these dates"}
+            )
+
+
+class CPReview(models.Model):
+    plan = models.ForeignKey(ChildProtectionPlan, on_delete=models.CASCADE,
+                             related_name="reviews")
+    review_date = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review_date"]
+        verbose_name = "child protection review"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "review_date"],
+                                    name="cp_review_unique_per_plan_and_date"),
+        ]
+
+    def __str__(self):
+        return f"Review on {self.review_date:%-d %B %Y}"
+
+    def clean(self):
+        _not_in_future(self.review_date, "Review date")
+        if self.review_date and self.plan_id and self.review_date < self.plan.start_date:
+            raise ValidationError(
+                {"review_date": "Review date must be on or after the plan's start date"}
+            )
+
+
+class Involvement(Versioned):
+    """An agency working with a child: it is what lets that agency's staff see the child."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="involvements")
+    agency = models.ForeignKey("neglect_portal.Agency", on_delete=models.PROTECT,
+                               related_name="involvements")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    lead_worker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [_end_after_start("involvement_ends_on_or_after_start")]
+        indexes = [models.Index(fields=["agency", "child", "end_date"])]
+
+    def __str__(self):
+        return f"{self.agency} from {self.start_date:%-d %B %Y}"
+
+    def is_open_on(self, day):
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+    def clean(self):
+        errors = {}
+        try:
+            _not_in_future(self.start_date, "Start date")
+        except ValidationError as e:
+            errors["start_date"] = e
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = "End date must be on or after the start date"
+        if errors:
+            raise ValidationError(errors)
