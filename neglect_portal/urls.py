@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -13,5 +13,6 @@ urlpatterns = [
          name="password_change_done"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("health/", views.health, name="health"),
+    path("", include("cases.urls")),
     path("admin/", admin.site.urls),
 ]

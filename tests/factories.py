@@ -27,3 +27,63 @@ class UserFactory(factory.django.DjangoModelFactory):
     agency = factory.SubFactory(AgencyFactory)
     role = User.Role.PRACTITIONER
     password = factory.django.Password(PASSWORD)
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.Child"
+
+    la_child_id = factory.Sequence(lambda n: f"DfEX{n:07d}")
+    given_name = factory.Faker("first_name", locale="en_GB")
+    family_name = factory.Faker("last_name", locale="en_GB")
+    date_of_birth = factory.Faker("date_between", start_date="-15y", end_date="-1y")
+    sex = "F"
+    ethnicity = "WBRI"
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.Referral"
+
+    child = factory.SubFactory(ChildFactory)
+    referral_date = factory.Faker("date_between", start_date="-3y", end_date="-1y")
+    source = "2A"
+    presenting_factors = factory.LazyFunction(lambda: ["neglect"])
+    primary_need = "N1"
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.Assessment"
+
+    referral = factory.SubFactory(ReferralFactory)
+    start_date = factory.LazyAttribute(lambda a: a.referral.referral_date)
+    authorised_date = factory.LazyAttribute(lambda a: a.start_date)
+    factors = factory.LazyFunction(lambda: ["16A"])
+
+
+class CINPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.ChildInNeedPlan"
+
+    referral = factory.SubFactory(ReferralFactory)
+    start_date = factory.LazyAttribute(lambda p: p.referral.referral_date)
+
+
+class CPPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.ChildProtectionPlan"
+
+    referral = factory.SubFactory(ReferralFactory)
+    start_date = factory.LazyAttribute(lambda p: p.referral.referral_date)
+    initial_category = "NEG"
+    latest_category = factory.LazyAttribute(lambda p: p.initial_category)
+
+
+class InvolvementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.Involvement"
+
+    child = factory.SubFactory(ChildFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    start_date = factory.Faker("date_between", start_date="-1y", end_date="-1d")
