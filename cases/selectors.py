@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from neglect_portal import access
 
@@ -12,6 +12,7 @@ from .models import (
     Child,
     ChildInNeedPlan,
     ChildProtectionPlan,
+    CPReview,
     Involvement,
     Referral,
 )
@@ -65,8 +66,6 @@ def with_case_flags(children: QuerySet[Child], *, on: date) -> QuerySet[Child]:
 
 def records_for_child(child: Child):
     """The child's episodes with everything in them, in a fixed number of queries."""
-    from django.db.models import Prefetch
-
     return (
         child.referrals.prefetch_related(
             "assessments", "cin_plans",
@@ -75,3 +74,35 @@ def records_for_child(child: Child):
         .select_related("recorded_by")
         .order_by("-referral_date")
     )
+
+
+# How each case record reaches its child, and what to fetch with it for the pages.
+_PATH_TO_CHILD = {
+    Child: ("pk", ["allocated_worker"]),
+    Referral: ("child", ["child"]),
+    Assessment: ("referral__child", ["referral__child"]),
+    ChildInNeedPlan: ("referral__child", ["referral__child"]),
+    ChildProtectionPlan: ("referral__child", ["referral__child"]),
+    CPReview: ("plan__referral__child", ["plan__referral__child"]),
+    Involvement: ("child", ["child", "agency"]),
+}
+
+
+def records_visible_to(user, model) -> QuerySet:
+    """Records of `model` whose child the user may see: the only way views look records up."""
+    path, related = _PATH_TO_CHILD[model]
+    records = model.objects.select_related(*related)
+    if access.sees_every_child(user):
+        return records
+    return records.filter(**{f"{path}__in": children_visible_to(user).values("pk")})
+
+
+def child_of(record) -> Child:
+    """The child a case record belongs to (its parents are select_related by the lookups)."""
+    if isinstance(record, Child):
+        return record
+    if isinstance(record, CPReview):
+        return record.plan.referral.child
+    if isinstance(record, (Referral, Involvement)):
+        return record.child
+    return record.referral.child

@@ -41,3 +41,17 @@ def reads_partnership_aggregates(user: User) -> bool:
 def leads_agency_plan(user: User) -> bool:
     """Agency leads own and RAG-rate their own agency's neglect action plan."""
     return _signed_in(user) and user.is_agency_lead
+
+
+def can_change_case_records(user: User) -> bool:
+    """Case records are kept by the people working the case; everyone else only reads."""
+    return works_with_children(user)
+
+
+def can_refer_a_child(user: User) -> bool:
+    """Any agency's practitioners can refer a child to children's social care."""
+    return works_with_children(user)
+
+
+def can_read_access_log(user: User) -> bool:
+    return can_use_admin(user)

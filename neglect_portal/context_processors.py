@@ -8,7 +8,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
         return {"service_navigation": []}
-    items = [("Home", reverse("home"))]
+    items = [("Home", reverse("home")), ("Children", reverse("cases:child_list"))]
     if can_use_admin(user):
         items.append(("Administration", reverse("admin:index")))
     items.append(("Your account", reverse("password_change")))

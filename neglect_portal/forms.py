@@ -1,7 +1,11 @@
+from datetime import date
+
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import ValidationError
 
 
 class GovukFormMixin:
@@ -59,3 +63,32 @@ class PortalPasswordChangeForm(GovukFormMixin, PasswordChangeForm):
         self.fields["old_password"].error_messages["required"] = "Enter your current password"
         self.fields["new_password1"].error_messages["required"] = "Enter a new password"
         self.fields["new_password2"].error_messages["required"] = "Confirm your new password"
+
+
+class GovukDateField(DateInputField):
+    """The GOV.UK date input (day, month, year) with messages that name the date asked for."""
+
+    def __init__(self, *, label: str, **kwargs):
+        super().__init__(label=label, **kwargs)
+        what = label[0].lower() + label[1:]
+        self.error_messages["required"] = f"Enter the {what}"
+        self.error_messages["incomplete"] = f"Enter the {what}"
+        self._label = label
+        self.require_all_fields = False
+        for part, field in zip(("day", "month", "year"), self.fields, strict=True):
+            field.required = True
+            field.error_messages["incomplete"] = f"{label} must include a {part}"
+            field.validators = []
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        if not (str(day).isdigit() and str(month).isdigit() and str(year).isdigit()):
+            raise ValidationError(f"{self._label} must be a real date")
+        if len(str(year)) != 4:
+            raise ValidationError("Year must include 4 numbers")
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise ValidationError(f"{self._label} must be a real date") from None

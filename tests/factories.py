@@ -87,3 +87,11 @@ class InvolvementFactory(factory.django.DjangoModelFactory):
     child = factory.SubFactory(ChildFactory)
     agency = factory.SubFactory(AgencyFactory)
     start_date = factory.Faker("date_between", start_date="-1y", end_date="-1d")
+
+
+class CPReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.CPReview"
+
+    plan = factory.SubFactory(CPPlanFactory)
+    review_date = factory.LazyAttribute(lambda r: r.plan.start_date)

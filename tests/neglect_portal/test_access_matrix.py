@@ -1,8 +1,9 @@
 """Every URL name × every role: a new URL without a declared expectation fails this test.
 
 Expectations are what a GET returns. `SIGN_IN` means "redirected to the sign-in page".
-Later apps add their URL names here, with own-agency and other-agency objects for URLs that
-take an id.
+URLs that take a record id are tried by a viewer whose agency is involved with the record's
+child (the declared expectation) and by one whose agency is not (always 404: outsiders learn
+nothing), for every role.
 """
 
 from urllib.parse import urlsplit
@@ -15,6 +16,9 @@ from neglect_portal.models import User
 SIGN_IN = "sign-in"
 ANONYMOUS = "anonymous"
 ROLES = [ANONYMOUS, *User.Role.values]
+
+
+CASE_WORKERS = [User.Role.PRACTITIONER, User.Role.TEAM_MANAGER]
 
 
 def everyone(status, *, anonymous=SIGN_IN):
@@ -35,7 +39,33 @@ EXPECTATIONS = {
     "password_change_done": everyone(200),
     "accessibility": everyone(200, anonymous=200),
     "health": everyone(200, anonymous=200),
+    "cases:child_list": everyone(200),
+    "cases:child_add": only(CASE_WORKERS),
+    "cases:refer_new_child": only(CASE_WORKERS),
+    "cases:census_upload": only([User.Role.ADMINISTRATOR]),
 }
+
+# URL name → (the record its id names, expectation for a viewer whose agency is involved).
+OBJECT_EXPECTATIONS = {
+    "cases:child_detail": ("child", everyone(200)),
+    "cases:child_edit": ("child", only(CASE_WORKERS)),
+    "cases:access_log": ("child", only([User.Role.ADMINISTRATOR])),
+    "cases:referral_add": ("child", only(CASE_WORKERS)),
+    "cases:involvement_add": ("child", only(CASE_WORKERS)),
+    "cases:referral_edit": ("referral", only(CASE_WORKERS)),
+    "cases:assessment_add": ("referral", only(CASE_WORKERS)),
+    "cases:cin_plan_start": ("referral", only(CASE_WORKERS)),
+    "cases:cp_plan_start": ("referral", only(CASE_WORKERS)),
+    "cases:assessment_edit": ("assessment", only(CASE_WORKERS)),
+    "cases:cin_plan_end": ("cin_plan", only(CASE_WORKERS)),
+    "cases:cp_plan_end": ("cp_plan", only(CASE_WORKERS)),
+    "cases:cp_plan_category": ("cp_plan", only(CASE_WORKERS)),
+    "cases:cp_review_add": ("cp_plan", only(CASE_WORKERS)),
+    "cases:involvement_end": ("involvement", only(CASE_WORKERS)),
+    "cases:history": ("history", everyone(200)),
+}
+HISTORY_KINDS = ["child", "referral", "assessment", "cin-plan", "cp-plan", "cp-review",
+                 "involvement"]
 
 # The Django admin is one area with one rule; these pages stand for all of it.
 ADMIN_SAMPLES = ["admin:index", "admin:neglect_portal_agency_changelist",
@@ -55,13 +85,16 @@ def url_names(patterns=None, namespace=""):
 def test_every_url_name_has_a_declared_expectation():
     undeclared = sorted(
         name for name in set(url_names())
-        if name not in EXPECTATIONS and not name.startswith("admin:")
+        if name not in EXPECTATIONS and name not in OBJECT_EXPECTATIONS
+        and not name.startswith("admin:")
     )
     assert undeclared == [], f"Declare access expectations for: {undeclared}"
 
 
 def test_every_expectation_covers_every_role():
-    for name, expected in {**EXPECTATIONS, "admin": ADMIN_EXPECTATION}.items():
+    declared = {**EXPECTATIONS, "admin": ADMIN_EXPECTATION,
+                **{name: expected for name, (_, expected) in OBJECT_EXPECTATIONS.items()}}
+    for name, expected in declared.items():
         assert set(expected) == set(ROLES), name
 
 
@@ -93,3 +126,60 @@ def test_access(client, name, role):
 def test_anonymous_redirect_keeps_where_they_were_going(client):
     response = client.get(reverse("password_change"))
     assert response["Location"] == f"{reverse('login')}?next={reverse('password_change')}"
+
+
+@pytest.fixture
+def records(db):
+    from tests.factories import (
+        AgencyFactory,
+        AssessmentFactory,
+        CINPlanFactory,
+        CPPlanFactory,
+        CPReviewFactory,
+        InvolvementFactory,
+    )
+
+    agency = AgencyFactory(name="Involved agency")
+    involvement = InvolvementFactory(agency=agency)
+    child = involvement.child
+    assessment = AssessmentFactory(referral__child=child)
+    referral = assessment.referral
+    cp_plan = CPPlanFactory(referral=referral)
+    return {
+        "agency": agency, "child": child, "referral": referral, "assessment": assessment,
+        "cin_plan": CINPlanFactory(referral=referral), "cp_plan": cp_plan,
+        "cp_review": CPReviewFactory(plan=cp_plan), "involvement": involvement,
+    }
+
+
+def _object_urls(name, records):
+    key = OBJECT_EXPECTATIONS[name][0]
+    if key == "history":
+        return [reverse(name, args=[kind, records[kind.replace("-", "_")].pk])
+                for kind in HISTORY_KINDS]
+    return [reverse(name, args=[records[key].pk])]
+
+
+OBJECT_CASES = [(name, role) for name in OBJECT_EXPECTATIONS for role in ROLES]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role"), OBJECT_CASES)
+def test_access_to_records_of_a_child_the_agency_works_with(client, records, name, role):
+    from tests.factories import UserFactory
+
+    if role != ANONYMOUS:
+        client.force_login(UserFactory(role=role, agency=records["agency"]))
+    for url in _object_urls(name, records):
+        assert _outcome(client, client.get(url)) == OBJECT_EXPECTATIONS[name][1][role], url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role"), [(n, r) for n, r in OBJECT_CASES if r != ANONYMOUS])
+def test_outsiders_get_404_for_every_record(client, records, name, role):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role=role))  # an agency not involved with the child
+    for url in _object_urls(name, records):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {}).status_code in (404, 405), url

@@ -1,0 +1,231 @@
+from django import forms
+
+from neglect_portal.forms import GovukDateField, GovukModelForm
+from neglect_portal.models import Agency, User
+
+from .codes import ASSESSMENT_FACTOR_CHOICES, Disability, PresentingFactor, ReferralSource
+from .models import (
+    Assessment,
+    Child,
+    ChildInNeedPlan,
+    ChildProtectionPlan,
+    CPReview,
+    Involvement,
+    Referral,
+)
+
+DATE_HINT = "For example, 27 3 2024"
+
+
+def _date(label, *, required=True, hint=DATE_HINT):
+    return GovukDateField(label=label, required=required, help_text=hint)
+
+
+class VersionedForm(GovukModelForm):
+    """Carries the version the user started from, so a stale save can be refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+
+def _staff_choices():
+    return User.objects.filter(
+        is_active=True, role__in=[User.Role.PRACTITIONER, User.Role.TEAM_MANAGER]
+    ).select_related("agency").order_by("last_name", "first_name")
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.get_full_name() or obj.username} ({obj.agency})"
+
+
+class ChildForm(VersionedForm):
+    submit_label = "Save child"
+    date_of_birth = _date("Date of birth", required=False,
+                          hint="For example, 27 3 2018. Leave blank for an unborn child.")
+    expected_date_of_birth = _date("Expected date of birth", required=False,
+                                   hint="Only for an unborn child. For example, 27 3 2027")
+    date_of_death = _date("Date of death", required=False)
+    disabilities = forms.MultipleChoiceField(
+        choices=Disability.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply",
+    )
+    allocated_worker = StaffChoiceField(queryset=_staff_choices(), required=False,
+                                        empty_label="Not allocated")
+
+    class Meta:
+        model = Child
+        fields = ["la_child_id", "given_name", "family_name", "date_of_birth",
+                  "expected_date_of_birth", "sex", "ethnicity", "disabilities",
+                  "date_of_death", "allocated_worker"]
+        widgets = {"sex": forms.RadioSelect}
+        error_messages = {
+            "la_child_id": {"required": "Enter the LA child ID",
+                            "unique": "A child with this LA child ID already exists"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["allocated_worker"].queryset = _staff_choices()
+        self.fields["ethnicity"].choices = [("", "Not recorded"),
+                                            *self.fields["ethnicity"].choices[1:]]
+
+
+class ReferralForm(VersionedForm):
+    submit_label = "Save referral"
+    referral_date = _date("Referral date")
+    presenting_factors = forms.MultipleChoiceField(
+        choices=PresentingFactor.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply",
+    )
+    closure_date = _date("Closure date", required=False,
+                         hint="Leave blank while the episode is open. " + DATE_HINT)
+
+    class Meta:
+        model = Referral
+        fields = ["referral_date", "source", "presenting_factors", "primary_need",
+                  "closure_date", "closure_reason", "no_further_action"]
+
+
+class AssessmentForm(VersionedForm):
+    submit_label = "Save assessment"
+    start_date = _date("Start date")
+    authorised_date = _date("Authorised date", required=False,
+                            hint="The date the assessment was completed. " + DATE_HINT)
+    factors = forms.MultipleChoiceField(
+        label="Factors identified at assessment", choices=ASSESSMENT_FACTOR_CHOICES,
+        required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply. 16A is neglect.",
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ["start_date", "authorised_date", "factors"]
+
+
+class CINPlanStartForm(GovukModelForm):
+    submit_label = "Start CIN plan"
+    start_date = _date("Start date")
+
+    class Meta:
+        model = ChildInNeedPlan
+        fields = ["start_date"]
+
+
+class PlanEndForm(VersionedForm):
+    submit_label = "End plan"
+    end_date = _date("End date")
+
+
+class CINPlanEndForm(PlanEndForm):
+    class Meta:
+        model = ChildInNeedPlan
+        fields = ["end_date"]
+
+
+class CPPlanStartForm(GovukModelForm):
+    submit_label = "Start CP plan"
+    start_date = _date("Start date")
+
+    class Meta:
+        model = ChildProtectionPlan
+        fields = ["start_date", "initial_category"]
+        labels = {"initial_category": "Category of abuse"}
+        widgets = {"initial_category": forms.RadioSelect}
+        error_messages = {"initial_category": {"required": "Select the category of abuse"}}
+
+
+class CPPlanEndForm(PlanEndForm):
+    class Meta:
+        model = ChildProtectionPlan
+        fields = ["end_date"]
+
+
+class CPCategoryForm(VersionedForm):
+    submit_label = "Change category"
+
+    class Meta:
+        model = ChildProtectionPlan
+        fields = ["latest_category"]
+        labels = {"latest_category": "Latest category of abuse"}
+        widgets = {"latest_category": forms.RadioSelect}
+        error_messages = {"latest_category": {"required": "Select the latest category of abuse"}}
+
+
+class CPReviewForm(GovukModelForm):
+    submit_label = "Record review"
+    review_date = _date("Review date")
+
+    class Meta:
+        model = CPReview
+        fields = ["review_date"]
+
+
+class InvolvementForm(GovukModelForm):
+    submit_label = "Add agency"
+    start_date = _date("Start date")
+    lead_worker = StaffChoiceField(queryset=_staff_choices(), required=False,
+                                   empty_label="Not known")
+
+    class Meta:
+        model = Involvement
+        fields = ["agency", "start_date", "lead_worker"]
+        error_messages = {"agency": {"required": "Select the agency"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(active=True)
+        self.fields["lead_worker"].queryset = _staff_choices()
+
+
+class InvolvementEndForm(VersionedForm):
+    submit_label = "End involvement"
+    end_date = _date("End date")
+
+    class Meta:
+        model = Involvement
+        fields = ["end_date"]
+
+
+class NewChildReferralForm(GovukModelForm):
+    """A partner's referral of a child children's social care does not yet know: the child
+    and the referral in one form."""
+
+    submit_label = "Send referral"
+    date_of_birth = _date("Date of birth", required=False,
+                          hint="For example, 27 3 2018. Leave blank for an unborn child.")
+    expected_date_of_birth = _date("Expected date of birth", required=False,
+                                   hint="Only for an unborn child. For example, 27 3 2027")
+    referral_date = _date("Referral date")
+    source = forms.ChoiceField(label="Referral source", choices=ReferralSource.choices,
+                               error_messages={"required": "Select the referral source"})
+    presenting_factors = forms.MultipleChoiceField(
+        label="What are you worried about?", choices=PresentingFactor.choices,
+        widget=forms.CheckboxSelectMultiple, help_text="Select all that apply",
+        error_messages={"required": "Select what you are worried about"},
+    )
+
+    class Meta:
+        model = Child
+        fields = ["given_name", "family_name", "date_of_birth", "expected_date_of_birth", "sex"]
+        widgets = {"sex": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, what in (("given_name", "given name"), ("family_name", "family name")):
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = f"Enter the child's {what}"
+        self.referral = Referral()
+
+    def _post_clean(self):
+        super()._post_clean()
+        for field in ("referral_date", "source", "presenting_factors"):
+            if field in self.cleaned_data:
+                setattr(self.referral, field, self.cleaned_data[field])
+        try:
+            self.referral.full_clean(exclude=["child"], validate_unique=False)
+        except forms.ValidationError as e:
+            self._update_errors(e)

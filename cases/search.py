@@ -1,0 +1,84 @@
+"""The children list's search and filters, kept in the session so no personal data is in URLs."""
+
+import re
+from datetime import date
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from neglect_portal.forms import GovukForm
+from neglect_portal.models import Agency
+
+from .selectors import open_involvements
+
+SESSION_KEY = "child_search"
+_DATE = re.compile(r"^\s*(\d{1,2})[/\-. ](\d{1,2})[/\-. ](\d{4})\s*$")
+
+
+class ChildSearchForm(GovukForm):
+    submit_label = "Search"
+    query = forms.CharField(
+        label="Name, LA child ID or date of birth", required=False, max_length=100,
+        help_text="For a date of birth use day/month/year, for example 27/3/2018",
+    )
+    on_cp_plan = forms.BooleanField(label="On a child protection plan", required=False)
+    on_cin_plan = forms.BooleanField(label="On a child in need plan", required=False)
+    neglect = forms.BooleanField(label="Neglect identified", required=False)
+    agency = forms.ModelChoiceField(
+        label="Agency involved", queryset=Agency.objects.filter(active=True), required=False,
+        empty_label="Any agency",
+    )
+
+    @classmethod
+    def from_session(cls, request):
+        data = request.session.get(SESSION_KEY)
+        return cls(data) if data else cls()
+
+    def save_to_session(self, request):
+        if self.is_bound and self.is_valid():
+            data = {k: v for k, v in self.data.items() if k in self.fields}
+            request.session[SESSION_KEY] = data
+        else:
+            request.session.pop(SESSION_KEY, None)
+
+    @property
+    def active(self):
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+
+
+def _as_date(text):
+    match = _DATE.match(text)
+    if not match:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def apply_search(children, criteria):
+    query = (criteria.get("query") or "").strip()
+    if query:
+        born = _as_date(query)
+        if born:
+            children = children.filter(date_of_birth=born)
+        else:
+            words = query.split()
+            if len(words) == 1:
+                names = Q(given_name__istartswith=query) | Q(family_name__istartswith=query)
+            else:  # "Amy Smith" means both names, not either
+                names = Q(given_name__istartswith=words[0], family_name__istartswith=words[-1])
+            condition = Q(la_child_id__iexact=query) | names
+            children = children.filter(condition)
+    if criteria.get("on_cp_plan"):
+        children = children.filter(on_cp_plan=True)
+    if criteria.get("on_cin_plan"):
+        children = children.filter(on_cin_plan=True)
+    if criteria.get("neglect"):
+        children = children.filter(neglect=True)
+    if criteria.get("agency"):
+        involved = open_involvements(date.today()).filter(child=OuterRef("pk"),
+                                                          agency=criteria["agency"])
+        children = children.filter(Exists(involved))
+    return children
