@@ -1,0 +1,59 @@
+from datetime import date, timedelta
+
+import pytest
+
+from cases.selectors import children_visible_to
+from tests.factories import ChildFactory, InvolvementFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = date.today()
+
+
+def test_childrens_social_care_sees_every_child(csc_social_worker):
+    children = ChildFactory.create_batch(3)
+    assert set(children_visible_to(csc_social_worker)) == set(children)
+
+
+def test_other_agencies_see_only_children_they_are_involved_with(health_visitor, health):
+    ours = InvolvementFactory(agency=health).child
+    ended = InvolvementFactory(agency=health, start_date=TODAY - timedelta(days=90),
+                               end_date=TODAY - timedelta(days=1)).child
+    InvolvementFactory()  # another agency's child
+    assert list(children_visible_to(health_visitor)) == [ours]
+    assert ended not in children_visible_to(health_visitor)
+
+
+def test_an_involvement_ending_today_still_counts(health_visitor, health):
+    child = InvolvementFactory(agency=health, start_date=TODAY - timedelta(days=9),
+                               end_date=TODAY).child
+    assert child in children_visible_to(health_visitor)
+
+
+def test_an_involvement_starting_in_the_future_does_not_count_yet(health_visitor, health):
+    InvolvementFactory(agency=health, start_date=TODAY + timedelta(days=1))
+    assert not children_visible_to(health_visitor).exists()
+
+
+def test_the_allocated_worker_sees_their_child(health_visitor):
+    child = ChildFactory(allocated_worker=health_visitor)
+    assert list(children_visible_to(health_visitor)) == [child]
+
+
+def test_a_child_with_two_involvements_is_listed_once(health_visitor, health):
+    child = InvolvementFactory(agency=health).child
+    InvolvementFactory(agency=health, child=child)
+    assert list(children_visible_to(health_visitor)) == [child]
+
+
+def test_agency_leads_and_working_group_see_children_by_the_same_rule(
+    health_lead, working_group_member, health
+):
+    child = InvolvementFactory(agency=health).child
+    assert list(children_visible_to(health_lead)) == [child]
+    assert not children_visible_to(working_group_member).exists()
+
+
+def test_inactive_users_see_nobody(csc_social_worker):
+    ChildFactory()
+    csc_social_worker.is_active = False
+    assert not children_visible_to(csc_social_worker).exists()
