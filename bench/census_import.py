@@ -1,0 +1,209 @@
+"""Benchmark the CIN census import: time and peak memory for an N-children file.
+
+Writes a synthetic census file (streamed, so the generator itself stays small), then runs
+`manage.py import_cin_census` on it twice, first import and re-import, and prints the seconds
+each took and the process's peak resident memory after each.
+
+Run it against a fresh database, from the project folder:
+
+    # SQLite
+    rm -f /tmp/bench_import.sqlite3
+    export DATABASE_URL=sqlite:////tmp/bench_import.sqlite3
+    .venv/bin/python manage.py migrate
+    .venv/bin/python bench/census_import.py --children 50000
+
+    # PostgreSQL
+    psql -h 127.0.0.1 -U postgres -c 'DROP DATABASE IF EXISTS bench_import'
+    psql -h 127.0.0.1 -U postgres -c 'CREATE DATABASE bench_import'
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_import
+    .venv/bin/python manage.py migrate
+    .venv/bin/python bench/census_import.py --children 50000
+
+Peak memory is for the whole process and only ever rises, so compare runs of different sizes
+(e.g. 5,000 and 50,000 children) to see whether it grows with the file. `--file` reuses a
+file written earlier with `--keep`.
+"""
+
+import argparse
+import io
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "neglect_portal.settings")
+
+ETHNICITIES = ["WBRI", "WBRI", "WBRI", "WOTH", "MWBC", "AIND", "APKN", "BAFR", "CHNE", "NOBT"]
+SOURCES = ["1A", "2A", "3A", "3B", "5A", "5D", "6", "8"]
+NEEDS = ["N1", "N1", "N2", "N3", "N4", "N5", "N6", "N8"]
+FACTORS = ["16A", "3B", "4B", "2B", "1B", "17A", "18B", "21", "6A", "11A"]
+CATEGORIES = ["NEG", "NEG", "NEG", "EMO", "PHY", "SAB", "MUL"]
+CLOSURES = ["RC1", "RC3", "RC5", "RC7", "RC8", "RC9"]
+
+
+def write_census(path, children, *, seed=2024, today=None):
+    """A realistic file: each child 1-3 episodes of need with assessments, some CIN plans
+    and occasional CP plans with reviews, all in the past and never overlapping."""
+    rng = random.Random(seed)  # noqa: S311 - repeatable test data, not secrets
+    today = today or date.today()
+    with open(path, "w", encoding="utf-8", buffering=1 << 20) as out:
+        out.write('<?xml version="1.0" encoding="utf-8"?>\n<Message>\n  <Header>\n'
+                  "    <CollectionDetails><Collection>CIN</Collection><Year>2025</Year>"
+                  "<ReferenceDate>2025-03-31</ReferenceDate></CollectionDetails>\n"
+                  "  </Header>\n  <Children>\n")
+        for n in range(1, children + 1):
+            out.write(_child(rng, n, today))
+        out.write("  </Children>\n</Message>\n")
+
+
+def _day(rng, start, end):
+    return start + timedelta(days=rng.randint(0, max((end - start).days, 0)))
+
+
+def _child(rng, n, today):
+    lines = ["    <Child>", "      <ChildIdentifiers>", f"        <LAchildID>BX{n:08d}</LAchildID>"]
+    unborn = rng.random() < 0.03
+    if unborn:
+        expected = today + timedelta(days=rng.randint(1, 200))
+        lines.append(f"        <ExpectedPersonBirthDate>{expected}</ExpectedPersonBirthDate>")
+        born = today - timedelta(days=400)
+    else:
+        born = _day(rng, today - timedelta(days=17 * 365), today - timedelta(days=400))
+        lines.append(f"        <PersonBirthDate>{born}</PersonBirthDate>")
+    lines += [f"        <Sex>{rng.choice('MFMFU')}</Sex>", "      </ChildIdentifiers>",
+              "      <ChildCharacteristics>",
+              f"        <Ethnicity>{rng.choice(ETHNICITIES)}</Ethnicity>",
+              "        <Disabilities><Disability>"
+              f"{'NONE' if rng.random() < 0.85 else rng.choice(['LD', 'AUT', 'COMM'])}"
+              "</Disability></Disabilities>",
+              "      </ChildCharacteristics>"]
+    cursor = max(born, today - timedelta(days=6 * 365))
+    episodes = rng.choice([1, 1, 1, 2, 2, 3])
+    for i in range(episodes):
+        last = i == episodes - 1
+        start = _day(rng, cursor, cursor + timedelta(days=120))
+        if start >= today:
+            break
+        end = start + timedelta(days=rng.randint(30, 400))
+        if end >= today or (last and rng.random() < 0.6):
+            end = None  # still open
+        lines += _episode(rng, start, end, today)
+        cursor = (end or today) + timedelta(days=1)
+        if end is None:
+            break
+    lines.append("    </Child>\n")
+    return "\n".join(lines)
+
+
+def _episode(rng, start, end, today):
+    limit = end or today
+    lines = ["      <CINdetails>", f"        <CINreferralDate>{start}</CINreferralDate>",
+             f"        <ReferralSource>{rng.choice(SOURCES)}</ReferralSource>",
+             f"        <PrimaryNeedCode>{rng.choice(NEEDS)}</PrimaryNeedCode>"]
+    if end:
+        lines += [f"        <CINclosureDate>{end}</CINclosureDate>",
+                  f"        <ReasonForClosure>{rng.choice(CLOSURES)}</ReasonForClosure>"]
+    assessment_start = start
+    for _ in range(rng.choice([1, 1, 2])):
+        if assessment_start > limit:
+            break
+        assessment_start = _day(rng, assessment_start, min(limit, assessment_start
+                                                             + timedelta(days=20)))
+        authorised = _day(rng, assessment_start, min(limit, assessment_start
+                                                       + timedelta(days=45)))
+        factors = rng.sample(FACTORS, rng.randint(1, 3))
+        lines += ["        <Assessments>",
+                  f"          <AssessmentActualStartDate>{assessment_start}"
+                  "</AssessmentActualStartDate>",
+                  f"          <AssessmentAuthorisationDate>{authorised}"
+                  "</AssessmentAuthorisationDate>",
+                  "          <FactorsIdentifiedAtAssessment>",
+                  *[f"            <AssessmentFactors>{f}</AssessmentFactors>" for f in factors],
+                  "          </FactorsIdentifiedAtAssessment>", "        </Assessments>"]
+        assessment_start += timedelta(days=1)
+    if rng.random() < 0.6:
+        plan_start = _day(rng, start, limit)
+        lines += ["        <CINPlanDates>",
+                  f"          <CINPlanStartDate>{plan_start}</CINPlanStartDate>",
+                  *([f"          <CINPlanEndDate>{end}</CINPlanEndDate>"] if end else []),
+                  "        </CINPlanDates>"]
+    lines.append(f"        <ReferralNFA>{'true' if rng.random() < 0.1 else 'false'}</ReferralNFA>")
+    if rng.random() < 0.15:
+        lines += _cp_plan(rng, start, end, limit)
+    lines.append("      </CINdetails>")
+    return lines
+
+
+def _cp_plan(rng, start, end, limit):
+    plan_start = _day(rng, start, limit)
+    category = rng.choice(CATEGORIES)
+    lines = ["        <ChildProtectionPlans>",
+             f"          <CPPstartDate>{plan_start}</CPPstartDate>",
+             *([f"          <CPPendDate>{end}</CPPendDate>"] if end else []),
+             f"          <InitialCategoryOfAbuse>{category}</InitialCategoryOfAbuse>",
+             f"          <LatestCategoryOfAbuse>{category}</LatestCategoryOfAbuse>",
+             "          <NumberOfPreviousCPP>0</NumberOfPreviousCPP>", "          <Reviews>"]
+    review = plan_start
+    for _ in range(rng.randint(0, 3)):
+        review += timedelta(days=rng.randint(10, 90))
+        if review > limit:
+            break
+        lines.append(f"            <CPPreviewDate>{review}</CPPreviewDate>")
+    return [*lines, "          </Reviews>", "        </ChildProtectionPlans>"]
+
+
+def _peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _timed_import(path, label):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    started = time.perf_counter()
+    call_command("import_cin_census", str(path), stdout=out)
+    seconds = time.perf_counter() - started
+    print(f"{label}: {seconds:.1f} s, peak RSS {_peak_rss_mb():.0f} MB")
+    print("\n".join("    " + line for line in out.getvalue().splitlines()[1:]))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--children", type=int, default=50_000)
+    parser.add_argument("--file", type=Path, help="import this file instead of writing one")
+    parser.add_argument("--keep", action="store_true", help="keep the written file")
+    parser.add_argument("--no-reimport", action="store_true")
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    print(f"Database: {connection.vendor} {connection.settings_dict['NAME']}")
+    path = args.file
+    if path is None:
+        handle, name = tempfile.mkstemp(prefix="census-", suffix=".xml")
+        os.close(handle)
+        path = Path(name)
+        started = time.perf_counter()
+        write_census(path, args.children)
+        print(f"Wrote {args.children} children ({path.stat().st_size / 1e6:.0f} MB) in "
+              f"{time.perf_counter() - started:.1f} s to {path}")
+    print(f"Peak RSS before import: {_peak_rss_mb():.0f} MB")
+    try:
+        _timed_import(path, "Import")
+        if not args.no_reimport:
+            _timed_import(path, "Re-import")
+    finally:
+        if args.file is None and not args.keep:
+            path.unlink()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,801 @@
+"""Import a DfE Children in Need census XML file: all or nothing.
+
+Pass 1 streams the file and validates every Child record, collecting every problem. Only when
+there are none does pass 2 stream the file again and write, in batches, inside one
+transaction. Neither pass holds the whole file: memory stays flat however many children it has.
+
+Matching, so that re-importing the same or a later overlapping file updates rather than
+duplicates: children on LAchildID, referrals (CINdetails) on child and referral date, CIN and
+CP plans on child and start date, assessments on referral and start date, CP reviews on plan
+and review date. Records the file does not mention are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET  # noqa: S405 - see _parse_children on untrusted input
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pyexpat import errors as expat_errors
+
+from django.conf import settings
+from django.db import IntegrityError, connection, reset_queries, transaction
+from django.db.models import F
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from .codes import (
+    ASSESSMENT_FACTORS,
+    ClosureReason,
+    CPCategory,
+    Disability,
+    Ethnicity,
+    PrimaryNeed,
+    ReferralSource,
+)
+from .models import (
+    Assessment,
+    Child,
+    ChildInNeedPlan,
+    ChildProtectionPlan,
+    CPReview,
+    Referral,
+    Versioned,
+)
+
+CHANGE_REASON = "CIN census import"
+BATCH_SIZE = 1000
+LA_CHILD_ID_MAX_LENGTH = Child._meta.get_field("la_child_id").max_length
+
+RECORD_TYPES = {
+    "children": "Children",
+    "referrals": "Referrals",
+    "assessments": "Assessments",
+    "cin_plans": "Child in need plans",
+    "cp_plans": "Child protection plans",
+    "cp_reviews": "Child protection reviews",
+}
+
+# Code lists as sets: TextChoices.values builds a new list on every call.
+_ETHNICITIES = frozenset(Ethnicity.values)
+_DISABILITIES = frozenset(Disability.values)
+_REFERRAL_SOURCES = frozenset(ReferralSource.values)
+_PRIMARY_NEEDS = frozenset(PrimaryNeed.values)
+_CLOSURE_REASONS = frozenset(ClosureReason.values)
+_CP_CATEGORIES = frozenset(CPCategory.values)
+_ASSESSMENT_FACTORS = frozenset(ASSESSMENT_FACTORS)
+_SEX_CODES = {"M": "M", "F": "F", "U": "U", "1": "M", "2": "F", "0": "U", "9": "U"}
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+# Results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    child: str  # LAchildID, "record N" when it has none, or "file"
+    element: str
+    message: str
+    line: int | None = None
+
+    def __str__(self):
+        where = f" (line {self.line})" if self.line else ""
+        return f"{self.child} / {self.element}: {self.message}{where}"
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+
+
+@dataclass
+class ImportResult:
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, Counts] = field(
+        default_factory=lambda: {kind: Counts() for kind in RECORD_TYPES}
+    )
+
+    @property
+    def ok(self):
+        return not self.problems
+
+    def rows(self):
+        """(label, created, updated) per record type, in a fixed order for tables."""
+        return [(label, self.counts[kind].created, self.counts[kind].updated)
+                for kind, label in RECORD_TYPES.items()]
+
+
+class ImportAborted(Exception):
+    """Pass 2 found what pass 1 did not (the file or the database changed in between)."""
+
+
+# Validated records: plain values keyed by model field name, so the writer can compare them
+# with existing rows directly.
+
+
+@dataclass(slots=True)
+class PlainRecord:
+    values: dict
+    line: int | None
+
+
+@dataclass(slots=True)
+class CPPlanRecord:
+    values: dict
+    reviews: list[date]
+    line: int | None
+
+
+@dataclass(slots=True)
+class ReferralRecord:
+    values: dict
+    assessments: list[PlainRecord]
+    cin_plans: list[PlainRecord]
+    cp_plans: list[CPPlanRecord]
+
+
+@dataclass(slots=True)
+class ChildRecord:
+    values: dict
+    referrals: list[ReferralRecord]
+
+    @property
+    def la_child_id(self):
+        return self.values["la_child_id"]
+
+    def cp_plans(self):
+        return [plan for referral in self.referrals for plan in referral.cp_plans]
+
+
+# Entry point -----------------------------------------------------------------------------
+
+
+def import_census(source, *, user=None) -> ImportResult:
+    """Validate the whole file, then write it only if it has no problems.
+
+    `source` is a path, or a binary file object that can seek (it is read twice).
+    """
+    result = ImportResult()
+    result.problems = validate(source)
+    if result.problems:
+        return result
+    try:
+        _write(source, _Writer(user=user, counts=result.counts))
+    except (ImportAborted, IntegrityError):
+        result.counts = ImportResult().counts
+        result.problems = [Problem(
+            "file", "Children",
+            "The file or the portal's records changed while the file was being imported. "
+            "Import the file again.",
+        )]
+    return result
+
+
+def validate(source) -> list[Problem]:
+    """Every problem in the file, including clashes with CP plans already in the portal."""
+    problems: list[Problem] = []
+    # The one thing kept for the whole file: about 100 bytes a child, to find duplicates.
+    seen_ids: set[str] = set()
+    children = 0
+    with_plans: list[ChildRecord] = []
+    for la_child_id, line, record in _read_children(source, problems):
+        children += 1
+        if la_child_id is None:
+            continue
+        if la_child_id in seen_ids:
+            problems.append(Problem(la_child_id, "LAchildID",
+                                    "This LAchildID appears more than once in the file", line))
+            continue
+        seen_ids.add(la_child_id)
+        if record is not None and record.cp_plans():
+            with_plans.append(record)
+            if len(with_plans) >= BATCH_SIZE:
+                problems.extend(_clashes_with_existing_cp_plans(with_plans))
+                with_plans = []
+    problems.extend(_clashes_with_existing_cp_plans(with_plans))
+    if not children and not problems:
+        problems.append(Problem("file", "Children", "The file has no Child records"))
+    return problems
+
+
+def _write(source, writer):
+    problems: list[Problem] = []
+    with transaction.atomic():
+        for batch in _batches(_read_children(source, problems)):
+            writer.write(batch)
+            _forget_logged_queries()
+        if problems:
+            raise ImportAborted
+
+
+def _forget_logged_queries():
+    # With DEBUG on, Django keeps the SQL of the last 9,000 queries; each bulk insert's SQL
+    # is large, so memory would grow with the file. Leave it alone while tests capture them.
+    if settings.DEBUG and not connection.force_debug_cursor:
+        reset_queries()
+
+
+# Streaming -------------------------------------------------------------------------------
+
+
+@contextmanager
+def _opened(source):
+    if hasattr(source, "read"):
+        source.seek(0)
+        yield source
+    else:
+        with open(source, "rb") as file:
+            yield file
+
+
+class _LineReader:
+    """Feeds the parser one line per read, so each event's line number is known."""
+
+    def __init__(self, raw):
+        self._raw = raw
+        self.line = 0
+        self._at_line_start = True
+
+    def read(self, size=-1):
+        data = self._raw.readline(size if size and size > 0 else 65536)
+        if data and self._at_line_start:
+            self.line += 1
+        self._at_line_start = data.endswith(b"\n")
+        return data
+
+
+def _local(tag):
+    return tag.rpartition("}")[2] if tag[0] == "{" else tag
+
+
+def _parse_children(raw, problems) -> Iterator[tuple[int, ET.Element]]:
+    """Each complete Child element in turn, as (ordinal, element); frees each once used.
+
+    ElementTree never fetches external entities and the bundled expat (2.4.1 or later)
+    refuses entity-expansion bombs, so a hostile upload cannot read files or exhaust memory.
+    A malformed file becomes a problem, after every record before the fault has been read.
+    """
+    reader = _LineReader(raw)
+    stack: list[ET.Element] = []
+    ordinal = 0
+    current = None
+    try:
+        for event, elem in ET.iterparse(reader, events=("start", "end")):  # noqa: S314
+            if event == "start":
+                elem.tag = _local(elem.tag)
+                elem.set("_line", reader.line)
+                if elem.tag == "Child" and stack and stack[-1].tag == "Children":
+                    ordinal += 1
+                    current = elem
+                stack.append(elem)
+                continue
+            stack.pop()
+            if elem is current:
+                current = None
+                yield ordinal, elem
+                # Drop the finished child from the tree so memory does not grow.
+                elem.clear()
+                stack[-1].clear()
+    except ET.ParseError as error:
+        label = _child_label(current, ordinal) if current is not None else "file"
+        problems.append(Problem(
+            label, "XML",
+            f"The file is not well-formed XML ({expat_errors.messages[error.code]}). "
+            "It may be incomplete or damaged: export it again.",
+            error.position[0],
+        ))
+
+
+def _child_label(elem, ordinal):
+    la_child_id = _text(elem.find("ChildIdentifiers"), "LAchildID")
+    return la_child_id or f"record {ordinal}"
+
+
+def _read_children(source, problems) -> Iterator[tuple[str | None, int | None,
+                                                     ChildRecord | None]]:
+    """(LAchildID, its line, record) for every Child; the record is None when the child has
+    problems, which go into `problems`."""
+    today = timezone.localdate()
+    with _opened(source) as raw:
+        for ordinal, elem in _parse_children(raw, problems):
+            yield _ChildReader(elem, ordinal, today, problems).read()
+
+
+def _batches(children, size=BATCH_SIZE):
+    batch = []
+    for _, _, record in children:
+        if record is None:
+            continue
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+# Reading and validating one Child --------------------------------------------------------
+
+
+def _elem_text(elem):
+    if elem is None or elem.text is None:
+        return None
+    return elem.text.strip() or None
+
+
+def _text(parent, name):
+    return None if parent is None else _elem_text(parent.find(name))
+
+
+def _line(elem):
+    return None if elem is None else elem.get("_line")
+
+
+def _a(word):
+    return "an" if word[0] in "AEIOU" else "a"
+
+
+def _overlap(start_a, end_a, start_b, end_b):
+    """Same rule as ChildProtectionPlan.overlapping_plans: a shared day counts."""
+    return (end_a is None or start_b <= end_a) and (end_b is None or end_b >= start_a)
+
+
+class _ChildReader:
+    """Turns one Child element into a ChildRecord, reporting every problem it finds."""
+
+    def __init__(self, elem, ordinal, today, problems):
+        self.elem = elem
+        self.today = today
+        self.problems = problems
+        self.label = f"record {ordinal}"
+        self.found_problem = False
+
+    def problem(self, element, message, line=None):
+        self.found_problem = True
+        self.problems.append(Problem(self.label, element, message, line))
+
+    # Values ----------------------------------------------------------------------------
+
+    def date(self, parent, name, *, required=False, future_ok=False):
+        elem = None if parent is None else parent.find(name)
+        return self.date_of(elem, name, parent, required=required, future_ok=future_ok)
+
+    def date_of(self, elem, name, parent, *, required=False, future_ok=False):
+        text = _elem_text(elem)
+        if text is None:
+            if required:
+                self.problem(name, f"Enter {_a(name)} {name}", _line(elem) or _line(parent))
+            return None
+        try:
+            if not _ISO_DATE.fullmatch(text):
+                raise ValueError
+            value = date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+        except ValueError:
+            self.problem(name, f"{name} must be a real date in the format YYYY-MM-DD, "
+                               f"not '{text}'", _line(elem))
+            return None
+        if not future_ok and value > self.today:
+            self.problem(name, f"{name} must be today or in the past", _line(elem))
+        return value
+
+    def code(self, parent, name, allowed, *, required=False):
+        elem = None if parent is None else parent.find(name)
+        text = _elem_text(elem)
+        if text is None:
+            if required:
+                self.problem(name, f"Enter {_a(name)} {name}", _line(elem) or _line(parent))
+            return ""
+        if text not in allowed:
+            self.problem(name, f"{name} '{text}' is not a known code", _line(elem))
+            return ""
+        return text
+
+    def codes(self, parent, container, name, allowed):
+        values = []
+        group = None if parent is None else parent.find(container)
+        for elem in [] if group is None else group.iter(name):
+            text = _elem_text(elem)
+            if text is None:
+                continue
+            if text not in allowed:
+                self.problem(name, f"{name} '{text}' is not a known code", _line(elem))
+            elif text not in values:
+                values.append(text)
+        return values
+
+    def boolean(self, parent, name):
+        elem = parent.find(name)
+        text = _elem_text(elem)
+        if text is None:
+            return False
+        if text.lower() not in _BOOLEANS:
+            self.problem(name, f"{name} must be true, false, 1 or 0, not '{text}'", _line(elem))
+            return False
+        return _BOOLEANS[text.lower()]
+
+    def sex(self, ids):
+        for name in ("Sex", "GenderCurrent"):
+            elem = None if ids is None else ids.find(name)
+            text = _elem_text(elem)
+            if text is None:
+                continue
+            if text.upper() not in _SEX_CODES:
+                self.problem(name, f"{name} '{text}' is not a known code", _line(elem))
+                return "U"
+            return _SEX_CODES[text.upper()]
+        return "U"
+
+    # Records ---------------------------------------------------------------------------
+
+    def read(self) -> tuple[str | None, int | None, ChildRecord | None]:
+        """(LAchildID, its line, record); the record is None when the child has a problem."""
+        ids = self.elem.find("ChildIdentifiers")
+        la_child_id = _text(ids, "LAchildID")
+        if la_child_id is None:
+            self.problem("LAchildID", "Enter a LAchildID", _line(ids) or _line(self.elem))
+        else:
+            self.label = la_child_id
+            if len(la_child_id) > LA_CHILD_ID_MAX_LENGTH:
+                self.problem("LAchildID", f"LAchildID must be {LA_CHILD_ID_MAX_LENGTH} "
+                                          "characters or fewer", _line(ids.find("LAchildID")))
+        characteristics = self.elem.find("ChildCharacteristics")
+        values = {
+            "la_child_id": la_child_id,
+            **self.identifiers(ids),
+            "ethnicity": self.code(characteristics, "Ethnicity", _ETHNICITIES),
+            "disabilities": self.codes(characteristics, "Disabilities", "Disability",
+                                       _DISABILITIES),
+        }
+        referrals = self.referrals()
+        id_line = _line(ids.find("LAchildID")) if la_child_id else None
+        if self.found_problem:
+            return la_child_id, id_line, None
+        return la_child_id, id_line, ChildRecord(values, referrals)
+
+    def identifiers(self, ids):
+        born = self.date(ids, "PersonBirthDate")
+        expected = self.date(ids, "ExpectedPersonBirthDate", future_ok=True)
+        died = self.date(ids, "PersonDeathDate")
+        if _text(ids, "PersonBirthDate") is None and _text(ids, "ExpectedPersonBirthDate") is None:
+            self.problem("PersonBirthDate",
+                         "Enter a PersonBirthDate or an ExpectedPersonBirthDate",
+                         _line(ids) or _line(self.elem))
+        if born and died and died < born:
+            self.problem("PersonDeathDate", "PersonDeathDate must be on or after "
+                                            "PersonBirthDate", _line(ids.find("PersonDeathDate")))
+        return {
+            "date_of_birth": born,
+            "expected_date_of_birth": expected,
+            "sex": self.sex(ids),
+            "date_of_death": died,
+        }
+
+    def referrals(self):
+        referrals, referral_dates = [], set()
+        for details in self.elem.iterfind("CINdetails"):
+            referral = self.referral(details)
+            if referral is None:
+                continue
+            referral_date = referral.values["referral_date"]
+            if referral_date in referral_dates:
+                self.problem("CINreferralDate", "Another CINdetails for this child has the "
+                                                "same CINreferralDate",
+                             _line(details.find("CINreferralDate")))
+            referral_dates.add(referral_date)
+            referrals.append(referral)
+        self.check_cin_plans_unique(referrals)
+        self.check_cp_plans_do_not_overlap(referrals)
+        return referrals
+
+    def referral(self, details):
+        referral_date = self.date(details, "CINreferralDate", required=True)
+        closure_date = self.date(details, "CINclosureDate")
+        closure_reason = self.code(details, "ReasonForClosure", _CLOSURE_REASONS)
+        if referral_date and closure_date and closure_date < referral_date:
+            self.problem("CINclosureDate", "CINclosureDate must be on or after "
+                                           "CINreferralDate",
+                         _line(details.find("CINclosureDate")))
+        if closure_date and _text(details, "ReasonForClosure") is None:
+            self.problem("ReasonForClosure", "Enter a ReasonForClosure for a closed CINdetails",
+                         _line(details.find("CINclosureDate")))
+        values = {
+            "referral_date": referral_date,
+            "source": self.code(details, "ReferralSource", _REFERRAL_SOURCES),
+            "primary_need": self.code(details, "PrimaryNeedCode", _PRIMARY_NEEDS),
+            "closure_date": closure_date,
+            "closure_reason": closure_reason,
+            "no_further_action": self.boolean(details, "ReferralNFA"),
+        }
+        assessments = [self.assessment(elem)
+                       for elem in _each(details, "Assessments", "Assessment")]
+        self.check_assessments_unique(assessments)
+        cin_plans = [self.cin_plan(elem) for elem in details.iterfind("CINPlanDates")]
+        cp_plans = [self.cp_plan(elem)
+                    for elem in _each(details, "ChildProtectionPlans", "ChildProtectionPlan")]
+        if referral_date is None:
+            return None
+        return ReferralRecord(values, assessments, cin_plans, cp_plans)
+
+    def assessment(self, elem):
+        start = self.date(elem, "AssessmentActualStartDate", required=True)
+        authorised = self.date(elem, "AssessmentAuthorisationDate")
+        if start and authorised and authorised < start:
+            self.problem("AssessmentAuthorisationDate", "AssessmentAuthorisationDate must be "
+                         "on or after AssessmentActualStartDate",
+                         _line(elem.find("AssessmentAuthorisationDate")))
+        return PlainRecord({
+            "start_date": start,
+            "authorised_date": authorised,
+            "factors": self.codes(elem, "FactorsIdentifiedAtAssessment", "AssessmentFactors",
+                                  _ASSESSMENT_FACTORS),
+        }, _line(elem))
+
+    def cin_plan(self, elem):
+        start = self.date(elem, "CINPlanStartDate", required=True)
+        end = self.date(elem, "CINPlanEndDate")
+        if start and end and end < start:
+            self.problem("CINPlanEndDate", "CINPlanEndDate must be on or after "
+                                           "CINPlanStartDate", _line(elem.find("CINPlanEndDate")))
+        return PlainRecord({"start_date": start, "end_date": end}, _line(elem))
+
+    def cp_plan(self, elem):
+        start = self.date(elem, "CPPstartDate", required=True)
+        end = self.date(elem, "CPPendDate")
+        if start and end and end < start:
+            self.problem("CPPendDate", "CPPendDate must be on or after CPPstartDate",
+                         _line(elem.find("CPPendDate")))
+        initial = self.code(elem, "InitialCategoryOfAbuse", CPCategory.values, required=True)
+        latest = self.code(elem, "LatestCategoryOfAbuse", _CP_CATEGORIES) or initial
+        values = {"start_date": start, "end_date": end, "initial_category": initial,
+                  "latest_category": latest}
+        return CPPlanRecord(values, self.reviews(elem, start), _line(elem))
+
+    def reviews(self, plan, start):
+        dates = []
+        for group in plan.iterfind("Reviews"):
+            for elem in group.iterfind("CPPreviewDate"):
+                value = self.date_of(elem, "CPPreviewDate", group)
+                if value is None:
+                    continue
+                if start and value < start:
+                    self.problem("CPPreviewDate", "CPPreviewDate must be on or after "
+                                                  "CPPstartDate", _line(elem))
+                elif value in dates:
+                    self.problem("CPPreviewDate", "This CPPreviewDate appears more than once "
+                                                  "for the plan", _line(elem))
+                else:
+                    dates.append(value)
+        return dates
+
+    # Checks across the records of one child --------------------------------------------
+
+    def check_assessments_unique(self, assessments):
+        starts = set()
+        for assessment in assessments:
+            start = assessment.values["start_date"]
+            if start and start in starts:
+                self.problem("AssessmentActualStartDate", "Another assessment in this "
+                             "CINdetails has the same AssessmentActualStartDate",
+                             assessment.line)
+            starts.add(start)
+
+    def check_cin_plans_unique(self, referrals):
+        starts = set()
+        for plan in (plan for referral in referrals for plan in referral.cin_plans):
+            start = plan.values["start_date"]
+            if start and start in starts:
+                self.problem("CINPlanStartDate", "Another CIN plan for this child has the "
+                                                 "same CINPlanStartDate", plan.line)
+            starts.add(start)
+
+    def check_cp_plans_do_not_overlap(self, referrals):
+        plans = [plan for referral in referrals for plan in referral.cp_plans
+                 if plan.values["start_date"]]
+        for i, plan in enumerate(plans):
+            for other in plans[:i]:
+                if _overlap(plan.values["start_date"], plan.values["end_date"],
+                            other.values["start_date"], other.values["end_date"]):
+                    self.problem("CPPstartDate", "This child protection plan overlaps another "
+                                 f"plan for this child in the file (from "
+                                 f"{other.values['start_date']})", plan.line)
+
+
+def _each(parent, name, item):
+    """Census files repeat `name` once per record; some wrap records in `item` elements."""
+    for elem in parent.iterfind(name):
+        wrapped = elem.findall(item)
+        yield from wrapped or [elem]
+
+
+# Checks against the database -------------------------------------------------------------
+
+
+def _clashes_with_existing_cp_plans(records: list[ChildRecord]) -> list[Problem]:
+    """File plans that would overlap a portal plan the file does not match (by start date)."""
+    if not records:
+        return []
+    existing: dict[str, list[tuple[date, date | None]]] = {}
+    rows = ChildProtectionPlan.objects.filter(
+        referral__child__la_child_id__in=[r.la_child_id for r in records]
+    ).order_by().values_list("referral__child__la_child_id", "start_date", "end_date")
+    for la_child_id, start, end in rows:
+        existing.setdefault(la_child_id, []).append((start, end))
+    problems = []
+    for record in records:
+        plans = record.cp_plans()
+        file_starts = {plan.values["start_date"] for plan in plans}
+        others = [(s, e) for s, e in existing.get(record.la_child_id, []) if s not in file_starts]
+        for plan in plans:
+            start, end = plan.values["start_date"], plan.values["end_date"]
+            for other_start, other_end in others:
+                if _overlap(start, end, other_start, other_end):
+                    problems.append(Problem(
+                        record.la_child_id, "CPPstartDate",
+                        "This child protection plan overlaps a plan already in the portal "
+                        f"(from {other_start}) that is not in the file",
+                        plan.line,
+                    ))
+    return problems
+
+
+# Writing ---------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Creates or updates one batch of validated children, a few queries per record type."""
+
+    def __init__(self, *, user, counts):
+        self.user = user
+        self.counts = counts
+
+    def write(self, batch: list[ChildRecord]):
+        children = self.children(batch)
+        referrals = self.referrals(batch, children)
+        self.assessments(referrals)
+        self.cin_plans(children, referrals)
+        plans = self.cp_plans(children, referrals)
+        self.cp_reviews(plans)
+
+    def children(self, batch):
+        existing = {c.la_child_id: c for c in Child.objects.filter(
+            la_child_id__in=[r.la_child_id for r in batch]).order_by()}
+        saved = self.sync(Child, "children",
+                          [(existing.get(r.la_child_id), r.values) for r in batch])
+        return dict(zip([r.la_child_id for r in batch], saved, strict=True))
+
+    def referrals(self, batch, children):
+        """Returns (referral record, saved referral) pairs."""
+        existing = {(r.child_id, r.referral_date): r for r in Referral.objects.filter(
+            child__in=[c.pk for c in children.values() if not c._created]).order_by()}
+        pairs, rows = [], []
+        for record in batch:
+            child = children[record.la_child_id]
+            for referral in record.referrals:
+                key = (child.pk, referral.values["referral_date"])
+                rows.append((existing.get(key), {**referral.values, "child_id": child.pk}))
+                pairs.append(referral)
+        saved = self.sync(Referral, "referrals", rows,
+                          on_create={"recorded_by": self.user})
+        return list(zip(pairs, saved, strict=True))
+
+    def assessments(self, referrals):
+        existing = {(a.referral_id, a.start_date): a for a in Assessment.objects.filter(
+            referral__in=[saved.pk for _, saved in referrals if not saved._created]).order_by()}
+        rows = []
+        for record, referral in referrals:
+            for assessment in record.assessments:
+                values = {**assessment.values, "referral_id": referral.pk}
+                rows.append((existing.get((referral.pk, values["start_date"])), values))
+        self.sync(Assessment, "assessments", rows)
+
+    def _plan_matcher(self, model, children):
+        """Find an existing plan by child and start date, preferring one already under the
+        file's referral (a child could hold two on one day under different referrals)."""
+        plans = model.objects.filter(
+            referral__child__in=[c.pk for c in children.values() if not c._created]
+        ).annotate(child_pk=F("referral__child_id")).order_by()
+        by_referral, by_child = {}, {}
+        for plan in plans:
+            by_referral[(plan.referral_id, plan.start_date)] = plan
+            by_child.setdefault((plan.child_pk, plan.start_date), plan)
+
+        def match(referral, start):
+            return by_referral.get((referral.pk, start)) or by_child.get(
+                (referral.child_id, start))
+
+        return match
+
+    def cin_plans(self, children, referrals):
+        match = self._plan_matcher(ChildInNeedPlan, children)
+        rows = []
+        for record, referral in referrals:
+            for plan in record.cin_plans:
+                values = {**plan.values, "referral_id": referral.pk}
+                rows.append((match(referral, plan.values["start_date"]), values))
+        self.sync(ChildInNeedPlan, "cin_plans", rows)
+
+    def cp_plans(self, children, referrals):
+        """Returns (plan record, saved plan) pairs."""
+        match = self._plan_matcher(ChildProtectionPlan, children)
+        rows, records = [], []
+        for record, referral in referrals:
+            for plan in record.cp_plans:
+                values = {**plan.values, "referral_id": referral.pk}
+                rows.append((match(referral, plan.values["start_date"]), values))
+                records.append(plan)
+        saved = self.sync(ChildProtectionPlan, "cp_plans", rows)
+        return list(zip(records, saved, strict=True))
+
+    def cp_reviews(self, plans):
+        existing = set(CPReview.objects.filter(
+            plan__in=[saved.pk for _, saved in plans if not saved._created]
+        ).order_by().values_list("plan_id", "review_date"))
+        rows = [(None, {"plan_id": plan.pk, "review_date": review_date})
+                for record, plan in plans for review_date in record.reviews
+                if (plan.pk, review_date) not in existing]
+        self.sync(CPReview, "cp_reviews", rows)
+
+    def sync(self, model, kind, rows, *, on_create=None):
+        """Create rows with no existing object; update existing ones whose values differ.
+
+        Unchanged rows are not written, so re-importing a file adds no history noise.
+        Returns the saved objects in row order, each marked with `_created`.
+        """
+        saved, to_create, to_update, fields = [], [], [], set()
+        for existing, values in rows:
+            if existing is None:
+                obj = model(**values, **(on_create or {}))
+                obj._created = True
+                to_create.append(obj)
+            else:
+                obj = existing
+                obj._created = False
+                changed = [k for k, v in values.items() if getattr(obj, k) != v]
+                if changed:
+                    for name in changed:
+                        setattr(obj, name, values[name])
+                    fields.update(changed)
+                    to_update.append(obj)
+            saved.append(obj)
+        self._create(model, to_create)
+        self._update(model, to_update, fields)
+        self.counts[kind].created += len(to_create)
+        self.counts[kind].updated += len(to_update)
+        return saved
+
+    def _history_options(self):
+        return {"default_user": self.user, "default_change_reason": CHANGE_REASON,
+                "batch_size": BATCH_SIZE}
+
+    def _create(self, model, objs):
+        if not objs:
+            return
+        for obj in objs:
+            # Bulk inserts skip save(), which is where these flags are normally derived.
+            if hasattr(obj, "derive_flags"):
+                obj.derive_flags()
+        created = bulk_create_with_history(objs, model, **self._history_options())
+        if objs[0].pk is None:
+            # Only databases that cannot return ids from bulk inserts get here.
+            for obj, row in zip(objs, created, strict=True):
+                obj.pk = row.pk
+
+    def _update(self, model, objs, fields):
+        if not objs:
+            return
+        fields = set(fields)
+        if issubclass(model, Versioned):
+            # Forms refuse a stale save by version, so an import must move it on too.
+            for obj in objs:
+                obj.version += 1
+            fields.add("version")
+        if hasattr(model, "derive_flags"):
+            for obj in objs:
+                obj.derive_flags()
+            fields.update(f.name for f in model._meta.fields
+                          if f.name.startswith("neglect_") and not f.editable)
+        bulk_update_with_history(objs, model, sorted(fields), **self._history_options())
