@@ -1,8 +1,10 @@
 """Import a DfE Children in Need census XML file: all or nothing.
 
-Pass 1 streams the file and validates every Child record, collecting every problem. Only when
-there are none does pass 2 stream the file again and write, in batches, inside one
-transaction. Neither pass holds the whole file: memory stays flat however many children it has.
+Pass 1 streams the file and validates every Child record, collecting every problem, and
+spools the validated records a batch at a time to a temporary file. Only when there are no
+problems does pass 2 read the batches back and write them, inside one transaction. Neither
+pass holds the whole file, so memory stays flat however many children it has, and the XML is
+parsed only once.
 
 Matching, so that re-importing the same or a later overlapping file updates rather than
 duplicates: children on LAchildID, referrals (CINdetails) on child and referral date, CIN and
@@ -12,7 +14,9 @@ and review date. Records the file does not mention are left alone.
 
 from __future__ import annotations
 
+import pickle  # noqa: S403 - only for our own spool file, never for uploaded data
 import re
+import tempfile
 import xml.etree.ElementTree as ET  # noqa: S405 - see _parse_children on untrusted input
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -109,10 +113,6 @@ class ImportResult:
                 for kind, label in RECORD_TYPES.items()]
 
 
-class ImportAborted(Exception):
-    """Pass 2 found what pass 1 did not (the file or the database changed in between)."""
-
-
 # Validated records: plain values keyed by model field name, so the writer can compare them
 # with existing rows directly.
 
@@ -157,33 +157,48 @@ class ChildRecord:
 def import_census(source, *, user=None) -> ImportResult:
     """Validate the whole file, then write it only if it has no problems.
 
-    `source` is a path, or a binary file object that can seek (it is read twice).
+    `source` is a path, or a binary file object (e.g. an upload).
     """
     result = ImportResult()
-    result.problems = validate(source)
-    if result.problems:
-        return result
-    try:
-        _write(source, _Writer(user=user, counts=result.counts))
-    except (ImportAborted, IntegrityError):
-        result.counts = ImportResult().counts
-        result.problems = [Problem(
-            "file", "Children",
-            "The file or the portal's records changed while the file was being imported. "
-            "Import the file again.",
-        )]
+    with tempfile.TemporaryFile() as spool:
+        result.problems = validate(source, spool=spool)
+        if result.problems:
+            return result
+        try:
+            _write(spool, _Writer(user=user, counts=result.counts))
+        except IntegrityError:
+            # Validation leaves the database nothing to refuse, unless someone changed the
+            # same records between the two passes.
+            result.counts = ImportResult().counts
+            result.problems = [Problem(
+                "file", "Children",
+                "The portal's records changed while the file was being imported, so nothing "
+                "was saved. Import the file again.",
+            )]
     return result
 
 
-def validate(source) -> list[Problem]:
-    """Every problem in the file, including clashes with CP plans already in the portal."""
+def validate(source, *, spool=None) -> list[Problem]:
+    """Every problem in the file, including clashes with CP plans already in the portal.
+
+    While there are none, validated records are pickled to `spool` in batches for writing.
+    """
     problems: list[Problem] = []
     # The one thing kept for the whole file: about 100 bytes a child, to find duplicates.
     seen_ids: set[str] = set()
-    children = 0
-    with_plans: list[ChildRecord] = []
-    for la_child_id, line, record in _read_children(source, problems):
-        children += 1
+    for batch in _batches(_read_children(source, problems), seen_ids, problems):
+        problems.extend(_clashes_with_existing_cp_plans([r for r in batch if r.cp_plans()]))
+        if spool is not None and not problems:
+            pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
+    if not seen_ids and not problems:
+        problems.append(Problem("file", "Children", "The file has no Child records"))
+    return problems
+
+
+def _batches(children, seen_ids, problems):
+    """Batches of valid records; also reports LAchildIDs seen before in the file."""
+    batch = []
+    for la_child_id, line, record in children:
         if la_child_id is None:
             continue
         if la_child_id in seen_ids:
@@ -191,25 +206,26 @@ def validate(source) -> list[Problem]:
                                     "This LAchildID appears more than once in the file", line))
             continue
         seen_ids.add(la_child_id)
-        if record is not None and record.cp_plans():
-            with_plans.append(record)
-            if len(with_plans) >= BATCH_SIZE:
-                problems.extend(_clashes_with_existing_cp_plans(with_plans))
-                with_plans = []
-    problems.extend(_clashes_with_existing_cp_plans(with_plans))
-    if not children and not problems:
-        problems.append(Problem("file", "Children", "The file has no Child records"))
-    return problems
+        if record is None:
+            continue
+        batch.append(record)
+        if len(batch) >= BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
-def _write(source, writer):
-    problems: list[Problem] = []
+def _write(spool, writer):
+    spool.seek(0)
     with transaction.atomic():
-        for batch in _batches(_read_children(source, problems)):
+        while True:
+            try:
+                batch = pickle.load(spool)  # noqa: S301 - written by validate() just now
+            except EOFError:
+                break
             writer.write(batch)
             _forget_logged_queries()
-        if problems:
-            raise ImportAborted
 
 
 def _forget_logged_queries():
@@ -225,7 +241,8 @@ def _forget_logged_queries():
 @contextmanager
 def _opened(source):
     if hasattr(source, "read"):
-        source.seek(0)
+        if source.seekable():
+            source.seek(0)
         yield source
     else:
         with open(source, "rb") as file:
@@ -303,19 +320,6 @@ def _read_children(source, problems) -> Iterator[tuple[str | None, int | None,
     with _opened(source) as raw:
         for ordinal, elem in _parse_children(raw, problems):
             yield _ChildReader(elem, ordinal, today, problems).read()
-
-
-def _batches(children, size=BATCH_SIZE):
-    batch = []
-    for _, _, record in children:
-        if record is None:
-            continue
-        batch.append(record)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 # Reading and validating one Child --------------------------------------------------------
