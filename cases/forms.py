@@ -3,7 +3,13 @@ from django import forms
 from neglect_portal.forms import GovukDateField, GovukModelForm
 from neglect_portal.models import Agency, User
 
-from .codes import ASSESSMENT_FACTOR_CHOICES, Disability, PresentingFactor, ReferralSource
+from .codes import (
+    ASSESSMENT_FACTOR_CHOICES,
+    CPCategory,
+    Disability,
+    PresentingFactor,
+    ReferralSource,
+)
 from .models import (
     Assessment,
     Child,
@@ -21,7 +27,18 @@ def _date(label, *, required=True, hint=DATE_HINT):
     return GovukDateField(label=label, required=required, help_text=hint)
 
 
-class VersionedForm(GovukModelForm):
+class CaseRecordForm(GovukModelForm):
+    """A case record form that also checks the constraints involving the record's parent.
+
+    The view sets the parent (child, referral or plan), which is not a form field, so a
+    ModelForm would leave it out of validation and a duplicate would reach the database.
+    """
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() - {"child", "referral", "plan"}
+
+
+class VersionedForm(CaseRecordForm):
     """Carries the version the user started from, so a stale save can be refused."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -106,7 +123,7 @@ class AssessmentForm(VersionedForm):
         fields = ["start_date", "authorised_date", "factors"]
 
 
-class CINPlanStartForm(GovukModelForm):
+class CINPlanStartForm(CaseRecordForm):
     submit_label = "Start CIN plan"
     start_date = _date("Start date")
 
@@ -126,7 +143,7 @@ class CINPlanEndForm(PlanEndForm):
         fields = ["end_date"]
 
 
-class CPPlanStartForm(GovukModelForm):
+class CPPlanStartForm(CaseRecordForm):
     submit_label = "Start CP plan"
     start_date = _date("Start date")
 
@@ -136,6 +153,10 @@ class CPPlanStartForm(GovukModelForm):
         labels = {"initial_category": "Category of abuse"}
         widgets = {"initial_category": forms.RadioSelect}
         error_messages = {"initial_category": {"required": "Select the category of abuse"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["initial_category"].choices = CPCategory.choices
 
 
 class CPPlanEndForm(PlanEndForm):
@@ -154,8 +175,12 @@ class CPCategoryForm(VersionedForm):
         widgets = {"latest_category": forms.RadioSelect}
         error_messages = {"latest_category": {"required": "Select the latest category of abuse"}}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["latest_category"].choices = CPCategory.choices
 
-class CPReviewForm(GovukModelForm):
+
+class CPReviewForm(CaseRecordForm):
     submit_label = "Record review"
     review_date = _date("Review date")
 
@@ -164,7 +189,7 @@ class CPReviewForm(GovukModelForm):
         fields = ["review_date"]
 
 
-class InvolvementForm(GovukModelForm):
+class InvolvementForm(CaseRecordForm):
     submit_label = "Add agency"
     start_date = _date("Start date")
     lead_worker = StaffChoiceField(queryset=_staff_choices(), required=False,

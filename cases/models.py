@@ -135,8 +135,10 @@ class Referral(Versioned):
     class Meta:
         ordering = ["-referral_date"]
         constraints = [
-            models.UniqueConstraint(fields=["child", "referral_date"],
-                                    name="referral_unique_per_child_and_date"),
+            models.UniqueConstraint(
+                fields=["child", "referral_date"], name="referral_unique_per_child_and_date",
+                violation_error_message="This child already has a referral on this date",
+            ),
             models.CheckConstraint(
                 condition=Q(closure_date__isnull=True) | Q(closure_date__gte=F("referral_date")),
                 name="referral_closed_on_or_after_referral",
@@ -190,8 +192,12 @@ class Assessment(Versioned):
     class Meta:
         ordering = ["-start_date"]
         constraints = [
-            models.UniqueConstraint(fields=["referral", "start_date"],
-                                    name="assessment_unique_per_referral_and_start"),
+            models.UniqueConstraint(
+                fields=["referral", "start_date"],
+                name="assessment_unique_per_referral_and_start",
+                violation_error_message="This episode already has an assessment starting on "
+                                        "this date",
+            ),
             models.CheckConstraint(
                 condition=Q(authorised_date__isnull=True)
                 | Q(authorised_date__gte=F("start_date")),
@@ -269,8 +275,11 @@ class ChildInNeedPlan(Plan):
         ordering = ["-start_date"]
         verbose_name = "child in need plan"
         constraints = [
-            models.UniqueConstraint(fields=["referral", "start_date"],
-                                    name="cin_plan_unique_per_referral_and_start"),
+            models.UniqueConstraint(
+                fields=["referral", "start_date"], name="cin_plan_unique_per_referral_and_start",
+                violation_error_message="This episode already has a child in need plan "
+                                        "starting on this date",
+            ),
             _end_after_start("cin_plan_ends_on_or_after_start"),
         ]
 
@@ -288,8 +297,11 @@ class ChildProtectionPlan(Plan):
         ordering = ["-start_date"]
         verbose_name = "child protection plan"
         constraints = [
-            models.UniqueConstraint(fields=["referral", "start_date"],
-                                    name="cp_plan_unique_per_referral_and_start"),
+            models.UniqueConstraint(
+                fields=["referral", "start_date"], name="cp_plan_unique_per_referral_and_start",
+                violation_error_message="This episode already has a child protection plan "
+                                        "starting on this date",
+            ),
             _end_after_start("cp_plan_ends_on_or_after_start"),
         ]
         indexes = [models.Index(fields=["start_date", "end_date"])]
@@ -324,8 +336,11 @@ class CPReview(models.Model):
         ordering = ["review_date"]
         verbose_name = "child protection review"
         constraints = [
-            models.UniqueConstraint(fields=["plan", "review_date"],
-                                    name="cp_review_unique_per_plan_and_date"),
+            models.UniqueConstraint(
+                fields=["plan", "review_date"], name="cp_review_unique_per_plan_and_date",
+                violation_error_message="A review on this date is already recorded for "
+                                        "this plan",
+            ),
         ]
 
     def __str__(self):

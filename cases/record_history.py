@@ -1,8 +1,9 @@
 """Readable history of a case record: who changed what, when, from which value to which."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
+from .display import display_value
 from .models import (
     Assessment,
     Child,
@@ -42,23 +43,6 @@ class Entry:
     changes: list[Change]
 
 
-def _show(field, value):
-    if value in (None, "", []):
-        return "Not recorded"
-    if field.choices:
-        labels = dict(field.choices)
-        if isinstance(value, list):
-            return ", ".join(str(labels.get(v, v)) for v in value)
-        return str(labels.get(value, value))
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, date):
-        return f"{value:%-d %B %Y}"
-    return str(value)
-
-
 def history_entries(record) -> list[Entry]:
     """Newest first. Two queries: the history rows (with their users) and any related names."""
     model = type(record)
@@ -77,8 +61,8 @@ def history_entries(record) -> list[Entry]:
                 continue
             if previous is None or old != new:
                 changes.append(Change(str(field.verbose_name).capitalize(),
-                                      "" if previous is None else _show(field, old),
-                                      _show(field, new)))
+                                      "" if previous is None else display_value(field, old),
+                                      display_value(field, new)))
         entries.append(Entry(
             when=row.history_date,
             who=str(row.history_user) if row.history_user else "System (import or data load)",

@@ -20,6 +20,9 @@ class ChildSearchForm(GovukForm):
     query = forms.CharField(
         label="Name, LA child ID or date of birth", required=False, max_length=100,
         help_text="For a date of birth use day/month/year, for example 27/3/2018",
+        error_messages={
+            "max_length": "Name, LA child ID or date of birth must be 100 characters or fewer",
+        },
     )
     on_cp_plan = forms.BooleanField(label="On a child protection plan", required=False)
     on_cin_plan = forms.BooleanField(label="On a child in need plan", required=False)

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
+
 from .models import ChildProtectionPlan
 
 
@@ -25,7 +27,7 @@ def _category_changes(cp_plans):
     changes, previous = [], {}
     for plan_id, when, category in rows:
         if plan_id in previous and previous[plan_id] != category:
-            changes.append((when.date(), previous[plan_id], category))
+            changes.append((timezone.localdate(when), previous[plan_id], category))
         previous[plan_id] = category
     return changes
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from neglect_portal import access
 
 from . import forms, selectors, services
+from .display import display_value
 from .models import (
     Assessment,
     Child,
@@ -143,24 +144,14 @@ class RecordFormView(View):
         data["version"] = current.version
         fresh = self.form_class(data, instance=type(current).objects.get(pk=current.pk))
         fresh.is_valid()
+        field = current._meta.get_field
         changed = [
-            (fresh[name].label, _display(current, name), _display(form.instance, name))
+            (fresh[name].label, display_value(field(name), getattr(current, name)),
+             display_value(field(name), getattr(form.instance, name)))
             for name in form.Meta.fields
             if getattr(current, name) != form.cleaned_data.get(name)
         ]
         return self.render(fresh, stale=changed, status=409)
-
-
-def _display(record, field_name):
-    value = getattr(record, field_name)
-    getter = getattr(record, f"get_{field_name}_display", None)
-    if getter:
-        return getter()
-    if isinstance(value, date):
-        return f"{value:%-d %B %Y}"
-    if isinstance(value, list):
-        return ", ".join(value) or "None"
-    return "Not recorded" if value in (None, "") else str(value)
 
 
 class ChildAdd(RecordFormView):

@@ -1,4 +1,4 @@
-from django import template
+from django import forms, template
 from django.conf import settings
 from django.templatetags.static import static
 
@@ -15,3 +15,18 @@ def govuk_frontend_asset(name: str) -> str:
 def page_numbers(page):
     """Page numbers around the current page, with the paginator's ellipsis between runs."""
     return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+
+
+@register.filter
+def error_anchor(bound_field):
+    """The id an error summary link must point at: the first input of a question.
+
+    crispy-forms-gds numbers radios and checkboxes from 1 and date parts from 0, and gives the
+    question's own id to no input.
+    """
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.MultiWidget):
+        return f"{bound_field.auto_id}_0"
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return f"{bound_field.auto_id}_1"
+    return bound_field.auto_id
