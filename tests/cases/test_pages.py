@@ -323,3 +323,38 @@ def test_a_referral_without_a_worry_is_answered(client, health_visitor):
                     "Select what you are worried about"]:
         assert message in html
     assert not Child.objects.exists()
+
+
+@pytest.mark.parametrize(("url_name", "target", "data", "message"), [
+    ("cases:referral_add", "child", date_fields("referral_date", date(2024, 5, 1)),
+     "This child already has a referral on this date"),
+    ("cases:assessment_add", "referral", date_fields("start_date", date(2024, 5, 2)),
+     "This episode already has an assessment starting on this date"),
+    ("cases:cin_plan_start", "referral", date_fields("start_date", date(2024, 5, 3)),
+     "This episode already has a child in need plan starting on this date"),
+    ("cases:cp_review_add", "cp_plan", date_fields("review_date", date(2024, 9, 1)),
+     "A review on this date is already recorded for this plan"),
+])
+def test_a_duplicate_date_is_answered_not_refused_by_the_database(
+    worker_client, rich_child, url_name, target, data, message
+):
+    referral = rich_child.referrals.get()
+    targets = {"child": rich_child, "referral": referral, "cp_plan": referral.cp_plans.get()}
+    response = worker_client.post(reverse(url_name, args=[targets[target].pk]), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_error_summary_links_reach_the_first_input_of_each_question(worker_client):
+    referral = ReferralFactory()
+    html = worker_client.post(reverse("cases:cp_plan_start", args=[referral.pk]),
+                              {}).content.decode()
+    assert 'href="#id_start_date_0"' in html and 'id="id_start_date_0"' in html
+    assert 'href="#id_initial_category_1"' in html and 'id="id_initial_category_1"' in html
+
+
+def test_category_questions_offer_only_the_census_categories(worker_client):
+    referral = ReferralFactory()
+    html = worker_client.get(reverse("cases:cp_plan_start", args=[referral.pk])).content.decode()
+    assert html.count('name="initial_category"') == 5
+    assert "---------" not in html
