@@ -1,0 +1,630 @@
+"""Synthetic case records for demonstrations and benchmarks (`manage.py generate_demo_data`).
+
+Every record is invented: names come from short built-in lists and every date from a seeded
+`random.Random`, so the same seed, "today" and starting number give the same records. The
+shape follows the CIN census and the proportions the dataset pages need something true to show:
+about 60% of CP plans for neglect, repeat plans, long CIN plans, re-referrals, and involvements
+across every demo agency.
+
+Two halves: `DemoDataGenerator` builds unsaved model instances and touches no database;
+`generate_demo_data()` writes them in batches with `bulk_create`, one transaction per batch, so
+memory stays flat however many children are asked for.
+"""
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import accumulate
+
+from django.db import reset_queries, transaction
+from django.db.models import Max
+from simple_history.utils import bulk_create_with_history
+
+from neglect_portal.demo import AGENCIES
+from neglect_portal.models import Agency, User
+
+from .codes import (
+    ASSESSMENT_FACTORS,
+    NEGLECT_FACTOR,
+    ClosureReason,
+    CPCategory,
+    Disability,
+    Ethnicity,
+    PresentingFactor,
+    PrimaryNeed,
+    ReferralSource,
+    Sex,
+)
+from .models import (
+    Assessment,
+    Child,
+    ChildInNeedPlan,
+    ChildProtectionPlan,
+    CPReview,
+    Involvement,
+    Referral,
+)
+
+LA_CHILD_ID_PREFIX = "DfEX"
+LA_CHILD_ID_DIGITS = 7
+HISTORY_CHANGE_REASON = "Synthetic demo data"
+
+CSC = "Children's Social Care"
+EARLY_HELP = "Early Help"
+POLICE = "Police"
+COMMUNITY_HEALTH = "Community Health Trust"
+MENTAL_HEALTH = "Mental Health Trust"
+EDUCATION = "Education"
+VOLUNTARY = "Voluntary and Community Sector"
+
+# The practitioner's caseload stays realistic however many children are generated.
+PRACTITIONER_CASELOAD = 30
+
+BOYS_NAMES = (
+    "Oliver", "George", "Harry", "Noah", "Jack", "Leo", "Arthur", "Muhammad", "Oscar", "Charlie",
+    "Jacob", "Thomas", "Henry", "William", "Joshua", "James", "Alfie", "Freddie", "Theo",
+    "Archie", "Isaac", "Ethan", "Lucas", "Mason", "Logan", "Kai", "Riley", "Tyler", "Dylan",
+    "Callum", "Liam", "Jayden", "Reuben", "Ryan", "Kieran", "Connor", "Aaron", "Daniel",
+    "Samuel", "Max",
+)
+GIRLS_NAMES = (
+    "Olivia", "Amelia", "Isla", "Ava", "Mia", "Ivy", "Lily", "Isabella", "Rosie", "Sophia",
+    "Grace", "Freya", "Willow", "Florence", "Emily", "Ella", "Poppy", "Evie", "Elsie", "Charlotte",
+    "Evelyn", "Sienna", "Daisy", "Phoebe", "Ruby", "Harper", "Millie", "Maisie", "Chloe",
+    "Jessica", "Amber", "Leah", "Megan", "Aisha", "Zara", "Hannah", "Layla", "Erin", "Holly",
+    "Niamh",
+)
+FAMILY_NAMES = (
+    "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas",
+    "Johnson", "Roberts", "Robinson", "Thompson", "Wright", "Walker", "White", "Edwards",
+    "Hughes", "Green", "Hall", "Lewis", "Harris", "Clarke", "Patel", "Jackson", "Wood", "Turner",
+    "Martin", "Cooper", "Hill", "Ward", "Morris", "Moore", "Clark", "Lee", "King", "Baker",
+    "Harrison", "Morgan", "Allen", "James", "Scott", "Phillips", "Watson", "Davis", "Parker",
+    "Price", "Bennett", "Young", "Griffiths", "Mitchell", "Kelly", "Cook", "Carter", "Richardson",
+    "Bailey", "Collins", "Bell", "Shaw", "Murphy", "Khan", "Ali", "Hussain", "Begum", "Ahmed",
+    "Kaur", "Singh", "Mensah", "Okafor", "Nowak", "Kowalski", "O'Brien", "Campbell", "Stewart",
+)
+
+ETHNICITY_WEIGHTS = {
+    "WBRI": 680, "WIRI": 8, "WIRT": 4, "WOTH": 55, "WROM": 10, "MWBC": 25, "MWBA": 12,
+    "MWAS": 15, "MOTH": 25, "AIND": 15, "APKN": 25, "ABAN": 10, "AOTH": 12, "BCRB": 10,
+    "BAFR": 30, "BOTH": 6, "CHNE": 3, "OOTH": 15, "REFU": 5, "NOBT": 35,
+}
+assert set(ETHNICITY_WEIGHTS) == set(Ethnicity.values)
+DISABILITIES = [code for code in Disability.values if code != Disability.NONE]
+
+SOURCE_WEIGHTS = {
+    "1A": 40, "1B": 8, "1C": 6, "1D": 10, "2A": 170, "2B": 15, "3A": 30, "3B": 30, "3C": 10,
+    "3D": 15, "3E": 35, "3F": 25, "4": 20, "5A": 40, "5B": 25, "5C": 20, "5D": 30, "6": 290,
+    "7": 15, "8": 40, "9": 15, "10": 10,
+}
+assert set(SOURCE_WEIGHTS) == set(ReferralSource.values)
+
+# Presenting factors other than neglect: neglect itself is decided separately (~12%).
+OTHER_PRESENTING = {
+    "domestic_abuse": 30, "parental_mental_health": 22, "parental_substance_misuse": 16,
+    "emotional_abuse": 12, "physical_abuse": 12, "sexual_abuse": 5, "exploitation": 6,
+    "other": 25,
+}
+assert set(OTHER_PRESENTING) | {PresentingFactor.NEGLECT} == set(PresentingFactor.values)
+
+PRIMARY_NEED_WEIGHTS = {
+    "N0": 4, "N1": 34, "N2": 6, "N3": 6, "N4": 12, "N5": 18, "N6": 4, "N7": 2, "N8": 3, "N9": 11,
+}
+assert set(PRIMARY_NEED_WEIGHTS) == set(PrimaryNeed.values)
+
+# Factors at assessment other than neglect (16A), weighted like the national CIN census.
+OTHER_FACTORS = {
+    "3B": 30, "4B": 28, "3A": 14, "3C": 6, "2B": 13, "1B": 12, "4A": 12, "17A": 14, "18B": 6,
+    "18C": 2, "19B": 2, "19C": 2, "5B": 4, "6B": 4, "5A": 4, "6A": 3, "2A": 3, "1A": 2,
+    "10A": 3, "11A": 3, "24A": 3, "13A": 2, "14A": 4, "15A": 4, "7A": 1, "9A": 1, "20": 10,
+}
+assert set(OTHER_FACTORS) <= set(ASSESSMENT_FACTORS) - {NEGLECT_FACTOR}
+
+INITIAL_CATEGORY_WEIGHTS = {"NEG": 60, "EMO": 22, "PHY": 8, "SAB": 4, "MUL": 6}
+assert set(INITIAL_CATEGORY_WEIGHTS) == set(CPCategory.values)
+NEGLECT_CATEGORIES = (CPCategory.NEG, CPCategory.MUL)
+OTHER_CATEGORIES = {
+    category: {k: v for k, v in INITIAL_CATEGORY_WEIGHTS.items() if k != category}
+    for category in INITIAL_CATEGORY_WEIGHTS
+}
+CP_PLAN_DAYS = {(90, 270): 40, (271, 455): 33, (456, 730): 17, (731, 1100): 10}
+CIN_PLAN_DAYS = {(60, 365): 65, (366, 548): 22, (549, 900): 13}
+NEGLECT_CIN_PLAN_DAYS = {(60, 365): 45, (366, 548): 25, (549, 1000): 30}
+CLOSURE_AFTER_ASSESSMENT = {"RC8": 40, "RC9": 25, "RC7": 28, "RC3": 3, "RC4": 2, "RC5": 2}
+CLOSURE_AFTER_PLAN = {"RC7": 70, "RC9": 12, "RC3": 6, "RC4": 6, "RC5": 5, "RC1": 1}
+assert set(CLOSURE_AFTER_ASSESSMENT) | set(CLOSURE_AFTER_PLAN) <= set(ClosureReason.values)
+
+# Agencies beyond CSC and early help, by age: health visitors and school nurses are the
+# community health trust, schools' safeguarding leads are education.
+EXTRA_AGENCIES_UNDER_5 = {
+    COMMUNITY_HEALTH: 55, POLICE: 20, MENTAL_HEALTH: 6, EDUCATION: 6, VOLUNTARY: 13,
+}
+EXTRA_AGENCIES_PRE_SCHOOL = {k: v for k, v in EXTRA_AGENCIES_UNDER_5.items() if k != EDUCATION}
+EXTRA_AGENCIES_SCHOOL_AGE = {
+    COMMUNITY_HEALTH: 28, POLICE: 24, MENTAL_HEALTH: 12, EDUCATION: 24, VOLUNTARY: 12,
+}
+EXTRA_AGENCY_COUNT_WEIGHTS = {0: 20, 1: 35, 2: 30, 3: 15}
+
+
+SEX_WEIGHTS = {"M": 50, "F": 48, "U": 2}
+assert set(SEX_WEIGHTS) == set(Sex.values)
+# Episode kinds: no further action, closed after assessment, CIN plan, CP plan.
+NFA, ASSESSED, CIN, CP = "nfa", "assessed", "cin", "cp"
+EPISODE_COUNT_WEIGHTS = {1: 62, 2: 26, 3: 12}
+EPISODE_KINDS = {NFA: 30, ASSESSED: 45, CIN: 25}
+UNBORN_KINDS = {ASSESSED: 50, CIN: 35, CP: 15}
+BETWEEN_REPEATS = {NFA: 1, ASSESSED: 1, CIN: 1}
+OTHER_PRESENTING_COUNT = {1: 60, 2: 30, 0: 10}
+FACTOR_COUNT_WEIGHTS = {1: 40, 2: 35, 3: 25}
+
+
+def financial_year_start(day: date) -> date:
+    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+def first_la_number(existing_max: str | None) -> int:
+    """The number after the highest existing `DfEX0000000`-style id (1 when there is none)."""
+    if not existing_max:
+        return 1
+    return int(existing_max[len(LA_CHILD_ID_PREFIX):]) + 1
+
+
+def la_child_id(number: int) -> str:
+    if number >= 10**LA_CHILD_ID_DIGITS:
+        raise ValueError("LA child ids have run out of numbers")
+    return f"{LA_CHILD_ID_PREFIX}{number:0{LA_CHILD_ID_DIGITS}d}"
+
+
+@dataclass
+class Episode:
+    referral: Referral
+    assessments: list[Assessment] = field(default_factory=list)
+    cin_plans: list[ChildInNeedPlan] = field(default_factory=list)
+    cp_plans: list[tuple[ChildProtectionPlan, list[CPReview]]] = field(default_factory=list)
+
+
+@dataclass
+class GeneratedChild:
+    child: Child
+    episodes: list[Episode]
+    involvements: list[Involvement]
+
+
+class Weights:
+    """A weighted table with its cumulative weights worked out once."""
+
+    def __init__(self, weights: dict):
+        self.keys = list(weights)
+        self.cum = list(accumulate(weights.values()))
+
+
+class DemoDataGenerator:
+    """Builds unsaved, linked model instances; never touches the database.
+
+    `agency_ids` maps every name in `neglect_portal.demo.AGENCIES` to its primary key. The same
+    seed, today, first number and ids give the same records, whatever the batch size. Nothing
+    is dated after today except expected births and planned involvement ends: whatever has not
+    happened by today is left open.
+    """
+
+    def __init__(self, *, seed: int, agency_ids: dict[str, int], today: date | None = None,
+                 first_number: int = 1, practitioner_id: int | None = None):
+        missing = {name for name, _ in AGENCIES} - set(agency_ids)
+        if missing:
+            raise ValueError(f"Missing demo agencies: {', '.join(sorted(missing))}")
+        self.rng = random.Random(seed)  # noqa: S311 - reproducible fake data, not secrets
+        self.today = today or date.today()
+        # The three previous financial years in full, then the current one up to today.
+        this_year = financial_year_start(self.today)
+        self.window_start = this_year.replace(year=this_year.year - 3)
+        # Some children were known years before that: repeat plans need a past.
+        self.history_start = this_year.replace(year=this_year.year - 7)
+        self.agency_ids = agency_ids
+        self.practitioner_id = practitioner_id
+        self.allocated = 0
+        self.next_number = first_number
+        self._tables: dict[int, tuple[dict, Weights]] = {}
+
+    # Small helpers over the one random stream.
+
+    def _chance(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    def _days(self, low: int, high: int) -> timedelta:
+        return timedelta(days=self.rng.randint(low, high))
+
+    def _date_between(self, low: date, high: date) -> date:
+        return low + timedelta(days=self.rng.randint(0, max((high - low).days, 0)))
+
+    def _weighted(self, weights: dict):
+        cached = self._tables.get(id(weights))
+        if cached is None or cached[0] is not weights:
+            # Keeping the dict alive keeps its id from being reused by another.
+            cached = self._tables[id(weights)] = (weights, Weights(weights))
+        table = cached[1]
+        return self.rng.choices(table.keys, cum_weights=table.cum)[0]
+
+    def _sample_weighted(self, weights: dict, count: int) -> list:
+        """`count` different keys, each drawn by weight from those not yet drawn."""
+        keys, values = list(weights), list(weights.values())
+        picked = []
+        for _ in range(min(count, len(keys))):
+            index = self.rng.choices(range(len(keys)), weights=values)[0]
+            picked.append(keys.pop(index))
+            values.pop(index)
+        return picked
+
+    def _past(self, day: date | None) -> date | None:
+        """The date if it is today or earlier, else None: it has not happened yet."""
+        return day if day is not None and day <= self.today else None
+
+    # Children
+
+    def children(self, count: int) -> Iterator[GeneratedChild]:
+        for _ in range(count):
+            yield self.child()
+
+    def child(self) -> GeneratedChild:
+        rng = self.rng
+        sex = self._weighted(SEX_WEIGHTS)
+        names = {"M": BOYS_NAMES, "F": GIRLS_NAMES}.get(sex, BOYS_NAMES + GIRLS_NAMES)
+        given = rng.choice(names)
+        if self._chance(0.01):  # unborn: an expected date of birth only
+            dob, expected = None, self.today + self._days(7, 150)
+            if self._chance(0.7):
+                given = ""  # often not named yet
+        else:
+            dob, expected = self.today - self._days(0, 18 * 365 - 2), None
+        if self._chance(0.08):
+            disabilities = sorted(rng.sample(DISABILITIES, 1 if self._chance(0.75) else 2))
+        elif self._chance(0.45):
+            disabilities = [Disability.NONE.value]
+        else:
+            disabilities = []
+        child = Child(
+            la_child_id=la_child_id(self.next_number),
+            given_name=given,
+            family_name=rng.choice(FAMILY_NAMES),
+            date_of_birth=dob,
+            expected_date_of_birth=expected,
+            sex=sex,
+            ethnicity=self._weighted(ETHNICITY_WEIGHTS),
+            disabilities=disabilities,
+        )
+        self.next_number += 1
+        episodes = self._episodes(child)
+        involvements = self._involvements(child, episodes)
+        # Drawn whether or not there is a practitioner, so the rest of the stream is the same.
+        allocate = self._chance(0.2)
+        if (allocate and self.practitioner_id and self.allocated < PRACTITIONER_CASELOAD
+                and episodes[-1].referral.closure_date is None):
+            child.allocated_worker_id = self.practitioner_id
+            self.allocated += 1
+            for involvement in involvements:
+                if involvement.agency_id == self.agency_ids[CSC] and involvement.end_date is None:
+                    involvement.lead_worker_id = self.practitioner_id
+        return GeneratedChild(child, episodes, involvements)
+
+    # Episodes of need
+
+    def _episode_kinds(self, child: Child) -> tuple[list[str], bool]:
+        """The kinds of the child's episodes in order, and whether it has repeat CP plans."""
+        if child.date_of_birth is None:
+            return [self._weighted(UNBORN_KINDS)], False
+        kinds = [self._weighted(EPISODE_KINDS)
+                 for _ in range(self._weighted(EPISODE_COUNT_WEIGHTS))]
+        roll = self.rng.random()
+        old_enough = child.date_of_birth < self.today - timedelta(days=4 * 365)
+        if roll < 0.025 and old_enough:
+            # Repeat plans: two CP episodes, sometimes with another between them.
+            if self._chance(0.6):
+                return [CP, CP], True
+            return [CP, self._weighted(BETWEEN_REPEATS), CP], True
+        if roll < 0.12:
+            kinds[self.rng.randrange(len(kinds))] = CP
+        return kinds, False
+
+    def _episodes(self, child: Child) -> list[Episode]:
+        kinds, repeat = self._episode_kinds(child)
+        yesterday = self.today - timedelta(days=1)
+        if child.date_of_birth is None:
+            earliest, latest = self.today - timedelta(days=150), yesterday
+        else:
+            # Pre-birth referrals happen, up to about four months before the birth.
+            born_lo = child.date_of_birth - timedelta(days=120)
+            if repeat:
+                # Early enough that the first plan has ended long before today.
+                earliest = max(self.history_start, born_lo)
+                latest = max(earliest, self.today - timedelta(days=3 * 365))
+            else:
+                earliest = self.history_start if self._chance(0.12) else self.window_start
+                earliest, latest = max(earliest, born_lo), yesterday
+        # Later episodes follow the first, so first referrals lean early to keep the number of
+        # referrals a quarter roughly level across the years.
+        span = max((latest - earliest).days, 0)
+        lean = self.rng.triangular(0, span, 0) if self._chance(0.3) else self.rng.uniform(0, span)
+        referral_date = earliest + timedelta(days=int(lean))
+        episodes = []
+        for number, kind in enumerate(kinds):
+            episode, closed = self._episode(child, kind, referral_date, capped=repeat)
+            episodes.append(episode)
+            if closed is None or number == len(kinds) - 1:
+                break  # nothing follows an open episode
+            if repeat and number == 0 and self._chance(0.3):
+                gap = self._days(3 * 365 + 30, 5 * 365)  # old history: not a repeat within 3y
+            elif self._chance(0.45):
+                gap = self._days(7, 200)  # often a re-referral within 12 months
+            else:
+                gap = self._days(150, 900)
+            referral_date = closed + gap
+            if referral_date > yesterday:
+                if not repeat or closed >= yesterday:
+                    break
+                # Keep the repeat plan: bring the next episode inside the time left.
+                referral_date = self._date_between(closed + timedelta(days=1), yesterday)
+        return episodes
+
+    def _referral(self, child: Child, kind: str, referral_date: date,
+                  category: str | None) -> Referral:
+        if kind == CP:
+            neglect = self._chance(0.55 if category in NEGLECT_CATEGORIES else 0.08)
+        else:
+            neglect = self._chance(0.14 if kind == CIN else 0.09)
+        factors = self._sample_weighted(OTHER_PRESENTING, self._weighted(OTHER_PRESENTING_COUNT))
+        if neglect:
+            factors.insert(0, PresentingFactor.NEGLECT.value)
+        abuse = kind == CP and self._chance(0.85)
+        need = "N1" if abuse else self._weighted(PRIMARY_NEED_WEIGHTS)
+        return Referral(
+            child=child,
+            referral_date=referral_date,
+            source=self._weighted(SOURCE_WEIGHTS),
+            presenting_factors=factors or ["other"],
+            primary_need=need,
+        )
+
+    def _assessment(self, referral: Referral, start: date, neglect_p: float) -> Assessment:
+        if self._chance(0.08):
+            factors = ["21"]  # no factors identified
+        else:
+            factors = self._sample_weighted(OTHER_FACTORS, self._weighted(FACTOR_COUNT_WEIGHTS))
+            if self._chance(neglect_p):
+                factors.insert(0, NEGLECT_FACTOR)
+        return Assessment(referral=referral, start_date=start,
+                          authorised_date=self._past(start + self._days(5, 50)),
+                          factors=factors)
+
+    def _plan_length(self, kind: str, capped: bool, neglect: bool = False) -> timedelta:
+        if kind == CP:
+            low, high = self._weighted(CP_PLAN_DAYS)
+        else:
+            # Neglect is chronic: neglect CIN plans run longer.
+            low, high = self._weighted(NEGLECT_CIN_PLAN_DAYS if neglect else CIN_PLAN_DAYS)
+        if capped:  # a plan that must be over for another to follow
+            low, high = min(low, 400), min(high, 600)
+        return self._days(low, high)
+
+    def _episode(self, child: Child, kind: str, referral_date: date, *,
+                 capped: bool = False) -> tuple[Episode, date | None]:
+        """One episode of need from `referral_date`; returns it and its closure date (None
+        while it is open). `capped` keeps plans short enough to end for a repeat plan."""
+        category = self._weighted(INITIAL_CATEGORY_WEIGHTS) if kind == CP else None
+        referral = self._referral(child, kind, referral_date, category)
+        episode = Episode(referral)
+        if kind == NFA:
+            closure = self._past(referral_date + self._days(0, 7))
+            if closure:
+                referral.no_further_action = True
+                referral.closure_date = closure
+                referral.closure_reason = "RC8" if self._chance(0.7) else "RC9"
+            return episode, closure
+
+        if kind == CP:
+            neglect_p = 0.92 if category in NEGLECT_CATEGORIES else 0.2
+        else:
+            neglect_p = 0.4 if kind == CIN else 0.2
+        if PresentingFactor.NEGLECT in referral.presenting_factors:
+            neglect_p = max(neglect_p, 0.6)
+        start = self._past(referral_date + self._days(0, 6))
+        if start is None:
+            return episode, None  # assessment not started yet
+        first = self._assessment(referral, start, neglect_p)
+        episode.assessments.append(first)
+        if first.authorised_date is None:
+            return episode, None  # assessment still in progress
+
+        plan_start = plan_end = None
+        if kind == CP:
+            # The initial conference follows the section 47 enquiry.
+            plan_start = self._past(referral_date + self._days(12, 60))
+            if plan_start is None:
+                return episode, None
+            plan_end = self._past(plan_start + self._plan_length(CP, capped))
+            latest = category
+            if self._chance(0.1):
+                latest = self._weighted(OTHER_CATEGORIES[category])
+            plan = ChildProtectionPlan(referral=referral, start_date=plan_start,
+                                       end_date=plan_end, initial_category=category,
+                                       latest_category=latest)
+            episode.cp_plans.append((plan, self._reviews(plan)))
+            if plan_end and self._chance(0.35):
+                # Stepped down to a CIN plan when the CP plan ended.
+                step_down_end = self._past(plan_end + self._days(60, 300))
+                episode.cin_plans.append(ChildInNeedPlan(
+                    referral=referral, start_date=plan_end, end_date=step_down_end))
+                plan_end = step_down_end
+        elif kind == CIN:
+            plan_start = self._past(first.authorised_date + self._days(0, 21))
+            if plan_start is None:
+                return episode, None
+            neglect = NEGLECT_FACTOR in first.factors
+            plan_end = self._past(plan_start + self._plan_length(CIN, capped, neglect))
+            episode.cin_plans.append(ChildInNeedPlan(referral=referral, start_date=plan_start,
+                                                     end_date=plan_end))
+        if plan_start and self._chance(0.3):
+            # A fresh assessment some months into a long piece of work.
+            again = self._past(plan_start + self._days(150, 400))
+            if again and (plan_end is None or again < plan_end):
+                episode.assessments.append(self._assessment(referral, again, neglect_p))
+        if plan_start and plan_end is None:
+            return episode, None
+        if any(a.authorised_date is None for a in episode.assessments):
+            return episode, None
+        # Census rule 8565: closure comes on or after every activity in the episode.
+        activity = [a.authorised_date for a in episode.assessments]
+        closure = self._past(max(activity + [plan_end or first.start_date])
+                             + self._days(0, 30))
+        if closure is None:
+            return episode, None
+        referral.closure_date = closure
+        referral.closure_reason = self._weighted(
+            CLOSURE_AFTER_ASSESSMENT if kind == ASSESSED else CLOSURE_AFTER_PLAN
+        )
+        return episode, closure
+
+    def _reviews(self, plan: ChildProtectionPlan) -> list[CPReview]:
+        """First review within three months, then about every six, while the plan lasts."""
+        reviews = []
+        last = plan.end_date or self.today
+        day = plan.start_date + self._days(70, 90)
+        while day < last and day <= self.today:
+            reviews.append(CPReview(plan=plan, review_date=day))
+            day += self._days(170, 190)
+        return reviews
+
+    # Involvements
+
+    def _involvements(self, child: Child, episodes: list[Episode]) -> list[Involvement]:
+        ids = self.agency_ids
+        first, last = episodes[0].referral, episodes[-1].referral
+        if last.closure_date is None:
+            involvements = [Involvement(child=child, agency_id=ids[CSC],
+                                        start_date=first.referral_date)]
+        else:
+            # Social care's work has ended; early help carries on with the family.
+            involvements = [
+                Involvement(child=child, agency_id=ids[CSC], start_date=first.referral_date,
+                            end_date=last.closure_date),
+                Involvement(child=child, agency_id=ids[EARLY_HELP],
+                            start_date=last.closure_date),
+            ]
+        born = child.date_of_birth
+        age = (self.today - born).days // 365 if born else -1
+        if age < 4:
+            weights = EXTRA_AGENCIES_PRE_SCHOOL
+        elif age < 5:
+            weights = EXTRA_AGENCIES_UNDER_5
+        else:
+            weights = EXTRA_AGENCIES_SCHOOL_AGE
+        earliest = max(born or self.today - timedelta(days=200), self.history_start,
+                       first.referral_date - timedelta(days=700))
+        for name in self._sample_weighted(weights, self._weighted(EXTRA_AGENCY_COUNT_WEIGHTS)):
+            start = self._date_between(earliest, self.today)
+            roll = self.rng.random()
+            if roll < 0.55:
+                end = None
+            elif roll < 0.65:
+                end = self.today + self._days(14, 180)  # a planned end still to come
+            else:
+                end = self._past(start + self._days(30, 600))
+            involvements.append(Involvement(child=child, agency_id=ids[name], start_date=start,
+                                            end_date=end))
+        return involvements
+
+
+# Writing to the database
+
+
+@dataclass
+class Batch:
+    children: list[Child] = field(default_factory=list)
+    referrals: list[Referral] = field(default_factory=list)
+    assessments: list[Assessment] = field(default_factory=list)
+    cin_plans: list[ChildInNeedPlan] = field(default_factory=list)
+    cp_plans: list[ChildProtectionPlan] = field(default_factory=list)
+    reviews: list[CPReview] = field(default_factory=list)
+    involvements: list[Involvement] = field(default_factory=list)
+
+    def add(self, generated: GeneratedChild):
+        self.children.append(generated.child)
+        for episode in generated.episodes:
+            episode.referral.derive_flags()  # bulk_create skips save(), which derives them
+            self.referrals.append(episode.referral)
+            for assessment in episode.assessments:
+                assessment.derive_flags()
+                self.assessments.append(assessment)
+            self.cin_plans.extend(episode.cin_plans)
+            for plan, reviews in episode.cp_plans:
+                self.cp_plans.append(plan)
+                self.reviews.extend(reviews)
+        self.involvements.extend(generated.involvements)
+
+    def tables(self):
+        """Parents before children: bulk_create fills each parent's id, which the children's
+        foreign keys then pick up."""
+        return [
+            (Child, self.children), (Referral, self.referrals), (Assessment, self.assessments),
+            (ChildInNeedPlan, self.cin_plans), (ChildProtectionPlan, self.cp_plans),
+            (CPReview, self.reviews), (Involvement, self.involvements),
+        ]
+
+
+def _write(batch: Batch, *, history: bool, counts: Counter):
+    with transaction.atomic():
+        for model, objs in batch.tables():
+            if not objs:
+                continue
+            if history:
+                bulk_create_with_history(objs, model,
+                                         default_change_reason=HISTORY_CHANGE_REASON)
+            else:
+                model.objects.bulk_create(objs)
+            counts[str(model._meta.verbose_name_plural)] += len(objs)
+
+
+def demo_agency_ids() -> dict[str, int]:
+    return dict(Agency.objects.filter(name__in=[name for name, _ in AGENCIES])
+                .values_list("name", "pk"))
+
+
+def next_la_number() -> int:
+    existing = (Child.objects.filter(la_child_id__regex=rf"^{LA_CHILD_ID_PREFIX}[0-9]{{7}}$")
+                .aggregate(top=Max("la_child_id"))["top"])
+    return first_la_number(existing)
+
+
+def generate_demo_data(children: int, *, seed: int = 1, today: date | None = None,
+                       batch_size: int = 5000, history: bool = True,
+                       progress: Callable[[int, int, float], None] | None = None) -> Counter:
+    """Create `children` synthetic children and their records; return counts by table.
+
+    Expects the demo agencies to exist (`neglect_portal.demo.load_demo_data()`)."""
+    if children < 0 or batch_size < 1:
+        raise ValueError("children must be 0 or more and batch_size at least 1")
+    if today and today > date.today():
+        raise ValueError("today cannot be in the future: records would be dated after it")
+    practitioner = User.objects.filter(username="practitioner").values_list("pk", flat=True)
+    generator = DemoDataGenerator(
+        seed=seed, today=today, agency_ids=demo_agency_ids(), first_number=next_la_number(),
+        practitioner_id=practitioner.first(),
+    )
+    counts: Counter = Counter()
+    started = time.monotonic()
+    done = 0
+    while done < children:
+        size = min(batch_size, children - done)
+        batch = Batch()
+        for generated in generator.children(size):
+            batch.add(generated)
+        _write(batch, history=history, counts=counts)
+        del batch
+        # With DEBUG on, Django keeps the SQL of recent queries: bulk inserts are large.
+        reset_queries()
+        done += size
+        if progress:
+            progress(done, children, time.monotonic() - started)
+    return counts
