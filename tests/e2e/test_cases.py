@@ -380,7 +380,7 @@ def test_the_children_list_is_accessible(page, demo_users, sign_in, assert_acces
     page.get_by_label("Name, LA child ID or date of birth").fill("x" * 101)
     page.get_by_role("button", name="Search", exact=True).click()
     expect(error_summary(page)).to_contain_text("There is a problem")
-    expect(page.locator(".govuk-error-message")).to_contain_text("at most 100 characters")
+    expect(page.locator(".govuk-error-message")).to_contain_text("must be 100 characters or fewer")
     expect(page).to_have_title("Error: Children – Neglect Portal")
     assert_errors_link_to_their_fields(page)
     assert_accessible(page)

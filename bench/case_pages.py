@@ -1,0 +1,120 @@
+"""Server time of the children list and the child page with generated data.
+
+Builds the data once (generate_demo_data) in the database named by DATABASE_URL, then times
+each page in-process through Django's full request stack (middleware, queries, templates) and
+prints the median and 95th percentile per scenario. Target (issue 3): p95 under 150 ms with
+100,000 children in PostgreSQL.
+
+    psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE np_bench"
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/np_bench \\
+        .venv/bin/python bench/case_pages.py --children 100000
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "neglect_portal.settings")
+os.environ["ALLOWED_HOSTS"] = "testserver"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from cases.models import Child  # noqa: E402
+from neglect_portal.models import Agency, User  # noqa: E402
+
+
+def build(children: int) -> None:
+    call_command("migrate", verbosity=0)
+    have = Child.objects.count()
+    if have >= children:
+        print(f"Using the {have:,} children already in the database")
+        return
+    started = time.perf_counter()
+    call_command("generate_demo_data", "--no-history", children=children - have, verbosity=0)
+    print(f"Generated {children - have:,} children in {time.perf_counter() - started:.0f} s")
+
+
+def timed(client, method, url, data=None, runs=60, warm=5):
+    samples = []
+    for i in range(runs + warm):
+        started = time.perf_counter()
+        response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code in (200, 302), (url, response.status_code)
+        if i >= warm:
+            samples.append(elapsed)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+def search_then_list(client, criteria):
+    """The list as a user sees it after searching (criteria held in the session)."""
+    client.post(reverse("cases:child_list"), criteria)
+    return timed(client, "get", reverse("cases:child_list"))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--children", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    build(args.children)
+    # Measure as production runs: no query logging, plain static storage (no manifest here).
+    settings.DEBUG = False
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+    rng = random.Random(args.seed)  # noqa: S311 - picks pages to time, not a secret
+    sample_name = Child.objects.exclude(family_name="").values_list("family_name",
+                                                                    flat=True)[1000]
+    health = Agency.objects.get(name="Community Health Trust")
+    ids = list(Child.objects.values_list("pk", flat=True).order_by("?")[:200])
+    rows = []
+    for username in ("practitioner", "lead"):
+        user = User.objects.get(username=username)
+        client = Client()
+        client.force_login(user)
+        who = f"{username} ({user.agency})"
+        rows.append((who, "children list", timed(client, "get", reverse("cases:child_list"))))
+        rows.append((who, "list, page 40", timed(client, "get",
+                                                  reverse("cases:child_list") + "?page=40")))
+        rows.append((who, f"search '{sample_name[:3]}'",
+                     search_then_list(client, {"query": sample_name[:3]})))
+        rows.append((who, "filter: on CP plan", search_then_list(client, {"on_cp_plan": "on"})))
+        rows.append((who, "filter: neglect + health",
+                     search_then_list(client, {"neglect": "on", "agency": health.pk})))
+        client.post(reverse("cases:child_list"), {"clear": "1"})
+        visible = ids if username == "practitioner" else list(
+            Child.objects.filter(involvements__agency=health, involvements__end_date__isnull=True)
+            .values_list("pk", flat=True).distinct()[:200])
+        urls = [reverse("cases:child_detail", args=[pk]) for pk in visible]
+        samples = []
+        for url in rng.choices(urls, k=120):
+            started = time.perf_counter()
+            assert client.get(url).status_code == 200
+            samples.append((time.perf_counter() - started) * 1000)
+        samples = sorted(samples[10:])
+        rows.append((who, "child page", (statistics.median(samples),
+                                         samples[int(len(samples) * 0.95) - 1])))
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    print(f"\n{Child.objects.count():,} children on {engine}; server time in ms")
+    print(f"{'viewer':<45} {'page':<28} {'median':>8} {'p95':>8}")
+    for who, page, (median, p95) in rows:
+        print(f"{who:<45} {page:<28} {median:>8.1f} {p95:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
