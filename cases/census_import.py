@@ -26,7 +26,6 @@ from pyexpat import errors as expat_errors
 
 from django.conf import settings
 from django.db import IntegrityError, connection, reset_queries, transaction
-from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -624,8 +623,8 @@ def _clashes_with_existing_cp_plans(records: list[ChildRecord]) -> list[Problem]
         return []
     existing: dict[str, list[tuple[date, date | None]]] = {}
     rows = ChildProtectionPlan.objects.filter(
-        referral__child__la_child_id__in=[r.la_child_id for r in records]
-    ).order_by().values_list("referral__child__la_child_id", "start_date", "end_date")
+        child__la_child_id__in=[r.la_child_id for r in records]
+    ).order_by().values_list("child__la_child_id", "start_date", "end_date")
     for la_child_id, start, end in rows:
         existing.setdefault(la_child_id, []).append((start, end))
     problems = []
@@ -700,12 +699,12 @@ class _Writer:
         """Find an existing plan by child and start date, preferring one already under the
         file's referral (a child could hold two on one day under different referrals)."""
         plans = model.objects.filter(
-            referral__child__in=[c.pk for c in children.values() if not c._created]
-        ).annotate(child_pk=F("referral__child_id")).order_by()
+            child__in=[c.pk for c in children.values() if not c._created]
+        ).order_by()
         by_referral, by_child = {}, {}
         for plan in plans:
             by_referral[(plan.referral_id, plan.start_date)] = plan
-            by_child.setdefault((plan.child_pk, plan.start_date), plan)
+            by_child.setdefault((plan.child_id, plan.start_date), plan)
 
         def match(referral, start):
             return by_referral.get((referral.pk, start)) or by_child.get(
@@ -718,7 +717,8 @@ class _Writer:
         rows = []
         for record, referral in referrals:
             for plan in record.cin_plans:
-                values = {**plan.values, "referral_id": referral.pk}
+                values = {**plan.values, "referral_id": referral.pk,
+                          "child_id": referral.child_id}
                 rows.append((match(referral, plan.values["start_date"]), values))
         self.sync(ChildInNeedPlan, "cin_plans", rows)
 
@@ -728,7 +728,8 @@ class _Writer:
         rows, records = [], []
         for record, referral in referrals:
             for plan in record.cp_plans:
-                values = {**plan.values, "referral_id": referral.pk}
+                values = {**plan.values, "referral_id": referral.pk,
+                          "child_id": referral.child_id}
                 rows.append((match(referral, plan.values["start_date"]), values))
                 records.append(plan)
         saved = self.sync(ChildProtectionPlan, "cp_plans", rows)

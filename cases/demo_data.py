@@ -447,15 +447,16 @@ class DemoDataGenerator:
             latest = category
             if self._chance(0.1):
                 latest = self._weighted(OTHER_CATEGORIES[category])
-            plan = ChildProtectionPlan(referral=referral, start_date=plan_start,
-                                       end_date=plan_end, initial_category=category,
-                                       latest_category=latest)
+            plan = ChildProtectionPlan(referral=referral, child=referral.child,
+                                       start_date=plan_start, end_date=plan_end,
+                                       initial_category=category, latest_category=latest)
             episode.cp_plans.append((plan, self._reviews(plan)))
             if plan_end and self._chance(0.35):
                 # Stepped down to a CIN plan when the CP plan ended.
                 step_down_end = self._past(plan_end + self._days(60, 300))
                 episode.cin_plans.append(ChildInNeedPlan(
-                    referral=referral, start_date=plan_end, end_date=step_down_end))
+                    referral=referral, child=referral.child, start_date=plan_end,
+                    end_date=step_down_end))
                 plan_end = step_down_end
         elif kind == CIN:
             plan_start = self._past(first.authorised_date + self._days(0, 21))
@@ -463,7 +464,8 @@ class DemoDataGenerator:
                 return episode, None
             neglect = NEGLECT_FACTOR in first.factors
             plan_end = self._past(plan_start + self._plan_length(CIN, capped, neglect))
-            episode.cin_plans.append(ChildInNeedPlan(referral=referral, start_date=plan_start,
+            episode.cin_plans.append(ChildInNeedPlan(referral=referral, child=referral.child,
+                                                     start_date=plan_start,
                                                      end_date=plan_end))
         if plan_start and self._chance(0.3):
             # A fresh assessment some months into a long piece of work.

@@ -204,7 +204,12 @@ class Assessment(Versioned):
                 name="assessment_authorised_on_or_after_start",
             ),
         ]
-        indexes = [models.Index(fields=["authorised_date"])]
+        indexes = [
+            models.Index(fields=["authorised_date"]),
+            # Finds the episodes where neglect was identified without reading the rest.
+            models.Index(fields=["referral"], condition=Q(neglect_identified=True),
+                         name="assessment_neglect_idx"),
+        ]
 
     def __str__(self):
         return f"Assessment started {self.start_date:%-d %B %Y}"
@@ -235,13 +240,33 @@ class Assessment(Versioned):
 
 
 class Plan(Versioned):
-    """What CIN and CP plans share: an episode, a start and an optional end."""
+    """What CIN and CP plans share: an episode, its child, a start and an optional end.
 
+    `child` is always the episode's child, copied on validation and save: plans are counted per
+    child by the filters and the quarterly indicators, which would otherwise join every plan
+    to its episode.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+",
+                              editable=False)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        self._copy_child()
+        super().save(*args, **kwargs)
+
+    def full_clean(self, *args, **kwargs):
+        self._copy_child()
+        super().full_clean(*args, **kwargs)
+
+    def _copy_child(self):
+        referral = getattr(self, "referral", None)
+        if referral is not None:
+            self.child = referral.child
 
     def is_open_on(self, day):
         """Open at the end of `day`: started by then and not ended on or before it."""
@@ -311,9 +336,8 @@ class ChildProtectionPlan(Plan):
 
     def overlapping_plans(self):
         """The child's other CP plans whose dates overlap this one's."""
-        others = ChildProtectionPlan.objects.filter(
-            referral__child_id=self.referral.child_id
-        ).exclude(pk=self.pk)
+        others = ChildProtectionPlan.objects.filter(child_id=self.referral.child_id).exclude(
+            pk=self.pk)
         if self.end_date:
             others = others.filter(start_date__lte=self.end_date)
         return others.filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start_date))
@@ -369,7 +393,9 @@ class Involvement(Versioned):
     class Meta:
         ordering = ["-start_date"]
         constraints = [_end_after_start("involvement_ends_on_or_after_start")]
-        indexes = [models.Index(fields=["agency", "child", "end_date"])]
+        # Covers the visibility check (agency, child, dates) without reading the table.
+        indexes = [models.Index(fields=["agency", "child", "start_date", "end_date"],
+                                name="involvement_visibility_idx")]
 
     def __str__(self):
         return f"{self.agency} from {self.start_date:%-d %B %Y}"

@@ -4,12 +4,12 @@ import re
 from datetime import date
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from neglect_portal.forms import GovukForm
 from neglect_portal.models import Agency
 
-from .selectors import open_involvements
+from .selectors import children_flagged, open_involvements
 
 SESSION_KEY = "child_search"
 _DATE = re.compile(r"^\s*(\d{1,2})[/\-. ](\d{1,2})[/\-. ](\d{4})\s*$")
@@ -26,7 +26,7 @@ class ChildSearchForm(GovukForm):
     )
     on_cp_plan = forms.BooleanField(label="On a child protection plan", required=False)
     on_cin_plan = forms.BooleanField(label="On a child in need plan", required=False)
-    neglect = forms.BooleanField(label="Neglect identified", required=False)
+    on_neglect_plan = forms.BooleanField(label="On a neglect plan", required=False)
     agency = forms.ModelChoiceField(
         label="Agency involved", queryset=Agency.objects.filter(active=True), required=False,
         empty_label="Any agency",
@@ -74,14 +74,11 @@ def apply_search(children, criteria):
                 names = Q(given_name__istartswith=words[0], family_name__istartswith=words[-1])
             condition = Q(la_child_id__iexact=query) | names
             children = children.filter(condition)
-    if criteria.get("on_cp_plan"):
-        children = children.filter(on_cp_plan=True)
-    if criteria.get("on_cin_plan"):
-        children = children.filter(on_cin_plan=True)
-    if criteria.get("neglect"):
-        children = children.filter(neglect=True)
+    flagged = children_flagged(on=date.today())
+    for name, condition in flagged.items():
+        if criteria.get(name):
+            children = children.filter(condition)
     if criteria.get("agency"):
-        involved = open_involvements(date.today()).filter(child=OuterRef("pk"),
-                                                          agency=criteria["agency"])
-        children = children.filter(Exists(involved))
+        involved = open_involvements(date.today()).filter(agency=criteria["agency"])
+        children = children.filter(pk__in=involved.values("child_id"))
     return children

@@ -48,20 +48,57 @@ def open_cin_plans(on: date) -> QuerySet[ChildInNeedPlan]:
     return _open_plans(ChildInNeedPlan, on)
 
 
-def with_case_flags(children: QuerySet[Child], *, on: date) -> QuerySet[Child]:
-    """Annotate what the children list shows and filters on, as subqueries (no per-row queries)."""
-    cp = open_cp_plans(on).filter(referral__child=OuterRef("pk"))
-    cin = open_cin_plans(on).filter(referral__child=OuterRef("pk"))
-    neglect = (
-        Exists(Referral.objects.filter(child=OuterRef("pk"), neglect_presenting=True))
-        | Exists(Assessment.objects.filter(referral__child=OuterRef("pk"),
-                                           neglect_identified=True))
-        | Exists(ChildProtectionPlan.objects.filter(referral__child=OuterRef("pk"))
-                 .filter(Q(initial_category=CPCategory.NEG)
-                         | Q(latest_category=CPCategory.NEG)))
-    )
-    return children.annotate(on_cp_plan=Exists(cp), on_cin_plan=Exists(cin),
-                             neglect=neglect)
+def neglect_cin_plans(plans: QuerySet[ChildInNeedPlan]) -> QuerySet[ChildInNeedPlan]:
+    """CIN plans in an episode with an assessment that identified neglect (factor 16A)."""
+    return plans.filter(Exists(Assessment.objects.filter(referral_id=OuterRef("referral_id"),
+                                                         neglect_identified=True)))
+
+
+def on_neglect_plan(on: date) -> Q:
+    """Children on a neglect plan at the end of `on`: an open CP plan whose latest category is
+    neglect, or an open neglect CIN plan (kpi-definitions.md)."""
+    return (Q(pk__in=open_cp_plans(on).filter(latest_category=CPCategory.NEG)
+              .values("child_id"))
+            | Q(pk__in=neglect_cin_plans(open_cin_plans(on)).values("child_id")))
+
+
+def case_flags(*, on: date) -> dict:
+    """What the children list shows for each child on a page, as per-child subqueries."""
+    child = OuterRef("pk")
+    return {
+        "on_cp_plan": Exists(open_cp_plans(on).filter(child=child)),
+        "on_cin_plan": Exists(open_cin_plans(on).filter(child=child)),
+        "on_neglect_plan": (
+            Exists(open_cp_plans(on).filter(child=child, latest_category=CPCategory.NEG))
+            | Exists(neglect_cin_plans(open_cin_plans(on)).filter(child=child))
+        ),
+    }
+
+
+def children_flagged(*, on: date) -> dict:
+    """The same flags as filters over all children. The sets of plans are small, so each is
+    computed once (uncorrelated) rather than probed per child."""
+    return {
+        "on_cp_plan": Q(pk__in=open_cp_plans(on).values("child_id")),
+        "on_cin_plan": Q(pk__in=open_cin_plans(on).values("child_id")),
+        "on_neglect_plan": on_neglect_plan(on),
+    }
+
+
+def with_case_flags(children: list[Child], *, on: date) -> list[Child]:
+    """Set the flags on one page of children, in one query.
+
+    Done after pagination on purpose: annotating the whole filtered queryset makes PostgreSQL
+    evaluate the subqueries for every child before it applies the page's LIMIT.
+    """
+    flags = case_flags(on=on)
+    rows = Child.objects.filter(pk__in=[c.pk for c in children]).annotate(**flags).values(
+        "pk", *flags)
+    by_pk = {row["pk"]: row for row in rows}
+    for child in children:
+        for name in flags:
+            setattr(child, name, by_pk[child.pk][name])
+    return children
 
 
 def records_for_child(child: Child):
@@ -81,9 +118,9 @@ _PATH_TO_CHILD = {
     Child: ("pk", ["allocated_worker"]),
     Referral: ("child", ["child"]),
     Assessment: ("referral__child", ["referral__child"]),
-    ChildInNeedPlan: ("referral__child", ["referral__child"]),
-    ChildProtectionPlan: ("referral__child", ["referral__child"]),
-    CPReview: ("plan__referral__child", ["plan__referral__child"]),
+    ChildInNeedPlan: ("child", ["child"]),
+    ChildProtectionPlan: ("child", ["child"]),
+    CPReview: ("plan__child", ["plan__child"]),
     Involvement: ("child", ["child", "agency"]),
 }
 
@@ -102,7 +139,7 @@ def child_of(record) -> Child:
     if isinstance(record, Child):
         return record
     if isinstance(record, CPReview):
-        return record.plan.referral.child
-    if isinstance(record, (Referral, Involvement)):
+        return record.plan.child
+    if isinstance(record, (Referral, Involvement, ChildInNeedPlan, ChildProtectionPlan)):
         return record.child
     return record.referral.child

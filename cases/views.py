@@ -44,14 +44,13 @@ def child_list(request):
             search.save_to_session(request)
             return redirect("cases:child_list")
     today = date.today()
-    children = selectors.with_case_flags(
-        selectors.children_visible_to(request.user), on=today
-    ).select_related("allocated_worker")
+    children = selectors.children_visible_to(request.user).select_related("allocated_worker")
     if search.is_bound and search.is_valid():
         children = apply_search(children, search.cleaned_data)
     page = Paginator(children.order_by("family_name", "given_name", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page.object_list = selectors.with_case_flags(list(page.object_list), on=today)
     return render(request, "cases/child_list.html", {
         "search": search, "page": page, "today": today,
         "can_add": access.can_change_case_records(request.user),

@@ -74,6 +74,8 @@ def test_filters_narrow_the_list(worker_client, health):
     assert "Planned" in html and "Unplanned" not in html
     _, html = search(worker_client, agency=health.pk)
     assert "Planned" in html and "Unplanned" not in html
+    _, html = search(worker_client, on_neglect_plan="on")
+    assert "Planned" in html and "Unplanned" not in html and "Neglect plan" in html
     _, html = search(worker_client, clear="1")
     assert "Unplanned" in html
 

@@ -57,3 +57,27 @@ def test_inactive_users_see_nobody(csc_social_worker):
     ChildFactory()
     csc_social_worker.is_active = False
     assert not children_visible_to(csc_social_worker).exists()
+
+
+def test_on_a_neglect_plan_means_an_open_neglect_cp_plan_or_neglect_cin_plan(csc_social_worker):
+    from cases.models import Child
+    from cases.selectors import on_neglect_plan
+    from tests.factories import AssessmentFactory, CINPlanFactory, CPPlanFactory
+
+    cp_neglect = CPPlanFactory(latest_category="NEG").referral.child
+    CPPlanFactory(initial_category="NEG", latest_category="PHY")  # category moved on
+    CPPlanFactory(end_date=TODAY - timedelta(days=1))  # ended yesterday
+    cin_neglect = CINPlanFactory(referral=AssessmentFactory(factors=["16A"]).referral)
+    CINPlanFactory(referral=AssessmentFactory(factors=["3B"]).referral)  # not neglect
+    assert set(Child.objects.filter(on_neglect_plan(TODAY))) == {cp_neglect,
+                                                                  cin_neglect.referral.child}
+
+
+def test_a_plan_ending_today_is_not_open_today():
+    from cases.models import Child
+    from cases.selectors import on_neglect_plan
+    from tests.factories import CPPlanFactory
+
+    CPPlanFactory(start_date=TODAY - timedelta(days=30), end_date=TODAY)
+    assert not Child.objects.filter(on_neglect_plan(TODAY)).exists()
+    assert Child.objects.filter(on_neglect_plan(TODAY - timedelta(days=1))).exists()
