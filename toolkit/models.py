@@ -1,0 +1,237 @@
+"""The mandatory neglect tools (shared/domain.md §3) and the SDQ's band tables."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from cases.models import Versioned
+
+from .content import DayVersion, Impact
+from .sdq_bands import BAND_TABLES
+
+
+class Tool(Versioned):
+    """What every completed-by-a-practitioner tool shares.
+
+    A tool is a draft until completed; completing validates it fully and locks it. A team
+    manager of the author's agency can reopen it with a reason, which history keeps.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        COMPLETED = "completed", "Completed"
+
+    child = models.ForeignKey("cases.Child", on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    # The agency at the time of writing: it decides who may reopen, and the indicators'
+    # breakdown by agency, even if the author later moves agency.
+    author_agency = models.ForeignKey("neglect_portal.Agency", on_delete=models.PROTECT,
+                                      related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    started_on = models.DateField(default=date.today)
+    completed_on = models.DateField(null=True, blank=True)
+    reopen_reason = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_completed(self):
+        return self.status == self.Status.COMPLETED
+
+
+def _completed_has_date(name):
+    return models.CheckConstraint(
+        condition=Q(status=Tool.Status.DRAFT) | Q(completed_on__isnull=False), name=name
+    )
+
+
+def _tool_meta_indexes(prefix):
+    return [models.Index(fields=["child", "status", "completed_on"], name=f"{prefix}_status_idx"),
+            models.Index(fields=["completed_on"], name=f"{prefix}_completed_idx")]
+
+
+class Chronology(Versioned):
+    """One impact chronology per child, shared by every agency that can see the child."""
+
+    child = models.OneToOneField("cases.Child", on_delete=models.CASCADE,
+                                 related_name="chronology")
+    reviewed_on = models.DateField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "chronologies"
+
+    def __str__(self):
+        return f"Chronology for child {self.child_id}"
+
+
+class ChronologyEntry(Versioned):
+    chronology = models.ForeignKey(Chronology, on_delete=models.CASCADE, related_name="entries")
+    event_date = models.DateField()
+    recorded_on = models.DateField(default=date.today)
+    what_happened = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="+")
+    source_agency = models.ForeignKey("neglect_portal.Agency", on_delete=models.PROTECT,
+                                      related_name="+")
+    who_was_involved = models.TextField(blank=True)
+    impact = models.CharField("impact on the child", max_length=10, choices=Impact.choices)
+    impact_description = models.TextField("how it affected the child")
+    action = models.TextField("action or outcome", blank=True)
+    analysis = models.TextField(blank=True)
+    significant = models.BooleanField("significant event", default=False)
+    neglect_types = models.JSONField(default=list, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-event_date", "-pk"]
+        verbose_name_plural = "chronology entries"
+        indexes = [models.Index(fields=["chronology", "event_date"]),
+                   models.Index(fields=["recorded_on"])]
+        constraints = [models.CheckConstraint(condition=Q(recorded_on__gte=F("event_date")),
+                                              name="chronology_entry_recorded_after_event")]
+
+    def __str__(self):
+        return f"Chronology entry of {self.event_date:%-d %B %Y}"
+
+
+class DayInMyLife(Tool):
+    day_version = models.CharField("version", max_length=12, choices=DayVersion.choices)
+    # {section key: {"parent": account, "child": account}}, keys from content.DAY_SECTIONS.
+    sections = models.JSONField(default=dict, blank=True)
+    childs_words = models.TextField("the child's own words", blank=True)
+    strengths = models.TextField(blank=True)
+    worries = models.TextField(blank=True)
+    impact_on_child = models.TextField("impact on the child", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "day in my life"
+        verbose_name_plural = "day in my life tools"
+        indexes = _tool_meta_indexes("day")
+        constraints = [_completed_has_date("day_completed_has_date")]
+
+    def __str__(self):
+        return f"Day in my life ({self.get_day_version_display()})"
+
+
+class AssessmentChecklist(Tool):
+    # {domain key: {"concern": Concern value, "evidence": text}}, keys from CHECKLIST_DOMAINS.
+    ratings = models.JSONField(default=dict, blank=True)
+    overall_judgement = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = _tool_meta_indexes("checklist")
+        constraints = [_completed_has_date("checklist_completed_has_date")]
+
+    def __str__(self):
+        return "Assessment checklist"
+
+
+class ParentChildObservation(Tool):
+    observed_on = models.DateField(null=True, blank=True)
+    setting = models.CharField(max_length=200, blank=True)
+    who_was_present = models.TextField(blank=True)
+    activity = models.TextField("activity observed", blank=True)
+    # {domain key: {"quality": ObservedQuality value, "evidence": text}}.
+    ratings = models.JSONField(default=dict, blank=True)
+    analysis = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = _tool_meta_indexes("observation")
+        constraints = [_completed_has_date("observation_completed_has_date")]
+
+    def __str__(self):
+        return "Parent–child observation"
+
+
+class SDQ(Tool):
+    class Informant(models.TextChoices):
+        PARENT = "parent", "Parent or carer"
+        TEACHER = "teacher", "Teacher"
+        SELF = "self", "Young person (self-report)"
+
+    informant = models.CharField(max_length=10, choices=Informant.choices)
+    # The child's age in years when the questionnaire was filled in: it picks the form.
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    # {"1": 0|1|2, ...}: raw answers by item number, before any reverse scoring.
+    responses = models.JSONField(default=dict, blank=True)
+    impact = models.JSONField(default=dict, blank=True)
+    # Scored on completion with the band tables then in force, so a later correction of a
+    # table shows as a difference rather than silently rewriting what was reported.
+    total_difficulties = models.PositiveSmallIntegerField(null=True, blank=True)
+    total_band = models.CharField(max_length=20, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "SDQ"
+        verbose_name_plural = "SDQs"
+        indexes = _tool_meta_indexes("sdq")
+        constraints = [_completed_has_date("sdq_completed_has_date")]
+
+    def __str__(self):
+        return f"SDQ ({self.get_informant_display()})"
+
+
+class NextSteps(Tool):
+    """"So what do we know? Next steps": the analysis of what the tools gathered."""
+
+    strengths = models.TextField(blank=True)
+    needs = models.TextField(blank=True)
+    risks = models.TextField(blank=True)
+    impact_on_child = models.TextField("impact on the child", blank=True)
+    still_unknown = models.TextField("what we still do not know", blank=True)
+    # [{"action": text, "owner": text, "due": "YYYY-MM-DD"}, ...]
+    next_steps = models.JSONField(default=list, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "so what do we know? next steps"
+        verbose_name_plural = "so what do we know? next steps"
+        indexes = _tool_meta_indexes("nextsteps")
+        constraints = [_completed_has_date("nextsteps_completed_has_date")]
+
+    def __str__(self):
+        return "So what do we know? Next steps"
+
+
+class SDQBandTable(models.Model):
+    """One informant and form's bands, correctable by an administrator (see toolkit/sdq.py)."""
+
+    informant = models.CharField(max_length=10, choices=SDQ.Informant.choices)
+    form_version = models.CharField(max_length=5)
+    provisional = models.BooleanField(default=True)
+    # {scale: [[low, high, label], ...]}, checked by sdq.validate_band_table.
+    scales = models.JSONField()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "SDQ band table"
+        constraints = [models.UniqueConstraint(fields=["informant", "form_version"],
+                                               name="sdq_band_table_unique")]
+
+    def __str__(self):
+        marker = " (provisional)" if self.provisional else ""
+        return f"SDQ bands: {self.get_informant_display()} {self.form_version}{marker}"
+
+
+def band_tables() -> dict:
+    """The band tables in force, in the shape sdq.score() takes: the database's (which an
+    administrator may have corrected) over the built-in defaults."""
+    tables = dict(BAND_TABLES)
+    for row in SDQBandTable.objects.all():
+        tables[(row.informant, row.form_version)] = {
+            "provisional": row.provisional,
+            "scales": {scale: [tuple(band) for band in bands]
+                       for scale, bands in row.scales.items()},
+        }
+    return tables
