@@ -55,3 +55,18 @@ def can_refer_a_child(user: User) -> bool:
 
 def can_read_access_log(user: User) -> bool:
     return can_use_admin(user)
+
+
+def can_edit_tool(user: User, tool) -> bool:
+    """A draft is edited by its author or a team manager of the author's agency; a completed
+    tool is read-only to everyone."""
+    if not _signed_in(user) or tool.is_completed:
+        return False
+    return tool.author_id == user.pk or (
+        user.is_team_manager and user.agency_id == tool.author_agency_id
+    )
+
+
+def can_reopen_tool(user: User, tool) -> bool:
+    return (_signed_in(user) and tool.is_completed and user.is_team_manager
+            and user.agency_id == tool.author_agency_id)

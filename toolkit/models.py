@@ -9,7 +9,15 @@ from simple_history.models import HistoricalRecords
 
 from cases.models import Versioned
 
-from .content import DayVersion, Impact
+from .content import (
+    CHECKLIST_DOMAINS,
+    OBSERVATION_DOMAINS,
+    Concern,
+    DayVersion,
+    Impact,
+    ObservedQuality,
+)
+from .sdq import form_version
 from .sdq_bands import BAND_TABLES
 
 
@@ -42,6 +50,13 @@ class Tool(Versioned):
     @property
     def is_completed(self):
         return self.status == self.Status.COMPLETED
+
+    def completion_problems(self) -> dict[str, str]:
+        """What must be filled in before the tool can be completed: {field: message}.
+
+        Drafts may be saved with anything missing; completing checks the whole tool.
+        """
+        return {}
 
 
 def _completed_has_date(name):
@@ -121,6 +136,17 @@ class DayInMyLife(Tool):
     def __str__(self):
         return f"Day in my life ({self.get_day_version_display()})"
 
+    def completion_problems(self):
+        problems = {}
+        if not any((answer.get("parent") or answer.get("child"))
+                   for answer in self.sections.values()):
+            problems["sections"] = "Record the parent's or the child's account of the day"
+        for field, what in (("strengths", "the strengths"), ("worries", "the worries"),
+                            ("impact_on_child", "the impact on the child")):
+            if not getattr(self, field).strip():
+                problems[field] = f"Enter {what}"
+        return problems
+
 
 class AssessmentChecklist(Tool):
     # {domain key: {"concern": Concern value, "evidence": text}}, keys from CHECKLIST_DOMAINS.
@@ -134,6 +160,19 @@ class AssessmentChecklist(Tool):
 
     def __str__(self):
         return "Assessment checklist"
+
+    def completion_problems(self):
+        problems = {}
+        for key, label in CHECKLIST_DOMAINS.items():
+            rating = self.ratings.get(key, {})
+            if rating.get("concern") not in Concern.values:
+                problems[key] = f"Select a level of concern for {label.lower()}"
+            elif (rating["concern"] != Concern.NOT_CONCERNED
+                  and not (rating.get("evidence") or "").strip()):
+                problems[key] = f"Enter the evidence for your concern about {label.lower()}"
+        if not self.overall_judgement.strip():
+            problems["overall_judgement"] = "Enter your overall judgement"
+        return problems
 
 
 class ParentChildObservation(Tool):
@@ -152,6 +191,22 @@ class ParentChildObservation(Tool):
 
     def __str__(self):
         return "Parent–child observation"
+
+    def completion_problems(self):
+        problems = {}
+        if self.observed_on is None:
+            problems["observed_on"] = "Enter the date of the observation"
+        for field, what in (("setting", "the setting"), ("who_was_present", "who was present"),
+                            ("activity", "the activity observed"), ("analysis", "your analysis")):
+            if not getattr(self, field).strip():
+                problems[field] = f"Enter {what}"
+        for key, label in OBSERVATION_DOMAINS.items():
+            rating = self.ratings.get(key, {})
+            if rating.get("quality") not in ObservedQuality.values:
+                problems[key] = f"Select what you observed for {label.lower()}"
+            elif not (rating.get("evidence") or "").strip():
+                problems[key] = f"Enter the evidence for {label.lower()}"
+        return problems
 
 
 class SDQ(Tool):
@@ -181,6 +236,17 @@ class SDQ(Tool):
     def __str__(self):
         return f"SDQ ({self.get_informant_display()})"
 
+    def completion_problems(self):
+        problems = {}
+        try:
+            form_version(self.informant, self.age)
+        except ValueError:
+            problems["age"] = ("Enter the child's age in years: 2 to 17 for a parent or "
+                               "teacher form, 11 to 17 for self-report")
+        if not self.responses:
+            problems["responses"] = "Record the answers to the questionnaire"
+        return problems
+
 
 class NextSteps(Tool):
     """"So what do we know? Next steps": the analysis of what the tools gathered."""
@@ -202,6 +268,20 @@ class NextSteps(Tool):
 
     def __str__(self):
         return "So what do we know? Next steps"
+
+    def completion_problems(self):
+        problems = {}
+        for field, what in (("strengths", "the strengths"), ("needs", "the needs"),
+                            ("risks", "the risks"), ("impact_on_child", "the impact on the child"),
+                            ("still_unknown", "what we still do not know")):
+            if not getattr(self, field).strip():
+                problems[field] = f"Enter {what}"
+        steps = [step for step in self.next_steps if (step.get("action") or "").strip()]
+        if not steps:
+            problems["next_steps"] = "Enter at least one next step"
+        elif any(not (step.get("owner") or "").strip() or not step.get("due") for step in steps):
+            problems["next_steps"] = "Enter an owner and a due date for each next step"
+        return problems
 
 
 class SDQBandTable(models.Model):

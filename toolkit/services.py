@@ -1,0 +1,56 @@
+"""The life of a tool: drafts, completion (which locks it) and reopening with a reason."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from cases.services import record_update
+from neglect_portal import access
+
+from .models import SDQ, Tool, band_tables
+from .sdq import score
+
+
+def tool_start(model: type[Tool], *, child, author, **fields) -> Tool:
+    return model.objects.create(child=child, author=author, author_agency=author.agency,
+                                **fields)
+
+
+def tool_save_draft(tool: Tool, *, user, expected_version: int) -> Tool:
+    if not access.can_edit_tool(user, tool):
+        raise PermissionDenied
+    return record_update(tool, expected_version=expected_version)
+
+
+@transaction.atomic
+def tool_complete(tool: Tool, *, user, expected_version: int, on: date | None = None) -> Tool:
+    """Validate the whole tool, then lock it. Raises ValidationError listing every gap."""
+    if not access.can_edit_tool(user, tool):
+        raise PermissionDenied
+    problems = tool.completion_problems()
+    if problems:
+        raise ValidationError(problems)
+    if isinstance(tool, SDQ):
+        result = score({int(item): answer for item, answer in tool.responses.items()},
+                       informant=tool.informant, age=tool.age, impact=tool.impact or None,
+                       bands=band_tables())
+        tool.total_difficulties = result.total
+        tool.total_band = result.total_band or ""
+    tool.status = Tool.Status.COMPLETED
+    tool.completed_on = on or date.today()
+    tool.reopen_reason = ""
+    return record_update(tool, expected_version=expected_version)
+
+
+@transaction.atomic
+def tool_reopen(tool: Tool, *, user, reason: str, expected_version: int) -> Tool:
+    if not access.can_reopen_tool(user, tool):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reopen_reason": "Enter why the tool is being reopened"})
+    tool.status = Tool.Status.DRAFT
+    tool.completed_on = None
+    tool.reopen_reason = reason.strip()
+    tool._change_reason = f"Reopened: {reason.strip()}"
+    return record_update(tool, expected_version=expected_version)
