@@ -12,6 +12,7 @@ from django.views import View
 from django.views.decorators.http import require_http_methods
 
 from neglect_portal import access
+from toolkit.status import tool_statuses
 
 from . import forms, selectors, services
 from .display import display_value
@@ -69,6 +70,7 @@ def child_detail(request, pk):
     involvements = list(child.involvements.select_related("agency", "lead_worker"))
     cp_plans = [plan for referral in referrals for plan in referral.cp_plans.all()]
     cin_plans = [plan for referral in referrals for plan in referral.cin_plans.all()]
+    on_neglect_plan = Child.objects.filter(selectors.on_neglect_plan(today), pk=child.pk).exists()
     return render(request, "cases/child_detail.html", {
         "child": child,
         "age": child.age_on(today),
@@ -78,6 +80,8 @@ def child_detail(request, pk):
         "current_involvements": [i for i in involvements if i.is_open_on(today)],
         "involvements": involvements,
         "timeline": case_timeline(referrals, cp_plans),
+        "on_neglect_plan": on_neglect_plan,
+        "tool_statuses": tool_statuses([child.pk], today)[child.pk] if on_neglect_plan else [],
         "can_change": access.can_change_case_records(request.user),
         "can_read_access_log": access.can_read_access_log(request.user),
     })

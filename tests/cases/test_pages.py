@@ -145,7 +145,7 @@ def test_child_page_queries_do_not_grow_with_records(worker_client, count,
         CPReviewFactory(plan=plan)
         CINPlanFactory(referral=referral)
         InvolvementFactory(child=child)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(18):
         response = worker_client.get(reverse("cases:child_detail", args=[child.pk]))
     assert response.status_code == 200
 
@@ -360,3 +360,27 @@ def test_category_questions_offer_only_the_census_categories(worker_client):
     html = worker_client.get(reverse("cases:cp_plan_start", args=[referral.pk])).content.decode()
     assert html.count('name="initial_category"') == 5
     assert "---------" not in html
+
+
+def test_a_child_on_a_neglect_plan_shows_the_mandatory_tools(worker_client, rich_child,
+                                                             csc_social_worker,
+                                                             django_assert_max_num_queries):
+    from toolkit.models import DayInMyLife
+
+    DayInMyLife.objects.create(child=rich_child, author=csc_social_worker,
+                               author_agency=csc_social_worker.agency, status="completed",
+                               completed_on=TODAY - timedelta(days=10), day_version="baby")
+    with django_assert_max_num_queries(18):
+        html = worker_client.get(reverse("cases:child_detail",
+                                         args=[rich_child.pk])).content.decode()
+    assert "Mandatory neglect tools" in html
+    day = html[html.index("Day in my life"):]
+    assert "Current" in day[:600]
+    checklist = html[html.index("Assessment checklist"):]
+    assert "Never completed" in checklist[:400]
+
+
+def test_a_child_not_on_a_neglect_plan_has_no_tool_status(worker_client):
+    child = CPPlanFactory(initial_category="PHY").referral.child
+    html = worker_client.get(reverse("cases:child_detail", args=[child.pk])).content.decode()
+    assert "Mandatory neglect tools" not in html
