@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from .access import can_use_admin
+from .access import can_use_admin, works_with_children
 
 
 def navigation(request):
@@ -9,6 +9,8 @@ def navigation(request):
     if not (user and user.is_authenticated):
         return {"service_navigation": []}
     items = [("Home", reverse("home")), ("Children", reverse("cases:child_list"))]
+    if works_with_children(user):
+        items.append(("My children", reverse("toolkit:my_children")))
     if can_use_admin(user):
         items.append(("Administration", reverse("admin:index")))
     items.append(("Your account", reverse("password_change")))

@@ -14,5 +14,6 @@ urlpatterns = [
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("health/", views.health, name="health"),
     path("", include("cases.urls")),
+    path("", include("toolkit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -36,12 +36,6 @@ HEALTH = "Community Health Trust"
 POLICE = "Police"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Every test signs someone in; the production hasher's deliberate slowness buys nothing here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # Helpers ---------------------------------------------------------------------------------------
 
 def heading(page):

@@ -43,6 +43,7 @@ EXPECTATIONS = {
     "cases:child_add": only(CASE_WORKERS),
     "cases:refer_new_child": only(CASE_WORKERS),
     "cases:census_upload": only([User.Role.ADMINISTRATOR]),
+    "toolkit:my_children": only(CASE_WORKERS),
 }
 
 # URL name → (the record its id names, expectation for a viewer whose agency is involved).
