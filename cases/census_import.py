@@ -343,8 +343,11 @@ def _a(word):
 
 
 def _overlap(start_a, end_a, start_b, end_b):
-    """Same rule as ChildProtectionPlan.overlapping_plans: a shared day counts."""
-    return (end_a is None or start_b <= end_a) and (end_b is None or end_b >= start_a)
+    """Same rule as ChildProtectionPlan.overlapping_plans: a plan is no longer open on its end
+    date, so one may start the day another ends."""
+    if start_a == start_b:
+        return True
+    return (end_a is None or start_b < end_a) and (end_b is None or start_a < end_b)
 
 
 class _ChildReader:

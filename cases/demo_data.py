@@ -527,12 +527,8 @@ class DemoDataGenerator:
         for name in self._sample_weighted(weights, self._weighted(EXTRA_AGENCY_COUNT_WEIGHTS)):
             start = self._date_between(earliest, self.today)
             roll = self.rng.random()
-            if roll < 0.55:
-                end = None
-            elif roll < 0.65:
-                end = self.today + self._days(14, 180)  # a planned end still to come
-            else:
-                end = self._past(start + self._days(30, 600))
+            # Ongoing, or ended in the past: an involvement's end is recorded when it happens.
+            end = None if roll < 0.65 else self._past(start + self._days(30, 600))
             involvements.append(Involvement(child=child, agency_id=ids[name], start_date=start,
                                             end_date=end))
         return involvements

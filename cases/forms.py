@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 
 from neglect_portal.forms import GovukDateField, GovukModelForm
 from neglect_portal.models import Agency, User
@@ -37,6 +38,20 @@ class CaseRecordForm(GovukModelForm):
     def _get_validation_exclusions(self):
         return super()._get_validation_exclusions() - {"child", "referral", "plan"}
 
+    def _update_errors(self, errors):
+        # A model rule may name a field this form does not show (ending a plan can make it
+        # overlap another, a rule reported against the start date): show it above the form.
+        if hasattr(errors, "error_dict"):
+            for name in list(errors.error_dict):
+                if name != NON_FIELD_ERRORS and name not in self.fields:
+                    errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(
+                        errors.error_dict.pop(name))
+        super()._update_errors(errors)
+
+    def add_validation_error(self, error):
+        """Show a ValidationError raised after form validation (by a service)."""
+        self._update_errors(error)
+
 
 class VersionedForm(CaseRecordForm):
     """Carries the version the user started from, so a stale save can be refused."""
@@ -47,11 +62,31 @@ class VersionedForm(CaseRecordForm):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
 
+    def clean(self):
+        if self._errors and self._errors.pop("version", None):
+            # Hidden, so its error would be invisible: the page itself is out of date.
+            self.add_error(None, "This page is out of date. Go back to the child's record and "
+                                 "open it again")
+        return super().clean()
 
-def _staff_choices():
-    return User.objects.filter(
+
+def _staff_choices(agencies=None):
+    staff = User.objects.filter(
         is_active=True, role__in=[User.Role.PRACTITIONER, User.Role.TEAM_MANAGER]
     ).select_related("agency").order_by("last_name", "first_name")
+    return staff if agencies is None else staff.filter(agency__in=agencies)
+
+
+def _csc_staff():
+    # Allocation grants sight of the child, so only the statutory service's staff are offered.
+    return _staff_choices(Agency.objects.filter(kind=Agency.Kind.CHILDRENS_SOCIAL_CARE))
+
+
+def _no_preselected_radio(form, name, message):
+    """GOV.UK radios start unselected, even where the model has a default."""
+    if form.instance.pk is None and not form.is_bound:
+        form.initial[name] = None
+    form.fields[name].error_messages["required"] = message
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -70,7 +105,7 @@ class ChildForm(VersionedForm):
         choices=Disability.choices, required=False, widget=forms.CheckboxSelectMultiple,
         help_text="Select all that apply",
     )
-    allocated_worker = StaffChoiceField(queryset=_staff_choices(), required=False,
+    allocated_worker = StaffChoiceField(queryset=_csc_staff(), required=False,
                                         empty_label="Not allocated")
 
     class Meta:
@@ -86,9 +121,10 @@ class ChildForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["allocated_worker"].queryset = _staff_choices()
+        self.fields["allocated_worker"].queryset = _csc_staff()
         self.fields["ethnicity"].choices = [("", "Not recorded"),
                                             *self.fields["ethnicity"].choices[1:]]
+        _no_preselected_radio(self, "sex", "Select the child's sex")
 
 
 class ReferralForm(VersionedForm):
@@ -105,6 +141,13 @@ class ReferralForm(VersionedForm):
         model = Referral
         fields = ["referral_date", "source", "presenting_factors", "primary_need",
                   "closure_date", "closure_reason", "no_further_action"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("source", "primary_need", "closure_reason"):
+            if name in self.fields:
+                self.fields[name].choices = [("", "Not recorded"),
+                                             *self.fields[name].choices[1:]]
 
 
 class AssessmentForm(VersionedForm):
@@ -200,10 +243,20 @@ class InvolvementForm(CaseRecordForm):
         fields = ["agency", "start_date", "lead_worker"]
         error_messages = {"agency": {"required": "Select the agency"}}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(active=True)
-        self.fields["lead_worker"].queryset = _staff_choices()
+        agencies = Agency.objects.filter(active=True)
+        if not user.agency.is_childrens_social_care:
+            agencies = agencies.filter(pk=user.agency_id)
+        self.fields["agency"].queryset = agencies
+        self.fields["lead_worker"].queryset = _staff_choices(agencies)
+
+    def clean(self):
+        cleaned = super().clean()
+        agency, lead = cleaned.get("agency"), cleaned.get("lead_worker")
+        if agency and lead and lead.agency_id != agency.pk:
+            self.add_error("lead_worker", f"The lead worker must work for {agency}")
+        return cleaned
 
 
 class InvolvementEndForm(VersionedForm):
@@ -225,7 +278,9 @@ class NewChildReferralForm(GovukModelForm):
     expected_date_of_birth = _date("Expected date of birth", required=False,
                                    hint="Only for an unborn child. For example, 27 3 2027")
     referral_date = _date("Referral date")
-    source = forms.ChoiceField(label="Referral source", choices=ReferralSource.choices,
+    source = forms.ChoiceField(label="Referral source",
+                               choices=[("", "Select the referral source"),
+                                        *ReferralSource.choices],
                                error_messages={"required": "Select the referral source"})
     presenting_factors = forms.MultipleChoiceField(
         label="What are you worried about?", choices=PresentingFactor.choices,
@@ -243,6 +298,7 @@ class NewChildReferralForm(GovukModelForm):
         for name, what in (("given_name", "given name"), ("family_name", "family name")):
             self.fields[name].required = True
             self.fields[name].error_messages["required"] = f"Enter the child's {what}"
+        _no_preselected_radio(self, "sex", "Select the child's sex")
         self.referral = Referral()
 
     def _post_clean(self):

@@ -82,10 +82,6 @@ class Child(Versioned):
     def full_name(self):
         return f"{self.given_name} {self.family_name}".strip()
 
-    @property
-    def is_unborn(self):
-        return self.date_of_birth is None
-
     def age_on(self, day):
         """Whole years on `day`, or None for an unborn child."""
         born = self.date_of_birth
@@ -160,6 +156,22 @@ class Referral(Versioned):
     def is_open(self):
         return self.closure_date is None
 
+    def _plans_open_after(self, day):
+        still_open = Q(end_date__isnull=True) | Q(end_date__gt=day)
+        return (self.cin_plans.filter(still_open).exists()
+                or self.cp_plans.filter(still_open).exists())
+
+    def check_within_episode(self, day, label, errors, field):
+        """Records of an episode fall between its referral and its closure."""
+        if day is None or self.referral_date is None:
+            return
+        if day < self.referral_date:
+            errors[field] = f"{label} must be on or after the referral date, " \
+                            f"{self.referral_date:%-d %B %Y}"
+        elif self.closure_date and day > self.closure_date:
+            errors[field] = f"{label} must be on or before the episode's closure date, " \
+                            f"{self.closure_date:%-d %B %Y}"
+
     def clean(self):
         errors = {}
         for field in ("referral_date", "closure_date"):
@@ -172,6 +184,8 @@ class Referral(Versioned):
             errors["closure_date"] = "Closure date must be on or after the referral date"
         if self.closure_date and not self.closure_reason:
             errors["closure_reason"] = "Select the reason for closure"
+        if self.closure_date and self.pk and self._plans_open_after(self.closure_date):
+            errors["closure_date"] = "End the episode's plans before closing it"
         try:
             _codes_valid(self.presenting_factors, PresentingFactor.values, "Presenting factors")
         except ValidationError as e:
@@ -231,6 +245,9 @@ class Assessment(Versioned):
                 errors[field] = e
         if self.authorised_date and self.start_date and self.authorised_date < self.start_date:
             errors["authorised_date"] = "Authorised date must be on or after the start date"
+        if self.referral_id and "start_date" not in errors:
+            self.referral.check_within_episode(self.start_date, "Start date", errors,
+                                               "start_date")
         try:
             _codes_valid(self.factors, dict(ASSESSMENT_FACTOR_CHOICES), "Factors")
         except ValidationError as e:
@@ -282,6 +299,9 @@ class Plan(Versioned):
                 errors[field] = e
         if self.end_date and self.start_date and self.end_date < self.start_date:
             errors["end_date"] = "End date must be on or after the start date"
+        if getattr(self, "referral", None) is not None and "start_date" not in errors:
+            self.referral.check_within_episode(self.start_date, "Start date", errors,
+                                               "start_date")
         if errors:
             raise ValidationError(errors)
 
@@ -335,12 +355,18 @@ class ChildProtectionPlan(Plan):
         return f"CP plan from {self.start_date:%-d %B %Y}"
 
     def overlapping_plans(self):
-        """The child's other CP plans whose dates overlap this one's."""
+        """The child's other CP plans whose dates overlap this one's.
+
+        As everywhere (`is_open_on`), a plan is no longer open on its end date, so a new plan
+        may start on the day the last one ended.
+        """
         others = ChildProtectionPlan.objects.filter(child_id=self.referral.child_id).exclude(
             pk=self.pk)
-        if self.end_date:
-            others = others.filter(start_date__lte=self.end_date)
-        return others.filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start_date))
+        starts_before_this_ends = Q() if self.end_date is None else Q(
+            start_date__lt=self.end_date)
+        ends_after_this_starts = Q(end_date__isnull=True) | Q(end_date__gt=self.start_date)
+        return others.filter(Q(start_date=self.start_date)
+                             | (starts_before_this_ends & ends_after_this_starts))
 
     def clean(self):
         super().clean()
@@ -376,6 +402,11 @@ class CPReview(models.Model):
             raise ValidationError(
                 {"review_date": "Review date must be on or after the plan's start date"}
             )
+        if self.review_date and self.plan_id and self.plan.end_date \
+                and self.review_date > self.plan.end_date:
+            raise ValidationError(
+                {"review_date": "Review date must be on or before the plan's end date"}
+            )
 
 
 class Involvement(Versioned):
@@ -405,10 +436,11 @@ class Involvement(Versioned):
 
     def clean(self):
         errors = {}
-        try:
-            _not_in_future(self.start_date, "Start date")
-        except ValidationError as e:
-            errors["start_date"] = e
+        for field, label in (("start_date", "Start date"), ("end_date", "End date")):
+            try:
+                _not_in_future(getattr(self, field), label)
+            except ValidationError as e:
+                errors[field] = e
         if self.end_date and self.start_date and self.end_date < self.start_date:
             errors["end_date"] = "End date must be on or after the start date"
         if errors:

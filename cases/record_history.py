@@ -24,7 +24,6 @@ KINDS = {
     "cp-review": CPReview,
     "involvement": Involvement,
 }
-KIND_OF = {model: kind for kind, model in KINDS.items()}
 _HIDDEN = {"version", "neglect_presenting", "neglect_identified"}
 
 

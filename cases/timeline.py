@@ -57,5 +57,6 @@ def case_timeline(referrals, cp_plans) -> list[Event]:
             if plan.end_date:
                 events.append(Event(plan.end_date, "Child protection plan ended"))
     for day, old, new in _category_changes(cp_plans):
-        events.append(Event(day, "Category of abuse changed", f"{labels[old]} to {labels[new]}"))
+        change = f"{labels.get(old, old)} to {labels.get(new, new)}"
+        events.append(Event(day, "Category of abuse changed", change))
     return sorted(events, key=lambda event: event.day, reverse=True)

@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,7 +45,7 @@ def child_list(request):
             search.save_to_session(request)
             return redirect("cases:child_list")
     today = date.today()
-    children = selectors.children_visible_to(request.user).select_related("allocated_worker")
+    children = selectors.children_visible_to(request.user)
     if search.is_bound and search.is_valid():
         children = apply_search(children, search.cleaned_data)
     page = Paginator(children.order_by("family_name", "given_name", "pk"), PAGE_SIZE).get_page(
@@ -73,7 +73,7 @@ def child_detail(request, pk):
     on_neglect_plan = Child.objects.filter(selectors.on_neglect_plan(today), pk=child.pk).exists()
     return render(request, "cases/child_detail.html", {
         "child": child,
-        "age": child.age_on(today),
+        "age": child.age_on(child.date_of_death or today),
         "referrals": referrals,
         "current_cp_plans": [p for p in cp_plans if p.is_open_on(today)],
         "current_cin_plans": [p for p in cin_plans if p.is_open_on(today)],
@@ -83,6 +83,9 @@ def child_detail(request, pk):
         "on_neglect_plan": on_neglect_plan,
         "tool_statuses": tool_statuses([child.pk], today)[child.pk] if on_neglect_plan else [],
         "can_change": access.can_change_case_records(request.user),
+        "can_add_involvement": access.works_with_children(request.user),
+        "endable_involvements": {i.pk for i in involvements
+                                 if access.can_record_involvement(request.user, i.agency)},
         "can_read_access_log": access.can_read_access_log(request.user),
     })
 
@@ -103,17 +106,23 @@ class RecordFormView(View):
     def dispatch(self, request, pk):
         self.object = get_object_or_404(selectors.records_visible_to(request.user, self.model),
                                         pk=pk)
-        if not access.can_change_case_records(request.user):
+        if not self.may_change(request.user):
             raise PermissionDenied
         return super().dispatch(request, pk)
+
+    def may_change(self, user) -> bool:
+        return access.can_change_case_records(user)
 
     # Hooks ---------------------------------------------------------------------------------
     def new_instance(self):
         """The record the form edits: `self.object` when editing, a new child record when adding."""
         return self.object
 
+    def form_kwargs(self):
+        return {}
+
     def save(self, form):
-        if isinstance(form, forms.VersionedForm):
+        if form.instance.pk is not None and isinstance(form, forms.VersionedForm):
             return services.record_update(form.instance,
                                           expected_version=form.cleaned_data["version"])
         form.instance.save()
@@ -121,18 +130,26 @@ class RecordFormView(View):
 
     # Flow ----------------------------------------------------------------------------------
     def get(self, request, pk):
-        return self.render(self.form_class(instance=self.new_instance()))
+        if self.object is not None:
+            services.child_opened(child=selectors.child_of(self.object), user=request.user)
+        return self.render(self.form_class(instance=self.new_instance(), **self.form_kwargs()))
 
     def post(self, request, pk):
-        form = self.form_class(request.POST, instance=self.new_instance())
+        form = self.form_class(request.POST, instance=self.new_instance(), **self.form_kwargs())
         if form.is_valid():
             try:
                 record = self.save(form)
             except services.StaleEdit as stale:
                 return self.render_stale(form, stale.current)
+            except ValidationError as error:  # a rule re-checked under the service's lock
+                form.add_validation_error(error)
+                return self.render(form)
             messages.success(request, self.success_message)
-            return redirect(reverse("cases:child_detail", args=[selectors.child_of(record).pk]))
+            return redirect(self.success_url(record))
         return self.render(form)
+
+    def success_url(self, record):
+        return reverse("cases:child_detail", args=[selectors.child_of(record).pk])
 
     def render(self, form, *, stale=None, status=200):
         child = selectors.child_of(self.object)
@@ -163,7 +180,7 @@ class ChildAdd(RecordFormView):
     success_message = "Child added"
 
     def dispatch(self, request, pk=None):
-        if not access.can_change_case_records(request.user):
+        if not self.may_change(request.user):
             raise PermissionDenied
         self.object = None
         return View.dispatch(self, request, pk)
@@ -282,6 +299,12 @@ class InvolvementAdd(RecordFormView):
     title = "Add an agency involved"
     success_message = "Agency involvement added"
 
+    def may_change(self, user):
+        return access.works_with_children(user)
+
+    def form_kwargs(self):
+        return {"user": self.request.user}
+
     def new_instance(self):
         return Involvement(child=self.object)
 
@@ -291,6 +314,15 @@ class InvolvementEnd(RecordFormView):
     form_class = forms.InvolvementEndForm
     title = "End an agency's involvement"
     success_message = "Agency involvement ended"
+
+    def may_change(self, user):
+        return access.can_record_involvement(user, self.object.agency)
+
+    def success_url(self, record):
+        # A partner that ends its own involvement may no longer see the child.
+        visible = selectors.children_visible_to(self.request.user).filter(pk=record.child_id)
+        return (reverse("cases:child_detail", args=[record.child_id]) if visible.exists()
+                else reverse("cases:child_list"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -326,6 +358,7 @@ def record_history(request, kind, pk):
         raise Http404
     record = get_object_or_404(selectors.records_visible_to(request.user, KINDS[kind]), pk=pk)
     child = selectors.child_of(record)
+    services.child_opened(child=child, user=request.user)
     return render(request, "cases/history.html", {
         "record": record, "child": child, "entries": history_entries(record),
         "kind_label": record._meta.verbose_name,

@@ -44,8 +44,16 @@ def leads_agency_plan(user: User) -> bool:
 
 
 def can_change_case_records(user: User) -> bool:
-    """Case records are kept by the people working the case; everyone else only reads."""
-    return works_with_children(user)
+    """The statutory record (child's details, referrals, assessments, plans) is children's
+    social care's: its practitioners and managers keep it, partners read it and refer."""
+    return works_with_children(user) and user.agency.is_childrens_social_care
+
+
+def can_record_involvement(user: User, agency) -> bool:
+    """Practitioners record their own agency's involvement; children's social care any."""
+    return works_with_children(user) and (
+        user.agency.is_childrens_social_care or agency.pk == user.agency_id
+    )
 
 
 def can_refer_a_child(user: User) -> bool:

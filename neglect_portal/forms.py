@@ -90,5 +90,5 @@ class GovukDateField(DateInputField):
             raise ValidationError("Year must include 4 numbers")
         try:
             return date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValidationError(f"{self._label} must be a real date") from None

@@ -71,11 +71,11 @@ def test_a_childs_cp_plans_may_not_overlap():
     first = CPPlanFactory(start_date=date(2024, 1, 10), end_date=date(2024, 6, 30))
     child = first.referral.child
     later = ReferralFactory(child=child, referral_date=date(2024, 6, 1))
-    overlapping = ChildProtectionPlan(referral=later, start_date=date(2024, 6, 30),
+    overlapping = ChildProtectionPlan(referral=later, start_date=date(2024, 6, 29),
                                       initial_category="NEG", latest_category="NEG")
     with pytest.raises(ValidationError, match="already has a child protection plan"):
         overlapping.full_clean()
-    overlapping.start_date = date(2024, 7, 1)
+    overlapping.start_date = date(2024, 6, 30)  # the day the first plan ended
     overlapping.full_clean()
 
 

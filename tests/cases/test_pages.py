@@ -384,3 +384,113 @@ def test_a_child_not_on_a_neglect_plan_has_no_tool_status(worker_client):
     child = CPPlanFactory(initial_category="PHY").referral.child
     html = worker_client.get(reverse("cases:child_detail", args=[child.pk])).content.decode()
     assert "Mandatory neglect tools" not in html
+
+
+# Adding records, and the rules found in review ------------------------------------------
+
+def test_adding_a_child_a_referral_and_an_assessment(worker_client, csc_social_worker):
+    response = worker_client.post(reverse("cases:child_add"), {
+        "la_child_id": "DfEX1234567", "given_name": "Ava", "family_name": "New", "sex": "F",
+        **date_fields("date_of_birth", date(2019, 3, 4)), "version": 1})
+    child = Child.objects.get(la_child_id="DfEX1234567")
+    assert response["Location"] == reverse("cases:child_detail", args=[child.pk])
+    worker_client.post(reverse("cases:referral_add", args=[child.pk]), {
+        **date_fields("referral_date", date(2024, 5, 1)), "presenting_factors": ["neglect"],
+        "version": 1})
+    referral = child.referrals.get()
+    assert referral.neglect_presenting and referral.recorded_by == csc_social_worker
+    worker_client.post(reverse("cases:assessment_add", args=[referral.pk]), {
+        **date_fields("start_date", date(2024, 5, 2)), "factors": ["16A"], "version": 1})
+    assert referral.assessments.get().neglect_identified
+
+
+def test_ending_a_plan_so_that_it_overlaps_the_next_is_answered(worker_client):
+    first = CPPlanFactory(referral__referral_date=date(2023, 1, 1), start_date=date(2023, 1, 1),
+                          end_date=date(2023, 6, 1))
+    later = ReferralFactory(child=first.referral.child, referral_date=date(2023, 7, 1))
+    CPPlanFactory(referral=later, start_date=date(2023, 7, 1))
+    response = worker_client.post(reverse("cases:cp_plan_end", args=[first.pk]), {
+        **date_fields("end_date", date(2023, 8, 1)), "version": first.version})
+    assert response.status_code == 200
+    assert "This child already has a child protection plan in these dates" in \
+        response.content.decode()
+
+
+def test_a_huge_number_in_a_date_is_answered(worker_client):
+    referral = ReferralFactory()
+    response = worker_client.post(reverse("cases:cp_plan_start", args=[referral.pk]), {
+        "start_date_0": "9" * 20, "start_date_1": "1", "start_date_2": "2024",
+        "initial_category": "NEG"})
+    assert response.status_code == 200
+    assert "Start date must be a real date" in response.content.decode()
+
+
+@pytest.mark.parametrize(("url_name", "target", "data", "message"), [
+    ("cases:cin_plan_start", "referral", date_fields("start_date", date(2024, 4, 1)),
+     "Start date must be on or after the referral date, 1 May 2024"),
+    ("cases:assessment_add", "referral", date_fields("start_date", date(2024, 4, 30)),
+     "Start date must be on or after the referral date, 1 May 2024"),
+    ("cases:involvement_end", "involvement", date_fields("end_date", TODAY + timedelta(days=3)),
+     "End date must be today or in the past"),
+])
+def test_records_stay_within_their_episode_and_the_past(worker_client, rich_child, url_name,
+                                                        target, data, message):
+    referral = rich_child.referrals.get()
+    targets = {"referral": referral, "involvement": rich_child.involvements.get()}
+    record = targets[target]
+    response = worker_client.post(reverse(url_name, args=[record.pk]),
+                                  {**data, "version": getattr(record, "version", 1)})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_an_episode_with_an_open_plan_cannot_be_closed(worker_client, rich_child):
+    referral = rich_child.referrals.get()
+    response = worker_client.post(reverse("cases:referral_edit", args=[referral.pk]), {
+        **date_fields("referral_date", referral.referral_date),
+        **date_fields("closure_date", TODAY), "closure_reason": "RC7",
+        "version": referral.version})
+    assert "End the episode&#x27;s plans before closing it" in response.content.decode()
+
+
+def test_a_form_without_its_version_says_the_page_is_out_of_date(worker_client, rich_child):
+    html = worker_client.post(reverse("cases:child_edit", args=[rich_child.pk]), {
+        "la_child_id": rich_child.la_child_id, "sex": "F",
+        **date_fields("date_of_birth", rich_child.date_of_birth)}).content.decode()
+    assert "This page is out of date" in html
+
+
+def test_a_partner_records_only_its_own_agencys_involvement(client, health_visitor, health,
+                                                            csc_social_worker):
+    child = InvolvementFactory(agency=health).child
+    client.force_login(health_visitor)
+    page = client.get(reverse("cases:involvement_add", args=[child.pk])).content.decode()
+    assert "Community Health Trust" in page and "Children&#x27;s Social Care" not in page
+    response = client.post(reverse("cases:involvement_add", args=[child.pk]), {
+        "agency": health.pk, **date_fields("start_date", TODAY),
+        "lead_worker": csc_social_worker.pk})
+    assert "Select a valid choice" in response.content.decode()  # not health's worker
+
+
+def test_only_csc_staff_can_be_allocated(worker_client, health_visitor, rich_child):
+    html = worker_client.get(reverse("cases:child_edit", args=[rich_child.pk])).content.decode()
+    assert str(health_visitor) not in html
+
+
+def test_history_and_edit_pages_are_logged_as_opening_the_child(worker_client, rich_child):
+    worker_client.get(reverse("cases:history", args=["child", rich_child.pk]))
+    worker_client.get(reverse("cases:child_edit", args=[rich_child.pk]))
+    assert AccessLog.objects.filter(child=rich_child).count() == 2
+
+
+def test_the_partner_referral_preselects_nothing(client, health_visitor):
+    client.force_login(health_visitor)
+    html = client.get(reverse("cases:refer_new_child")).content.decode()
+    assert "Select the referral source</option>" in html
+    assert " checked" not in html
+
+
+def test_a_deceased_child_shows_the_age_at_death(worker_client):
+    child = ChildFactory(date_of_birth=date(2015, 1, 10), date_of_death=date(2017, 6, 1))
+    html = worker_client.get(reverse("cases:child_detail", args=[child.pk])).content.decode()
+    assert "(died aged 2)" in html

@@ -38,6 +38,11 @@ POLICE = "Police"
 
 # Helpers ---------------------------------------------------------------------------------------
 
+def open_children(page):
+    menu = page.get_by_role("navigation", name="Menu")
+    menu.get_by_role("link", name="Children", exact=True).click()
+
+
 def heading(page):
     return page.get_by_role("heading", level=1)
 
@@ -149,7 +154,7 @@ def test_a_practitioner_finds_a_child_and_starts_a_child_protection_plan(
     ReferralFactory(child=child, referral_date=date(2025, 1, 10))
     sign_in("practitioner", DEMO_PASSWORD)
 
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Children").click()
+    open_children(page)
     expect(heading(page)).to_have_text("Children")
     expect(children_count(page)).to_have_text("2 children")
 
@@ -246,7 +251,7 @@ def test_a_partner_refers_a_new_child_without_gaining_sight_of_the_record(
 ):
     partner_practitioner(HEALTH, "health-visitor")
     sign_in("health-visitor", PASSWORD)
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Children").click()
+    open_children(page)
     page.get_by_role("link", name="Refer a child to children's social care").click()
     expect(heading(page)).to_have_text("Refer a child to children's social care")
 
@@ -304,7 +309,7 @@ def test_the_children_list_filters_clears_and_pages(page, demo_users, sign_in, a
     CPPlanFactory(referral__child__given_name="Eddie", referral__child__family_name="Ended",
                   end_date=date.today() - timedelta(days=30))
     sign_in("practitioner", DEMO_PASSWORD)
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Children").click()
+    open_children(page)
     expect(children_count(page)).to_have_text("27 children")
 
     page.get_by_label("On a child protection plan").check()
@@ -357,7 +362,7 @@ def test_the_children_list_is_accessible(page, demo_users, sign_in, assert_acces
     rich_child()
     ChildFactory(given_name="Noah", family_name="Price")
     sign_in("practitioner", DEMO_PASSWORD)
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Children").click()
+    open_children(page)
     expect(children_count(page)).to_have_text("2 children")
     assert_accessible(page)
 

@@ -1,9 +1,10 @@
 """Every URL name × every role: a new URL without a declared expectation fails this test.
 
 Expectations are what a GET returns. `SIGN_IN` means "redirected to the sign-in page".
-URLs that take a record id are tried by a viewer whose agency is involved with the record's
-child (the declared expectation) and by one whose agency is not (always 404: outsiders learn
-nothing), for every role.
+Each role is tried from children's social care ("csc") and from another agency ("other"),
+since the statutory record is CSC's to change. URLs that take a record id are tried by a
+viewer whose agency is involved with the record's child (the declared expectation) and by one
+whose agency is not (always 404: outsiders learn nothing).
 """
 
 from urllib.parse import urlsplit
@@ -31,6 +32,19 @@ def only(roles, status=200, *, others=403):
     return expected
 
 
+def by_agency(*, csc, other):
+    return {"csc": csc, "other": other}
+
+
+def for_viewer(expected, agency):
+    """The expectation for a viewer from `agency` ("csc" or "other")."""
+    return expected[agency] if set(expected) == {"csc", "other"} else expected
+
+
+# Children's social care keeps the statutory record; other agencies read it.
+STATUTORY = by_agency(csc=only(CASE_WORKERS), other=everyone(403))
+
+
 EXPECTATIONS = {
     "home": everyone(200),
     "login": everyone(302, anonymous=200),  # signed-in users are sent on to their home page
@@ -40,7 +54,7 @@ EXPECTATIONS = {
     "accessibility": everyone(200, anonymous=200),
     "health": everyone(200, anonymous=200),
     "cases:child_list": everyone(200),
-    "cases:child_add": only(CASE_WORKERS),
+    "cases:child_add": STATUTORY,
     "cases:refer_new_child": only(CASE_WORKERS),
     "cases:census_upload": only([User.Role.ADMINISTRATOR]),
     "toolkit:my_children": only(CASE_WORKERS),
@@ -49,19 +63,20 @@ EXPECTATIONS = {
 # URL name → (the record its id names, expectation for a viewer whose agency is involved).
 OBJECT_EXPECTATIONS = {
     "cases:child_detail": ("child", everyone(200)),
-    "cases:child_edit": ("child", only(CASE_WORKERS)),
+    "cases:child_edit": ("child", STATUTORY),
     "cases:access_log": ("child", only([User.Role.ADMINISTRATOR])),
-    "cases:referral_add": ("child", only(CASE_WORKERS)),
+    "cases:referral_add": ("child", STATUTORY),
+    # Partners record their own agency's involvement (the record's is the viewer's agency).
     "cases:involvement_add": ("child", only(CASE_WORKERS)),
-    "cases:referral_edit": ("referral", only(CASE_WORKERS)),
-    "cases:assessment_add": ("referral", only(CASE_WORKERS)),
-    "cases:cin_plan_start": ("referral", only(CASE_WORKERS)),
-    "cases:cp_plan_start": ("referral", only(CASE_WORKERS)),
-    "cases:assessment_edit": ("assessment", only(CASE_WORKERS)),
-    "cases:cin_plan_end": ("cin_plan", only(CASE_WORKERS)),
-    "cases:cp_plan_end": ("cp_plan", only(CASE_WORKERS)),
-    "cases:cp_plan_category": ("cp_plan", only(CASE_WORKERS)),
-    "cases:cp_review_add": ("cp_plan", only(CASE_WORKERS)),
+    "cases:referral_edit": ("referral", STATUTORY),
+    "cases:assessment_add": ("referral", STATUTORY),
+    "cases:cin_plan_start": ("referral", STATUTORY),
+    "cases:cp_plan_start": ("referral", STATUTORY),
+    "cases:assessment_edit": ("assessment", STATUTORY),
+    "cases:cin_plan_end": ("cin_plan", STATUTORY),
+    "cases:cp_plan_end": ("cp_plan", STATUTORY),
+    "cases:cp_plan_category": ("cp_plan", STATUTORY),
+    "cases:cp_review_add": ("cp_plan", STATUTORY),
     "cases:involvement_end": ("involvement", only(CASE_WORKERS)),
     "cases:history": ("history", everyone(200)),
 }
@@ -96,7 +111,8 @@ def test_every_expectation_covers_every_role():
     declared = {**EXPECTATIONS, "admin": ADMIN_EXPECTATION,
                 **{name: expected for name, (_, expected) in OBJECT_EXPECTATIONS.items()}}
     for name, expected in declared.items():
-        assert set(expected) == set(ROLES), name
+        for agency in ("csc", "other"):
+            assert set(for_viewer(expected, agency)) == set(ROLES), name
 
 
 def _outcome(client, response):
@@ -109,18 +125,28 @@ def _outcome(client, response):
     return response.status_code
 
 
-CASES = [(name, role) for name in [*EXPECTATIONS, *ADMIN_SAMPLES] for role in ROLES]
+VIEWER_AGENCIES = ["csc", "other"]
+CASES = [(name, role, agency) for name in [*EXPECTATIONS, *ADMIN_SAMPLES] for role in ROLES
+         for agency in VIEWER_AGENCIES if role != ANONYMOUS or agency == "other"]
+
+
+def _viewer(role, agency, other_agency=None):
+    from neglect_portal.models import Agency
+    from tests.factories import AgencyFactory, UserFactory
+
+    if agency == "csc":
+        return UserFactory(role=role, agency=AgencyFactory(
+            name="Children's Social Care", kind=Agency.Kind.CHILDRENS_SOCIAL_CARE))
+    return UserFactory(role=role, **({"agency": other_agency} if other_agency else {}))
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "role"), CASES)
-def test_access(client, name, role):
+@pytest.mark.parametrize(("name", "role", "agency"), CASES)
+def test_access(client, name, role, agency):
     if role != ANONYMOUS:
-        from tests.factories import UserFactory
-
-        client.force_login(UserFactory(role=role))
-    expected = ADMIN_EXPECTATION[role] if name.startswith("admin:") else EXPECTATIONS[name][role]
-    assert _outcome(client, client.get(reverse(name))) == expected
+        client.force_login(_viewer(role, agency))
+    expected = ADMIN_EXPECTATION if name.startswith("admin:") else EXPECTATIONS[name]
+    assert _outcome(client, client.get(reverse(name))) == for_viewer(expected, agency)[role]
 
 
 @pytest.mark.django_db
@@ -165,22 +191,24 @@ OBJECT_CASES = [(name, role) for name in OBJECT_EXPECTATIONS for role in ROLES]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "role"), OBJECT_CASES)
-def test_access_to_records_of_a_child_the_agency_works_with(client, records, name, role):
-    from tests.factories import UserFactory
-
+@pytest.mark.parametrize(("name", "role", "agency"), [
+    (name, role, agency) for name, role in OBJECT_CASES for agency in VIEWER_AGENCIES
+    if role != ANONYMOUS or agency == "other"
+])
+def test_access_to_records_of_a_child_the_agency_works_with(client, records, name, role,
+                                                           agency):
     if role != ANONYMOUS:
-        client.force_login(UserFactory(role=role, agency=records["agency"]))
+        # "other" is the agency involved with the child; CSC sees every child.
+        client.force_login(_viewer(role, agency, other_agency=records["agency"]))
+    expected = for_viewer(OBJECT_EXPECTATIONS[name][1], agency)[role]
     for url in _object_urls(name, records):
-        assert _outcome(client, client.get(url)) == OBJECT_EXPECTATIONS[name][1][role], url
+        assert _outcome(client, client.get(url)) == expected, url
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "role"), [(n, r) for n, r in OBJECT_CASES if r != ANONYMOUS])
 def test_outsiders_get_404_for_every_record(client, records, name, role):
-    from tests.factories import UserFactory
-
-    client.force_login(UserFactory(role=role))  # an agency not involved with the child
+    client.force_login(_viewer(role, "other"))  # an agency not involved with the child
     for url in _object_urls(name, records):
         assert client.get(url).status_code == 404, url
         assert client.post(url, {}).status_code in (404, 405), url
