@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -15,6 +16,7 @@ from .content import (
     Concern,
     DayVersion,
     Impact,
+    NeglectType,
     ObservedQuality,
 )
 from .sdq import form_version
@@ -89,7 +91,7 @@ class Chronology(Versioned):
 
 class ChronologyEntry(Versioned):
     chronology = models.ForeignKey(Chronology, on_delete=models.CASCADE, related_name="entries")
-    event_date = models.DateField()
+    event_date = models.DateField("date of the event")
     recorded_on = models.DateField(default=date.today)
     what_happened = models.TextField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -115,6 +117,16 @@ class ChronologyEntry(Versioned):
 
     def __str__(self):
         return f"Chronology entry of {self.event_date:%-d %B %Y}"
+
+    def clean(self):
+        errors = {}
+        if self.event_date and self.event_date > date.today():
+            errors["event_date"] = "Date of the event must be today or in the past"
+        unknown = sorted(set(self.neglect_types) - set(NeglectType.values))
+        if unknown:
+            errors["neglect_types"] = f"Unknown types of neglect: {', '.join(unknown)}"
+        if errors:
+            raise ValidationError(errors)
 
 
 class DayInMyLife(Tool):

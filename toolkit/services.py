@@ -8,7 +8,7 @@ from django.db import transaction
 from cases.services import record_update
 from neglect_portal import access
 
-from .models import SDQ, Tool, band_tables
+from .models import SDQ, Chronology, ChronologyEntry, Tool, band_tables
 from .sdq import score
 
 
@@ -54,3 +54,27 @@ def tool_reopen(tool: Tool, *, user, reason: str, expected_version: int) -> Tool
     tool.reopen_reason = reason.strip()
     tool._change_reason = f"Reopened: {reason.strip()}"
     return record_update(tool, expected_version=expected_version)
+
+
+def _chronology_of(child) -> Chronology:
+    chronology, _ = Chronology.objects.get_or_create(child=child)
+    return chronology
+
+
+@transaction.atomic
+def chronology_entry_add(*, child, entry: ChronologyEntry) -> ChronologyEntry:
+    """Anyone who can see the child adds to its one shared chronology."""
+    entry.chronology = _chronology_of(child)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def chronology_mark_reviewed(*, child, user, on: date | None = None) -> Chronology:
+    chronology = Chronology.objects.select_for_update().get(pk=_chronology_of(child).pk)
+    chronology.reviewed_on = on or date.today()
+    chronology.reviewed_by = user
+    chronology.version += 1
+    chronology.save()
+    return chronology

@@ -6,4 +6,10 @@ app_name = "toolkit"
 
 urlpatterns = [
     path("my-children/", views.my_children, name="my_children"),
+    path("children/<int:pk>/chronology/", views.chronology, name="chronology"),
+    path("children/<int:pk>/chronology/print/", views.chronology, name="chronology_print"),
+    path("children/<int:pk>/chronology/add/", views.chronology_add, name="chronology_add"),
+    path("children/<int:pk>/chronology/review/", views.chronology_review,
+         name="chronology_review"),
+    path("children/<int:pk>/chronology.csv", views.chronology_csv, name="chronology_csv"),
 ]

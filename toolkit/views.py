@@ -1,12 +1,25 @@
 from datetime import date
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
+from cases.selectors import children_visible_to
+from cases.services import child_opened
 from neglect_portal import access
+from neglect_portal.models import Agency
+from neglect_portal.spreadsheets import csv_response
 
+from .chronology import merged_chronology
+from .content import NeglectType
+from .forms import ChronologyEntryForm
+from .models import Chronology, ChronologyEntry
 from .selectors import caseload_with_status
+from .services import chronology_entry_add, chronology_mark_reviewed
 from .status import MANDATORY_TOOLS
 
 
@@ -19,3 +32,88 @@ def my_children(request):
         "page": page, "tools": MANDATORY_TOOLS.values(),
         "for_agency": request.user.is_team_manager,
     })
+
+
+def _visible_child(request, pk):
+    return get_object_or_404(children_visible_to(request.user), pk=pk)
+
+
+def _chronology_filters(request):
+    agencies = Agency.objects.filter(active=True)
+    try:
+        agency_id = int(request.GET["agency"]) if request.GET.get("agency") else None
+    except ValueError:
+        agency_id = None
+    show = request.GET.get("show") if request.GET.get("show") in SHOW else "all"
+    oldest_first = request.GET.get("order") == "oldest"
+    return {"agencies": agencies, "agency_id": agency_id, "show": show,
+            "oldest_first": oldest_first}
+
+
+NEGLECT_TYPES = dict(NeglectType.choices)
+SHOW = {"all": "Everything", "entries": "Entries written by practitioners",
+        "events": "Events from the case record", "significant": "Significant events only"}
+
+
+def chronology(request, pk):
+    child = _visible_child(request, pk)
+    child_opened(child=child, user=request.user)
+    filters = _chronology_filters(request)
+    items = merged_chronology(child, agency_id=filters["agency_id"], show=filters["show"],
+                              oldest_first=filters["oldest_first"])
+    record = Chronology.objects.filter(child=child).select_related("reviewed_by").first()
+    return render(request, "toolkit/chronology.html", {
+        "child": child, "items": items, "record": record, "show_choices": SHOW, **filters,
+        "can_review": access.works_with_children(request.user),
+        "printing": request.resolver_match.url_name == "chronology_print",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def chronology_add(request, pk):
+    child = _visible_child(request, pk)
+    form = ChronologyEntryForm(request.POST or None, instance=ChronologyEntry(
+        author=request.user, source_agency=request.user.agency))
+    if request.method == "POST" and form.is_valid():
+        chronology_entry_add(child=child, entry=form.instance)
+        messages.success(request, "Entry added to the chronology")
+        return redirect("toolkit:chronology", pk=child.pk)
+    return render(request, "cases/record_form.html", {
+        "form": form, "title": "Add to the chronology", "child": child,
+        "cancel_url": reverse("toolkit:chronology", args=[child.pk]),
+    })
+
+
+def chronology_review(request, pk):
+    child = _visible_child(request, pk)  # outsiders learn nothing, not even the method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not access.works_with_children(request.user):
+        raise PermissionDenied
+    chronology_mark_reviewed(child=child, user=request.user)
+    messages.success(request, "Chronology marked as reviewed today")
+    return redirect("toolkit:chronology", pk=child.pk)
+
+
+CSV_HEADER = ["Date", "Agency", "Kind", "What happened", "Impact on the child", "Recorded",
+              "Who was involved", "Impact", "Action or outcome", "Analysis", "Significant",
+              "Types of neglect"]
+
+
+def _csv_row(item):
+    entry = item.entry
+    if entry is None:
+        return [item.day.isoformat(), item.agency, "Case record event", item.title, item.detail,
+                "", "", "", "", "", "", ""]
+    return [entry.event_date.isoformat(), item.agency, "Entry", entry.what_happened,
+            entry.impact_description, entry.recorded_on.isoformat(), entry.who_was_involved,
+            entry.get_impact_display(), entry.action, entry.analysis,
+            "Yes" if entry.significant else "No",
+            ", ".join(NEGLECT_TYPES.get(code, code) for code in entry.neglect_types)]
+
+
+def chronology_csv(request, pk):
+    child = _visible_child(request, pk)
+    child_opened(child=child, user=request.user)
+    rows = [_csv_row(item) for item in merged_chronology(child, oldest_first=True)]
+    return csv_response(f"chronology-{child.pk}.csv", CSV_HEADER, rows)

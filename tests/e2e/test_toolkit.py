@@ -4,9 +4,10 @@ import pytest
 from playwright.sync_api import expect
 
 from neglect_portal.demo import DEMO_PASSWORD
-from neglect_portal.models import User
-from tests.factories import CPPlanFactory
-from toolkit.models import DayInMyLife
+from neglect_portal.models import Agency, User
+from tests.factories import PASSWORD, CPPlanFactory, InvolvementFactory, UserFactory
+from toolkit.models import ChronologyEntry, DayInMyLife
+from toolkit.services import chronology_entry_add
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -35,4 +36,51 @@ def test_a_practitioner_sees_their_childrens_mandatory_tools(page, demo_users, s
         .to_contain_text("Current")
     expect(tools.locator(".govuk-task-list__item").filter(has_text="Assessment checklist")) \
         .to_contain_text("Never completed")
+    assert_accessible(page)
+
+
+def test_a_partner_adds_to_the_shared_chronology(page, live_server, demo_users, sign_in,
+                                                 assert_accessible):
+    practitioner = User.objects.get(username="practitioner")
+    health = Agency.objects.get(name="Community Health Trust")
+    child = CPPlanFactory(latest_category="NEG", referral__child__given_name="Leo",
+                          referral__child__family_name="Chronology").referral.child
+    InvolvementFactory(child=child, agency=health)
+    chronology_entry_add(child=child, entry=ChronologyEntry(
+        author=practitioner, source_agency=practitioner.agency, event_date=date(2025, 1, 5),
+        what_happened="Home visit: no food in the house", impact="negative",
+        impact_description="Child hungry at school"))
+    UserFactory(username="health-visitor", agency=health, role=User.Role.PRACTITIONER)
+
+    sign_in("health-visitor", PASSWORD)
+    page.goto(f"{live_server.url}/children/{child.pk}/")
+    page.get_by_role("link", name="Impact chronology").click()
+    page.get_by_role("link", name="Add to the chronology").click()
+    page.get_by_role("button", name="Add to chronology").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter what happened")
+    assert_accessible(page)
+
+    group = page.get_by_role("group", name="Date of the event")
+    group.get_by_label("Day").fill("12")
+    group.get_by_label("Month").fill("2")
+    group.get_by_label("Year").fill("2025")
+    page.get_by_label("What happened").fill("Not brought to the 2-year check")
+    page.get_by_label("Negative").check()
+    page.get_by_label("How it affected the child").fill("Speech delay not assessed")
+    page.get_by_label("Medical").check()
+    page.get_by_role("button", name="Add to chronology").click()
+
+    timeline = page.locator(".moj-timeline")
+    expect(timeline).to_contain_text("Not brought to the 2-year check")
+    expect(timeline).to_contain_text("Home visit: no food in the house")
+    expect(timeline).to_contain_text("Child protection plan started")
+    titles = timeline.locator(".moj-timeline__title").all_inner_texts()
+    assert titles.index("Not brought to the 2-year check") < \
+        titles.index("Home visit: no food in the house")  # newest first
+    expect(timeline).to_contain_text("Community Health Trust")
+    expect(timeline).to_contain_text("Children's Social Care")
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Print-friendly page").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Impact chronology")
     assert_accessible(page)

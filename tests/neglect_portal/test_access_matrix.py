@@ -79,6 +79,12 @@ OBJECT_EXPECTATIONS = {
     "cases:cp_review_add": ("cp_plan", STATUTORY),
     "cases:involvement_end": ("involvement", only(CASE_WORKERS)),
     "cases:history": ("history", everyone(200)),
+    "toolkit:chronology": ("child", everyone(200)),
+    "toolkit:chronology_print": ("child", everyone(200)),
+    "toolkit:chronology_csv": ("child", everyone(200)),
+    # Anyone who can see the child adds to its chronology.
+    "toolkit:chronology_add": ("child", everyone(200)),
+    "toolkit:chronology_review": ("child", everyone(405)),  # POST only
 }
 HISTORY_KINDS = ["child", "referral", "assessment", "cin-plan", "cp-plan", "cp-review",
                  "involvement"]

@@ -1,0 +1,141 @@
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from neglect_portal.models import User
+from tests.factories import (
+    AgencyFactory,
+    CPPlanFactory,
+    InvolvementFactory,
+    UserFactory,
+)
+from toolkit.models import Chronology, ChronologyEntry, DayInMyLife
+from toolkit.services import chronology_entry_add
+
+pytestmark = pytest.mark.django_db
+TODAY = date.today()
+
+
+@pytest.fixture
+def child(health):
+    child = CPPlanFactory(referral__referral_date=date(2024, 3, 1), start_date=date(2024, 4, 2),
+                          latest_category="NEG").referral.child
+    InvolvementFactory(child=child, agency=health)
+    return child
+
+
+def add_entry(child, author, event_date, what="Missed health appointment", **extra):
+    entry = ChronologyEntry(author=author, source_agency=author.agency, event_date=event_date,
+                            what_happened=what, impact="negative",
+                            impact_description="Weight not checked", **extra)
+    return chronology_entry_add(child=child, entry=entry)
+
+
+def date_fields(name, day):
+    return {f"{name}_0": day.day, f"{name}_1": day.month, f"{name}_2": day.year}
+
+
+def test_the_chronology_merges_every_agencys_entries_with_case_record_events(
+    client, child, health_visitor, csc_social_worker
+):
+    add_entry(child, health_visitor, date(2024, 5, 1), what="Missed 9-month check")
+    add_entry(child, csc_social_worker, date(2024, 6, 1), what="Home visit: no food in house")
+    DayInMyLife.objects.create(child=child, author=csc_social_worker,
+                               author_agency=csc_social_worker.agency, status="completed",
+                               completed_on=date(2024, 6, 10), day_version="baby")
+    client.force_login(health_visitor)
+    html = client.get(reverse("toolkit:chronology", args=[child.pk])).content.decode()
+    order = [html.index(text) for text in [
+        "Day in my life (Baby (under 1)) completed", "Home visit: no food in house",
+        "Missed 9-month check", "Child protection plan started", "Referral"]]
+    assert order == sorted(order)  # newest first
+    assert "Community Health Trust" in html and "Children&#x27;s Social Care" in html
+
+
+def test_filters_and_order(client, child, health_visitor, health):
+    add_entry(child, health_visitor, date(2024, 5, 1), what="Health entry", significant=True)
+    client.force_login(health_visitor)
+    url = reverse("toolkit:chronology", args=[child.pk])
+    only_entries = client.get(url, {"show": "entries"}).content.decode()
+    assert "Health entry" in only_entries and "Child protection plan started" not in only_entries
+    only_events = client.get(url, {"show": "events"}).content.decode()
+    assert "Health entry" not in only_events and "Child protection plan started" in only_events
+    assert "Health entry" in client.get(url, {"show": "significant"}).content.decode()
+    other = AgencyFactory(name="Police")
+    assert "Health entry" not in client.get(url, {"agency": other.pk}).content.decode()
+    oldest = client.get(url, {"order": "oldest"}).content.decode()
+    assert oldest.index("Referral") < oldest.index("Health entry")
+
+
+def test_a_partner_adds_an_entry_for_their_agency(client, child, health_visitor, health):
+    client.force_login(health_visitor)
+    response = client.post(reverse("toolkit:chronology_add", args=[child.pk]), {
+        **date_fields("event_date", date(2024, 7, 1)), "what_happened": "Not brought to clinic",
+        "impact": "negative", "impact_description": "Vaccinations delayed",
+        "neglect_types": ["medical"]})
+    assert response["Location"] == reverse("toolkit:chronology", args=[child.pk])
+    entry = ChronologyEntry.objects.get()
+    assert (entry.source_agency, entry.author, entry.recorded_on) == (health, health_visitor,
+                                                                      TODAY)
+    assert entry.history.get().history_user == health_visitor
+
+
+def test_bad_entries_are_answered_and_nothing_is_saved(client, child, health_visitor):
+    client.force_login(health_visitor)
+    html = client.post(reverse("toolkit:chronology_add", args=[child.pk]), {
+        **date_fields("event_date", TODAY + timedelta(days=1))}).content.decode()
+    for message in ["Enter what happened", "Select the impact on the child",
+                    "Enter how it affected the child",
+                    "Date of the event must be today or in the past"]:
+        assert message in html
+    assert not ChronologyEntry.objects.exists()
+
+
+def test_marking_the_chronology_reviewed(client, child, health_visitor, health_lead):
+    url = reverse("toolkit:chronology_review", args=[child.pk])
+    client.force_login(health_lead)
+    assert client.post(url).status_code == 403
+    client.force_login(health_visitor)
+    assert client.get(url).status_code == 405
+    client.post(url)
+    chronology = Chronology.objects.get(child=child)
+    assert (chronology.reviewed_on, chronology.reviewed_by) == (TODAY, health_visitor)
+
+
+def test_the_csv_cannot_run_formulas(client, child, health_visitor):
+    add_entry(child, health_visitor, date(2024, 5, 1), what="=HYPERLINK(\"http://x\")")
+    client.force_login(health_visitor)
+    response = client.get(reverse("toolkit:chronology_csv", args=[child.pk]))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0] == "Date"
+    # Oldest first, so the entry (the newest item) is the last row.
+    assert rows[-1][:4] == ["2024-05-01", "Community Health Trust", "Entry",
+                            "'=HYPERLINK(\"http://x\")"]
+
+
+def test_outsiders_cannot_read_or_add(client, child):
+    outsider = UserFactory(role=User.Role.PRACTITIONER)
+    client.force_login(outsider)
+    for name in ("toolkit:chronology", "toolkit:chronology_add", "toolkit:chronology_csv"):
+        assert client.get(reverse(name, args=[child.pk])).status_code == 404
+    assert client.post(reverse("toolkit:chronology_review", args=[child.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("entries", [10, 200])
+def test_the_chronology_page_takes_a_fixed_number_of_queries(client, child, health_visitor,
+                                                             entries,
+                                                             django_assert_max_num_queries):
+    chronology = Chronology.objects.create(child=child)
+    ChronologyEntry.objects.bulk_create([
+        ChronologyEntry(chronology=chronology, author=health_visitor,
+                        source_agency=health_visitor.agency,
+                        event_date=date(2024, 1, 1) + timedelta(days=n), what_happened=f"E{n}",
+                        impact="neutral", impact_description="None") for n in range(entries)])
+    client.force_login(health_visitor)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("toolkit:chronology", args=[child.pk]))
+    assert response.content.decode().count("moj-timeline__item") >= entries
