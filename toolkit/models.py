@@ -60,6 +60,11 @@ class Tool(Versioned):
         """
         return {}
 
+    def _blank(self, questions) -> dict[str, str]:
+        """{field: "Enter …"} for each (field, what it asks for) left blank."""
+        return {field: f"Enter {what}" for field, what in questions
+                if not getattr(self, field).strip()}
+
 
 def _completed_has_date(name):
     return models.CheckConstraint(
@@ -153,10 +158,8 @@ class DayInMyLife(Tool):
         if not any((answer.get("parent") or answer.get("child"))
                    for answer in self.sections.values()):
             problems["sections"] = "Record the parent's or the child's account of the day"
-        for field, what in (("strengths", "the strengths"), ("worries", "the worries"),
-                            ("impact_on_child", "the impact on the child")):
-            if not getattr(self, field).strip():
-                problems[field] = f"Enter {what}"
+        problems.update(self._blank((("strengths", "the strengths"), ("worries", "the worries"),
+                                     ("impact_on_child", "the impact on the child"))))
         return problems
 
 
@@ -208,10 +211,9 @@ class ParentChildObservation(Tool):
         problems = {}
         if self.observed_on is None:
             problems["observed_on"] = "Enter the date of the observation"
-        for field, what in (("setting", "the setting"), ("who_was_present", "who was present"),
-                            ("activity", "the activity observed"), ("analysis", "your analysis")):
-            if not getattr(self, field).strip():
-                problems[field] = f"Enter {what}"
+        problems.update(self._blank((
+            ("setting", "the setting"), ("who_was_present", "who was present"),
+            ("activity", "the activity observed"), ("analysis", "your analysis"))))
         for key, label in OBSERVATION_DOMAINS.items():
             rating = self.ratings.get(key, {})
             if rating.get("quality") not in ObservedQuality.values:
@@ -282,12 +284,10 @@ class NextSteps(Tool):
         return "So what do we know? Next steps"
 
     def completion_problems(self):
-        problems = {}
-        for field, what in (("strengths", "the strengths"), ("needs", "the needs"),
-                            ("risks", "the risks"), ("impact_on_child", "the impact on the child"),
-                            ("still_unknown", "what we still do not know")):
-            if not getattr(self, field).strip():
-                problems[field] = f"Enter {what}"
+        problems = self._blank((
+            ("strengths", "the strengths"), ("needs", "the needs"), ("risks", "the risks"),
+            ("impact_on_child", "the impact on the child"),
+            ("still_unknown", "what we still do not know")))
         steps = [step for step in self.next_steps if (step.get("action") or "").strip()]
         if not steps:
             problems["next_steps"] = "Enter at least one next step"

@@ -121,3 +121,20 @@ def test_next_steps_need_an_owner_and_due_date(health_visitor):
         tool_complete(steps, user=health_visitor, expected_version=1)
     assert error.value.message_dict == {
         "next_steps": ["Enter an owner and a due date for each next step"]}
+
+
+def test_day_in_my_life_and_observation_list_what_is_missing(health_visitor):
+    from toolkit.models import DayInMyLife, ParentChildObservation
+
+    day = DayInMyLife(child=ChildFactory(), author=health_visitor, day_version="baby",
+                      sections={"feeding": {"parent": "", "child": ""}}, strengths="Loving")
+    assert day.completion_problems() == {
+        "sections": "Record the parent's or the child's account of the day",
+        "worries": "Enter the worries", "impact_on_child": "Enter the impact on the child"}
+    observation = ParentChildObservation(child=ChildFactory(), author=health_visitor,
+                                         setting="Family home")
+    problems = observation.completion_problems()
+    assert problems["observed_on"] == "Enter the date of the observation"
+    assert problems["who_was_present"] == "Enter who was present"
+    assert problems["warmth"] == "Select what you observed for warmth and affection"
+    assert "setting" not in problems
