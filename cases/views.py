@@ -12,6 +12,7 @@ from django.views import View
 from django.views.decorators.http import require_http_methods
 
 from neglect_portal import access
+from toolkit.models import AssessmentChecklist
 from toolkit.status import tool_statuses
 
 from . import forms, selectors, services
@@ -82,6 +83,9 @@ def child_detail(request, pk):
         "timeline": case_timeline(referrals, cp_plans),
         "on_neglect_plan": on_neglect_plan,
         "tool_statuses": tool_statuses([child.pk], today)[child.pk] if on_neglect_plan else [],
+        "checklists": AssessmentChecklist.objects.filter(child=child).select_related("author")
+        .order_by("-started_on", "-pk"),
+        "can_start_tools": access.works_with_children(request.user),
         "can_change": access.can_change_case_records(request.user),
         "can_add_involvement": access.works_with_children(request.user),
         "endable_involvements": {i.pk for i in involvements
@@ -329,7 +333,7 @@ class InvolvementEnd(RecordFormView):
 def refer_new_child(request):
     if not access.can_refer_a_child(request.user):
         raise PermissionDenied
-    form = forms.NewChildReferralForm(request.POST or None)
+    form = forms.NewChildReferralForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         referral = services.referral_for_new_child(child=form.instance, referral=form.referral,
                                                    user=request.user)

@@ -16,10 +16,15 @@ class GovukFormMixin:
     """
 
     submit_label = "Continue"
+    # The server answers every mistake with a GOV.UK error summary; the browser's own
+    # required-field bubbles would pre-empt it.
+    use_required_attribute = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
+        # No layout: crispy renders whatever fields the form has when it renders, so forms
+        # that add fields in __init__ (the toolkit's) need nothing more.
+        self.helper = FormHelper()
         self.helper.label_size = "s"
         self.helper.add_input(Submit("submit", self.submit_label))
 

@@ -181,10 +181,11 @@ class AssessmentChecklist(Tool):
         for key, label in CHECKLIST_DOMAINS.items():
             rating = self.ratings.get(key, {})
             if rating.get("concern") not in Concern.values:
-                problems[key] = f"Select a level of concern for {label.lower()}"
+                problems[f"{key}_concern"] = f"Select a level of concern for {label.lower()}"
             elif (rating["concern"] != Concern.NOT_CONCERNED
                   and not (rating.get("evidence") or "").strip()):
-                problems[key] = f"Enter the evidence for your concern about {label.lower()}"
+                problems[f"{key}_evidence"] = ("Enter the evidence for your concern about "
+                                               f"{label.lower()}")
         if not self.overall_judgement.strip():
             problems["overall_judgement"] = "Enter your overall judgement"
         return problems
@@ -217,9 +218,9 @@ class ParentChildObservation(Tool):
         for key, label in OBSERVATION_DOMAINS.items():
             rating = self.ratings.get(key, {})
             if rating.get("quality") not in ObservedQuality.values:
-                problems[key] = f"Select what you observed for {label.lower()}"
+                problems[f"{key}_quality"] = f"Select what you observed for {label.lower()}"
             elif not (rating.get("evidence") or "").strip():
-                problems[key] = f"Enter the evidence for {label.lower()}"
+                problems[f"{key}_evidence"] = f"Enter the evidence for {label.lower()}"
         return problems
 
 

@@ -13,3 +13,9 @@ urlpatterns = [
          name="chronology_review"),
     path("children/<int:pk>/chronology.csv", views.chronology_csv, name="chronology_csv"),
 ]
+
+urlpatterns += [
+    path("children/<int:pk>/tools/<slug:kind>/start/", views.tool_start, name="tool_start"),
+    path("tools/<slug:kind>/<int:pk>/", views.tool_page, name="tool"),
+    path("tools/<slug:kind>/<int:pk>/reopen/", views.tool_reopen_page, name="tool_reopen"),
+]

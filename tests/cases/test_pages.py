@@ -145,7 +145,7 @@ def test_child_page_queries_do_not_grow_with_records(worker_client, count,
         CPReviewFactory(plan=plan)
         CINPlanFactory(referral=referral)
         InvolvementFactory(child=child)
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         response = worker_client.get(reverse("cases:child_detail", args=[child.pk]))
     assert response.status_code == 200
 
@@ -370,7 +370,7 @@ def test_a_child_on_a_neglect_plan_shows_the_mandatory_tools(worker_client, rich
     DayInMyLife.objects.create(child=rich_child, author=csc_social_worker,
                                author_agency=csc_social_worker.agency, status="completed",
                                completed_on=TODAY - timedelta(days=10), day_version="baby")
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         html = worker_client.get(reverse("cases:child_detail",
                                          args=[rich_child.pk])).content.decode()
     assert "Mandatory neglect tools" in html

@@ -84,3 +84,42 @@ def test_a_partner_adds_to_the_shared_chronology(page, live_server, demo_users, 
     page.get_by_role("link", name="Print-friendly page").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Impact chronology")
     assert_accessible(page)
+
+
+def test_a_practitioner_completes_an_assessment_checklist(page, live_server, demo_users,
+                                                          sign_in, assert_accessible):
+    from toolkit.content import CHECKLIST_DOMAINS
+
+    practitioner = User.objects.get(username="practitioner")
+    child = CPPlanFactory(latest_category="NEG", referral__child__given_name="Ivy",
+                          referral__child__family_name="Checklist",
+                          referral__child__allocated_worker=practitioner).referral.child
+    sign_in("practitioner", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/children/{child.pk}/")
+    page.get_by_role("button", name="Start an assessment checklist").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Assessment checklist")
+    assert_accessible(page)
+
+    nutrition = page.get_by_role("group", name="Nutrition")
+    nutrition.get_by_label("Very concerned").check()
+    page.get_by_role("button", name="Complete checklist").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter the evidence for your concern about nutrition")
+    expect(summary).to_contain_text("Select a level of concern for home conditions")
+    expect(page.get_by_role("group", name="Nutrition").get_by_label("Very concerned")) \
+        .to_be_checked()  # nothing typed is lost
+    assert_accessible(page)
+
+    for label in CHECKLIST_DOMAINS.values():
+        page.get_by_role("group", name=label, exact=True).get_by_label("Some concern").check()
+        page.get_by_label(f"Evidence about {label.lower()}").fill("Seen at the home visit")
+    page.get_by_label("Overall judgement").fill("Needs are not consistently met")
+    page.get_by_role("button", name="Complete checklist").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Assessment checklist completed")
+    expect(page.get_by_role("button", name="Complete checklist")).to_have_count(0)
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Ivy Checklist").click()
+    tools = page.locator(".govuk-task-list__item").filter(has_text="Assessment checklist")
+    expect(tools).to_contain_text("Current")

@@ -85,6 +85,12 @@ OBJECT_EXPECTATIONS = {
     # Anyone who can see the child adds to its chronology.
     "toolkit:chronology_add": ("child", everyone(200)),
     "toolkit:chronology_review": ("child", everyone(405)),  # POST only
+    "toolkit:tool_start": ("tool_start", everyone(405)),  # POST only
+    # A tool is read by anyone who can see the child; its author edits the draft.
+    "toolkit:tool": ("checklist", everyone(200)),
+    # Reopening is for a team manager of the author's agency, and only once completed.
+    "toolkit:tool_reopen": ("checklist", by_agency(csc=everyone(403),
+                                                   other=only([User.Role.TEAM_MANAGER]))),
 }
 HISTORY_KINDS = ["child", "referral", "assessment", "cin-plan", "cp-plan", "cp-review",
                  "involvement"]
@@ -170,6 +176,7 @@ def records(db):
         CPPlanFactory,
         CPReviewFactory,
         InvolvementFactory,
+        UserFactory,
     )
 
     agency = AgencyFactory(name="Involved agency")
@@ -178,7 +185,15 @@ def records(db):
     assessment = AssessmentFactory(referral__child=child)
     referral = assessment.referral
     cp_plan = CPPlanFactory(referral=referral)
+    from toolkit.models import AssessmentChecklist
+
+    # Completed by someone from the involved agency, so its team manager may reopen it.
+    author = UserFactory(agency=agency)
+    checklist = AssessmentChecklist.objects.create(
+        child=child, author=author, author_agency=agency, status="completed",
+        completed_on=referral.referral_date)
     return {
+        "checklist": checklist,
         "agency": agency, "child": child, "referral": referral, "assessment": assessment,
         "cin_plan": CINPlanFactory(referral=referral), "cp_plan": cp_plan,
         "cp_review": CPReviewFactory(plan=cp_plan), "involvement": involvement,
@@ -187,6 +202,10 @@ def records(db):
 
 def _object_urls(name, records):
     key = OBJECT_EXPECTATIONS[name][0]
+    if key == "tool_start":
+        return [reverse(name, args=[records["child"].pk, "checklist"])]
+    if key == "checklist":
+        return [reverse(name, args=["checklist", records["checklist"].pk])]
     if key == "history":
         return [reverse(name, args=[kind, records[kind.replace("-", "_")].pk])
                 for kind in HISTORY_KINDS]

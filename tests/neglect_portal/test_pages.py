@@ -73,3 +73,9 @@ def test_static_files_collect_with_the_manifest_storage(settings, tmp_path):
     assert list(tmp_path.glob("vendor/govuk-frontend-5.14.0/govuk-frontend.min.*.css.gz"))
     assert not list(tmp_path.glob("src/**"))  # Sass sources and node_modules stay out
     assert not list(tmp_path.rglob("*.woff2"))  # Arial only: no GDS Transport font
+
+
+def test_forms_leave_validation_to_the_server_error_summary(client):
+    html = client.get(reverse("login")).content.decode()
+    assert 'name="username"' in html
+    assert " required" not in html

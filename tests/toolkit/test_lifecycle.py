@@ -56,8 +56,10 @@ def test_completing_lists_every_gap_and_changes_nothing(checklist, health_visito
     with pytest.raises(ValidationError) as error:
         tool_complete(checklist, user=health_visitor, expected_version=1)
     problems = error.value.message_dict
-    assert problems["nutrition"] == ["Enter the evidence for your concern about nutrition"]
-    assert problems["home_conditions"] == ["Select a level of concern for home conditions"]
+    assert problems["nutrition_evidence"] == [
+        "Enter the evidence for your concern about nutrition"]
+    assert problems["home_conditions_concern"] == [
+        "Select a level of concern for home conditions"]
     assert problems["overall_judgement"] == ["Enter your overall judgement"]
     checklist.refresh_from_db()
     assert (checklist.status, checklist.version) == (Tool.Status.DRAFT, 1)
@@ -136,5 +138,5 @@ def test_day_in_my_life_and_observation_list_what_is_missing(health_visitor):
     problems = observation.completion_problems()
     assert problems["observed_on"] == "Enter the date of the observation"
     assert problems["who_was_present"] == "Enter who was present"
-    assert problems["warmth"] == "Select what you observed for warmth and affection"
+    assert problems["warmth_quality"] == "Select what you observed for warmth and affection"
     assert "setting" not in problems
