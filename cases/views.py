@@ -54,7 +54,7 @@ def child_list(request):
     )
     page.object_list = selectors.with_case_flags(list(page.object_list), on=today)
     return render(request, "cases/child_list.html", {
-        "search": search, "page": page, "today": today,
+        "search": search, "page": page,
         "can_add": access.can_change_case_records(request.user),
         "can_refer": access.can_refer_a_child(request.user),
     })
