@@ -1,0 +1,63 @@
+import hashlib
+
+import pytest
+
+from dataset import indicators
+from dataset.indicators import INDICATORS, Kind, Source, Unit
+
+# The codes of shared/kpi-definitions.md, in its order.
+CASE_RECORD_CODES = [
+    "CP_NEGLECT_SHARE", "CIN_NEGLECT_OVER_12M", "CP_NEGLECT_REPEAT_3Y", "CP_SECOND_OR_SUBSEQUENT",
+    "CP_OPEN_15M", "CP_ENDED_2Y", "REFERRALS_NEGLECT", "REREFERRALS_12M", "ASSESSMENTS_NEGLECT",
+    "TOOLKIT_CHILDREN", "TOOLKIT_MANDATORY_COMPLETE", "CHRONOLOGY_ENTRIES_WEEKLY",
+    "SDQ_COMPLETED", "SDQ_RAISED",
+]
+COUNTS = {"TOOLKIT_CHILDREN", "SDQ_COMPLETED"}
+MEANS = {"CHRONOLOGY_ENTRIES_WEEKLY"}
+SNAPSHOTS = {"CP_NEGLECT_SHARE", "CIN_NEGLECT_OVER_12M", "CP_OPEN_15M",
+             "TOOLKIT_MANDATORY_COMPLETE", "TRAINING_COVERAGE", "ACTIONS_BY_RAG"}
+
+# sha256 of every definition text in registry order. When this test fails, a definition has
+# changed: bump DEFINITIONS_VERSION (published quarters record it) and update both.
+FINGERPRINT = ("2026.1", "2feb0f89154c317bd69c819aac47ec6b1072d3dd38c6f6571cec78f60462a977")
+
+
+def test_every_code_of_the_contract_is_registered_in_its_order():
+    assert [i.code for i in INDICATORS] == [*CASE_RECORD_CODES, "TRAINING_COVERAGE",
+                                           "ACTIONS_BY_RAG"]
+    assert list(indicators.CASE_RECORD_CODES) == CASE_RECORD_CODES
+
+
+def test_training_and_actions_come_from_returns_and_action_plans():
+    assert indicators.get("TRAINING_COVERAGE").source == Source.AGENCY_RETURNS
+    assert indicators.get("ACTIONS_BY_RAG").source == Source.ACTION_PLANS
+    assert not indicators.get("TRAINING_COVERAGE").computed_from_case_records
+
+
+@pytest.mark.parametrize("indicator", INDICATORS, ids=lambda i: i.code)
+def test_kind_and_unit_follow_the_contract(indicator):
+    assert indicator.kind == (Kind.SNAPSHOT if indicator.code in SNAPSHOTS else Kind.FLOW)
+    if indicator.code in COUNTS:
+        assert indicator.unit == Unit.COUNT and not indicator.has_denominator
+    elif indicator.code in MEANS:
+        assert indicator.unit == Unit.MEAN and not indicator.has_denominator
+    elif indicator.source == Source.CASE_RECORDS:
+        assert indicator.unit == Unit.PERCENTAGE and indicator.has_denominator
+
+
+@pytest.mark.parametrize("indicator", INDICATORS, ids=lambda i: i.code)
+def test_every_indicator_has_a_title_a_definition_and_what_it_counts(indicator):
+    assert indicator.title and indicator.counts
+    assert len(indicator.definition) > 80 and indicator.definition.endswith(".")
+    assert indicator.higher_is_better in (True, False, None)
+
+
+def test_an_unknown_code_is_a_key_error_naming_it():
+    with pytest.raises(KeyError, match="NOPE"):
+        indicators.get("NOPE")
+
+
+def test_definitions_do_not_change_without_a_new_version():
+    texts = "\n".join(f"{i.code}: {i.definition}" for i in INDICATORS)
+    fingerprint = (indicators.DEFINITIONS_VERSION, hashlib.sha256(texts.encode()).hexdigest())
+    assert fingerprint == FINGERPRINT
