@@ -1,0 +1,282 @@
+"""The aggregate computation against a plain-Python reading of kpi-definitions.md.
+
+Hypothesis builds small random sets of case records, with dates drawn mostly from each
+quarter's boundaries (S, E, the days either side, E less 6, 12 and 15 months, 29 February and
+its neighbours); the expected figures are then counted one record at a time in Python, with
+`relativedelta` for every "months before". Run on SQLite and PostgreSQL alike.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.db.models import F
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cases.models import Assessment, Child, ChildInNeedPlan, ChildProtectionPlan, Referral
+from dataset.computation import compute, members, percentage, weekly_mean
+from dataset.indicators import CASE_RECORD_CODES
+from dataset.quarters import Quarter
+from dataset.sql_dates import AddMonths
+from neglect_portal.models import User
+from tests.factories import AgencyFactory, ChildFactory
+from toolkit.models import (
+    SDQ,
+    AssessmentChecklist,
+    Chronology,
+    ChronologyEntry,
+    DayInMyLife,
+    NextSteps,
+    ParentChildObservation,
+)
+
+DAY = timedelta(days=1)
+LEAP = [date(2020, 2, 28), date(2020, 2, 29), date(2020, 3, 1), date(2021, 2, 28),
+        date(2021, 3, 1), date(2023, 2, 28), date(2023, 3, 1), date(2024, 2, 28),
+        date(2024, 2, 29), date(2024, 3, 1), date(2025, 2, 28), date(2025, 3, 1)]
+FORMS = {"day": DayInMyLife, "checklist": AssessmentChecklist,
+         "observation": ParentChildObservation, "sdq": SDQ, "next_steps": NextSteps}
+CATEGORIES = ["NEG", "PHY", "EMO", "SAB", "MUL"]
+BANDS = ["Close to average", "Slightly raised", "High", "Very high"]
+
+
+def boundaries(quarter: Quarter) -> list[date]:
+    s, e = quarter.start, quarter.end
+    days = [s, e]
+    for months in (6, 12, 15, 24, 36):
+        days.append(e - relativedelta(months=months))
+        days.append(s - relativedelta(months=months))
+    return sorted({d + k * DAY for d in days for k in (-1, 0, 1)} | set(LEAP))
+
+
+def dates(quarter):
+    return st.one_of(st.sampled_from(boundaries(quarter)),
+                     st.dates(min_value=date(2019, 1, 1), max_value=date(2026, 6, 30)))
+
+
+@dataclass
+class Episode:
+    referral: date
+    neglect_presenting: bool
+    assessment: tuple | None  # (authorised date or None, neglect identified)
+    cin: tuple | None  # (start, end or None)
+    cp: tuple | None  # (start, end or None, initial, latest)
+
+
+@dataclass
+class ChildRecords:
+    episodes: list[Episode]
+    forms: list[tuple]  # (kind, completed, day, total, band)
+    entries: list[date]
+    reviewed: date | None
+    pk: int = field(default=0)
+
+
+def period(draw, day_strategy):
+    first, second = sorted((draw(day_strategy), draw(day_strategy)))
+    return first, draw(st.sampled_from([second, None]))
+
+
+@st.composite
+def child_records(draw, quarter):
+    day = dates(quarter)
+    referral_days = draw(st.lists(day, min_size=0, max_size=3, unique=True))
+    episodes = []
+    for referral_day in referral_days:
+        assessment = None
+        if draw(st.booleans()):
+            authorised = draw(st.one_of(st.none(), day))
+            assessment = (max(authorised, referral_day) if authorised else None,
+                          draw(st.booleans()))
+        cin = cp = None
+        if draw(st.booleans()):
+            start, end = period(draw, day)
+            cin = (max(start, referral_day), end and max(end, start, referral_day))
+        if draw(st.booleans()):
+            start, end = period(draw, day)
+            cp = (max(start, referral_day), end and max(end, start, referral_day),
+                  draw(st.sampled_from(CATEGORIES)), draw(st.sampled_from(CATEGORIES)))
+        episodes.append(Episode(referral_day, draw(st.booleans()), assessment, cin, cp))
+    forms = draw(st.lists(st.tuples(
+        st.sampled_from(sorted(FORMS)), st.booleans(), day,
+        st.one_of(st.none(), st.integers(0, 40)), st.sampled_from(BANDS)), max_size=4))
+    entries = draw(st.lists(day, max_size=3))
+    reviewed = draw(st.one_of(st.none(), day))
+    return ChildRecords(episodes, forms, entries, reviewed)
+
+
+def save(children: list[ChildRecords]):
+    # No password: hashing one per example would be most of the test's time.
+    author = User.objects.create(username="author", agency=AgencyFactory())
+    for records in children:
+        child = ChildFactory()
+        records.pk = child.pk
+        for episode in records.episodes:
+            referral = Referral.objects.create(
+                child=child, referral_date=episode.referral,
+                presenting_factors=["neglect"] if episode.neglect_presenting else [])
+            if episode.assessment:
+                authorised, neglect = episode.assessment
+                Assessment.objects.create(referral=referral, start_date=episode.referral,
+                                          authorised_date=authorised,
+                                          factors=["16A"] if neglect else ["21"])
+            if episode.cin:
+                ChildInNeedPlan.objects.create(referral=referral, start_date=episode.cin[0],
+                                               end_date=episode.cin[1])
+            if episode.cp:
+                start, end, initial, latest = episode.cp
+                ChildProtectionPlan.objects.create(referral=referral, start_date=start,
+                                                   end_date=end, initial_category=initial,
+                                                   latest_category=latest)
+        for kind, completed, day, total, band in records.forms:
+            extra = {"day_version": "baby"} if kind == "day" else {}
+            if kind == "sdq":
+                extra = {"informant": "parent", "total_difficulties": total,
+                         "total_band": band if total is not None else ""}
+            FORMS[kind].objects.create(
+                child=child, author=author, author_agency=author.agency,
+                status="completed" if completed else "draft",
+                completed_on=day if completed else None, **extra)
+        if records.entries or records.reviewed:
+            chronology = Chronology.objects.create(child=child, reviewed_on=records.reviewed)
+            for day in records.entries:
+                ChronologyEntry.objects.create(
+                    chronology=chronology, event_date=day, recorded_on=day, what_happened="x",
+                    author=author, source_agency=author.agency, impact="neutral",
+                    impact_description="x")
+
+
+def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]:
+    """Every figure counted record by record, straight from the definitions' wording."""
+    s, e = quarter.start, quarter.end
+
+    def within(day):
+        return day is not None and s <= day <= e
+
+    def is_open(start, end):
+        return start <= e and (end is None or end > e)
+
+    def recent(day):  # a mandatory tool completed within the six months up to E
+        return day is not None and e - relativedelta(months=6) < day <= e
+
+    figures = {}
+    cp_open = [c for c in children if any(ep.cp and is_open(*ep.cp[:2]) for ep in c.episodes)]
+    figures["CP_NEGLECT_SHARE"] = (
+        sum(any(ep.cp and is_open(*ep.cp[:2]) and ep.cp[3] == "NEG" for ep in c.episodes)
+            for c in cp_open), len(cp_open))
+    figures["CP_OPEN_15M"] = (
+        sum(any(ep.cp and is_open(*ep.cp[:2]) and ep.cp[0] <= e - relativedelta(months=15)
+                for ep in c.episodes) for c in cp_open), len(cp_open))
+
+    def neglect_cin_open(ep):
+        return ep.cin and is_open(*ep.cin) and ep.assessment and ep.assessment[1]
+
+    cin_open = [c for c in children if any(neglect_cin_open(ep) for ep in c.episodes)]
+    figures["CIN_NEGLECT_OVER_12M"] = (
+        sum(any(neglect_cin_open(ep) and ep.cin[0] < e - relativedelta(months=12)
+                for ep in c.episodes) for c in cin_open), len(cin_open))
+
+    plans = [(c, ep.cp) for c in children for ep in c.episodes if ep.cp]
+    repeat = [0, 0]
+    second = [0, 0]
+    ended = [0, 0]
+    for child, plan in plans:
+        others = [p for p in (ep.cp for ep in child.episodes if ep.cp) if p is not plan]
+        start, end, initial, _ = plan
+        if within(start) and initial == "NEG":
+            repeat[1] += 1
+            repeat[0] += any(o[1] is not None and start - relativedelta(years=3) <= o[1] <= start
+                             for o in others)
+        if within(start):
+            second[1] += 1
+            second[0] += any(o[0] < start for o in others)
+        if within(end):
+            ended[1] += 1
+            ended[0] += end >= start + relativedelta(years=2)
+    figures["CP_NEGLECT_REPEAT_3Y"] = tuple(repeat)
+    figures["CP_SECOND_OR_SUBSEQUENT"] = tuple(second)
+    figures["CP_ENDED_2Y"] = tuple(ended)
+
+    referrals = [(c, ep) for c in children for ep in c.episodes if within(ep.referral)]
+    figures["REFERRALS_NEGLECT"] = (sum(ep.neglect_presenting for _, ep in referrals),
+                                    len(referrals))
+    figures["REREFERRALS_12M"] = (
+        sum(any(ep.referral - relativedelta(months=12) <= other.referral < ep.referral
+                for other in c.episodes) for c, ep in referrals), len(referrals))
+    assessed = [ep.assessment for c in children for ep in c.episodes
+                if ep.assessment and within(ep.assessment[0])]
+    figures["ASSESSMENTS_NEGLECT"] = (sum(a[1] for a in assessed), len(assessed))
+
+    figures["TOOLKIT_CHILDREN"] = (
+        sum(any(completed and within(day) for _, completed, day, _, _ in c.forms)
+            for c in children), None)
+
+    def on_neglect_plan(c):
+        return any((ep.cp and is_open(*ep.cp[:2]) and ep.cp[3] == "NEG") or neglect_cin_open(ep)
+                   for ep in c.episodes)
+
+    def all_current(c):
+        chronology = any(recent(d) for d in c.entries) or recent(c.reviewed)
+        return chronology and all(
+            any(k == kind and completed and recent(day) for k, completed, day, _, _ in c.forms)
+            for kind in ("day", "checklist", "observation"))
+
+    on_plan = [c for c in children if on_neglect_plan(c)]
+    figures["TOOLKIT_MANDATORY_COMPLETE"] = (sum(all_current(c) for c in on_plan), len(on_plan))
+    figures["CHRONOLOGY_ENTRIES_WEEKLY"] = (
+        sum(within(d) for c in children for d in c.entries), None)
+    sdqs = [(total, band) for c in children for kind, completed, day, total, band in c.forms
+            if kind == "sdq" and completed and within(day)]
+    figures["SDQ_COMPLETED"] = (len(sdqs), None)
+    scored = [band for total, band in sdqs if total is not None]
+    figures["SDQ_RAISED"] = (sum(band in ("High", "Very high") for band in scored), len(scored))
+    return figures
+
+
+QUARTERS = [Quarter(2023, 4), Quarter(2024, 1), Quarter(2024, 3)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("quarter", QUARTERS, ids=str)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_aggregates_agree_with_counting_record_by_record(quarter, data):
+    children = data.draw(st.lists(child_records(quarter), min_size=1, max_size=5))
+    with transaction.atomic():
+        save(children)
+        want = expected(children, quarter)
+        figures = compute(quarter)
+        assert list(figures) == list(CASE_RECORD_CODES)
+        for code, result in figures.items():
+            assert (result.numerator, result.denominator) == want[code], code
+            if result.denominator is not None:
+                assert result.value == percentage(*want[code]), code
+            elif code == "CHRONOLOGY_ENTRIES_WEEKLY":
+                assert result.value == weekly_mean(want[code][0], quarter.days)
+            numerator, denominator = members(code, quarter)
+            assert numerator.count() == result.numerator, code
+            assert (denominator.count() if denominator is not None else None) \
+                == result.denominator, code
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@settings(max_examples=150, deadline=None)
+@given(day=st.one_of(st.sampled_from(LEAP), st.dates(min_value=date(1901, 3, 1),
+                                                     max_value=date(9990, 1, 1))),
+       months=st.integers(-60, 60))
+def test_add_months_in_the_database_is_relativedelta(day, months):
+    with transaction.atomic():
+        child = Child.objects.create(la_child_id="T1", date_of_birth=day)
+        shifted = Child.objects.filter(pk=child.pk).annotate(
+            shifted=AddMonths(F("date_of_birth"), months)).values_list("shifted", flat=True)
+        assert shifted.get() == day + relativedelta(months=months)
+        transaction.set_rollback(True)
+
+
+def test_add_months_takes_whole_months_only():
+    with pytest.raises(TypeError):
+        AddMonths(F("date_of_birth"), 1.5)
