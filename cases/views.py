@@ -12,8 +12,9 @@ from django.views import View
 from django.views.decorators.http import require_http_methods
 
 from neglect_portal import access
-from toolkit.models import AssessmentChecklist
+from toolkit.selectors import tools_for_child
 from toolkit.status import tool_statuses
+from toolkit.tool_kinds import TOOL_KINDS
 
 from . import forms, selectors, services
 from .display import display_value
@@ -83,8 +84,8 @@ def child_detail(request, pk):
         "timeline": case_timeline(referrals, cp_plans),
         "on_neglect_plan": on_neglect_plan,
         "tool_statuses": tool_statuses([child.pk], today)[child.pk] if on_neglect_plan else [],
-        "checklists": AssessmentChecklist.objects.filter(child=child).select_related("author")
-        .order_by("-started_on", "-pk"),
+        "tools": tools_for_child(child),
+        "tool_kinds": TOOL_KINDS.values(),
         "can_start_tools": access.works_with_children(request.user),
         "can_change": access.can_change_case_records(request.user),
         "can_add_involvement": access.works_with_children(request.user),

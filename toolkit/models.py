@@ -12,6 +12,7 @@ from cases.models import Versioned
 
 from .content import (
     CHECKLIST_DOMAINS,
+    DAY_SECTIONS,
     OBSERVATION_DOMAINS,
     Concern,
     DayVersion,
@@ -155,8 +156,9 @@ class DayInMyLife(Tool):
 
     def completion_problems(self):
         problems = {}
-        if not any((answer.get("parent") or answer.get("child"))
-                   for answer in self.sections.values()):
+        answers = [self.sections.get(key, {}) for key in DAY_SECTIONS.get(self.day_version, {})]
+        if not any((answer.get("parent") or "").strip() or (answer.get("child") or "").strip()
+                   for answer in answers):
             problems["sections"] = "Record the parent's or the child's account of the day"
         problems.update(self._blank((("strengths", "the strengths"), ("worries", "the worries"),
                                      ("impact_on_child", "the impact on the child"))))
