@@ -127,7 +127,7 @@ class RecordFormView(View):
         return {}
 
     def save(self, form):
-        if form.instance.pk is not None and isinstance(form, forms.VersionedForm):
+        if form.instance.pk is not None and "version" in form.fields:
             return services.record_update(form.instance,
                                           expected_version=form.cleaned_data["version"])
         form.instance.save()
@@ -156,11 +156,14 @@ class RecordFormView(View):
     def success_url(self, record):
         return reverse("cases:child_detail", args=[selectors.child_of(record).pk])
 
+    def cancel_url(self, child):
+        return reverse("cases:child_detail", args=[child.pk])
+
     def render(self, form, *, stale=None, status=200):
         child = selectors.child_of(self.object)
         return render(self.request, self.template_name, {
             "form": form, "title": self.title, "child": child, "stale": stale,
-            "cancel_url": reverse("cases:child_detail", args=[child.pk]),
+            "cancel_url": self.cancel_url(child),
         }, status=status)
 
     def render_stale(self, form, current):

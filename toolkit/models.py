@@ -124,6 +124,10 @@ class ChronologyEntry(Versioned):
     def __str__(self):
         return f"Chronology entry of {self.event_date:%-d %B %Y}"
 
+    @property
+    def child(self):
+        return self.chronology.child
+
     def clean(self):
         errors = {}
         if self.event_date and self.event_date > date.today():

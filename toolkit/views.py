@@ -6,10 +6,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views import View
 from django.views.decorators.http import require_http_methods
 
 from cases.selectors import children_visible_to
 from cases.services import StaleEdit, child_opened
+from cases.views import RecordFormView
 from neglect_portal import access
 from neglect_portal.kept_answers import keeps_answers_through_sign_in, kept_answers
 from neglect_portal.models import Agency
@@ -17,7 +19,7 @@ from neglect_portal.spreadsheets import csv_response
 
 from .chronology import merged_chronology
 from .content import NeglectType
-from .forms import ChronologyEntryForm
+from .forms import ChronologyEntryChangeForm, ChronologyEntryForm
 from .models import Chronology, ChronologyEntry
 from .selectors import caseload_with_status
 from .services import (
@@ -77,6 +79,8 @@ def chronology(request, pk):
     record = Chronology.objects.filter(child=child).select_related("reviewed_by").first()
     return render(request, "toolkit/chronology.html", {
         "child": child, "items": items, "record": record, "show_choices": SHOW, **filters,
+        "changeable": {item.entry.pk for item in items if item.is_entry
+                       and access.can_change_chronology_entry(request.user, item.entry)},
         "can_review": access.works_with_children(request.user),
         "printing": request.resolver_match.url_name == "chronology_print",
     })
@@ -96,6 +100,27 @@ def chronology_add(request, pk):
         "form": form, "title": "Add to the chronology", "child": child,
         "cancel_url": reverse("toolkit:chronology", args=[child.pk]),
     })
+
+
+class ChronologyEntryChange(RecordFormView):
+    form_class = ChronologyEntryChangeForm
+    title = "Change a chronology entry"
+    success_message = "Chronology entry saved"
+
+    def dispatch(self, request, pk):
+        visible = children_visible_to(request.user).values("pk")
+        self.object = get_object_or_404(
+            ChronologyEntry.objects.filter(chronology__child__in=visible)
+            .select_related("chronology__child"), pk=pk)
+        if not access.can_change_chronology_entry(request.user, self.object):
+            raise PermissionDenied
+        return View.dispatch(self, request, pk)
+
+    def success_url(self, record):
+        return reverse("toolkit:chronology", args=[record.child.pk])
+
+    def cancel_url(self, child):
+        return reverse("toolkit:chronology", args=[child.pk])
 
 
 def chronology_review(request, pk):
