@@ -140,6 +140,6 @@ def child_of(record) -> Child:
         return record
     if isinstance(record, CPReview):
         return record.plan.child
-    if isinstance(record, (Referral, Involvement, ChildInNeedPlan, ChildProtectionPlan)):
-        return record.child
-    return record.referral.child
+    if isinstance(record, Assessment):
+        return record.referral.child
+    return record.child

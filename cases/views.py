@@ -12,8 +12,9 @@ from django.views import View
 from django.views.decorators.http import require_http_methods
 
 from neglect_portal import access
-from toolkit.models import AssessmentChecklist
+from toolkit.selectors import tools_for_child
 from toolkit.status import tool_statuses
+from toolkit.tool_kinds import TOOL_KINDS
 
 from . import forms, selectors, services
 from .display import display_value
@@ -83,8 +84,8 @@ def child_detail(request, pk):
         "timeline": case_timeline(referrals, cp_plans),
         "on_neglect_plan": on_neglect_plan,
         "tool_statuses": tool_statuses([child.pk], today)[child.pk] if on_neglect_plan else [],
-        "checklists": AssessmentChecklist.objects.filter(child=child).select_related("author")
-        .order_by("-started_on", "-pk"),
+        "tools": tools_for_child(child),
+        "tool_kinds": TOOL_KINDS.values(),
         "can_start_tools": access.works_with_children(request.user),
         "can_change": access.can_change_case_records(request.user),
         "can_add_involvement": access.works_with_children(request.user),
@@ -126,7 +127,7 @@ class RecordFormView(View):
         return {}
 
     def save(self, form):
-        if form.instance.pk is not None and isinstance(form, forms.VersionedForm):
+        if form.instance.pk is not None and "version" in form.fields:
             return services.record_update(form.instance,
                                           expected_version=form.cleaned_data["version"])
         form.instance.save()
@@ -155,11 +156,14 @@ class RecordFormView(View):
     def success_url(self, record):
         return reverse("cases:child_detail", args=[selectors.child_of(record).pk])
 
+    def cancel_url(self, child):
+        return reverse("cases:child_detail", args=[child.pk])
+
     def render(self, form, *, stale=None, status=200):
         child = selectors.child_of(self.object)
         return render(self.request, self.template_name, {
             "form": form, "title": self.title, "child": child, "stale": stale,
-            "cancel_url": reverse("cases:child_detail", args=[child.pk]),
+            "cancel_url": self.cancel_url(child),
         }, status=status)
 
     def render_stale(self, form, current):

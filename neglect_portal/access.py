@@ -75,6 +75,13 @@ def can_edit_tool(user: User, tool) -> bool:
     )
 
 
+def can_change_chronology_entry(user: User, entry) -> bool:
+    """Anyone who sees the child adds to the chronology; an entry is changed by its author or
+    a team manager of the agency it came from."""
+    return _signed_in(user) and (entry.author_id == user.pk or (
+        user.is_team_manager and user.agency_id == entry.source_agency_id))
+
+
 def can_reopen_tool(user: User, tool) -> bool:
     return (_signed_in(user) and tool.is_completed and user.is_team_manager
             and user.agency_id == tool.author_agency_id)

@@ -44,3 +44,20 @@ class ChronologyEntryForm(GovukModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["impact"].choices = [c for c in self.fields["impact"].choices if c[0]]
+
+
+class ChronologyEntryChangeForm(ChronologyEntryForm):
+    """Carries the version the author started from, so a stale save is refused."""
+
+    submit_label = "Save changes"
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        if self._errors and self._errors.pop("version", None):
+            self.add_error(None, "This page is out of date. Go back to the chronology and "
+                                 "open the entry again")
+        return super().clean()

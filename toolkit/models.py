@@ -12,6 +12,7 @@ from cases.models import Versioned
 
 from .content import (
     CHECKLIST_DOMAINS,
+    DAY_SECTIONS,
     OBSERVATION_DOMAINS,
     Concern,
     DayVersion,
@@ -123,6 +124,10 @@ class ChronologyEntry(Versioned):
     def __str__(self):
         return f"Chronology entry of {self.event_date:%-d %B %Y}"
 
+    @property
+    def child(self):
+        return self.chronology.child
+
     def clean(self):
         errors = {}
         if self.event_date and self.event_date > date.today():
@@ -155,8 +160,9 @@ class DayInMyLife(Tool):
 
     def completion_problems(self):
         problems = {}
-        if not any((answer.get("parent") or answer.get("child"))
-                   for answer in self.sections.values()):
+        answers = [self.sections.get(key, {}) for key in DAY_SECTIONS.get(self.day_version, {})]
+        if not any((answer.get("parent") or "").strip() or (answer.get("child") or "").strip()
+                   for answer in answers):
             problems["sections"] = "Record the parent's or the child's account of the day"
         problems.update(self._blank((("strengths", "the strengths"), ("worries", "the worries"),
                                      ("impact_on_child", "the impact on the child"))))

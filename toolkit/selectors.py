@@ -1,13 +1,15 @@
 """Reads for the toolkit pages."""
 
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 
 from cases.models import Child
 from cases.selectors import on_neglect_plan, open_involvements
 
 from .status import State, tool_statuses
+from .tool_kinds import TOOL_KINDS
 
 # Worst first: what needs doing comes to the top of a caseload.
 _URGENCY = {State.OVERDUE: 0, State.NEVER: 0, State.DUE_SOON: 1, State.CURRENT: 2}
@@ -38,3 +40,33 @@ def caseload_with_status(user, *, on: date) -> list[tuple[Child, list]]:
                 child.family_name, child.given_name, child.pk)
 
     return [(child, statuses[child.pk]) for child in sorted(children, key=urgency)]
+
+
+@dataclass(frozen=True)
+class ToolSummary:
+    kind: str
+    name: str
+    pk: int
+    started_on: date
+    completed_on: date | None
+    author: str
+
+    @property
+    def is_completed(self):
+        return self.completed_on is not None
+
+
+def tools_for_child(child) -> list[ToolSummary]:
+    """Every tool started for the child, newest first, in one query."""
+    parts = [kind.model.objects.filter(child=child)
+             .annotate(kind=Value(slug), first=F("author__first_name"),
+                       last=F("author__last_name"), username=F("author__username"))
+             .values_list("kind", "pk", "started_on", "completed_on", "first", "last",
+                          "username")
+             for slug, kind in TOOL_KINDS.items()]
+    rows = parts[0].union(*parts[1:], all=True)
+    summaries = [ToolSummary(kind=slug, name=TOOL_KINDS[slug].name, pk=pk, started_on=started,
+                             completed_on=completed,
+                             author=f"{first} {last}".strip() or username)
+                 for slug, pk, started, completed, first, last, username in rows]
+    return sorted(summaries, key=lambda tool: (tool.started_on, tool.pk), reverse=True)

@@ -6,18 +6,21 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views import View
 from django.views.decorators.http import require_http_methods
 
 from cases.selectors import children_visible_to
 from cases.services import StaleEdit, child_opened
+from cases.views import RecordFormView
 from neglect_portal import access
+from neglect_portal.kept_answers import keeps_answers_through_sign_in, kept_answers
 from neglect_portal.models import Agency
 from neglect_portal.spreadsheets import csv_response
 
 from .chronology import merged_chronology
-from .content import CHECKLIST_DOMAINS, Concern, NeglectType
-from .forms import ChronologyEntryForm
-from .models import AssessmentChecklist, Chronology, ChronologyEntry
+from .content import NeglectType
+from .forms import ChronologyEntryChangeForm, ChronologyEntryForm
+from .models import Chronology, ChronologyEntry
 from .selectors import caseload_with_status
 from .services import (
     chronology_entry_add,
@@ -30,7 +33,9 @@ from .services import (
     tool_start as tool_begin,
 )
 from .status import MANDATORY_TOOLS
-from .tool_forms import ChecklistForm, ReopenForm
+from .tool_display import READ_CONTEXT, sdq_scores
+from .tool_forms import ReopenForm
+from .tool_kinds import TOOL_KINDS
 
 
 def my_children(request):
@@ -74,6 +79,8 @@ def chronology(request, pk):
     record = Chronology.objects.filter(child=child).select_related("reviewed_by").first()
     return render(request, "toolkit/chronology.html", {
         "child": child, "items": items, "record": record, "show_choices": SHOW, **filters,
+        "changeable": {item.entry.pk for item in items if item.is_entry
+                       and access.can_change_chronology_entry(request.user, item.entry)},
         "can_review": access.works_with_children(request.user),
         "printing": request.resolver_match.url_name == "chronology_print",
     })
@@ -93,6 +100,27 @@ def chronology_add(request, pk):
         "form": form, "title": "Add to the chronology", "child": child,
         "cancel_url": reverse("toolkit:chronology", args=[child.pk]),
     })
+
+
+class ChronologyEntryChange(RecordFormView):
+    form_class = ChronologyEntryChangeForm
+    title = "Change a chronology entry"
+    success_message = "Chronology entry saved"
+
+    def dispatch(self, request, pk):
+        visible = children_visible_to(request.user).values("pk")
+        self.object = get_object_or_404(
+            ChronologyEntry.objects.filter(chronology__child__in=visible)
+            .select_related("chronology__child"), pk=pk)
+        if not access.can_change_chronology_entry(request.user, self.object):
+            raise PermissionDenied
+        return View.dispatch(self, request, pk)
+
+    def success_url(self, record):
+        return reverse("toolkit:chronology", args=[record.child.pk])
+
+    def cancel_url(self, child):
+        return reverse("toolkit:chronology", args=[child.pk])
 
 
 def chronology_review(request, pk):
@@ -132,15 +160,14 @@ def chronology_csv(request, pk):
 
 # The tools: start, save as draft, complete, read back, reopen ------------------------------
 
-TOOLS = {
-    "checklist": (AssessmentChecklist, ChecklistForm),
-}
+def _kind_or_404(kind):
+    if kind not in TOOL_KINDS:
+        raise Http404
+    return TOOL_KINDS[kind]
 
 
 def _tool_or_404(request, kind, pk):
-    if kind not in TOOLS:
-        raise Http404
-    model = TOOLS[kind][0]
+    model = _kind_or_404(kind).model
     visible = children_visible_to(request.user).values("pk")
     return get_object_or_404(model.objects.filter(child__in=visible)
                              .select_related("child", "author", "author_agency"), pk=pk)
@@ -148,60 +175,74 @@ def _tool_or_404(request, kind, pk):
 
 def tool_start(request, pk, kind):
     child = _visible_child(request, pk)
-    if kind not in TOOLS:
-        raise Http404
+    tool_kind = _kind_or_404(kind)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if not access.works_with_children(request.user):
         raise PermissionDenied
-    tool = tool_begin(TOOLS[kind][0], child=child, author=request.user)
+    tool = tool_begin(tool_kind.model, child=child, author=request.user,
+                      **tool_kind.start_fields(child))
     return redirect("toolkit:tool", kind=kind, pk=tool.pk)
 
 
+@keeps_answers_through_sign_in
 @require_http_methods(["GET", "POST"])
 def tool_page(request, kind, pk):
     tool = _tool_or_404(request, kind, pk)
     child_opened(child=tool.child, user=request.user)
-    form_class = TOOLS[kind][1]
+    tool_kind = TOOL_KINDS[kind]
     editable = access.can_edit_tool(request.user, tool)
+    template = f"toolkit/{kind.replace('-', '_')}"
     context = {"tool": tool, "child": tool.child, "kind": kind, "editable": editable,
-               "can_reopen": access.can_reopen_tool(request.user, tool)}
+               "can_reopen": access.can_reopen_tool(request.user, tool),
+               "complete_label": tool_kind.complete_label}
     if not editable:
         if request.method == "POST":
             raise PermissionDenied
-        return render(request, f"toolkit/{kind}_read.html", {**context, "rows": _rows(tool)})
+        return render(request, f"{template}_read.html", {**context, **READ_CONTEXT[kind](tool)})
+    form, response = _save_tool(request, tool, tool_kind.form)
+    if response:
+        return response
+    return render(request, f"{template}_form.html", {
+        **context, "form": form,
+        "scores": sdq_scores(tool) if kind == "sdq" else None,
+    })
+
+
+def _save_tool(request, tool, form_class):
+    """(the form to show, or the redirect once saved)."""
+    kept = kept_answers(request)
+    if kept is not None:
+        messages.warning(request, "You were signed out before your answers were saved. They "
+                                  "are below: check them and save again")
+        form = form_class(kept, tool=tool)
+        form.is_valid()
+        return form, None
     form = form_class(request.POST if request.method == "POST" else None, tool=tool)
-    if request.method == "POST" and form.is_valid():
-        expected = form.cleaned_data["version"]
-        try:
-            # The answers are saved first, so nothing typed is lost if completion finds gaps.
-            tool = tool_save_draft(form.apply(tool), user=request.user, expected_version=expected)
-            if request.POST.get("action") != "complete":
-                messages.success(request, "Draft saved")
-                return redirect("toolkit:tool", kind=kind, pk=tool.pk)
-            tool_complete(tool, user=request.user, expected_version=tool.version)
-        except StaleEdit:
-            form.add_error(None, "Someone else saved this tool after you opened it. Your "
-                                 "answers are below: check them and save again")
-            form.data = {**form.data.dict(), "version": _current_version(tool)}
-        except ValidationError as gaps:
-            form = form_class(request.POST.dict() | {"version": tool.version}, tool=tool)
-            form.is_valid()
-            for field, message in gaps.message_dict.items():
-                form.add_error(field if field in form.fields else None, message)
-        else:
-            messages.success(request, f"{tool} completed")
-            return redirect("toolkit:tool", kind=kind, pk=tool.pk)
-    return render(request, f"toolkit/{kind}_form.html", {**context, "form": form})
-
-
-def _rows(tool):
-    """The checklist's answers as they read on screen."""
-    concerns = dict(Concern.choices)
-    return [{"label": label,
-             "concern": concerns.get(tool.ratings.get(key, {}).get("concern"), "Not rated"),
-             "evidence": tool.ratings.get(key, {}).get("evidence", "")}
-            for key, label in CHECKLIST_DOMAINS.items()]
+    if request.method != "POST" or not form.is_valid():
+        return form, None
+    kind = request.resolver_match.kwargs["kind"]
+    try:
+        # The answers are saved first, so nothing typed is lost if completion finds gaps.
+        tool = tool_save_draft(form.apply(tool), user=request.user,
+                               expected_version=form.cleaned_data["version"])
+        if request.POST.get("action") != "complete":
+            messages.success(request, "Draft saved")
+            return form, redirect("toolkit:tool", kind=kind, pk=tool.pk)
+        tool_complete(tool, user=request.user, expected_version=tool.version)
+    except StaleEdit:
+        form.add_error(None, "Someone else saved this tool after you opened it. Your "
+                             "answers are below: check them and save again")
+        form.data = {**form.data.dict(), "version": _current_version(tool)}
+    except ValidationError as gaps:
+        form = form_class(request.POST.dict() | {"version": tool.version}, tool=tool)
+        form.is_valid()
+        for key, message in gaps.message_dict.items():
+            form.add_error(form.field_for_problem(key), message)
+    else:
+        messages.success(request, f"{tool} completed")
+        return form, redirect("toolkit:tool", kind=kind, pk=tool.pk)
+    return form, None
 
 
 def _current_version(tool):

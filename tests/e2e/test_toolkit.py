@@ -96,6 +96,7 @@ def test_a_practitioner_completes_an_assessment_checklist(page, live_server, dem
                           referral__child__allocated_worker=practitioner).referral.child
     sign_in("practitioner", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/children/{child.pk}/")
+    page.get_by_text("Start a tool").click()
     page.get_by_role("button", name="Start an assessment checklist").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Assessment checklist")
     assert_accessible(page)

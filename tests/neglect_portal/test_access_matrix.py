@@ -85,9 +85,12 @@ OBJECT_EXPECTATIONS = {
     # Anyone who can see the child adds to its chronology.
     "toolkit:chronology_add": ("child", everyone(200)),
     "toolkit:chronology_review": ("child", everyone(405)),  # POST only
+    # An entry is changed by its author or a team manager of the agency it came from.
+    "toolkit:chronology_entry_change": ("chronology_entry", by_agency(
+        csc=everyone(403), other=only([User.Role.TEAM_MANAGER]))),
     "toolkit:tool_start": ("tool_start", everyone(405)),  # POST only
     # A tool is read by anyone who can see the child; its author edits the draft.
-    "toolkit:tool": ("checklist", everyone(200)),
+    "toolkit:tool": ("tools", everyone(200)),
     # Reopening is for a team manager of the author's agency, and only once completed.
     "toolkit:tool_reopen": ("checklist", by_agency(csc=everyone(403),
                                                    other=only([User.Role.TEAM_MANAGER]))),
@@ -185,15 +188,21 @@ def records(db):
     assessment = AssessmentFactory(referral__child=child)
     referral = assessment.referral
     cp_plan = CPPlanFactory(referral=referral)
-    from toolkit.models import AssessmentChecklist
+    from toolkit.models import ChronologyEntry
+    from toolkit.services import chronology_entry_add
+    from toolkit.tool_kinds import TOOL_KINDS
 
     # Completed by someone from the involved agency, so its team manager may reopen it.
     author = UserFactory(agency=agency)
-    checklist = AssessmentChecklist.objects.create(
+    tools = {slug: kind.model.objects.create(
         child=child, author=author, author_agency=agency, status="completed",
-        completed_on=referral.referral_date)
+        completed_on=referral.referral_date, **kind.start_fields(child))
+        for slug, kind in TOOL_KINDS.items()}
+    entry = chronology_entry_add(child=child, entry=ChronologyEntry(
+        author=author, source_agency=agency, event_date=referral.referral_date,
+        what_happened="Home visit", impact="neutral", impact_description="None seen"))
     return {
-        "checklist": checklist,
+        "tools": tools, "checklist": tools["checklist"], "chronology_entry": entry,
         "agency": agency, "child": child, "referral": referral, "assessment": assessment,
         "cin_plan": CINPlanFactory(referral=referral), "cp_plan": cp_plan,
         "cp_review": CPReviewFactory(plan=cp_plan), "involvement": involvement,
@@ -206,6 +215,8 @@ def _object_urls(name, records):
         return [reverse(name, args=[records["child"].pk, "checklist"])]
     if key == "checklist":
         return [reverse(name, args=["checklist", records["checklist"].pk])]
+    if key == "tools":
+        return [reverse(name, args=[kind, tool.pk]) for kind, tool in records["tools"].items()]
     if key == "history":
         return [reverse(name, args=[kind, records[kind.replace("-", "_")].pk])
                 for kind in HISTORY_KINDS]

@@ -83,6 +83,55 @@ def test_a_partner_adds_an_entry_for_their_agency(client, child, health_visitor,
     assert entry.history.get().history_user == health_visitor
 
 
+def entry_form(entry, **overrides):
+    return {**date_fields("event_date", entry.event_date), "what_happened": entry.what_happened,
+            "impact": entry.impact, "impact_description": entry.impact_description,
+            "version": entry.version, **overrides}
+
+
+def test_the_author_changes_their_entry_and_history_keeps_the_old_words(
+        client, child, health_visitor):
+    entry = add_entry(child, health_visitor, date(2024, 7, 1))
+    client.force_login(health_visitor)
+    chronology = client.get(reverse("toolkit:chronology", args=[child.pk])).content.decode()
+    url = reverse("toolkit:chronology_entry_change", args=[entry.pk])
+    assert url in chronology
+    response = client.post(url, entry_form(entry, what_happened="Not brought to clinic"))
+    assert response["Location"] == reverse("toolkit:chronology", args=[child.pk])
+    entry.refresh_from_db()
+    assert (entry.what_happened, entry.version) == ("Not brought to clinic", 2)
+    assert [h.what_happened for h in entry.history.order_by("history_date")] == [
+        "Missed health appointment", "Not brought to clinic"]
+
+
+def test_a_stale_change_to_an_entry_is_refused_and_the_words_kept(client, child,
+                                                                  health_visitor):
+    entry = add_entry(child, health_visitor, date(2024, 7, 1))
+    client.force_login(health_visitor)
+    url = reverse("toolkit:chronology_entry_change", args=[entry.pk])
+    client.post(url, entry_form(entry, analysis="First"))
+    response = client.post(url, entry_form(entry, analysis="Second thoughts"))
+    assert response.status_code == 409
+    assert "Second thoughts" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.analysis == "First"
+
+
+def test_only_the_author_or_their_team_manager_changes_an_entry(client, child, health_visitor,
+                                                               health, csc_social_worker):
+    entry = add_entry(child, health_visitor, date(2024, 7, 1))
+    url = reverse("toolkit:chronology_entry_change", args=[entry.pk])
+    colleague = UserFactory(role=User.Role.PRACTITIONER, agency=health)
+    manager = UserFactory(role=User.Role.TEAM_MANAGER, agency=health)
+    for viewer, status in [(colleague, 403), (csc_social_worker, 403), (manager, 200)]:
+        client.force_login(viewer)
+        assert client.get(url).status_code == status, viewer
+    client.force_login(colleague)
+    chronology = client.get(reverse("toolkit:chronology", args=[child.pk])).content.decode()
+    assert url not in chronology
+    assert client.post(url, entry_form(entry, analysis="Mine")).status_code == 403
+
+
 def test_bad_entries_are_answered_and_nothing_is_saved(client, child, health_visitor):
     client.force_login(health_visitor)
     html = client.post(reverse("toolkit:chronology_add", args=[child.pk]), {
