@@ -147,17 +147,17 @@ class QuarterForm(GovukForm):
             update = updates.get(action.pk)
             before = previous.get(action.pk)
             self.fields[f"rag_{action.pk}"] = forms.ChoiceField(
-                label="RAG rating", choices=Rag.choices, widget=forms.RadioSelect,
+                label=f"RAG rating: {action.short}", choices=Rag.choices, widget=forms.RadioSelect,
                 required=False, initial=update.rag if update else None,
                 help_text=(f"Last quarter: {Rag(before).label}" if before
                            else "Not rated last quarter"))
             self.fields[f"narrative_{action.pk}"] = forms.CharField(
-                label="Progress this quarter", required=False,
+                label=f"Progress: {action.short}", required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
                 initial=update.narrative if update else "",
                 help_text="Needed if the rating has changed since last quarter")
             self.fields[f"evidence_{action.pk}"] = forms.CharField(
-                label="Evidence of impact", required=False,
+                label=f"Evidence of impact: {action.short}", required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=update.evidence_of_impact if update else "",
                 help_text="What difference it made for children, and how you know")

@@ -107,6 +107,13 @@ class Action(Versioned):
                                                "the start date"})
 
     @property
+    def short(self) -> str:
+        """The first line, cut to fit in a label or an error message."""
+        lines = self.description.strip().splitlines()
+        text = lines[0] if lines else ""
+        return text if len(text) <= 60 else text[:57].rstrip() + "…"
+
+    @property
     def owner_display(self) -> str:
         names = [str(self.owner)] if self.owner_id else []
         if self.owner_name:

@@ -130,21 +130,16 @@ def quarter_problems(plan: ActionPlan, quarter: Quarter, report: QuarterlyReport
     for action in plan.actions.order_by("pk"):
         update = updates.get(action.pk)
         if update is None or not update.rag:
-            problems[f"rag_{action.pk}"] = f"Select a RAG rating for ‘{_short(action)}’"
+            problems[f"rag_{action.pk}"] = f"Select a RAG rating for ‘{action.short}’"
         elif (previous.get(action.pk) and previous[action.pk] != update.rag
               and not update.narrative):
             problems[f"narrative_{action.pk}"] = (
-                f"Enter the progress on ‘{_short(action)}’: its rating changed from "
+                f"Enter the progress on ‘{action.short}’: its rating changed from "
                 f"{_rag_label(previous[action.pk])} to {_rag_label(update.rag)}")
     for name, message in REQUIRED_REPORT_FIELDS.items():
         if not getattr(report, name):
             problems[name] = message
     return problems
-
-
-def _short(action: Action) -> str:
-    text = action.description.strip().splitlines()[0] if action.description.strip() else ""
-    return text if len(text) <= 60 else text[:57].rstrip() + "…"
 
 
 def _rag_label(value: str) -> str:
