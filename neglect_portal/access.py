@@ -38,6 +38,12 @@ def reads_partnership_aggregates(user: User) -> bool:
     )
 
 
+def reads_dataset(user: User) -> bool:
+    """The quarterly neglect dataset: its figures for everyone in these roles; the records
+    behind a figure only as far as the viewer may see the children (dataset.selectors)."""
+    return reads_partnership_aggregates(user)
+
+
 def leads_agency_plan(user: User) -> bool:
     """Agency leads own and RAG-rate their own agency's neglect action plan."""
     return _signed_in(user) and user.is_agency_lead

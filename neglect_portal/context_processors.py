@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from .access import can_use_admin, reads_every_action_plan, works_with_children
+from .access import can_use_admin, reads_dataset, reads_every_action_plan, works_with_children
 
 
 def navigation(request):
@@ -13,6 +13,8 @@ def navigation(request):
         items.append(("My children", reverse("toolkit:my_children")))
     if reads_every_action_plan(user):
         items.append(("Action plans", reverse("actionplans:plan_list")))
+    if reads_dataset(user):
+        items.append(("Dataset", reverse("dataset:dashboard_latest")))
     if can_use_admin(user):
         items.append(("Administration", reverse("admin:index")))
     items.append(("Your account", reverse("password_change")))

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("toolkit.urls")),
     path("action-plans/", include("actionplans.urls")),
+    path("dataset/", include("dataset.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,177 @@
+"""How a figure is written, how it moved between two quarters, and where it stands against
+its target: the words the dashboard, the indicator page and emerging themes share.
+
+Emerging themes: an indicator is a theme for a quarter when it moved by MORE than a set
+threshold against the previous quarter, or crossed its target (met it after missing it, or
+the other way). The thresholds:
+
+- percentages: more than `POINTS_THRESHOLD` percentage points (5.0: "up 5.1 points" is a
+  theme, "up 5.0 points" is not);
+- counts and means: more than `RELATIVE_THRESHOLD` per cent of the previous quarter's value
+  (10%), or any rise from zero.
+
+A figure with no value on either side (a zero denominator: "no cases") has no movement.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .indicators import Indicator, Unit
+
+POINTS_THRESHOLD = Decimal("5.0")
+RELATIVE_THRESHOLD = Decimal("10")
+NO_CASES = "no cases"
+
+
+def format_value(value, unit: str) -> str:
+    """62.5% / "no cases" for a percentage; 12.5 a week for a mean; 1,234 for a count."""
+    if unit == Unit.PERCENTAGE:
+        return NO_CASES if value is None else f"{Decimal(value):.1f}%"
+    if value is None:
+        return "none"
+    if unit == Unit.MEAN:
+        return f"{Decimal(value):.1f} a week"
+    return f"{value:,}"
+
+
+def _number(value, unit: str) -> str:
+    """A difference as a bare number: 4.2 points, 1.5 a week, 12."""
+    if unit in (Unit.PERCENTAGE, Unit.MEAN):
+        return f"{Decimal(value):.1f}"
+    return f"{value:,}"
+
+
+@dataclass(frozen=True)
+class Change:
+    indicator: Indicator
+    before: Decimal | int | None
+    after: Decimal | int | None
+    before_label: str  # the earlier quarter, "2023-24 Q4"
+
+    @property
+    def comparable(self) -> bool:
+        return self.before is not None and self.after is not None
+
+    @property
+    def difference(self):
+        return self.after - self.before if self.comparable else None
+
+    @property
+    def relative(self) -> Decimal | None:
+        """Per cent of the earlier value (counts and means); None from zero."""
+        if not self.comparable or not self.before:
+            return None
+        return (Decimal(self.after - self.before) * 100 / Decimal(self.before)).quantize(
+            Decimal("0.1"))
+
+    @property
+    def direction(self) -> str:
+        if not self.comparable or self.difference == 0:
+            return "same"
+        return "up" if self.difference > 0 else "down"
+
+    @property
+    def better(self) -> bool | None:
+        """Whether the move is an improvement; None when unknown or no move."""
+        if self.direction == "same" or self.indicator.higher_is_better is None:
+            return None
+        return (self.direction == "up") == self.indicator.higher_is_better
+
+    @property
+    def beyond_threshold(self) -> bool:
+        if not self.comparable or self.difference == 0:
+            return False
+        if self.indicator.unit == Unit.PERCENTAGE:
+            return abs(self.difference) > POINTS_THRESHOLD
+        if not self.before:
+            return True
+        return abs(self.relative) > RELATIVE_THRESHOLD
+
+    @property
+    def words(self) -> str:
+        """"up 4.2 points from 18.0% to 22.2%", "no change from 12", ..."""
+        unit = self.indicator.unit
+        if not self.comparable:
+            if self.before is None and self.after is None:
+                return "no cases in either quarter"
+            if self.before is None:
+                return f"not comparable: no cases in {self.before_label}"
+            return "not comparable: no cases this quarter"
+        before, after = format_value(self.before, unit), format_value(self.after, unit)
+        if self.direction == "same":
+            return f"no change from {before}"
+        size = _number(abs(self.difference), unit)
+        if unit == Unit.PERCENTAGE:
+            points = "point" if abs(self.difference) == 1 else "points"
+            return f"{self.direction} {size} {points} from {before} to {after}"
+        relative = f" ({abs(self.relative)}%)" if self.relative is not None else ""
+        return f"{self.direction} {size}{relative} from {before} to {after}"
+
+
+def change(indicator: Indicator, before, after, before_label: str) -> Change:
+    return Change(indicator, before, after, before_label)
+
+
+# Targets -----------------------------------------------------------------------------------
+
+def meets_target(indicator: Indicator, value) -> bool | None:
+    """None when there is no target or no value. Without a known better direction, meeting
+    a target means reaching it."""
+    if indicator.target is None or value is None:
+        return None
+    if indicator.higher_is_better is False:
+        return value <= indicator.target
+    return value >= indicator.target
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    met: bool
+    label: str
+    colour: str  # GOV.UK tag modifier
+
+
+def target_status(indicator: Indicator, value) -> TargetStatus | None:
+    met = meets_target(indicator, value)
+    if met is None:
+        return None
+    if met:
+        return TargetStatus(True, "Meets target", "green")
+    return TargetStatus(False, "Above target" if indicator.higher_is_better is False
+                        else "Below target", "red")
+
+
+def format_target(indicator: Indicator) -> str | None:
+    if indicator.target is None:
+        return None
+    direction = {True: "at least ", False: "at most "}.get(indicator.higher_is_better, "")
+    return direction + format_value(indicator.target, indicator.unit)
+
+
+# Emerging themes ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Theme:
+    change: Change
+    reasons: tuple[str, ...]
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.change.indicator
+
+
+def theme(indicator: Indicator, before, after, before_label: str) -> Theme | None:
+    """Why this move is a theme, or None when it is not one."""
+    moved = change(indicator, before, after, before_label)
+    reasons = []
+    if moved.beyond_threshold:
+        if indicator.unit == Unit.PERCENTAGE:
+            reasons.append(f"moved more than {POINTS_THRESHOLD} percentage points")
+        else:
+            reasons.append(f"moved more than {RELATIVE_THRESHOLD}%")
+    was, now = meets_target(indicator, before), meets_target(indicator, after)
+    if was is not None and now is not None and was != now:
+        target = format_target(indicator)
+        reasons.append(f"now meets its target ({target})" if now
+                       else f"no longer meets its target ({target})")
+    return Theme(moved, tuple(reasons)) if reasons else None

@@ -1,0 +1,154 @@
+"""What the dashboard, the indicator page, emerging themes and the exports show, assembled
+from the selectors so the views stay thin and every page says the same thing the same way."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from . import indicators, selectors
+from .charts import Chart, chart
+from .indicators import Indicator, Source, Unit
+from .movements import (
+    Change,
+    TargetStatus,
+    Theme,
+    change,
+    format_target,
+    format_value,
+    target_status,
+    theme,
+)
+from .quarters import Quarter
+from .selectors import Shown
+
+NO_RETURNS = "No agency returns yet"
+SPARK_WIDTH, SPARK_HEIGHT = 120, 32
+CHART_WIDTH, CHART_HEIGHT = 560, 200
+
+
+def quarter_choices(today: date, count: int = 12) -> list[Quarter]:
+    """The quarters the picker offers: the one in progress and those before it, newest first."""
+    return Quarter.containing(today).last(count)[::-1]
+
+
+def shown_value(shown: Shown) -> str:
+    if not shown.available:
+        return NO_RETURNS
+    return format_value(shown.value, shown.indicator.unit)
+
+
+def trend_words(series: list[Shown]) -> str:
+    """The sparkline's text alternative: every quarter's value, oldest first."""
+    parts = [f"{shown.quarter.label} {shown_value(shown)}" for shown in series]
+    return f"Last {len(series)} quarters, oldest first: " + "; ".join(parts)
+
+
+def _values(series: list[Shown]) -> list:
+    return [shown.value if shown.available else None for shown in series]
+
+
+@dataclass
+class Card:
+    shown: Shown
+    value_text: str
+    since_previous: Change | None
+    since_last_year: Change | None
+    status: TargetStatus | None
+    target_text: str | None
+    spark: Chart
+    spark_words: str
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.shown.indicator
+
+
+def _card(series: list[Shown]) -> Card:
+    shown = series[-1]
+    indicator = shown.indicator
+    previous = series[-2] if len(series) >= 2 else None
+    last_year = series[-5] if len(series) >= 5 else None
+
+    def moved(before):
+        if before is None or not shown.available:
+            return None
+        return change(indicator, before.value, shown.value, before.quarter.label)
+
+    return Card(
+        shown=shown, value_text=shown_value(shown),
+        since_previous=moved(previous), since_last_year=moved(last_year),
+        status=target_status(indicator, shown.value) if shown.available else None,
+        target_text=format_target(indicator),
+        spark=chart(_values(series), width=SPARK_WIDTH, height=SPARK_HEIGHT),
+        spark_words=trend_words(series),
+    )
+
+
+def dashboard(quarter: Quarter) -> dict:
+    """A card per indicator with a single figure, and the action plans' RAG counts."""
+    series = selectors.trends(quarter)
+    return {
+        "cards": [_card(each) for each in series.values()],
+        "rag_counts": selectors.actions_by_rag(quarter),
+        "actions_indicator": indicators.get("ACTIONS_BY_RAG"),
+    }
+
+
+@dataclass
+class TrendRow:
+    shown: Shown
+    value_text: str
+
+
+def indicator_trend(code: str, quarter: Quarter) -> dict:
+    """The eight-quarter chart and the table of the same figures for one indicator."""
+    indicator = indicators.get(code)
+    series = selectors.trend(code, quarter)
+    percentage = indicator.unit == Unit.PERCENTAGE
+    return {
+        "trend_rows": [TrendRow(shown, shown_value(shown)) for shown in series],
+        "chart": chart(_values(series), width=CHART_WIDTH, height=CHART_HEIGHT, pad=12,
+                       from_zero=True, ceiling=100 if percentage else None),
+        "card": _card(series) if series else None,
+    }
+
+
+def emerging_themes(quarter: Quarter) -> list[Theme]:
+    """Indicators that moved beyond the thresholds of dataset/movements.py against the
+    previous quarter, or crossed their target. Two quarters' figures."""
+    now = selectors.figures_for(quarter)
+    before = selectors.figures_for(quarter.previous())
+    themes = []
+    for code, shown in now.items():
+        if not shown.available or not before[code].available:
+            continue
+        found = theme(shown.indicator, before[code].value, shown.value,
+                      quarter.previous().label)
+        if found is not None:
+            themes.append(found)
+    return themes
+
+
+# Exports -----------------------------------------------------------------------------------
+
+EXPORT_HEADER = ["Quarter", "Code", "Title", "Definition", "Numerator", "Denominator", "Value",
+                 "Unit", "Note"]
+
+
+def export_rows(quarter: Quarter):
+    """One row per indicator: numbers stay numbers; an empty value is explained in Note."""
+    figures = selectors.figures_for(quarter)
+    for indicator in indicators.INDICATORS:
+        shown = figures.get(indicator.code)
+        common = [quarter.label, indicator.code, indicator.title, indicator.definition]
+        unit = Unit(indicator.unit).label
+        if indicator.source == Source.ACTION_PLANS:
+            counts = selectors.actions_by_rag(quarter)
+            note = ", ".join(f"{count.label} {count.n}" for count in counts)
+            yield [*common, None, None, None, unit, note]
+        elif not shown.available:
+            yield [*common, None, None, None, unit, NO_RETURNS]
+        else:
+            value = float(shown.value) if isinstance(shown.value, Decimal) else shown.value
+            note = "no cases" if shown.value is None else ""
+            yield [*common, shown.numerator, shown.denominator, value, unit, note]

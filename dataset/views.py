@@ -1,0 +1,139 @@
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from neglect_portal import access
+from neglect_portal.spreadsheets import csv_response, xlsx_response
+
+from . import breakdown, drilldown, indicators, presentation, selectors
+from .indicators import Indicator
+from .movements import POINTS_THRESHOLD, RELATIVE_THRESHOLD
+from .quarters import Quarter, latest_complete
+
+PAGE_SIZE = 25
+
+
+def _may_read(request):
+    if not access.reads_dataset(request.user):
+        raise PermissionDenied
+
+
+def _indicator_or_404(code: str) -> Indicator:
+    try:
+        return indicators.get(code)
+    except KeyError:
+        raise Http404("No such indicator") from None
+
+
+def _case_record_indicator_or_404(code: str, which: str) -> Indicator:
+    indicator = _indicator_or_404(code)
+    if not indicator.computed_from_case_records or which not in drilldown.WHICH_LABELS:
+        raise Http404("No such list")
+    if which == selectors.DENOMINATOR and not indicator.has_denominator:
+        raise Http404("No such list")
+    return indicator
+
+
+def _quarter_context(quarter: Quarter) -> dict:
+    today = date.today()
+    return {"quarter": quarter, "choices": presentation.quarter_choices(today),
+            "in_progress": quarter.end >= today}
+
+
+@require_GET
+def dashboard_latest(request):
+    _may_read(request)
+    return redirect("dataset:dashboard", quarter=latest_complete(date.today()))
+
+
+@require_GET
+def choose_quarter(request):
+    """The quarter picker works without script: its form sends ?quarter= here."""
+    _may_read(request)
+    try:
+        quarter = Quarter.parse(request.GET.get("quarter", ""))
+    except ValueError:
+        raise Http404("No such quarter") from None
+    return redirect("dataset:dashboard", quarter=quarter)
+
+
+@require_GET
+def dashboard(request, quarter):
+    _may_read(request)
+    return render(request, "dataset/dashboard.html", {
+        **_quarter_context(quarter), **presentation.dashboard(quarter)})
+
+
+@require_GET
+def themes(request, quarter):
+    _may_read(request)
+    return render(request, "dataset/themes.html", {
+        **_quarter_context(quarter), "themes": presentation.emerging_themes(quarter),
+        "points": POINTS_THRESHOLD, "relative": RELATIVE_THRESHOLD})
+
+
+@require_GET
+def indicator(request, quarter, code):
+    _may_read(request)
+    indicator = _indicator_or_404(code)
+    context = {**_quarter_context(quarter), "indicator": indicator}
+    if indicator.computed_from_case_records:
+        numerator, denominator = selectors.visible_counts(code, quarter, request.user)
+        context.update({
+            **presentation.indicator_trend(code, quarter),
+            "breakdown": breakdown.by_agency(code, quarter, indicator.unit),
+            "sees_records": selectors.sees_any_child(request.user),
+            "visible_numerator": numerator, "visible_denominator": denominator,
+        })
+    elif indicator.code == "ACTIONS_BY_RAG":
+        context["rag_counts"] = selectors.actions_by_rag(quarter)
+    return render(request, "dataset/indicator.html", context)
+
+
+@require_GET
+def members(request, quarter, code, which):
+    _may_read(request)
+    indicator = _case_record_indicator_or_404(code, which)
+    figure = selectors.figures_for(quarter, [code])[code]
+    sees_records = selectors.sees_any_child(request.user)
+    page = None
+    if sees_records:
+        records = selectors.drill_down(code, quarter, which, request.user)
+        page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.rows = [drilldown.row(record) for record in page]
+    return render(request, "dataset/members.html", {
+        **_quarter_context(quarter), "indicator": indicator, "figure": figure,
+        "which": which, "which_label": drilldown.WHICH_LABELS[which],
+        "total": figure.numerator if which == selectors.NUMERATOR else figure.denominator,
+        "sees_records": sees_records, "page": page,
+    })
+
+
+@require_GET
+def members_csv(request, quarter, code, which):
+    _may_read(request)
+    _case_record_indicator_or_404(code, which)
+    if not selectors.sees_any_child(request.user):
+        raise PermissionDenied
+    records = selectors.drill_down(code, quarter, which, request.user)
+    return csv_response(f"{code.lower()}-{which}-{quarter.slug}.csv", drilldown.CSV_HEADER,
+                        drilldown.csv_rows(records))
+
+
+@require_GET
+def dashboard_csv(request, quarter):
+    _may_read(request)
+    return csv_response(f"neglect-dataset-{quarter.slug}.csv", presentation.EXPORT_HEADER,
+                        presentation.export_rows(quarter))
+
+
+@require_GET
+def dashboard_xlsx(request, quarter):
+    _may_read(request)
+    return xlsx_response(f"neglect-dataset-{quarter.slug}.xlsx", [
+        (f"Dataset {quarter.label}", presentation.EXPORT_HEADER,
+         presentation.export_rows(quarter))])

@@ -1,0 +1,364 @@
+"""The dataset pages: the dashboard, an indicator with its drill-down, emerging themes and
+the exports, against hand-built records whose figures are worked out by hand."""
+
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from dataset.quarters import Quarter, latest_complete
+from tests.actionplans.factories import (
+    ActionFactory,
+    ActionPlanFactory,
+    ActionUpdateFactory,
+    QuarterlyReportFactory,
+)
+from tests.dataset.builders import cp_plan, tool
+from tests.factories import ChildFactory, InvolvementFactory, UserFactory
+from toolkit.models import SDQ
+
+pytestmark = pytest.mark.django_db
+
+Q1 = Quarter(2024, 1)  # 1 April to 30 June 2024; the previous quarter ends 31 March 2024
+SLUG = Q1.slug
+
+
+def text(response) -> str:
+    """The page's visible words with markup and runs of spaces removed."""
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def card(response, code) -> str:
+    html = response.content.decode()
+    start = html.index(f'id="card-{code}"')
+    end = html.find('class="portal-dataset-card"', start)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start:end if end > 0 else None]))
+
+
+@pytest.fixture
+def plans(health):
+    """Eight children on CP plans at 30 June 2024, five for neglect: 62.5%.
+
+    At 31 March 2024 the plan starting in May was not open: 4 of 7, 57.1%. Two of the
+    neglect children are known to the health trust.
+    """
+    neglect = [ChildFactory(given_name=f"Neglect{i}", family_name="Child") for i in range(5)]
+    physical = [ChildFactory(given_name=f"Physical{i}", family_name="Child") for i in range(3)]
+    for child in neglect[:4]:
+        cp_plan(child, date(2024, 1, 10))
+    cp_plan(neglect[4], date(2024, 5, 1))
+    for child in physical:
+        cp_plan(child, date(2024, 1, 10), initial="PHY")
+    for child in neglect[:2]:
+        InvolvementFactory(child=child, agency=health, start_date=date(2024, 1, 1))
+    return neglect, physical
+
+
+@pytest.fixture
+def wg_client(client, working_group_member):
+    client.force_login(working_group_member)
+    return client
+
+
+def dashboard(client, quarter=Q1):
+    return client.get(reverse("dataset:dashboard", args=[quarter.slug]))
+
+
+# The dashboard -----------------------------------------------------------------------------
+
+def test_a_card_shows_the_value_its_numerator_and_denominator(wg_client, plans):
+    shown = card(dashboard(wg_client), "CP_NEGLECT_SHARE")
+    assert "Child protection plans for neglect" in shown
+    assert "62.5%" in shown
+    assert "5 of 8 children" in shown
+
+
+def test_a_card_shows_the_change_against_the_previous_quarter_in_words(wg_client, plans):
+    shown = card(dashboard(wg_client), "CP_NEGLECT_SHARE")
+    assert "Since 2023-24 Q4" in shown
+    assert "up 5.4 points from 57.1% to 62.5%" in shown
+
+
+def test_a_card_compares_with_the_same_quarter_last_year(wg_client, plans):
+    shown = card(dashboard(wg_client), "CP_NEGLECT_SHARE")
+    # No plan was open on 30 June 2023, so that quarter has no cases to compare with.
+    assert "Since 2023-24 Q1" in shown
+    assert "not comparable: no cases in 2023-24 Q1" in shown
+
+
+def test_a_zero_denominator_is_shown_as_no_cases_never_as_zero(wg_client, plans):
+    shown = card(dashboard(wg_client), "CP_ENDED_2Y")  # no plan ended in the quarter
+    assert "no cases" in shown
+    assert "0.0%" not in shown and "0%" not in shown
+
+
+def test_the_sparkline_has_a_text_alternative_with_every_quarter(wg_client, plans):
+    html = dashboard(wg_client).content.decode()
+    start = html.index('id="card-CP_NEGLECT_SHARE"')
+    label = re.search(r'<svg class="portal-sparkline" role="img" aria-label="([^"]+)"',
+                      html[start:])[1]
+    assert label.startswith("Last 8 quarters, oldest first: 2022-23 Q2 no cases;")
+    assert label.endswith("2023-24 Q4 57.1%; 2024-25 Q1 62.5%")
+
+
+def test_training_coverage_says_no_returns_yet_rather_than_zero(wg_client, plans):
+    shown = card(dashboard(wg_client), "TRAINING_COVERAGE")
+    assert "No agency returns yet" in shown
+    assert " 0 " not in shown and "0%" not in shown
+
+
+def test_actions_by_rag_counts_each_actions_latest_submitted_rating(wg_client, health):
+    plan = ActionPlanFactory(agency=health, period_start=date(2024, 4, 1),
+                             period_end=date(2026, 3, 31))
+    QuarterlyReportFactory(plan=plan, quarter="2024-25-Q1")
+    red, green, unrated = ActionFactory.create_batch(3, plan=plan)
+    ActionUpdateFactory(action=red, quarter="2024-25-Q1", rag="red")
+    ActionUpdateFactory(action=green, quarter="2024-25-Q1", rag="green")
+    # A rating for a later quarter is not the position at the end of this one.
+    QuarterlyReportFactory(plan=plan, quarter="2024-25-Q2")
+    ActionUpdateFactory(action=unrated, quarter="2024-25-Q2", rag="complete")
+    response = dashboard(wg_client)
+    shown = card(response, "ACTIONS_BY_RAG")
+    assert "Red 1 " in shown and "Amber 0 " in shown and "Green 1 " in shown
+    assert "Complete 0 " in shown and "Not rated 1 " in shown
+    assert reverse("actionplans:overview", args=[SLUG]) in response.content.decode()
+
+
+def test_the_dataset_opens_on_the_latest_complete_quarter(wg_client):
+    response = wg_client.get(reverse("dataset:dashboard_latest"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dataset:dashboard",
+                                           args=[latest_complete(date.today()).slug])
+
+
+def test_the_quarter_picker_goes_to_the_chosen_quarter(wg_client):
+    response = wg_client.get(reverse("dataset:choose_quarter"), {"quarter": "2023-24-Q2"})
+    assert response["Location"] == reverse("dataset:dashboard", args=["2023-24-Q2"])
+    assert wg_client.get(reverse("dataset:choose_quarter"), {"quarter": "2023-25-Q2"}) \
+        .status_code == 404
+
+
+@pytest.mark.parametrize("slug", ["2024-26-Q1", "2024-25-Q5", "2024-25-Q0", "24-25-Q1"])
+def test_a_quarter_that_does_not_exist_is_not_found(wg_client, slug):
+    assert wg_client.get(f"/dataset/{slug}/").status_code == 404
+
+
+def test_an_unknown_indicator_is_not_found(wg_client):
+    assert wg_client.get(reverse("dataset:indicator", args=[SLUG, "NOPE"])).status_code == 404
+    url = reverse("dataset:members", args=[SLUG, "TOOLKIT_CHILDREN", "denominator"])
+    assert wg_client.get(url).status_code == 404  # a count has no denominator
+
+
+@pytest.mark.parametrize("children", [2, 20])
+def test_the_dashboard_needs_the_same_queries_however_many_children(
+        wg_client, children, django_assert_max_num_queries):
+    for i in range(children):
+        cp_plan(ChildFactory(), date(2024, 1, 1 + i))
+    # Eight quarters × one aggregate query per model (7), the action plans' counts, the
+    # session and the user: constant whatever the number of children.
+    with django_assert_max_num_queries(60):
+        assert dashboard(wg_client).status_code == 200
+
+
+def test_the_dashboard_query_count_does_not_grow_with_the_data(client, working_group_member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(working_group_member)
+    counts = []
+    for batch in (2, 18):
+        for _ in range(batch):
+            cp_plan(ChildFactory(), date(2024, 2, 1))
+        with CaptureQueriesContext(connection) as queries:
+            dashboard(client)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+# The indicator page ------------------------------------------------------------------------
+
+def test_the_indicator_page_shows_its_definition_and_an_accessible_trend_table(wg_client,
+                                                                                plans):
+    response = wg_client.get(reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"]))
+    page = text(response)
+    assert "the percentage with an open plan whose latest category of abuse is neglect" in page
+    html = response.content.decode()
+    assert '<svg class="portal-trend-chart" aria-hidden="true"' in html
+    trend = html[html.index('id="trend"'):]
+    rows = re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", trend, flags=re.S)
+    cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).split() for row in rows[1:9]]
+    assert cells[-2] == ["2023-24", "Q4", "4", "7", "57.1%"]
+    assert cells[-1] == ["2024-25", "Q1", "5", "8", "62.5%"]
+    assert cells[0] == ["2022-23", "Q2", "0", "0", "no", "cases"]
+
+
+def test_toolkit_counts_are_broken_down_by_the_completing_agency(wg_client, health, csc):
+    nurse = UserFactory(agency=health)
+    worker = UserFactory(agency=csc)
+    child = ChildFactory()
+    tool(SDQ, child, nurse, date(2024, 4, 2), informant="parent")
+    tool(SDQ, child, nurse, date(2024, 5, 2), informant="parent")
+    tool(SDQ, ChildFactory(), worker, date(2024, 6, 30), informant="parent")
+    tool(SDQ, ChildFactory(), worker, date(2024, 7, 1), informant="parent")  # next quarter
+    response = wg_client.get(reverse("dataset:indicator", args=[SLUG, "SDQ_COMPLETED"]))
+    html = response.content.decode()
+    table = html[html.index('id="breakdown"'):]
+    rows = {}
+    for row in re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", table, flags=re.S)[1:]:
+        cells = [c.strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)]
+        rows[cells[0]] = cells[1:]
+    assert rows["Community Health Trust"] == ["2", "2"]
+    assert rows["Children&#x27;s Social Care"] == ["1", "1"]
+
+
+def test_case_record_indicators_other_than_toolkit_counts_have_no_agency_breakdown(wg_client,
+                                                                                    plans):
+    response = wg_client.get(reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"]))
+    assert 'id="breakdown"' not in response.content.decode()
+
+
+# Drill-down and visibility -----------------------------------------------------------------
+
+def member_names(client, code="CP_NEGLECT_SHARE", which="numerator"):
+    response = client.get(reverse("dataset:members", args=[SLUG, code, which]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    if 'id="members"' not in html:
+        return None
+    return sorted(re.findall(r'href="/children/\d+/">([^<]+)</a>', html))
+
+
+def test_a_viewer_who_sees_every_child_gets_every_record(client, administrator, plans):
+    client.force_login(administrator)  # children's social care sees every child
+    assert member_names(client) == [f"Neglect{i} Child" for i in range(5)]
+    assert len(member_names(client, which="denominator")) == 8
+
+
+def test_an_agency_lead_sees_only_the_children_their_agency_is_involved_with(client,
+                                                                             health_lead,
+                                                                             plans):
+    client.force_login(health_lead)
+    assert member_names(client) == ["Neglect0 Child", "Neglect1 Child"]
+    page = text(client.get(reverse("dataset:members",
+                                   args=[SLUG, "CP_NEGLECT_SHARE", "numerator"])))
+    assert "The figure counts 5 children. You may see 2 of them" in page
+    indicator = text(client.get(reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"])))
+    assert "In the numerator : you may see 2 of 5" in indicator
+    assert "In the denominator : you may see 2 of 8" in indicator
+
+
+def test_drill_down_links_name_children_by_id_only(client, administrator, plans):
+    client.force_login(administrator)
+    html = client.get(reverse("dataset:members",
+                              args=[SLUG, "CP_NEGLECT_SHARE", "numerator"])).content.decode()
+    for href in re.findall(r'href="([^"]+)"', html):
+        assert "Neglect" not in href and "DfE" not in href
+
+
+def test_a_member_whose_agency_sees_no_children_gets_counts_only(wg_client, plans):
+    indicator = text(wg_client.get(reverse("dataset:indicator",
+                                           args=[SLUG, "CP_NEGLECT_SHARE"])))
+    assert "You see the counts only" in indicator
+    assert reverse("dataset:members", args=[SLUG, "CP_NEGLECT_SHARE", "numerator"]) \
+        not in indicator
+    assert member_names(wg_client) is None
+    page = text(wg_client.get(reverse("dataset:members",
+                                      args=[SLUG, "CP_NEGLECT_SHARE", "numerator"])))
+    assert "The figure counts 5 children." in page and "Neglect0" not in page
+    csv_url = reverse("dataset:members_csv", args=[SLUG, "CP_NEGLECT_SHARE", "numerator"])
+    assert wg_client.get(csv_url).status_code == 403
+
+
+def test_the_drill_down_page_is_paginated_with_constant_queries(
+        client, administrator, django_assert_max_num_queries):
+    client.force_login(administrator)
+    for i in range(30):
+        cp_plan(ChildFactory(), date(2024, 1, 1 + i))
+    url = reverse("dataset:members", args=[SLUG, "CP_NEGLECT_SHARE", "denominator"])
+    with django_assert_max_num_queries(10):
+        first = client.get(url)
+    assert len(re.findall(r'href="/children/\d+/"', first.content.decode())) == 25
+    second = client.get(url, {"page": 2})
+    assert len(re.findall(r'href="/children/\d+/"', second.content.decode())) == 5
+
+
+def test_the_drill_down_csv_lists_what_the_viewer_may_see_without_running_formulas(
+        client, health_lead, plans, health):
+    attacker = ChildFactory(given_name="=HYPERLINK(\"http://evil\")", family_name="-2+3")
+    cp_plan(attacker, date(2024, 2, 1))
+    InvolvementFactory(child=attacker, agency=health, start_date=date(2024, 1, 1))
+    client.force_login(health_lead)
+    response = client.get(reverse("dataset:members_csv",
+                                  args=[SLUG, "CP_NEGLECT_SHARE", "numerator"]))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["LA child ID", "Child", "Record", "Dates", "Agency"]
+    names = sorted(row[1] for row in rows[1:])
+    assert names == ["'=HYPERLINK(\"http://evil\") -2+3", "Neglect0 Child", "Neglect1 Child"]
+    assert all(row[2] == "Child" for row in rows[1:])
+
+
+# Exports -----------------------------------------------------------------------------------
+
+def test_the_dashboard_csv_has_one_row_per_indicator_with_its_definition(wg_client, plans):
+    response = wg_client.get(reverse("dataset:dashboard_csv", args=[SLUG]))
+    assert response["Content-Disposition"] == 'attachment; filename="neglect-dataset-2024-25-Q1.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["Quarter", "Code", "Title", "Definition", "Numerator", "Denominator",
+                       "Value", "Unit", "Note"]
+    by_code = {row[1]: row for row in rows[1:]}
+    assert len(by_code) == 16
+    share = by_code["CP_NEGLECT_SHARE"]
+    assert share[0] == "2024-25 Q1"
+    assert share[3].startswith("Of the children with at least one child protection plan")
+    assert share[4:8] == ["5", "8", "62.5", "Percentage"]
+    assert by_code["CP_ENDED_2Y"][4:9] == ["0", "0", "", "Percentage", "no cases"]
+    assert by_code["TRAINING_COVERAGE"][4:7] == ["", "", ""]
+    assert by_code["TRAINING_COVERAGE"][8] == "No agency returns yet"
+
+
+def test_the_dashboard_xlsx_keeps_numbers_as_numbers_and_holds_no_formula(wg_client, plans):
+    response = wg_client.get(reverse("dataset:dashboard_xlsx", args=[SLUG]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Quarter", "Code", "Title")
+    by_code = {row[1]: row for row in rows[1:]}
+    assert by_code["CP_NEGLECT_SHARE"][4:7] == (5, 8, 62.5)
+    assert by_code["CP_ENDED_2Y"][6] is None
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+# Emerging themes ---------------------------------------------------------------------------
+
+def test_emerging_themes_list_a_move_beyond_the_threshold_in_words(wg_client, plans):
+    page = text(wg_client.get(reverse("dataset:themes", args=[SLUG])))
+    assert "Child protection plans for neglect" in page
+    assert "up 5.4 points from 57.1% to 62.5%" in page
+    assert "moved more than 5.0 percentage points" in page
+    # 3 of 7 to 3 of 8 physical-abuse plans moves CP_OPEN_15M by nothing: not a theme.
+    assert "Child protection plans open 15 months or more" not in page
+
+
+def test_emerging_themes_say_so_when_nothing_moved(wg_client):
+    page = text(wg_client.get(reverse("dataset:themes", args=[SLUG])))
+    assert "No indicator moved by more than the thresholds" in page
+
+
+# Navigation --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("persona_name", "shown"), [
+    ("working_group_member", True), ("health_lead", True), ("administrator", True),
+    ("csc_social_worker", False), ("csc_team_manager", False),
+])
+def test_the_dataset_is_in_the_navigation_and_on_the_home_page_for_its_readers(
+        client, request, persona_name, shown):
+    client.force_login(request.getfixturevalue(persona_name))
+    html = client.get(reverse("home")).content.decode()
+    assert (html.count(f'href="{reverse("dataset:dashboard_latest")}"') >= 2) is shown
+    assert (f'href="{reverse("dataset:dashboard_latest")}"' in html) is shown
