@@ -133,8 +133,9 @@ _CHILD_PATH = {
 
 
 def sees_any_child(user) -> bool:
-    """Those who may see no child at all get counts only: no list, no export."""
-    return children_visible_to(user).exists()
+    """Those who may see no child at all get counts only: no list, no export. Children's
+    social care may see every child by rule, even before any is recorded."""
+    return access.sees_every_child(user) or children_visible_to(user).exists()
 
 
 def visible_records(user, records: QuerySet) -> QuerySet:

@@ -54,8 +54,10 @@ def dashboard_latest(request):
 def choose_quarter(request):
     """The quarter picker works without script: its form sends ?quarter= here."""
     _may_read(request)
+    if not request.GET.get("quarter"):
+        return redirect("dataset:dashboard_latest")
     try:
-        quarter = Quarter.parse(request.GET.get("quarter", ""))
+        quarter = Quarter.parse(request.GET["quarter"])
     except ValueError:
         raise Http404("No such quarter") from None
     return redirect("dataset:dashboard", quarter=quarter)

@@ -308,7 +308,8 @@ def test_the_drill_down_csv_lists_what_the_viewer_may_see_without_running_formul
 
 def test_the_dashboard_csv_has_one_row_per_indicator_with_its_definition(wg_client, plans):
     response = wg_client.get(reverse("dataset:dashboard_csv", args=[SLUG]))
-    assert response["Content-Disposition"] == 'attachment; filename="neglect-dataset-2024-25-Q1.csv"'
+    assert response["Content-Disposition"] == \
+        'attachment; filename="neglect-dataset-2024-25-Q1.csv"'
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["Quarter", "Code", "Title", "Definition", "Numerator", "Denominator",
                        "Value", "Unit", "Note"]

@@ -74,11 +74,28 @@ EXPECTATIONS = {
     "actionplans:overview_print": only(PLAN_READERS),
     "actionplans:submissions_csv": only(PLAN_READERS),
     "actionplans:submissions_xlsx": only(PLAN_READERS),
+    # The quarterly dataset: figures for the scrutinising roles. The records behind a figure
+    # are listed only for those who may see children (here, children's social care; the
+    # other agency is involved with none), and the rest get counts only: no CSV.
+    "dataset:dashboard_latest": only(PLAN_READERS, 302),  # on to the latest complete quarter
+    "dataset:choose_quarter": only(PLAN_READERS, 302),  # the picker, on to the quarter chosen
+    "dataset:dashboard": only(PLAN_READERS),
+    "dataset:dashboard_csv": only(PLAN_READERS),
+    "dataset:dashboard_xlsx": only(PLAN_READERS),
+    "dataset:themes": only(PLAN_READERS),
+    "dataset:indicator": only(PLAN_READERS),
+    "dataset:members": only(PLAN_READERS),
+    "dataset:members_csv": by_agency(csc=only(PLAN_READERS), other=everyone(403)),
 }
 # Arguments for URLs above that take something other than a record id.
 URL_ARGS = {name: [QUARTER] for name in ["actionplans:overview", "actionplans:overview_print",
                                          "actionplans:submissions_csv",
-                                         "actionplans:submissions_xlsx"]}
+                                         "actionplans:submissions_xlsx", "dataset:dashboard",
+                                         "dataset:dashboard_csv", "dataset:dashboard_xlsx",
+                                         "dataset:themes"]}
+URL_ARGS["dataset:indicator"] = [QUARTER, "CP_NEGLECT_SHARE"]
+URL_ARGS["dataset:members"] = [QUARTER, "CP_NEGLECT_SHARE", "numerator"]
+URL_ARGS["dataset:members_csv"] = [QUARTER, "CP_NEGLECT_SHARE", "numerator"]
 
 # URL name → (the record its id names, expectation for a viewer whose agency is involved).
 OBJECT_EXPECTATIONS = {
