@@ -142,6 +142,8 @@ def test_the_quarter_picker_goes_to_the_chosen_quarter(wg_client):
     assert response["Location"] == reverse("dataset:dashboard", args=["2023-24-Q2"])
     assert wg_client.get(reverse("dataset:choose_quarter"), {"quarter": "2023-25-Q2"}) \
         .status_code == 404
+    assert wg_client.get(reverse("dataset:choose_quarter"))["Location"] == \
+        reverse("dataset:dashboard_latest")
 
 
 @pytest.mark.parametrize("slug", ["2024-26-Q1", "2024-25-Q5", "2024-25-Q0", "24-25-Q1"])

@@ -1,0 +1,70 @@
+"""The dataset's reads: one entry point for a quarter's figures, trends, and drill-down
+limited to the children a viewer may see."""
+
+from datetime import date
+
+import pytest
+
+from dataset import computation, indicators, selectors
+from dataset.quarters import Quarter
+from tests.dataset.builders import chronology_entry, cp_plan, tool
+from tests.factories import ChildFactory, InvolvementFactory, UserFactory
+from toolkit.models import SDQ
+
+pytestmark = pytest.mark.django_db
+
+Q1 = Quarter(2024, 1)
+
+
+def test_figures_for_gives_every_single_figure_indicator_with_empty_snapshot_slots():
+    figures = selectors.figures_for(Q1)
+    assert list(figures) == [i.code for i in indicators.INDICATORS if i.code != "ACTIONS_BY_RAG"]
+    assert all(f.published is None and f.restated is None for f in figures.values())
+    assert figures["TRAINING_COVERAGE"].available is False
+    assert figures["TRAINING_COVERAGE"].value is None
+
+
+def test_figures_for_agrees_with_the_computation():
+    child = ChildFactory()
+    cp_plan(child, date(2024, 5, 1))
+    computed = computation.compute(Q1)
+    for code, shown in selectors.figures_for(Q1).items():
+        if code in computed:
+            figure = computed[code]
+            assert (shown.numerator, shown.denominator, shown.value) == \
+                (figure.numerator, figure.denominator, figure.value)
+
+
+def test_a_trend_is_the_eight_quarters_ending_with_the_quarter_oldest_first():
+    cp_plan(ChildFactory(), date(2023, 8, 1))
+    series = selectors.trend("CP_NEGLECT_SHARE", Q1)
+    assert [s.quarter.label for s in series] == [
+        "2022-23 Q2", "2022-23 Q3", "2022-23 Q4", "2023-24 Q1", "2023-24 Q2", "2023-24 Q3",
+        "2023-24 Q4", "2024-25 Q1"]
+    assert [s.denominator for s in series] == [0, 0, 0, 0, 1, 1, 1, 1]
+
+
+def test_toolkit_records_in_a_drill_down_are_limited_to_children_the_viewer_sees(health):
+    nurse = UserFactory(agency=health)
+    known, unknown = ChildFactory(), ChildFactory()
+    InvolvementFactory(child=known, agency=health, start_date=date(2024, 1, 1))
+    for child in (known, unknown):
+        tool(SDQ, child, nurse, date(2024, 5, 1), informant="parent")
+        chronology_entry(child, nurse, date(2024, 5, 1))
+    lead = UserFactory(agency=health, role="agency_lead")
+    for code in ("SDQ_COMPLETED", "CHRONOLOGY_ENTRIES_WEEKLY"):
+        records = selectors.drill_down(code, Q1, selectors.NUMERATOR, lead)
+        assert records.count() == 1, code
+    assert selectors.visible_counts("SDQ_COMPLETED", Q1, lead) == (1, None)
+    assert list(selectors.drill_down("TOOLKIT_CHILDREN", Q1, selectors.NUMERATOR, lead)) == [
+        known]
+    assert selectors.drill_down("SDQ_COMPLETED", Q1, selectors.DENOMINATOR, lead) is None
+
+
+def test_only_those_who_may_see_no_child_get_counts_only(health_lead, working_group_member,
+                                                         administrator, health):
+    assert selectors.sees_any_child(administrator)  # children's social care, by rule
+    assert not selectors.sees_any_child(health_lead)
+    InvolvementFactory(agency=health)
+    assert selectors.sees_any_child(health_lead)
+    assert not selectors.sees_any_child(working_group_member)
