@@ -40,8 +40,10 @@ def _case_record_indicator_or_404(code: str, which: str) -> Indicator:
 
 def _quarter_context(quarter: Quarter) -> dict:
     today = date.today()
-    return {"quarter": quarter, "choices": presentation.quarter_choices(today),
-            "in_progress": quarter.end >= today}
+    choices = presentation.quarter_choices(today)
+    if quarter not in choices:  # an older (or later) quarter opened by its address
+        choices = sorted([*choices, quarter], reverse=True)
+    return {"quarter": quarter, "choices": choices, "in_progress": quarter.end >= today}
 
 
 @require_GET

@@ -8,8 +8,6 @@ import pytest
 from dataset import indicators
 from dataset.charts import chart
 from dataset.movements import (
-    POINTS_THRESHOLD,
-    RELATIVE_THRESHOLD,
     change,
     format_value,
     target_status,
@@ -68,14 +66,12 @@ def test_whether_a_move_is_better_follows_the_indicator():
 
 
 def test_a_percentage_is_a_theme_only_when_it_moves_more_than_the_threshold():
-    assert POINTS_THRESHOLD == d("5.0")
     assert theme(SHARE, d("50.0"), d("55.0"), "Q") is None
     assert theme(SHARE, d("50.0"), d("44.9"), "Q").reasons == (
         "moved more than 5.0 percentage points",)
 
 
 def test_a_count_is_a_theme_when_it_moves_more_than_ten_per_cent_or_rises_from_zero():
-    assert RELATIVE_THRESHOLD == d("10")
     assert theme(SDQS, 100, 110, "Q") is None
     assert theme(SDQS, 100, 111, "Q").reasons == ("moved more than 10%",)
     assert theme(SDQS, 100, 89, "Q") is not None

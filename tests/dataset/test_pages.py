@@ -183,6 +183,33 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(client, working_g
     assert counts[0] == counts[1]
 
 
+@pytest.mark.parametrize("url", [
+    reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"]),
+    reverse("dataset:indicator", args=[SLUG, "TOOLKIT_CHILDREN"]),
+    reverse("dataset:indicator", args=[SLUG, "SDQ_RAISED"]),
+    reverse("dataset:themes", args=[SLUG]),
+    reverse("dataset:dashboard_csv", args=[SLUG]),
+])
+def test_the_other_dataset_pages_need_the_same_queries_however_many_records(
+        client, health_lead, health, url, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(health_lead)
+    nurse = UserFactory(agency=health)
+    counts = []
+    for batch in (2, 18):
+        for _ in range(batch):
+            child = ChildFactory()
+            cp_plan(child, date(2024, 2, 1))
+            InvolvementFactory(child=child, agency=health, start_date=date(2024, 1, 1))
+            tool(SDQ, child, nurse, date(2024, 5, 1), informant="parent")
+        with django_assert_max_num_queries(20), CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
 # The indicator page ------------------------------------------------------------------------
 
 def test_the_indicator_page_shows_its_definition_and_an_accessible_trend_table(wg_client,
