@@ -105,10 +105,16 @@ def indicator_trend(code: str, quarter: Quarter) -> dict:
     indicator = indicators.get(code)
     series = selectors.trend(code, quarter)
     percentage = indicator.unit == Unit.PERCENTAGE
+    drawn = chart(_values(series), width=CHART_WIDTH, height=CHART_HEIGHT, pad=12,
+                  from_zero=True, ceiling=100 if percentage else None)
+    scale = None
+    if drawn.high is not None:
+        scale = (f"Left to right: {series[0].quarter.label} to {series[-1].quarter.label}; "
+                 f"from {format_value(drawn.low, indicator.unit)} at the bottom to "
+                 f"{format_value(drawn.high, indicator.unit)} at the top.")
     return {
         "trend_rows": [TrendRow(shown, shown_value(shown)) for shown in series],
-        "chart": chart(_values(series), width=CHART_WIDTH, height=CHART_HEIGHT, pad=12,
-                       from_zero=True, ceiling=100 if percentage else None),
+        "chart": drawn, "chart_scale": scale,
         "card": _card(series) if series else None,
     }
 

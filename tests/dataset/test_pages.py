@@ -392,3 +392,30 @@ def test_the_dataset_is_in_the_navigation_and_on_the_home_page_for_its_readers(
     html = client.get(reverse("home")).content.decode()
     assert (html.count(f'href="{reverse("dataset:dashboard_latest")}"') >= 2) is shown
     assert (f'href="{reverse("dataset:dashboard_latest")}"' in html) is shown
+
+
+@pytest.fixture
+def share_target(monkeypatch):
+    """CP_NEGLECT_SHARE with a target of at most 60% (the registry has no targets yet)."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    from dataset import indicators
+
+    targeted = replace(indicators.get("CP_NEGLECT_SHARE"), target=Decimal("60.0"),
+                       higher_is_better=False)
+    monkeypatch.setattr(indicators, "INDICATORS", tuple(
+        targeted if i.code == targeted.code else i for i in indicators.INDICATORS))
+    monkeypatch.setitem(indicators.BY_CODE, targeted.code, targeted)
+    return targeted
+
+
+def test_a_card_shows_its_status_against_a_target(wg_client, plans, share_target):
+    shown = card(dashboard(wg_client), "CP_NEGLECT_SHARE")
+    assert "Target at most 60.0%" in shown
+    assert "Above target" in shown
+
+
+def test_crossing_a_target_is_an_emerging_theme(wg_client, plans, share_target):
+    page = text(wg_client.get(reverse("dataset:themes", args=[SLUG])))
+    assert "no longer meets its target (at most 60.0%)" in page
