@@ -112,6 +112,11 @@ def _completed_within(first_excluded, last) -> Q:
     return Q(status=Tool.Status.COMPLETED, completed_on__gt=first_excluded, completed_on__lte=last)
 
 
+def completed_in(quarter: Quarter) -> Q:
+    """Toolkit forms completed in the quarter (S..E)."""
+    return _completed_within(quarter.start - timedelta(days=1), quarter.end)
+
+
 def _mandatory_tools_current(day) -> Q:
     """Children with all four mandatory tools current at the end of `day`.
 
@@ -247,9 +252,9 @@ def _assessments_neglect(quarter):
 
 @_builds("TOOLKIT_CHILDREN")
 def _toolkit_children(quarter):
-    completed = _completed_within(quarter.start - timedelta(days=1), quarter.end)
     return Measure("TOOLKIT_CHILDREN", Child, _child_ids(
-        [model.objects.filter(completed).values("child_id") for model in TOOLKIT_FORMS]),
+        [model.objects.filter(completed_in(quarter)).values("child_id")
+         for model in TOOLKIT_FORMS]),
         query="toolkit_children")
 
 
@@ -265,19 +270,15 @@ def _chronology_entries_weekly(quarter):
                    _between("recorded_on", quarter))
 
 
-def _sdq_completed_in(quarter) -> Q:
-    return _completed_within(quarter.start - timedelta(days=1), quarter.end)
-
-
 @_builds("SDQ_COMPLETED")
 def _sdq_completed(quarter):
-    return Measure("SDQ_COMPLETED", SDQ, _sdq_completed_in(quarter))
+    return Measure("SDQ_COMPLETED", SDQ, completed_in(quarter))
 
 
 @_builds("SDQ_RAISED")
 def _sdq_raised(quarter):
     return Measure("SDQ_RAISED", SDQ,
-                   _sdq_completed_in(quarter) & Q(total_difficulties__isnull=False),
+                   completed_in(quarter) & Q(total_difficulties__isnull=False),
                    Q(total_band__in=RAISED_BANDS))
 
 
