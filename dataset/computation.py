@@ -131,11 +131,10 @@ def _mandatory_tools_current(day) -> Q:
     def within(field):
         return {f"{field}{lookup}": bound for lookup, bound in window.items()}
 
-    chronology = (
-        Q(pk__in=ChronologyEntry.objects.filter(**within("recorded_on"))
-          .values("chronology__child_id"))
-        | Q(pk__in=Chronology.objects.filter(**within("reviewed_on")).values("child_id"))
-    )
+    chronology = _child_ids([
+        ChronologyEntry.objects.filter(**within("recorded_on")).values("chronology__child_id"),
+        Chronology.objects.filter(**within("reviewed_on")).values("child_id"),
+    ])
     forms = [Q(pk__in=model.objects.filter(_completed_within(since, day)).values("child_id"))
              for model in (DayInMyLife, AssessmentChecklist, ParentChildObservation)]
     return reduce(lambda a, b: a & b, forms, chronology)
