@@ -1,39 +1,67 @@
-"""Indicators broken down by agency (kpi-definitions.md: "toolkit and chronology counts by the
-completing practitioner's agency").
+"""Indicators broken down by agency, where that makes sense (kpi-definitions.md): the toolkit
+and chronology figures, by the agency of the practitioner who completed the form or recorded
+the entry. A child seen by two agencies counts once in each, so agency figures need not add
+up to the partnership's."""
 
-Only the indicators counting what practitioners complete are broken down: a form counts for
-its author's agency, a chronology entry for its source agency. Case-record indicators are
-children's social care's statutory record, and a child on a neglect plan belongs to no one
-agency, so they have no breakdown. Each breakdown costs two or three aggregate queries.
-"""
-
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
-from operator import or_
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from neglect_portal.models import Agency
-from toolkit.models import Tool
 
-from . import computation
-from .computation import TOOLKIT_FORMS, percentage, weekly_mean
-from .indicators import Unit
+from .computation import TOOLKIT_FORMS, Figure, completed_in, measures, percentage, weekly_mean
+from .indicators import Unit, get
 from .movements import format_value
 from .quarters import Quarter
 
-# code → the field naming the agency that completed what is counted.
+# The field naming the agency on each counted row.
 AGENCY_FIELD = {
     "CHRONOLOGY_ENTRIES_WEEKLY": "source_agency_id",
     "SDQ_COMPLETED": "author_agency_id",
     "SDQ_RAISED": "author_agency_id",
-    "TOOLKIT_CHILDREN": "author_agency_id",
 }
+BY_AGENCY = ("TOOLKIT_CHILDREN", *AGENCY_FIELD)
 
 
-def has_breakdown(code: str) -> bool:
-    return code in AGENCY_FIELD
+def by_agency(code: str, quarter: Quarter) -> dict[int, Figure]:
+    """{agency id: figure} for the agencies with anything to count, in one query."""
+    if code == "TOOLKIT_CHILDREN":
+        return _toolkit_children_by_agency(quarter)
+    if code not in AGENCY_FIELD:
+        raise KeyError(f"{code} is not broken down by agency")
+    (measure,) = measures(quarter, [code])
+    field = AGENCY_FIELD[code]
+    counts = {"population": Count("pk")}
+    if measure.condition is not None:
+        counts["numerator"] = Count("pk", filter=measure.condition)
+    rows = (measure.model.objects.filter(measure.population).values(field).annotate(**counts)
+            .order_by())
+    unit = get(code).unit
+    figures = {}
+    for row in rows:
+        population = row["population"]
+        if unit == Unit.PERCENTAGE:
+            figure = Figure(code, row["numerator"], population,
+                            percentage(row["numerator"], population))
+        elif unit == Unit.MEAN:
+            figure = Figure(code, population, None, weekly_mean(population, quarter.days))
+        else:
+            figure = Figure(code, population, None, population)
+        figures[row[field]] = figure
+    return figures
+
+
+def _toolkit_children_by_agency(quarter: Quarter) -> dict[int, Figure]:
+    # The distinct (agency, child) pairs across the forms, as one UNION; counted here.
+    completed = completed_in(quarter)
+    pairs = reduce(lambda a, b: a.union(b), [
+        model.objects.filter(completed).values_list("author_agency_id", "child_id").order_by()
+        for model in TOOLKIT_FORMS])
+    children = Counter(agency for agency, _ in pairs)
+    return {agency: Figure("TOOLKIT_CHILDREN", n, None, n) for agency, n in children.items()}
 
 
 @dataclass(frozen=True)
@@ -49,52 +77,32 @@ class AgencyFigure:
         return format_value(self.value, self.unit)
 
 
-def _grouped(records, field: str) -> dict[int, int]:
-    return dict(records.values_list(field).annotate(n=Count("pk")).order_by())
+def has_breakdown(code: str) -> bool:
+    return code in BY_AGENCY
 
 
-def _toolkit_children(quarter: Quarter, agencies) -> dict[int, int]:
-    """Distinct children with a form completed in the quarter by each agency: one query.
-    A child seen by two agencies counts once for each, so the rows may sum to more than the
-    partnership total."""
-    def used_by(agency_id):
-        return reduce(or_, (
-            Q(pk__in=model.objects.filter(
-                status=Tool.Status.COMPLETED, author_agency_id=agency_id,
-                completed_on__range=(quarter.start, quarter.end)).values("child_id"))
-            for model in TOOLKIT_FORMS))
-
-    counted, _ = computation.members("TOOLKIT_CHILDREN", quarter)
-    if not agencies:
-        return {}
-    totals = counted.aggregate(**{f"a{agency.pk}": Count("pk", filter=used_by(agency.pk))
-                                  for agency in agencies})
-    return {agency.pk: totals[f"a{agency.pk}"] for agency in agencies}
-
-
-def by_agency(code: str, quarter: Quarter, unit: str) -> list[AgencyFigure] | None:
-    """The figure for each active agency (and any other agency that completed something),
-    or None for an indicator without a breakdown."""
+def agency_figures(code: str, quarter: Quarter, unit: str) -> list[AgencyFigure] | None:
+    """Each active agency's figure (and any inactive one with something counted), in name
+    order, or None for an indicator without a breakdown. An active agency with nothing
+    counted shows its zero: it is a figure from the records, not a missing return."""
     if not has_breakdown(code):
         return None
-    agencies = list(Agency.objects.order_by("name"))
-    field = AGENCY_FIELD[code]
-    if code == "TOOLKIT_CHILDREN":
-        numerators, denominators = _toolkit_children(quarter, agencies), None
-    else:
-        numerator, denominator = computation.members(code, quarter)
-        numerators = _grouped(numerator, field)
-        denominators = _grouped(denominator, field) if denominator is not None else None
+    figures = by_agency(code, quarter)
     rows = []
-    for agency in agencies:
-        n = numerators.get(agency.pk, 0)
-        if not agency.active and not n and not (denominators or {}).get(agency.pk):
-            continue
-        if unit == Unit.PERCENTAGE:
-            d = denominators.get(agency.pk, 0)
-            rows.append(AgencyFigure(agency, n, d, percentage(n, d), unit))
-        elif unit == Unit.MEAN:
-            rows.append(AgencyFigure(agency, n, None, weekly_mean(n, quarter.days), unit))
-        else:
-            rows.append(AgencyFigure(agency, n, None, n, unit))
+    for agency in Agency.objects.order_by("name"):
+        figure = figures.get(agency.pk)
+        if figure is None:
+            if not agency.active:
+                continue
+            figure = _nothing_counted(code, unit, quarter)
+        rows.append(AgencyFigure(agency, figure.numerator, figure.denominator, figure.value,
+                                 unit))
     return rows
+
+
+def _nothing_counted(code: str, unit: str, quarter: Quarter) -> Figure:
+    if unit == Unit.PERCENTAGE:
+        return Figure(code, 0, 0, None)
+    if unit == Unit.MEAN:
+        return Figure(code, 0, None, weekly_mean(0, quarter.days))
+    return Figure(code, 0, None, 0)

@@ -3,15 +3,17 @@
 Each indicator is a `Measure`: the rows of one model it looks at (its population: the
 denominator, or the rows counted for a count or a mean) and, for a percentage, the condition
 that puts a row in the numerator. `compute()` turns every measure on the same model into one
-aggregate query with conditional counts, so a quarter costs one query per model (seven),
-however many children there are; `members()` turns the same two filters into the querysets
-behind a figure for drill-down, so a list and its count cannot disagree.
+aggregate query with conditional counts, so a quarter costs one query per model (eight in
+all, two of them on children), however many children there are; `members()` turns the same
+two filters into the querysets behind a figure for drill-down, so a list and its count
+cannot disagree.
 
 Dates relative to each row ("12 months before the referral") use `AddMonths`, which follows
 `relativedelta` on both databases; dates relative to the quarter are computed here in Python.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -23,7 +25,7 @@ from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
 
 from cases.codes import CPCategory
 from cases.models import Assessment, Child, ChildInNeedPlan, ChildProtectionPlan, Referral
-from cases.selectors import on_neglect_plan
+from cases.selectors import neglect_cin_plans, open_cin_plans, open_cp_plans
 from toolkit.models import (
     SDQ,
     AssessmentChecklist,
@@ -58,6 +60,8 @@ class Measure:
     condition: Q | None = None
     # Count the distinct children reached through this field rather than the rows.
     child_field: str | None = None
+    # Measures of one model share one aggregate query unless they name their own here.
+    query: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def rounded_ratio(numerator: int, denominator: int, scale: int) -> Decimal:
     Integer arithmetic on tenths, so no binary fraction or Decimal context decides a half.
     """
     tenths = (2 * numerator * scale * 10 + denominator) // (2 * denominator)
-    return Decimal(tenths) / 10
+    return Decimal(tenths).scaleb(-1)
 
 
 def percentage(numerator: int, denominator: int) -> Decimal | None:
@@ -108,6 +112,11 @@ def _completed_within(first_excluded, last) -> Q:
     return Q(status=Tool.Status.COMPLETED, completed_on__gt=first_excluded, completed_on__lte=last)
 
 
+def completed_in(quarter: Quarter) -> Q:
+    """Toolkit forms completed in the quarter (S..E)."""
+    return _completed_within(quarter.start - timedelta(days=1), quarter.end)
+
+
 def _mandatory_tools_current(day) -> Q:
     """Children with all four mandatory tools current at the end of `day`.
 
@@ -122,97 +131,189 @@ def _mandatory_tools_current(day) -> Q:
     def within(field):
         return {f"{field}{lookup}": bound for lookup, bound in window.items()}
 
-    chronology = (
-        Q(pk__in=ChronologyEntry.objects.filter(**within("recorded_on"))
-          .values("chronology__child_id"))
-        | Q(pk__in=Chronology.objects.filter(**within("reviewed_on")).values("child_id"))
-    )
+    chronology = _child_ids([
+        ChronologyEntry.objects.filter(**within("recorded_on")).values("chronology__child_id"),
+        Chronology.objects.filter(**within("reviewed_on")).values("child_id"),
+    ])
     forms = [Q(pk__in=model.objects.filter(_completed_within(since, day)).values("child_id"))
              for model in (DayInMyLife, AssessmentChecklist, ParentChildObservation)]
     return reduce(lambda a, b: a & b, forms, chronology)
 
 
-def measures(quarter: Quarter) -> list[Measure]:
-    """Every case-record indicator of kpi-definitions.md for `quarter`."""
-    start, end = quarter.start, quarter.end
-    open_cp = _open_at(end)
-    open_neglect_cin = _open_at(end) & Q(Exists(Assessment.objects.filter(
-        referral_id=OuterRef("referral_id"), neglect_identified=True)))
-    cp_started = _between("start_date", quarter)
-    cp_ended = _between("end_date", quarter)
-    same_child = {"child_id": OuterRef("child_id")}
+def _child_ids(querysets) -> Q:
+    """Children whose id one of `querysets` (each `.values("child_id")`) holds.
 
-    # "Latest category" is the plan's latest_category as recorded now, not as it stood at E.
-    # It is the census's LatestCategoryOfAbuse, a field of the plan rather than a dated event;
-    # the history rows that could date a change record when it was typed in, not when the
-    # conference decided it, and plans loaded by the census import have no history before the
-    # import, so "as at E" from history would misplace them. It also matches on_neglect_plan()
-    # (the children list and TOOLKIT_MANDATORY_COMPLETE). A later change shows as a
-    # restatement against the figures published for the quarter.
-    neglect_now = Q(latest_category=CPCategory.NEG)
+    A UNION in one IN subquery: the database builds the set once and probes children by
+    primary key, where OR-ed IN subqueries would make it read every child.
+    """
+    first, *rest = [qs.order_by() for qs in querysets]
+    return Q(pk__in=first.union(*rest) if rest else first)
 
+
+def _children_on_neglect_plan(day) -> Q:
+    """cases.selectors.on_neglect_plan(), built from the same selectors as one UNION."""
+    return _child_ids([
+        open_cp_plans(day).filter(latest_category=CPCategory.NEG).values("child_id"),
+        neglect_cin_plans(open_cin_plans(day)).values("child_id"),
+    ])
+
+
+# How each indicator is measured, by code; `measures()` builds only the ones asked for.
+_BUILDERS: dict[str, Callable[[Quarter], Measure]] = {}
+
+
+def _builds(code):
+    def register(builder):
+        _BUILDERS[code] = builder
+        return builder
+    return register
+
+
+# "Latest category" is the plan's latest_category as recorded now, not as it stood at E.
+# It is the census's LatestCategoryOfAbuse, a field of the plan rather than a dated event;
+# the history rows that could date a change record when it was typed in, not when the
+# conference decided it, and plans loaded by the census import have no history before the
+# import, so "as at E" from history would misplace them. It also matches on_neglect_plan()
+# (the children list and TOOLKIT_MANDATORY_COMPLETE). A later change shows as a restatement
+# against the figures published for the quarter.
+_NEGLECT_NOW = Q(latest_category=CPCategory.NEG)
+
+
+@_builds("CP_NEGLECT_SHARE")
+def _cp_neglect_share(quarter):
+    return Measure("CP_NEGLECT_SHARE", ChildProtectionPlan, _open_at(quarter.end), _NEGLECT_NOW,
+                   child_field="child_id")
+
+
+@_builds("CIN_NEGLECT_OVER_12M")
+def _cin_neglect_over_12m(quarter):
+    neglect_episode = Exists(Assessment.objects.filter(referral_id=OuterRef("referral_id"),
+                                                       neglect_identified=True))
+    return Measure("CIN_NEGLECT_OVER_12M", ChildInNeedPlan,
+                   _open_at(quarter.end) & Q(neglect_episode),
+                   Q(start_date__lt=quarter.end - relativedelta(months=12)),
+                   child_field="child_id")
+
+
+@_builds("CP_NEGLECT_REPEAT_3Y")
+def _cp_neglect_repeat_3y(quarter):
     ended_within_3y_before = ChildProtectionPlan.objects.filter(
-        end_date__lte=OuterRef("start_date"), end_date__gte=AddMonths(OuterRef("start_date"), -36),
-        **same_child,
+        child_id=OuterRef("child_id"), end_date__lte=OuterRef("start_date"),
+        end_date__gte=AddMonths(OuterRef("start_date"), -36),
     ).exclude(pk=OuterRef("pk"))
-    started_earlier = ChildProtectionPlan.objects.filter(
-        start_date__lt=OuterRef("start_date"), **same_child)
+    return Measure("CP_NEGLECT_REPEAT_3Y", ChildProtectionPlan,
+                   _between("start_date", quarter) & Q(initial_category=CPCategory.NEG),
+                   Q(Exists(ended_within_3y_before)))
+
+
+@_builds("CP_SECOND_OR_SUBSEQUENT")
+def _cp_second_or_subsequent(quarter):
+    started_earlier = ChildProtectionPlan.objects.filter(child_id=OuterRef("child_id"),
+                                                         start_date__lt=OuterRef("start_date"))
+    return Measure("CP_SECOND_OR_SUBSEQUENT", ChildProtectionPlan,
+                   _between("start_date", quarter), Q(Exists(started_earlier)))
+
+
+@_builds("CP_OPEN_15M")
+def _cp_open_15m(quarter):
+    return Measure("CP_OPEN_15M", ChildProtectionPlan, _open_at(quarter.end),
+                   Q(start_date__lte=quarter.end - relativedelta(months=15)),
+                   child_field="child_id")
+
+
+@_builds("CP_ENDED_2Y")
+def _cp_ended_2y(quarter):
+    return Measure("CP_ENDED_2Y", ChildProtectionPlan, _between("end_date", quarter),
+                   Q(end_date__gte=AddMonths(F("start_date"), 24)))
+
+
+@_builds("REFERRALS_NEGLECT")
+def _referrals_neglect(quarter):
+    return Measure("REFERRALS_NEGLECT", Referral, _between("referral_date", quarter),
+                   Q(neglect_presenting=True))
+
+
+@_builds("REREFERRALS_12M")
+def _rereferrals_12m(quarter):
     referred_within_12m_before = Referral.objects.filter(
-        referral_date__lt=OuterRef("referral_date"),
-        referral_date__gte=AddMonths(OuterRef("referral_date"), -12), **same_child,
+        child_id=OuterRef("child_id"), referral_date__lt=OuterRef("referral_date"),
+        referral_date__gte=AddMonths(OuterRef("referral_date"), -12),
     )
-    toolkit_used = reduce(or_, (
-        Q(pk__in=model.objects.filter(_completed_within(start - timedelta(days=1), end))
-          .values("child_id"))
-        for model in TOOLKIT_FORMS
-    ))
-    sdq_completed = _completed_within(start - timedelta(days=1), end)
-
-    return [
-        Measure("CP_NEGLECT_SHARE", ChildProtectionPlan, open_cp, neglect_now,
-                child_field="child_id"),
-        Measure("CIN_NEGLECT_OVER_12M", ChildInNeedPlan, open_neglect_cin,
-                Q(start_date__lt=end - relativedelta(months=12)), child_field="child_id"),
-        Measure("CP_NEGLECT_REPEAT_3Y", ChildProtectionPlan,
-                cp_started & Q(initial_category=CPCategory.NEG), Q(Exists(ended_within_3y_before))),
-        Measure("CP_SECOND_OR_SUBSEQUENT", ChildProtectionPlan, cp_started,
-                Q(Exists(started_earlier))),
-        Measure("CP_OPEN_15M", ChildProtectionPlan, open_cp,
-                Q(start_date__lte=end - relativedelta(months=15)), child_field="child_id"),
-        Measure("CP_ENDED_2Y", ChildProtectionPlan, cp_ended,
-                Q(end_date__gte=AddMonths(F("start_date"), 24))),
-        Measure("REFERRALS_NEGLECT", Referral, _between("referral_date", quarter),
-                Q(neglect_presenting=True)),
-        Measure("REREFERRALS_12M", Referral, _between("referral_date", quarter),
-                Q(Exists(referred_within_12m_before))),
-        Measure("ASSESSMENTS_NEGLECT", Assessment, _between("authorised_date", quarter),
-                Q(neglect_identified=True)),
-        Measure("TOOLKIT_CHILDREN", Child, toolkit_used),
-        Measure("TOOLKIT_MANDATORY_COMPLETE", Child, on_neglect_plan(end),
-                _mandatory_tools_current(end)),
-        Measure("CHRONOLOGY_ENTRIES_WEEKLY", ChronologyEntry, _between("recorded_on", quarter)),
-        Measure("SDQ_COMPLETED", SDQ, sdq_completed),
-        Measure("SDQ_RAISED", SDQ, sdq_completed & Q(total_difficulties__isnull=False),
-                Q(total_band__in=RAISED_BANDS)),
-    ]
+    return Measure("REREFERRALS_12M", Referral, _between("referral_date", quarter),
+                   Q(Exists(referred_within_12m_before)))
 
 
-def _counts(model, model_measures) -> dict[str, int]:
-    """One aggregate query: a conditional count per population and numerator."""
-    aggregates = {}
+@_builds("ASSESSMENTS_NEGLECT")
+def _assessments_neglect(quarter):
+    return Measure("ASSESSMENTS_NEGLECT", Assessment, _between("authorised_date", quarter),
+                   Q(neglect_identified=True))
+
+
+@_builds("TOOLKIT_CHILDREN")
+def _toolkit_children(quarter):
+    return Measure("TOOLKIT_CHILDREN", Child, _child_ids(
+        [model.objects.filter(completed_in(quarter)).values("child_id")
+         for model in TOOLKIT_FORMS]),
+        query="toolkit_children")
+
+
+@_builds("TOOLKIT_MANDATORY_COMPLETE")
+def _toolkit_mandatory_complete(quarter):
+    return Measure("TOOLKIT_MANDATORY_COMPLETE", Child, _children_on_neglect_plan(quarter.end),
+                   _mandatory_tools_current(quarter.end), query="toolkit_mandatory")
+
+
+@_builds("CHRONOLOGY_ENTRIES_WEEKLY")
+def _chronology_entries_weekly(quarter):
+    return Measure("CHRONOLOGY_ENTRIES_WEEKLY", ChronologyEntry,
+                   _between("recorded_on", quarter))
+
+
+@_builds("SDQ_COMPLETED")
+def _sdq_completed(quarter):
+    return Measure("SDQ_COMPLETED", SDQ, completed_in(quarter))
+
+
+@_builds("SDQ_RAISED")
+def _sdq_raised(quarter):
+    return Measure("SDQ_RAISED", SDQ,
+                   completed_in(quarter) & Q(total_difficulties__isnull=False),
+                   Q(total_band__in=RAISED_BANDS))
+
+
+def measures(quarter: Quarter, codes=None) -> list[Measure]:
+    """The measures of `codes` (default: every case-record indicator) for `quarter`."""
+    codes = list(_BUILDERS) if codes is None else codes
+    unknown = [code for code in codes if code not in _BUILDERS]
+    if unknown:
+        for code in unknown:
+            indicators.get(code)  # KeyError for a code that does not exist at all
+        raise KeyError(f"Not computed from case records: {', '.join(sorted(unknown))}")
+    return [_BUILDERS[code](quarter) for code in codes]
+
+
+def _counts(model, group) -> dict[str, int]:
+    """One aggregate query: a conditional count per population and numerator.
+
+    Only rows in some population are read. When every measure shares one population the
+    WHERE clause already is it, so the counts repeat only the numerator conditions (the
+    population may hold subqueries the database would otherwise evaluate again per count).
+    """
     populations = []
-    for measure in model_measures:
+    for measure in group:
+        if measure.population not in populations:
+            populations.append(measure.population)
+    shared = len(populations) == 1
+    aggregates = {}
+    for measure in group:
         field = measure.child_field or "pk"
         distinct = measure.child_field is not None
         key = measure.code.lower()
-        aggregates[f"{key}_population"] = Count(field, distinct=distinct,
-                                                filter=measure.population)
+        population = None if shared else measure.population
+        aggregates[f"{key}_population"] = Count(field, distinct=distinct, filter=population)
         if measure.condition is not None:
-            aggregates[f"{key}_numerator"] = Count(
-                field, distinct=distinct, filter=measure.population & measure.condition)
-        if measure.population not in populations:
-            populations.append(measure.population)
-    # Only rows in some population are read; the database then counts each subset.
+            condition = measure.condition if shared else measure.population & measure.condition
+            aggregates[f"{key}_numerator"] = Count(field, distinct=distinct, filter=condition)
     return model.objects.filter(reduce(or_, populations)).aggregate(**aggregates)
 
 
@@ -230,28 +331,16 @@ def _figure(measure: Measure, counts: dict[str, int], quarter: Quarter) -> Figur
 
 def compute(quarter: Quarter, codes=None) -> dict[str, Figure]:
     """The figures of `quarter` for `codes` (default: every case-record indicator), in the
-    registry's order, with one aggregate query per model involved."""
-    wanted = [measure for measure in measures(quarter)
-              if codes is None or measure.code in codes]
-    unknown = set(codes or ()) - {measure.code for measure in wanted}
-    if unknown:
-        raise KeyError(f"Not computed from case records: {', '.join(sorted(unknown))}")
-    by_model = defaultdict(list)
+    registry's order, with one aggregate query per model (two for children)."""
+    wanted = measures(quarter, codes)
+    groups = defaultdict(list)
     for measure in wanted:
-        by_model[measure.model].append(measure)
+        groups[measure.query or measure.model._meta.label].append(measure)
     counts = {}
-    for model, model_measures in by_model.items():
-        counts.update(_counts(model, model_measures))
+    for group in groups.values():
+        counts.update(_counts(group[0].model, group))
     figures = {measure.code: _figure(measure, counts, quarter) for measure in wanted}
     return {code: figures[code] for code in indicators.CASE_RECORD_CODES if code in figures}
-
-
-def measure_for(code: str, quarter: Quarter) -> Measure:
-    for measure in measures(quarter):
-        if measure.code == code:
-            return measure
-    indicators.get(code)  # KeyError for a code that does not exist at all
-    raise KeyError(f"{code} is not computed from case records")
 
 
 def members(code: str, quarter: Quarter) -> tuple[QuerySet, QuerySet | None]:
@@ -262,7 +351,7 @@ def members(code: str, quarter: Quarter) -> tuple[QuerySet, QuerySet | None]:
     holds what was counted and the second is None. Not yet limited to what a viewer may see:
     callers intersect them with the viewer's scope (cases.selectors.records_visible_to).
     """
-    measure = measure_for(code, quarter)
+    (measure,) = measures(quarter, [code])
     rows = measure.model.objects.all()
 
     def records(condition: Q) -> QuerySet:

@@ -1,11 +1,12 @@
 """Reads for the dataset pages: the one way a page gets a quarter's figures and the records
 behind them.
 
-`figures_for(quarter)` is the single entry point for a quarter's figures. Today it computes
-them live (`computation.compute`); when closed quarters are published into a snapshot table,
-it will read the stored figures for those quarters and fill `published` and `restated`, and no
-page needs to change.
+`figures_for(quarter)` and `trends(quarter)` are the only way pages get figures: a published
+quarter's come from its snapshot (what the Working Group saw), any other quarter's are computed
+live from the records.
 """
+
+from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,10 +18,13 @@ from actionplans.selectors import RAG_LABELS, RAG_ORDER, plans_in_quarter, submi
 from cases.models import Assessment, Child, ChildInNeedPlan, ChildProtectionPlan, Referral
 from cases.selectors import children_visible_to
 from neglect_portal import access
+from neglect_portal.models import Agency
 from toolkit.models import SDQ, ChronologyEntry
 
 from . import computation, indicators
+from .computation import Figure, compute, percentage
 from .indicators import Indicator, Source, Unit
+from .models import AgencyReturn, PublishedQuarter
 from .quarters import Quarter
 
 TREND_LENGTH = 8
@@ -53,40 +57,68 @@ class Shown:
         return self.indicator.unit == Unit.PERCENTAGE
 
 
-def _shown(indicator: Indicator, quarter: Quarter, figure) -> Shown:
-    if figure is None:
-        return Shown(indicator, quarter, available=False)
-    return Shown(indicator, quarter, figure.numerator, figure.denominator, figure.value)
+def _shown(indicator: Indicator, quarter: Quarter, figure, published=None) -> Shown:
+    if figure is None or (indicator.code == "TRAINING_COVERAGE" and not figure.denominator):
+        # No agency has sent a return: nothing to show, never a 0.
+        return Shown(indicator, quarter, available=False, published=published)
+    return Shown(indicator, quarter, figure.numerator, figure.denominator, figure.value,
+                 published=published)
+
+
+def _wanted(codes):
+    return [indicator for indicator in indicators.INDICATORS
+            if (codes is None or indicator.code in codes)
+            and indicator.source != Source.ACTION_PLANS]
+
+
+def _live(quarter: Quarter, wanted) -> dict:
+    case_codes = [i.code for i in wanted if i.computed_from_case_records]
+    figures = computation.compute(quarter, codes=case_codes) if case_codes else {}
+    if any(i.code == "TRAINING_COVERAGE" for i in wanted):
+        figures["TRAINING_COVERAGE"] = training_coverage(quarter).total
+    return figures
+
+
+def _figures_by_quarter(quarters, codes=None) -> dict[Quarter, dict[str, Shown]]:
+    """Published quarters from their snapshots in two queries however many; the others live,
+    a few aggregate queries each."""
+    wanted = _wanted(codes)
+    published = {row.quarter: row for row in PublishedQuarter.objects.filter(
+        quarter__in=list(quarters)).select_related("published_by").prefetch_related("figures")}
+    result = {}
+    for quarter in quarters:
+        snapshot = published.get(quarter)
+        figures = published_figures(snapshot) if snapshot else _live(quarter, wanted)
+        result[quarter] = {i.code: _shown(i, quarter, figures.get(i.code), snapshot)
+                           for i in wanted}
+    return result
 
 
 def figures_for(quarter: Quarter, codes=None) -> dict[str, Shown]:
     """Every indicator with a single figure for `quarter` (or those in `codes`), in the
-    registry's order: one aggregate query per model involved.
-
-    ACTIONS_BY_RAG is a distribution rather than one figure (see `actions_by_rag`); it is left
-    out. TRAINING_COVERAGE comes from agency returns, which are not collected yet: it is
-    present but not available, so no page shows it as 0.
-    """
-    wanted = [indicator for indicator in indicators.INDICATORS
-              if (codes is None or indicator.code in codes)
-              and indicator.source != Source.ACTION_PLANS]
-    case_codes = [i.code for i in wanted if i.computed_from_case_records]
-    computed = computation.compute(quarter, codes=case_codes) if case_codes else {}
-    return {indicator.code: _shown(indicator, quarter, computed.get(indicator.code))
-            for indicator in wanted}
+    registry's order. ACTIONS_BY_RAG is a distribution rather than one figure (see
+    `actions_by_rag`); it is left out."""
+    return _figures_by_quarter([quarter], codes)[quarter]
 
 
 def trends(quarter: Quarter, n: int = TREND_LENGTH, codes=None) -> dict[str, list[Shown]]:
-    """code → its figures for the `n` quarters ending with `quarter`, oldest first.
-
-    One `figures_for` per quarter, so a constant number of queries whatever the data; a
-    snapshot table will make the closed quarters cheap.
-    """
+    """code → its figures for the `n` quarters ending with `quarter`, oldest first."""
     series: dict[str, list[Shown]] = {}
-    for each in quarter.last(n):
-        for code, shown in figures_for(each, codes).items():
+    for figures in _figures_by_quarter(quarter.last(n), codes).values():
+        for code, shown in figures.items():
             series.setdefault(code, []).append(shown)
     return series
+
+
+def restated(quarter: Quarter, code: str) -> Restatement | None:
+    """For a published quarter, the published and the live figure of `code` when they now
+    differ (records corrected or added since publication); None otherwise."""
+    snapshot = published_quarter(quarter)
+    if snapshot is None:
+        return None
+    old = published_figures(snapshot).get(code)
+    new = _live(quarter, _wanted([code])).get(code)
+    return Restatement(code, old, new) if old != new else None
 
 
 def trend(code: str, quarter: Quarter, n: int = TREND_LENGTH) -> list[Shown]:
@@ -169,3 +201,97 @@ def visible_counts(code: str, quarter: Quarter, user) -> tuple[int, int | None]:
     numerator = drill_down(code, quarter, NUMERATOR, user)
     denominator = drill_down(code, quarter, DENOMINATOR, user)
     return numerator.count(), denominator.count() if denominator is not None else None
+
+
+# Agency returns and published quarters -------------------------------------------------
+
+@dataclass(frozen=True)
+class AgencyCoverage:
+    agency: Agency
+    agency_return: AgencyReturn | None
+
+    @property
+    def is_gap(self) -> bool:
+        """Not submitted: shown as a gap, never as zero."""
+        return self.agency_return is None
+
+    @property
+    def value(self):
+        if self.agency_return is None:
+            return None
+        return percentage(self.agency_return.staff_trained, self.agency_return.target_workforce)
+
+
+@dataclass(frozen=True)
+class TrainingCoverage:
+    quarter: Quarter
+    agencies: list[AgencyCoverage]
+    # Over the agencies that submitted: their staff trained ÷ their target workforce.
+    total: Figure
+
+    @property
+    def gaps(self) -> list[Agency]:
+        return [row.agency for row in self.agencies if row.is_gap]
+
+
+def training_coverage(quarter: Quarter) -> TrainingCoverage:
+    """TRAINING_COVERAGE per agency and in total, in two queries.
+
+    Every active agency owes a return; an inactive one appears only if it submitted.
+    """
+    returns = {r.agency_id: r for r in AgencyReturn.objects.filter(quarter=quarter)}
+    agencies = Agency.objects.filter(active=True) | Agency.objects.filter(pk__in=list(returns))
+    rows = [AgencyCoverage(agency, returns.get(agency.pk))
+            for agency in agencies.distinct().order_by("name")]
+    trained = sum(r.staff_trained for r in returns.values())
+    workforce = sum(r.target_workforce for r in returns.values())
+    total = Figure("TRAINING_COVERAGE", trained, workforce, percentage(trained, workforce))
+    return TrainingCoverage(quarter, rows, total)
+
+
+def live_figures(quarter: Quarter) -> dict[str, Figure]:
+    """Every figure that is published for a quarter, computed now."""
+    return _live(quarter, _wanted(None))
+
+
+def published_quarter(quarter: Quarter) -> PublishedQuarter | None:
+    return (PublishedQuarter.objects.filter(quarter=quarter).select_related("published_by")
+            .prefetch_related("figures").first())
+
+
+def published_figures(published: PublishedQuarter) -> dict[str, Figure]:
+    return {row.code: row.as_figure() for row in published.figures.all()}
+
+
+@dataclass(frozen=True)
+class QuarterFigures:
+    quarter: Quarter
+    figures: dict[str, Figure]
+    # None for an open (or not yet published) quarter, computed live.
+    published: PublishedQuarter | None
+
+
+def quarter_figures(quarter: Quarter) -> QuarterFigures:
+    """The published figures of a published quarter (two queries), otherwise live ones."""
+    published = published_quarter(quarter)
+    if published is not None:
+        return QuarterFigures(quarter, published_figures(published), published)
+    return QuarterFigures(quarter, live_figures(quarter), None)
+
+
+@dataclass(frozen=True)
+class Restatement:
+    code: str
+    published: Figure | None
+    live: Figure | None
+
+
+def restatements(published: PublishedQuarter) -> list[Restatement]:
+    """Where a live recomputation differs from what was published (records corrected or added
+    since): each with the published and the new figure. A full live computation, so pages
+    should ask for it deliberately rather than on every view of a published quarter."""
+    old = published_figures(published)
+    new = live_figures(published.quarter)
+    return [Restatement(code, old.get(code), new.get(code))
+            for code in [*old, *(code for code in new if code not in old)]
+            if old.get(code) != new.get(code)]

@@ -89,7 +89,7 @@ def indicator(request, quarter, code):
         numerator, denominator = selectors.visible_counts(code, quarter, request.user)
         context.update({
             **presentation.indicator_trend(code, quarter),
-            "breakdown": breakdown.by_agency(code, quarter, indicator.unit),
+            "breakdown": breakdown.agency_figures(code, quarter, indicator.unit),
             "sees_records": selectors.sees_any_child(request.user),
             "visible_numerator": numerator, "visible_denominator": denominator,
         })

@@ -1,0 +1,110 @@
+"""Published quarters (the figures as the Working Group saw them) and agency returns."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from cases.models import Versioned
+
+from . import indicators
+from .computation import Figure
+from .fields import QuarterField
+from .indicators import Unit
+
+
+class PublishedQuarter(models.Model):
+    """A closed quarter whose figures an administrator has published.
+
+    One row per quarter: republishing replaces the figures and increments `publication`, and
+    history keeps every earlier publication of both this row and its figures.
+    """
+
+    quarter = QuarterField(unique=True)
+    definitions_version = models.CharField(max_length=20)
+    publication = models.PositiveIntegerField(default=1, editable=False)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    published_at = models.DateTimeField(default=timezone.now)
+    # Why it was published again; empty for a first publication.
+    reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-quarter"]
+
+    def __str__(self):
+        return f"{self.quarter} (published)"
+
+
+class PublishedFigure(models.Model):
+    published_quarter = models.ForeignKey(PublishedQuarter, on_delete=models.CASCADE,
+                                          related_name="figures")
+    code = models.CharField(max_length=40)
+    numerator = models.PositiveIntegerField()
+    denominator = models.PositiveIntegerField(null=True, blank=True)
+    value = models.DecimalField(max_digits=12, decimal_places=1, null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["published_quarter", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["published_quarter", "code"],
+                                    name="published_figure_unique_per_quarter_and_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}: {self.value}"
+
+    def as_figure(self) -> Figure:
+        """The stored figure in the shape `compute()` gives, so they compare equal."""
+        value = self.value
+        if value is not None and indicators.get(self.code).unit == Unit.COUNT:
+            value = int(value)
+        return Figure(self.code, self.numerator, self.denominator, value)
+
+    @classmethod
+    def from_figure(cls, figure: Figure, **fields) -> "PublishedFigure":
+        value = None if figure.value is None else Decimal(figure.value)
+        return cls(code=figure.code, numerator=figure.numerator,
+                   denominator=figure.denominator, value=value, **fields)
+
+
+class AgencyReturn(Versioned):
+    """An agency's quarterly figures that no case record holds (TRAINING_COVERAGE)."""
+
+    agency = models.ForeignKey("neglect_portal.Agency", on_delete=models.PROTECT,
+                               related_name="neglect_returns")
+    quarter = QuarterField()
+    staff_trained = models.PositiveIntegerField("staff trained in neglect to date")
+    target_workforce = models.PositiveIntegerField(
+        "target workforce", help_text="The staff the agency plans to train in neglect")
+    narrative = models.TextField(blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-quarter", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "quarter"], name="agency_return_unique_per_quarter",
+                violation_error_message="This agency has already submitted a return for "
+                                        "this quarter",
+            ),
+            # A coverage over no workforce would be a division by zero, not a figure.
+            models.CheckConstraint(condition=Q(target_workforce__gte=1),
+                                   name="agency_return_has_a_workforce"),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} return for {self.quarter}"
+
+    def clean(self):
+        if self.target_workforce is not None and self.target_workforce < 1:
+            raise ValidationError({"target_workforce": "Target workforce must be 1 or more"})

@@ -1,0 +1,119 @@
+"""Writes to the dataset: publishing quarters and agency returns. Each is atomic."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases.services import StaleEdit
+from neglect_portal.models import Agency
+
+from .indicators import DEFINITIONS_VERSION
+from .models import AgencyReturn, PublishedFigure, PublishedQuarter
+from .quarters import Quarter
+from .selectors import live_figures
+
+
+class PublishRefused(Exception):
+    """The quarter cannot be published (or republished) as asked; the message says why."""
+
+
+def _check_closed(quarter: Quarter, today: date):
+    if quarter.end >= today:
+        raise PublishRefused(f"{quarter} cannot be published until it has ended: its last day "
+                             f"is {quarter.end:%-d %B %Y}")
+
+
+@transaction.atomic
+def quarter_publish(*, quarter: Quarter, user, today: date | None = None) -> PublishedQuarter:
+    """Store a closed quarter's figures as published, with the definitions' version."""
+    _check_closed(quarter, today or timezone.localdate())
+    if PublishedQuarter.objects.select_for_update().filter(quarter=quarter).exists():
+        raise PublishRefused(f"{quarter} is already published: republish it to replace its "
+                             "figures")
+    published = PublishedQuarter(quarter=quarter, definitions_version=DEFINITIONS_VERSION,
+                                 published_by=user)
+    published._history_user = user
+    published.save()
+    for figure in live_figures(quarter).values():
+        row = PublishedFigure.from_figure(figure, published_quarter=published)
+        row._history_user = user
+        row.save()
+    return published
+
+
+@transaction.atomic
+def quarter_republish(*, quarter: Quarter, user, reason: str, expected_publication: int,
+                      today: date | None = None) -> PublishedQuarter:
+    """Replace a published quarter's figures with a fresh computation.
+
+    Explicit (a reason is required) and kept: history holds the earlier figures, who
+    published them and when. `expected_publication` is the publication the user looked at, so
+    two administrators cannot republish over each other unseen.
+    """
+    _check_closed(quarter, today or timezone.localdate())
+    if not reason.strip():
+        raise PublishRefused("Enter why the quarter is being published again")
+    try:
+        published = PublishedQuarter.objects.select_for_update().get(quarter=quarter)
+    except PublishedQuarter.DoesNotExist:
+        raise PublishRefused(f"{quarter} has not been published yet") from None
+    if published.publication != expected_publication:
+        raise StaleEdit(published)
+    stored = {row.code: row for row in published.figures.all()}
+    for code, figure in live_figures(quarter).items():
+        row = stored.pop(code, None) or PublishedFigure(published_quarter=published, code=code)
+        if row.pk and row.as_figure() == figure:
+            continue
+        row.numerator, row.denominator = figure.numerator, figure.denominator
+        row.value = PublishedFigure.from_figure(figure).value
+        row._history_user = user
+        row._change_reason = reason
+        row.save()
+    for row in stored.values():  # an indicator no longer computed
+        row._history_user = user
+        row._change_reason = reason
+        row.delete()
+    published.publication += 1
+    published.definitions_version = DEFINITIONS_VERSION
+    published.published_by = user
+    published.published_at = timezone.now()
+    published.reason = reason
+    published._history_user = user
+    published._change_reason = reason
+    published.save()
+    return published
+
+
+@transaction.atomic
+def agency_return_submit(*, agency: Agency, quarter: Quarter, staff_trained: int,
+                         target_workforce: int, narrative: str = "", user,
+                         expected_version: int | None = None,
+                         today: date | None = None) -> AgencyReturn:
+    """Submit or correct an agency's return for a quarter that has started.
+
+    A correction must name the version it edits (`expected_version`), so a stale form is
+    refused (StaleEdit) rather than saved over someone else's figures.
+    """
+    today = today or timezone.localdate()
+    if quarter.start > today:
+        raise ValidationError({"quarter": f"A return for {quarter} can be submitted once the "
+                                          f"quarter starts on {quarter.start:%-d %B %Y}"})
+    # Locking the agency serialises two first submissions for the same quarter.
+    Agency.objects.select_for_update().get(pk=agency.pk)
+    existing = AgencyReturn.objects.filter(agency=agency, quarter=quarter).first()
+    if existing is not None and existing.version != expected_version:
+        raise StaleEdit(existing)
+    submitted = existing or AgencyReturn(agency=agency, quarter=quarter)
+    submitted.staff_trained = staff_trained
+    submitted.target_workforce = target_workforce
+    submitted.narrative = narrative
+    submitted.submitted_by = user
+    submitted.submitted_at = timezone.now()
+    submitted.full_clean()
+    if existing is not None:
+        submitted.version += 1
+    submitted._history_user = user
+    submitted.save()
+    return submitted
