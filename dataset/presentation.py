@@ -88,6 +88,7 @@ def dashboard(quarter: Quarter) -> dict:
     """A card per indicator with a single figure, and the action plans' RAG counts."""
     series = selectors.trends(quarter)
     return {
+        "published": next(iter(series.values()))[-1].published if series else None,
         "cards": [_card(each) for each in series.values()],
         "rag_counts": selectors.actions_by_rag(quarter),
         "actions_indicator": indicators.get("ACTIONS_BY_RAG"),
@@ -98,6 +99,22 @@ def dashboard(quarter: Quarter) -> dict:
 class TrendRow:
     shown: Shown
     value_text: str
+
+
+def _figure_words(figure, unit: str) -> str:
+    if figure is None:
+        return "nothing"
+    value = format_value(figure.value, unit)
+    if figure.denominator is None:
+        return value
+    return f"{value} ({figure.numerator} of {figure.denominator})"
+
+
+def _restatement_words(restatement, unit: str) -> str | None:
+    if restatement is None:
+        return None
+    return (f"Published as {_figure_words(restatement.published, unit)}; the records now give "
+            f"{_figure_words(restatement.live, unit)}.")
 
 
 def indicator_trend(code: str, quarter: Quarter) -> dict:
@@ -112,7 +129,12 @@ def indicator_trend(code: str, quarter: Quarter) -> dict:
         scale = (f"Left to right: {series[0].quarter.label} to {series[-1].quarter.label}; "
                  f"from {format_value(drawn.low, indicator.unit)} at the bottom to "
                  f"{format_value(drawn.high, indicator.unit)} at the top.")
+    published = series[-1].published if series else None
     return {
+        "published": published,
+        # A published figure that a live recount no longer matches, shown with both values.
+        "restatement": _restatement_words(selectors.restated(quarter, code), indicator.unit)
+        if published else None,
         "trend_rows": [TrendRow(shown, shown_value(shown)) for shown in series],
         "chart": drawn, "chart_scale": scale,
         "card": _card(series) if series else None,
@@ -122,8 +144,8 @@ def indicator_trend(code: str, quarter: Quarter) -> dict:
 def emerging_themes(quarter: Quarter) -> list[Theme]:
     """Indicators that moved beyond the thresholds of dataset/movements.py against the
     previous quarter, or crossed their target. Two quarters' figures."""
-    now = selectors.figures_for(quarter)
-    before = selectors.figures_for(quarter.previous())
+    both = selectors.figures_by_quarter([quarter.previous(), quarter])
+    now, before = both[quarter], both[quarter.previous()]
     themes = []
     for code, shown in now.items():
         if not shown.available or not before[code].available:

@@ -22,7 +22,7 @@ from neglect_portal.models import Agency
 from toolkit.models import SDQ, ChronologyEntry
 
 from . import computation, indicators
-from .computation import Figure, compute, percentage
+from .computation import Figure, percentage
 from .indicators import Indicator, Source, Unit
 from .models import AgencyReturn, PublishedQuarter
 from .quarters import Quarter
@@ -71,24 +71,39 @@ def _wanted(codes):
             and indicator.source != Source.ACTION_PLANS]
 
 
-def _live(quarter: Quarter, wanted) -> dict:
+def _training_totals(quarters) -> dict[Quarter, Figure]:
+    """TRAINING_COVERAGE over the agencies that submitted, for each quarter: one query."""
+    totals = {quarter: [0, 0] for quarter in quarters}
+    for row in AgencyReturn.objects.filter(quarter__in=list(quarters)).values(
+            "quarter", "staff_trained", "target_workforce"):
+        totals[row["quarter"]][0] += row["staff_trained"]
+        totals[row["quarter"]][1] += row["target_workforce"]
+    return {quarter: Figure("TRAINING_COVERAGE", trained, workforce,
+                            percentage(trained, workforce))
+            for quarter, (trained, workforce) in totals.items()}
+
+
+def _live(quarter: Quarter, wanted, training: Figure | None = None) -> dict:
     case_codes = [i.code for i in wanted if i.computed_from_case_records]
     figures = computation.compute(quarter, codes=case_codes) if case_codes else {}
     if any(i.code == "TRAINING_COVERAGE" for i in wanted):
-        figures["TRAINING_COVERAGE"] = training_coverage(quarter).total
+        figures["TRAINING_COVERAGE"] = training or _training_totals([quarter])[quarter]
     return figures
 
 
-def _figures_by_quarter(quarters, codes=None) -> dict[Quarter, dict[str, Shown]]:
+def figures_by_quarter(quarters, codes=None) -> dict[Quarter, dict[str, Shown]]:
     """Published quarters from their snapshots in two queries however many; the others live,
     a few aggregate queries each."""
     wanted = _wanted(codes)
     published = {row.quarter: row for row in PublishedQuarter.objects.filter(
         quarter__in=list(quarters)).select_related("published_by").prefetch_related("figures")}
+    live = [quarter for quarter in quarters if quarter not in published]
+    training = _training_totals(live) if live else {}
     result = {}
     for quarter in quarters:
         snapshot = published.get(quarter)
-        figures = published_figures(snapshot) if snapshot else _live(quarter, wanted)
+        figures = (published_figures(snapshot) if snapshot
+                   else _live(quarter, wanted, training.get(quarter)))
         result[quarter] = {i.code: _shown(i, quarter, figures.get(i.code), snapshot)
                            for i in wanted}
     return result
@@ -98,13 +113,13 @@ def figures_for(quarter: Quarter, codes=None) -> dict[str, Shown]:
     """Every indicator with a single figure for `quarter` (or those in `codes`), in the
     registry's order. ACTIONS_BY_RAG is a distribution rather than one figure (see
     `actions_by_rag`); it is left out."""
-    return _figures_by_quarter([quarter], codes)[quarter]
+    return figures_by_quarter([quarter], codes)[quarter]
 
 
 def trends(quarter: Quarter, n: int = TREND_LENGTH, codes=None) -> dict[str, list[Shown]]:
     """code → its figures for the `n` quarters ending with `quarter`, oldest first."""
     series: dict[str, list[Shown]] = {}
-    for figures in _figures_by_quarter(quarter.last(n), codes).values():
+    for figures in figures_by_quarter(quarter.last(n), codes).values():
         for code, shown in figures.items():
             series.setdefault(code, []).append(shown)
     return series

@@ -162,10 +162,29 @@ def test_the_dashboard_needs_the_same_queries_however_many_children(
         wg_client, children, django_assert_max_num_queries):
     for i in range(children):
         cp_plan(ChildFactory(), date(2024, 1, 1 + i))
-    # Eight quarters × one aggregate query per model (7), the action plans' counts, the
-    # session and the user: constant whatever the number of children.
-    with django_assert_max_num_queries(60):
+    # Eight quarters computed live × eight aggregate queries (computation.compute), one look
+    # for published snapshots and one for agency returns covering all eight, the action plans'
+    # counts, the session, the user and their agency: constant whatever the number of children.
+    with django_assert_max_num_queries(70):
         assert dashboard(wg_client).status_code == 200
+
+
+def test_a_published_quarters_dashboard_reads_its_snapshots(wg_client, administrator,
+                                                           django_assert_max_num_queries):
+    from dataset.quarters import Quarter
+    from dataset.services import quarter_publish
+
+    child = ChildFactory()
+    cp_plan(child, date(2024, 1, 1))
+    quarter = Quarter.parse(SLUG)
+    for each in quarter.last(8):
+        quarter_publish(quarter=each, user=administrator)
+    cp_plan(ChildFactory(), date(2024, 1, 2))  # a later change: published figures stand
+    with django_assert_max_num_queries(15):
+        response = dashboard(wg_client)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Published" in html
 
 
 def test_the_dashboard_query_count_does_not_grow_with_the_data(client, working_group_member):
@@ -419,3 +438,17 @@ def test_a_card_shows_its_status_against_a_target(wg_client, plans, share_target
 def test_crossing_a_target_is_an_emerging_theme(wg_client, plans, share_target):
     page = text(wg_client.get(reverse("dataset:themes", args=[SLUG])))
     assert "no longer meets its target (at most 60.0%)" in page
+
+
+def test_a_published_figure_that_the_records_no_longer_match_is_shown_as_restated(
+        wg_client, administrator):
+    from dataset.services import quarter_publish
+
+    cp_plan(ChildFactory(), date(2024, 1, 1))
+    quarter_publish(quarter=Q1, user=administrator)
+    url = reverse("dataset:indicator", args=[SLUG, "CP_OPEN_15M"])
+    assert "Restated since publication" not in wg_client.get(url).content.decode()
+    cp_plan(ChildFactory(), date(2024, 1, 2))
+    html = wg_client.get(url).content.decode()
+    assert "Restated since publication" in html
+    assert "the records now give" in html and "(0 of 1)" in html and "(0 of 2)" in html
