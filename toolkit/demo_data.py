@@ -64,7 +64,7 @@ PRACTITIONERS_PER_2000 = {
 }
 
 USES_TOOLKIT = 0.88  # "most children on a neglect plan"
-NEVER_DONE = 0.1  # a mandatory tool never completed for a child who otherwise has the toolkit
+NEVER_DONE = 0.07  # a mandatory tool never completed for a child who otherwise has the toolkit
 NO_CHRONOLOGY = 0.06
 HAS_SDQ = 0.45
 HAS_NEXT_STEPS = 0.5
@@ -77,8 +77,8 @@ SDQ_IMPACT = 0.6
 SETTLING_DAYS = 548
 
 # Days between completions of a mandatory tool; over 182 days it goes out of date.
-CYCLE_EARLY = {(100, 160): 35, (161, 182): 25, (183, 320): 40}
-CYCLE_SETTLED = {(90, 150): 45, (151, 182): 35, (183, 260): 20}
+CYCLE_EARLY = {(100, 160): 30, (161, 182): 25, (183, 320): 35, (321, 480): 10}
+CYCLE_SETTLED = {(90, 150): 28, (151, 182): 40, (183, 260): 20, (261, 400): 12}
 ENTRY_GAP_EARLY = {(10, 60): 40, (61, 150): 35, (151, 320): 25}
 ENTRY_GAP_SETTLED = {(7, 50): 50, (51, 140): 38, (141, 260): 12}
 SDQ_GAP = {(150, 240): 50, (241, 400): 50}

@@ -165,11 +165,11 @@ def test_every_toolkit_record_is_valid_and_completed_tools_lack_nothing(demo):
     generate_demo_data(300, seed=2)
     today = date.today()
 
+    statuses = set()
     for model in TOOL_MODELS:
         tools = list(model.objects.select_related("author"))
-        assert tools, f"no {model.__name__} generated"
-        assert {t.status for t in tools} == (
-            {Tool.Status.COMPLETED} if model is SDQ else set(Tool.Status.values))
+        assert any(tool.is_completed for tool in tools), f"no {model.__name__} completed"
+        statuses |= {tool.status for tool in tools}
         for tool in tools:
             tool.full_clean()
             assert tool.author.agency_id == tool.author_agency_id
@@ -179,6 +179,7 @@ def test_every_toolkit_record_is_valid_and_completed_tools_lack_nothing(demo):
                 assert tool.started_on <= tool.completed_on <= today
             else:
                 assert tool.completed_on is None
+    assert statuses == set(Tool.Status.values)
     entries = list(ChronologyEntry.objects.select_related("author"))
     assert entries
     for entry in entries:
@@ -210,8 +211,8 @@ def test_sdq_scores_are_what_completing_the_form_would_store(demo):
 
 @pytest.mark.django_db
 def test_children_on_a_neglect_plan_today_show_every_tool_status(demo):
-    generate_demo_data(600, seed=1)
-    today = date.today()
+    today = FIXED_TODAY  # a fixed day and seed: the same mix every run
+    generate_demo_data(600, seed=1, today=today)
 
     on_plan = list(Child.objects.filter(on_neglect_plan(today)).values_list("pk", flat=True))
     statuses = tool_statuses(on_plan, today)
