@@ -534,7 +534,7 @@ class ToolkitGenerator:
             while not never and day <= period.end:
                 author, agency = self._tool_author(kind, period, involvements, day, team)
                 tool = build(child, day, level)
-                self._complete(tool, author, agency, day)
+                self._complete(tool, author, agency, day, earliest=start)
                 tools.append(tool)
                 day += self._gap(day, CYCLE_EARLY, CYCLE_SETTLED)
         last = periods[-1]
@@ -547,11 +547,12 @@ class ToolkitGenerator:
             tools.append(tool)
         return tools
 
-    def _complete(self, tool: Tool, author: int, agency: int, day: date):
+    def _complete(self, tool: Tool, author: int, agency: int, day: date,
+                  earliest: date | None = None):
         tool.author_id, tool.author_agency_id = author, agency
         tool.status = Tool.Status.COMPLETED
         tool.completed_on = day
-        tool.started_on = day - self._days(0, 14)
+        tool.started_on = max(day - self._days(0, 14), earliest or date.min)
 
     def _draft(self, tool: Tool, author: int, agency: int, day: date):
         tool.author_id, tool.author_agency_id = author, agency

@@ -124,8 +124,10 @@ def test_completed_tools_are_dated_while_the_child_was_on_a_neglect_plan():
     for g in with_toolkit(generator().children(1500)):
         spans = neglect_spans(g.episodes, FIXED_TODAY)
         for tool in g.toolkit.tools():
-            day = tool.completed_on or tool.started_on
-            assert any(start <= day <= end for start, end in spans), (g.child.la_child_id, tool)
+            assert any(start <= tool.started_on <= (tool.completed_on or tool.started_on) <= end
+                       for start, end in spans), (g.child.la_child_id, tool)
+            if g.child.date_of_birth and not isinstance(tool, AssessmentChecklist | NextSteps):
+                assert tool.started_on >= g.child.date_of_birth
 
 
 def test_day_in_my_life_version_follows_the_childs_age_or_disability():
