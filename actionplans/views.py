@@ -176,7 +176,7 @@ def _quarter_context(request, pk, quarter: Quarter):
 @require_http_methods(["GET", "POST"])
 def quarter_page(request, pk, quarter):
     plan, report = _quarter_context(request, pk, quarter)
-    actions = sorted(plan.actions.all(),
+    actions = sorted(plan.actions.select_related("owner"),
                      key=lambda a: (OBJECTIVE_ORDER[a.objective], a.due_date, a.pk))
     updates = {u.action_id: u for u in ActionUpdate.objects.filter(action__plan=plan,
                                                                    quarter=quarter.slug)}
