@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cases.record_history import history_entries
 from cases.services import StaleEdit
 from neglect_portal import access
 from neglect_portal.quarters import Quarter
@@ -334,3 +335,23 @@ def submissions_xlsx(request, quarter):
         ("Ratings", RATINGS_HEADER, _rating_rows(quarter, as_text=False)),
         ("Summary reports", REPORTS_HEADER, _report_rows(quarter)),
     ])
+
+
+# History ------------------------------------------------------------------------------------
+
+@require_GET
+def plan_history(request, pk):
+    plan = _plan_or_404(request, pk)
+    return render(request, "actionplans/history.html", {
+        "plan": plan, "record": plan, "kind_label": "the plan",
+        "entries": history_entries(plan)})
+
+
+@require_GET
+def action_history(request, pk):
+    action = get_object_or_404(
+        Action.objects.filter(plan__in=selectors.plans_visible_to(request.user).values("pk"))
+        .select_related("plan__agency"), pk=pk)
+    return render(request, "actionplans/history.html", {
+        "plan": action.plan, "record": action.short, "kind_label": "the action",
+        "entries": history_entries(action)})

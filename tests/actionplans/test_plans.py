@@ -251,3 +251,16 @@ def test_every_model_keeps_history(plan, health_lead):
     assert plan.history.exists()
     assert action.updates.first().history.exists()
     assert plan.reports.first().history.exists()
+
+
+def test_the_history_pages_say_who_changed_what(client, plan, health_lead, other_lead):
+    from actionplans import services
+
+    action = plan.actions.get(objective="recognise")
+    action.baseline = "180 of 800 staff trained"
+    services.action_update(action, user=health_lead, expected_version=action.version)
+    client.force_login(other_lead)  # peers read the history too
+    page = client.get(reverse("actionplans:action_history", args=[action.pk])).content.decode()
+    assert f"Changed by {health_lead}" in page and "180 of 800 staff trained" in page
+    response = client.get(reverse("actionplans:plan_history", args=[plan.pk]))
+    assert b"Created by" in response.content
