@@ -138,6 +138,14 @@ def test_a_working_group_member_sees_the_matrix_change_and_opens_the_plan(
     expect(page.get_by_role("link", name="Add an action")).to_have_count(0)
     assert_accessible(page)
 
+    page.get_by_role("link", name="History of the plan's details").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("History of the plan")
+    assert_accessible(page)
+    page.go_back()
+    page.get_by_role("link", name="History of the action").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("History of the action")
+    assert_accessible(page)
+
 
 def test_another_agencys_lead_reads_the_plan_but_cannot_edit_it(
         page, live_server, plans, sign_in, assert_accessible):
