@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
+
 if TYPE_CHECKING:
     from .models import User
 
@@ -85,3 +87,55 @@ def can_change_chronology_entry(user: User, entry) -> bool:
 def can_reopen_tool(user: User, tool) -> bool:
     return (_signed_in(user) and tool.is_completed and user.is_team_manager
             and user.agency_id == tool.author_agency_id)
+
+
+# Action plans ------------------------------------------------------------------------------
+# Agency leads keep their own agency's plan; administrators may change any and reopen a
+# submitted quarter. Other leads and the Working Group read every plan that is not a draft
+# (peer scrutiny). Practitioners and team managers see a plan only when they own one of its
+# actions. Everyone else is an outsider and learns nothing (404).
+
+
+def reads_every_action_plan(user: User) -> bool:
+    """Agency leads, the Working Group and administrators read every non-draft plan."""
+    return reads_partnership_aggregates(user)
+
+
+def can_add_action_plan(user: User, agency) -> bool:
+    return _signed_in(user) and (
+        user.is_administrator or (user.is_agency_lead and agency.pk == user.agency_id))
+
+
+def can_change_action_plan(user: User, plan) -> bool:
+    """Plan details, its actions and its quarterly updates."""
+    return can_add_action_plan(user, plan.agency)
+
+
+def action_plans_visible_q(user: User):
+    """The rows of ActionPlan a user may see, as a filter (used by actionplans.selectors)."""
+    if not _signed_in(user):
+        return Q(pk__in=[])
+    if user.is_administrator:
+        return Q()
+    visible = Q(actions__owner=user)
+    if user.is_agency_lead:
+        visible |= Q(agency_id=user.agency_id)
+    if reads_every_action_plan(user):
+        visible |= ~Q(status="draft")
+    return visible
+
+
+def can_read_quarterly_report(user: User, plan, report) -> bool:
+    """A submitted quarter is published to everyone who sees the plan; a quarter still being
+    written is for those who write it."""
+    return (report is not None and report.is_submitted) or can_change_action_plan(user, plan)
+
+
+def can_change_quarter(user: User, plan, report) -> bool:
+    return can_change_action_plan(user, plan) and not (report is not None
+                                                       and report.is_submitted)
+
+
+def can_reopen_quarter(user: User, report) -> bool:
+    return (_signed_in(user) and user.is_administrator and report is not None
+            and report.is_submitted)

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from .access import can_use_admin, works_with_children
+from .access import can_use_admin, reads_every_action_plan, works_with_children
 
 
 def navigation(request):
@@ -11,6 +11,8 @@ def navigation(request):
     items = [("Home", reverse("home")), ("Children", reverse("cases:child_list"))]
     if works_with_children(user):
         items.append(("My children", reverse("toolkit:my_children")))
+    if reads_every_action_plan(user):
+        items.append(("Action plans", reverse("actionplans:plan_list")))
     if can_use_admin(user):
         items.append(("Administration", reverse("admin:index")))
     items.append(("Your account", reverse("password_change")))

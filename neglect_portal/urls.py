@@ -15,5 +15,6 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("", include("cases.urls")),
     path("", include("toolkit.urls")),
+    path("action-plans/", include("actionplans.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,10 @@ Each role is tried from children's social care ("csc") and from another agency (
 since the statutory record is CSC's to change. URLs that take a record id are tried by a
 viewer whose agency is involved with the record's child (the declared expectation) and by one
 whose agency is not (always 404: outsiders learn nothing).
+
+Action plan URLs are tried by a viewer from the plan's own agency ("own") and from another
+agency ("other"), against an active plan with a submitted quarter; a draft plan is hidden
+(404) from everyone outside its agency but administrators.
 """
 
 from urllib.parse import urlsplit
@@ -20,6 +24,9 @@ ROLES = [ANONYMOUS, *User.Role.values]
 
 
 CASE_WORKERS = [User.Role.PRACTITIONER, User.Role.TEAM_MANAGER]
+# Agency leads, the Working Group and administrators scrutinise every agency's action plan.
+PLAN_READERS = [User.Role.AGENCY_LEAD, User.Role.WORKING_GROUP, User.Role.ADMINISTRATOR]
+QUARTER = "2026-27-Q1"
 
 
 def everyone(status, *, anonymous=SIGN_IN):
@@ -58,7 +65,20 @@ EXPECTATIONS = {
     "cases:refer_new_child": only(CASE_WORKERS),
     "cases:census_upload": only([User.Role.ADMINISTRATOR]),
     "toolkit:my_children": only(CASE_WORKERS),
+    # Lists only the plans the viewer may see (for a practitioner, those they own actions in).
+    "actionplans:plan_list": everyone(200),
+    "actionplans:my_plan": only([User.Role.AGENCY_LEAD]),  # no plan yet: the "add one" page
+    "actionplans:plan_add": only([User.Role.AGENCY_LEAD, User.Role.ADMINISTRATOR]),
+    "actionplans:overview_latest": only(PLAN_READERS, 302),  # on to the latest quarter
+    "actionplans:overview": only(PLAN_READERS),
+    "actionplans:overview_print": only(PLAN_READERS),
+    "actionplans:submissions_csv": only(PLAN_READERS),
+    "actionplans:submissions_xlsx": only(PLAN_READERS),
 }
+# Arguments for URLs above that take something other than a record id.
+URL_ARGS = {name: [QUARTER] for name in ["actionplans:overview", "actionplans:overview_print",
+                                         "actionplans:submissions_csv",
+                                         "actionplans:submissions_xlsx"]}
 
 # URL name → (the record its id names, expectation for a viewer whose agency is involved).
 OBJECT_EXPECTATIONS = {
@@ -95,6 +115,40 @@ OBJECT_EXPECTATIONS = {
     "toolkit:tool_reopen": ("checklist", by_agency(csc=everyone(403),
                                                    other=only([User.Role.TEAM_MANAGER]))),
 }
+
+
+def plan_access(changers):
+    """Readers who may not change get 403; anyone who cannot see the plan gets 404."""
+    expected = everyone(404)
+    expected.update({role: 403 for role in PLAN_READERS})
+    expected.update({role: 200 for role in changers})
+    return expected
+
+
+def by_plan_agency(*, own, other):
+    return {"own": own, "other": other}
+
+
+# Only the plan's own agency lead (or an administrator) changes it; peers read it.
+CHANGE_PLAN = by_plan_agency(own=plan_access([User.Role.AGENCY_LEAD, User.Role.ADMINISTRATOR]),
+                             other=plan_access([User.Role.ADMINISTRATOR]))
+READ_PLAN = by_plan_agency(own=plan_access(PLAN_READERS), other=plan_access(PLAN_READERS))
+
+# URL name → (what its arguments name, expectation by the viewer's agency).
+PLAN_EXPECTATIONS = {
+    "actionplans:plan_detail": ("plan", READ_PLAN),
+    "actionplans:plan_edit": ("plan", CHANGE_PLAN),
+    "actionplans:action_add": ("plan", CHANGE_PLAN),
+    "actionplans:action_edit": ("action", CHANGE_PLAN),
+    "actionplans:plan_history": ("plan", READ_PLAN),
+    "actionplans:action_history": ("action", READ_PLAN),
+    # A submitted quarter is published to every reader; it is read-only, even to its lead.
+    "actionplans:quarter": ("quarter", READ_PLAN),
+    "actionplans:quarter_reopen": ("quarter", by_plan_agency(
+        own=plan_access([User.Role.ADMINISTRATOR]),
+        other=plan_access([User.Role.ADMINISTRATOR]))),
+}
+
 HISTORY_KINDS = ["child", "referral", "assessment", "cin-plan", "cp-plan", "cp-review",
                  "involvement"]
 
@@ -117,6 +171,7 @@ def test_every_url_name_has_a_declared_expectation():
     undeclared = sorted(
         name for name in set(url_names())
         if name not in EXPECTATIONS and name not in OBJECT_EXPECTATIONS
+        and name not in PLAN_EXPECTATIONS
         and not name.startswith("admin:")
     )
     assert undeclared == [], f"Declare access expectations for: {undeclared}"
@@ -128,6 +183,10 @@ def test_every_expectation_covers_every_role():
     for name, expected in declared.items():
         for agency in ("csc", "other"):
             assert set(for_viewer(expected, agency)) == set(ROLES), name
+    for name, (_, expected) in PLAN_EXPECTATIONS.items():
+        assert set(expected) == {"own", "other"}, name
+        for relation in ("own", "other"):
+            assert set(expected[relation]) == set(ROLES), name
 
 
 def _outcome(client, response):
@@ -161,7 +220,8 @@ def test_access(client, name, role, agency):
     if role != ANONYMOUS:
         client.force_login(_viewer(role, agency))
     expected = ADMIN_EXPECTATION if name.startswith("admin:") else EXPECTATIONS[name]
-    assert _outcome(client, client.get(reverse(name))) == for_viewer(expected, agency)[role]
+    url = reverse(name, args=URL_ARGS.get(name, []))
+    assert _outcome(client, client.get(url)) == for_viewer(expected, agency)[role]
 
 
 @pytest.mark.django_db
@@ -246,5 +306,70 @@ def test_access_to_records_of_a_child_the_agency_works_with(client, records, nam
 def test_outsiders_get_404_for_every_record(client, records, name, role):
     client.force_login(_viewer(role, "other"))  # an agency not involved with the child
     for url in _object_urls(name, records):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {}).status_code in (404, 405), url
+
+
+# Action plans ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def plan_records(db):
+    from tests.actionplans.factories import (
+        ActionFactory,
+        ActionPlanFactory,
+        ActionUpdateFactory,
+        QuarterlyReportFactory,
+    )
+    from tests.factories import AgencyFactory
+
+    agency = AgencyFactory(name="Plan agency")
+    plan = ActionPlanFactory(agency=agency)
+    action = ActionFactory(plan=plan)
+    ActionUpdateFactory(action=action, quarter=QUARTER)
+    QuarterlyReportFactory(plan=plan, quarter=QUARTER)
+    draft = ActionPlanFactory(agency=agency, status="draft", title="Next plan")
+    draft_action = ActionFactory(plan=draft)
+    return {"agency": agency, "plan": plan, "action": action, "draft": draft,
+            "draft_action": draft_action}
+
+
+def _plan_urls(name, plan, action):
+    key = PLAN_EXPECTATIONS[name][0]
+    if key == "action":
+        return [reverse(name, args=[action.pk])]
+    if key == "quarter":
+        return [reverse(name, args=[plan.pk, QUARTER])]
+    return [reverse(name, args=[plan.pk])]
+
+
+PLAN_RELATIONS = ["own", "other"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role", "relation"), [
+    (name, role, relation) for name in PLAN_EXPECTATIONS for role in ROLES
+    for relation in PLAN_RELATIONS if role != ANONYMOUS or relation == "other"
+])
+def test_access_to_an_agency_action_plan(client, plan_records, name, role, relation):
+    from tests.factories import UserFactory
+
+    if role != ANONYMOUS:
+        agency = plan_records["agency"] if relation == "own" else None
+        client.force_login(UserFactory(role=role, **({"agency": agency} if agency else {})))
+    expected = PLAN_EXPECTATIONS[name][1][relation][role]
+    for url in _plan_urls(name, plan_records["plan"], plan_records["action"]):
+        assert _outcome(client, client.get(url)) == expected, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role"), [
+    (name, role) for name in PLAN_EXPECTATIONS for role in User.Role.values
+    if role != User.Role.ADMINISTRATOR
+])
+def test_outsiders_to_a_draft_plan_get_404(client, plan_records, name, role):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role=role))  # another agency, no action owned
+    for url in _plan_urls(name, plan_records["draft"], plan_records["draft_action"]):
         assert client.get(url).status_code == 404, url
         assert client.post(url, {}).status_code in (404, 405), url

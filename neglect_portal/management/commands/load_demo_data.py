@@ -14,9 +14,15 @@ class Command(BaseCommand):
                 "it is never loaded when DEBUG is False."
             )
         users = load_demo_data()
+        # Action plans need the agencies and users above; like them, loaded only once.
+        from actionplans.demo_data import load_action_plan_demo
+
+        plans = load_action_plan_demo()
         self.stdout.write(self.style.SUCCESS("Demo sign-ins (password for all: "
                                              f"{DEMO_PASSWORD}):"))
         for user in users:
             self.stdout.write(
                 f"  {user.username:<15} {user.get_role_display():<22} {user.agency}"
             )
+        if plans:
+            self.stdout.write(f"Demo action plans added for {plans} agencies.")

@@ -1,0 +1,195 @@
+"""Reads for the action plan pages. Every plan lookup starts from `plans_visible_to`."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Case, Count, Exists, OuterRef, QuerySet, Value, When
+
+from neglect_portal import access
+from neglect_portal.models import Agency
+from neglect_portal.quarters import Quarter
+
+from .models import Action, ActionPlan, ActionUpdate, Objective, QuarterlyReport, Rag
+
+
+def plans_visible_to(user) -> QuerySet[ActionPlan]:
+    # distinct(): an owner of several actions in one plan would otherwise see it twice.
+    return (ActionPlan.objects.filter(access.action_plans_visible_q(user)).distinct()
+            .select_related("agency"))
+
+
+def current_plan_of(agency) -> ActionPlan | None:
+    """The agency's active plan, else its newest draft."""
+    return (ActionPlan.objects.filter(agency=agency, status__in=["active", "draft"])
+            .order_by("status", "-period_start").first())
+
+
+def submitted_updates() -> QuerySet[ActionUpdate]:
+    """Ratings in quarters the agency has submitted: the published position."""
+    return ActionUpdate.objects.filter(Exists(QuarterlyReport.objects.filter(
+        plan_id=OuterRef("action__plan_id"), quarter=OuterRef("quarter"),
+        status=QuarterlyReport.Status.SUBMITTED)))
+
+
+def rag_history(plan: ActionPlan, *, include_drafts: bool) -> dict[int, dict[str, ActionUpdate]]:
+    """action id → {quarter slug → update}, in one query."""
+    updates = submitted_updates() if not include_drafts else ActionUpdate.objects.all()
+    history = defaultdict(dict)
+    for update in updates.filter(action__plan=plan).exclude(rag=""):
+        history[update.action_id][update.quarter] = update
+    return history
+
+
+@dataclass
+class ActionRow:
+    action: Action
+    latest: ActionUpdate | None
+    history: dict
+    overdue: bool
+
+
+@dataclass
+class ObjectiveGroup:
+    value: str
+    label: str
+    rows: list = field(default_factory=list)
+
+
+def plan_actions_by_objective(plan: ActionPlan, *, include_drafts: bool = False,
+                              on: date | None = None) -> list[ObjectiveGroup]:
+    """Every action under its objective with its latest published RAG. Two queries."""
+    history = rag_history(plan, include_drafts=include_drafts)
+    groups = {value: ObjectiveGroup(value, label) for value, label in Objective.choices}
+    for action in plan.actions.select_related("owner"):
+        by_quarter = history.get(action.pk, {})
+        latest = by_quarter[max(by_quarter)] if by_quarter else None
+        groups[action.objective].rows.append(ActionRow(
+            action, latest, by_quarter,
+            action.is_overdue(latest.rag if latest else None, on)))
+    return list(groups.values())
+
+
+def reports_by_quarter(plan: ActionPlan) -> dict[str, QuarterlyReport]:
+    return {report.quarter: report for report in plan.reports.select_related("submitted_by")}
+
+
+# The Working Group overview ------------------------------------------------------------------
+
+RAG_ORDER = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETE]
+NOT_RATED = "not_rated"
+
+
+def plans_in_quarter(quarter: Quarter) -> QuerySet[ActionPlan]:
+    """Published plans whose period overlaps the quarter."""
+    return ActionPlan.objects.exclude(status=ActionPlan.Status.DRAFT).filter(
+        period_start__lte=quarter.end, period_end__gte=quarter.start)
+
+
+@dataclass
+class Count_:
+    rag: str
+    label: str
+    n: int
+    change: int | None  # since the previous quarter; None where it means nothing
+
+
+@dataclass
+class Cell:
+    counts: list  # Count_ for red, amber, green, complete, then not rated
+    total: int
+
+
+@dataclass
+class AgencyRow:
+    agency: Agency
+    plan_id: int | None
+    submitted: bool
+    cells: list  # one Cell per objective
+
+
+RAG_LABELS = dict(Rag.choices)
+
+
+def _rag_counts(quarter: Quarter, plans) -> dict:
+    """(agency id, objective, rag) → number of actions rated so in the quarter (submitted)."""
+    rows = (submitted_updates().filter(quarter=quarter.slug, action__plan__in=plans)
+            .exclude(rag="").values_list("action__plan__agency_id", "action__objective", "rag")
+            .annotate(n=Count("pk")).order_by())
+    return {(agency, objective, rag): n for agency, objective, rag, n in rows}
+
+
+def overview(quarter: Quarter) -> dict:
+    """The partnership at a glance for one quarter, in six queries whatever its size."""
+    plans = plans_in_quarter(quarter)
+    agencies = list(Agency.objects.filter(active=True))
+    plan_of = dict(plans.order_by("agency_id", "period_start").values_list("agency_id", "pk"))
+    submitted = set(QuarterlyReport.objects.filter(
+        plan__in=plans, quarter=quarter.slug, status=QuarterlyReport.Status.SUBMITTED)
+        .values_list("plan__agency_id", flat=True))
+    now = _rag_counts(quarter, plans)
+    before = _rag_counts(quarter.previous(), plans_in_quarter(quarter.previous()))
+    totals = {(agency, objective): n for agency, objective, n in
+              Action.objects.filter(plan__in=plans).values_list("plan__agency_id", "objective")
+              .annotate(n=Count("pk")).order_by()}
+    rows = []
+    for agency in agencies:
+        cells = []
+        for objective in Objective.values:
+            counts = []
+            for rag in RAG_ORDER:
+                n = now.get((agency.pk, objective, rag), 0)
+                counts.append(Count_(rag, RAG_LABELS[rag], n,
+                                     n - before.get((agency.pk, objective, rag), 0)))
+            total = totals.get((agency.pk, objective), 0)
+            counts.append(Count_(NOT_RATED, "Not rated",
+                                 max(total - sum(c.n for c in counts), 0), None))
+            cells.append(Cell(counts, total))
+        rows.append(AgencyRow(agency, plan_of.get(agency.pk), agency.pk in submitted, cells))
+    partnership = []
+    for rag in RAG_ORDER:
+        n = sum(count for (_, _, r), count in now.items() if r == rag)
+        partnership.append(Count_(rag, RAG_LABELS[rag], n,
+                                  n - sum(c for (_, _, r), c in before.items() if r == rag)))
+    return {"rows": rows, "objectives": Objective.choices, "partnership": partnership,
+            "not_submitted": [row.agency for row in rows
+                              if not row.submitted and row.plan_id is not None],
+            "without_plan": [row.agency for row in rows if row.plan_id is None]}
+
+
+def overdue_actions(quarter: Quarter, *, today: date | None = None) -> QuerySet[Action]:
+    """Actions in the quarter's plans that were due before the quarter ended (or today, if
+    sooner) and that no submitted rating up to that quarter calls complete."""
+    on = min(today or date.today(), quarter.end)
+    completed = submitted_updates().filter(action=OuterRef("pk"), rag=Rag.COMPLETE,
+                                           quarter__lte=quarter.slug)
+    return (Action.objects.filter(plan__in=plans_in_quarter(quarter), due_date__lt=on)
+            .exclude(Exists(completed)).select_related("plan__agency", "owner")
+            .order_by("due_date", "plan__agency__name", "pk"))
+
+
+def _strategy_order(field: str) -> Case:
+    """Objectives in the strategy's order (Recognise, Respond, Quantify, Evaluate)."""
+    return Case(*[When(**{field: value}, then=Value(rank))
+                  for rank, value in enumerate(Objective.values)])
+
+
+def submissions(quarter: Quarter) -> QuerySet[ActionUpdate]:
+    """Every submitted rating of the quarter, for the exports."""
+    return (submitted_updates().filter(quarter=quarter.slug)
+            .select_related("action__plan__agency", "action__owner")
+            .order_by("action__plan__agency__name", _strategy_order("action__objective"),
+                      "action__due_date", "action__pk"))
+
+
+def submitted_reports(quarter: Quarter) -> QuerySet[QuarterlyReport]:
+    return (QuarterlyReport.objects.filter(quarter=quarter.slug,
+                                           status=QuarterlyReport.Status.SUBMITTED)
+            .select_related("plan__agency", "submitted_by").order_by("plan__agency__name"))
+
+
+def quarters_with_reports() -> list[Quarter]:
+    return [Quarter.parse(slug) for slug in QuarterlyReport.objects.values_list(
+        "quarter", flat=True).distinct().order_by("quarter")]
+
+

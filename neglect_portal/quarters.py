@@ -1,0 +1,95 @@
+"""Financial-year quarters (kpi-definitions.md): April–June is Q1, January–March is Q4.
+
+Pure values, shared by the action plans and the dataset. "2024-25 Q1" is the label people
+read; "2024-25-Q1" is the form used in URLs, on the command line and stored on rows (it sorts
+in time order as plain text).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_SLUG = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    start_year: int  # the calendar year the financial year starts in (April)
+    number: int
+
+    def __post_init__(self):
+        if self.number not in (1, 2, 3, 4):
+            raise ValueError(f"A quarter is numbered 1 to 4, not {self.number}")
+        if not 1 <= self.start_year <= 9998:
+            raise ValueError(f"No financial year starts in {self.start_year}")
+
+    @property
+    def start(self) -> date:
+        if self.number == 4:
+            return date(self.start_year + 1, 1, 1)
+        return date(self.start_year, 3 * self.number + 1, 1)
+
+    @property
+    def end(self) -> date:
+        return self.next().start - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.start_year}-{(self.start_year + 1) % 100:02d} Q{self.number}"
+
+    @property
+    def slug(self) -> str:
+        return self.label.replace(" ", "-")
+
+    def __str__(self) -> str:
+        return self.label
+
+    def next(self) -> Quarter:
+        if self.number == 4:
+            return Quarter(self.start_year + 1, 1)
+        return Quarter(self.start_year, self.number + 1)
+
+    def previous(self) -> Quarter:
+        if self.number == 1:
+            return Quarter(self.start_year - 1, 4)
+        return Quarter(self.start_year, self.number - 1)
+
+    @classmethod
+    def containing(cls, day: date) -> Quarter:
+        if day.month >= 4:
+            return cls(day.year, (day.month - 4) // 3 + 1)
+        return cls(day.year - 1, 4)
+
+    @classmethod
+    def parse(cls, slug: str) -> Quarter:
+        """'2024-25-Q1' (or the label '2024-25 Q1') → Quarter; ValueError for anything else."""
+        match = _SLUG.match(str(slug).strip().replace(" ", "-"))
+        if not match:
+            raise ValueError(f"'{slug}' is not a quarter like 2024-25-Q1")
+        year, short, number = int(match[1]), int(match[2]), int(match[3])
+        if short != (year + 1) % 100:
+            raise ValueError(f"'{slug}': {year} is followed by {(year + 1) % 100:02d}")
+        return cls(year, number)
+
+    @classmethod
+    def between(cls, first: date, last: date) -> list[Quarter]:
+        """Every quarter that overlaps first..last, oldest first."""
+        quarters, quarter = [], cls.containing(first)
+        while quarter.start <= last:
+            quarters.append(quarter)
+            quarter = quarter.next()
+        return quarters
+
+
+class QuarterConverter:
+    """URL converter: `<quarter:quarter>` matches 2024-25-Q1 and hands the view a Quarter."""
+
+    regex = r"\d{4}-\d{2}-Q[1-4]"
+
+    def to_python(self, value: str) -> Quarter:
+        return Quarter.parse(value)  # ValueError → the URL does not match → 404
+
+    def to_url(self, value) -> str:
+        return value.slug if isinstance(value, Quarter) else Quarter.parse(value).slug
