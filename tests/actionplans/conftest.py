@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.auth.hashers import make_password
 
 from neglect_portal.models import User
 from tests.actionplans.factories import (
@@ -9,12 +8,6 @@ from tests.actionplans.factories import (
     QuarterlyReportFactory,
 )
 from tests.factories import AgencyFactory, UserFactory
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    make_password("warm-up")
 
 
 @pytest.fixture
