@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, QuerySet, Value, When
 
 from neglect_portal import access
 from neglect_portal.models import Agency
@@ -168,12 +168,18 @@ def overdue_actions(quarter: Quarter, *, today: date | None = None) -> QuerySet[
             .order_by("due_date", "plan__agency__name", "pk"))
 
 
+def _strategy_order(field: str) -> Case:
+    """Objectives in the strategy's order (Recognise, Respond, Quantify, Evaluate)."""
+    return Case(*[When(**{field: value}, then=Value(rank))
+                  for rank, value in enumerate(Objective.values)])
+
+
 def submissions(quarter: Quarter) -> QuerySet[ActionUpdate]:
     """Every submitted rating of the quarter, for the exports."""
     return (submitted_updates().filter(quarter=quarter.slug)
             .select_related("action__plan__agency", "action__owner")
-            .order_by("action__plan__agency__name", "action__objective", "action__due_date",
-                      "action__pk"))
+            .order_by("action__plan__agency__name", _strategy_order("action__objective"),
+                      "action__due_date", "action__pk"))
 
 
 def submitted_reports(quarter: Quarter) -> QuerySet[QuarterlyReport]:

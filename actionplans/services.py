@@ -29,6 +29,12 @@ class QuarterLocked(Exception):
     """The quarter was submitted: it changes only after an administrator reopens it."""
 
 
+def _acting(instance, user):
+    # History records who acted even when a service runs outside a request (a command).
+    instance._history_user = user
+    return instance
+
+
 @dataclass
 class Rating:
     rag: str = ""
@@ -41,7 +47,7 @@ def action_plan_add(*, plan: ActionPlan, user) -> ActionPlan:
     if not access.can_add_action_plan(user, plan.agency):
         raise PermissionDenied
     plan.full_clean()
-    plan.save()
+    _acting(plan, user).save()
     return plan
 
 
@@ -50,7 +56,7 @@ def action_plan_update(plan: ActionPlan, *, user, expected_version: int) -> Acti
     if not access.can_change_action_plan(user, plan):
         raise PermissionDenied
     plan.full_clean()
-    return record_update(plan, expected_version=expected_version)
+    return record_update(_acting(plan, user), expected_version=expected_version)
 
 
 @transaction.atomic
@@ -58,7 +64,7 @@ def action_add(*, action: Action, user) -> Action:
     if not access.can_change_action_plan(user, action.plan):
         raise PermissionDenied
     action.full_clean()
-    action.save()
+    _acting(action, user).save()
     return action
 
 
@@ -67,7 +73,7 @@ def action_update(action: Action, *, user, expected_version: int) -> Action:
     if not access.can_change_action_plan(user, action.plan):
         raise PermissionDenied
     action.full_clean()
-    return record_update(action, expected_version=expected_version)
+    return record_update(_acting(action, user), expected_version=expected_version)
 
 
 def previous_ratings(plan: ActionPlan, quarter: Quarter) -> dict[int, str]:
@@ -113,11 +119,11 @@ def quarter_save_draft(*, plan: ActionPlan, quarter: Quarter, ratings: dict[int,
             continue  # unchanged: no new version, no history row
         update.rag, update.narrative, update.evidence_of_impact = values
         update.version += 1
-        update.save()
+        _acting(update, user).save()
     for name in REPORT_FIELDS:
         setattr(report, name, str(report_fields.get(name, "")).strip())
     report.version += 1
-    report.save()
+    _acting(report, user).save()
     return report
 
 
@@ -156,7 +162,7 @@ def quarter_submit(*, plan: ActionPlan, quarter: Quarter, user,
         raise PermissionDenied
     report = _locked_report(plan, quarter, expected_version)
     if report.pk is None:
-        report.save()
+        _acting(report, user).save()
     problems = quarter_problems(plan, quarter, report)
     if problems:
         raise ValidationError(problems)
@@ -164,7 +170,7 @@ def quarter_submit(*, plan: ActionPlan, quarter: Quarter, user,
     report.submitted_by = user
     report.submitted_at = timezone.now()
     report.reopen_reason = ""
-    return record_update(report, expected_version=report.version)
+    return record_update(_acting(report, user), expected_version=report.version)
 
 
 @transaction.atomic
@@ -177,4 +183,4 @@ def quarter_reopen(report: QuarterlyReport, *, user, reason: str,
     report.status = QuarterlyReport.Status.DRAFT
     report.reopen_reason = reason.strip()
     report._change_reason = f"Reopened: {reason.strip()}"
-    return record_update(report, expected_version=expected_version)
+    return record_update(_acting(report, user), expected_version=expected_version)

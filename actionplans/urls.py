@@ -16,6 +16,8 @@ urlpatterns = [
     path("<int:pk>/edit/", views.plan_edit, name="plan_edit"),
     path("<int:pk>/actions/add/", views.action_add, name="action_add"),
     path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
+    path("<int:pk>/history/", views.plan_history, name="plan_history"),
+    path("actions/<int:pk>/history/", views.action_history, name="action_history"),
     path("<int:pk>/quarters/<quarter:quarter>/", views.quarter_page, name="quarter"),
     path("<int:pk>/quarters/<quarter:quarter>/reopen/", views.quarter_reopen,
          name="quarter_reopen"),

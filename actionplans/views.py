@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cases.record_history import history_entries
 from cases.services import StaleEdit
 from neglect_portal import access
 from neglect_portal.quarters import Quarter
@@ -176,7 +177,7 @@ def _quarter_context(request, pk, quarter: Quarter):
 @require_http_methods(["GET", "POST"])
 def quarter_page(request, pk, quarter):
     plan, report = _quarter_context(request, pk, quarter)
-    actions = sorted(plan.actions.all(),
+    actions = sorted(plan.actions.select_related("owner"),
                      key=lambda a: (OBJECTIVE_ORDER[a.objective], a.due_date, a.pk))
     updates = {u.action_id: u for u in ActionUpdate.objects.filter(action__plan=plan,
                                                                    quarter=quarter.slug)}
@@ -334,3 +335,23 @@ def submissions_xlsx(request, quarter):
         ("Ratings", RATINGS_HEADER, _rating_rows(quarter, as_text=False)),
         ("Summary reports", REPORTS_HEADER, _report_rows(quarter)),
     ])
+
+
+# History ------------------------------------------------------------------------------------
+
+@require_GET
+def plan_history(request, pk):
+    plan = _plan_or_404(request, pk)
+    return render(request, "actionplans/history.html", {
+        "plan": plan, "record": plan, "kind_label": "the plan",
+        "entries": history_entries(plan)})
+
+
+@require_GET
+def action_history(request, pk):
+    action = get_object_or_404(
+        Action.objects.filter(plan__in=selectors.plans_visible_to(request.user).values("pk"))
+        .select_related("plan__agency"), pk=pk)
+    return render(request, "actionplans/history.html", {
+        "plan": action.plan, "record": action.short, "kind_label": "the action",
+        "entries": history_entries(action)})

@@ -6,11 +6,15 @@ shape follows the CIN census and the proportions the dataset pages need somethin
 about 60% of CP plans for neglect, repeat plans, long CIN plans, re-referrals, and involvements
 across every demo agency.
 
+Children on a neglect plan also get toolkit records (`toolkit.demo_data`), written by
+generated practitioners in each agency.
+
 Two halves: `DemoDataGenerator` builds unsaved model instances and touches no database;
 `generate_demo_data()` writes them in batches with `bulk_create`, one transaction per batch, so
 memory stays flat however many children are asked for.
 """
 
+import math
 import random
 import time
 from collections import Counter
@@ -19,12 +23,25 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
 
+from django.contrib.auth.hashers import make_password
 from django.db import reset_queries, transaction
 from django.db.models import Max
+from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from neglect_portal.demo import AGENCIES
 from neglect_portal.models import Agency, User
+from toolkit.demo_data import PRACTITIONERS_PER_2000, ToolkitGenerator, ToolkitRecords
+from toolkit.models import (
+    SDQ,
+    AssessmentChecklist,
+    Chronology,
+    ChronologyEntry,
+    DayInMyLife,
+    NextSteps,
+    ParentChildObservation,
+    band_tables,
+)
 
 from .codes import (
     ASSESSMENT_FACTORS,
@@ -49,6 +66,8 @@ from .models import (
 )
 
 LA_CHILD_ID_PREFIX = "DfEX"
+# Practitioners made up to write the toolkit records: `generated-police-001` and so on.
+GENERATED_USER_PREFIX = "generated-"
 LA_CHILD_ID_DIGITS = 7
 HISTORY_CHANGE_REASON = "Synthetic demo data"
 
@@ -192,6 +211,7 @@ class GeneratedChild:
     child: Child
     episodes: list[Episode]
     involvements: list[Involvement]
+    toolkit: ToolkitRecords | None = None
 
 
 class Weights:
@@ -208,11 +228,13 @@ class DemoDataGenerator:
     `agency_ids` maps every name in `neglect_portal.demo.AGENCIES` to its primary key. The same
     seed, today, first number and ids give the same records, whatever the batch size. Nothing
     is dated after today except expected births and planned involvement ends: whatever has not
-    happened by today is left open.
+    happened by today is left open. With `authors` (agency id to practitioner ids) children on
+    a neglect plan get toolkit records too; the case records are the same either way.
     """
 
     def __init__(self, *, seed: int, agency_ids: dict[str, int], today: date | None = None,
-                 first_number: int = 1, practitioner_id: int | None = None):
+                 first_number: int = 1, practitioner_id: int | None = None,
+                 authors: dict[int, list[int]] | None = None, bands: dict | None = None):
         missing = {name for name, _ in AGENCIES} - set(agency_ids)
         if missing:
             raise ValueError(f"Missing demo agencies: {', '.join(sorted(missing))}")
@@ -228,6 +250,9 @@ class DemoDataGenerator:
         self.allocated = 0
         self.next_number = first_number
         self._tables: dict[int, tuple[dict, Weights]] = {}
+        self.toolkit = authors and ToolkitGenerator(
+            seed=seed, today=self.today, window_start=self.window_start, agency_ids=agency_ids,
+            authors=authors, bands=bands)
 
     # Small helpers over the one random stream.
 
@@ -307,7 +332,9 @@ class DemoDataGenerator:
             for involvement in involvements:
                 if involvement.agency_id == self.agency_ids[CSC] and involvement.end_date is None:
                     involvement.lead_worker_id = self.practitioner_id
-        return GeneratedChild(child, episodes, involvements)
+        toolkit = self.toolkit and self.toolkit.records(
+            child, episodes, involvements, social_worker=child.allocated_worker_id)
+        return GeneratedChild(child, episodes, involvements, toolkit)
 
     # Episodes of need
 
@@ -546,6 +573,15 @@ class Batch:
     cp_plans: list[ChildProtectionPlan] = field(default_factory=list)
     reviews: list[CPReview] = field(default_factory=list)
     involvements: list[Involvement] = field(default_factory=list)
+    chronologies: list[Chronology] = field(default_factory=list)
+    entries: list[ChronologyEntry] = field(default_factory=list)
+    days: list[DayInMyLife] = field(default_factory=list)
+    checklists: list[AssessmentChecklist] = field(default_factory=list)
+    observations: list[ParentChildObservation] = field(default_factory=list)
+    sdqs: list[SDQ] = field(default_factory=list)
+    next_steps: list[NextSteps] = field(default_factory=list)
+    # One unsaved stand-in per author, so the history rows name who wrote each record.
+    _users: dict[int, User] = field(default_factory=dict)
 
     def add(self, generated: GeneratedChild):
         self.children.append(generated.child)
@@ -560,6 +596,24 @@ class Batch:
                 self.cp_plans.append(plan)
                 self.reviews.extend(reviews)
         self.involvements.extend(generated.involvements)
+        toolkit = generated.toolkit
+        if toolkit is None:
+            return
+        if toolkit.chronology is not None:
+            self.chronologies.append(toolkit.chronology)
+        for records, into in ((toolkit.entries, self.entries), (toolkit.days, self.days),
+                              (toolkit.checklists, self.checklists),
+                              (toolkit.observations, self.observations),
+                              (toolkit.sdqs, self.sdqs), (toolkit.next_steps, self.next_steps)):
+            for record in records:
+                record._history_user = self._user(record.author_id)
+            into.extend(records)
+
+    def _user(self, pk: int) -> User:
+        user = self._users.get(pk)
+        if user is None:
+            user = self._users[pk] = User(pk=pk)
+        return user
 
     def tables(self):
         """Parents before children: bulk_create fills each parent's id, which the children's
@@ -568,6 +622,10 @@ class Batch:
             (Child, self.children), (Referral, self.referrals), (Assessment, self.assessments),
             (ChildInNeedPlan, self.cin_plans), (ChildProtectionPlan, self.cp_plans),
             (CPReview, self.reviews), (Involvement, self.involvements),
+            (Chronology, self.chronologies), (ChronologyEntry, self.entries),
+            (DayInMyLife, self.days), (AssessmentChecklist, self.checklists),
+            (ParentChildObservation, self.observations), (SDQ, self.sdqs),
+            (NextSteps, self.next_steps),
         ]
 
 
@@ -589,6 +647,44 @@ def demo_agency_ids() -> dict[str, int]:
                 .values_list("name", "pk"))
 
 
+def demo_practitioners(agency_ids: dict[str, int], children: int, *,
+                       history: bool = True) -> dict[int, list[int]]:
+    """Practitioners to write the toolkit, by agency id: made once and reused by later runs,
+    more of them for more children so caseloads stay realistic. Each list is in username
+    order, so the same seed picks the same people. They cannot sign in (no usable password)."""
+    scale = max(1, math.ceil(children / 2000))
+    wanted = {
+        f"{GENERATED_USER_PREFIX}{slugify(name)}-{number:03d}": name
+        for name, per_2000 in PRACTITIONERS_PER_2000.items()
+        for number in range(1, per_2000 * scale + 1)
+    }
+    existing = dict(User.objects.filter(username__startswith=GENERATED_USER_PREFIX)
+                    .values_list("username", "pk"))
+    missing = []
+    for username, agency in wanted.items():
+        if username in existing:
+            continue
+        rng = random.Random(username)  # noqa: S311 - the same made-up name every time
+        missing.append(User(
+            username=username, first_name=rng.choice(BOYS_NAMES + GIRLS_NAMES),
+            last_name=rng.choice(FAMILY_NAMES), email=f"{username}@example.org",
+            agency_id=agency_ids[agency], role=User.Role.PRACTITIONER,
+            password=make_password(None),
+        ))
+    if missing:
+        with transaction.atomic():
+            if history:
+                bulk_create_with_history(missing, User,
+                                         default_change_reason=HISTORY_CHANGE_REASON)
+            else:
+                User.objects.bulk_create(missing)
+        existing.update((user.username, user.pk) for user in missing)
+    authors: dict[int, list[int]] = {}
+    for username in sorted(wanted):
+        authors.setdefault(agency_ids[wanted[username]], []).append(existing[username])
+    return authors
+
+
 def next_la_number() -> int:
     existing = (Child.objects.filter(la_child_id__regex=rf"^{LA_CHILD_ID_PREFIX}[0-9]{{7}}$")
                 .aggregate(top=Max("la_child_id"))["top"])
@@ -596,19 +692,25 @@ def next_la_number() -> int:
 
 
 def generate_demo_data(children: int, *, seed: int = 1, today: date | None = None,
-                       batch_size: int = 5000, history: bool = True,
+                       batch_size: int = 5000, history: bool = True, toolkit: bool = True,
                        progress: Callable[[int, int, float], None] | None = None) -> Counter:
     """Create `children` synthetic children and their records; return counts by table.
 
-    Expects the demo agencies to exist (`neglect_portal.demo.load_demo_data()`)."""
+    Expects the demo agencies to exist (`neglect_portal.demo.load_demo_data()`). `toolkit`
+    False leaves out the toolkit records (the case records are the same)."""
     if children < 0 or batch_size < 1:
         raise ValueError("children must be 0 or more and batch_size at least 1")
     if today and today > date.today():
         raise ValueError("today cannot be in the future: records would be dated after it")
     practitioner = User.objects.filter(username="practitioner").values_list("pk", flat=True)
+    agency_ids = demo_agency_ids()
+    authors = bands = None
+    if toolkit and children:
+        authors = demo_practitioners(agency_ids, children, history=history)
+        bands = band_tables()
     generator = DemoDataGenerator(
-        seed=seed, today=today, agency_ids=demo_agency_ids(), first_number=next_la_number(),
-        practitioner_id=practitioner.first(),
+        seed=seed, today=today, agency_ids=agency_ids, first_number=next_la_number(),
+        practitioner_id=practitioner.first(), authors=authors, bands=bands,
     )
     counts: Counter = Counter()
     started = time.monotonic()

@@ -53,21 +53,26 @@ class CaseRecordForm(GovukModelForm):
         self._update_errors(error)
 
 
-class VersionedForm(CaseRecordForm):
-    """Carries the version the user started from, so a stale save can be refused."""
+class CarriesVersion:
+    """For a model form: carries the version the user started from, so a stale save can be
+    refused."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    out_of_date = "This page is out of date. Go back to the child's record and open it again"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["version"].initial = self.instance.version
+        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput,
+                                                    initial=self.instance.version)
 
     def clean(self):
         if self._errors and self._errors.pop("version", None):
             # Hidden, so its error would be invisible: the page itself is out of date.
-            self.add_error(None, "This page is out of date. Go back to the child's record and "
-                                 "open it again")
+            self.add_error(None, self.out_of_date)
         return super().clean()
+
+
+class VersionedForm(CarriesVersion, CaseRecordForm):
+    pass
 
 
 def _staff_choices(agencies=None):

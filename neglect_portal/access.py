@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
+
 if TYPE_CHECKING:
     from .models import User
 
@@ -117,8 +119,6 @@ def can_change_action_plan(user: User, plan) -> bool:
 
 def action_plans_visible_q(user: User):
     """The rows of ActionPlan a user may see, as a filter (used by actionplans.selectors)."""
-    from django.db.models import Q
-
     if not _signed_in(user):
         return Q(pk__in=[])
     if user.is_administrator:

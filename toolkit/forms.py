@@ -1,5 +1,6 @@
 from django import forms
 
+from cases.forms import CarriesVersion
 from neglect_portal.forms import GovukDateField, GovukModelForm
 
 from .content import NeglectType
@@ -46,18 +47,6 @@ class ChronologyEntryForm(GovukModelForm):
         self.fields["impact"].choices = [c for c in self.fields["impact"].choices if c[0]]
 
 
-class ChronologyEntryChangeForm(ChronologyEntryForm):
-    """Carries the version the author started from, so a stale save is refused."""
-
+class ChronologyEntryChangeForm(CarriesVersion, ChronologyEntryForm):
     submit_label = "Save changes"
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["version"].initial = self.instance.version
-
-    def clean(self):
-        if self._errors and self._errors.pop("version", None):
-            self.add_error(None, "This page is out of date. Go back to the chronology and "
-                                 "open the entry again")
-        return super().clean()
+    out_of_date = "This page is out of date. Go back to the chronology and open the entry again"

@@ -20,8 +20,13 @@ from .content import (
     NeglectType,
     ObservedQuality,
 )
-from .sdq import form_version
+from .sdq import SCALE_ITEMS, form_version
 from .sdq_bands import BAND_TABLES
+
+# What each SDQ scale asks about, for completion messages.
+SCALE_TOPICS = {"emotional": "emotions", "conduct": "conduct", "hyperactivity": "attention "
+                "and activity", "peer": "getting on with other children",
+                "prosocial": "kindness and helping"}
 
 
 class Tool(Versioned):
@@ -266,6 +271,15 @@ class SDQ(Tool):
                                "teacher form, 11 to 17 for self-report")
         if not self.responses:
             problems["responses"] = "Record the answers to the questionnaire"
+            return problems
+        answered = {int(item) for item, answer in self.responses.items() if answer is not None}
+        for scale, items in SCALE_ITEMS.items():
+            if len(answered & set(items)) < 3:
+                # A scale needs 3 of its 5 items to be scored (domain.md §4).
+                missing = next(item for item in items if item not in answered)
+                problems[f"item_{missing}"] = (
+                    f"Answer at least 3 of the 5 items about {SCALE_TOPICS[scale]} "
+                    f"(items {', '.join(map(str, items))})")
         return problems
 
 
@@ -295,11 +309,13 @@ class NextSteps(Tool):
             ("strengths", "the strengths"), ("needs", "the needs"), ("risks", "the risks"),
             ("impact_on_child", "the impact on the child"),
             ("still_unknown", "what we still do not know")))
-        steps = [step for step in self.next_steps if (step.get("action") or "").strip()]
+        steps = [step for step in self.next_steps
+                 if any((step.get(part) or "").strip() for part in ("action", "owner", "due"))]
         if not steps:
             problems["next_steps"] = "Enter at least one next step"
-        elif any(not (step.get("owner") or "").strip() or not step.get("due") for step in steps):
-            problems["next_steps"] = "Enter an owner and a due date for each next step"
+        elif any(not (step.get(part) or "").strip() for step in steps
+                 for part in ("action", "owner", "due")):
+            problems["next_steps"] = "Enter the step, its owner and a due date for each next step"
         return problems
 
 

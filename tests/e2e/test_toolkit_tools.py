@@ -282,7 +282,7 @@ def test_a_practitioner_completes_an_observation_and_next_steps(page, live_serve
     page.get_by_label("Next step 1", exact=True).fill("Family group conference")
     page.get_by_role("button", name="Complete next steps").click()
     expect(_error_summary(page)).to_contain_text(
-        "Enter an owner and a due date for each next step")
+        "Enter the step, its owner and a due date for each next step")
     expect(page.get_by_label("Next step 1", exact=True)).to_have_value("Family group conference")
     _expect_error_links_reach_fields(page)
     assert_accessible(page)

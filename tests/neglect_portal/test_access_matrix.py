@@ -157,6 +157,8 @@ PLAN_EXPECTATIONS = {
     "actionplans:plan_edit": ("plan", CHANGE_PLAN),
     "actionplans:action_add": ("plan", CHANGE_PLAN),
     "actionplans:action_edit": ("action", CHANGE_PLAN),
+    "actionplans:plan_history": ("plan", READ_PLAN),
+    "actionplans:action_history": ("action", READ_PLAN),
     # A submitted quarter is published to every reader; it is read-only, even to its lead.
     "actionplans:quarter": ("quarter", READ_PLAN),
     "actionplans:quarter_reopen": ("quarter", by_plan_agency(

@@ -122,7 +122,7 @@ def test_next_steps_need_an_owner_and_due_date(health_visitor):
     with pytest.raises(ValidationError) as error:
         tool_complete(steps, user=health_visitor, expected_version=1)
     assert error.value.message_dict == {
-        "next_steps": ["Enter an owner and a due date for each next step"]}
+        "next_steps": ["Enter the step, its owner and a due date for each next step"]}
 
 
 def test_day_in_my_life_and_observation_list_what_is_missing(health_visitor):

@@ -227,7 +227,7 @@ def test_each_next_step_needs_an_owner_and_a_due_date(client, health, health_vis
     tool, url = start(client, health_visitor, child_aged(health, 9), "next-steps", NextSteps)
     html = client.post(url, next_steps_answers(1, step_1_owner="", action="complete")) \
         .content.decode()
-    assert "Enter an owner and a due date for each next step" in html
+    assert "Enter the step, its owner and a due date for each next step" in html
     tool.refresh_from_db()
     assert tool.next_steps == [{"action": "Book GP check", "owner": "", "due": "2027-02-01"}]
 
@@ -299,3 +299,36 @@ def test_kept_answers_are_only_handed_back_on_the_page_they_came_from(
     client.force_login(health_visitor)
     assert "Loves school" not in client.get(other_url).content.decode()
     assert "Loves school" in client.get(url).content.decode()
+
+
+def test_an_sdq_needs_three_answers_in_every_scale_to_be_completed(client, health,
+                                                                  health_visitor):
+    tool, url = start(client, health_visitor, child_aged(health, 9), "sdq", SDQ)
+    answers = sdq_answers(1, action="complete")
+    for item in (3, 8, 13):  # leaves 2 of the emotional scale's 3, 8, 13, 16, 24
+        del answers[f"item_{item}"]
+    html = client.post(url, answers).content.decode()
+    assert "Answer at least 3 of the 5 items about emotions (items 3, 8, 13, 16, 24)" in html
+    assert 'href="#id_item_3_1"' in html
+    tool.refresh_from_db()
+    assert tool.status == Tool.Status.DRAFT and len(tool.responses) == 22
+
+
+def test_a_next_step_with_only_an_owner_does_not_pass_completion(client, health,
+                                                                health_visitor):
+    tool, url = start(client, health_visitor, child_aged(health, 9), "next-steps", NextSteps)
+    html = client.post(url, next_steps_answers(1, step_2_owner="Nursery",
+                                               action="complete")).content.decode()
+    assert "Enter the step, its owner and a due date for each next step" in html
+    tool.refresh_from_db()
+    assert tool.status == Tool.Status.DRAFT
+
+
+def test_the_kept_answers_notice_is_not_dressed_as_success(client, health, health_visitor):
+    tool, url = start(client, health_visitor, child_aged(health, 9), "day", DayInMyLife)
+    client.logout()
+    client.post(url, day_answers(1, action="draft"))
+    client.force_login(health_visitor)
+    html = client.get(url).content.decode()
+    banner = html[html.index("govuk-notification-banner"):]
+    assert "Important" in banner[:600] and "--success" not in banner[:200]

@@ -23,8 +23,10 @@ class Command(BaseCommand):
                             help="Children written per transaction (default 5000).")
         parser.add_argument("--no-history", action="store_false", dest="history",
                             help="Skip simple-history rows (faster, for benchmarks).")
+        parser.add_argument("--no-toolkit", action="store_false", dest="toolkit",
+                            help="Skip the toolkit records (the case records stay the same).")
 
-    def handle(self, *args, children, seed, if_empty, batch_size, history, **options):
+    def handle(self, *args, children, seed, if_empty, batch_size, history, toolkit, **options):
         if not settings.DEBUG:
             raise CommandError(
                 "Demo data is for development and benchmarks only; set DEBUG=True"
@@ -44,9 +46,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {done:,} of {total:,} children ({seconds:.0f}s)")
 
         counts = generate_demo_data(children, seed=seed, batch_size=batch_size,
-                                    history=history, progress=progress)
+                                    history=history, toolkit=toolkit, progress=progress)
         summary = ", ".join(f"{count:,} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(
             f"Generated {summary or 'nothing'} (seed {seed}"
-            f"{'' if history else ', no history rows'})."
+            f"{'' if history else ', no history rows'}{'' if toolkit else ', no toolkit'})."
         ))

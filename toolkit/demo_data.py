@@ -1,0 +1,756 @@
+"""Synthetic toolkit records for the demo data (`manage.py generate_demo_data`).
+
+Most children who were on a neglect plan (an open CP plan whose latest category is neglect, or
+a neglect CIN plan: `cases.selectors.on_neglect_plan`) in the last three financial years get
+the mandatory tools, completed in cycles while the plan lasts. The gaps between cycles are
+drawn so that, on any day, some children's tools are current, some due soon, some overdue and
+some never done; practice tightens over the years, as the strategy intends. A shared
+chronology gathers entries from every agency working with the child, and some children have
+SDQs (scored exactly as `toolkit.services.tool_complete` scores them) and "Next steps".
+
+Like `cases.demo_data.DemoDataGenerator`, this builds unsaved instances and touches no
+database. It draws from its own random stream, so adding the toolkit leaves the case records
+of a seed unchanged.
+"""
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import accumulate
+
+from cases.codes import NEGLECT_FACTOR, CPCategory, Disability
+from cases.models import Child, Involvement
+from neglect_portal.demo import AGENCIES
+
+from .content import (
+    CHECKLIST_DOMAINS,
+    DAY_SECTIONS,
+    OBSERVATION_DOMAINS,
+    Concern,
+    DayVersion,
+    Impact,
+    NeglectType,
+    ObservedQuality,
+    suggested_day_version,
+)
+from .models import (
+    SDQ,
+    AssessmentChecklist,
+    Chronology,
+    ChronologyEntry,
+    DayInMyLife,
+    NextSteps,
+    ParentChildObservation,
+    Tool,
+)
+from .sdq import IMPACT_ITEMS, REVERSED, SCALE_ITEMS, form_version, score
+from .sdq_bands import BAND_TABLES
+
+# The demo agencies (neglect_portal.demo.AGENCIES), for who writes what.
+CSC = "Children's Social Care"
+EARLY_HELP = "Early Help"
+POLICE = "Police"
+COMMUNITY_HEALTH = "Community Health Trust"
+MENTAL_HEALTH = "Mental Health Trust"
+EDUCATION = "Education"
+VOLUNTARY = "Voluntary and Community Sector"
+assert {CSC, EARLY_HELP, POLICE, COMMUNITY_HEALTH, MENTAL_HEALTH, EDUCATION, VOLUNTARY} == {
+    name for name, _ in AGENCIES}
+
+# Generated practitioners per agency for every 2,000 children: enough for realistic caseloads.
+PRACTITIONERS_PER_2000 = {
+    CSC: 8, EARLY_HELP: 4, POLICE: 3, COMMUNITY_HEALTH: 5, MENTAL_HEALTH: 2, EDUCATION: 4,
+    VOLUNTARY: 2,
+}
+
+USES_TOOLKIT = 0.88  # "most children on a neglect plan"
+NEVER_DONE = 0.07  # a mandatory tool never completed for a child who otherwise has the toolkit
+NO_CHRONOLOGY = 0.06
+HAS_SDQ = 0.45
+HAS_NEXT_STEPS = 0.5
+CURRENT_DRAFT = 0.15  # a draft of the next cycle under way today
+NEVER_DONE_DRAFT = 0.4  # a tool never completed, but begun
+REVIEWED = 0.45
+MISSING_SDQ_ITEMS = 0.1
+SDQ_IMPACT = 0.6
+# Months after the toolkit's start before practice settled: lapses are likelier before then.
+SETTLING_DAYS = 548
+
+# Days between completions of a mandatory tool; over 182 days it goes out of date.
+CYCLE_EARLY = {(100, 160): 30, (161, 182): 25, (183, 320): 35, (321, 480): 10}
+CYCLE_SETTLED = {(90, 150): 28, (151, 182): 40, (183, 260): 20, (261, 400): 12}
+ENTRY_GAP_EARLY = {(10, 60): 40, (61, 150): 35, (151, 320): 25}
+ENTRY_GAP_SETTLED = {(7, 50): 50, (51, 140): 38, (141, 260): 12}
+SDQ_GAP = {(150, 240): 50, (241, 400): 50}
+LEVELS = {0: 25, 1: 45, 2: 30}  # how worrying the child's circumstances are: low to high
+CONCERN_BY_LEVEL = {
+    0: {Concern.NOT_CONCERNED: 70, Concern.SOME_CONCERN: 25, Concern.VERY_CONCERNED: 5},
+    1: {Concern.NOT_CONCERNED: 35, Concern.SOME_CONCERN: 45, Concern.VERY_CONCERNED: 20},
+    2: {Concern.NOT_CONCERNED: 15, Concern.SOME_CONCERN: 40, Concern.VERY_CONCERNED: 45},
+}
+QUALITY_BY_LEVEL = {
+    0: {ObservedQuality.STRENGTH: 40, ObservedQuality.ADEQUATE: 45,
+        ObservedQuality.SOME_CONCERN: 13, ObservedQuality.SERIOUS_CONCERN: 2},
+    1: {ObservedQuality.STRENGTH: 15, ObservedQuality.ADEQUATE: 45,
+        ObservedQuality.SOME_CONCERN: 32, ObservedQuality.SERIOUS_CONCERN: 8},
+    2: {ObservedQuality.STRENGTH: 8, ObservedQuality.ADEQUATE: 30,
+        ObservedQuality.SOME_CONCERN: 40, ObservedQuality.SERIOUS_CONCERN: 22},
+}
+# The chance of a "problem" answer to an SDQ item, by level.
+SDQ_DIFFICULTY = {0: (0.15, 0.35), 1: (0.3, 0.6), 2: (0.5, 0.85)}
+IMPACT_DIFFICULTIES = {0: {"no": 45, "minor": 40, "definite": 15},
+                       1: {"no": 15, "minor": 45, "definite": 32, "severe": 8},
+                       2: {"minor": 25, "definite": 50, "severe": 25}}
+
+# Who completes each tool besides the child's social worker, and how often CSC does it.
+DAY_PARTNERS = (EARLY_HELP, COMMUNITY_HEALTH, EDUCATION)
+CHECKLIST_PARTNERS = (EARLY_HELP, COMMUNITY_HEALTH)
+OBSERVATION_PARTNERS = (COMMUNITY_HEALTH, EARLY_HELP, VOLUNTARY)
+CSC_SHARE = {"day": 0.7, "checklist": 0.85, "observation": 0.65}
+
+
+@dataclass(frozen=True)
+class EntryText:
+    what: str
+    who: str
+    impact: str
+    impact_description: str
+    action: str
+    analysis: str
+    types: tuple[str, ...] = ()
+    significant: bool = False
+
+
+N = NeglectType
+NEG, POS, NEU = Impact.NEGATIVE, Impact.POSITIVE, Impact.NEUTRAL
+
+ENTRIES = {
+    CSC: [
+        EntryText("Home visit: no food in the fridge or cupboards; mother said benefits were "
+                  "delayed.", "Mother, the child, social worker", NEG,
+                  "The child said they had not had breakfast and was hungry.",
+                  "Food bank voucher given; benefits advice arranged.",
+                  "Third time this term that there has been no food in the home.",
+                  (N.NUTRITIONAL,), True),
+        EntryText("Unannounced visit: home tidy, child clean and playing with a sibling.",
+                  "Father, the child, social worker", POS,
+                  "The child was relaxed and keen to show their room.", "",
+                  "Improvement since the core group agreed a routine.", ()),
+        EntryText("Core group meeting: plan reviewed with the family and partner agencies.",
+                  "Parents, school, health visitor, social worker", NEU,
+                  "No direct impact; the plan now includes a bedtime routine.",
+                  "Actions agreed and shared with the family.", "", ()),
+        EntryText("Child found alone in the home at 9pm during a visit; mother at a "
+                  "neighbour's.", "The child, social worker", NEG,
+                  "The child was frightened and had not eaten.",
+                  "Strategy discussion held the next morning.",
+                  "Pattern of young children left unsupervised in the evenings.",
+                  (N.SUPERVISION,), True),
+        EntryText("Bedroom visit: no bedding on the child's mattress, damp on the walls.",
+                  "Mother, social worker", NEG, "The child has been sleeping in their coat.",
+                  "Referral to the housing team and a bedding grant.", "",
+                  (N.PHYSICAL,), False),
+    ],
+    EARLY_HELP: [
+        EntryText("Family support worker helped mother set up a morning routine chart.",
+                  "Mother, family support worker", POS,
+                  "The child arrived at school on time every day that week.", "",
+                  "Mother engages well when support is practical.", ()),
+        EntryText("Parenting group: mother attended the first two sessions, then stopped.",
+                  "Mother, group facilitator", NEU, "No change yet for the child.",
+                  "Worker to visit and talk about what got in the way.", "",
+                  (N.EMOTIONAL,)),
+        EntryText("Home visit: washing piled up, child wearing the same clothes as last week.",
+                  "Mother, the child, family support worker", NEG,
+                  "Other children have commented on the child's smell.",
+                  "Washing machine repair arranged through a charity.", "",
+                  (N.PHYSICAL,)),
+    ],
+    POLICE: [
+        EntryText("Police attended after a neighbour reported children shouting and no adult "
+                  "at home.", "Two children, police officers", NEG,
+                  "Children alone for about three hours; the eldest had a cut hand.",
+                  "Merlin report submitted to children's social care.",
+                  "Second call-out to the address this quarter.", (N.SUPERVISION,), True),
+        EntryText("Welfare check at the address: adults intoxicated, young child still up "
+                  "at midnight.", "Parents, the child, police officers", NEG,
+                  "The child was tired and hungry; no safe adult to care for them.",
+                  "Grandmother collected the child; referral made.", "",
+                  (N.SUPERVISION, N.EMOTIONAL), True),
+        EntryText("Young person reported missing overnight; found at a friend's house.",
+                  "The young person, police officers", NEG,
+                  "The young person said nobody at home noticed they had gone.",
+                  "Return home interview requested.", "", (N.SUPERVISION,), True),
+    ],
+    COMMUNITY_HEALTH: [
+        EntryText("Missed the third health appointment in a row (immunisations).",
+                  "Health visitor", NEG, "The child is behind with immunisations.",
+                  "Letter sent and a home visit booked.",
+                  "Missed health care is a repeated theme.", (N.MEDICAL,)),
+        EntryText("Weight check: child has dropped from the 50th to the 9th centile.",
+                  "Mother, the child, health visitor", NEG,
+                  "Faltering growth; the child looked pale and tired.",
+                  "GP referral for a paediatric review.", "", (N.NUTRITIONAL, N.MEDICAL),
+                  True),
+        EntryText("Development review: speech and play appropriate for age.",
+                  "Father, the child, health visitor", POS,
+                  "The child is meeting their milestones.", "", "", ()),
+        EntryText("School nurse: untreated tooth decay; dental appointment never booked.",
+                  "The child, school nurse", NEG, "The child has toothache and is not eating.",
+                  "Emergency dental appointment arranged.", "", (N.MEDICAL,)),
+    ],
+    MENTAL_HEALTH: [
+        EntryText("Mother's mental health review: low mood, struggling to get up most days.",
+                  "Mother, community psychiatric nurse", NEG,
+                  "The child is getting themselves up and to school.",
+                  "Medication reviewed; carer support discussed.", "", (N.EMOTIONAL,)),
+        EntryText("Child's first appointment with the children's mental health service "
+                  "attended.", "The child, father, CAMHS practitioner", POS,
+                  "The child talked about worries at home for the first time.", "", "", ()),
+    ],
+    EDUCATION: [
+        EntryText("Attendance has fallen to 78% this term, mostly Mondays and Fridays.",
+                  "Designated safeguarding lead", NEG,
+                  "The child is falling behind with reading.",
+                  "Attendance meeting with parents booked.", "", (N.EDUCATIONAL,)),
+        EntryText("Child arrived hungry and without a coat in freezing weather.",
+                  "Class teacher, designated safeguarding lead", NEG,
+                  "The child was cold and could not concentrate.",
+                  "Breakfast club place and a coat from the school's clothing bank.", "",
+                  (N.NUTRITIONAL, N.PHYSICAL)),
+        EntryText("Child won a class award for effort; attendance 96% this half term.",
+                  "Class teacher", POS, "The child was proud and told their mum.", "", "",
+                  ()),
+    ],
+    VOLUNTARY: [
+        EntryText("Family referred to the food bank for the second time this year.",
+                  "Mother, food bank volunteer", NEG,
+                  "The children have been going without lunch at weekends.",
+                  "Referred for debt advice.", "", (N.NUTRITIONAL,)),
+        EntryText("Child started a weekly youth club and has attended every week.",
+                  "The child, youth worker", POS,
+                  "The child has made friends and has a trusted adult outside home.", "",
+                  "", ()),
+    ],
+}
+assert set(ENTRIES) == {name for name, _ in AGENCIES}
+# What a practitioner writes up from the records when the chronology is first started.
+BIRTH_ENTRY = EntryText("Born at 35 weeks; mother attended one antenatal appointment.",
+                        "Midwife (from records)", NEG, "Premature birth and low birth weight.",
+                        "", "", (N.MEDICAL,), True)
+PAST_ENTRIES = [
+    EntryText("Referral from the health visitor: home conditions poor, baby's weight "
+              "faltering.", "Health visitor (from records)", NEG,
+              "Baby was underweight and had severe nappy rash.", "Assessment completed.", "",
+              (N.NUTRITIONAL, N.PHYSICAL), True),
+    EntryText("Family moved house three times in a year.", "Social worker (from records)",
+              NEG, "The child changed nursery twice and lost friendships.", "", "",
+              (N.EMOTIONAL, N.EDUCATIONAL)),
+    EntryText("Grandmother moved in to help; home conditions improved.",
+              "Social worker (from records)", POS, "The child had regular meals and bedtimes.",
+              "", "", ()),
+    EntryText("Father left the family home after domestic abuse incidents.",
+              "Police (from records)", NEG,
+              "The child witnessed arguments and was frightened at night.", "", "",
+              (N.EMOTIONAL,), True),
+]
+
+CHECKLIST_EVIDENCE = {
+    Concern.NOT_CONCERNED: [
+        "Nothing of concern seen at visits or reported by other agencies.",
+        "Seen on three visits; consistent with the child's age and needs.",
+    ],
+    Concern.SOME_CONCERN: [
+        "Some improvement since the last review but it is not consistent.",
+        "Reported by school and seen once at a home visit; the parent recognises it.",
+        "Better when support is in place; slips back when it stops.",
+    ],
+    Concern.VERY_CONCERNED: [
+        "Seen at every visit this month and reported by two agencies.",
+        "Long-standing and getting worse; the parent does not see it as a problem.",
+        "Has caused harm: see the chronology entries for this period.",
+    ],
+}
+OVERALL_JUDGEMENT = {
+    0: "Care is mostly good enough; the worries are specific and the parents are working on "
+       "them.",
+    1: "Care is inconsistent. The parents can meet the child's needs with support but the "
+       "progress is fragile.",
+    2: "The child's needs are not being met in several areas and the impact is growing. "
+       "Without change the child is likely to suffer significant harm.",
+}
+OBSERVATION_EVIDENCE = {
+    ObservedQuality.STRENGTH: "Seen throughout the observation and natural, not put on for "
+                              "the visit.",
+    ObservedQuality.ADEQUATE: "Good enough for most of the observation.",
+    ObservedQuality.SOME_CONCERN: "Seen at times, but lapsed when the parent was distracted "
+                                  "by their phone.",
+    ObservedQuality.SERIOUS_CONCERN: "Absent for most of the observation; the child gave up "
+                                     "seeking the parent's attention.",
+}
+SETTINGS = ("Family home, living room", "Family home, kitchen at teatime", "Contact centre",
+            "Children's centre play session", "Park near the family home")
+PRESENT = ("Mother, the child and the practitioner", "Father, the child and the practitioner",
+           "Both parents, the child, a sibling and the practitioner",
+           "Mother, her partner, the child and the practitioner")
+ACTIVITIES = {
+    DayVersion.BABY: ("A feed and a nappy change", "Settling the baby for a nap"),
+    DayVersion.PRE_SCHOOL: ("Free play with toys the child chose", "Teatime and bath time"),
+    DayVersion.SCHOOL_AGE: ("Homework at the kitchen table", "Getting ready for school"),
+    DayVersion.ADOLESCENT: ("Cooking a meal together", "Talking about plans for the weekend"),
+}
+OBSERVATION_ANALYSIS = {
+    0: "A warm relationship; the parent reads the child's cues well.",
+    1: "Warmth is there but the parent struggles with boundaries and routines.",
+    2: "The child is used to looking after themselves; the parent rarely responds to them.",
+}
+DAY_ACCOUNTS = {
+    0: ("Says this part of the day goes to plan most days.",
+        "Says it is fine and could describe what usually happens."),
+    1: ("Says it depends on how she is feeling and whether there is money for food.",
+        "Said sometimes it happens and sometimes they do it on their own."),
+    2: ("Could not say what usually happens; said the child sorts themselves out.",
+        "Said nobody is usually around, so they watch videos until they fall asleep."),
+}
+CHILDS_WORDS = {
+    0: "\"I like it when Mum reads to me.\"",
+    1: "\"Sometimes there's no tea, so I have crisps.\"",
+    2: "\"I get myself up. Nobody's awake.\"",
+}
+DAY_STRENGTHS = ("The child is loved and there is warmth between them and their parent.",
+                 "Grandparents help at weekends and the child enjoys seeing them.",
+                 "The child attends school regularly and likes their teacher.")
+DAY_WORRIES = {
+    0: "Bedtimes drift later at weekends.",
+    1: "No regular meals; the child often goes to school without breakfast.",
+    2: "No adult supervision in the evenings; the child is hungry and tired most days.",
+}
+DAY_IMPACT = {
+    0: "Little impact at present; the child is thriving in most ways.",
+    1: "The child is tired at school and falling behind.",
+    2: "The child's health and development are suffering; they are withdrawn at school.",
+}
+NEXT_STEP_ACTIONS = (
+    ("Health visitor to complete a growth review", "Health visitor"),
+    ("Arrange a breakfast club place", "School designated safeguarding lead"),
+    ("Parenting support sessions to start", "Early help family support worker"),
+    ("Housing team to inspect the damp", "Social worker"),
+    ("Dental appointment to be booked and attended", "Mother"),
+    ("Review the day in my life tool with the child", "Social worker"),
+)
+NEXT_STEPS_TEXT = {
+    0: ("The parents engage and the child is attached to them.",
+        "A steady routine and help with money.",
+        "Slipping back when support stops.",
+        "Mostly positive; some days hungry.",
+        "How the child spends weekends with their father."),
+    1: ("The child is resilient and has a good friend at school.",
+        "Regular meals, supervision in the evenings, health appointments kept.",
+        "Mother's mental health; periods without food in the home.",
+        "The child is tired, hungry and falling behind at school.",
+        "Who else is living in the home."),
+    2: ("The child has a trusted adult at school.",
+        "Safe supervision at all times, enough food, medical care.",
+        "Cumulative harm: missed health care, hunger and being left alone.",
+        "Faltering growth and withdrawal; the child expects nobody to help.",
+        "Whether the parents can change within the child's timescales."),
+}
+
+
+class Weights:
+    def __init__(self, weights: dict):
+        self.keys = list(weights)
+        self.cum = list(accumulate(weights.values()))
+
+
+@dataclass
+class Period:
+    """Part of a neglect plan inside the window, with the social worker for it."""
+
+    start: date
+    end: date
+    social_worker: int
+
+
+@dataclass
+class ToolkitRecords:
+    chronology: Chronology | None = None
+    entries: list[ChronologyEntry] = field(default_factory=list)
+    days: list[DayInMyLife] = field(default_factory=list)
+    checklists: list[AssessmentChecklist] = field(default_factory=list)
+    observations: list[ParentChildObservation] = field(default_factory=list)
+    sdqs: list[SDQ] = field(default_factory=list)
+    next_steps: list[NextSteps] = field(default_factory=list)
+
+    def tools(self) -> list[Tool]:
+        return [*self.days, *self.checklists, *self.observations, *self.sdqs,
+                *self.next_steps]
+
+
+def neglect_spans(episodes, today: date) -> list[tuple[date, date]]:
+    """When the child was on a neglect plan, merged; an open plan runs to today. Follows
+    `cases.selectors.on_neglect_plan`: a CP plan whose latest category is neglect, or a CIN
+    plan in an episode with an assessment that identified neglect."""
+    spans = []
+    for episode in episodes:
+        spans += [(plan.start_date, plan.end_date or today)
+                  for plan, _ in episode.cp_plans if plan.latest_category == CPCategory.NEG]
+        if any(NEGLECT_FACTOR in assessment.factors for assessment in episode.assessments):
+            spans += [(plan.start_date, plan.end_date or today) for plan in episode.cin_plans]
+    merged: list[tuple[date, date]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+class ToolkitGenerator:
+    """Toolkit records for one generated child at a time.
+
+    `agency_ids` maps the demo agencies' names to ids; `authors` maps an agency id to the ids of
+    practitioners in it (each list in a fixed order, for determinism). `bands` are the SDQ band
+    tables in force (`toolkit.models.band_tables()`).
+    """
+
+    def __init__(self, *, seed: int, today: date, window_start: date,
+                 agency_ids: dict[str, int], authors: dict[int, list[int]],
+                 bands: dict | None = None):
+        missing = [name for name in PRACTITIONERS_PER_2000 if not authors.get(agency_ids[name])]
+        if missing:
+            raise ValueError(f"No practitioners to write the toolkit in: {', '.join(missing)}")
+        # Its own stream: the case records of a seed stay the same with or without the toolkit.
+        self.rng = random.Random(f"toolkit-{seed}")  # noqa: S311 - fake data, not secrets
+        self.today = today
+        self.window_start = window_start
+        self.settled = window_start + timedelta(days=SETTLING_DAYS)
+        self.ids = agency_ids
+        self.names = {pk: name for name, pk in agency_ids.items()}
+        self.authors = authors
+        self.bands = bands or BAND_TABLES
+        self._tables: dict[int, tuple[dict, Weights]] = {}
+
+    def _chance(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    def _days(self, low: int, high: int) -> timedelta:
+        return timedelta(days=self.rng.randint(low, high))
+
+    def _between(self, low: date, high: date) -> date:
+        return low + timedelta(days=self.rng.randint(0, max((high - low).days, 0)))
+
+    def _table(self, weights: dict) -> Weights:
+        """For the module's constant tables only: each is cached by identity."""
+        cached = self._tables.get(id(weights))
+        if cached is None or cached[0] is not weights:
+            cached = self._tables[id(weights)] = (weights, Weights(weights))
+        return cached[1]
+
+    def _weighted(self, weights: dict):
+        return self._weighted_k(weights, 1)[0]
+
+    def _weighted_k(self, weights: dict, k: int) -> list:
+        table = self._table(weights)
+        return self.rng.choices(table.keys, cum_weights=table.cum, k=k)
+
+    def _gap(self, day: date, early: dict, settled: dict) -> timedelta:
+        return self._days(*self._weighted(early if day < self.settled else settled))
+
+    def _author(self, agency: str, team: dict[int, int]) -> tuple[int, int]:
+        """(author id, agency id): the same person in an agency for the whole child."""
+        agency_id = self.ids[agency]
+        if agency_id not in team:
+            team[agency_id] = self.rng.choice(self.authors[agency_id])
+        return team[agency_id], agency_id
+
+    # The child
+
+    def records(self, child: Child, episodes, involvements: list[Involvement], *,
+                social_worker: int | None = None) -> ToolkitRecords | None:
+        """The child's toolkit records, or None when it has none. `social_worker` is the
+        child's allocated worker, who does the social care work on an open plan."""
+        periods = self._periods(episodes, social_worker)
+        if not periods or not self._chance(USES_TOOLKIT):
+            return None
+        records = ToolkitRecords()
+        level = self._weighted(LEVELS)
+        team: dict[int, int] = {}
+        context = (child, periods, involvements, level, team)
+        if not self._chance(NO_CHRONOLOGY):
+            self._chronology(records, *context)
+        born = child.date_of_birth
+        records.checklists = self._cycles("checklist", *context, born=None)
+        if born is not None:  # nothing to observe of an unborn child's day
+            records.days = self._cycles("day", *context, born=born)
+            records.observations = self._cycles("observation", *context, born=born)
+            if self._chance(HAS_SDQ):
+                records.sdqs = self._sdqs(*context)
+        if self._chance(HAS_NEXT_STEPS):
+            records.next_steps = self._next_steps(*context)
+        return records
+
+    def _periods(self, episodes, social_worker) -> list[Period]:
+        periods = []
+        csc = self.ids[CSC]
+        for start, end in neglect_spans(episodes, self.today):
+            start = max(start, self.window_start)
+            if start > end:
+                continue  # over before the toolkit began
+            # Social workers change between plans; the allocated worker has the open one.
+            worker = (social_worker if social_worker and end == self.today
+                      else self.rng.choice(self.authors[csc]))
+            periods.append(Period(start, end, worker))
+        return periods
+
+    def _involved(self, involvements, day: date, names) -> list[str]:
+        open_ids = {i.agency_id for i in involvements if i.is_open_on(day)}
+        return [name for name in names if self.ids[name] in open_ids]
+
+    def _tool_author(self, kind, period, involvements, day, team) -> tuple[int, int]:
+        if self._chance(CSC_SHARE[kind]):
+            return period.social_worker, self.ids[CSC]
+        partners = {"day": DAY_PARTNERS, "checklist": CHECKLIST_PARTNERS,
+                    "observation": OBSERVATION_PARTNERS}[kind]
+        involved = self._involved(involvements, day, partners)
+        if not involved:
+            return period.social_worker, self.ids[CSC]
+        return self._author(self.rng.choice(involved), team)
+
+    # The three mandatory forms
+
+    def _cycles(self, kind, child, periods, involvements, level, team, *, born):
+        build = {"day": self._day, "checklist": self._checklist,
+                 "observation": self._observation}[kind]
+        tools = []
+        never = self._chance(NEVER_DONE)
+        for period in periods:
+            start = period.start if born is None else max(period.start, born)
+            if period.start == self.window_start:
+                # Plans already open when the toolkit began: taken up over its first months.
+                day = start + self._days(0, 150)
+            else:
+                day = start + self._days(7, 60)
+            while not never and day <= period.end:
+                author, agency = self._tool_author(kind, period, involvements, day, team)
+                tool = build(child, day, level)
+                self._complete(tool, author, agency, day, earliest=start)
+                tools.append(tool)
+                day += self._gap(day, CYCLE_EARLY, CYCLE_SETTLED)
+        last = periods[-1]
+        ongoing = last.end == self.today and (born is None
+                                              or born <= self.today - timedelta(days=7))
+        if ongoing and self._chance(NEVER_DONE_DRAFT if never else CURRENT_DRAFT):
+            started = max(self.today - self._days(0, 45), last.start, born or last.start)
+            tool = build(child, started, level, draft=True)
+            self._draft(tool, last.social_worker, self.ids[CSC], started)
+            tools.append(tool)
+        return tools
+
+    def _complete(self, tool: Tool, author: int, agency: int, day: date,
+                  earliest: date | None = None):
+        tool.author_id, tool.author_agency_id = author, agency
+        tool.status = Tool.Status.COMPLETED
+        tool.completed_on = day
+        tool.started_on = max(day - self._days(0, 14), earliest or date.min)
+
+    def _draft(self, tool: Tool, author: int, agency: int, day: date):
+        tool.author_id, tool.author_agency_id = author, agency
+        tool.status = Tool.Status.DRAFT
+        tool.started_on = day
+
+    def _day(self, child, day, level, *, draft=False) -> DayInMyLife:
+        rng = self.rng
+        version = suggested_day_version(child.age_on(day))
+        disabled = any(code != Disability.NONE for code in child.disabilities)
+        if disabled and version != DayVersion.BABY and self._chance(0.7):
+            version = DayVersion.DISABLED
+        parent, child_account = DAY_ACCOUNTS[level]
+        sections = {key: {"parent": parent,
+                          "child": "" if version == DayVersion.BABY else child_account}
+                    for key in DAY_SECTIONS[version]}
+        if draft:  # begun: the first sections only
+            sections = dict(list(sections.items())[:rng.randint(1, 3)])
+            return DayInMyLife(child=child, day_version=version, sections=sections)
+        return DayInMyLife(
+            child=child, day_version=version, sections=sections,
+            childs_words="" if version == DayVersion.BABY else CHILDS_WORDS[level],
+            strengths=rng.choice(DAY_STRENGTHS), worries=DAY_WORRIES[level],
+            impact_on_child=DAY_IMPACT[level],
+        )
+
+    def _checklist(self, child, day, level, *, draft=False) -> AssessmentChecklist:
+        concerns = self._weighted_k(CONCERN_BY_LEVEL[level], len(CHECKLIST_DOMAINS))
+        rolls = self.rng.choices(range(6), k=len(concerns))
+        ratings = {}
+        for key, concern, roll in zip(CHECKLIST_DOMAINS, concerns, rolls, strict=True):
+            evidence = CHECKLIST_EVIDENCE[concern]
+            ratings[key] = {"concern": concern.value, "evidence": evidence[roll % len(evidence)]}
+        if draft:
+            return AssessmentChecklist(child=child, ratings=dict(list(ratings.items())[:4]))
+        return AssessmentChecklist(child=child, ratings=ratings,
+                                   overall_judgement=OVERALL_JUDGEMENT[level])
+
+    def _observation(self, child, day, level, *, draft=False) -> ParentChildObservation:
+        rng = self.rng
+        version = suggested_day_version(child.age_on(day))
+        observed = max(day - self._days(0, 7), child.date_of_birth)
+        observation = ParentChildObservation(
+            child=child, observed_on=observed, setting=rng.choice(SETTINGS),
+            who_was_present=rng.choice(PRESENT), activity=rng.choice(ACTIVITIES[version]))
+        if draft:
+            observation.observed_on = day
+            return observation
+        qualities = self._weighted_k(QUALITY_BY_LEVEL[level], len(OBSERVATION_DOMAINS))
+        for key, quality in zip(OBSERVATION_DOMAINS, qualities, strict=True):
+            observation.ratings[key] = {"quality": quality.value,
+                                        "evidence": OBSERVATION_EVIDENCE[quality]}
+        observation.analysis = OBSERVATION_ANALYSIS[level]
+        return observation
+
+    # The chronology
+
+    def _chronology(self, records, child, periods, involvements, level, team):
+        chronology = records.chronology = Chronology(child=child)
+        first = periods[0]
+        started = min(first.start + self._days(0, 30), first.end)
+        born = child.date_of_birth
+        csc = self.ids[CSC]
+        # Written up from the records when started: the history from (before) birth.
+        earliest = min((born or child.expected_date_of_birth) - timedelta(days=120), started)
+        if born is not None and born <= started and self._chance(0.5):
+            records.entries.append(self._entry(chronology, BIRTH_ENTRY, born, started,
+                                               first.social_worker, csc))
+        for text in self.rng.sample(PAST_ENTRIES, self.rng.randint(1, 3)):
+            event = self._between(earliest, started)
+            records.entries.append(self._entry(chronology, text, event, started,
+                                               first.social_worker, csc))
+        for period in periods:
+            day = max(period.start, started) + self._days(3, 40)
+            while day <= period.end:
+                involved = [i for i in involvements if i.is_open_on(day)]
+                # Social care writes most; every agency working with the child adds.
+                agencies = sorted({i.agency_id for i in involved}) or [self.ids[CSC]]
+                agency_id = self.rng.choices(
+                    agencies, weights=[3 if a == self.ids[CSC] else 2 for a in agencies])[0]
+                name = self.names[agency_id]
+                if agency_id == self.ids[CSC]:
+                    author = period.social_worker
+                else:
+                    author, _ = self._author(name, team)
+                text = self.rng.choice(ENTRIES[name])
+                recorded = min(day + self._days(0, 10), self.today)
+                records.entries.append(self._entry(chronology, text, day, recorded, author,
+                                                   agency_id))
+                day += self._gap(day, ENTRY_GAP_EARLY, ENTRY_GAP_SETTLED)
+        last = periods[-1]
+        # Stepped down: early help carries on with the family and keeps the chronology going.
+        day, more = last.end + self._days(14, 75), self.rng.randint(0, 4)
+        while more and day <= self.today:
+            if self._involved(involvements, day, (EARLY_HELP,)):
+                author, agency = self._author(EARLY_HELP, team)
+                recorded = min(day + self._days(0, 10), self.today)
+                records.entries.append(self._entry(
+                    chronology, self.rng.choice(ENTRIES[EARLY_HELP]), day, recorded, author,
+                    agency))
+                more -= 1
+            day += self._days(20, 90)
+        if self._chance(REVIEWED):
+            chronology.reviewed_on = self._between(max(last.start, started), last.end)
+            chronology.reviewed_by_id = last.social_worker
+
+    def _entry(self, chronology, text: EntryText, event: date, recorded: date, author: int,
+               agency: int) -> ChronologyEntry:
+        return ChronologyEntry(
+            chronology=chronology, event_date=event, recorded_on=recorded,
+            what_happened=text.what, author_id=author, source_agency_id=agency,
+            who_was_involved=text.who, impact=text.impact,
+            impact_description=text.impact_description, action=text.action,
+            analysis=text.analysis, significant=text.significant,
+            neglect_types=[str(t) for t in text.types],
+        )
+
+    # SDQs and next steps
+
+    def _sdqs(self, child, periods, involvements, level, team) -> list[SDQ]:
+        sdqs = []
+        for period in periods:
+            day = period.start + self._days(20, 90)
+            while day <= period.end:
+                sdq = self._sdq(child, day, level, period, involvements, team)
+                if sdq is not None:
+                    sdqs.append(sdq)
+                day += self._days(*self._weighted(SDQ_GAP))
+        return sdqs
+
+    def _sdq(self, child, day, level, period, involvements, team) -> SDQ | None:
+        age = child.age_on(day)
+        if age is None or age < 2:
+            return None
+        rng = self.rng
+        roll = rng.random()
+        if age >= 11 and roll < 0.35:
+            informant = "self"
+        elif roll < (0.8 if age < 5 else 0.65):
+            informant = "parent"
+        else:
+            informant = "teacher"
+        form_version(informant, age)  # raises if the form and age do not fit
+        if informant == "teacher" and self._involved(involvements, day, (EDUCATION,)):
+            author, agency = self._author(EDUCATION, team)
+        elif informant != "teacher" and self._involved(involvements, day, (MENTAL_HEALTH,)) \
+                and self._chance(0.4):
+            author, agency = self._author(MENTAL_HEALTH, team)
+        else:
+            author, agency = period.social_worker, self.ids[CSC]
+        low, high = SDQ_DIFFICULTY[level]
+        difficulty = rng.uniform(low, high)
+        responses = {}
+        prosocial = set(SCALE_ITEMS["prosocial"])
+        for item in range(1, 26):
+            r = rng.random()
+            # 0, 1 or 2 "steps" in the worrying direction, then into the raw answer.
+            steps = (r < difficulty) + (r < difficulty * 0.45)
+            healthy_is_yes = item in REVERSED or item in prosocial
+            responses[str(item)] = 2 - steps if healthy_is_yes else steps
+        if self._chance(MISSING_SDQ_ITEMS):
+            for item in rng.sample(range(1, 26), rng.randint(1, 3)):
+                del responses[str(item)]
+        impact = {}
+        if self._chance(SDQ_IMPACT):
+            impact["difficulties"] = self._weighted(IMPACT_DIFFICULTIES[level])
+            if impact["difficulties"] != "no":
+                impact.update({item: rng.randint(0, 3) for item in IMPACT_ITEMS[informant]})
+        sdq = SDQ(child=child, informant=informant, age=age, responses=responses,
+                  impact=impact)
+        # As toolkit.services.tool_complete scores it.
+        result = score({int(item): answer for item, answer in sdq.responses.items()},
+                       informant=sdq.informant, age=sdq.age, impact=sdq.impact or None,
+                       bands=self.bands)
+        sdq.total_difficulties = result.total
+        sdq.total_band = result.total_band or ""
+        self._complete(sdq, author, agency, day)
+        return sdq
+
+    def _next_steps(self, child, periods, involvements, level, team) -> list[NextSteps]:
+        found = []
+        strengths, needs, risks, impact, unknown = NEXT_STEPS_TEXT[level]
+        for period in periods:
+            day = period.start + self._days(45, 150)
+            if day > period.end:
+                continue
+            steps = [{"action": action, "owner": owner,
+                      "due": (day + self._days(14, 120)).isoformat()}
+                     for action, owner in self.rng.sample(NEXT_STEP_ACTIONS,
+                                                          self.rng.randint(2, 4))]
+            tool = NextSteps(child=child, strengths=strengths, needs=needs, risks=risks,
+                             impact_on_child=impact, still_unknown=unknown, next_steps=steps)
+            self._complete(tool, period.social_worker, self.ids[CSC], day)
+            found.append(tool)
+        last = periods[-1]
+        if last.end == self.today and self._chance(CURRENT_DRAFT):
+            started = max(self.today - self._days(0, 30), last.start)
+            tool = NextSteps(child=child, strengths=strengths, needs=needs)
+            self._draft(tool, last.social_worker, self.ids[CSC], started)
+            found.append(tool)
+        return found
