@@ -1,10 +1,6 @@
-from django.urls import path, register_converter
-
-from neglect_portal.quarters import QuarterConverter
+from django.urls import path
 
 from . import views
-
-register_converter(QuarterConverter, "quarter")
 
 app_name = "actionplans"
 

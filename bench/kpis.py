@@ -36,8 +36,8 @@ from django.db import connection  # noqa: E402
 
 from cases.models import Child, ChildInNeedPlan, ChildProtectionPlan  # noqa: E402
 from dataset.computation import compute  # noqa: E402
-from dataset.quarters import Quarter, latest_complete  # noqa: E402
 from neglect_portal.models import User  # noqa: E402
+from neglect_portal.quarters import Quarter, latest_complete  # noqa: E402
 from toolkit.models import (  # noqa: E402
     SDQ,
     AssessmentChecklist,

@@ -11,11 +11,11 @@ from functools import reduce
 from django.db.models import Count
 
 from neglect_portal.models import Agency
+from neglect_portal.quarters import Quarter
 
 from .computation import TOOLKIT_FORMS, Figure, completed_in, measures, percentage, weekly_mean
 from .indicators import Unit, get
 from .movements import format_value
-from .quarters import Quarter
 
 # The field naming the agency on each counted row.
 AGENCY_FIELD = {

@@ -26,6 +26,7 @@ from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
 from cases.codes import CPCategory
 from cases.models import Assessment, Child, ChildInNeedPlan, ChildProtectionPlan, Referral
 from cases.selectors import neglect_cin_plans, open_cin_plans, open_cp_plans
+from neglect_portal.quarters import Quarter
 from toolkit.models import (
     SDQ,
     AssessmentChecklist,
@@ -41,7 +42,6 @@ from toolkit.status import CURRENT_FOR
 
 from . import indicators
 from .indicators import Unit
-from .quarters import Quarter
 from .sql_dates import AddMonths
 
 # The forms with a completed state: what "a toolkit form completed" means for TOOLKIT_CHILDREN.

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .quarters import Quarter
+from neglect_portal.quarters import Quarter
 
 
 class QuarterField(models.CharField):

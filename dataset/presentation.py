@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from neglect_portal.quarters import Quarter
+
 from . import indicators, selectors
 from .charts import Chart, chart
 from .indicators import Indicator, Source, Unit
@@ -18,7 +20,6 @@ from .movements import (
     target_status,
     theme,
 )
-from .quarters import Quarter
 from .selectors import Shown
 
 NO_RETURNS = "No agency returns yet"

@@ -19,13 +19,13 @@ from cases.models import Assessment, Child, ChildInNeedPlan, ChildProtectionPlan
 from cases.selectors import children_visible_to
 from neglect_portal import access
 from neglect_portal.models import Agency
+from neglect_portal.quarters import Quarter
 from toolkit.models import SDQ, ChronologyEntry
 
 from . import computation, indicators
 from .computation import Figure, percentage
 from .indicators import Indicator, Source, Unit
 from .models import AgencyReturn, PublishedQuarter
-from .quarters import Quarter
 
 TREND_LENGTH = 8
 

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from cases.services import StaleEdit
 from neglect_portal.models import Agency
+from neglect_portal.quarters import Quarter
 
 from .indicators import DEFINITIONS_VERSION
 from .models import AgencyReturn, PublishedFigure, PublishedQuarter
-from .quarters import Quarter
 from .selectors import live_figures
 
 

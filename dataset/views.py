@@ -7,12 +7,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from neglect_portal import access
+from neglect_portal.quarters import Quarter, latest_complete
 from neglect_portal.spreadsheets import csv_response, xlsx_response
 
 from . import breakdown, drilldown, indicators, presentation, selectors
 from .indicators import Indicator
 from .movements import POINTS_THRESHOLD, RELATIVE_THRESHOLD
-from .quarters import Quarter, latest_complete
 
 PAGE_SIZE = 25
 

@@ -20,9 +20,9 @@ class Quarter:
     number: int
 
     def __post_init__(self):
-        if self.number not in (1, 2, 3, 4):
-            raise ValueError(f"A quarter is numbered 1 to 4, not {self.number}")
-        if not 1 <= self.start_year <= 9998:
+        if not isinstance(self.number, int) or self.number not in (1, 2, 3, 4):
+            raise ValueError(f"A quarter is numbered 1 to 4, not {self.number!r}")
+        if not isinstance(self.start_year, int) or not 1 <= self.start_year <= 9998:
             raise ValueError(f"No financial year starts in {self.start_year}")
 
     @property
@@ -34,6 +34,10 @@ class Quarter:
     @property
     def end(self) -> date:
         return self.next().start - timedelta(days=1)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
 
     @property
     def label(self) -> str:
@@ -56,6 +60,16 @@ class Quarter:
             return Quarter(self.start_year - 1, 4)
         return Quarter(self.start_year, self.number - 1)
 
+    def same_quarter_last_year(self) -> Quarter:
+        return Quarter(self.start_year - 1, self.number)
+
+    def last(self, count: int) -> list[Quarter]:
+        """The `count` quarters ending with this one, oldest first (for trends)."""
+        quarters = [self]
+        while len(quarters) < count:
+            quarters.append(quarters[-1].previous())
+        return quarters[::-1]
+
     @classmethod
     def containing(cls, day: date) -> Quarter:
         if day.month >= 4:
@@ -67,10 +81,11 @@ class Quarter:
         """'2024-25-Q1' (or the label '2024-25 Q1') → Quarter; ValueError for anything else."""
         match = _SLUG.match(str(slug).strip().replace(" ", "-"))
         if not match:
-            raise ValueError(f"'{slug}' is not a quarter like 2024-25-Q1")
+            raise ValueError(f"'{slug}' is not a quarter: write it like 2024-25-Q1")
         year, short, number = int(match[1]), int(match[2]), int(match[3])
         if short != (year + 1) % 100:
-            raise ValueError(f"'{slug}': {year} is followed by {(year + 1) % 100:02d}")
+            raise ValueError(f"'{slug}' is not a quarter: {year}-{short:02d} is not one "
+                             f"financial year (it would be {year}-{(year + 1) % 100:02d})")
         return cls(year, number)
 
     @classmethod
@@ -81,6 +96,14 @@ class Quarter:
             quarters.append(quarter)
             quarter = quarter.next()
         return quarters
+
+
+def latest_complete(today: date) -> Quarter:
+    """The latest quarter whose last day is over: the one before the quarter containing today.
+
+    On E itself the quarter is not complete, since records for that day may still be added.
+    """
+    return Quarter.containing(today).previous()
 
 
 class QuarterConverter:

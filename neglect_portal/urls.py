@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from . import views
+from .quarters import QuarterConverter
+
+# Before the apps' URLs, which name quarters in their paths: <quarter:quarter>.
+register_converter(QuarterConverter, "quarter")
 
 urlpatterns = [
     path("", views.home, name="home"),

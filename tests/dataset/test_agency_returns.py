@@ -7,10 +7,10 @@ from django.db import IntegrityError, transaction
 
 from cases.services import StaleEdit
 from dataset.models import AgencyReturn
-from dataset.quarters import Quarter
 from dataset.selectors import training_coverage
 from dataset.services import agency_return_submit
 from neglect_portal.models import User
+from neglect_portal.quarters import Quarter
 from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import pytest
 
 from dataset.breakdown import BY_AGENCY, by_agency
 from dataset.computation import compute
-from dataset.quarters import Quarter
 from neglect_portal.models import User
+from neglect_portal.quarters import Quarter
 from tests.dataset.builders import chronology_entry, tool
 from tests.factories import AgencyFactory, ChildFactory
 from toolkit.models import SDQ, AssessmentChecklist, DayInMyLife

@@ -15,7 +15,7 @@ from cases.selectors import (
 )
 from dataset.computation import compute, members, percentage, rounded_ratio, weekly_mean
 from dataset.indicators import CASE_RECORD_CODES
-from dataset.quarters import Quarter
+from neglect_portal.quarters import Quarter
 from tests.dataset.builders import (
     assessment,
     chronology_entry,

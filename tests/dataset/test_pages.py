@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from dataset.quarters import Quarter, latest_complete
+from neglect_portal.quarters import Quarter, latest_complete
 from tests.actionplans.factories import (
     ActionFactory,
     ActionPlanFactory,
@@ -171,8 +171,8 @@ def test_the_dashboard_needs_the_same_queries_however_many_children(
 
 def test_a_published_quarters_dashboard_reads_its_snapshots(wg_client, administrator,
                                                            django_assert_max_num_queries):
-    from dataset.quarters import Quarter
     from dataset.services import quarter_publish
+    from neglect_portal.quarters import Quarter
 
     child = ChildFactory()
     cp_plan(child, date(2024, 1, 1))

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from cases.models import Assessment, Child, ChildInNeedPlan, ChildProtectionPlan, Referral
 from dataset.computation import compute, members, percentage, weekly_mean
 from dataset.indicators import CASE_RECORD_CODES
-from dataset.quarters import Quarter
 from dataset.sql_dates import AddMonths
 from neglect_portal.models import User
+from neglect_portal.quarters import Quarter
 from tests.factories import AgencyFactory, ChildFactory
 from toolkit.models import (
     SDQ,

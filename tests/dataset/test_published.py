@@ -6,10 +6,10 @@ import pytest
 from cases.services import StaleEdit
 from dataset.indicators import CASE_RECORD_CODES, DEFINITIONS_VERSION
 from dataset.models import PublishedFigure, PublishedQuarter
-from dataset.quarters import Quarter
 from dataset.selectors import quarter_figures, restatements
 from dataset.services import PublishRefused, quarter_publish, quarter_republish
 from neglect_portal.models import User
+from neglect_portal.quarters import Quarter
 from tests.dataset.builders import cp_plan, referral
 from tests.factories import AgencyFactory, ChildFactory
 

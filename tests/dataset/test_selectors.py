@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from dataset import computation, indicators, selectors
-from dataset.quarters import Quarter
+from neglect_portal.quarters import Quarter
 from tests.dataset.builders import chronology_entry, cp_plan, tool
 from tests.factories import ChildFactory, InvolvementFactory, UserFactory
 from toolkit.models import SDQ

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from dataset.quarters import latest_complete
 from neglect_portal.demo import DEMO_PASSWORD
 from neglect_portal.models import Agency
+from neglect_portal.quarters import latest_complete
 from tests.dataset.builders import cp_plan
 from tests.factories import ChildFactory, InvolvementFactory
 

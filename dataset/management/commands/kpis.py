@@ -4,7 +4,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from dataset.computation import compute
-from dataset.quarters import Quarter
+from neglect_portal.quarters import Quarter
 
 CSV_HEADER = ["quarter", "start", "end", "code", "numerator", "denominator", "value"]
 
