@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 
-from actionplans.models import Action
+from actionplans.models import Action, Objective
 from actionplans.selectors import RAG_LABELS, RAG_ORDER, plans_in_quarter, submitted_updates
 from cases.models import Assessment, Child, ChildInNeedPlan, ChildProtectionPlan, Referral
 from cases.selectors import children_visible_to
@@ -151,18 +151,47 @@ class RagCount:
     n: int
 
 
-def actions_by_rag(quarter: Quarter) -> list[RagCount]:
-    """Actions in the quarter's published plans by their latest submitted RAG rating at E
-    (the rating of the latest submitted quarter up to this one), then those never rated.
-    One query."""
+def _latest_rag_counts(quarter: Quarter, *group) -> list[dict]:
+    """Actions in the quarter's published plans counted by their latest submitted RAG rating
+    at E (the rating of the latest submitted quarter up to this one; None if never rated),
+    grouped also by `group`. One query."""
     latest = (submitted_updates().filter(action_id=OuterRef("pk"), quarter__lte=quarter.slug)
               .exclude(rag="").order_by("-quarter").values("rag")[:1])
-    rows = (Action.objects.filter(plan__in=plans_in_quarter(quarter))
-            .annotate(latest_rag=Subquery(latest)).values("latest_rag")
-            .annotate(n=Count("pk")).order_by())
-    counts = {row["latest_rag"]: row["n"] for row in rows}
+    return list(Action.objects.filter(plan__in=plans_in_quarter(quarter))
+                .annotate(latest_rag=Subquery(latest)).values(*group, "latest_rag")
+                .annotate(n=Count("pk")).order_by())
+
+
+def _rag_counts(counts: dict) -> list[RagCount]:
     rated = [RagCount(rag, RAG_LABELS[rag], counts.get(rag, 0)) for rag in RAG_ORDER]
     return [*rated, RagCount("not_rated", "Not rated", counts.get(None, 0))]
+
+
+def actions_by_rag(quarter: Quarter) -> list[RagCount]:
+    """ACTIONS_BY_RAG for the partnership: each rating, then the actions never rated."""
+    return _rag_counts({row["latest_rag"]: row["n"] for row in _latest_rag_counts(quarter)})
+
+
+@dataclass(frozen=True)
+class RagRow:
+    label: str
+    counts: list[RagCount]
+
+
+def actions_by_rag_table(quarter: Quarter) -> dict[str, list[RagRow]]:
+    """ACTIONS_BY_RAG per objective (in the strategy's order) and per agency with a published
+    plan, in one query."""
+    by_objective, by_agency = {}, {}
+    for row in _latest_rag_counts(quarter, "objective", "plan__agency__name"):
+        for table, key in ((by_objective, row["objective"]),
+                           (by_agency, row["plan__agency__name"])):
+            counts = table.setdefault(key, {})
+            counts[row["latest_rag"]] = counts.get(row["latest_rag"], 0) + row["n"]
+    return {
+        "objective": [RagRow(label, _rag_counts(by_objective.get(value, {})))
+                      for value, label in Objective.choices],
+        "agency": [RagRow(name, _rag_counts(by_agency[name])) for name in sorted(by_agency)],
+    }
 
 
 # Drill-down --------------------------------------------------------------------------------

@@ -95,6 +95,7 @@ def indicator(request, quarter, code):
         })
     elif indicator.code == "ACTIONS_BY_RAG":
         context["rag_counts"] = selectors.actions_by_rag(quarter)
+        context["rag_tables"] = selectors.actions_by_rag_table(quarter)
     return render(request, "dataset/indicator.html", context)
 
 

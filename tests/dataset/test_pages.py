@@ -130,6 +130,23 @@ def test_actions_by_rag_counts_each_actions_latest_submitted_rating(wg_client, h
     assert reverse("actionplans:overview", args=[SLUG]) in response.content.decode()
 
 
+def test_actions_by_rag_is_broken_down_by_objective_and_agency(wg_client, health, csc):
+    for agency, rag in ((health, "red"), (csc, "green")):
+        plan = ActionPlanFactory(agency=agency, period_start=date(2024, 4, 1),
+                                 period_end=date(2026, 3, 31))
+        QuarterlyReportFactory(plan=plan, quarter="2024-25-Q1")
+        action = ActionFactory(plan=plan, objective="respond")
+        ActionUpdateFactory(action=action, quarter="2024-25-Q1", rag=rag)
+        ActionFactory(plan=plan, objective="evaluate")  # never rated
+    page = text(wg_client.get(reverse("dataset:indicator", args=[SLUG, "ACTIONS_BY_RAG"])))
+    by_objective = page[page.index("By objective"):page.index("By agency")]
+    assert "Respond 1 0 1 0 0" in by_objective and "Evaluate 0 0 0 0 2" in by_objective
+    assert "Recognise 0 0 0 0 0" in by_objective
+    by_agency = page[page.index("By agency"):]
+    assert "Community Health Trust 1 0 0 0 1" in by_agency
+    assert "Social Care 0 0 1 0 1" in by_agency
+
+
 def test_the_dataset_opens_on_the_latest_complete_quarter(wg_client):
     response = wg_client.get(reverse("dataset:dashboard_latest"))
     assert response.status_code == 302
