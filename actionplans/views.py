@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases.record_history import history_entries
 from cases.services import StaleEdit
 from neglect_portal import access
+from neglect_portal.kept_answers import keeps_answers_through_sign_in, kept_answers
 from neglect_portal.quarters import Quarter
 from neglect_portal.spreadsheets import csv_response, xlsx_response
 
@@ -174,6 +175,7 @@ def _quarter_context(request, pk, quarter: Quarter):
     return plan, report
 
 
+@keeps_answers_through_sign_in
 @require_http_methods(["GET", "POST"])
 def quarter_page(request, pk, quarter):
     plan, report = _quarter_context(request, pk, quarter)
@@ -190,7 +192,12 @@ def quarter_page(request, pk, quarter):
             raise PermissionDenied
         rows = [(a, updates.get(a.pk)) for a in actions]
         return render(request, "actionplans/quarter_read.html", {**context, "rows": rows})
-    form = QuarterForm(request.POST if request.method == "POST" else None, actions=actions,
+    kept = kept_answers(request)
+    if kept is not None:
+        messages.warning(request, "You were signed out before your ratings were saved. They "
+                                  "are below: check them and save again")
+    form = QuarterForm(kept if kept is not None else
+                       request.POST if request.method == "POST" else None, actions=actions,
                        updates=updates, report=report, previous=previous)
     if request.method == "POST" and form.is_valid():
         expected = form.cleaned_data["version"] or 0

@@ -195,3 +195,17 @@ def test_the_submit_service_lists_every_gap(plan, health_lead):
 def test_a_quarter_outside_the_plan_period_is_not_found(client, plan, health_lead):
     client.force_login(health_lead)
     assert client.get(_url(plan, Quarter(2025, 4))).status_code == 404
+
+
+def test_ratings_posted_after_the_session_ran_out_come_back_after_signing_in(
+        client, plan, health_lead):
+    client.force_login(health_lead)
+    client.logout()
+    response = client.post(_url(plan), _answers(plan, rag="amber", narrative="Behind on audit",
+                                                what_we_did="Ran two workshops"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert not QuarterlyReport.objects.filter(plan=plan, quarter=Q2.slug).exists()
+    client.force_login(health_lead)
+    page = client.get(_url(plan)).content.decode()
+    assert "You were signed out before your ratings were saved" in page
+    assert "Behind on audit" in page and "Ran two workshops" in page
