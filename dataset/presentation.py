@@ -134,7 +134,7 @@ def indicator_trend(code: str, quarter: Quarter) -> dict:
     return {
         "published": published,
         # A published figure that a live recount no longer matches, shown with both values.
-        "restatement": _restatement_words(selectors.restated(quarter, code), indicator.unit)
+        "restatement": _restatement_words(selectors.restated(published, code), indicator.unit)
         if published else None,
         "trend_rows": [TrendRow(shown, shown_value(shown)) for shown in series],
         "chart": drawn, "chart_scale": scale,

@@ -125,14 +125,11 @@ def trends(quarter: Quarter, n: int = TREND_LENGTH, codes=None) -> dict[str, lis
     return series
 
 
-def restated(quarter: Quarter, code: str) -> Restatement | None:
-    """For a published quarter, the published and the live figure of `code` when they now
-    differ (records corrected or added since publication); None otherwise."""
-    snapshot = published_quarter(quarter)
-    if snapshot is None:
-        return None
+def restated(snapshot: PublishedQuarter, code: str) -> Restatement | None:
+    """The published and the live figure of `code` when they now differ (records corrected
+    or added since publication); None otherwise."""
     old = published_figures(snapshot).get(code)
-    new = _live(quarter, _wanted([code])).get(code)
+    new = _live(snapshot.quarter, _wanted([code])).get(code)
     return Restatement(code, old, new) if old != new else None
 
 
