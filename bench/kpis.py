@@ -6,7 +6,6 @@ run, the ORM against a single hand-written SQL query for CP_NEGLECT_SHARE,
 CIN_NEGLECT_OVER_12M and REREFERRALS_12M, checking both give the same figures. Prints the
 median and 95th percentile of each. Targets (issue 6): every indicator in under 2 seconds with
 500,000 children in PostgreSQL, and the ORM within 1.5 times the hand-written query.
-generate_demo_data makes no toolkit records, so the first run adds some (`seed_toolkit`).
 
     psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE np_bench"
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/np_bench \\
@@ -15,11 +14,10 @@ generate_demo_data makes no toolkit records, so the first run adds some (`seed_t
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,19 +32,9 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from cases.models import Child, ChildInNeedPlan, ChildProtectionPlan  # noqa: E402
+from cases.models import Child  # noqa: E402
 from dataset.computation import compute  # noqa: E402
-from neglect_portal.models import User  # noqa: E402
 from neglect_portal.quarters import Quarter, latest_complete  # noqa: E402
-from toolkit.models import (  # noqa: E402
-    SDQ,
-    AssessmentChecklist,
-    Chronology,
-    ChronologyEntry,
-    DayInMyLife,
-    NextSteps,
-    ParentChildObservation,
-)
 
 # What an analyst would write by hand against the tables (PostgreSQL), one query each,
 # returning (numerator, denominator).
@@ -90,62 +78,6 @@ def build(children: int) -> None:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
-def seed_toolkit(seed: int) -> None:
-    """Toolkit records for the benchmark, which generate_demo_data does not make: for about
-    half the children ever on a plan, the mandatory tools, some SDQs and next steps, and a
-    chronology with a few entries, all completed on days between the plan's start and today.
-    Bulk inserts without history rows; done once (skipped when any chronology exists)."""
-    if Chronology.objects.exists():
-        return
-    started = time.perf_counter()
-    rng = random.Random(seed)  # noqa: S311 - synthetic dates, not a secret
-    author = User.objects.get(username="practitioner")
-    today = date.today()
-    starts = {}
-    for child_id, start in [*ChildProtectionPlan.objects.values_list("child_id", "start_date"),
-                            *ChildInNeedPlan.objects.values_list("child_id", "start_date")]:
-        starts[child_id] = min(start, starts.get(child_id, start))
-    chosen = [(child, start) for child, start in sorted(starts.items()) if rng.random() < 0.5]
-
-    def day_after(start):
-        return start + timedelta(days=rng.randint(0, max(0, (today - start).days)))
-
-    common = {"author_id": author.pk, "author_agency_id": author.agency_id,
-              "status": "completed"}
-    rows = {model: [] for model in (DayInMyLife, AssessmentChecklist, ParentChildObservation,
-                                    SDQ, NextSteps, Chronology)}
-    entries = []
-    for child, start in chosen:
-        for model, chance in ((DayInMyLife, 0.8), (AssessmentChecklist, 0.7),
-                              (ParentChildObservation, 0.6), (NextSteps, 0.3)):
-            if rng.random() < chance:
-                extra = {"day_version": "school_age"} if model is DayInMyLife else {}
-                rows[model].append(model(child_id=child, completed_on=day_after(start),
-                                         **common, **extra))
-        if rng.random() < 0.3:
-            total = rng.randint(0, 40)
-            band = ("Close to average" if total < 14 else "Slightly raised" if total < 17
-                    else "High" if total < 20 else "Very high")
-            rows[SDQ].append(SDQ(child_id=child, completed_on=day_after(start), **common,
-                                 informant="parent", total_difficulties=total, total_band=band))
-        rows[Chronology].append(Chronology(child_id=child))
-    for model, objs in rows.items():
-        model.objects.bulk_create(objs, batch_size=5000)
-    for chronology_id, child in Chronology.objects.values_list("pk", "child_id"):
-        for _ in range(rng.randint(1, 8)):
-            recorded = day_after(starts[child])
-            entries.append(ChronologyEntry(
-                chronology_id=chronology_id, recorded_on=recorded,
-                event_date=recorded - timedelta(days=rng.randint(0, 30)), what_happened="-",
-                author_id=author.pk, source_agency_id=author.agency_id, impact="neutral",
-                impact_description="-"))
-    ChronologyEntry.objects.bulk_create(entries, batch_size=5000)
-    print(f"Added toolkit records for {len(chosen):,} children ({len(entries):,} chronology "
-          f"entries) in {time.perf_counter() - started:.0f} s")
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-
-
 def timed(run, runs: int, warm: int = 2):
     """(median ms, p95 ms, last result) of `runs` calls after `warm` untimed ones."""
     samples = []
@@ -172,12 +104,10 @@ def main():
     parser.add_argument("--children", type=int, default=500_000)
     parser.add_argument("--quarter", help="e.g. 2025-26-Q1 (default: the latest complete one)")
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run against PostgreSQL: set DATABASE_URL (the SQL below is PostgreSQL's)")
     build(args.children)
-    seed_toolkit(args.seed)
     settings.DEBUG = False  # no query logging, as in production
     quarter = Quarter.parse(args.quarter) if args.quarter else latest_complete(date.today())
 
