@@ -1,7 +1,7 @@
 """Server time and query count of the dataset pages for a published quarter.
 
 Uses the data already in the database named by DATABASE_URL (make it with bench/kpis.py,
-which runs generate_demo_data and adds toolkit records), loads the demo sign-ins and action
+which runs generate_demo_data, toolkit records included), loads the demo sign-ins and action
 plans if missing (load_demo_data), and publishes the quarter measured and the seven before
 it as an administrator where they are not yet published, so the dashboard's eight-quarter
 trend reads snapshots. Then times GET requests in-process through Django's full request stack
