@@ -117,7 +117,11 @@ def _publish_context(quarter) -> dict:
 @require_http_methods(["GET", "POST"])
 def publish(request, quarter):
     _may_publish(request)
-    if selectors.published_quarter(quarter) is not None:
+    published = selectors.published_quarter(quarter)
+    if published is not None:
+        if request.method == "POST":  # someone published it after this page was opened
+            messages.warning(request, f"{quarter} was published by {published.published_by} "
+                                      "after you opened the page: nothing was changed")
         return redirect("dataset:republish", quarter=quarter)
     error = None
     if request.method == "POST":

@@ -92,7 +92,10 @@ def test_an_open_quarter_cannot_be_published_and_gets_a_govuk_error(admin_client
 def test_a_published_quarter_is_republished_not_published_again(admin_client, administrator):
     quarter_publish(quarter=Q1, user=administrator)
     assert admin_client.get(url("publish"))["Location"] == url("republish")
-    assert admin_client.post(url("publish"))["Location"] == url("republish")
+    response = admin_client.post(url("publish"), follow=True)
+    assert response.redirect_chain == [(url("republish"), 302)]
+    assert f"2024-25 Q1 was published by {administrator} after you opened the page" \
+        in text(response)
     assert PublishedQuarter.objects.get().publication == 1
 
 

@@ -64,6 +64,7 @@ def test_an_administrator_publishes_a_quarter(page, sign_in, demo_users, assert_
     page.get_by_role("button", name=f"Publish {quarter.label}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Neglect dataset: {quarter.label}")
     expect(page.get_by_text("Published on")).to_be_visible()
+    assert_accessible(page)
 
     cp_plan(ChildFactory(), quarter.start, initial="PHY")  # recorded after publication
     page.get_by_role("link", name="Check for restatements").click()
