@@ -181,3 +181,55 @@ def export_rows(quarter: Quarter):
             value = float(shown.value) if isinstance(shown.value, Decimal) else shown.value
             note = "no cases" if shown.value is None else ""
             yield [*common, shown.numerator, shown.denominator, value, unit, note]
+
+
+# Publishing and restatements ---------------------------------------------------------------
+
+@dataclass
+class FigureRow:
+    """One indicator's figure as it will be (or was) published, and what it was before."""
+
+    code: str
+    title: str
+    new_text: str
+    old_text: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.old_text is not None and self.old_text != self.new_text
+
+
+def _title(code: str) -> str:
+    try:
+        return indicators.get(code).title
+    except KeyError:  # a code published under earlier definitions
+        return code
+
+
+def figure_text(code: str, figure) -> str:
+    """"62.5% (5 of 8)"; a TRAINING_COVERAGE with no returns is a gap, never 0%."""
+    if figure is None:
+        return "Not computed"
+    if code == "TRAINING_COVERAGE" and not figure.denominator:
+        return NO_RETURNS
+    try:
+        unit = indicators.get(code).unit
+    except KeyError:
+        unit = Unit.COUNT
+    return _figure_words(figure, unit)
+
+
+def publication_rows(live: dict, stored: dict | None = None) -> list[FigureRow]:
+    """The figures publishing will store (`live`), next to those stored now when
+    republishing, in the registry's order."""
+    codes = [*live, *(code for code in (stored or {}) if code not in live)]
+    order = {indicator.code: n for n, indicator in enumerate(indicators.INDICATORS)}
+    codes.sort(key=lambda code: order.get(code, len(order)))
+    return [FigureRow(code, _title(code), figure_text(code, live.get(code)),
+                      None if stored is None else figure_text(code, stored.get(code)))
+            for code in codes]
+
+
+def restatement_rows(restatements) -> list[FigureRow]:
+    return [FigureRow(r.code, _title(r.code), figure_text(r.code, r.live),
+                      figure_text(r.code, r.published)) for r in restatements]

@@ -69,7 +69,8 @@ def choose_quarter(request):
 def dashboard(request, quarter):
     _may_read(request)
     return render(request, "dataset/dashboard.html", {
-        **_quarter_context(quarter), **presentation.dashboard(quarter)})
+        **_quarter_context(quarter), **presentation.dashboard(quarter),
+        "may_publish": access.publishes_dataset(request.user)})
 
 
 @require_GET

@@ -145,3 +145,18 @@ def can_change_quarter(user: User, plan, report) -> bool:
 def can_reopen_quarter(user: User, report) -> bool:
     return (_signed_in(user) and user.is_administrator and report is not None
             and report.is_submitted)
+
+
+# The quarterly dataset's writes ----------------------------------------------------------
+
+
+def submits_agency_return(user: User, agency) -> bool:
+    """An agency's lead submits and corrects its quarterly return (the figures no case record
+    holds); administrators may for any agency, to help one that cannot."""
+    return _signed_in(user) and (
+        user.is_administrator or (user.is_agency_lead and agency.pk == user.agency_id))
+
+
+def publishes_dataset(user: User) -> bool:
+    """Publishing fixes the figures the Working Group reports, so only administrators do it."""
+    return _signed_in(user) and user.is_administrator

@@ -86,13 +86,24 @@ EXPECTATIONS = {
     "dataset:indicator": only(PLAN_READERS),
     "dataset:members": only(PLAN_READERS),
     "dataset:members_csv": by_agency(csc=only(PLAN_READERS), other=everyone(403)),
+    "dataset:training_coverage_latest": only(PLAN_READERS, 302),
+    "dataset:training_coverage": only(PLAN_READERS),
+    # On to the lead's own agency's return for the latest complete quarter.
+    "dataset:my_return": only([User.Role.AGENCY_LEAD, User.Role.ADMINISTRATOR], 302),
+    # Publishing is for administrators; QUARTER has ended and is not published, so
+    # republishing sends them on to publish it first.
+    "dataset:publish": only([User.Role.ADMINISTRATOR]),
+    "dataset:republish": only([User.Role.ADMINISTRATOR], 302),
+    "dataset:restatements": only(PLAN_READERS),
 }
 # Arguments for URLs above that take something other than a record id.
 URL_ARGS = {name: [QUARTER] for name in ["actionplans:overview", "actionplans:overview_print",
                                          "actionplans:submissions_csv",
                                          "actionplans:submissions_xlsx", "dataset:dashboard",
                                          "dataset:dashboard_csv", "dataset:dashboard_xlsx",
-                                         "dataset:themes"]}
+                                         "dataset:themes", "dataset:training_coverage",
+                                         "dataset:publish", "dataset:republish",
+                                         "dataset:restatements"]}
 URL_ARGS["dataset:indicator"] = [QUARTER, "CP_NEGLECT_SHARE"]
 URL_ARGS["dataset:members"] = [QUARTER, "CP_NEGLECT_SHARE", "numerator"]
 URL_ARGS["dataset:members_csv"] = [QUARTER, "CP_NEGLECT_SHARE", "numerator"]
@@ -188,7 +199,7 @@ def test_every_url_name_has_a_declared_expectation():
     undeclared = sorted(
         name for name in set(url_names())
         if name not in EXPECTATIONS and name not in OBJECT_EXPECTATIONS
-        and name not in PLAN_EXPECTATIONS
+        and name not in PLAN_EXPECTATIONS and name not in RETURN_EXPECTATIONS
         and not name.startswith("admin:")
     )
     assert undeclared == [], f"Declare access expectations for: {undeclared}"
@@ -200,7 +211,7 @@ def test_every_expectation_covers_every_role():
     for name, expected in declared.items():
         for agency in ("csc", "other"):
             assert set(for_viewer(expected, agency)) == set(ROLES), name
-    for name, (_, expected) in PLAN_EXPECTATIONS.items():
+    for name, (_, expected) in [*PLAN_EXPECTATIONS.items(), *RETURN_EXPECTATIONS.items()]:
         assert set(expected) == {"own", "other"}, name
         for relation in ("own", "other"):
             assert set(expected[relation]) == set(ROLES), name
@@ -390,3 +401,31 @@ def test_outsiders_to_a_draft_plan_get_404(client, plan_records, name, role):
     for url in _plan_urls(name, plan_records["draft"], plan_records["draft_action"]):
         assert client.get(url).status_code == 404, url
         assert client.post(url, {}).status_code in (404, 405), url
+
+
+# Agency returns -------------------------------------------------------------------------------
+# A return is its agency's: its lead submits and corrects it, administrators may for any
+# agency, and everyone else is refused (agencies are no secret, so 403 rather than 404).
+
+RETURN_EXPECTATIONS = {
+    "dataset:agency_return": ("agency", by_plan_agency(
+        own=only([User.Role.AGENCY_LEAD, User.Role.ADMINISTRATOR]),
+        other=only([User.Role.ADMINISTRATOR]))),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "role", "relation"), [
+    (name, role, relation) for name in RETURN_EXPECTATIONS for role in ROLES
+    for relation in PLAN_RELATIONS if role != ANONYMOUS or relation == "other"
+])
+def test_access_to_an_agency_return(client, name, role, relation):
+    from tests.factories import AgencyFactory, UserFactory
+
+    agency = AgencyFactory(name="Returning agency")
+    if role != ANONYMOUS:
+        client.force_login(UserFactory(role=role, **({"agency": agency}
+                                                     if relation == "own" else {})))
+    expected = RETURN_EXPECTATIONS[name][1][relation][role]
+    url = reverse(name, args=[QUARTER, agency.pk])
+    assert _outcome(client, client.get(url)) == expected, url
