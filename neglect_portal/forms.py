@@ -25,7 +25,6 @@ class GovukFormMixin:
         # No layout: crispy renders whatever fields the form has when it renders, so forms
         # that add fields in __init__ (the toolkit's) need nothing more.
         self.helper = FormHelper()
-        self.helper.label_size = "s"
         self.helper.add_input(Submit("submit", self.submit_label))
 
 
