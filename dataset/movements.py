@@ -14,7 +14,7 @@ A figure with no value on either side (a zero denominator: "no cases") has no mo
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .indicators import Indicator, Unit
 
@@ -62,7 +62,7 @@ class Change:
         if not self.comparable or not self.before:
             return None
         return (Decimal(self.after - self.before) * 100 / Decimal(self.before)).quantize(
-            Decimal("0.1"))
+            Decimal("0.1"), rounding=ROUND_HALF_UP)
 
     @property
     def direction(self) -> str:

@@ -29,6 +29,15 @@ def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _xlsx_text(value) -> str:
+    # Text pasted from Word or a PDF can hold control characters that the file format cannot
+    # carry (openpyxl refuses them); one such cell must not break the whole export.
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    # Removed before the formula check, so a control character cannot hide a leading "=".
+    return safe_cell(ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value)))
+
+
 def _xlsx_value(value):
     # Numbers and dates stay typed so they sum and sort; all text goes through safe_cell, and
     # openpyxl reads a string as a formula only when it starts with "=".
@@ -36,7 +45,7 @@ def _xlsx_value(value):
         return "Yes" if value else "No"
     if isinstance(value, int | float | date):
         return value
-    return safe_cell(value)
+    return _xlsx_text(value)
 
 
 def xlsx_response(filename: str, sheets) -> HttpResponse:
@@ -48,7 +57,7 @@ def xlsx_response(filename: str, sheets) -> HttpResponse:
     workbook.remove(workbook.active)
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title=title[:31])
-        sheet.append([safe_cell(name) for name in header])
+        sheet.append([_xlsx_text(name) for name in header])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:

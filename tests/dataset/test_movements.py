@@ -105,3 +105,8 @@ def test_a_chart_breaks_its_line_where_a_quarter_has_no_cases():
     ys = [y for _, y in drawn.dots]
     assert ys[0] > ys[1] > ys[2]  # higher values are drawn higher up
     assert chart([None, None], width=100, height=50).lines == []
+
+
+def test_a_relative_movement_rounds_half_up_as_the_definitions_ask():
+    # 16 → 17 is a 6.25% rise: half up gives 6.3 (half to even would give 6.2).
+    assert change(SDQS, 16, 17, "2024-25 Q1").relative == d("6.3")
