@@ -63,7 +63,9 @@ class PublishedFigure(models.Model):
     def as_figure(self) -> Figure:
         """The stored figure in the shape `compute()` gives, so they compare equal."""
         value = self.value
-        if value is not None and indicators.get(self.code).unit == Unit.COUNT:
+        # A code retired from the registry since publication still reads back, as stored.
+        indicator = indicators.BY_CODE.get(self.code)
+        if value is not None and indicator is not None and indicator.unit == Unit.COUNT:
             value = int(value)
         return Figure(self.code, self.numerator, self.denominator, value)
 

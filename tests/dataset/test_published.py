@@ -129,3 +129,13 @@ def test_republishing_needs_a_reason_a_publication_and_the_current_version(recor
         quarter_republish(quarter=Q1, user=admin_user, reason="second",
                           expected_publication=1, today=AFTER)
     assert PublishedQuarter.objects.get().publication == 2
+
+
+def test_a_figure_whose_code_was_retired_since_publication_still_reads_back(records,
+                                                                           admin_user):
+    published = quarter_publish(quarter=Q1, user=admin_user, today=AFTER)
+    PublishedFigure.objects.create(published_quarter=published, code="RETIRED_CODE",
+                                   numerator=7, denominator=None, value=Decimal("7"))
+    figures = quarter_figures(Q1).figures
+    assert figures["RETIRED_CODE"].value == Decimal("7")
+    assert figures["CP_NEGLECT_SHARE"].value == Decimal("75.0")
