@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, Count, Exists, OuterRef, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
 from neglect_portal import access
 from neglect_portal.models import Agency
@@ -105,6 +105,7 @@ class AgencyRow:
     agency: Agency
     plan_id: int | None
     submitted: bool
+    comparable: bool  # submitted this quarter and the one before, so a change means something
     cells: list  # one Cell per objective
 
 
@@ -122,13 +123,21 @@ def _rag_counts(quarter: Quarter, plans) -> dict:
 def overview(quarter: Quarter) -> dict:
     """The partnership at a glance for one quarter, in six queries whatever its size."""
     plans = plans_in_quarter(quarter)
+    previous_plans = plans_in_quarter(quarter.previous())
     agencies = list(Agency.objects.filter(active=True))
     plan_of = dict(plans.order_by("agency_id", "period_start").values_list("agency_id", "pk"))
-    submitted = set(QuarterlyReport.objects.filter(
-        plan__in=plans, quarter=quarter.slug, status=QuarterlyReport.Status.SUBMITTED)
-        .values_list("plan__agency_id", flat=True))
+    # Both quarters' submissions in one read: a change means something only for an agency
+    # that submitted both, else it would be measured against zero.
+    submitted_in = defaultdict(set)
+    for agency_id, slug in QuarterlyReport.objects.filter(
+            Q(plan__in=plans, quarter=quarter.slug)
+            | Q(plan__in=previous_plans, quarter=quarter.previous().slug),
+            status=QuarterlyReport.Status.SUBMITTED).values_list("plan__agency_id", "quarter"):
+        submitted_in[slug].add(agency_id)
+    submitted = submitted_in[quarter.slug]
+    comparable = submitted & submitted_in[quarter.previous().slug]
     now = _rag_counts(quarter, plans)
-    before = _rag_counts(quarter.previous(), plans_in_quarter(quarter.previous()))
+    before = _rag_counts(quarter.previous(), previous_plans)
     totals = {(agency, objective): n for agency, objective, n in
               Action.objects.filter(plan__in=plans).values_list("plan__agency_id", "objective")
               .annotate(n=Count("pk")).order_by()}
@@ -139,18 +148,22 @@ def overview(quarter: Quarter) -> dict:
             counts = []
             for rag in RAG_ORDER:
                 n = now.get((agency.pk, objective, rag), 0)
-                counts.append(Count_(rag, RAG_LABELS[rag], n,
-                                     n - before.get((agency.pk, objective, rag), 0)))
+                change = (n - before.get((agency.pk, objective, rag), 0)
+                          if agency.pk in comparable else None)
+                counts.append(Count_(rag, RAG_LABELS[rag], n, change))
             total = totals.get((agency.pk, objective), 0)
             counts.append(Count_(NOT_RATED, "Not rated",
                                  max(total - sum(c.n for c in counts), 0), None))
             cells.append(Cell(counts, total))
-        rows.append(AgencyRow(agency, plan_of.get(agency.pk), agency.pk in submitted, cells))
+        rows.append(AgencyRow(agency, plan_of.get(agency.pk), agency.pk in submitted,
+                              agency.pk in comparable, cells))
     partnership = []
     for rag in RAG_ORDER:
         n = sum(count for (_, _, r), count in now.items() if r == rag)
-        partnership.append(Count_(rag, RAG_LABELS[rag], n,
-                                  n - sum(c for (_, _, r), c in before.items() if r == rag)))
+        change = (sum(c for (a, _, r), c in now.items() if r == rag and a in comparable)
+                  - sum(c for (a, _, r), c in before.items() if r == rag and a in comparable)
+                  if comparable else None)
+        partnership.append(Count_(rag, RAG_LABELS[rag], n, change))
     return {"rows": rows, "objectives": Objective.choices, "partnership": partnership,
             "not_submitted": [row.agency for row in rows
                               if not row.submitted and row.plan_id is not None],

@@ -20,7 +20,7 @@ from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
 
-Q1, Q2 = Quarter(2026, 1), Quarter(2026, 2)
+Q1, Q2, Q3 = Quarter(2026, 1), Quarter(2026, 2), Quarter(2026, 3)
 
 
 def _cell(result, agency, objective):
@@ -46,6 +46,37 @@ def test_the_matrix_counts_actions_by_rag_and_the_change_since_last_quarter(plan
     partnership = {c.rag: (c.n, c.change) for c in result["partnership"]}
     assert partnership["red"] == (1, 1)
     assert partnership["green"] == (1, -3)
+
+
+def test_an_agency_has_no_change_unless_it_submitted_both_quarters(plan):
+    # Q1 submitted all green (the fixture); Q2 not submitted: not "Green 0 (−1)".
+    assert _cell(overview(Q2), plan.agency, "recognise")["green"] == (0, None)
+    for action in plan.actions.all():
+        ActionUpdateFactory(action=action, quarter=Q3.slug, rag="amber")
+    QuarterlyReportFactory(plan=plan, quarter=Q3.slug)
+    # Q3 submitted after a Q2 that never was: no comparison either.
+    assert _cell(overview(Q3), plan.agency, "recognise")["amber"] == (1, None)
+
+
+def test_the_partnership_change_counts_only_agencies_that_submitted_both_quarters(plan):
+    police = ActionPlanFactory(agency=AgencyFactory(name="Police"))
+    action = ActionFactory(plan=police)
+    ActionUpdateFactory(action=action, quarter=Q1.slug, rag="red")
+    ActionUpdateFactory(action=action, quarter=Q2.slug, rag="green")
+    QuarterlyReportFactory(plan=police, quarter=Q1.slug)
+    QuarterlyReportFactory(plan=police, quarter=Q2.slug)
+    # Health's four Q1 greens are not compared with a Q2 it has not submitted.
+    partnership = {c.rag: (c.n, c.change) for c in overview(Q2)["partnership"]}
+    assert partnership["green"] == (1, 1)
+    assert partnership["red"] == (0, -1)
+
+
+def test_the_overview_page_says_a_change_is_not_comparable(client, plan, working_group_member):
+    client.force_login(working_group_member)
+    page = client.get(reverse("actionplans:overview", args=[Q2])).content.decode()
+    assert "(−1" not in page
+    assert "not comparable" in page
+    assert "only agencies that submitted both" in page
 
 
 def test_ratings_of_a_quarter_not_yet_submitted_are_not_counted(plan):
