@@ -2,12 +2,12 @@
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
 
-from actionplans.models import QuarterlyReport
+from actionplans.models import Action, QuarterlyReport
 from actionplans.selectors import overdue_actions, overview
 from neglect_portal.quarters import Quarter
 from tests.actionplans.factories import (
@@ -35,12 +35,13 @@ def test_the_matrix_counts_actions_by_rag_and_the_change_since_last_quarter(plan
     respond = plan.actions.get(objective="respond")
     ActionUpdateFactory(action=recognise, quarter=Q2.slug, rag="red")
     ActionUpdateFactory(action=respond, quarter=Q2.slug, rag="green")
-    ActionFactory(plan=plan, objective="recognise")  # added in Q2, not rated
+    quantify = plan.actions.get(objective="quantify")
+    ActionUpdateFactory(action=quantify, quarter=Q2.slug, rag="")  # in the report, unrated
     QuarterlyReportFactory(plan=plan, quarter=Q2.slug)
     result = overview(Q2)
     assert _cell(result, plan.agency, "recognise") == {
         "red": (1, 1), "amber": (0, 0), "green": (0, -1), "complete": (0, 0),
-        "not_rated": (1, None)}
+        "not_rated": (0, None)}
     assert _cell(result, plan.agency, "respond")["green"] == (1, 0)
     assert _cell(result, plan.agency, "quantify")["not_rated"] == (1, None)
     partnership = {c.rag: (c.n, c.change) for c in result["partnership"]}
@@ -77,6 +78,29 @@ def test_the_overview_page_says_a_change_is_not_comparable(client, plan, working
     assert "(−1" not in page
     assert "not comparable" in page
     assert "only agencies that submitted both" in page
+
+
+def _total(result, agency, objective):
+    row = next(r for r in result["rows"] if r.agency == agency)
+    return row.cells[["recognise", "respond", "quantify", "evaluate"].index(objective)].total
+
+
+def test_a_submitted_quarter_is_not_changed_by_actions_added_after_it(plan):
+    ActionFactory(plan=plan, objective="recognise")  # added after Q1 was submitted
+    result = overview(Q1)
+    assert _total(result, plan.agency, "recognise") == 1
+    assert _cell(result, plan.agency, "recognise")["not_rated"] == (0, None)
+
+
+def test_an_unsubmitted_quarter_counts_only_actions_that_existed_by_its_end(plan):
+    early = plan.actions.get(objective="recognise")
+    Action.history.filter(id=early.pk, history_type="+").update(
+        history_date=datetime(2026, 5, 1, tzinfo=UTC))
+    # The fixture's other actions were created today, after Q2 ended; Q2 is not submitted.
+    result = overview(Q2)
+    assert _total(result, plan.agency, "recognise") == 1
+    assert _cell(result, plan.agency, "recognise")["not_rated"] == (1, None)
+    assert _total(result, plan.agency, "respond") == 0
 
 
 def test_ratings_of_a_quarter_not_yet_submitted_are_not_counted(plan):
