@@ -198,7 +198,8 @@ def quarter_page(request, pk, quarter):
                                   "are below: check them and save again")
     form = QuarterForm(kept if kept is not None else
                        request.POST if request.method == "POST" else None, actions=actions,
-                       updates=updates, report=report, previous=previous)
+                       updates=updates, report=report, previous=previous,
+                       quarter=quarter)
     if request.method == "POST" and form.is_valid():
         expected = form.cleaned_data["version"] or 0
         try:
@@ -219,7 +220,7 @@ def quarter_page(request, pk, quarter):
         except ValidationError as gaps:
             form = QuarterForm(request.POST.dict() | {"version": report.version},
                                actions=actions, updates=updates, report=report,
-                               previous=previous)
+                               previous=previous, quarter=quarter)
             form.is_valid()
             for name, problems in gaps.message_dict.items():
                 for problem in problems:

@@ -10,7 +10,7 @@ from neglect_portal.quarters import Quarter
 
 pytestmark = pytest.mark.django_db
 
-Q1, Q2 = Quarter(2026, 1), Quarter(2026, 2)
+Q1, Q2, Q3 = Quarter(2026, 1), Quarter(2026, 2), Quarter(2026, 3)
 
 
 def _url(plan, quarter=Q2):
@@ -95,6 +95,33 @@ def test_a_first_rating_is_not_a_change(plan, health_lead):
                                                                    quarter=Q1.slug))
     assert not any(name.startswith("narrative_") for name in problems)
     assert services.previous_ratings(plan, Q1) == {}
+
+
+def test_a_change_is_measured_against_the_last_submitted_rating_across_a_skipped_quarter(
+        client, plan, health_lead):
+    # Q1 submitted all green (the fixture); Q2 never submitted; Q3 rated red, no narrative.
+    client.force_login(health_lead)
+    response = client.post(_url(plan, Q3), _answers(plan, rag="red", action="submit",
+                                                    **FULL_REPORT))
+    assert response.status_code == 200
+    assert "its rating changed from green to red" in response.content.decode()
+    assert not QuarterlyReport.objects.get(plan=plan, quarter=Q3.slug).is_submitted
+
+
+def test_a_draft_rating_in_a_skipped_quarter_is_not_the_yardstick(plan, health_lead):
+    action = plan.actions.get(objective="recognise")
+    services.quarter_save_draft(plan=plan, quarter=Q2, ratings={action.pk: services.Rating(
+        "amber")}, report_fields={}, user=health_lead, expected_version=0)
+    assert services.previous_ratings(plan, Q3)[action.pk] == ("green", Q1.slug)
+
+
+def test_the_hint_names_the_quarter_of_the_last_rating_when_it_was_not_the_last_quarter(
+        client, plan, health_lead):
+    client.force_login(health_lead)
+    assert "Last quarter: Green" in client.get(_url(plan, Q2)).content.decode()
+    page = client.get(_url(plan, Q3)).content.decode()
+    assert "Last rated: Green in 2026-27 Q1" in page
+    assert "Last quarter: Green" not in page
 
 
 def test_a_submitted_quarter_is_locked_even_for_its_lead(client, plan, health_lead):
