@@ -4,7 +4,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from neglect_portal import access
@@ -31,6 +42,26 @@ def submitted_updates() -> QuerySet[ActionUpdate]:
     return ActionUpdate.objects.filter(Exists(QuarterlyReport.objects.filter(
         plan_id=OuterRef("action__plan_id"), quarter=OuterRef("quarter"),
         status=QuarterlyReport.Status.SUBMITTED)))
+
+
+def latest_submitted_rag(*, up_to: Quarter | None = None) -> Subquery:
+    """An action's rating in the latest quarter its agency submitted (up to `up_to`)."""
+    updates = submitted_updates().filter(action_id=OuterRef("pk")).exclude(rag="")
+    if up_to is not None:
+        updates = updates.filter(quarter__lte=up_to.slug)
+    return Subquery(updates.order_by("-quarter").values("rag")[:1])
+
+
+def with_overdue(actions: QuerySet[Action], *, on: date,
+                 up_to: Quarter | None = None) -> QuerySet[Action]:
+    """Annotates `overdue`: past its due date on `on` and its latest submitted rating is not
+    complete. The one definition, so the plan page and the overview cannot disagree (an
+    action rated complete and then red again is overdue on both)."""
+    return actions.annotate(latest_submitted_rag=latest_submitted_rag(up_to=up_to)).annotate(
+        overdue=Case(When(Q(due_date__lt=on) & (Q(latest_submitted_rag__isnull=True)
+                                                | ~Q(latest_submitted_rag=Rag.COMPLETE)),
+                          then=Value(True)),
+                     default=Value(False), output_field=BooleanField()))
 
 
 def rag_history(plan: ActionPlan, *, include_drafts: bool) -> dict[int, dict[str, ActionUpdate]]:
@@ -62,12 +93,11 @@ def plan_actions_by_objective(plan: ActionPlan, *, include_drafts: bool = False,
     """Every action under its objective with its latest published RAG. Two queries."""
     history = rag_history(plan, include_drafts=include_drafts)
     groups = {value: ObjectiveGroup(value, label) for value, label in Objective.choices}
-    for action in plan.actions.select_related("owner"):
+    for action in with_overdue(plan.actions.select_related("owner"), on=on or date.today()):
         by_quarter = history.get(action.pk, {})
         latest = by_quarter[max(by_quarter)] if by_quarter else None
-        groups[action.objective].rows.append(ActionRow(
-            action, latest, by_quarter,
-            action.is_overdue(latest.rag if latest else None, on)))
+        groups[action.objective].rows.append(ActionRow(action, latest, by_quarter,
+                                                       action.overdue))
     return list(groups.values())
 
 
@@ -195,12 +225,11 @@ def overview(quarter: Quarter) -> dict:
 
 def overdue_actions(quarter: Quarter, *, today: date | None = None) -> QuerySet[Action]:
     """Actions in the quarter's plans that were due before the quarter ended (or today, if
-    sooner) and that no submitted rating up to that quarter calls complete."""
+    sooner) and whose latest submitted rating up to that quarter is not complete."""
     on = min(today or date.today(), quarter.end)
-    completed = submitted_updates().filter(action=OuterRef("pk"), rag=Rag.COMPLETE,
-                                           quarter__lte=quarter.slug)
-    return (Action.objects.filter(plan__in=plans_in_quarter(quarter), due_date__lt=on)
-            .exclude(Exists(completed)).select_related("plan__agency", "owner")
+    return (with_overdue(Action.objects.filter(plan__in=plans_in_quarter(quarter)), on=on,
+                         up_to=quarter).filter(overdue=True)
+            .select_related("plan__agency", "owner")
             .order_by("due_date", "plan__agency__name", "pk"))
 
 

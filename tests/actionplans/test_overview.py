@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from actionplans.models import Action, QuarterlyReport
-from actionplans.selectors import overdue_actions, overview
+from actionplans.selectors import overdue_actions, overview, plan_actions_by_objective
 from neglect_portal.quarters import Quarter
 from tests.actionplans.factories import (
     ActionFactory,
@@ -126,6 +126,29 @@ def test_overdue_actions_are_those_due_before_the_quarter_ended_and_not_complete
     ActionUpdateFactory(action=done, quarter=Q2.slug, rag="complete")
     QuarterlyReportFactory(plan=plan, quarter=Q2.slug)
     assert list(overdue_actions(Q2, today=date(2026, 11, 25))) == [late]
+
+
+def test_an_action_rated_complete_then_reopened_is_overdue_again(plan):
+    reopened = ActionFactory(plan=plan, due_date=date(2026, 8, 1), description="Reopened")
+    ActionUpdateFactory(action=reopened, quarter=Q1.slug, rag="complete")
+    ActionUpdateFactory(action=reopened, quarter=Q2.slug, rag="red")
+    QuarterlyReportFactory(plan=plan, quarter=Q2.slug)
+    # Its latest submitted rating up to Q2 is red: it is not done, whatever Q1 said.
+    assert list(overdue_actions(Q2, today=date(2026, 11, 25))) == [reopened]
+
+
+def test_the_overview_and_the_plan_page_agree_on_what_is_overdue(plan):
+    reopened = ActionFactory(plan=plan, due_date=date(2026, 8, 1), description="Reopened")
+    done = ActionFactory(plan=plan, due_date=date(2026, 8, 1), description="Done")
+    ActionUpdateFactory(action=reopened, quarter=Q1.slug, rag="complete")
+    ActionUpdateFactory(action=reopened, quarter=Q2.slug, rag="amber")
+    ActionUpdateFactory(action=done, quarter=Q1.slug, rag="red")
+    ActionUpdateFactory(action=done, quarter=Q2.slug, rag="complete")
+    QuarterlyReportFactory(plan=plan, quarter=Q2.slug)
+    on = date(2026, 9, 30)  # the end of Q2: both pages look at the same moment
+    on_plan_page = {row.action for group in plan_actions_by_objective(plan, on=on)
+                    for row in group.rows if row.overdue}
+    assert on_plan_page == set(overdue_actions(Q2, today=on)) == {reopened}
 
 
 def _many_agencies(n):
