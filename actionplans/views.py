@@ -166,7 +166,9 @@ def action_edit(request, pk):
 
 def _quarter_context(request, pk, quarter: Quarter):
     plan = _plan_or_404(request, pk)
-    if quarter not in plan.quarters:
+    # A quarter that has not started has nothing to report yet, so it cannot be rated or
+    # submitted (the plan page lists only started quarters).
+    if quarter not in plan.quarters or quarter.start > date.today():
         raise Http404
     report = QuarterlyReport.objects.filter(plan=plan, quarter=quarter.slug).select_related(
         "submitted_by").first()

@@ -1,5 +1,7 @@
 """Rating a quarter: drafts, the narrative rule, submission, locking and reopening."""
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -222,6 +224,17 @@ def test_the_submit_service_lists_every_gap(plan, health_lead):
 def test_a_quarter_outside_the_plan_period_is_not_found(client, plan, health_lead):
     client.force_login(health_lead)
     assert client.get(_url(plan, Quarter(2025, 4))).status_code == 404
+
+
+def test_a_quarter_that_has_not_started_cannot_be_opened_or_submitted(client, plan,
+                                                                      health_lead):
+    future = Quarter.containing(date.today()).next()
+    assert future in plan.quarters  # within the plan's period: only its start is the bar
+    client.force_login(health_lead)
+    assert client.get(_url(plan, future)).status_code == 404
+    response = client.post(_url(plan, future), _answers(plan, action="submit", **FULL_REPORT))
+    assert response.status_code == 404
+    assert not QuarterlyReport.objects.filter(plan=plan, quarter=future.slug).exists()
 
 
 def test_ratings_posted_after_the_session_ran_out_come_back_after_signing_in(
