@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.record_history import history_entries
@@ -326,7 +327,8 @@ def _rating_rows(quarter, *, as_text):
 def _report_rows(quarter):
     for report in selectors.submitted_reports(quarter):
         yield [quarter.label, report.plan.agency.name, str(report.submitted_by or ""),
-               report.submitted_at.date() if report.submitted_at else None,
+               # The day in the UK, not in UTC: late on 30 June is 1 July in summer time.
+               timezone.localdate(report.submitted_at) if report.submitted_at else None,
                report.what_we_did, report.difference_for_children, report.how_we_know,
                report.challenges, report.next_steps]
 

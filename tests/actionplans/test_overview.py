@@ -241,3 +241,18 @@ def test_the_xlsx_export_has_ratings_and_reports_and_no_formulas(client, plan,
     assert reports[1][4] == "'=1+1"
     assert all(cell.data_type != "f" for row in workbook["Summary reports"].iter_rows()
                for cell in row)
+
+
+def test_the_xlsx_export_gives_the_submission_date_in_uk_time(client, plan,
+                                                                working_group_member):
+    from openpyxl import load_workbook
+
+    # 23:30 UTC on 30 June is 00:30 on 1 July in British Summer Time.
+    plan.reports.filter(quarter=Q1.slug).update(
+        submitted_at=datetime(2026, 6, 30, 23, 30, tzinfo=UTC))
+    client.force_login(working_group_member)
+    response = client.get(reverse("actionplans:submissions_xlsx", args=[Q1]))
+    reports = list(load_workbook(io.BytesIO(response.content))["Summary reports"].values)
+    submitted_on = reports[1][3]
+    assert (submitted_on.date() if isinstance(submitted_on, datetime) else submitted_on) \
+        == date(2026, 7, 1)
