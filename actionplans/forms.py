@@ -136,7 +136,7 @@ class QuarterForm(GovukForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, actions, updates, report, previous, **kwargs):
+    def __init__(self, *args, actions, updates, report, previous, quarter, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -149,13 +149,12 @@ class QuarterForm(GovukForm):
             self.fields[f"rag_{action.pk}"] = forms.ChoiceField(
                 label=f"RAG rating: {action.short}", choices=Rag.choices, widget=forms.RadioSelect,
                 required=False, initial=update.rag if update else None,
-                help_text=(f"Last quarter: {Rag(before).label}" if before
-                           else "Not rated last quarter"))
+                help_text=self._last_rating_hint(before, quarter))
             self.fields[f"narrative_{action.pk}"] = forms.CharField(
                 label=f"Progress: {action.short}", required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
                 initial=update.narrative if update else "",
-                help_text="Needed if the rating has changed since last quarter")
+                help_text="Needed if the rating has changed since it was last rated")
             self.fields[f"evidence_{action.pk}"] = forms.CharField(
                 label=f"Evidence of impact: {action.short}", required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
@@ -175,6 +174,15 @@ class QuarterForm(GovukForm):
                 label=label, help_text=hint, required=False,
                 widget=forms.Textarea(attrs={"rows": 4}),
                 initial=getattr(report, name) if report else "")
+
+    @staticmethod
+    def _last_rating_hint(before, quarter) -> str:
+        """The yardstick for a change: the last submitted rating, from whichever quarter."""
+        if before is None:
+            return "Not rated in a submitted quarter before"
+        if before.quarter == quarter.previous().slug:
+            return f"Last quarter: {Rag(before.rag).label}"
+        return f"Last rated: {Rag(before.rag).label} in {before.quarter_label}"
 
     def action_fields(self):
         """(action, rag field, narrative field, evidence field) for the template."""

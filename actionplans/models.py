@@ -4,7 +4,6 @@ Quarters are stored as their slug ("2026-27-Q1", see neglect_portal.quarters): r
 the database and in exports, and it sorts in time order as text.
 """
 
-from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -119,10 +118,6 @@ class Action(Versioned):
         if self.owner_name:
             names.append(self.owner_name)
         return ", ".join(names) or "No owner named"
-
-    def is_overdue(self, latest_rag: str | None, on: date | None = None) -> bool:
-        """Past its due date and not rated complete."""
-        return self.due_date < (on or date.today()) and latest_rag != Rag.COMPLETE
 
 
 class ActionUpdate(Versioned):

@@ -2,9 +2,21 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, Count, Exists, OuterRef, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
 
 from neglect_portal import access
 from neglect_portal.models import Agency
@@ -30,6 +42,26 @@ def submitted_updates() -> QuerySet[ActionUpdate]:
     return ActionUpdate.objects.filter(Exists(QuarterlyReport.objects.filter(
         plan_id=OuterRef("action__plan_id"), quarter=OuterRef("quarter"),
         status=QuarterlyReport.Status.SUBMITTED)))
+
+
+def latest_submitted_rag(*, up_to: Quarter | None = None) -> Subquery:
+    """An action's rating in the latest quarter its agency submitted (up to `up_to`)."""
+    updates = submitted_updates().filter(action_id=OuterRef("pk")).exclude(rag="")
+    if up_to is not None:
+        updates = updates.filter(quarter__lte=up_to.slug)
+    return Subquery(updates.order_by("-quarter").values("rag")[:1])
+
+
+def with_overdue(actions: QuerySet[Action], *, on: date,
+                 up_to: Quarter | None = None) -> QuerySet[Action]:
+    """Annotates `overdue`: past its due date on `on` and its latest submitted rating is not
+    complete. The one definition, so the plan page and the overview cannot disagree (an
+    action rated complete and then red again is overdue on both)."""
+    return actions.annotate(latest_submitted_rag=latest_submitted_rag(up_to=up_to)).annotate(
+        overdue=Case(When(Q(due_date__lt=on) & (Q(latest_submitted_rag__isnull=True)
+                                                | ~Q(latest_submitted_rag=Rag.COMPLETE)),
+                          then=Value(True)),
+                     default=Value(False), output_field=BooleanField()))
 
 
 def rag_history(plan: ActionPlan, *, include_drafts: bool) -> dict[int, dict[str, ActionUpdate]]:
@@ -61,12 +93,11 @@ def plan_actions_by_objective(plan: ActionPlan, *, include_drafts: bool = False,
     """Every action under its objective with its latest published RAG. Two queries."""
     history = rag_history(plan, include_drafts=include_drafts)
     groups = {value: ObjectiveGroup(value, label) for value, label in Objective.choices}
-    for action in plan.actions.select_related("owner"):
+    for action in with_overdue(plan.actions.select_related("owner"), on=on or date.today()):
         by_quarter = history.get(action.pk, {})
         latest = by_quarter[max(by_quarter)] if by_quarter else None
-        groups[action.objective].rows.append(ActionRow(
-            action, latest, by_quarter,
-            action.is_overdue(latest.rag if latest else None, on)))
+        groups[action.objective].rows.append(ActionRow(action, latest, by_quarter,
+                                                       action.overdue))
     return list(groups.values())
 
 
@@ -105,6 +136,7 @@ class AgencyRow:
     agency: Agency
     plan_id: int | None
     submitted: bool
+    comparable: bool  # submitted this quarter and the one before, so a change means something
     cells: list  # one Cell per objective
 
 
@@ -119,18 +151,48 @@ def _rag_counts(quarter: Quarter, plans) -> dict:
     return {(agency, objective, rag): n for agency, objective, rag, n in rows}
 
 
+def actions_in_quarter(quarter: Quarter, plans) -> QuerySet[Action]:
+    """The actions a quarter's matrix counts, so a submitted quarter stays as submitted.
+
+    Submitted: the actions its report rated (those with an update row in the quarter), not
+    ones added since. Not submitted: the actions that existed by the quarter's end, told by
+    the history's creation row (an action with none predates history and counts).
+    Why a limitation remains: an action is counted under its objective as it is now, since
+    a later edit of the objective is not read back from the history here.
+    """
+    ended = datetime.combine(quarter.end + timedelta(days=1), time.min,
+                             tzinfo=timezone.get_current_timezone())
+    report_submitted = Exists(QuarterlyReport.objects.filter(
+        plan_id=OuterRef("plan_id"), quarter=quarter.slug,
+        status=QuarterlyReport.Status.SUBMITTED))
+    in_report = Exists(ActionUpdate.objects.filter(action_id=OuterRef("pk"),
+                                                   quarter=quarter.slug))
+    created_later = Exists(Action.history.filter(id=OuterRef("pk"), history_type="+",
+                                                 history_date__gte=ended))
+    return Action.objects.filter(plan__in=plans).filter(
+        (report_submitted & in_report) | (~report_submitted & ~created_later))
+
+
 def overview(quarter: Quarter) -> dict:
     """The partnership at a glance for one quarter, in six queries whatever its size."""
     plans = plans_in_quarter(quarter)
+    previous_plans = plans_in_quarter(quarter.previous())
     agencies = list(Agency.objects.filter(active=True))
     plan_of = dict(plans.order_by("agency_id", "period_start").values_list("agency_id", "pk"))
-    submitted = set(QuarterlyReport.objects.filter(
-        plan__in=plans, quarter=quarter.slug, status=QuarterlyReport.Status.SUBMITTED)
-        .values_list("plan__agency_id", flat=True))
+    # Both quarters' submissions in one read: a change means something only for an agency
+    # that submitted both, else it would be measured against zero.
+    submitted_in = defaultdict(set)
+    for agency_id, slug in QuarterlyReport.objects.filter(
+            Q(plan__in=plans, quarter=quarter.slug)
+            | Q(plan__in=previous_plans, quarter=quarter.previous().slug),
+            status=QuarterlyReport.Status.SUBMITTED).values_list("plan__agency_id", "quarter"):
+        submitted_in[slug].add(agency_id)
+    submitted = submitted_in[quarter.slug]
+    comparable = submitted & submitted_in[quarter.previous().slug]
     now = _rag_counts(quarter, plans)
-    before = _rag_counts(quarter.previous(), plans_in_quarter(quarter.previous()))
+    before = _rag_counts(quarter.previous(), previous_plans)
     totals = {(agency, objective): n for agency, objective, n in
-              Action.objects.filter(plan__in=plans).values_list("plan__agency_id", "objective")
+              actions_in_quarter(quarter, plans).values_list("plan__agency_id", "objective")
               .annotate(n=Count("pk")).order_by()}
     rows = []
     for agency in agencies:
@@ -139,18 +201,22 @@ def overview(quarter: Quarter) -> dict:
             counts = []
             for rag in RAG_ORDER:
                 n = now.get((agency.pk, objective, rag), 0)
-                counts.append(Count_(rag, RAG_LABELS[rag], n,
-                                     n - before.get((agency.pk, objective, rag), 0)))
+                change = (n - before.get((agency.pk, objective, rag), 0)
+                          if agency.pk in comparable else None)
+                counts.append(Count_(rag, RAG_LABELS[rag], n, change))
             total = totals.get((agency.pk, objective), 0)
             counts.append(Count_(NOT_RATED, "Not rated",
                                  max(total - sum(c.n for c in counts), 0), None))
             cells.append(Cell(counts, total))
-        rows.append(AgencyRow(agency, plan_of.get(agency.pk), agency.pk in submitted, cells))
+        rows.append(AgencyRow(agency, plan_of.get(agency.pk), agency.pk in submitted,
+                              agency.pk in comparable, cells))
     partnership = []
     for rag in RAG_ORDER:
         n = sum(count for (_, _, r), count in now.items() if r == rag)
-        partnership.append(Count_(rag, RAG_LABELS[rag], n,
-                                  n - sum(c for (_, _, r), c in before.items() if r == rag)))
+        change = (sum(c for (a, _, r), c in now.items() if r == rag and a in comparable)
+                  - sum(c for (a, _, r), c in before.items() if r == rag and a in comparable)
+                  if comparable else None)
+        partnership.append(Count_(rag, RAG_LABELS[rag], n, change))
     return {"rows": rows, "objectives": Objective.choices, "partnership": partnership,
             "not_submitted": [row.agency for row in rows
                               if not row.submitted and row.plan_id is not None],
@@ -159,12 +225,11 @@ def overview(quarter: Quarter) -> dict:
 
 def overdue_actions(quarter: Quarter, *, today: date | None = None) -> QuerySet[Action]:
     """Actions in the quarter's plans that were due before the quarter ended (or today, if
-    sooner) and that no submitted rating up to that quarter calls complete."""
+    sooner) and whose latest submitted rating up to that quarter is not complete."""
     on = min(today or date.today(), quarter.end)
-    completed = submitted_updates().filter(action=OuterRef("pk"), rag=Rag.COMPLETE,
-                                           quarter__lte=quarter.slug)
-    return (Action.objects.filter(plan__in=plans_in_quarter(quarter), due_date__lt=on)
-            .exclude(Exists(completed)).select_related("plan__agency", "owner")
+    return (with_overdue(Action.objects.filter(plan__in=plans_in_quarter(quarter)), on=on,
+                         up_to=quarter).filter(overdue=True)
+            .select_related("plan__agency", "owner")
             .order_by("due_date", "plan__agency__name", "pk"))
 
 

@@ -4,9 +4,11 @@ Every save checks the user may make it, so a view that forgot to ask still canno
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from cases.services import StaleEdit, record_update
@@ -76,12 +78,27 @@ def action_update(action: Action, *, user, expected_version: int) -> Action:
     return record_update(_acting(action, user), expected_version=expected_version)
 
 
-def previous_ratings(plan: ActionPlan, quarter: Quarter) -> dict[int, str]:
-    """action id → the RAG submitted for the quarter before, the yardstick for a change."""
+class LastRating(NamedTuple):
+    rag: str
+    quarter: str  # Quarter.slug
+
+    @property
+    def quarter_label(self) -> str:
+        return Quarter.parse(self.quarter).label
+
+
+def previous_ratings(plan: ActionPlan, quarter: Quarter) -> dict[int, LastRating]:
+    """action id → its latest rating submitted in any quarter before this one: the yardstick
+    for a change. Not just the quarter before, which may never have been submitted. One query.
+    """
     from .selectors import submitted_updates
 
-    return dict(submitted_updates().filter(action__plan=plan, quarter=quarter.previous().slug)
-                .exclude(rag="").values_list("action_id", "rag"))
+    latest = (submitted_updates().filter(action_id=OuterRef("pk"), quarter__lt=quarter.slug)
+              .exclude(rag="").order_by("-quarter"))
+    rows = (plan.actions.annotate(last_rag=Subquery(latest.values("rag")[:1]),
+                                  last_quarter=Subquery(latest.values("quarter")[:1]))
+            .filter(last_rag__isnull=False).values_list("pk", "last_rag", "last_quarter"))
+    return {pk: LastRating(rag, slug) for pk, rag, slug in rows}
 
 
 def _locked_report(plan: ActionPlan, quarter: Quarter, expected_version: int):
@@ -137,11 +154,11 @@ def quarter_problems(plan: ActionPlan, quarter: Quarter, report: QuarterlyReport
         update = updates.get(action.pk)
         if update is None or not update.rag:
             problems[f"rag_{action.pk}"] = f"Select a RAG rating for ‘{action.short}’"
-        elif (previous.get(action.pk) and previous[action.pk] != update.rag
+        elif (action.pk in previous and previous[action.pk].rag != update.rag
               and not update.narrative):
             problems[f"narrative_{action.pk}"] = (
                 f"Enter the progress on ‘{action.short}’: its rating changed from "
-                f"{_rag_label(previous[action.pk])} to {_rag_label(update.rag)}")
+                f"{_rag_label(previous[action.pk].rag)} to {_rag_label(update.rag)}")
     for name, message in REQUIRED_REPORT_FIELDS.items():
         if not getattr(report, name):
             problems[name] = message

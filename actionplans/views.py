@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.record_history import history_entries
@@ -166,7 +167,9 @@ def action_edit(request, pk):
 
 def _quarter_context(request, pk, quarter: Quarter):
     plan = _plan_or_404(request, pk)
-    if quarter not in plan.quarters:
+    # A quarter that has not started has nothing to report yet, so it cannot be rated or
+    # submitted (the plan page lists only started quarters).
+    if quarter not in plan.quarters or quarter.start > date.today():
         raise Http404
     report = QuarterlyReport.objects.filter(plan=plan, quarter=quarter.slug).select_related(
         "submitted_by").first()
@@ -198,7 +201,8 @@ def quarter_page(request, pk, quarter):
                                   "are below: check them and save again")
     form = QuarterForm(kept if kept is not None else
                        request.POST if request.method == "POST" else None, actions=actions,
-                       updates=updates, report=report, previous=previous)
+                       updates=updates, report=report, previous=previous,
+                       quarter=quarter)
     if request.method == "POST" and form.is_valid():
         expected = form.cleaned_data["version"] or 0
         try:
@@ -219,7 +223,7 @@ def quarter_page(request, pk, quarter):
         except ValidationError as gaps:
             form = QuarterForm(request.POST.dict() | {"version": report.version},
                                actions=actions, updates=updates, report=report,
-                               previous=previous)
+                               previous=previous, quarter=quarter)
             form.is_valid()
             for name, problems in gaps.message_dict.items():
                 for problem in problems:
@@ -323,7 +327,8 @@ def _rating_rows(quarter, *, as_text):
 def _report_rows(quarter):
     for report in selectors.submitted_reports(quarter):
         yield [quarter.label, report.plan.agency.name, str(report.submitted_by or ""),
-               report.submitted_at.date() if report.submitted_at else None,
+               # The day in the UK, not in UTC: late on 30 June is 1 July in summer time.
+               timezone.localdate(report.submitted_at) if report.submitted_at else None,
                report.what_we_did, report.difference_for_children, report.how_we_know,
                report.challenges, report.next_steps]
 

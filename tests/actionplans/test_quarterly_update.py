@@ -1,5 +1,7 @@
 """Rating a quarter: drafts, the narrative rule, submission, locking and reopening."""
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -10,7 +12,7 @@ from neglect_portal.quarters import Quarter
 
 pytestmark = pytest.mark.django_db
 
-Q1, Q2 = Quarter(2026, 1), Quarter(2026, 2)
+Q1, Q2, Q3 = Quarter(2026, 1), Quarter(2026, 2), Quarter(2026, 3)
 
 
 def _url(plan, quarter=Q2):
@@ -95,6 +97,33 @@ def test_a_first_rating_is_not_a_change(plan, health_lead):
                                                                    quarter=Q1.slug))
     assert not any(name.startswith("narrative_") for name in problems)
     assert services.previous_ratings(plan, Q1) == {}
+
+
+def test_a_change_is_measured_against_the_last_submitted_rating_across_a_skipped_quarter(
+        client, plan, health_lead):
+    # Q1 submitted all green (the fixture); Q2 never submitted; Q3 rated red, no narrative.
+    client.force_login(health_lead)
+    response = client.post(_url(plan, Q3), _answers(plan, rag="red", action="submit",
+                                                    **FULL_REPORT))
+    assert response.status_code == 200
+    assert "its rating changed from green to red" in response.content.decode()
+    assert not QuarterlyReport.objects.get(plan=plan, quarter=Q3.slug).is_submitted
+
+
+def test_a_draft_rating_in_a_skipped_quarter_is_not_the_yardstick(plan, health_lead):
+    action = plan.actions.get(objective="recognise")
+    services.quarter_save_draft(plan=plan, quarter=Q2, ratings={action.pk: services.Rating(
+        "amber")}, report_fields={}, user=health_lead, expected_version=0)
+    assert services.previous_ratings(plan, Q3)[action.pk] == ("green", Q1.slug)
+
+
+def test_the_hint_names_the_quarter_of_the_last_rating_when_it_was_not_the_last_quarter(
+        client, plan, health_lead):
+    client.force_login(health_lead)
+    assert "Last quarter: Green" in client.get(_url(plan, Q2)).content.decode()
+    page = client.get(_url(plan, Q3)).content.decode()
+    assert "Last rated: Green in 2026-27 Q1" in page
+    assert "Last quarter: Green" not in page
 
 
 def test_a_submitted_quarter_is_locked_even_for_its_lead(client, plan, health_lead):
@@ -195,6 +224,17 @@ def test_the_submit_service_lists_every_gap(plan, health_lead):
 def test_a_quarter_outside_the_plan_period_is_not_found(client, plan, health_lead):
     client.force_login(health_lead)
     assert client.get(_url(plan, Quarter(2025, 4))).status_code == 404
+
+
+def test_a_quarter_that_has_not_started_cannot_be_opened_or_submitted(client, plan,
+                                                                      health_lead):
+    future = Quarter.containing(date.today()).next()
+    assert future in plan.quarters  # within the plan's period: only its start is the bar
+    client.force_login(health_lead)
+    assert client.get(_url(plan, future)).status_code == 404
+    response = client.post(_url(plan, future), _answers(plan, action="submit", **FULL_REPORT))
+    assert response.status_code == 404
+    assert not QuarterlyReport.objects.filter(plan=plan, quarter=future.slug).exists()
 
 
 def test_ratings_posted_after_the_session_ran_out_come_back_after_signing_in(
