@@ -64,11 +64,10 @@ def with_overdue(actions: QuerySet[Action], *, on: date,
                      default=Value(False), output_field=BooleanField()))
 
 
-def rag_history(plan: ActionPlan, *, include_drafts: bool) -> dict[int, dict[str, ActionUpdate]]:
-    """action id → {quarter slug → update}, in one query."""
-    updates = submitted_updates() if not include_drafts else ActionUpdate.objects.all()
+def rag_history(plan: ActionPlan) -> dict[int, dict[str, ActionUpdate]]:
+    """action id → {quarter slug → submitted update}, in one query."""
     history = defaultdict(dict)
-    for update in updates.filter(action__plan=plan).exclude(rag=""):
+    for update in submitted_updates().filter(action__plan=plan).exclude(rag=""):
         history[update.action_id][update.quarter] = update
     return history
 
@@ -88,10 +87,10 @@ class ObjectiveGroup:
     rows: list = field(default_factory=list)
 
 
-def plan_actions_by_objective(plan: ActionPlan, *, include_drafts: bool = False,
-                              on: date | None = None) -> list[ObjectiveGroup]:
+def plan_actions_by_objective(plan: ActionPlan, *, on: date | None = None
+                              ) -> list[ObjectiveGroup]:
     """Every action under its objective with its latest published RAG. Two queries."""
-    history = rag_history(plan, include_drafts=include_drafts)
+    history = rag_history(plan)
     groups = {value: ObjectiveGroup(value, label) for value, label in Objective.choices}
     for action in with_overdue(plan.actions.select_related("owner"), on=on or date.today()):
         by_quarter = history.get(action.pk, {})
