@@ -81,6 +81,19 @@ def test_a_partner_adds_to_the_shared_chronology(page, live_server, demo_users, 
     expect(timeline).to_contain_text("Children's Social Care")
     assert_accessible(page)
 
+    # The partner may change their own entry, not social care's.
+    change_links = timeline.get_by_role("link", name="Change")
+    expect(change_links).to_have_count(1)
+    change_links.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change a chronology entry")
+    page.get_by_label("What happened").fill("")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter what happened")
+    assert_accessible(page)
+    page.get_by_label("What happened").fill("Not brought to the 2-year review")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".moj-timeline")).to_contain_text("Not brought to the 2-year review")
+
     page.get_by_role("link", name="Print-friendly page").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Impact chronology")
     assert_accessible(page)
