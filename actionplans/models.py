@@ -4,7 +4,6 @@ Quarters are stored as their slug ("2026-27-Q1", see neglect_portal.quarters): r
 the database and in exports, and it sorts in time order as text.
 """
 
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -43,8 +42,9 @@ class ActionPlan(Versioned):
     period_start = models.DateField("start of the period the plan covers")
     period_end = models.DateField("end of the period the plan covers")
     signed_off_by = models.CharField("signed off by", max_length=200, blank=True)
-    signed_off_role = models.CharField("role of the person who signed it off", max_length=200,
-                                       blank=True)
+    signed_off_role = models.CharField(
+        "role of the person who signed it off", max_length=200, blank=True
+    )
     signed_off_on = models.DateField("date signed off", null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     history = HistoricalRecords()
@@ -52,11 +52,16 @@ class ActionPlan(Versioned):
     class Meta:
         ordering = ["agency__name", "-period_start"]
         constraints = [
-            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
-                                   name="action_plan_period_in_order"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="action_plan_period_in_order",
+            ),
             # The Working Group reads one live plan per agency.
-            models.UniqueConstraint(fields=["agency"], condition=Q(status="active"),
-                                    name="one_active_action_plan_per_agency"),
+            models.UniqueConstraint(
+                fields=["agency"],
+                condition=Q(status="active"),
+                name="one_active_action_plan_per_agency",
+            ),
         ]
 
     def __str__(self):
@@ -64,8 +69,9 @@ class ActionPlan(Versioned):
 
     def clean(self):
         if self.period_start and self.period_end and self.period_end < self.period_start:
-            raise ValidationError({"period_end": "The end of the period must be the same as "
-                                                 "or after the start"})
+            raise ValidationError(
+                {"period_end": "The end of the period must be the same as or after the start"}
+            )
 
     @property
     def is_draft(self) -> bool:
@@ -82,8 +88,13 @@ class Action(Versioned):
     description = models.TextField("what will be done")
     # A named user may open the plan to see their action; the free text covers owners with
     # no account, such as a board or a post.
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="owned_actions")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_actions",
+    )
     owner_name = models.CharField("owner (name, team or post)", max_length=200, blank=True)
     start_date = models.DateField(null=True, blank=True)
     due_date = models.DateField()
@@ -94,16 +105,16 @@ class Action(Versioned):
 
     class Meta:
         ordering = ["plan", "objective", "due_date", "pk"]
-        indexes = [models.Index(fields=["plan", "objective"]),
-                   models.Index(fields=["due_date"])]
+        indexes = [models.Index(fields=["plan", "objective"]), models.Index(fields=["due_date"])]
 
     def __str__(self):
         return self.description[:80]
 
     def clean(self):
         if self.start_date and self.due_date and self.due_date < self.start_date:
-            raise ValidationError({"due_date": "The due date must be the same as or after "
-                                               "the start date"})
+            raise ValidationError(
+                {"due_date": "The due date must be the same as or after the start date"}
+            )
 
     @property
     def short(self) -> str:
@@ -132,8 +143,11 @@ class ActionUpdate(Versioned):
 
     class Meta:
         ordering = ["action", "quarter"]
-        constraints = [models.UniqueConstraint(fields=["action", "quarter"],
-                                               name="one_update_per_action_per_quarter")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "quarter"], name="one_update_per_action_per_quarter"
+            )
+        ]
         indexes = [models.Index(fields=["quarter", "rag"])]
 
     def __str__(self):
@@ -154,22 +168,25 @@ class QuarterlyReport(Versioned):
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="reports")
     quarter = models.CharField(max_length=10)  # Quarter.slug
     what_we_did = models.TextField("what we did", blank=True)
-    difference_for_children = models.TextField("what difference it made for children",
-                                               blank=True)
+    difference_for_children = models.TextField("what difference it made for children", blank=True)
     how_we_know = models.TextField("how we know", blank=True)
     challenges = models.TextField(blank=True)
     next_steps = models.TextField("next steps", blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     reopen_reason = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["plan", "quarter"]
-        constraints = [models.UniqueConstraint(fields=["plan", "quarter"],
-                                               name="one_report_per_plan_per_quarter")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "quarter"], name="one_report_per_plan_per_quarter"
+            )
+        ]
         indexes = [models.Index(fields=["quarter", "status"])]
 
     def __str__(self):

@@ -27,21 +27,33 @@ from .models import Action, ActionPlan, ActionUpdate, Objective, QuarterlyReport
 
 def plans_visible_to(user) -> QuerySet[ActionPlan]:
     # distinct(): an owner of several actions in one plan would otherwise see it twice.
-    return (ActionPlan.objects.filter(access.action_plans_visible_q(user)).distinct()
-            .select_related("agency"))
+    return (
+        ActionPlan.objects.filter(access.action_plans_visible_q(user))
+        .distinct()
+        .select_related("agency")
+    )
 
 
 def current_plan_of(agency) -> ActionPlan | None:
     """The agency's active plan, else its newest draft."""
-    return (ActionPlan.objects.filter(agency=agency, status__in=["active", "draft"])
-            .order_by("status", "-period_start").first())
+    return (
+        ActionPlan.objects.filter(agency=agency, status__in=["active", "draft"])
+        .order_by("status", "-period_start")
+        .first()
+    )
 
 
 def submitted_updates() -> QuerySet[ActionUpdate]:
     """Ratings in quarters the agency has submitted: the published position."""
-    return ActionUpdate.objects.filter(Exists(QuarterlyReport.objects.filter(
-        plan_id=OuterRef("action__plan_id"), quarter=OuterRef("quarter"),
-        status=QuarterlyReport.Status.SUBMITTED)))
+    return ActionUpdate.objects.filter(
+        Exists(
+            QuarterlyReport.objects.filter(
+                plan_id=OuterRef("action__plan_id"),
+                quarter=OuterRef("quarter"),
+                status=QuarterlyReport.Status.SUBMITTED,
+            )
+        )
+    )
 
 
 def latest_submitted_rag(*, up_to: Quarter | None = None) -> Subquery:
@@ -52,16 +64,23 @@ def latest_submitted_rag(*, up_to: Quarter | None = None) -> Subquery:
     return Subquery(updates.order_by("-quarter").values("rag")[:1])
 
 
-def with_overdue(actions: QuerySet[Action], *, on: date,
-                 up_to: Quarter | None = None) -> QuerySet[Action]:
+def with_overdue(
+    actions: QuerySet[Action], *, on: date, up_to: Quarter | None = None
+) -> QuerySet[Action]:
     """Annotates `overdue`: past its due date on `on` and its latest submitted rating is not
     complete. The one definition, so the plan page and the overview cannot disagree (an
     action rated complete and then red again is overdue on both)."""
     return actions.annotate(latest_submitted_rag=latest_submitted_rag(up_to=up_to)).annotate(
-        overdue=Case(When(Q(due_date__lt=on) & (Q(latest_submitted_rag__isnull=True)
-                                                | ~Q(latest_submitted_rag=Rag.COMPLETE)),
-                          then=Value(True)),
-                     default=Value(False), output_field=BooleanField()))
+        overdue=Case(
+            When(
+                Q(due_date__lt=on)
+                & (Q(latest_submitted_rag__isnull=True) | ~Q(latest_submitted_rag=Rag.COMPLETE)),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
 
 
 def rag_history(plan: ActionPlan) -> dict[int, dict[str, ActionUpdate]]:
@@ -87,16 +106,14 @@ class ObjectiveGroup:
     rows: list = field(default_factory=list)
 
 
-def plan_actions_by_objective(plan: ActionPlan, *, on: date | None = None
-                              ) -> list[ObjectiveGroup]:
+def plan_actions_by_objective(plan: ActionPlan, *, on: date | None = None) -> list[ObjectiveGroup]:
     """Every action under its objective with its latest published RAG. Two queries."""
     history = rag_history(plan)
     groups = {value: ObjectiveGroup(value, label) for value, label in Objective.choices}
     for action in with_overdue(plan.actions.select_related("owner"), on=on or date.today()):
         by_quarter = history.get(action.pk, {})
         latest = by_quarter[max(by_quarter)] if by_quarter else None
-        groups[action.objective].rows.append(ActionRow(action, latest, by_quarter,
-                                                       action.overdue))
+        groups[action.objective].rows.append(ActionRow(action, latest, by_quarter, action.overdue))
     return list(groups.values())
 
 
@@ -113,7 +130,8 @@ NOT_RATED = "not_rated"
 def plans_in_quarter(quarter: Quarter) -> QuerySet[ActionPlan]:
     """Published plans whose period overlaps the quarter."""
     return ActionPlan.objects.exclude(status=ActionPlan.Status.DRAFT).filter(
-        period_start__lte=quarter.end, period_end__gte=quarter.start)
+        period_start__lte=quarter.end, period_end__gte=quarter.start
+    )
 
 
 @dataclass
@@ -144,9 +162,14 @@ RAG_LABELS = dict(Rag.choices)
 
 def _rag_counts(quarter: Quarter, plans) -> dict:
     """(agency id, objective, rag) → number of actions rated so in the quarter (submitted)."""
-    rows = (submitted_updates().filter(quarter=quarter.slug, action__plan__in=plans)
-            .exclude(rag="").values_list("action__plan__agency_id", "action__objective", "rag")
-            .annotate(n=Count("pk")).order_by())
+    rows = (
+        submitted_updates()
+        .filter(quarter=quarter.slug, action__plan__in=plans)
+        .exclude(rag="")
+        .values_list("action__plan__agency_id", "action__objective", "rag")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return {(agency, objective, rag): n for agency, objective, rag, n in rows}
 
 
@@ -159,17 +182,23 @@ def actions_in_quarter(quarter: Quarter, plans) -> QuerySet[Action]:
     Why a limitation remains: an action is counted under its objective as it is now, since
     a later edit of the objective is not read back from the history here.
     """
-    ended = datetime.combine(quarter.end + timedelta(days=1), time.min,
-                             tzinfo=timezone.get_current_timezone())
-    report_submitted = Exists(QuarterlyReport.objects.filter(
-        plan_id=OuterRef("plan_id"), quarter=quarter.slug,
-        status=QuarterlyReport.Status.SUBMITTED))
-    in_report = Exists(ActionUpdate.objects.filter(action_id=OuterRef("pk"),
-                                                   quarter=quarter.slug))
-    created_later = Exists(Action.history.filter(id=OuterRef("pk"), history_type="+",
-                                                 history_date__gte=ended))
+    ended = datetime.combine(
+        quarter.end + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
+    )
+    report_submitted = Exists(
+        QuarterlyReport.objects.filter(
+            plan_id=OuterRef("plan_id"),
+            quarter=quarter.slug,
+            status=QuarterlyReport.Status.SUBMITTED,
+        )
+    )
+    in_report = Exists(ActionUpdate.objects.filter(action_id=OuterRef("pk"), quarter=quarter.slug))
+    created_later = Exists(
+        Action.history.filter(id=OuterRef("pk"), history_type="+", history_date__gte=ended)
+    )
     return Action.objects.filter(plan__in=plans).filter(
-        (report_submitted & in_report) | (~report_submitted & ~created_later))
+        (report_submitted & in_report) | (~report_submitted & ~created_later)
+    )
 
 
 def overview(quarter: Quarter) -> dict:
@@ -182,17 +211,22 @@ def overview(quarter: Quarter) -> dict:
     # that submitted both, else it would be measured against zero.
     submitted_in = defaultdict(set)
     for agency_id, slug in QuarterlyReport.objects.filter(
-            Q(plan__in=plans, quarter=quarter.slug)
-            | Q(plan__in=previous_plans, quarter=quarter.previous().slug),
-            status=QuarterlyReport.Status.SUBMITTED).values_list("plan__agency_id", "quarter"):
+        Q(plan__in=plans, quarter=quarter.slug)
+        | Q(plan__in=previous_plans, quarter=quarter.previous().slug),
+        status=QuarterlyReport.Status.SUBMITTED,
+    ).values_list("plan__agency_id", "quarter"):
         submitted_in[slug].add(agency_id)
     submitted = submitted_in[quarter.slug]
     comparable = submitted & submitted_in[quarter.previous().slug]
     now = _rag_counts(quarter, plans)
     before = _rag_counts(quarter.previous(), previous_plans)
-    totals = {(agency, objective): n for agency, objective, n in
-              actions_in_quarter(quarter, plans).values_list("plan__agency_id", "objective")
-              .annotate(n=Count("pk")).order_by()}
+    totals = {
+        (agency, objective): n
+        for agency, objective, n in actions_in_quarter(quarter, plans)
+        .values_list("plan__agency_id", "objective")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
     rows = []
     for agency in agencies:
         cells = []
@@ -200,60 +234,97 @@ def overview(quarter: Quarter) -> dict:
             counts = []
             for rag in RAG_ORDER:
                 n = now.get((agency.pk, objective, rag), 0)
-                change = (n - before.get((agency.pk, objective, rag), 0)
-                          if agency.pk in comparable else None)
+                change = (
+                    n - before.get((agency.pk, objective, rag), 0)
+                    if agency.pk in comparable
+                    else None
+                )
                 counts.append(Count_(rag, RAG_LABELS[rag], n, change))
             total = totals.get((agency.pk, objective), 0)
-            counts.append(Count_(NOT_RATED, "Not rated",
-                                 max(total - sum(c.n for c in counts), 0), None))
+            counts.append(
+                Count_(NOT_RATED, "Not rated", max(total - sum(c.n for c in counts), 0), None)
+            )
             cells.append(Cell(counts, total))
-        rows.append(AgencyRow(agency, plan_of.get(agency.pk), agency.pk in submitted,
-                              agency.pk in comparable, cells))
+        rows.append(
+            AgencyRow(
+                agency,
+                plan_of.get(agency.pk),
+                agency.pk in submitted,
+                agency.pk in comparable,
+                cells,
+            )
+        )
     partnership = []
     for rag in RAG_ORDER:
         n = sum(count for (_, _, r), count in now.items() if r == rag)
-        change = (sum(c for (a, _, r), c in now.items() if r == rag and a in comparable)
-                  - sum(c for (a, _, r), c in before.items() if r == rag and a in comparable)
-                  if comparable else None)
+        change = (
+            sum(c for (a, _, r), c in now.items() if r == rag and a in comparable)
+            - sum(c for (a, _, r), c in before.items() if r == rag and a in comparable)
+            if comparable
+            else None
+        )
         partnership.append(Count_(rag, RAG_LABELS[rag], n, change))
-    return {"rows": rows, "objectives": Objective.choices, "partnership": partnership,
-            "not_submitted": [row.agency for row in rows
-                              if not row.submitted and row.plan_id is not None],
-            "without_plan": [row.agency for row in rows if row.plan_id is None]}
+    return {
+        "rows": rows,
+        "objectives": Objective.choices,
+        "partnership": partnership,
+        "not_submitted": [
+            row.agency for row in rows if not row.submitted and row.plan_id is not None
+        ],
+        "without_plan": [row.agency for row in rows if row.plan_id is None],
+    }
 
 
 def overdue_actions(quarter: Quarter, *, today: date | None = None) -> QuerySet[Action]:
     """Actions in the quarter's plans that were due before the quarter ended (or today, if
     sooner) and whose latest submitted rating up to that quarter is not complete."""
     on = min(today or date.today(), quarter.end)
-    return (with_overdue(Action.objects.filter(plan__in=plans_in_quarter(quarter)), on=on,
-                         up_to=quarter).filter(overdue=True)
-            .select_related("plan__agency", "owner")
-            .order_by("due_date", "plan__agency__name", "pk"))
+    return (
+        with_overdue(
+            Action.objects.filter(plan__in=plans_in_quarter(quarter)), on=on, up_to=quarter
+        )
+        .filter(overdue=True)
+        .select_related("plan__agency", "owner")
+        .order_by("due_date", "plan__agency__name", "pk")
+    )
 
 
 def _strategy_order(field: str) -> Case:
     """Objectives in the strategy's order (Recognise, Respond, Quantify, Evaluate)."""
-    return Case(*[When(**{field: value}, then=Value(rank))
-                  for rank, value in enumerate(Objective.values)])
+    return Case(
+        *[When(**{field: value}, then=Value(rank)) for rank, value in enumerate(Objective.values)]
+    )
 
 
 def submissions(quarter: Quarter) -> QuerySet[ActionUpdate]:
     """Every submitted rating of the quarter, for the exports."""
-    return (submitted_updates().filter(quarter=quarter.slug)
-            .select_related("action__plan__agency", "action__owner")
-            .order_by("action__plan__agency__name", _strategy_order("action__objective"),
-                      "action__due_date", "action__pk"))
+    return (
+        submitted_updates()
+        .filter(quarter=quarter.slug)
+        .select_related("action__plan__agency", "action__owner")
+        .order_by(
+            "action__plan__agency__name",
+            _strategy_order("action__objective"),
+            "action__due_date",
+            "action__pk",
+        )
+    )
 
 
 def submitted_reports(quarter: Quarter) -> QuerySet[QuarterlyReport]:
-    return (QuarterlyReport.objects.filter(quarter=quarter.slug,
-                                           status=QuarterlyReport.Status.SUBMITTED)
-            .select_related("plan__agency", "submitted_by").order_by("plan__agency__name"))
+    return (
+        QuarterlyReport.objects.filter(
+            quarter=quarter.slug, status=QuarterlyReport.Status.SUBMITTED
+        )
+        .select_related("plan__agency", "submitted_by")
+        .order_by("plan__agency__name")
+    )
 
 
 def quarters_with_reports() -> list[Quarter]:
-    return [Quarter.parse(slug) for slug in QuarterlyReport.objects.values_list(
-        "quarter", flat=True).distinct().order_by("quarter")]
-
-
+    return [
+        Quarter.parse(slug)
+        for slug in QuarterlyReport.objects.values_list("quarter", flat=True)
+        .distinct()
+        .order_by("quarter")
+    ]

@@ -17,8 +17,13 @@ from neglect_portal.quarters import Quarter
 
 from .models import Action, ActionPlan, ActionUpdate, QuarterlyReport
 
-REPORT_FIELDS = ["what_we_did", "difference_for_children", "how_we_know", "challenges",
-                 "next_steps"]
+REPORT_FIELDS = [
+    "what_we_did",
+    "difference_for_children",
+    "how_we_know",
+    "challenges",
+    "next_steps",
+]
 REQUIRED_REPORT_FIELDS = {
     "what_we_did": "Enter what your agency did this quarter",
     "difference_for_children": "Enter what difference it made for children",
@@ -93,11 +98,20 @@ def previous_ratings(plan: ActionPlan, quarter: Quarter) -> dict[int, LastRating
     """
     from .selectors import submitted_updates
 
-    latest = (submitted_updates().filter(action_id=OuterRef("pk"), quarter__lt=quarter.slug)
-              .exclude(rag="").order_by("-quarter"))
-    rows = (plan.actions.annotate(last_rag=Subquery(latest.values("rag")[:1]),
-                                  last_quarter=Subquery(latest.values("quarter")[:1]))
-            .filter(last_rag__isnull=False).values_list("pk", "last_rag", "last_quarter"))
+    latest = (
+        submitted_updates()
+        .filter(action_id=OuterRef("pk"), quarter__lt=quarter.slug)
+        .exclude(rag="")
+        .order_by("-quarter")
+    )
+    rows = (
+        plan.actions.annotate(
+            last_rag=Subquery(latest.values("rag")[:1]),
+            last_quarter=Subquery(latest.values("quarter")[:1]),
+        )
+        .filter(last_rag__isnull=False)
+        .values_list("pk", "last_rag", "last_quarter")
+    )
     return {pk: LastRating(rag, slug) for pk, rag, slug in rows}
 
 
@@ -116,21 +130,30 @@ def _locked_report(plan: ActionPlan, quarter: Quarter, expected_version: int):
 
 
 @transaction.atomic
-def quarter_save_draft(*, plan: ActionPlan, quarter: Quarter, ratings: dict[int, Rating],
-                       report_fields: dict, user, expected_version: int) -> QuarterlyReport:
+def quarter_save_draft(
+    *,
+    plan: ActionPlan,
+    quarter: Quarter,
+    ratings: dict[int, Rating],
+    report_fields: dict,
+    user,
+    expected_version: int,
+) -> QuarterlyReport:
     """Save whatever has been entered, complete or not. `expected_version` is the report's
     version when the page was opened (0 before the first save)."""
     if not access.can_change_action_plan(user, plan):
         raise PermissionDenied
     report = _locked_report(plan, quarter, expected_version)
     actions = set(plan.actions.values_list("pk", flat=True))
-    existing = {u.action_id: u for u in ActionUpdate.objects.filter(
-        action__plan=plan, quarter=quarter.slug)}
+    existing = {
+        u.action_id: u for u in ActionUpdate.objects.filter(action__plan=plan, quarter=quarter.slug)
+    }
     for action_id, rating in ratings.items():
         if action_id not in actions:
             continue
-        update = existing.get(action_id) or ActionUpdate(action_id=action_id,
-                                                         quarter=quarter.slug, version=0)
+        update = existing.get(action_id) or ActionUpdate(
+            action_id=action_id, quarter=quarter.slug, version=0
+        )
         values = (rating.rag, rating.narrative.strip(), rating.evidence_of_impact.strip())
         if update.pk and values == (update.rag, update.narrative, update.evidence_of_impact):
             continue  # unchanged: no new version, no history row
@@ -147,18 +170,21 @@ def quarter_save_draft(*, plan: ActionPlan, quarter: Quarter, ratings: dict[int,
 def quarter_problems(plan: ActionPlan, quarter: Quarter, report: QuarterlyReport) -> dict:
     """What stops the quarter being submitted, keyed by the update form's field names."""
     previous = previous_ratings(plan, quarter)
-    updates = {u.action_id: u for u in ActionUpdate.objects.filter(action__plan=plan,
-                                                                   quarter=quarter.slug)}
+    updates = {
+        u.action_id: u for u in ActionUpdate.objects.filter(action__plan=plan, quarter=quarter.slug)
+    }
     problems = {}
     for action in plan.actions.order_by("pk"):
         update = updates.get(action.pk)
         if update is None or not update.rag:
             problems[f"rag_{action.pk}"] = f"Select a RAG rating for ‘{action.short}’"
-        elif (action.pk in previous and previous[action.pk].rag != update.rag
-              and not update.narrative):
+        elif (
+            action.pk in previous and previous[action.pk].rag != update.rag and not update.narrative
+        ):
             problems[f"narrative_{action.pk}"] = (
                 f"Enter the progress on ‘{action.short}’: its rating changed from "
-                f"{_rag_label(previous[action.pk].rag)} to {_rag_label(update.rag)}")
+                f"{_rag_label(previous[action.pk].rag)} to {_rag_label(update.rag)}"
+            )
     for name, message in REQUIRED_REPORT_FIELDS.items():
         if not getattr(report, name):
             problems[name] = message
@@ -172,8 +198,9 @@ def _rag_label(value: str) -> str:
 
 
 @transaction.atomic
-def quarter_submit(*, plan: ActionPlan, quarter: Quarter, user,
-                   expected_version: int) -> QuarterlyReport:
+def quarter_submit(
+    *, plan: ActionPlan, quarter: Quarter, user, expected_version: int
+) -> QuarterlyReport:
     """Submit and lock the quarter. Raises ValidationError listing every gap."""
     if not access.can_change_action_plan(user, plan):
         raise PermissionDenied
@@ -191,8 +218,9 @@ def quarter_submit(*, plan: ActionPlan, quarter: Quarter, user,
 
 
 @transaction.atomic
-def quarter_reopen(report: QuarterlyReport, *, user, reason: str,
-                   expected_version: int) -> QuarterlyReport:
+def quarter_reopen(
+    report: QuarterlyReport, *, user, reason: str, expected_version: int
+) -> QuarterlyReport:
     if not access.can_reopen_quarter(user, report):
         raise PermissionDenied
     if not reason.strip():

@@ -15,13 +15,18 @@ urlpatterns = [
     path("<int:pk>/history/", views.plan_history, name="plan_history"),
     path("actions/<int:pk>/history/", views.action_history, name="action_history"),
     path("<int:pk>/quarters/<quarter:quarter>/", views.quarter_page, name="quarter"),
-    path("<int:pk>/quarters/<quarter:quarter>/reopen/", views.quarter_reopen,
-         name="quarter_reopen"),
+    path(
+        "<int:pk>/quarters/<quarter:quarter>/reopen/", views.quarter_reopen, name="quarter_reopen"
+    ),
     path("overview/", views.overview_latest, name="overview_latest"),
     path("overview/<quarter:quarter>/", views.overview, name="overview"),
     path("overview/<quarter:quarter>/print/", views.overview_print, name="overview_print"),
-    path("overview/<quarter:quarter>/submissions.csv", views.submissions_csv,
-         name="submissions_csv"),
-    path("overview/<quarter:quarter>/submissions.xlsx", views.submissions_xlsx,
-         name="submissions_xlsx"),
+    path(
+        "overview/<quarter:quarter>/submissions.csv", views.submissions_csv, name="submissions_csv"
+    ),
+    path(
+        "overview/<quarter:quarter>/submissions.xlsx",
+        views.submissions_xlsx,
+        name="submissions_xlsx",
+    ),
 ]

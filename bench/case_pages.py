@@ -77,12 +77,13 @@ def main():
     build(args.children)
     # Measure as production runs: no query logging, plain static storage (no manifest here).
     settings.DEBUG = False
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
     rng = random.Random(args.seed)  # noqa: S311 - picks pages to time, not a secret
-    sample_name = Child.objects.exclude(family_name="").values_list("family_name",
-                                                                    flat=True)[1000]
+    sample_name = Child.objects.exclude(family_name="").values_list("family_name", flat=True)[1000]
     health = Agency.objects.get(name="Community Health Trust")
     ids = list(Child.objects.values_list("pk", flat=True).order_by("?")[:200])
     rows = []
@@ -92,17 +93,36 @@ def main():
         client.force_login(user)
         who = f"{username} ({user.agency})"
         rows.append((who, "children list", timed(client, "get", reverse("cases:child_list"))))
-        rows.append((who, "list, page 40", timed(client, "get",
-                                                  reverse("cases:child_list") + "?page=40")))
-        rows.append((who, f"search '{sample_name[:3]}'",
-                     search_then_list(client, {"query": sample_name[:3]})))
+        rows.append(
+            (who, "list, page 40", timed(client, "get", reverse("cases:child_list") + "?page=40"))
+        )
+        rows.append(
+            (
+                who,
+                f"search '{sample_name[:3]}'",
+                search_then_list(client, {"query": sample_name[:3]}),
+            )
+        )
         rows.append((who, "filter: on CP plan", search_then_list(client, {"on_cp_plan": "on"})))
-        rows.append((who, "filter: neglect plan + health",
-                     search_then_list(client, {"on_neglect_plan": "on", "agency": health.pk})))
+        rows.append(
+            (
+                who,
+                "filter: neglect plan + health",
+                search_then_list(client, {"on_neglect_plan": "on", "agency": health.pk}),
+            )
+        )
         client.post(reverse("cases:child_list"), {"clear": "1"})
-        visible = ids if username == "practitioner" else list(
-            Child.objects.filter(involvements__agency=health, involvements__end_date__isnull=True)
-            .values_list("pk", flat=True).distinct()[:200])
+        visible = (
+            ids
+            if username == "practitioner"
+            else list(
+                Child.objects.filter(
+                    involvements__agency=health, involvements__end_date__isnull=True
+                )
+                .values_list("pk", flat=True)
+                .distinct()[:200]
+            )
+        )
         urls = [reverse("cases:child_detail", args=[pk]) for pk in visible]
         samples = []
         for url in rng.choices(urls, k=120):
@@ -110,8 +130,9 @@ def main():
             assert client.get(url).status_code == 200
             samples.append((time.perf_counter() - started) * 1000)
         samples = sorted(samples[10:])
-        rows.append((who, "child page", (statistics.median(samples),
-                                         samples[int(len(samples) * 0.95) - 1])))
+        rows.append(
+            (who, "child page", (statistics.median(samples), samples[int(len(samples) * 0.95) - 1]))
+        )
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print(f"\n{Child.objects.count():,} children on {engine}; server time in ms")

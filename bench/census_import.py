@@ -52,10 +52,12 @@ def write_census(path, children, *, seed=2024, today=None):
     rng = random.Random(seed)  # noqa: S311 - repeatable test data, not secrets
     today = today or date.today()
     with open(path, "w", encoding="utf-8", buffering=1 << 20) as out:
-        out.write('<?xml version="1.0" encoding="utf-8"?>\n<Message>\n  <Header>\n'
-                  "    <CollectionDetails><Collection>CIN</Collection><Year>2025</Year>"
-                  "<ReferenceDate>2025-03-31</ReferenceDate></CollectionDetails>\n"
-                  "  </Header>\n  <Children>\n")
+        out.write(
+            '<?xml version="1.0" encoding="utf-8"?>\n<Message>\n  <Header>\n'
+            "    <CollectionDetails><Collection>CIN</Collection><Year>2025</Year>"
+            "<ReferenceDate>2025-03-31</ReferenceDate></CollectionDetails>\n"
+            "  </Header>\n  <Children>\n"
+        )
         for n in range(1, children + 1):
             out.write(_child(rng, n, today))
         out.write("  </Children>\n</Message>\n")
@@ -75,13 +77,16 @@ def _child(rng, n, today):
     else:
         born = _day(rng, today - timedelta(days=17 * 365), today - timedelta(days=400))
         lines.append(f"        <PersonBirthDate>{born}</PersonBirthDate>")
-    lines += [f"        <Sex>{rng.choice('MFMFU')}</Sex>", "      </ChildIdentifiers>",
-              "      <ChildCharacteristics>",
-              f"        <Ethnicity>{rng.choice(ETHNICITIES)}</Ethnicity>",
-              "        <Disabilities><Disability>"
-              f"{'NONE' if rng.random() < 0.85 else rng.choice(['LD', 'AUT', 'COMM'])}"
-              "</Disability></Disabilities>",
-              "      </ChildCharacteristics>"]
+    lines += [
+        f"        <Sex>{rng.choice('MFMFU')}</Sex>",
+        "      </ChildIdentifiers>",
+        "      <ChildCharacteristics>",
+        f"        <Ethnicity>{rng.choice(ETHNICITIES)}</Ethnicity>",
+        "        <Disabilities><Disability>"
+        f"{'NONE' if rng.random() < 0.85 else rng.choice(['LD', 'AUT', 'COMM'])}"
+        "</Disability></Disabilities>",
+        "      </ChildCharacteristics>",
+    ]
     cursor = max(born, today - timedelta(days=6 * 365))
     episodes = rng.choice([1, 1, 1, 2, 2, 3])
     for i in range(episodes):
@@ -102,36 +107,44 @@ def _child(rng, n, today):
 
 def _episode(rng, start, end, today):
     limit = end or today
-    lines = ["      <CINdetails>", f"        <CINreferralDate>{start}</CINreferralDate>",
-             f"        <ReferralSource>{rng.choice(SOURCES)}</ReferralSource>",
-             f"        <PrimaryNeedCode>{rng.choice(NEEDS)}</PrimaryNeedCode>"]
+    lines = [
+        "      <CINdetails>",
+        f"        <CINreferralDate>{start}</CINreferralDate>",
+        f"        <ReferralSource>{rng.choice(SOURCES)}</ReferralSource>",
+        f"        <PrimaryNeedCode>{rng.choice(NEEDS)}</PrimaryNeedCode>",
+    ]
     if end:
-        lines += [f"        <CINclosureDate>{end}</CINclosureDate>",
-                  f"        <ReasonForClosure>{rng.choice(CLOSURES)}</ReasonForClosure>"]
+        lines += [
+            f"        <CINclosureDate>{end}</CINclosureDate>",
+            f"        <ReasonForClosure>{rng.choice(CLOSURES)}</ReasonForClosure>",
+        ]
     assessment_start = start
     for _ in range(rng.choice([1, 1, 2])):
         if assessment_start > limit:
             break
-        assessment_start = _day(rng, assessment_start, min(limit, assessment_start
-                                                             + timedelta(days=20)))
-        authorised = _day(rng, assessment_start, min(limit, assessment_start
-                                                       + timedelta(days=45)))
+        assessment_start = _day(
+            rng, assessment_start, min(limit, assessment_start + timedelta(days=20))
+        )
+        authorised = _day(rng, assessment_start, min(limit, assessment_start + timedelta(days=45)))
         factors = rng.sample(FACTORS, rng.randint(1, 3))
-        lines += ["        <Assessments>",
-                  f"          <AssessmentActualStartDate>{assessment_start}"
-                  "</AssessmentActualStartDate>",
-                  f"          <AssessmentAuthorisationDate>{authorised}"
-                  "</AssessmentAuthorisationDate>",
-                  "          <FactorsIdentifiedAtAssessment>",
-                  *[f"            <AssessmentFactors>{f}</AssessmentFactors>" for f in factors],
-                  "          </FactorsIdentifiedAtAssessment>", "        </Assessments>"]
+        lines += [
+            "        <Assessments>",
+            f"          <AssessmentActualStartDate>{assessment_start}</AssessmentActualStartDate>",
+            f"          <AssessmentAuthorisationDate>{authorised}</AssessmentAuthorisationDate>",
+            "          <FactorsIdentifiedAtAssessment>",
+            *[f"            <AssessmentFactors>{f}</AssessmentFactors>" for f in factors],
+            "          </FactorsIdentifiedAtAssessment>",
+            "        </Assessments>",
+        ]
         assessment_start += timedelta(days=1)
     if rng.random() < 0.6:
         plan_start = _day(rng, start, limit)
-        lines += ["        <CINPlanDates>",
-                  f"          <CINPlanStartDate>{plan_start}</CINPlanStartDate>",
-                  *([f"          <CINPlanEndDate>{end}</CINPlanEndDate>"] if end else []),
-                  "        </CINPlanDates>"]
+        lines += [
+            "        <CINPlanDates>",
+            f"          <CINPlanStartDate>{plan_start}</CINPlanStartDate>",
+            *([f"          <CINPlanEndDate>{end}</CINPlanEndDate>"] if end else []),
+            "        </CINPlanDates>",
+        ]
     lines.append(f"        <ReferralNFA>{'true' if rng.random() < 0.1 else 'false'}</ReferralNFA>")
     if rng.random() < 0.15:
         lines += _cp_plan(rng, start, end, limit)
@@ -142,12 +155,15 @@ def _episode(rng, start, end, today):
 def _cp_plan(rng, start, end, limit):
     plan_start = _day(rng, start, limit)
     category = rng.choice(CATEGORIES)
-    lines = ["        <ChildProtectionPlans>",
-             f"          <CPPstartDate>{plan_start}</CPPstartDate>",
-             *([f"          <CPPendDate>{end}</CPPendDate>"] if end else []),
-             f"          <InitialCategoryOfAbuse>{category}</InitialCategoryOfAbuse>",
-             f"          <LatestCategoryOfAbuse>{category}</LatestCategoryOfAbuse>",
-             "          <NumberOfPreviousCPP>0</NumberOfPreviousCPP>", "          <Reviews>"]
+    lines = [
+        "        <ChildProtectionPlans>",
+        f"          <CPPstartDate>{plan_start}</CPPstartDate>",
+        *([f"          <CPPendDate>{end}</CPPendDate>"] if end else []),
+        f"          <InitialCategoryOfAbuse>{category}</InitialCategoryOfAbuse>",
+        f"          <LatestCategoryOfAbuse>{category}</LatestCategoryOfAbuse>",
+        "          <NumberOfPreviousCPP>0</NumberOfPreviousCPP>",
+        "          <Reviews>",
+    ]
     review = plan_start
     for _ in range(rng.randint(0, 3)):
         review += timedelta(days=rng.randint(10, 90))
@@ -174,8 +190,10 @@ def _timed_import(path, label):
     call_command("import_cin_census", str(path), stdout=out)
     seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
     # CPU time is this process only: on a busy machine it is the steadier figure.
-    print(f"{label}: {seconds:.1f} s elapsed ({cpu:.1f} s CPU in this process), "
-          f"peak RSS {_peak_rss_mb():.0f} MB")
+    print(
+        f"{label}: {seconds:.1f} s elapsed ({cpu:.1f} s CPU in this process), "
+        f"peak RSS {_peak_rss_mb():.0f} MB"
+    )
     print("\n".join("    " + line for line in out.getvalue().splitlines()[1:]))
 
 
@@ -204,8 +222,10 @@ def main():
         path = Path(name)
         started = time.perf_counter()
         write_census(path, args.children)
-        print(f"Wrote {args.children} children ({path.stat().st_size / 1e6:.0f} MB) in "
-              f"{time.perf_counter() - started:.1f} s to {path}")
+        print(
+            f"Wrote {args.children} children ({path.stat().st_size / 1e6:.0f} MB) in "
+            f"{time.perf_counter() - started:.1f} s to {path}"
+        )
     print(f"Peak RSS before import: {_peak_rss_mb():.0f} MB")
     try:
         _timed_import(path, "Import")

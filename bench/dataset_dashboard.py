@@ -60,8 +60,10 @@ def prepare(quarter: Quarter) -> None:
     if settings.DEBUG:
         # Idempotent: adds only what is missing (the sign-ins, the agencies' action plans).
         call_command("load_demo_data", stdout=StringIO())
-    elif not all(User.objects.filter(role=role).exists()
-                 for role in (User.Role.ADMINISTRATOR, User.Role.WORKING_GROUP)):
+    elif not all(
+        User.objects.filter(role=role).exists()
+        for role in (User.Role.ADMINISTRATOR, User.Role.WORKING_GROUP)
+    ):
         sys.exit("No administrator or Working Group member: load_demo_data needs DEBUG=True")
     admin = User.objects.filter(role=User.Role.ADMINISTRATOR).order_by("pk").first()
     done = set(PublishedQuarter.objects.values_list("quarter", flat=True))
@@ -94,53 +96,78 @@ def timed(client, url, runs: int, warm: int):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quarter", help="e.g. 2025-26-Q4 (default: the latest complete one)")
-    parser.add_argument("--open-quarter",
-                        help="an unpublished quarter to contrast (default: the one in progress)")
+    parser.add_argument(
+        "--open-quarter", help="an unpublished quarter to contrast (default: the one in progress)"
+    )
     parser.add_argument("--indicator", default="CP_NEGLECT_SHARE")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--warm", type=int, default=3)
     args = parser.parse_args()
     today = date.today()
     quarter = Quarter.parse(args.quarter) if args.quarter else latest_complete(today)
-    open_quarter = (Quarter.parse(args.open_quarter) if args.open_quarter
-                    else Quarter.containing(today))
+    open_quarter = (
+        Quarter.parse(args.open_quarter) if args.open_quarter else Quarter.containing(today)
+    )
     prepare(quarter)
     if PublishedQuarter.objects.filter(quarter=open_quarter).exists():
         sys.exit(f"{open_quarter} is published: choose an unpublished --open-quarter")
 
     # Measure as production runs: no query logging, plain static storage (no manifest here).
     settings.DEBUG = False
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     member = User.objects.filter(role=User.Role.WORKING_GROUP).order_by("pk").first()
     client = Client()
     client.force_login(member)
 
     pages = [
-        ("dashboard", quarter, "published",
-         reverse("dataset:dashboard", kwargs={"quarter": quarter})),
-        ("dashboard", open_quarter, "open, computed live",
-         reverse("dataset:dashboard", kwargs={"quarter": open_quarter})),
-        (f"indicator {args.indicator}", quarter, "published",
-         reverse("dataset:indicator", kwargs={"quarter": quarter, "code": args.indicator})),
-        ("emerging themes", quarter, "published",
-         reverse("dataset:themes", kwargs={"quarter": quarter})),
+        (
+            "dashboard",
+            quarter,
+            "published",
+            reverse("dataset:dashboard", kwargs={"quarter": quarter}),
+        ),
+        (
+            "dashboard",
+            open_quarter,
+            "open, computed live",
+            reverse("dataset:dashboard", kwargs={"quarter": open_quarter}),
+        ),
+        (
+            f"indicator {args.indicator}",
+            quarter,
+            "published",
+            reverse("dataset:indicator", kwargs={"quarter": quarter, "code": args.indicator}),
+        ),
+        (
+            "emerging themes",
+            quarter,
+            "published",
+            reverse("dataset:themes", kwargs={"quarter": quarter}),
+        ),
     ]
-    rows = [(page, each, state, *timed(client, url, args.runs, args.warm))
-            for page, each, state, url in pages]
+    rows = [
+        (page, each, state, *timed(client, url, args.runs, args.warm))
+        for page, each, state, url in pages
+    ]
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    print(f"\n{Child.objects.count():,} children on {engine}; viewer {member.username} "
-          f"({member.get_role_display()}); {args.runs} runs after {args.warm} warm-up; "
-          "server time in ms")
+    print(
+        f"\n{Child.objects.count():,} children on {engine}; viewer {member.username} "
+        f"({member.get_role_display()}); {args.runs} runs after {args.warm} warm-up; "
+        "server time in ms"
+    )
     print(f"{'page':<34} {'quarter':<12} {'state':<20} {'median':>8} {'p95':>8} {'queries':>8}")
     for page, each, state, median, p95, queries in rows:
-        print(f"{page:<34} {each.label:<12} {state:<20} {median:>8.1f} {p95:>8.1f} "
-              f"{queries:>8}")
+        print(f"{page:<34} {each.label:<12} {state:<20} {median:>8.1f} {p95:>8.1f} {queries:>8}")
     _, _, _, median, _, queries = rows[0]
     met = median < TARGET_MS and queries <= TARGET_QUERIES
-    print(f"\nPublished dashboard under {TARGET_MS} ms with at most {TARGET_QUERIES} queries: "
-          f"{'met' if met else 'MISSED'} ({median:.1f} ms, {queries} queries)")
+    print(
+        f"\nPublished dashboard under {TARGET_MS} ms with at most {TARGET_QUERIES} queries: "
+        f"{'met' if met else 'MISSED'} ({median:.1f} ms, {queries} queries)"
+    )
     sys.exit(0 if met else 1)
 
 

@@ -92,8 +92,11 @@ def timed(run, runs: int, warm: int = 2):
 
 
 def hand_written(code: str, quarter: Quarter):
-    params = {"start": quarter.start, "end": quarter.end,
-              "end_less_12m": quarter.end - relativedelta(months=12)}
+    params = {
+        "start": quarter.start,
+        "end": quarter.end,
+        "end_less_12m": quarter.end - relativedelta(months=12),
+    }
     with connection.cursor() as cursor:
         cursor.execute(HAND_WRITTEN[code], params)
         return tuple(cursor.fetchone())
@@ -117,35 +120,45 @@ def main():
     total_median = median
     ratios = {}
     for code in HAND_WRITTEN:
-        orm_median, orm_p95, orm = timed(lambda code=code: compute(quarter, codes=[code]),
-                                         args.runs)
-        sql_median, sql_p95, sql = timed(lambda code=code: hand_written(code, quarter),
-                                         args.runs)
+        orm_median, orm_p95, orm = timed(
+            lambda code=code: compute(quarter, codes=[code]), args.runs
+        )
+        sql_median, sql_p95, sql = timed(lambda code=code: hand_written(code, quarter), args.runs)
         figure = orm[code]
         if (figure.numerator, figure.denominator) != sql:
-            sys.exit(f"{code}: the ORM gives {figure.numerator}/{figure.denominator}, "
-                     f"the SQL {sql[0]}/{sql[1]}")
+            sys.exit(
+                f"{code}: the ORM gives {figure.numerator}/{figure.denominator}, "
+                f"the SQL {sql[0]}/{sql[1]}"
+            )
         ratios[code] = orm_median / sql_median
-        rows.append((f"{code} (ORM)", orm_median, orm_p95,
-                     f"{figure.numerator:,}/{figure.denominator:,}"))
-        rows.append((f"{code} (hand-written SQL)", sql_median, sql_p95,
-                     f"ORM/SQL {ratios[code]:.2f}x"))
+        rows.append(
+            (f"{code} (ORM)", orm_median, orm_p95, f"{figure.numerator:,}/{figure.denominator:,}")
+        )
+        rows.append(
+            (f"{code} (hand-written SQL)", sql_median, sql_p95, f"ORM/SQL {ratios[code]:.2f}x")
+        )
 
-    print(f"\n{Child.objects.count():,} children on {connection.vendor}; quarter {quarter}; "
-          f"{args.runs} runs each, times in ms")
+    print(
+        f"\n{Child.objects.count():,} children on {connection.vendor}; quarter {quarter}; "
+        f"{args.runs} runs each, times in ms"
+    )
     print(f"{'what':<45} {'median':>9} {'p95':>9}  note")
     for what, median, p95, note in rows:
         print(f"{what:<45} {median:>9.1f} {p95:>9.1f}  {note}")
     print("\nFigures:")
     for code, figure in figures.items():
-        print(f"  {code:<28} {figure.numerator:>8,} / "
-              f"{'' if figure.denominator is None else f'{figure.denominator:,}':>8}"
-              f"  {figure.value}")
+        print(
+            f"  {code:<28} {figure.numerator:>8,} / "
+            f"{'' if figure.denominator is None else f'{figure.denominator:,}':>8}"
+            f"  {figure.value}"
+        )
     met_total = total_median < 2000
     met_ratio = all(ratio <= 1.5 for ratio in ratios.values())
-    print(f"\nEvery indicator under 2 s: {'met' if met_total else 'MISSED'} "
-          f"({total_median:.0f} ms); ORM within 1.5x of SQL: {'met' if met_ratio else 'MISSED'} "
-          f"(worst {max(ratios.values()):.2f}x)")
+    print(
+        f"\nEvery indicator under 2 s: {'met' if met_total else 'MISSED'} "
+        f"({total_median:.0f} ms); ORM within 1.5x of SQL: {'met' if met_ratio else 'MISSED'} "
+        f"(worst {max(ratios.values()):.2f}x)"
+    )
 
 
 if __name__ == "__main__":

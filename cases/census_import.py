@@ -108,8 +108,10 @@ class ImportResult:
 
     def rows(self):
         """(label, created, updated) per record type, in a fixed order for tables."""
-        return [(label, self.counts[kind].created, self.counts[kind].updated)
-                for kind, label in RECORD_TYPES.items()]
+        return [
+            (label, self.counts[kind].created, self.counts[kind].updated)
+            for kind, label in RECORD_TYPES.items()
+        ]
 
 
 # Validated records: plain values keyed by model field name, so the writer can compare them
@@ -169,11 +171,14 @@ def import_census(source, *, user=None) -> ImportResult:
             # Validation leaves the database nothing to refuse, unless someone changed the
             # same records between the two passes.
             result.counts = ImportResult().counts
-            result.problems = [Problem(
-                "file", "Children",
-                "The portal's records changed while the file was being imported, so nothing "
-                "was saved. Import the file again.",
-            )]
+            result.problems = [
+                Problem(
+                    "file",
+                    "Children",
+                    "The portal's records changed while the file was being imported, so nothing "
+                    "was saved. Import the file again.",
+                )
+            ]
     return result
 
 
@@ -201,8 +206,14 @@ def _batches(children, seen_ids, problems):
         if la_child_id is None:
             continue
         if la_child_id in seen_ids:
-            problems.append(Problem(la_child_id, "LAchildID",
-                                    "This LAchildID appears more than once in the file", line))
+            problems.append(
+                Problem(
+                    la_child_id,
+                    "LAchildID",
+                    "This LAchildID appears more than once in the file",
+                    line,
+                )
+            )
             continue
         seen_ids.add(la_child_id)
         if record is None:
@@ -298,12 +309,15 @@ def _parse_children(raw, problems) -> Iterator[tuple[int, ET.Element]]:
                 stack[-1].clear()
     except ET.ParseError as error:
         label = _child_label(current, ordinal) if current is not None else "file"
-        problems.append(Problem(
-            label, "XML",
-            f"The file is not well-formed XML ({expat_errors.messages[error.code]}). "
-            "It may be incomplete or damaged: export it again.",
-            error.position[0],
-        ))
+        problems.append(
+            Problem(
+                label,
+                "XML",
+                f"The file is not well-formed XML ({expat_errors.messages[error.code]}). "
+                "It may be incomplete or damaged: export it again.",
+                error.position[0],
+            )
+        )
 
 
 def _child_label(elem, ordinal):
@@ -311,8 +325,7 @@ def _child_label(elem, ordinal):
     return la_child_id or f"record {ordinal}"
 
 
-def _read_children(source, problems) -> Iterator[tuple[str | None, int | None,
-                                                     ChildRecord | None]]:
+def _read_children(source, problems) -> Iterator[tuple[str | None, int | None, ChildRecord | None]]:
     """(LAchildID, its line, record) for every Child; the record is None when the child has
     problems, which go into `problems`."""
     today = timezone.localdate()
@@ -381,8 +394,11 @@ class _ChildReader:
                 raise ValueError
             value = date(int(text[:4]), int(text[5:7]), int(text[8:10]))
         except ValueError:
-            self.problem(name, f"{name} must be a real date in the format YYYY-MM-DD, "
-                               f"not '{text}'", _line(elem))
+            self.problem(
+                name,
+                f"{name} must be a real date in the format YYYY-MM-DD, not '{text}'",
+                _line(elem),
+            )
             return None
         if not future_ok and value > self.today:
             self.problem(name, f"{name} must be today or in the past", _line(elem))
@@ -446,15 +462,19 @@ class _ChildReader:
         else:
             self.label = la_child_id
             if len(la_child_id) > LA_CHILD_ID_MAX_LENGTH:
-                self.problem("LAchildID", f"LAchildID must be {LA_CHILD_ID_MAX_LENGTH} "
-                                          "characters or fewer", _line(ids.find("LAchildID")))
+                self.problem(
+                    "LAchildID",
+                    f"LAchildID must be {LA_CHILD_ID_MAX_LENGTH} characters or fewer",
+                    _line(ids.find("LAchildID")),
+                )
         characteristics = self.elem.find("ChildCharacteristics")
         values = {
             "la_child_id": la_child_id,
             **self.identifiers(ids),
             "ethnicity": self.code(characteristics, "Ethnicity", _ETHNICITIES),
-            "disabilities": self.codes(characteristics, "Disabilities", "Disability",
-                                       _DISABILITIES),
+            "disabilities": self.codes(
+                characteristics, "Disabilities", "Disability", _DISABILITIES
+            ),
         }
         referrals = self.referrals()
         id_line = _line(ids.find("LAchildID")) if la_child_id else None
@@ -467,12 +487,17 @@ class _ChildReader:
         expected = self.date(ids, "ExpectedPersonBirthDate", future_ok=True)
         died = self.date(ids, "PersonDeathDate")
         if _text(ids, "PersonBirthDate") is None and _text(ids, "ExpectedPersonBirthDate") is None:
-            self.problem("PersonBirthDate",
-                         "Enter a PersonBirthDate or an ExpectedPersonBirthDate",
-                         _line(ids) or _line(self.elem))
+            self.problem(
+                "PersonBirthDate",
+                "Enter a PersonBirthDate or an ExpectedPersonBirthDate",
+                _line(ids) or _line(self.elem),
+            )
         if born and died and died < born:
-            self.problem("PersonDeathDate", "PersonDeathDate must be on or after "
-                                            "PersonBirthDate", _line(ids.find("PersonDeathDate")))
+            self.problem(
+                "PersonDeathDate",
+                "PersonDeathDate must be on or after PersonBirthDate",
+                _line(ids.find("PersonDeathDate")),
+            )
         return {
             "date_of_birth": born,
             "expected_date_of_birth": expected,
@@ -488,9 +513,11 @@ class _ChildReader:
                 continue
             referral_date = referral.values["referral_date"]
             if referral_date in referral_dates:
-                self.problem("CINreferralDate", "Another CINdetails for this child has the "
-                                                "same CINreferralDate",
-                             _line(details.find("CINreferralDate")))
+                self.problem(
+                    "CINreferralDate",
+                    "Another CINdetails for this child has the same CINreferralDate",
+                    _line(details.find("CINreferralDate")),
+                )
             referral_dates.add(referral_date)
             referrals.append(referral)
         self.check_cin_plans_unique(referrals)
@@ -502,12 +529,17 @@ class _ChildReader:
         closure_date = self.date(details, "CINclosureDate")
         closure_reason = self.code(details, "ReasonForClosure", _CLOSURE_REASONS)
         if referral_date and closure_date and closure_date < referral_date:
-            self.problem("CINclosureDate", "CINclosureDate must be on or after "
-                                           "CINreferralDate",
-                         _line(details.find("CINclosureDate")))
+            self.problem(
+                "CINclosureDate",
+                "CINclosureDate must be on or after CINreferralDate",
+                _line(details.find("CINclosureDate")),
+            )
         if closure_date and _text(details, "ReasonForClosure") is None:
-            self.problem("ReasonForClosure", "Enter a ReasonForClosure for a closed CINdetails",
-                         _line(details.find("CINclosureDate")))
+            self.problem(
+                "ReasonForClosure",
+                "Enter a ReasonForClosure for a closed CINdetails",
+                _line(details.find("CINclosureDate")),
+            )
         values = {
             "referral_date": referral_date,
             "source": self.code(details, "ReferralSource", _REFERRAL_SOURCES),
@@ -516,12 +548,15 @@ class _ChildReader:
             "closure_reason": closure_reason,
             "no_further_action": self.boolean(details, "ReferralNFA"),
         }
-        assessments = [self.assessment(elem)
-                       for elem in _each(details, "Assessments", "Assessment")]
+        assessments = [
+            self.assessment(elem) for elem in _each(details, "Assessments", "Assessment")
+        ]
         self.check_assessments_unique(assessments)
         cin_plans = [self.cin_plan(elem) for elem in details.iterfind("CINPlanDates")]
-        cp_plans = [self.cp_plan(elem)
-                    for elem in _each(details, "ChildProtectionPlans", "ChildProtectionPlan")]
+        cp_plans = [
+            self.cp_plan(elem)
+            for elem in _each(details, "ChildProtectionPlans", "ChildProtectionPlan")
+        ]
         if referral_date is None:
             return None
         return ReferralRecord(values, assessments, cin_plans, cp_plans)
@@ -530,34 +565,50 @@ class _ChildReader:
         start = self.date(elem, "AssessmentActualStartDate", required=True)
         authorised = self.date(elem, "AssessmentAuthorisationDate")
         if start and authorised and authorised < start:
-            self.problem("AssessmentAuthorisationDate", "AssessmentAuthorisationDate must be "
-                         "on or after AssessmentActualStartDate",
-                         _line(elem.find("AssessmentAuthorisationDate")))
-        return PlainRecord({
-            "start_date": start,
-            "authorised_date": authorised,
-            "factors": self.codes(elem, "FactorsIdentifiedAtAssessment", "AssessmentFactors",
-                                  _ASSESSMENT_FACTORS),
-        }, _line(elem))
+            self.problem(
+                "AssessmentAuthorisationDate",
+                "AssessmentAuthorisationDate must be on or after AssessmentActualStartDate",
+                _line(elem.find("AssessmentAuthorisationDate")),
+            )
+        return PlainRecord(
+            {
+                "start_date": start,
+                "authorised_date": authorised,
+                "factors": self.codes(
+                    elem, "FactorsIdentifiedAtAssessment", "AssessmentFactors", _ASSESSMENT_FACTORS
+                ),
+            },
+            _line(elem),
+        )
 
     def cin_plan(self, elem):
         start = self.date(elem, "CINPlanStartDate", required=True)
         end = self.date(elem, "CINPlanEndDate")
         if start and end and end < start:
-            self.problem("CINPlanEndDate", "CINPlanEndDate must be on or after "
-                                           "CINPlanStartDate", _line(elem.find("CINPlanEndDate")))
+            self.problem(
+                "CINPlanEndDate",
+                "CINPlanEndDate must be on or after CINPlanStartDate",
+                _line(elem.find("CINPlanEndDate")),
+            )
         return PlainRecord({"start_date": start, "end_date": end}, _line(elem))
 
     def cp_plan(self, elem):
         start = self.date(elem, "CPPstartDate", required=True)
         end = self.date(elem, "CPPendDate")
         if start and end and end < start:
-            self.problem("CPPendDate", "CPPendDate must be on or after CPPstartDate",
-                         _line(elem.find("CPPendDate")))
+            self.problem(
+                "CPPendDate",
+                "CPPendDate must be on or after CPPstartDate",
+                _line(elem.find("CPPendDate")),
+            )
         initial = self.code(elem, "InitialCategoryOfAbuse", CPCategory.values, required=True)
         latest = self.code(elem, "LatestCategoryOfAbuse", _CP_CATEGORIES) or initial
-        values = {"start_date": start, "end_date": end, "initial_category": initial,
-                  "latest_category": latest}
+        values = {
+            "start_date": start,
+            "end_date": end,
+            "initial_category": initial,
+            "latest_category": latest,
+        }
         return CPPlanRecord(values, self.reviews(elem, start), _line(elem))
 
     def reviews(self, plan, start):
@@ -568,11 +619,17 @@ class _ChildReader:
                 if value is None:
                     continue
                 if start and value < start:
-                    self.problem("CPPreviewDate", "CPPreviewDate must be on or after "
-                                                  "CPPstartDate", _line(elem))
+                    self.problem(
+                        "CPPreviewDate",
+                        "CPPreviewDate must be on or after CPPstartDate",
+                        _line(elem),
+                    )
                 elif value in dates:
-                    self.problem("CPPreviewDate", "This CPPreviewDate appears more than once "
-                                                  "for the plan", _line(elem))
+                    self.problem(
+                        "CPPreviewDate",
+                        "This CPPreviewDate appears more than once for the plan",
+                        _line(elem),
+                    )
                 else:
                     dates.append(value)
         return dates
@@ -584,9 +641,11 @@ class _ChildReader:
         for assessment in assessments:
             start = assessment.values["start_date"]
             if start and start in starts:
-                self.problem("AssessmentActualStartDate", "Another assessment in this "
-                             "CINdetails has the same AssessmentActualStartDate",
-                             assessment.line)
+                self.problem(
+                    "AssessmentActualStartDate",
+                    "Another assessment in this CINdetails has the same AssessmentActualStartDate",
+                    assessment.line,
+                )
             starts.add(start)
 
     def check_cin_plans_unique(self, referrals):
@@ -594,20 +653,35 @@ class _ChildReader:
         for plan in (plan for referral in referrals for plan in referral.cin_plans):
             start = plan.values["start_date"]
             if start and start in starts:
-                self.problem("CINPlanStartDate", "Another CIN plan for this child has the "
-                                                 "same CINPlanStartDate", plan.line)
+                self.problem(
+                    "CINPlanStartDate",
+                    "Another CIN plan for this child has the same CINPlanStartDate",
+                    plan.line,
+                )
             starts.add(start)
 
     def check_cp_plans_do_not_overlap(self, referrals):
-        plans = [plan for referral in referrals for plan in referral.cp_plans
-                 if plan.values["start_date"]]
+        plans = [
+            plan
+            for referral in referrals
+            for plan in referral.cp_plans
+            if plan.values["start_date"]
+        ]
         for i, plan in enumerate(plans):
             for other in plans[:i]:
-                if _overlap(plan.values["start_date"], plan.values["end_date"],
-                            other.values["start_date"], other.values["end_date"]):
-                    self.problem("CPPstartDate", "This child protection plan overlaps another "
-                                 f"plan for this child in the file (from "
-                                 f"{other.values['start_date']})", plan.line)
+                if _overlap(
+                    plan.values["start_date"],
+                    plan.values["end_date"],
+                    other.values["start_date"],
+                    other.values["end_date"],
+                ):
+                    self.problem(
+                        "CPPstartDate",
+                        "This child protection plan overlaps another "
+                        f"plan for this child in the file (from "
+                        f"{other.values['start_date']})",
+                        plan.line,
+                    )
 
 
 def _each(parent, name, item):
@@ -625,9 +699,11 @@ def _clashes_with_existing_cp_plans(records: list[ChildRecord]) -> list[Problem]
     if not records:
         return []
     existing: dict[str, list[tuple[date, date | None]]] = {}
-    rows = ChildProtectionPlan.objects.filter(
-        child__la_child_id__in=[r.la_child_id for r in records]
-    ).order_by().values_list("child__la_child_id", "start_date", "end_date")
+    rows = (
+        ChildProtectionPlan.objects.filter(child__la_child_id__in=[r.la_child_id for r in records])
+        .order_by()
+        .values_list("child__la_child_id", "start_date", "end_date")
+    )
     for la_child_id, start, end in rows:
         existing.setdefault(la_child_id, []).append((start, end))
     problems = []
@@ -639,12 +715,15 @@ def _clashes_with_existing_cp_plans(records: list[ChildRecord]) -> list[Problem]
             start, end = plan.values["start_date"], plan.values["end_date"]
             for other_start, other_end in others:
                 if _overlap(start, end, other_start, other_end):
-                    problems.append(Problem(
-                        record.la_child_id, "CPPstartDate",
-                        "This child protection plan overlaps a plan already in the portal "
-                        f"(from {other_start}) that is not in the file",
-                        plan.line,
-                    ))
+                    problems.append(
+                        Problem(
+                            record.la_child_id,
+                            "CPPstartDate",
+                            "This child protection plan overlaps a plan already in the portal "
+                            f"(from {other_start}) that is not in the file",
+                            plan.line,
+                        )
+                    )
     return problems
 
 
@@ -667,16 +746,23 @@ class _Writer:
         self.cp_reviews(plans)
 
     def children(self, batch):
-        existing = {c.la_child_id: c for c in Child.objects.filter(
-            la_child_id__in=[r.la_child_id for r in batch]).order_by()}
-        saved = self.sync(Child, "children",
-                          [(existing.get(r.la_child_id), r.values) for r in batch])
+        existing = {
+            c.la_child_id: c
+            for c in Child.objects.filter(la_child_id__in=[r.la_child_id for r in batch]).order_by()
+        }
+        saved = self.sync(
+            Child, "children", [(existing.get(r.la_child_id), r.values) for r in batch]
+        )
         return dict(zip([r.la_child_id for r in batch], saved, strict=True))
 
     def referrals(self, batch, children):
         """Returns (referral record, saved referral) pairs."""
-        existing = {(r.child_id, r.referral_date): r for r in Referral.objects.filter(
-            child__in=[c.pk for c in children.values() if not c._created]).order_by()}
+        existing = {
+            (r.child_id, r.referral_date): r
+            for r in Referral.objects.filter(
+                child__in=[c.pk for c in children.values() if not c._created]
+            ).order_by()
+        }
         pairs, rows = [], []
         for record in batch:
             child = children[record.la_child_id]
@@ -684,13 +770,16 @@ class _Writer:
                 key = (child.pk, referral.values["referral_date"])
                 rows.append((existing.get(key), {**referral.values, "child_id": child.pk}))
                 pairs.append(referral)
-        saved = self.sync(Referral, "referrals", rows,
-                          on_create={"recorded_by": self.user})
+        saved = self.sync(Referral, "referrals", rows, on_create={"recorded_by": self.user})
         return list(zip(pairs, saved, strict=True))
 
     def assessments(self, referrals):
-        existing = {(a.referral_id, a.start_date): a for a in Assessment.objects.filter(
-            referral__in=[saved.pk for _, saved in referrals if not saved._created]).order_by()}
+        existing = {
+            (a.referral_id, a.start_date): a
+            for a in Assessment.objects.filter(
+                referral__in=[saved.pk for _, saved in referrals if not saved._created]
+            ).order_by()
+        }
         rows = []
         for record, referral in referrals:
             for assessment in record.assessments:
@@ -710,8 +799,7 @@ class _Writer:
             by_child.setdefault((plan.child_id, plan.start_date), plan)
 
         def match(referral, start):
-            return by_referral.get((referral.pk, start)) or by_child.get(
-                (referral.child_id, start))
+            return by_referral.get((referral.pk, start)) or by_child.get((referral.child_id, start))
 
         return match
 
@@ -720,8 +808,7 @@ class _Writer:
         rows = []
         for record, referral in referrals:
             for plan in record.cin_plans:
-                values = {**plan.values, "referral_id": referral.pk,
-                          "child_id": referral.child_id}
+                values = {**plan.values, "referral_id": referral.pk, "child_id": referral.child_id}
                 rows.append((match(referral, plan.values["start_date"]), values))
         self.sync(ChildInNeedPlan, "cin_plans", rows)
 
@@ -731,20 +818,24 @@ class _Writer:
         rows, records = [], []
         for record, referral in referrals:
             for plan in record.cp_plans:
-                values = {**plan.values, "referral_id": referral.pk,
-                          "child_id": referral.child_id}
+                values = {**plan.values, "referral_id": referral.pk, "child_id": referral.child_id}
                 rows.append((match(referral, plan.values["start_date"]), values))
                 records.append(plan)
         saved = self.sync(ChildProtectionPlan, "cp_plans", rows)
         return list(zip(records, saved, strict=True))
 
     def cp_reviews(self, plans):
-        existing = set(CPReview.objects.filter(
-            plan__in=[saved.pk for _, saved in plans if not saved._created]
-        ).order_by().values_list("plan_id", "review_date"))
-        rows = [(None, {"plan_id": plan.pk, "review_date": review_date})
-                for record, plan in plans for review_date in record.reviews
-                if (plan.pk, review_date) not in existing]
+        existing = set(
+            CPReview.objects.filter(plan__in=[saved.pk for _, saved in plans if not saved._created])
+            .order_by()
+            .values_list("plan_id", "review_date")
+        )
+        rows = [
+            (None, {"plan_id": plan.pk, "review_date": review_date})
+            for record, plan in plans
+            for review_date in record.reviews
+            if (plan.pk, review_date) not in existing
+        ]
         self.sync(CPReview, "cp_reviews", rows)
 
     def sync(self, model, kind, rows, *, on_create=None):
@@ -776,8 +867,11 @@ class _Writer:
         return saved
 
     def _history_options(self):
-        return {"default_user": self.user, "default_change_reason": CHANGE_REASON,
-                "batch_size": BATCH_SIZE}
+        return {
+            "default_user": self.user,
+            "default_change_reason": CHANGE_REASON,
+            "batch_size": BATCH_SIZE,
+        }
 
     def _create(self, model, objs):
         if not objs:
@@ -804,6 +898,9 @@ class _Writer:
         if hasattr(model, "derive_flags"):
             for obj in objs:
                 obj.derive_flags()
-            fields.update(f.name for f in model._meta.fields
-                          if f.name.startswith("neglect_") and not f.editable)
+            fields.update(
+                f.name
+                for f in model._meta.fields
+                if f.name.startswith("neglect_") and not f.editable
+            )
         bulk_update_with_history(objs, model, sorted(fields), **self._history_options())

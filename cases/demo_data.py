@@ -83,63 +83,273 @@ VOLUNTARY = "Voluntary and Community Sector"
 PRACTITIONER_CASELOAD = 30
 
 BOYS_NAMES = (
-    "Oliver", "George", "Harry", "Noah", "Jack", "Leo", "Arthur", "Muhammad", "Oscar", "Charlie",
-    "Jacob", "Thomas", "Henry", "William", "Joshua", "James", "Alfie", "Freddie", "Theo",
-    "Archie", "Isaac", "Ethan", "Lucas", "Mason", "Logan", "Kai", "Riley", "Tyler", "Dylan",
-    "Callum", "Liam", "Jayden", "Reuben", "Ryan", "Kieran", "Connor", "Aaron", "Daniel",
-    "Samuel", "Max",
+    "Oliver",
+    "George",
+    "Harry",
+    "Noah",
+    "Jack",
+    "Leo",
+    "Arthur",
+    "Muhammad",
+    "Oscar",
+    "Charlie",
+    "Jacob",
+    "Thomas",
+    "Henry",
+    "William",
+    "Joshua",
+    "James",
+    "Alfie",
+    "Freddie",
+    "Theo",
+    "Archie",
+    "Isaac",
+    "Ethan",
+    "Lucas",
+    "Mason",
+    "Logan",
+    "Kai",
+    "Riley",
+    "Tyler",
+    "Dylan",
+    "Callum",
+    "Liam",
+    "Jayden",
+    "Reuben",
+    "Ryan",
+    "Kieran",
+    "Connor",
+    "Aaron",
+    "Daniel",
+    "Samuel",
+    "Max",
 )
 GIRLS_NAMES = (
-    "Olivia", "Amelia", "Isla", "Ava", "Mia", "Ivy", "Lily", "Isabella", "Rosie", "Sophia",
-    "Grace", "Freya", "Willow", "Florence", "Emily", "Ella", "Poppy", "Evie", "Elsie", "Charlotte",
-    "Evelyn", "Sienna", "Daisy", "Phoebe", "Ruby", "Harper", "Millie", "Maisie", "Chloe",
-    "Jessica", "Amber", "Leah", "Megan", "Aisha", "Zara", "Hannah", "Layla", "Erin", "Holly",
+    "Olivia",
+    "Amelia",
+    "Isla",
+    "Ava",
+    "Mia",
+    "Ivy",
+    "Lily",
+    "Isabella",
+    "Rosie",
+    "Sophia",
+    "Grace",
+    "Freya",
+    "Willow",
+    "Florence",
+    "Emily",
+    "Ella",
+    "Poppy",
+    "Evie",
+    "Elsie",
+    "Charlotte",
+    "Evelyn",
+    "Sienna",
+    "Daisy",
+    "Phoebe",
+    "Ruby",
+    "Harper",
+    "Millie",
+    "Maisie",
+    "Chloe",
+    "Jessica",
+    "Amber",
+    "Leah",
+    "Megan",
+    "Aisha",
+    "Zara",
+    "Hannah",
+    "Layla",
+    "Erin",
+    "Holly",
     "Niamh",
 )
 FAMILY_NAMES = (
-    "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas",
-    "Johnson", "Roberts", "Robinson", "Thompson", "Wright", "Walker", "White", "Edwards",
-    "Hughes", "Green", "Hall", "Lewis", "Harris", "Clarke", "Patel", "Jackson", "Wood", "Turner",
-    "Martin", "Cooper", "Hill", "Ward", "Morris", "Moore", "Clark", "Lee", "King", "Baker",
-    "Harrison", "Morgan", "Allen", "James", "Scott", "Phillips", "Watson", "Davis", "Parker",
-    "Price", "Bennett", "Young", "Griffiths", "Mitchell", "Kelly", "Cook", "Carter", "Richardson",
-    "Bailey", "Collins", "Bell", "Shaw", "Murphy", "Khan", "Ali", "Hussain", "Begum", "Ahmed",
-    "Kaur", "Singh", "Mensah", "Okafor", "Nowak", "Kowalski", "O'Brien", "Campbell", "Stewart",
+    "Smith",
+    "Jones",
+    "Williams",
+    "Taylor",
+    "Brown",
+    "Davies",
+    "Evans",
+    "Wilson",
+    "Thomas",
+    "Johnson",
+    "Roberts",
+    "Robinson",
+    "Thompson",
+    "Wright",
+    "Walker",
+    "White",
+    "Edwards",
+    "Hughes",
+    "Green",
+    "Hall",
+    "Lewis",
+    "Harris",
+    "Clarke",
+    "Patel",
+    "Jackson",
+    "Wood",
+    "Turner",
+    "Martin",
+    "Cooper",
+    "Hill",
+    "Ward",
+    "Morris",
+    "Moore",
+    "Clark",
+    "Lee",
+    "King",
+    "Baker",
+    "Harrison",
+    "Morgan",
+    "Allen",
+    "James",
+    "Scott",
+    "Phillips",
+    "Watson",
+    "Davis",
+    "Parker",
+    "Price",
+    "Bennett",
+    "Young",
+    "Griffiths",
+    "Mitchell",
+    "Kelly",
+    "Cook",
+    "Carter",
+    "Richardson",
+    "Bailey",
+    "Collins",
+    "Bell",
+    "Shaw",
+    "Murphy",
+    "Khan",
+    "Ali",
+    "Hussain",
+    "Begum",
+    "Ahmed",
+    "Kaur",
+    "Singh",
+    "Mensah",
+    "Okafor",
+    "Nowak",
+    "Kowalski",
+    "O'Brien",
+    "Campbell",
+    "Stewart",
 )
 
 ETHNICITY_WEIGHTS = {
-    "WBRI": 680, "WIRI": 8, "WIRT": 4, "WOTH": 55, "WROM": 10, "MWBC": 25, "MWBA": 12,
-    "MWAS": 15, "MOTH": 25, "AIND": 15, "APKN": 25, "ABAN": 10, "AOTH": 12, "BCRB": 10,
-    "BAFR": 30, "BOTH": 6, "CHNE": 3, "OOTH": 15, "REFU": 5, "NOBT": 35,
+    "WBRI": 680,
+    "WIRI": 8,
+    "WIRT": 4,
+    "WOTH": 55,
+    "WROM": 10,
+    "MWBC": 25,
+    "MWBA": 12,
+    "MWAS": 15,
+    "MOTH": 25,
+    "AIND": 15,
+    "APKN": 25,
+    "ABAN": 10,
+    "AOTH": 12,
+    "BCRB": 10,
+    "BAFR": 30,
+    "BOTH": 6,
+    "CHNE": 3,
+    "OOTH": 15,
+    "REFU": 5,
+    "NOBT": 35,
 }
 assert set(ETHNICITY_WEIGHTS) == set(Ethnicity.values)
 DISABILITIES = [code for code in Disability.values if code != Disability.NONE]
 
 SOURCE_WEIGHTS = {
-    "1A": 40, "1B": 8, "1C": 6, "1D": 10, "2A": 170, "2B": 15, "3A": 30, "3B": 30, "3C": 10,
-    "3D": 15, "3E": 35, "3F": 25, "4": 20, "5A": 40, "5B": 25, "5C": 20, "5D": 30, "6": 290,
-    "7": 15, "8": 40, "9": 15, "10": 10,
+    "1A": 40,
+    "1B": 8,
+    "1C": 6,
+    "1D": 10,
+    "2A": 170,
+    "2B": 15,
+    "3A": 30,
+    "3B": 30,
+    "3C": 10,
+    "3D": 15,
+    "3E": 35,
+    "3F": 25,
+    "4": 20,
+    "5A": 40,
+    "5B": 25,
+    "5C": 20,
+    "5D": 30,
+    "6": 290,
+    "7": 15,
+    "8": 40,
+    "9": 15,
+    "10": 10,
 }
 assert set(SOURCE_WEIGHTS) == set(ReferralSource.values)
 
 # Presenting factors other than neglect: neglect itself is decided separately (~12%).
 OTHER_PRESENTING = {
-    "domestic_abuse": 30, "parental_mental_health": 22, "parental_substance_misuse": 16,
-    "emotional_abuse": 12, "physical_abuse": 12, "sexual_abuse": 5, "exploitation": 6,
+    "domestic_abuse": 30,
+    "parental_mental_health": 22,
+    "parental_substance_misuse": 16,
+    "emotional_abuse": 12,
+    "physical_abuse": 12,
+    "sexual_abuse": 5,
+    "exploitation": 6,
     "other": 25,
 }
 assert set(OTHER_PRESENTING) | {PresentingFactor.NEGLECT} == set(PresentingFactor.values)
 
 PRIMARY_NEED_WEIGHTS = {
-    "N0": 4, "N1": 34, "N2": 6, "N3": 6, "N4": 12, "N5": 18, "N6": 4, "N7": 2, "N8": 3, "N9": 11,
+    "N0": 4,
+    "N1": 34,
+    "N2": 6,
+    "N3": 6,
+    "N4": 12,
+    "N5": 18,
+    "N6": 4,
+    "N7": 2,
+    "N8": 3,
+    "N9": 11,
 }
 assert set(PRIMARY_NEED_WEIGHTS) == set(PrimaryNeed.values)
 
 # Factors at assessment other than neglect (16A), weighted like the national CIN census.
 OTHER_FACTORS = {
-    "3B": 30, "4B": 28, "3A": 14, "3C": 6, "2B": 13, "1B": 12, "4A": 12, "17A": 14, "18B": 6,
-    "18C": 2, "19B": 2, "19C": 2, "5B": 4, "6B": 4, "5A": 4, "6A": 3, "2A": 3, "1A": 2,
-    "10A": 3, "11A": 3, "24A": 3, "13A": 2, "14A": 4, "15A": 4, "7A": 1, "9A": 1, "20": 10,
+    "3B": 30,
+    "4B": 28,
+    "3A": 14,
+    "3C": 6,
+    "2B": 13,
+    "1B": 12,
+    "4A": 12,
+    "17A": 14,
+    "18B": 6,
+    "18C": 2,
+    "19B": 2,
+    "19C": 2,
+    "5B": 4,
+    "6B": 4,
+    "5A": 4,
+    "6A": 3,
+    "2A": 3,
+    "1A": 2,
+    "10A": 3,
+    "11A": 3,
+    "24A": 3,
+    "13A": 2,
+    "14A": 4,
+    "15A": 4,
+    "7A": 1,
+    "9A": 1,
+    "20": 10,
 }
 assert set(OTHER_FACTORS) <= set(ASSESSMENT_FACTORS) - {NEGLECT_FACTOR}
 
@@ -160,11 +370,19 @@ assert set(CLOSURE_AFTER_ASSESSMENT) | set(CLOSURE_AFTER_PLAN) <= set(ClosureRea
 # Agencies beyond CSC and early help, by age: health visitors and school nurses are the
 # community health trust, schools' safeguarding leads are education.
 EXTRA_AGENCIES_UNDER_5 = {
-    COMMUNITY_HEALTH: 55, POLICE: 20, MENTAL_HEALTH: 6, EDUCATION: 6, VOLUNTARY: 13,
+    COMMUNITY_HEALTH: 55,
+    POLICE: 20,
+    MENTAL_HEALTH: 6,
+    EDUCATION: 6,
+    VOLUNTARY: 13,
 }
 EXTRA_AGENCIES_PRE_SCHOOL = {k: v for k, v in EXTRA_AGENCIES_UNDER_5.items() if k != EDUCATION}
 EXTRA_AGENCIES_SCHOOL_AGE = {
-    COMMUNITY_HEALTH: 28, POLICE: 24, MENTAL_HEALTH: 12, EDUCATION: 24, VOLUNTARY: 12,
+    COMMUNITY_HEALTH: 28,
+    POLICE: 24,
+    MENTAL_HEALTH: 12,
+    EDUCATION: 24,
+    VOLUNTARY: 12,
 }
 EXTRA_AGENCY_COUNT_WEIGHTS = {0: 20, 1: 35, 2: 30, 3: 15}
 
@@ -189,7 +407,7 @@ def first_la_number(existing_max: str | None) -> int:
     """The number after the highest existing `DfEX0000000`-style id (1 when there is none)."""
     if not existing_max:
         return 1
-    return int(existing_max[len(LA_CHILD_ID_PREFIX):]) + 1
+    return int(existing_max[len(LA_CHILD_ID_PREFIX) :]) + 1
 
 
 def la_child_id(number: int) -> str:
@@ -232,9 +450,17 @@ class DemoDataGenerator:
     a neglect plan get toolkit records too; the case records are the same either way.
     """
 
-    def __init__(self, *, seed: int, agency_ids: dict[str, int], today: date | None = None,
-                 first_number: int = 1, practitioner_id: int | None = None,
-                 authors: dict[int, list[int]] | None = None, bands: dict | None = None):
+    def __init__(
+        self,
+        *,
+        seed: int,
+        agency_ids: dict[str, int],
+        today: date | None = None,
+        first_number: int = 1,
+        practitioner_id: int | None = None,
+        authors: dict[int, list[int]] | None = None,
+        bands: dict | None = None,
+    ):
         missing = {name for name, _ in AGENCIES} - set(agency_ids)
         if missing:
             raise ValueError(f"Missing demo agencies: {', '.join(sorted(missing))}")
@@ -251,8 +477,13 @@ class DemoDataGenerator:
         self.next_number = first_number
         self._tables: dict[int, tuple[dict, Weights]] = {}
         self.toolkit = authors and ToolkitGenerator(
-            seed=seed, today=self.today, window_start=self.window_start, agency_ids=agency_ids,
-            authors=authors, bands=bands)
+            seed=seed,
+            today=self.today,
+            window_start=self.window_start,
+            agency_ids=agency_ids,
+            authors=authors,
+            bands=bands,
+        )
 
     # Small helpers over the one random stream.
 
@@ -325,15 +556,20 @@ class DemoDataGenerator:
         involvements = self._involvements(child, episodes)
         # Drawn whether or not there is a practitioner, so the rest of the stream is the same.
         allocate = self._chance(0.2)
-        if (allocate and self.practitioner_id and self.allocated < PRACTITIONER_CASELOAD
-                and episodes[-1].referral.closure_date is None):
+        if (
+            allocate
+            and self.practitioner_id
+            and self.allocated < PRACTITIONER_CASELOAD
+            and episodes[-1].referral.closure_date is None
+        ):
             child.allocated_worker_id = self.practitioner_id
             self.allocated += 1
             for involvement in involvements:
                 if involvement.agency_id == self.agency_ids[CSC] and involvement.end_date is None:
                     involvement.lead_worker_id = self.practitioner_id
         toolkit = self.toolkit and self.toolkit.records(
-            child, episodes, involvements, social_worker=child.allocated_worker_id)
+            child, episodes, involvements, social_worker=child.allocated_worker_id
+        )
         return GeneratedChild(child, episodes, involvements, toolkit)
 
     # Episodes of need
@@ -342,8 +578,9 @@ class DemoDataGenerator:
         """The kinds of the child's episodes in order, and whether it has repeat CP plans."""
         if child.date_of_birth is None:
             return [self._weighted(UNBORN_KINDS)], False
-        kinds = [self._weighted(EPISODE_KINDS)
-                 for _ in range(self._weighted(EPISODE_COUNT_WEIGHTS))]
+        kinds = [
+            self._weighted(EPISODE_KINDS) for _ in range(self._weighted(EPISODE_COUNT_WEIGHTS))
+        ]
         roll = self.rng.random()
         old_enough = child.date_of_birth < self.today - timedelta(days=4 * 365)
         if roll < 0.025 and old_enough:
@@ -395,8 +632,9 @@ class DemoDataGenerator:
                 referral_date = self._date_between(closed + timedelta(days=1), yesterday)
         return episodes
 
-    def _referral(self, child: Child, kind: str, referral_date: date,
-                  category: str | None) -> Referral:
+    def _referral(
+        self, child: Child, kind: str, referral_date: date, category: str | None
+    ) -> Referral:
         if kind == CP:
             neglect = self._chance(0.55 if category in NEGLECT_CATEGORIES else 0.08)
         else:
@@ -421,9 +659,12 @@ class DemoDataGenerator:
             factors = self._sample_weighted(OTHER_FACTORS, self._weighted(FACTOR_COUNT_WEIGHTS))
             if self._chance(neglect_p):
                 factors.insert(0, NEGLECT_FACTOR)
-        return Assessment(referral=referral, start_date=start,
-                          authorised_date=self._past(start + self._days(5, 50)),
-                          factors=factors)
+        return Assessment(
+            referral=referral,
+            start_date=start,
+            authorised_date=self._past(start + self._days(5, 50)),
+            factors=factors,
+        )
 
     def _plan_length(self, kind: str, capped: bool, neglect: bool = False) -> timedelta:
         if kind == CP:
@@ -435,8 +676,9 @@ class DemoDataGenerator:
             low, high = min(low, 400), min(high, 600)
         return self._days(low, high)
 
-    def _episode(self, child: Child, kind: str, referral_date: date, *,
-                 capped: bool = False) -> tuple[Episode, date | None]:
+    def _episode(
+        self, child: Child, kind: str, referral_date: date, *, capped: bool = False
+    ) -> tuple[Episode, date | None]:
         """One episode of need from `referral_date`; returns it and its closure date (None
         while it is open). `capped` keeps plans short enough to end for a repeat plan."""
         category = self._weighted(INITIAL_CATEGORY_WEIGHTS) if kind == CP else None
@@ -474,16 +716,26 @@ class DemoDataGenerator:
             latest = category
             if self._chance(0.1):
                 latest = self._weighted(OTHER_CATEGORIES[category])
-            plan = ChildProtectionPlan(referral=referral, child=referral.child,
-                                       start_date=plan_start, end_date=plan_end,
-                                       initial_category=category, latest_category=latest)
+            plan = ChildProtectionPlan(
+                referral=referral,
+                child=referral.child,
+                start_date=plan_start,
+                end_date=plan_end,
+                initial_category=category,
+                latest_category=latest,
+            )
             episode.cp_plans.append((plan, self._reviews(plan)))
             if plan_end and self._chance(0.35):
                 # Stepped down to a CIN plan when the CP plan ended.
                 step_down_end = self._past(plan_end + self._days(60, 300))
-                episode.cin_plans.append(ChildInNeedPlan(
-                    referral=referral, child=referral.child, start_date=plan_end,
-                    end_date=step_down_end))
+                episode.cin_plans.append(
+                    ChildInNeedPlan(
+                        referral=referral,
+                        child=referral.child,
+                        start_date=plan_end,
+                        end_date=step_down_end,
+                    )
+                )
                 plan_end = step_down_end
         elif kind == CIN:
             plan_start = self._past(first.authorised_date + self._days(0, 21))
@@ -491,9 +743,14 @@ class DemoDataGenerator:
                 return episode, None
             neglect = NEGLECT_FACTOR in first.factors
             plan_end = self._past(plan_start + self._plan_length(CIN, capped, neglect))
-            episode.cin_plans.append(ChildInNeedPlan(referral=referral, child=referral.child,
-                                                     start_date=plan_start,
-                                                     end_date=plan_end))
+            episode.cin_plans.append(
+                ChildInNeedPlan(
+                    referral=referral,
+                    child=referral.child,
+                    start_date=plan_start,
+                    end_date=plan_end,
+                )
+            )
         if plan_start and self._chance(0.3):
             # A fresh assessment some months into a long piece of work.
             again = self._past(plan_start + self._days(150, 400))
@@ -505,8 +762,7 @@ class DemoDataGenerator:
             return episode, None
         # Census rule 8565: closure comes on or after every activity in the episode.
         activity = [a.authorised_date for a in episode.assessments]
-        closure = self._past(max(activity + [plan_end or first.start_date])
-                             + self._days(0, 30))
+        closure = self._past(max(activity + [plan_end or first.start_date]) + self._days(0, 30))
         if closure is None:
             return episode, None
         referral.closure_date = closure
@@ -531,15 +787,19 @@ class DemoDataGenerator:
         ids = self.agency_ids
         first, last = episodes[0].referral, episodes[-1].referral
         if last.closure_date is None:
-            involvements = [Involvement(child=child, agency_id=ids[CSC],
-                                        start_date=first.referral_date)]
+            involvements = [
+                Involvement(child=child, agency_id=ids[CSC], start_date=first.referral_date)
+            ]
         else:
             # Social care's work has ended; early help carries on with the family.
             involvements = [
-                Involvement(child=child, agency_id=ids[CSC], start_date=first.referral_date,
-                            end_date=last.closure_date),
-                Involvement(child=child, agency_id=ids[EARLY_HELP],
-                            start_date=last.closure_date),
+                Involvement(
+                    child=child,
+                    agency_id=ids[CSC],
+                    start_date=first.referral_date,
+                    end_date=last.closure_date,
+                ),
+                Involvement(child=child, agency_id=ids[EARLY_HELP], start_date=last.closure_date),
             ]
         born = child.date_of_birth
         age = (self.today - born).days // 365 if born else -1
@@ -549,15 +809,19 @@ class DemoDataGenerator:
             weights = EXTRA_AGENCIES_UNDER_5
         else:
             weights = EXTRA_AGENCIES_SCHOOL_AGE
-        earliest = max(born or self.today - timedelta(days=200), self.history_start,
-                       first.referral_date - timedelta(days=700))
+        earliest = max(
+            born or self.today - timedelta(days=200),
+            self.history_start,
+            first.referral_date - timedelta(days=700),
+        )
         for name in self._sample_weighted(weights, self._weighted(EXTRA_AGENCY_COUNT_WEIGHTS)):
             start = self._date_between(earliest, self.today)
             roll = self.rng.random()
             # Ongoing, or ended in the past: an involvement's end is recorded when it happens.
             end = None if roll < 0.65 else self._past(start + self._days(30, 600))
-            involvements.append(Involvement(child=child, agency_id=ids[name], start_date=start,
-                                            end_date=end))
+            involvements.append(
+                Involvement(child=child, agency_id=ids[name], start_date=start, end_date=end)
+            )
         return involvements
 
 
@@ -601,10 +865,14 @@ class Batch:
             return
         if toolkit.chronology is not None:
             self.chronologies.append(toolkit.chronology)
-        for records, into in ((toolkit.entries, self.entries), (toolkit.days, self.days),
-                              (toolkit.checklists, self.checklists),
-                              (toolkit.observations, self.observations),
-                              (toolkit.sdqs, self.sdqs), (toolkit.next_steps, self.next_steps)):
+        for records, into in (
+            (toolkit.entries, self.entries),
+            (toolkit.days, self.days),
+            (toolkit.checklists, self.checklists),
+            (toolkit.observations, self.observations),
+            (toolkit.sdqs, self.sdqs),
+            (toolkit.next_steps, self.next_steps),
+        ):
             for record in records:
                 record._history_user = self._user(record.author_id)
             into.extend(records)
@@ -619,12 +887,19 @@ class Batch:
         """Parents before children: bulk_create fills each parent's id, which the children's
         foreign keys then pick up."""
         return [
-            (Child, self.children), (Referral, self.referrals), (Assessment, self.assessments),
-            (ChildInNeedPlan, self.cin_plans), (ChildProtectionPlan, self.cp_plans),
-            (CPReview, self.reviews), (Involvement, self.involvements),
-            (Chronology, self.chronologies), (ChronologyEntry, self.entries),
-            (DayInMyLife, self.days), (AssessmentChecklist, self.checklists),
-            (ParentChildObservation, self.observations), (SDQ, self.sdqs),
+            (Child, self.children),
+            (Referral, self.referrals),
+            (Assessment, self.assessments),
+            (ChildInNeedPlan, self.cin_plans),
+            (ChildProtectionPlan, self.cp_plans),
+            (CPReview, self.reviews),
+            (Involvement, self.involvements),
+            (Chronology, self.chronologies),
+            (ChronologyEntry, self.entries),
+            (DayInMyLife, self.days),
+            (AssessmentChecklist, self.checklists),
+            (ParentChildObservation, self.observations),
+            (SDQ, self.sdqs),
             (NextSteps, self.next_steps),
         ]
 
@@ -635,20 +910,21 @@ def _write(batch: Batch, *, history: bool, counts: Counter):
             if not objs:
                 continue
             if history:
-                bulk_create_with_history(objs, model,
-                                         default_change_reason=HISTORY_CHANGE_REASON)
+                bulk_create_with_history(objs, model, default_change_reason=HISTORY_CHANGE_REASON)
             else:
                 model.objects.bulk_create(objs)
             counts[str(model._meta.verbose_name_plural)] += len(objs)
 
 
 def demo_agency_ids() -> dict[str, int]:
-    return dict(Agency.objects.filter(name__in=[name for name, _ in AGENCIES])
-                .values_list("name", "pk"))
+    return dict(
+        Agency.objects.filter(name__in=[name for name, _ in AGENCIES]).values_list("name", "pk")
+    )
 
 
-def demo_practitioners(agency_ids: dict[str, int], children: int, *,
-                       history: bool = True) -> dict[int, list[int]]:
+def demo_practitioners(
+    agency_ids: dict[str, int], children: int, *, history: bool = True
+) -> dict[int, list[int]]:
     """Practitioners to write the toolkit, by agency id: made once and reused by later runs,
     more of them for more children so caseloads stay realistic. Each list is in username
     order, so the same seed picks the same people. They cannot sign in (no usable password)."""
@@ -658,24 +934,31 @@ def demo_practitioners(agency_ids: dict[str, int], children: int, *,
         for name, per_2000 in PRACTITIONERS_PER_2000.items()
         for number in range(1, per_2000 * scale + 1)
     }
-    existing = dict(User.objects.filter(username__startswith=GENERATED_USER_PREFIX)
-                    .values_list("username", "pk"))
+    existing = dict(
+        User.objects.filter(username__startswith=GENERATED_USER_PREFIX).values_list(
+            "username", "pk"
+        )
+    )
     missing = []
     for username, agency in wanted.items():
         if username in existing:
             continue
         rng = random.Random(username)  # noqa: S311 - the same made-up name every time
-        missing.append(User(
-            username=username, first_name=rng.choice(BOYS_NAMES + GIRLS_NAMES),
-            last_name=rng.choice(FAMILY_NAMES), email=f"{username}@example.org",
-            agency_id=agency_ids[agency], role=User.Role.PRACTITIONER,
-            password=make_password(None),
-        ))
+        missing.append(
+            User(
+                username=username,
+                first_name=rng.choice(BOYS_NAMES + GIRLS_NAMES),
+                last_name=rng.choice(FAMILY_NAMES),
+                email=f"{username}@example.org",
+                agency_id=agency_ids[agency],
+                role=User.Role.PRACTITIONER,
+                password=make_password(None),
+            )
+        )
     if missing:
         with transaction.atomic():
             if history:
-                bulk_create_with_history(missing, User,
-                                         default_change_reason=HISTORY_CHANGE_REASON)
+                bulk_create_with_history(missing, User, default_change_reason=HISTORY_CHANGE_REASON)
             else:
                 User.objects.bulk_create(missing)
         existing.update((user.username, user.pk) for user in missing)
@@ -686,14 +969,22 @@ def demo_practitioners(agency_ids: dict[str, int], children: int, *,
 
 
 def next_la_number() -> int:
-    existing = (Child.objects.filter(la_child_id__regex=rf"^{LA_CHILD_ID_PREFIX}[0-9]{{7}}$")
-                .aggregate(top=Max("la_child_id"))["top"])
+    existing = Child.objects.filter(
+        la_child_id__regex=rf"^{LA_CHILD_ID_PREFIX}[0-9]{{7}}$"
+    ).aggregate(top=Max("la_child_id"))["top"]
     return first_la_number(existing)
 
 
-def generate_demo_data(children: int, *, seed: int = 1, today: date | None = None,
-                       batch_size: int = 5000, history: bool = True, toolkit: bool = True,
-                       progress: Callable[[int, int, float], None] | None = None) -> Counter:
+def generate_demo_data(
+    children: int,
+    *,
+    seed: int = 1,
+    today: date | None = None,
+    batch_size: int = 5000,
+    history: bool = True,
+    toolkit: bool = True,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> Counter:
     """Create `children` synthetic children and their records; return counts by table.
 
     Expects the demo agencies to exist (`neglect_portal.demo.load_demo_data()`). `toolkit`
@@ -709,8 +1000,13 @@ def generate_demo_data(children: int, *, seed: int = 1, today: date | None = Non
         authors = demo_practitioners(agency_ids, children, history=history)
         bands = band_tables()
     generator = DemoDataGenerator(
-        seed=seed, today=today, agency_ids=agency_ids, first_number=next_la_number(),
-        practitioner_id=practitioner.first(), authors=authors, bands=bands,
+        seed=seed,
+        today=today,
+        agency_ids=agency_ids,
+        first_number=next_la_number(),
+        practitioner_id=practitioner.first(),
+        authors=authors,
+        bands=bands,
     )
     counts: Counter = Counter()
     started = time.monotonic()

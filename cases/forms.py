@@ -45,7 +45,8 @@ class CaseRecordForm(GovukModelForm):
             for name in list(errors.error_dict):
                 if name != NON_FIELD_ERRORS and name not in self.fields:
                     errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(
-                        errors.error_dict.pop(name))
+                        errors.error_dict.pop(name)
+                    )
         super()._update_errors(errors)
 
     def add_validation_error(self, error):
@@ -61,8 +62,9 @@ class CarriesVersion:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput,
-                                                    initial=self.instance.version)
+        self.fields["version"] = forms.IntegerField(
+            widget=forms.HiddenInput, initial=self.instance.version
+        )
 
     def clean(self):
         if self._errors and self._errors.pop("version", None):
@@ -76,9 +78,13 @@ class VersionedForm(CarriesVersion, CaseRecordForm):
 
 
 def _staff_choices(agencies=None):
-    staff = User.objects.filter(
-        is_active=True, role__in=[User.Role.PRACTITIONER, User.Role.TEAM_MANAGER]
-    ).select_related("agency").order_by("last_name", "first_name")
+    staff = (
+        User.objects.filter(
+            is_active=True, role__in=[User.Role.PRACTITIONER, User.Role.TEAM_MANAGER]
+        )
+        .select_related("agency")
+        .order_by("last_name", "first_name")
+    )
     return staff if agencies is None else staff.filter(agency__in=agencies)
 
 
@@ -101,34 +107,56 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 class ChildForm(VersionedForm):
     submit_label = "Save child"
-    date_of_birth = _date("Date of birth", required=False,
-                          hint="For example, 27 3 2018. Leave blank for an unborn child.")
-    expected_date_of_birth = _date("Expected date of birth", required=False,
-                                   hint="Only for an unborn child. For example, 27 3 2027")
+    date_of_birth = _date(
+        "Date of birth",
+        required=False,
+        hint="For example, 27 3 2018. Leave blank for an unborn child.",
+    )
+    expected_date_of_birth = _date(
+        "Expected date of birth",
+        required=False,
+        hint="Only for an unborn child. For example, 27 3 2027",
+    )
     date_of_death = _date("Date of death", required=False)
     disabilities = forms.MultipleChoiceField(
-        choices=Disability.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        choices=Disability.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Select all that apply",
     )
-    allocated_worker = StaffChoiceField(queryset=_csc_staff(), required=False,
-                                        empty_label="Not allocated")
+    allocated_worker = StaffChoiceField(
+        queryset=_csc_staff(), required=False, empty_label="Not allocated"
+    )
 
     class Meta:
         model = Child
-        fields = ["la_child_id", "given_name", "family_name", "date_of_birth",
-                  "expected_date_of_birth", "sex", "ethnicity", "disabilities",
-                  "date_of_death", "allocated_worker"]
+        fields = [
+            "la_child_id",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "expected_date_of_birth",
+            "sex",
+            "ethnicity",
+            "disabilities",
+            "date_of_death",
+            "allocated_worker",
+        ]
         widgets = {"sex": forms.RadioSelect}
         error_messages = {
-            "la_child_id": {"required": "Enter the LA child ID",
-                            "unique": "A child with this LA child ID already exists"},
+            "la_child_id": {
+                "required": "Enter the LA child ID",
+                "unique": "A child with this LA child ID already exists",
+            },
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["allocated_worker"].queryset = _csc_staff()
-        self.fields["ethnicity"].choices = [("", "Not recorded"),
-                                            *self.fields["ethnicity"].choices[1:]]
+        self.fields["ethnicity"].choices = [
+            ("", "Not recorded"),
+            *self.fields["ethnicity"].choices[1:],
+        ]
         _no_preselected_radio(self, "sex", "Select the child's sex")
 
 
@@ -136,33 +164,47 @@ class ReferralForm(VersionedForm):
     submit_label = "Save referral"
     referral_date = _date("Referral date")
     presenting_factors = forms.MultipleChoiceField(
-        choices=PresentingFactor.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        choices=PresentingFactor.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Select all that apply",
     )
-    closure_date = _date("Closure date", required=False,
-                         hint="Leave blank while the episode is open. " + DATE_HINT)
+    closure_date = _date(
+        "Closure date", required=False, hint="Leave blank while the episode is open. " + DATE_HINT
+    )
 
     class Meta:
         model = Referral
-        fields = ["referral_date", "source", "presenting_factors", "primary_need",
-                  "closure_date", "closure_reason", "no_further_action"]
+        fields = [
+            "referral_date",
+            "source",
+            "presenting_factors",
+            "primary_need",
+            "closure_date",
+            "closure_reason",
+            "no_further_action",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("source", "primary_need", "closure_reason"):
             if name in self.fields:
-                self.fields[name].choices = [("", "Not recorded"),
-                                             *self.fields[name].choices[1:]]
+                self.fields[name].choices = [("", "Not recorded"), *self.fields[name].choices[1:]]
 
 
 class AssessmentForm(VersionedForm):
     submit_label = "Save assessment"
     start_date = _date("Start date")
-    authorised_date = _date("Authorised date", required=False,
-                            hint="The date the assessment was completed. " + DATE_HINT)
+    authorised_date = _date(
+        "Authorised date",
+        required=False,
+        hint="The date the assessment was completed. " + DATE_HINT,
+    )
     factors = forms.MultipleChoiceField(
-        label="Factors identified at assessment", choices=ASSESSMENT_FACTOR_CHOICES,
-        required=False, widget=forms.CheckboxSelectMultiple,
+        label="Factors identified at assessment",
+        choices=ASSESSMENT_FACTOR_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Select all that apply. 16A is neglect.",
     )
 
@@ -240,8 +282,9 @@ class CPReviewForm(CaseRecordForm):
 class InvolvementForm(CaseRecordForm):
     submit_label = "Add agency"
     start_date = _date("Start date")
-    lead_worker = StaffChoiceField(queryset=_staff_choices(), required=False,
-                                   empty_label="Not known")
+    lead_worker = StaffChoiceField(
+        queryset=_staff_choices(), required=False, empty_label="Not known"
+    )
 
     class Meta:
         model = Involvement
@@ -278,18 +321,27 @@ class NewChildReferralForm(GovukModelForm):
     and the referral in one form."""
 
     submit_label = "Send referral"
-    date_of_birth = _date("Date of birth", required=False,
-                          hint="For example, 27 3 2018. Leave blank for an unborn child.")
-    expected_date_of_birth = _date("Expected date of birth", required=False,
-                                   hint="Only for an unborn child. For example, 27 3 2027")
+    date_of_birth = _date(
+        "Date of birth",
+        required=False,
+        hint="For example, 27 3 2018. Leave blank for an unborn child.",
+    )
+    expected_date_of_birth = _date(
+        "Expected date of birth",
+        required=False,
+        hint="Only for an unborn child. For example, 27 3 2027",
+    )
     referral_date = _date("Referral date")
-    source = forms.ChoiceField(label="Referral source",
-                               choices=[("", "Select the referral source"),
-                                        *ReferralSource.choices],
-                               error_messages={"required": "Select the referral source"})
+    source = forms.ChoiceField(
+        label="Referral source",
+        choices=[("", "Select the referral source"), *ReferralSource.choices],
+        error_messages={"required": "Select the referral source"},
+    )
     presenting_factors = forms.MultipleChoiceField(
-        label="What are you worried about?", choices=PresentingFactor.choices,
-        widget=forms.CheckboxSelectMultiple, help_text="Select all that apply",
+        label="What are you worried about?",
+        choices=PresentingFactor.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply",
         error_messages={"required": "Select what you are worried about"},
     )
 

@@ -52,7 +52,6 @@ def census_upload(request):
         return render(request, "cases/census_upload.html", {"form": form})
     upload = form.cleaned_data["census_file"]
     # Large uploads are already on disk: the import streams from there, not from memory.
-    source = (upload.temporary_file_path() if hasattr(upload, "temporary_file_path")
-              else upload)
+    source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload
     result = import_census(source, user=request.user)
     return render(request, "cases/census_result.html", {"result": result})

@@ -51,7 +51,10 @@ class Child(Versioned):
     disabilities = models.JSONField(default=list, blank=True)
     date_of_death = models.DateField(null=True, blank=True)
     allocated_worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="allocated_children",
     )
     history = HistoricalRecords()
@@ -65,7 +68,8 @@ class Child(Versioned):
                 name="child_has_birth_or_expected_date",
             ),
             models.CheckConstraint(
-                condition=Q(date_of_death__isnull=True) | Q(date_of_birth__isnull=True)
+                condition=Q(date_of_death__isnull=True)
+                | Q(date_of_birth__isnull=True)
                 | Q(date_of_death__gte=F("date_of_birth")),
                 name="child_death_not_before_birth",
             ),
@@ -93,8 +97,9 @@ class Child(Versioned):
         errors = {}
         for field in ("date_of_birth", "date_of_death"):
             try:
-                _not_in_future(getattr(self, field), self._meta.get_field(field).verbose_name
-                               .capitalize())
+                _not_in_future(
+                    getattr(self, field), self._meta.get_field(field).verbose_name.capitalize()
+                )
             except ValidationError as e:
                 errors[field] = e
         if not self.date_of_birth and not self.expected_date_of_birth:
@@ -114,8 +119,9 @@ class Referral(Versioned):
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="referrals")
     referral_date = models.DateField()
-    source = models.CharField("referral source", max_length=2, choices=ReferralSource.choices,
-                              blank=True)
+    source = models.CharField(
+        "referral source", max_length=2, choices=ReferralSource.choices, blank=True
+    )
     presenting_factors = models.JSONField(default=list, blank=True)
     # Derived from presenting_factors on save: an indexed flag for filters and indicators,
     # since JSON containment cannot be queried the same way on SQLite and PostgreSQL.
@@ -124,15 +130,17 @@ class Referral(Versioned):
     closure_date = models.DateField(null=True, blank=True)
     closure_reason = models.CharField(max_length=3, choices=ClosureReason.choices, blank=True)
     no_further_action = models.BooleanField("no further action", default=False)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-referral_date"]
         constraints = [
             models.UniqueConstraint(
-                fields=["child", "referral_date"], name="referral_unique_per_child_and_date",
+                fields=["child", "referral_date"],
+                name="referral_unique_per_child_and_date",
                 violation_error_message="This child already has a referral on this date",
             ),
             models.CheckConstraint(
@@ -158,26 +166,31 @@ class Referral(Versioned):
 
     def _plans_open_after(self, day):
         still_open = Q(end_date__isnull=True) | Q(end_date__gt=day)
-        return (self.cin_plans.filter(still_open).exists()
-                or self.cp_plans.filter(still_open).exists())
+        return (
+            self.cin_plans.filter(still_open).exists() or self.cp_plans.filter(still_open).exists()
+        )
 
     def check_within_episode(self, day, label, errors, field):
         """Records of an episode fall between its referral and its closure."""
         if day is None or self.referral_date is None:
             return
         if day < self.referral_date:
-            errors[field] = f"{label} must be on or after the referral date, " \
-                            f"{self.referral_date:%-d %B %Y}"
+            errors[field] = (
+                f"{label} must be on or after the referral date, {self.referral_date:%-d %B %Y}"
+            )
         elif self.closure_date and day > self.closure_date:
-            errors[field] = f"{label} must be on or before the episode's closure date, " \
-                            f"{self.closure_date:%-d %B %Y}"
+            errors[field] = (
+                f"{label} must be on or before the episode's closure date, "
+                f"{self.closure_date:%-d %B %Y}"
+            )
 
     def clean(self):
         errors = {}
         for field in ("referral_date", "closure_date"):
             try:
-                _not_in_future(getattr(self, field),
-                               self._meta.get_field(field).verbose_name.capitalize())
+                _not_in_future(
+                    getattr(self, field), self._meta.get_field(field).verbose_name.capitalize()
+                )
             except ValidationError as e:
                 errors[field] = e
         if self.closure_date and self.referral_date and self.closure_date < self.referral_date:
@@ -210,19 +223,21 @@ class Assessment(Versioned):
                 fields=["referral", "start_date"],
                 name="assessment_unique_per_referral_and_start",
                 violation_error_message="This episode already has an assessment starting on "
-                                        "this date",
+                "this date",
             ),
             models.CheckConstraint(
-                condition=Q(authorised_date__isnull=True)
-                | Q(authorised_date__gte=F("start_date")),
+                condition=Q(authorised_date__isnull=True) | Q(authorised_date__gte=F("start_date")),
                 name="assessment_authorised_on_or_after_start",
             ),
         ]
         indexes = [
             models.Index(fields=["authorised_date"]),
             # Finds the episodes where neglect was identified without reading the rest.
-            models.Index(fields=["referral"], condition=Q(neglect_identified=True),
-                         name="assessment_neglect_idx"),
+            models.Index(
+                fields=["referral"],
+                condition=Q(neglect_identified=True),
+                name="assessment_neglect_idx",
+            ),
         ]
 
     def __str__(self):
@@ -239,15 +254,15 @@ class Assessment(Versioned):
         errors = {}
         for field in ("start_date", "authorised_date"):
             try:
-                _not_in_future(getattr(self, field),
-                               self._meta.get_field(field).verbose_name.capitalize())
+                _not_in_future(
+                    getattr(self, field), self._meta.get_field(field).verbose_name.capitalize()
+                )
             except ValidationError as e:
                 errors[field] = e
         if self.authorised_date and self.start_date and self.authorised_date < self.start_date:
             errors["authorised_date"] = "Authorised date must be on or after the start date"
         if self.referral_id and "start_date" not in errors:
-            self.referral.check_within_episode(self.start_date, "Start date", errors,
-                                               "start_date")
+            self.referral.check_within_episode(self.start_date, "Start date", errors, "start_date")
         try:
             _codes_valid(self.factors, dict(ASSESSMENT_FACTOR_CHOICES), "Factors")
         except ValidationError as e:
@@ -264,8 +279,7 @@ class Plan(Versioned):
     to its episode.
     """
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+",
-                              editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+", editable=False)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
 
@@ -293,15 +307,15 @@ class Plan(Versioned):
         errors = {}
         for field in ("start_date", "end_date"):
             try:
-                _not_in_future(getattr(self, field),
-                               self._meta.get_field(field).verbose_name.capitalize())
+                _not_in_future(
+                    getattr(self, field), self._meta.get_field(field).verbose_name.capitalize()
+                )
             except ValidationError as e:
                 errors[field] = e
         if self.end_date and self.start_date and self.end_date < self.start_date:
             errors["end_date"] = "End date must be on or after the start date"
         if getattr(self, "referral", None) is not None and "start_date" not in errors:
-            self.referral.check_within_episode(self.start_date, "Start date", errors,
-                                               "start_date")
+            self.referral.check_within_episode(self.start_date, "Start date", errors, "start_date")
         if errors:
             raise ValidationError(errors)
 
@@ -321,9 +335,10 @@ class ChildInNeedPlan(Plan):
         verbose_name = "child in need plan"
         constraints = [
             models.UniqueConstraint(
-                fields=["referral", "start_date"], name="cin_plan_unique_per_referral_and_start",
+                fields=["referral", "start_date"],
+                name="cin_plan_unique_per_referral_and_start",
                 violation_error_message="This episode already has a child in need plan "
-                                        "starting on this date",
+                "starting on this date",
             ),
             _end_after_start("cin_plan_ends_on_or_after_start"),
         ]
@@ -343,9 +358,10 @@ class ChildProtectionPlan(Plan):
         verbose_name = "child protection plan"
         constraints = [
             models.UniqueConstraint(
-                fields=["referral", "start_date"], name="cp_plan_unique_per_referral_and_start",
+                fields=["referral", "start_date"],
+                name="cp_plan_unique_per_referral_and_start",
                 violation_error_message="This episode already has a child protection plan "
-                                        "starting on this date",
+                "starting on this date",
             ),
             _end_after_start("cp_plan_ends_on_or_after_start"),
         ]
@@ -361,12 +377,13 @@ class ChildProtectionPlan(Plan):
         may start on the day the last one ended.
         """
         others = ChildProtectionPlan.objects.filter(child_id=self.referral.child_id).exclude(
-            pk=self.pk)
-        starts_before_this_ends = Q() if self.end_date is None else Q(
-            start_date__lt=self.end_date)
+            pk=self.pk
+        )
+        starts_before_this_ends = Q() if self.end_date is None else Q(start_date__lt=self.end_date)
         ends_after_this_starts = Q(end_date__isnull=True) | Q(end_date__gt=self.start_date)
-        return others.filter(Q(start_date=self.start_date)
-                             | (starts_before_this_ends & ends_after_this_starts))
+        return others.filter(
+            Q(start_date=self.start_date) | (starts_before_this_ends & ends_after_this_starts)
+        )
 
     def clean(self):
         super().clean()
@@ -377,8 +394,7 @@ class ChildProtectionPlan(Plan):
 
 
 class CPReview(models.Model):
-    plan = models.ForeignKey(ChildProtectionPlan, on_delete=models.CASCADE,
-                             related_name="reviews")
+    plan = models.ForeignKey(ChildProtectionPlan, on_delete=models.CASCADE, related_name="reviews")
     review_date = models.DateField()
     history = HistoricalRecords()
 
@@ -387,9 +403,9 @@ class CPReview(models.Model):
         verbose_name = "child protection review"
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "review_date"], name="cp_review_unique_per_plan_and_date",
-                violation_error_message="A review on this date is already recorded for "
-                                        "this plan",
+                fields=["plan", "review_date"],
+                name="cp_review_unique_per_plan_and_date",
+                violation_error_message="A review on this date is already recorded for this plan",
             ),
         ]
 
@@ -402,8 +418,12 @@ class CPReview(models.Model):
             raise ValidationError(
                 {"review_date": "Review date must be on or after the plan's start date"}
             )
-        if self.review_date and self.plan_id and self.plan.end_date \
-                and self.review_date > self.plan.end_date:
+        if (
+            self.review_date
+            and self.plan_id
+            and self.plan.end_date
+            and self.review_date > self.plan.end_date
+        ):
             raise ValidationError(
                 {"review_date": "Review date must be on or before the plan's end date"}
             )
@@ -413,20 +433,26 @@ class Involvement(Versioned):
     """An agency working with a child: it is what lets that agency's staff see the child."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="involvements")
-    agency = models.ForeignKey("neglect_portal.Agency", on_delete=models.PROTECT,
-                               related_name="involvements")
+    agency = models.ForeignKey(
+        "neglect_portal.Agency", on_delete=models.PROTECT, related_name="involvements"
+    )
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
-    lead_worker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    lead_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-start_date"]
         constraints = [_end_after_start("involvement_ends_on_or_after_start")]
         # Covers the visibility check (agency, child, dates) without reading the table.
-        indexes = [models.Index(fields=["agency", "child", "start_date", "end_date"],
-                                name="involvement_visibility_idx")]
+        indexes = [
+            models.Index(
+                fields=["agency", "child", "start_date", "end_date"],
+                name="involvement_visibility_idx",
+            )
+        ]
 
     def __str__(self):
         return f"{self.agency} from {self.start_date:%-d %B %Y}"

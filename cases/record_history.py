@@ -45,10 +45,14 @@ class Entry:
 def history_entries(record) -> list[Entry]:
     """Newest first. Two queries: the history rows (with their users) and any related names."""
     model = type(record)
-    fields = [f for f in model._meta.concrete_fields
-              if f.name not in _HIDDEN and f.name != "id" and f.editable]
-    rows = list(record.history.select_related("history_user").order_by("history_date",
-                                                                       "history_id"))
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in _HIDDEN and f.name != "id" and f.editable
+    ]
+    rows = list(
+        record.history.select_related("history_user").order_by("history_date", "history_id")
+    )
     related = _related_names(fields, rows)
     entries, previous = [], None
     for row in rows:
@@ -59,15 +63,21 @@ def history_entries(record) -> list[Entry]:
             if previous is None and new in (None, "", []):
                 continue
             if previous is None or old != new:
-                changes.append(Change(str(field.verbose_name).capitalize(),
-                                      "" if previous is None else display_value(field, old),
-                                      display_value(field, new)))
-        entries.append(Entry(
-            when=row.history_date,
-            who=str(row.history_user) if row.history_user else "System (import or data load)",
-            action={"+": "Created", "~": "Changed", "-": "Deleted"}[row.history_type],
-            changes=changes,
-        ))
+                changes.append(
+                    Change(
+                        str(field.verbose_name).capitalize(),
+                        "" if previous is None else display_value(field, old),
+                        display_value(field, new),
+                    )
+                )
+        entries.append(
+            Entry(
+                when=row.history_date,
+                who=str(row.history_user) if row.history_user else "System (import or data load)",
+                action={"+": "Created", "~": "Changed", "-": "Deleted"}[row.history_type],
+                changes=changes,
+            )
+        )
         previous = row
     return entries[::-1]
 

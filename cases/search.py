@@ -18,7 +18,9 @@ _DATE = re.compile(r"^\s*(\d{1,2})[/\-. ](\d{1,2})[/\-. ](\d{4})\s*$")
 class ChildSearchForm(GovukForm):
     submit_label = "Search"
     query = forms.CharField(
-        label="Name, LA child ID or date of birth", required=False, max_length=100,
+        label="Name, LA child ID or date of birth",
+        required=False,
+        max_length=100,
         help_text="For a date of birth use day/month/year, for example 27/3/2018",
         error_messages={
             "max_length": "Name, LA child ID or date of birth must be 100 characters or fewer",
@@ -28,7 +30,9 @@ class ChildSearchForm(GovukForm):
     on_cin_plan = forms.BooleanField(label="On a child in need plan", required=False)
     on_neglect_plan = forms.BooleanField(label="On a neglect plan", required=False)
     agency = forms.ModelChoiceField(
-        label="Agency involved", queryset=Agency.objects.filter(active=True), required=False,
+        label="Agency involved",
+        queryset=Agency.objects.filter(active=True),
+        required=False,
         empty_label="Any agency",
     )
 

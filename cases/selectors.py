@@ -19,8 +19,9 @@ from .models import (
 
 
 def open_involvements(on: date) -> QuerySet[Involvement]:
-    return Involvement.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=on),
-                                      start_date__lte=on)
+    return Involvement.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=on), start_date__lte=on
+    )
 
 
 def children_visible_to(user, *, on: date | None = None) -> QuerySet[Child]:
@@ -36,8 +37,7 @@ def children_visible_to(user, *, on: date | None = None) -> QuerySet[Child]:
 
 
 def _open_plans(model, on: date):
-    return model.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=on),
-                                start_date__lte=on)
+    return model.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=on), start_date__lte=on)
 
 
 def open_cp_plans(on: date) -> QuerySet[ChildProtectionPlan]:
@@ -50,16 +50,19 @@ def open_cin_plans(on: date) -> QuerySet[ChildInNeedPlan]:
 
 def neglect_cin_plans(plans: QuerySet[ChildInNeedPlan]) -> QuerySet[ChildInNeedPlan]:
     """CIN plans in an episode with an assessment that identified neglect (factor 16A)."""
-    return plans.filter(Exists(Assessment.objects.filter(referral_id=OuterRef("referral_id"),
-                                                         neglect_identified=True)))
+    return plans.filter(
+        Exists(
+            Assessment.objects.filter(referral_id=OuterRef("referral_id"), neglect_identified=True)
+        )
+    )
 
 
 def on_neglect_plan(on: date) -> Q:
     """Children on a neglect plan at the end of `on`: an open CP plan whose latest category is
     neglect, or an open neglect CIN plan (kpi-definitions.md)."""
-    return (Q(pk__in=open_cp_plans(on).filter(latest_category=CPCategory.NEG)
-              .values("child_id"))
-            | Q(pk__in=neglect_cin_plans(open_cin_plans(on)).values("child_id")))
+    return Q(
+        pk__in=open_cp_plans(on).filter(latest_category=CPCategory.NEG).values("child_id")
+    ) | Q(pk__in=neglect_cin_plans(open_cin_plans(on)).values("child_id"))
 
 
 def case_flags(*, on: date) -> dict:
@@ -92,8 +95,9 @@ def with_case_flags(children: list[Child], *, on: date) -> list[Child]:
     evaluate the subqueries for every child before it applies the page's LIMIT.
     """
     flags = case_flags(on=on)
-    rows = Child.objects.filter(pk__in=[c.pk for c in children]).annotate(**flags).values(
-        "pk", *flags)
+    rows = (
+        Child.objects.filter(pk__in=[c.pk for c in children]).annotate(**flags).values("pk", *flags)
+    )
     by_pk = {row["pk"]: row for row in rows}
     for child in children:
         for name in flags:
@@ -105,7 +109,8 @@ def records_for_child(child: Child):
     """The child's episodes with everything in them, in a fixed number of queries."""
     return (
         child.referrals.prefetch_related(
-            "assessments", "cin_plans",
+            "assessments",
+            "cin_plans",
             Prefetch("cp_plans", queryset=ChildProtectionPlan.objects.prefetch_related("reviews")),
         )
         .select_related("recorded_by")

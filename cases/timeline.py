@@ -36,11 +36,15 @@ def case_timeline(referrals, cp_plans) -> list[Event]:
     labels = dict(ChildProtectionPlan._meta.get_field("latest_category").choices)
     events = []
     for referral in referrals:
-        events.append(Event(referral.referral_date, "Referral",
-                            referral.get_primary_need_display() or ""))
+        events.append(
+            Event(referral.referral_date, "Referral", referral.get_primary_need_display() or "")
+        )
         if referral.closure_date:
-            events.append(Event(referral.closure_date, "Episode closed",
-                                referral.get_closure_reason_display()))
+            events.append(
+                Event(
+                    referral.closure_date, "Episode closed", referral.get_closure_reason_display()
+                )
+            )
         for assessment in referral.assessments.all():
             if assessment.authorised_date:
                 detail = "Neglect (16A) identified" if assessment.neglect_identified else ""
@@ -50,8 +54,13 @@ def case_timeline(referrals, cp_plans) -> list[Event]:
             if plan.end_date:
                 events.append(Event(plan.end_date, "Child in need plan ended"))
         for plan in referral.cp_plans.all():
-            events.append(Event(plan.start_date, "Child protection plan started",
-                                f"Category: {plan.get_initial_category_display()}"))
+            events.append(
+                Event(
+                    plan.start_date,
+                    "Child protection plan started",
+                    f"Category: {plan.get_initial_category_display()}",
+                )
+            )
             for review in plan.reviews.all():
                 events.append(Event(review.review_date, "Child protection review"))
             if plan.end_date:

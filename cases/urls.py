@@ -11,14 +11,17 @@ urlpatterns = [
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
     path("children/<int:pk>/edit/", views.ChildEdit.as_view(), name="child_edit"),
     path("children/<int:pk>/referrals/add/", views.ReferralAdd.as_view(), name="referral_add"),
-    path("children/<int:pk>/involvements/add/", views.InvolvementAdd.as_view(),
-         name="involvement_add"),
+    path(
+        "children/<int:pk>/involvements/add/",
+        views.InvolvementAdd.as_view(),
+        name="involvement_add",
+    ),
     path("children/<int:pk>/access-log/", views.access_log, name="access_log"),
     path("referrals/<int:pk>/edit/", views.ReferralEdit.as_view(), name="referral_edit"),
-    path("referrals/<int:pk>/assessments/add/", views.AssessmentAdd.as_view(),
-         name="assessment_add"),
-    path("referrals/<int:pk>/cin-plans/add/", views.CINPlanStart.as_view(),
-         name="cin_plan_start"),
+    path(
+        "referrals/<int:pk>/assessments/add/", views.AssessmentAdd.as_view(), name="assessment_add"
+    ),
+    path("referrals/<int:pk>/cin-plans/add/", views.CINPlanStart.as_view(), name="cin_plan_start"),
     path("referrals/<int:pk>/cp-plans/add/", views.CPPlanStart.as_view(), name="cp_plan_start"),
     path("assessments/<int:pk>/edit/", views.AssessmentEdit.as_view(), name="assessment_edit"),
     path("cin-plans/<int:pk>/end/", views.CINPlanEnd.as_view(), name="cin_plan_end"),

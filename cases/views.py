@@ -54,11 +54,16 @@ def child_list(request):
         request.GET.get("page")
     )
     page.object_list = selectors.with_case_flags(list(page.object_list), on=today)
-    return render(request, "cases/child_list.html", {
-        "search": search, "page": page,
-        "can_add": access.can_change_case_records(request.user),
-        "can_refer": access.can_refer_a_child(request.user),
-    })
+    return render(
+        request,
+        "cases/child_list.html",
+        {
+            "search": search,
+            "page": page,
+            "can_add": access.can_change_case_records(request.user),
+            "can_refer": access.can_refer_a_child(request.user),
+        },
+    )
 
 
 def child_detail(request, pk):
@@ -73,26 +78,31 @@ def child_detail(request, pk):
     cp_plans = [plan for referral in referrals for plan in referral.cp_plans.all()]
     cin_plans = [plan for referral in referrals for plan in referral.cin_plans.all()]
     on_neglect_plan = Child.objects.filter(selectors.on_neglect_plan(today), pk=child.pk).exists()
-    return render(request, "cases/child_detail.html", {
-        "child": child,
-        "age": child.age_on(child.date_of_death or today),
-        "referrals": referrals,
-        "current_cp_plans": [p for p in cp_plans if p.is_open_on(today)],
-        "current_cin_plans": [p for p in cin_plans if p.is_open_on(today)],
-        "current_involvements": [i for i in involvements if i.is_open_on(today)],
-        "involvements": involvements,
-        "timeline": case_timeline(referrals, cp_plans),
-        "on_neglect_plan": on_neglect_plan,
-        "tool_statuses": tool_statuses([child.pk], today)[child.pk] if on_neglect_plan else [],
-        "tools": tools_for_child(child),
-        "tool_kinds": TOOL_KINDS.values(),
-        "can_start_tools": access.works_with_children(request.user),
-        "can_change": access.can_change_case_records(request.user),
-        "can_add_involvement": access.works_with_children(request.user),
-        "endable_involvements": {i.pk for i in involvements
-                                 if access.can_record_involvement(request.user, i.agency)},
-        "can_read_access_log": access.can_read_access_log(request.user),
-    })
+    return render(
+        request,
+        "cases/child_detail.html",
+        {
+            "child": child,
+            "age": child.age_on(child.date_of_death or today),
+            "referrals": referrals,
+            "current_cp_plans": [p for p in cp_plans if p.is_open_on(today)],
+            "current_cin_plans": [p for p in cin_plans if p.is_open_on(today)],
+            "current_involvements": [i for i in involvements if i.is_open_on(today)],
+            "involvements": involvements,
+            "timeline": case_timeline(referrals, cp_plans),
+            "on_neglect_plan": on_neglect_plan,
+            "tool_statuses": tool_statuses([child.pk], today)[child.pk] if on_neglect_plan else [],
+            "tools": tools_for_child(child),
+            "tool_kinds": TOOL_KINDS.values(),
+            "can_start_tools": access.works_with_children(request.user),
+            "can_change": access.can_change_case_records(request.user),
+            "can_add_involvement": access.works_with_children(request.user),
+            "endable_involvements": {
+                i.pk for i in involvements if access.can_record_involvement(request.user, i.agency)
+            },
+            "can_read_access_log": access.can_read_access_log(request.user),
+        },
+    )
 
 
 class RecordFormView(View):
@@ -109,8 +119,9 @@ class RecordFormView(View):
     template_name = "cases/record_form.html"
 
     def dispatch(self, request, pk):
-        self.object = get_object_or_404(selectors.records_visible_to(request.user, self.model),
-                                        pk=pk)
+        self.object = get_object_or_404(
+            selectors.records_visible_to(request.user, self.model), pk=pk
+        )
         if not self.may_change(request.user):
             raise PermissionDenied
         return super().dispatch(request, pk)
@@ -128,8 +139,9 @@ class RecordFormView(View):
 
     def save(self, form):
         if form.instance.pk is not None and "version" in form.fields:
-            return services.record_update(form.instance,
-                                          expected_version=form.cleaned_data["version"])
+            return services.record_update(
+                form.instance, expected_version=form.cleaned_data["version"]
+            )
         form.instance.save()
         return form.instance
 
@@ -161,10 +173,18 @@ class RecordFormView(View):
 
     def render(self, form, *, stale=None, status=200):
         child = selectors.child_of(self.object)
-        return render(self.request, self.template_name, {
-            "form": form, "title": self.title, "child": child, "stale": stale,
-            "cancel_url": self.cancel_url(child),
-        }, status=status)
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "title": self.title,
+                "child": child,
+                "stale": stale,
+                "cancel_url": self.cancel_url(child),
+            },
+            status=status,
+        )
 
     def render_stale(self, form, current):
         """Refuse the save, keep everything typed, and show what the other person changed."""
@@ -174,8 +194,11 @@ class RecordFormView(View):
         fresh.is_valid()
         field = current._meta.get_field
         changed = [
-            (fresh[name].label, display_value(field(name), getattr(current, name)),
-             display_value(field(name), getattr(form.instance, name)))
+            (
+                fresh[name].label,
+                display_value(field(name), getattr(current, name)),
+                display_value(field(name), getattr(form.instance, name)),
+            )
             for name in form.Meta.fields
             if getattr(current, name) != form.cleaned_data.get(name)
         ]
@@ -197,9 +220,16 @@ class ChildAdd(RecordFormView):
         return Child()
 
     def render(self, form, *, stale=None, status=200):
-        return render(self.request, self.template_name, {
-            "form": form, "title": self.title, "cancel_url": reverse("cases:child_list"),
-        }, status=status)
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "title": self.title,
+                "cancel_url": reverse("cases:child_list"),
+            },
+            status=status,
+        )
 
 
 class ChildEdit(RecordFormView):
@@ -280,8 +310,7 @@ class CPPlanEnd(RecordFormView):
     success_message = "Child protection plan ended"
 
     def save(self, form):
-        return services.cp_plan_update(form.instance,
-                                       expected_version=form.cleaned_data["version"])
+        return services.cp_plan_update(form.instance, expected_version=form.cleaned_data["version"])
 
 
 class CPPlanCategory(RecordFormView):
@@ -329,8 +358,11 @@ class InvolvementEnd(RecordFormView):
     def success_url(self, record):
         # A partner that ends its own involvement may no longer see the child.
         visible = selectors.children_visible_to(self.request.user).filter(pk=record.child_id)
-        return (reverse("cases:child_detail", args=[record.child_id]) if visible.exists()
-                else reverse("cases:child_list"))
+        return (
+            reverse("cases:child_detail", args=[record.child_id])
+            if visible.exists()
+            else reverse("cases:child_list")
+        )
 
 
 @require_http_methods(["GET", "POST"])
@@ -339,17 +371,28 @@ def refer_new_child(request):
         raise PermissionDenied
     form = forms.NewChildReferralForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        referral = services.referral_for_new_child(child=form.instance, referral=form.referral,
-                                                   user=request.user)
+        referral = services.referral_for_new_child(
+            child=form.instance, referral=form.referral, user=request.user
+        )
         visible = selectors.children_visible_to(request.user).filter(pk=referral.child_id)
-        return render(request, "cases/referral_sent.html", {
-            "child_url": reverse("cases:child_detail", args=[referral.child_id])
-            if visible.exists() else None,
-        })
-    return render(request, "cases/record_form.html", {
-        "form": form, "title": "Refer a child to children's social care",
-        "cancel_url": reverse("cases:child_list"),
-    })
+        return render(
+            request,
+            "cases/referral_sent.html",
+            {
+                "child_url": reverse("cases:child_detail", args=[referral.child_id])
+                if visible.exists()
+                else None,
+            },
+        )
+    return render(
+        request,
+        "cases/record_form.html",
+        {
+            "form": form,
+            "title": "Refer a child to children's social care",
+            "cancel_url": reverse("cases:child_list"),
+        },
+    )
 
 
 def access_log(request, pk):
@@ -357,7 +400,8 @@ def access_log(request, pk):
     if not access.can_read_access_log(request.user):
         raise PermissionDenied
     entries = Paginator(child.access_log.select_related("user__agency"), 50).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     return render(request, "cases/access_log.html", {"child": child, "page": entries})
 
 
@@ -367,7 +411,13 @@ def record_history(request, kind, pk):
     record = get_object_or_404(selectors.records_visible_to(request.user, KINDS[kind]), pk=pk)
     child = selectors.child_of(record)
     services.child_opened(child=child, user=request.user)
-    return render(request, "cases/history.html", {
-        "record": record, "child": child, "entries": history_entries(record),
-        "kind_label": record._meta.verbose_name,
-    })
+    return render(
+        request,
+        "cases/history.html",
+        {
+            "record": record,
+            "child": child,
+            "entries": history_entries(record),
+            "kind_label": record._meta.verbose_name,
+        },
+    )

@@ -39,13 +39,17 @@ def _may_publish(request):
 
 # Agency returns ----------------------------------------------------------------------------
 
+
 @require_GET
 def my_return(request):
     """The agency lead's own return for the latest complete quarter (the home page's link)."""
     if not access.submits_agency_return(request.user, request.user.agency):
         raise PermissionDenied
-    return redirect("dataset:agency_return", quarter=latest_complete(date.today()),
-                    agency_id=request.user.agency_id)
+    return redirect(
+        "dataset:agency_return",
+        quarter=latest_complete(date.today()),
+        agency_id=request.user.agency_id,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,17 +59,24 @@ def agency_return(request, quarter, agency_id):
         raise PermissionDenied
     if quarter.start > date.today():
         raise Http404("No return is due for a quarter that has not started")
-    current = (AgencyReturn.objects.filter(agency=agency, quarter=quarter)
-               .select_related("submitted_by").first())
-    form = AgencyReturnForm(request.POST if request.method == "POST" else None,
-                            current=current)
+    current = (
+        AgencyReturn.objects.filter(agency=agency, quarter=quarter)
+        .select_related("submitted_by")
+        .first()
+    )
+    form = AgencyReturnForm(request.POST if request.method == "POST" else None, current=current)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.agency_return_submit(
-                agency=agency, quarter=quarter, staff_trained=data["staff_trained"],
-                target_workforce=data["target_workforce"], narrative=data["narrative"],
-                user=request.user, expected_version=data["version"])
+                agency=agency,
+                quarter=quarter,
+                staff_trained=data["staff_trained"],
+                target_workforce=data["target_workforce"],
+                narrative=data["narrative"],
+                user=request.user,
+                expected_version=data["version"],
+            )
         except StaleEdit as stale:
             form.refuse_as_stale(stale.current)
             current = stale.current
@@ -76,13 +87,23 @@ def agency_return(request, quarter, agency_id):
             return redirect("dataset:training_coverage", quarter=quarter)
     history = None
     if current is not None:
-        history = Paginator(current.history.select_related("submitted_by", "history_user")
-                            .order_by("-history_date"), PAGE_SIZE).get_page(
-                                request.GET.get("page"))
-    return render(request, "dataset/agency_return.html", {
-        "form": form, "quarter": quarter, "agency": agency, "current": current,
-        "page": history,
-    })
+        history = Paginator(
+            current.history.select_related("submitted_by", "history_user").order_by(
+                "-history_date"
+            ),
+            PAGE_SIZE,
+        ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "dataset/agency_return.html",
+        {
+            "form": form,
+            "quarter": quarter,
+            "agency": agency,
+            "current": current,
+            "page": history,
+        },
+    )
 
 
 @require_GET
@@ -96,19 +117,29 @@ def training_coverage(request, quarter):
     _may_read(request)
     coverage = selectors.training_coverage(quarter)
     page = Paginator(coverage.agencies, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.rows = [(row, None if row.is_gap else format_value(row.value, Unit.PERCENTAGE))
-                 for row in page]
+    page.rows = [
+        (row, None if row.is_gap else format_value(row.value, Unit.PERCENTAGE)) for row in page
+    ]
     own = request.user.agency
-    return render(request, "dataset/training_coverage.html", {
-        "quarter": quarter, "coverage": coverage, "page": page,
-        "total_text": presentation.figure_text("TRAINING_COVERAGE", coverage.total),
-        "submits_own": (access.submits_agency_return(request.user, own)
-                        and quarter.start <= date.today()),
-        "own_agency": own, "may_submit_any": access.publishes_dataset(request.user),
-    })
+    return render(
+        request,
+        "dataset/training_coverage.html",
+        {
+            "quarter": quarter,
+            "coverage": coverage,
+            "page": page,
+            "total_text": presentation.figure_text("TRAINING_COVERAGE", coverage.total),
+            "submits_own": (
+                access.submits_agency_return(request.user, own) and quarter.start <= date.today()
+            ),
+            "own_agency": own,
+            "may_submit_any": access.publishes_dataset(request.user),
+        },
+    )
 
 
 # Publishing --------------------------------------------------------------------------------
+
 
 def _publish_context(quarter) -> dict:
     return {"quarter": quarter, "in_progress": quarter.end >= date.today()}
@@ -120,8 +151,11 @@ def publish(request, quarter):
     published = selectors.published_quarter(quarter)
     if published is not None:
         if request.method == "POST":  # someone published it after this page was opened
-            messages.warning(request, f"{quarter} was published by {published.published_by} "
-                                      "after you opened the page: nothing was changed")
+            messages.warning(
+                request,
+                f"{quarter} was published by {published.published_by} "
+                "after you opened the page: nothing was changed",
+            )
         return redirect("dataset:republish", quarter=quarter)
     error = None
     if request.method == "POST":
@@ -132,10 +166,15 @@ def publish(request, quarter):
         else:
             messages.success(request, f"{quarter} published")
             return redirect("dataset:dashboard", quarter=quarter)
-    return render(request, "dataset/publish.html", {
-        **_publish_context(quarter), "error": error,
-        "rows": presentation.publication_rows(selectors.live_figures(quarter)),
-    })
+    return render(
+        request,
+        "dataset/publish.html",
+        {
+            **_publish_context(quarter),
+            "error": error,
+            "rows": presentation.publication_rows(selectors.live_figures(quarter)),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -144,19 +183,28 @@ def republish(request, quarter):
     published = selectors.published_quarter(quarter)
     if published is None:
         return redirect("dataset:publish", quarter=quarter)
-    form = RepublishForm(request.POST if request.method == "POST" else None,
-                         initial={"publication": published.publication})
+    form = RepublishForm(
+        request.POST if request.method == "POST" else None,
+        initial={"publication": published.publication},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.quarter_republish(
-                quarter=quarter, user=request.user, reason=form.cleaned_data["reason"],
-                expected_publication=form.cleaned_data["publication"])
+                quarter=quarter,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_publication=form.cleaned_data["publication"],
+            )
         except StaleEdit as stale:
             published = selectors.published_quarter(quarter)
-            form.add_error(None, (
-                f"Someone else published {quarter} again after you opened this page "
-                f"(publication {stale.current.publication}). Check the figures below and "
-                "republish again if they still need replacing"))
+            form.add_error(
+                None,
+                (
+                    f"Someone else published {quarter} again after you opened this page "
+                    f"(publication {stale.current.publication}). Check the figures below and "
+                    "republish again if they still need replacing"
+                ),
+            )
             form.data = form.data.copy()
             form.data["publication"] = stale.current.publication
         except PublishRefused as refused:
@@ -164,11 +212,18 @@ def republish(request, quarter):
         else:
             messages.success(request, f"{quarter} published again")
             return redirect("dataset:dashboard", quarter=quarter)
-    return render(request, "dataset/republish.html", {
-        **_publish_context(quarter), "form": form, "published": published,
-        "rows": presentation.publication_rows(selectors.live_figures(quarter),
-                                              selectors.published_figures(published)),
-    })
+    return render(
+        request,
+        "dataset/republish.html",
+        {
+            **_publish_context(quarter),
+            "form": form,
+            "published": published,
+            "rows": presentation.publication_rows(
+                selectors.live_figures(quarter), selectors.published_figures(published)
+            ),
+        },
+    )
 
 
 @require_GET
@@ -179,7 +234,13 @@ def restatements(request, quarter):
     rows = None
     if published is not None:
         rows = presentation.restatement_rows(selectors.restatements(published))
-    return render(request, "dataset/restatements.html", {
-        "quarter": quarter, "published": published, "rows": rows,
-        "may_publish": access.publishes_dataset(request.user),
-    })
+    return render(
+        request,
+        "dataset/restatements.html",
+        {
+            "quarter": quarter,
+            "published": published,
+            "rows": rows,
+            "may_publish": access.publishes_dataset(request.user),
+        },
+    )

@@ -37,15 +37,17 @@ def by_agency(code: str, quarter: Quarter) -> dict[int, Figure]:
     counts = {"population": Count("pk")}
     if measure.condition is not None:
         counts["numerator"] = Count("pk", filter=measure.condition)
-    rows = (measure.model.objects.filter(measure.population).values(field).annotate(**counts)
-            .order_by())
+    rows = (
+        measure.model.objects.filter(measure.population).values(field).annotate(**counts).order_by()
+    )
     unit = get(code).unit
     figures = {}
     for row in rows:
         population = row["population"]
         if unit == Unit.PERCENTAGE:
-            figure = Figure(code, row["numerator"], population,
-                            percentage(row["numerator"], population))
+            figure = Figure(
+                code, row["numerator"], population, percentage(row["numerator"], population)
+            )
         elif unit == Unit.MEAN:
             figure = Figure(code, population, None, weekly_mean(population, quarter.days))
         else:
@@ -57,9 +59,13 @@ def by_agency(code: str, quarter: Quarter) -> dict[int, Figure]:
 def _toolkit_children_by_agency(quarter: Quarter) -> dict[int, Figure]:
     # The distinct (agency, child) pairs across the forms, as one UNION; counted here.
     completed = completed_in(quarter)
-    pairs = reduce(lambda a, b: a.union(b), [
-        model.objects.filter(completed).values_list("author_agency_id", "child_id").order_by()
-        for model in TOOLKIT_FORMS])
+    pairs = reduce(
+        lambda a, b: a.union(b),
+        [
+            model.objects.filter(completed).values_list("author_agency_id", "child_id").order_by()
+            for model in TOOLKIT_FORMS
+        ],
+    )
     children = Counter(agency for agency, _ in pairs)
     return {agency: Figure("TOOLKIT_CHILDREN", n, None, n) for agency, n in children.items()}
 
@@ -95,8 +101,7 @@ def agency_figures(code: str, quarter: Quarter, unit: str) -> list[AgencyFigure]
             if not agency.active:
                 continue
             figure = _nothing_counted(code, unit, quarter)
-        rows.append(AgencyFigure(agency, figure.numerator, figure.denominator, figure.value,
-                                 unit))
+        rows.append(AgencyFigure(agency, figure.numerator, figure.denominator, figure.value, unit))
     return rows
 
 

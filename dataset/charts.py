@@ -19,8 +19,9 @@ class Chart:
     high: Decimal | int | None = None
 
 
-def chart(values: list, *, width: int, height: int, pad: int = 4,
-          from_zero: bool = False, ceiling=None) -> Chart:
+def chart(
+    values: list, *, width: int, height: int, pad: int = 4, from_zero: bool = False, ceiling=None
+) -> Chart:
     """Plot `values` (oldest first, None for a gap) left to right across width × height."""
     result = Chart(width, height)
     present = [v for v in values if v is not None]

@@ -131,12 +131,16 @@ def _mandatory_tools_current(day) -> Q:
     def within(field):
         return {f"{field}{lookup}": bound for lookup, bound in window.items()}
 
-    chronology = _child_ids([
-        ChronologyEntry.objects.filter(**within("recorded_on")).values("chronology__child_id"),
-        Chronology.objects.filter(**within("reviewed_on")).values("child_id"),
-    ])
-    forms = [Q(pk__in=model.objects.filter(_completed_within(since, day)).values("child_id"))
-             for model in (DayInMyLife, AssessmentChecklist, ParentChildObservation)]
+    chronology = _child_ids(
+        [
+            ChronologyEntry.objects.filter(**within("recorded_on")).values("chronology__child_id"),
+            Chronology.objects.filter(**within("reviewed_on")).values("child_id"),
+        ]
+    )
+    forms = [
+        Q(pk__in=model.objects.filter(_completed_within(since, day)).values("child_id"))
+        for model in (DayInMyLife, AssessmentChecklist, ParentChildObservation)
+    ]
     return reduce(lambda a, b: a & b, forms, chronology)
 
 
@@ -152,10 +156,12 @@ def _child_ids(querysets) -> Q:
 
 def _children_on_neglect_plan(day) -> Q:
     """cases.selectors.on_neglect_plan(), built from the same selectors as one UNION."""
-    return _child_ids([
-        open_cp_plans(day).filter(latest_category=CPCategory.NEG).values("child_id"),
-        neglect_cin_plans(open_cin_plans(day)).values("child_id"),
-    ])
+    return _child_ids(
+        [
+            open_cp_plans(day).filter(latest_category=CPCategory.NEG).values("child_id"),
+            neglect_cin_plans(open_cin_plans(day)).values("child_id"),
+        ]
+    )
 
 
 # How each indicator is measured, by code; `measures()` builds only the ones asked for.
@@ -166,6 +172,7 @@ def _builds(code):
     def register(builder):
         _BUILDERS[code] = builder
         return builder
+
     return register
 
 
@@ -181,92 +188,142 @@ _NEGLECT_NOW = Q(latest_category=CPCategory.NEG)
 
 @_builds("CP_NEGLECT_SHARE")
 def _cp_neglect_share(quarter):
-    return Measure("CP_NEGLECT_SHARE", ChildProtectionPlan, _open_at(quarter.end), _NEGLECT_NOW,
-                   child_field="child_id")
+    return Measure(
+        "CP_NEGLECT_SHARE",
+        ChildProtectionPlan,
+        _open_at(quarter.end),
+        _NEGLECT_NOW,
+        child_field="child_id",
+    )
 
 
 @_builds("CIN_NEGLECT_OVER_12M")
 def _cin_neglect_over_12m(quarter):
-    neglect_episode = Exists(Assessment.objects.filter(referral_id=OuterRef("referral_id"),
-                                                       neglect_identified=True))
-    return Measure("CIN_NEGLECT_OVER_12M", ChildInNeedPlan,
-                   _open_at(quarter.end) & Q(neglect_episode),
-                   Q(start_date__lt=quarter.end - relativedelta(months=12)),
-                   child_field="child_id")
+    neglect_episode = Exists(
+        Assessment.objects.filter(referral_id=OuterRef("referral_id"), neglect_identified=True)
+    )
+    return Measure(
+        "CIN_NEGLECT_OVER_12M",
+        ChildInNeedPlan,
+        _open_at(quarter.end) & Q(neglect_episode),
+        Q(start_date__lt=quarter.end - relativedelta(months=12)),
+        child_field="child_id",
+    )
 
 
 @_builds("CP_NEGLECT_REPEAT_3Y")
 def _cp_neglect_repeat_3y(quarter):
     ended_within_3y_before = ChildProtectionPlan.objects.filter(
-        child_id=OuterRef("child_id"), end_date__lte=OuterRef("start_date"),
+        child_id=OuterRef("child_id"),
+        end_date__lte=OuterRef("start_date"),
         end_date__gte=AddMonths(OuterRef("start_date"), -36),
     ).exclude(pk=OuterRef("pk"))
-    return Measure("CP_NEGLECT_REPEAT_3Y", ChildProtectionPlan,
-                   _between("start_date", quarter) & Q(initial_category=CPCategory.NEG),
-                   Q(Exists(ended_within_3y_before)))
+    return Measure(
+        "CP_NEGLECT_REPEAT_3Y",
+        ChildProtectionPlan,
+        _between("start_date", quarter) & Q(initial_category=CPCategory.NEG),
+        Q(Exists(ended_within_3y_before)),
+    )
 
 
 @_builds("CP_SECOND_OR_SUBSEQUENT")
 def _cp_second_or_subsequent(quarter):
-    started_earlier = ChildProtectionPlan.objects.filter(child_id=OuterRef("child_id"),
-                                                         start_date__lt=OuterRef("start_date"))
-    return Measure("CP_SECOND_OR_SUBSEQUENT", ChildProtectionPlan,
-                   _between("start_date", quarter), Q(Exists(started_earlier)))
+    started_earlier = ChildProtectionPlan.objects.filter(
+        child_id=OuterRef("child_id"), start_date__lt=OuterRef("start_date")
+    )
+    return Measure(
+        "CP_SECOND_OR_SUBSEQUENT",
+        ChildProtectionPlan,
+        _between("start_date", quarter),
+        Q(Exists(started_earlier)),
+    )
 
 
 @_builds("CP_OPEN_15M")
 def _cp_open_15m(quarter):
-    return Measure("CP_OPEN_15M", ChildProtectionPlan, _open_at(quarter.end),
-                   Q(start_date__lte=quarter.end - relativedelta(months=15)),
-                   child_field="child_id")
+    return Measure(
+        "CP_OPEN_15M",
+        ChildProtectionPlan,
+        _open_at(quarter.end),
+        Q(start_date__lte=quarter.end - relativedelta(months=15)),
+        child_field="child_id",
+    )
 
 
 @_builds("CP_ENDED_2Y")
 def _cp_ended_2y(quarter):
-    return Measure("CP_ENDED_2Y", ChildProtectionPlan, _between("end_date", quarter),
-                   Q(end_date__gte=AddMonths(F("start_date"), 24)))
+    return Measure(
+        "CP_ENDED_2Y",
+        ChildProtectionPlan,
+        _between("end_date", quarter),
+        Q(end_date__gte=AddMonths(F("start_date"), 24)),
+    )
 
 
 @_builds("REFERRALS_NEGLECT")
 def _referrals_neglect(quarter):
-    return Measure("REFERRALS_NEGLECT", Referral, _between("referral_date", quarter),
-                   Q(neglect_presenting=True))
+    return Measure(
+        "REFERRALS_NEGLECT",
+        Referral,
+        _between("referral_date", quarter),
+        Q(neglect_presenting=True),
+    )
 
 
 @_builds("REREFERRALS_12M")
 def _rereferrals_12m(quarter):
     referred_within_12m_before = Referral.objects.filter(
-        child_id=OuterRef("child_id"), referral_date__lt=OuterRef("referral_date"),
+        child_id=OuterRef("child_id"),
+        referral_date__lt=OuterRef("referral_date"),
         referral_date__gte=AddMonths(OuterRef("referral_date"), -12),
     )
-    return Measure("REREFERRALS_12M", Referral, _between("referral_date", quarter),
-                   Q(Exists(referred_within_12m_before)))
+    return Measure(
+        "REREFERRALS_12M",
+        Referral,
+        _between("referral_date", quarter),
+        Q(Exists(referred_within_12m_before)),
+    )
 
 
 @_builds("ASSESSMENTS_NEGLECT")
 def _assessments_neglect(quarter):
-    return Measure("ASSESSMENTS_NEGLECT", Assessment, _between("authorised_date", quarter),
-                   Q(neglect_identified=True))
+    return Measure(
+        "ASSESSMENTS_NEGLECT",
+        Assessment,
+        _between("authorised_date", quarter),
+        Q(neglect_identified=True),
+    )
 
 
 @_builds("TOOLKIT_CHILDREN")
 def _toolkit_children(quarter):
-    return Measure("TOOLKIT_CHILDREN", Child, _child_ids(
-        [model.objects.filter(completed_in(quarter)).values("child_id")
-         for model in TOOLKIT_FORMS]),
-        query="toolkit_children")
+    return Measure(
+        "TOOLKIT_CHILDREN",
+        Child,
+        _child_ids(
+            [
+                model.objects.filter(completed_in(quarter)).values("child_id")
+                for model in TOOLKIT_FORMS
+            ]
+        ),
+        query="toolkit_children",
+    )
 
 
 @_builds("TOOLKIT_MANDATORY_COMPLETE")
 def _toolkit_mandatory_complete(quarter):
-    return Measure("TOOLKIT_MANDATORY_COMPLETE", Child, _children_on_neglect_plan(quarter.end),
-                   _mandatory_tools_current(quarter.end), query="toolkit_mandatory")
+    return Measure(
+        "TOOLKIT_MANDATORY_COMPLETE",
+        Child,
+        _children_on_neglect_plan(quarter.end),
+        _mandatory_tools_current(quarter.end),
+        query="toolkit_mandatory",
+    )
 
 
 @_builds("CHRONOLOGY_ENTRIES_WEEKLY")
 def _chronology_entries_weekly(quarter):
-    return Measure("CHRONOLOGY_ENTRIES_WEEKLY", ChronologyEntry,
-                   _between("recorded_on", quarter))
+    return Measure("CHRONOLOGY_ENTRIES_WEEKLY", ChronologyEntry, _between("recorded_on", quarter))
 
 
 @_builds("SDQ_COMPLETED")
@@ -276,9 +333,12 @@ def _sdq_completed(quarter):
 
 @_builds("SDQ_RAISED")
 def _sdq_raised(quarter):
-    return Measure("SDQ_RAISED", SDQ,
-                   completed_in(quarter) & Q(total_difficulties__isnull=False),
-                   Q(total_band__in=RAISED_BANDS))
+    return Measure(
+        "SDQ_RAISED",
+        SDQ,
+        completed_in(quarter) & Q(total_difficulties__isnull=False),
+        Q(total_band__in=RAISED_BANDS),
+    )
 
 
 def measures(quarter: Quarter, codes=None) -> list[Measure]:
@@ -368,8 +428,12 @@ def members(code: str, quarter: Quarter) -> tuple[QuerySet, QuerySet | None]:
 def weekly_chronology_entries(quarter: Quarter) -> list[tuple[object, int]]:
     """(first day of the week, entries recorded that week) for each week from S; the last
     week is cut short at E. One query."""
-    rows = (ChronologyEntry.objects.filter(_between("recorded_on", quarter))
-            .values("recorded_on").annotate(n=Count("pk")).order_by())
+    rows = (
+        ChronologyEntry.objects.filter(_between("recorded_on", quarter))
+        .values("recorded_on")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     weeks = {}
     day = quarter.start
     while day <= quarter.end:

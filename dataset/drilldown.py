@@ -34,23 +34,34 @@ def row(record) -> Row:
     if isinstance(record, Child):
         return Row(record, "Child", "")
     if isinstance(record, ChildProtectionPlan):
-        return Row(record.child, f"Child protection plan ({record.get_latest_category_display()})",
-                   _span(record.start_date, record.end_date))
+        return Row(
+            record.child,
+            f"Child protection plan ({record.get_latest_category_display()})",
+            _span(record.start_date, record.end_date),
+        )
     if isinstance(record, ChildInNeedPlan):
         return Row(record.child, "Child in need plan", _span(record.start_date, record.end_date))
     if isinstance(record, Referral):
         return Row(record.child, "Referral", _day(record.referral_date))
     if isinstance(record, Assessment):
-        return Row(record.referral.child, "Assessment",
-                   f"authorised {_day(record.authorised_date)}")
+        return Row(
+            record.referral.child, "Assessment", f"authorised {_day(record.authorised_date)}"
+        )
     if isinstance(record, ChronologyEntry):
-        return Row(record.chronology.child, "Chronology entry",
-                   f"recorded {_day(record.recorded_on)}", record.source_agency.name)
+        return Row(
+            record.chronology.child,
+            "Chronology entry",
+            f"recorded {_day(record.recorded_on)}",
+            record.source_agency.name,
+        )
     if isinstance(record, SDQ):
-        band = f", total difficulties {record.total_band.lower()}" \
-            if record.total_band else ""
-        return Row(record.child, f"Strengths and Difficulties Questionnaire{band}",
-                   f"completed {_day(record.completed_on)}", record.author_agency.name)
+        band = f", total difficulties {record.total_band.lower()}" if record.total_band else ""
+        return Row(
+            record.child,
+            f"Strengths and Difficulties Questionnaire{band}",
+            f"completed {_day(record.completed_on)}",
+            record.author_agency.name,
+        )
     raise TypeError(f"No drill-down row for {type(record).__name__}")
 
 
@@ -60,5 +71,10 @@ CSV_HEADER = ["LA child ID", "Child", "Record", "Dates", "Agency"]
 def csv_rows(records):
     for record in records.iterator(chunk_size=2000):
         shown = row(record)
-        yield [shown.child.la_child_id, shown.child.full_name, shown.record, shown.dates,
-               shown.agency]
+        yield [
+            shown.child.la_child_id,
+            shown.child.full_name,
+            shown.record,
+            shown.dates,
+            shown.agency,
+        ]

@@ -10,14 +10,17 @@ MOST_STAFF = 1_000_000
 
 def _whole_number(label: str, minimum: int, *, required: str) -> forms.IntegerField:
     return forms.IntegerField(
-        label=label, min_value=minimum, max_value=MOST_STAFF,
+        label=label,
+        min_value=minimum,
+        max_value=MOST_STAFF,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
         error_messages={
             "required": required,
             "invalid": f"{label} must be a whole number, like 120",
             "min_value": f"{label} must be {minimum} or more",
             "max_value": f"{label} must be {MOST_STAFF:,} or fewer",
-        })
+        },
+    )
 
 
 class AgencyReturnForm(GovukForm):
@@ -30,14 +33,18 @@ class AgencyReturnForm(GovukForm):
 
     submit_label = "Submit return"
 
-    staff_trained = _whole_number("Staff trained in neglect to date", 0,
-                                  required="Enter the number of staff trained in neglect "
-                                           "to date")
-    target_workforce = _whole_number("Target workforce", 1,
-                                     required="Enter the target workforce")
+    staff_trained = _whole_number(
+        "Staff trained in neglect to date",
+        0,
+        required="Enter the number of staff trained in neglect to date",
+    )
+    target_workforce = _whole_number("Target workforce", 1, required="Enter the target workforce")
     narrative = forms.CharField(
-        label="Narrative", required=False, widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Optional. What the figures do not say: training planned, staff changes.")
+        label="Narrative",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Optional. What the figures do not say: training planned, staff changes.",
+    )
     # The version the user opened, so a stale save is refused; empty for a first return.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -45,28 +52,41 @@ class AgencyReturnForm(GovukForm):
         if current is not None:
             self.submit_label = "Save corrected return"
         super().__init__(*args, **kwargs)
-        self.fields["target_workforce"].help_text = (
-            "The staff your agency plans to train in neglect; at least 1")
+        self.fields[
+            "target_workforce"
+        ].help_text = "The staff your agency plans to train in neglect; at least 1"
         if current is not None:
-            self.initial.update({"staff_trained": current.staff_trained,
-                                 "target_workforce": current.target_workforce,
-                                 "narrative": current.narrative, "version": current.version})
+            self.initial.update(
+                {
+                    "staff_trained": current.staff_trained,
+                    "target_workforce": current.target_workforce,
+                    "narrative": current.narrative,
+                    "version": current.version,
+                }
+            )
 
     def clean(self):
         cleaned = super().clean()
         trained, workforce = cleaned.get("staff_trained"), cleaned.get("target_workforce")
         if trained is not None and workforce is not None and trained > workforce:
-            self.add_error("staff_trained", "Staff trained in neglect to date must be the "
-                                            "same as or fewer than the target workforce")
+            self.add_error(
+                "staff_trained",
+                "Staff trained in neglect to date must be the "
+                "same as or fewer than the target workforce",
+            )
         return cleaned
 
     def refuse_as_stale(self, current):
         """Someone saved the return since this form was opened: keep what was typed, say what
         they saved, and let a second save (now against their version) replace it."""
-        self.add_error(None, (
-            f"Someone else saved this return after you opened it: {current.staff_trained} "
-            f"staff trained of a target workforce of {current.target_workforce}. Your "
-            "figures are below and have not been saved: check them and submit again"))
+        self.add_error(
+            None,
+            (
+                f"Someone else saved this return after you opened it: {current.staff_trained} "
+                f"staff trained of a target workforce of {current.target_workforce}. Your "
+                "figures are below and have not been saved: check them and submit again"
+            ),
+        )
         self.data = self.data.copy()
         self.data["version"] = current.version
 
@@ -75,11 +95,12 @@ class RepublishForm(GovukForm):
     submit_label = "Republish quarter"
 
     reason = forms.CharField(
-        label="Why is the quarter being published again?", widget=forms.Textarea(
-            attrs={"rows": 4}),
+        label="Why is the quarter being published again?",
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text="For example, records corrected after publication. Kept in the quarter's "
-                  "history.",
-        error_messages={"required": "Enter why the quarter is being published again"})
+        "history.",
+        error_messages={"required": "Enter why the quarter is being published again"},
+    )
     # The publication the administrator looked at: a republish by someone else in between
     # is refused rather than replaced unseen.
     publication = forms.IntegerField(widget=forms.HiddenInput)

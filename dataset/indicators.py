@@ -56,127 +56,197 @@ class Indicator:
         return self.source == Source.CASE_RECORDS
 
 
-_OPEN_AT_E = ("A plan is open at the end of the quarter when it started on or before that day "
-              "and has no end date or ends after it; a plan ending on the last day is not open.")
-_NEGLECT_CIN = ("A neglect child in need plan is one in an episode of need with an assessment "
-                "that identified neglect (factor 16A).")
+_OPEN_AT_E = (
+    "A plan is open at the end of the quarter when it started on or before that day "
+    "and has no end date or ends after it; a plan ending on the last day is not open."
+)
+_NEGLECT_CIN = (
+    "A neglect child in need plan is one in an episode of need with an assessment "
+    "that identified neglect (factor 16A)."
+)
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
-        "CP_NEGLECT_SHARE", "Child protection plans for neglect",
+        "CP_NEGLECT_SHARE",
+        "Child protection plans for neglect",
         "Of the children with at least one child protection plan open at the end of the "
         "quarter, the percentage with an open plan whose latest category of abuse is neglect. "
         + _OPEN_AT_E,
-        Kind.SNAPSHOT, Unit.PERCENTAGE, "children", None,
+        Kind.SNAPSHOT,
+        Unit.PERCENTAGE,
+        "children",
+        None,
     ),
     Indicator(
-        "CIN_NEGLECT_OVER_12M", "Neglect child in need plans open over 12 months",
+        "CIN_NEGLECT_OVER_12M",
+        "Neglect child in need plans open over 12 months",
         "Of the children with at least one neglect child in need plan open at the end of the "
         "quarter, the percentage with an open neglect plan that started more than 12 months "
-        "before that day (before the same date a year earlier). " + _NEGLECT_CIN + " "
-        + _OPEN_AT_E,
-        Kind.SNAPSHOT, Unit.PERCENTAGE, "children", False,
+        "before that day (before the same date a year earlier). " + _NEGLECT_CIN + " " + _OPEN_AT_E,
+        Kind.SNAPSHOT,
+        Unit.PERCENTAGE,
+        "children",
+        False,
     ),
     Indicator(
-        "CP_NEGLECT_REPEAT_3Y", "Repeat child protection plans for neglect within 3 years",
+        "CP_NEGLECT_REPEAT_3Y",
+        "Repeat child protection plans for neglect within 3 years",
         "Of the child protection plans with an initial category of neglect that started in "
         "the quarter, the percentage whose child had another child protection plan (any "
         "category) that ended in the three years up to and including the new plan's start.",
-        Kind.FLOW, Unit.PERCENTAGE, "CP plans", False,
+        Kind.FLOW,
+        Unit.PERCENTAGE,
+        "CP plans",
+        False,
     ),
     Indicator(
-        "CP_SECOND_OR_SUBSEQUENT", "Second or subsequent child protection plans",
+        "CP_SECOND_OR_SUBSEQUENT",
+        "Second or subsequent child protection plans",
         "Of the child protection plans (any category) that started in the quarter, the "
         "percentage whose child had another child protection plan that started earlier, at "
         "any time.",
-        Kind.FLOW, Unit.PERCENTAGE, "CP plans", False,
+        Kind.FLOW,
+        Unit.PERCENTAGE,
+        "CP plans",
+        False,
     ),
     Indicator(
-        "CP_OPEN_15M", "Child protection plans open 15 months or more",
+        "CP_OPEN_15M",
+        "Child protection plans open 15 months or more",
         "Of the children with at least one child protection plan open at the end of the "
         "quarter, the percentage with an open plan that started 15 months or more before "
         "that day (on or before the same date 15 months earlier). " + _OPEN_AT_E,
-        Kind.SNAPSHOT, Unit.PERCENTAGE, "children", False,
+        Kind.SNAPSHOT,
+        Unit.PERCENTAGE,
+        "children",
+        False,
     ),
     Indicator(
-        "CP_ENDED_2Y", "Child protection plans ended after 2 years or more",
+        "CP_ENDED_2Y",
+        "Child protection plans ended after 2 years or more",
         "Of the child protection plans that ended in the quarter, the percentage that had "
         "lasted two years or more (ended on or after the second anniversary of the start).",
-        Kind.FLOW, Unit.PERCENTAGE, "CP plans", False,
+        Kind.FLOW,
+        Unit.PERCENTAGE,
+        "CP plans",
+        False,
     ),
     Indicator(
-        "REFERRALS_NEGLECT", "Referrals presenting with neglect",
+        "REFERRALS_NEGLECT",
+        "Referrals presenting with neglect",
         "Of the referrals dated in the quarter, the percentage recording neglect as a "
         "presenting factor. Closed and no-further-action referrals count.",
-        Kind.FLOW, Unit.PERCENTAGE, "referrals", None,
+        Kind.FLOW,
+        Unit.PERCENTAGE,
+        "referrals",
+        None,
     ),
     Indicator(
-        "REREFERRALS_12M", "Re-referrals within 12 months",
+        "REREFERRALS_12M",
+        "Re-referrals within 12 months",
         "Of the referrals dated in the quarter, the percentage whose child had another "
         "referral in the 12 months before it (on or after the same date a year earlier and "
         "before the referral's own date). Closed and no-further-action referrals count.",
-        Kind.FLOW, Unit.PERCENTAGE, "referrals", False,
+        Kind.FLOW,
+        Unit.PERCENTAGE,
+        "referrals",
+        False,
     ),
     Indicator(
-        "ASSESSMENTS_NEGLECT", "Assessments identifying neglect",
+        "ASSESSMENTS_NEGLECT",
+        "Assessments identifying neglect",
         "Of the assessments authorised (completed) in the quarter, the percentage whose "
         "factors include neglect (16A).",
-        Kind.FLOW, Unit.PERCENTAGE, "assessments", None,
+        Kind.FLOW,
+        Unit.PERCENTAGE,
+        "assessments",
+        None,
     ),
     Indicator(
-        "TOOLKIT_CHILDREN", "Children the neglect toolkit was used with",
+        "TOOLKIT_CHILDREN",
+        "Children the neglect toolkit was used with",
         "The number of different children with at least one toolkit form completed in the "
         "quarter: a day in my life, assessment checklist, parent–child observation, SDQ or "
-        "\"So what do we know? Next steps\". Chronology entries are counted separately.",
-        Kind.FLOW, Unit.COUNT, "children", True,
+        '"So what do we know? Next steps". Chronology entries are counted separately.',
+        Kind.FLOW,
+        Unit.COUNT,
+        "children",
+        True,
     ),
     Indicator(
-        "TOOLKIT_MANDATORY_COMPLETE", "Children on neglect plans with the mandatory tools",
+        "TOOLKIT_MANDATORY_COMPLETE",
+        "Children on neglect plans with the mandatory tools",
         "Of the children on a neglect plan at the end of the quarter (an open child protection "
         "plan whose latest category is neglect, or an open neglect child in need plan), the "
         "percentage with all four mandatory tools current on that day: the chronology, the "
         "day in my life tool, the assessment checklist and the parent–child observation. A "
         "tool is current when it was completed in the six months up to that day; for the "
         "chronology, when an entry was recorded or it was marked reviewed in that time.",
-        Kind.SNAPSHOT, Unit.PERCENTAGE, "children", True,
+        Kind.SNAPSHOT,
+        Unit.PERCENTAGE,
+        "children",
+        True,
     ),
     Indicator(
-        "CHRONOLOGY_ENTRIES_WEEKLY", "Chronology entries per week",
+        "CHRONOLOGY_ENTRIES_WEEKLY",
+        "Chronology entries per week",
         "The number of chronology entries recorded in the quarter divided by the number of "
         "weeks in the quarter (its days divided by 7), to one decimal place.",
-        Kind.FLOW, Unit.MEAN, "entries", True,
+        Kind.FLOW,
+        Unit.MEAN,
+        "entries",
+        True,
     ),
     Indicator(
-        "SDQ_COMPLETED", "Strengths and Difficulties Questionnaires completed",
+        "SDQ_COMPLETED",
+        "Strengths and Difficulties Questionnaires completed",
         "The number of Strengths and Difficulties Questionnaires completed in the quarter.",
-        Kind.FLOW, Unit.COUNT, "questionnaires", True,
+        Kind.FLOW,
+        Unit.COUNT,
+        "questionnaires",
+        True,
     ),
     Indicator(
-        "SDQ_RAISED", "SDQs with high or very high difficulties",
+        "SDQ_RAISED",
+        "SDQs with high or very high difficulties",
         "Of the Strengths and Difficulties Questionnaires completed in the quarter that have "
         "a total difficulties score, the percentage whose total difficulties band is high or "
         "very high.",
-        Kind.FLOW, Unit.PERCENTAGE, "questionnaires", None,
+        Kind.FLOW,
+        Unit.PERCENTAGE,
+        "questionnaires",
+        None,
     ),
     Indicator(
-        "TRAINING_COVERAGE", "Staff trained in neglect",
+        "TRAINING_COVERAGE",
+        "Staff trained in neglect",
         "Staff trained in neglect to date divided by the target workforce, from each agency's "
         "quarterly return, per agency and in total. An agency that has not submitted its "
         "return is shown as a gap, not as zero.",
-        Kind.SNAPSHOT, Unit.PERCENTAGE, "staff", True, source=Source.AGENCY_RETURNS,
+        Kind.SNAPSHOT,
+        Unit.PERCENTAGE,
+        "staff",
+        True,
+        source=Source.AGENCY_RETURNS,
     ),
     Indicator(
-        "ACTIONS_BY_RAG", "Action plan progress",
+        "ACTIONS_BY_RAG",
+        "Action plan progress",
         "Actions in the agencies' neglect action plans by their latest RAG rating at the end "
         "of the quarter (red, amber, green or complete), per objective (Recognise, Respond, "
         "Quantify, Evaluate) and per agency.",
-        Kind.SNAPSHOT, Unit.COUNT, "actions", None, source=Source.ACTION_PLANS,
+        Kind.SNAPSHOT,
+        Unit.COUNT,
+        "actions",
+        None,
+        source=Source.ACTION_PLANS,
     ),
 )
 
 BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
 CASE_RECORD_CODES: tuple[str, ...] = tuple(
-    indicator.code for indicator in INDICATORS if indicator.computed_from_case_records)
+    indicator.code for indicator in INDICATORS if indicator.computed_from_case_records
+)
 
 
 def get(code: str) -> Indicator:

@@ -27,8 +27,9 @@ class PublishedQuarter(models.Model):
     quarter = QuarterField(unique=True)
     definitions_version = models.CharField(max_length=20)
     publication = models.PositiveIntegerField(default=1, editable=False)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     published_at = models.DateTimeField(default=timezone.now)
     # Why it was published again; empty for a first publication.
     reason = models.TextField(blank=True)
@@ -42,8 +43,9 @@ class PublishedQuarter(models.Model):
 
 
 class PublishedFigure(models.Model):
-    published_quarter = models.ForeignKey(PublishedQuarter, on_delete=models.CASCADE,
-                                          related_name="figures")
+    published_quarter = models.ForeignKey(
+        PublishedQuarter, on_delete=models.CASCADE, related_name="figures"
+    )
     code = models.CharField(max_length=40)
     numerator = models.PositiveIntegerField()
     denominator = models.PositiveIntegerField(null=True, blank=True)
@@ -53,8 +55,10 @@ class PublishedFigure(models.Model):
     class Meta:
         ordering = ["published_quarter", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["published_quarter", "code"],
-                                    name="published_figure_unique_per_quarter_and_code"),
+            models.UniqueConstraint(
+                fields=["published_quarter", "code"],
+                name="published_figure_unique_per_quarter_and_code",
+            ),
         ]
 
     def __str__(self):
@@ -72,22 +76,30 @@ class PublishedFigure(models.Model):
     @classmethod
     def from_figure(cls, figure: Figure, **fields) -> "PublishedFigure":
         value = None if figure.value is None else Decimal(figure.value)
-        return cls(code=figure.code, numerator=figure.numerator,
-                   denominator=figure.denominator, value=value, **fields)
+        return cls(
+            code=figure.code,
+            numerator=figure.numerator,
+            denominator=figure.denominator,
+            value=value,
+            **fields,
+        )
 
 
 class AgencyReturn(Versioned):
     """An agency's quarterly figures that no case record holds (TRAINING_COVERAGE)."""
 
-    agency = models.ForeignKey("neglect_portal.Agency", on_delete=models.PROTECT,
-                               related_name="neglect_returns")
+    agency = models.ForeignKey(
+        "neglect_portal.Agency", on_delete=models.PROTECT, related_name="neglect_returns"
+    )
     quarter = QuarterField()
     staff_trained = models.PositiveIntegerField("staff trained in neglect to date")
     target_workforce = models.PositiveIntegerField(
-        "target workforce", help_text="The staff the agency plans to train in neglect")
+        "target workforce", help_text="The staff the agency plans to train in neglect"
+    )
     narrative = models.TextField(blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     submitted_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
@@ -95,13 +107,15 @@ class AgencyReturn(Versioned):
         ordering = ["-quarter", "agency__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["agency", "quarter"], name="agency_return_unique_per_quarter",
+                fields=["agency", "quarter"],
+                name="agency_return_unique_per_quarter",
                 violation_error_message="This agency has already submitted a return for "
-                                        "this quarter",
+                "this quarter",
             ),
             # A coverage over no workforce would be a division by zero, not a figure.
-            models.CheckConstraint(condition=Q(target_workforce__gte=1),
-                                   name="agency_return_has_a_workforce"),
+            models.CheckConstraint(
+                condition=Q(target_workforce__gte=1), name="agency_return_has_a_workforce"
+            ),
         ]
 
     def __str__(self):

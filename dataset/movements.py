@@ -62,7 +62,8 @@ class Change:
         if not self.comparable or not self.before:
             return None
         return (Decimal(self.after - self.before) * 100 / Decimal(self.before)).quantize(
-            Decimal("0.1"), rounding=ROUND_HALF_UP)
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
 
     @property
     def direction(self) -> str:
@@ -89,7 +90,7 @@ class Change:
 
     @property
     def words(self) -> str:
-        """"up 4.2 points from 18.0% to 22.2%", "no change from 12", ..."""
+        """ "up 4.2 points from 18.0% to 22.2%", "no change from 12", ..."""
         unit = self.indicator.unit
         if not self.comparable:
             if self.before is None and self.after is None:
@@ -114,6 +115,7 @@ def change(indicator: Indicator, before, after, before_label: str) -> Change:
 
 # Targets -----------------------------------------------------------------------------------
 
+
 def meets_target(indicator: Indicator, value) -> bool | None:
     """None when there is no target or no value. Without a known better direction, meeting
     a target means reaching it."""
@@ -137,8 +139,9 @@ def target_status(indicator: Indicator, value) -> TargetStatus | None:
         return None
     if met:
         return TargetStatus(True, "Meets target", "green")
-    return TargetStatus(False, "Above target" if indicator.higher_is_better is False
-                        else "Below target", "red")
+    return TargetStatus(
+        False, "Above target" if indicator.higher_is_better is False else "Below target", "red"
+    )
 
 
 def format_target(indicator: Indicator) -> str | None:
@@ -149,6 +152,7 @@ def format_target(indicator: Indicator) -> str | None:
 
 
 # Emerging themes ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -172,6 +176,7 @@ def theme(indicator: Indicator, before, after, before_label: str) -> Theme | Non
     was, now = meets_target(indicator, before), meets_target(indicator, after)
     if was is not None and now is not None and was != now:
         target = format_target(indicator)
-        reasons.append(f"now meets its target ({target})" if now
-                       else f"no longer meets its target ({target})")
+        reasons.append(
+            f"now meets its target ({target})" if now else f"no longer meets its target ({target})"
+        )
     return Theme(moved, tuple(reasons)) if reasons else None

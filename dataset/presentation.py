@@ -76,8 +76,10 @@ def _card(series: list[Shown]) -> Card:
         return change(indicator, before.value, shown.value, before.quarter.label)
 
     return Card(
-        shown=shown, value_text=shown_value(shown),
-        since_previous=moved(previous), since_last_year=moved(last_year),
+        shown=shown,
+        value_text=shown_value(shown),
+        since_previous=moved(previous),
+        since_last_year=moved(last_year),
         status=target_status(indicator, shown.value) if shown.available else None,
         target_text=format_target(indicator),
         spark=chart(_values(series), width=SPARK_WIDTH, height=SPARK_HEIGHT),
@@ -114,8 +116,10 @@ def _figure_words(figure, unit: str) -> str:
 def _restatement_words(restatement, unit: str) -> str | None:
     if restatement is None:
         return None
-    return (f"Published as {_figure_words(restatement.published, unit)}; the records now give "
-            f"{_figure_words(restatement.live, unit)}.")
+    return (
+        f"Published as {_figure_words(restatement.published, unit)}; the records now give "
+        f"{_figure_words(restatement.live, unit)}."
+    )
 
 
 def indicator_trend(code: str, quarter: Quarter) -> dict:
@@ -123,21 +127,31 @@ def indicator_trend(code: str, quarter: Quarter) -> dict:
     indicator = indicators.get(code)
     series = selectors.trend(code, quarter)
     percentage = indicator.unit == Unit.PERCENTAGE
-    drawn = chart(_values(series), width=CHART_WIDTH, height=CHART_HEIGHT, pad=12,
-                  from_zero=True, ceiling=100 if percentage else None)
+    drawn = chart(
+        _values(series),
+        width=CHART_WIDTH,
+        height=CHART_HEIGHT,
+        pad=12,
+        from_zero=True,
+        ceiling=100 if percentage else None,
+    )
     scale = None
     if drawn.high is not None:
-        scale = (f"Left to right: {series[0].quarter.label} to {series[-1].quarter.label}; "
-                 f"from {format_value(drawn.low, indicator.unit)} at the bottom to "
-                 f"{format_value(drawn.high, indicator.unit)} at the top.")
+        scale = (
+            f"Left to right: {series[0].quarter.label} to {series[-1].quarter.label}; "
+            f"from {format_value(drawn.low, indicator.unit)} at the bottom to "
+            f"{format_value(drawn.high, indicator.unit)} at the top."
+        )
     published = series[-1].published if series else None
     return {
         "published": published,
         # A published figure that a live recount no longer matches, shown with both values.
         "restatement": _restatement_words(selectors.restated(published, code), indicator.unit)
-        if published else None,
+        if published
+        else None,
         "trend_rows": [TrendRow(shown, shown_value(shown)) for shown in series],
-        "chart": drawn, "chart_scale": scale,
+        "chart": drawn,
+        "chart_scale": scale,
         "card": _card(series) if series else None,
     }
 
@@ -151,8 +165,7 @@ def emerging_themes(quarter: Quarter) -> list[Theme]:
     for code, shown in now.items():
         if not shown.available or not before[code].available:
             continue
-        found = theme(shown.indicator, before[code].value, shown.value,
-                      quarter.previous().label)
+        found = theme(shown.indicator, before[code].value, shown.value, quarter.previous().label)
         if found is not None:
             themes.append(found)
     return themes
@@ -160,8 +173,17 @@ def emerging_themes(quarter: Quarter) -> list[Theme]:
 
 # Exports -----------------------------------------------------------------------------------
 
-EXPORT_HEADER = ["Quarter", "Code", "Title", "Definition", "Numerator", "Denominator", "Value",
-                 "Unit", "Note"]
+EXPORT_HEADER = [
+    "Quarter",
+    "Code",
+    "Title",
+    "Definition",
+    "Numerator",
+    "Denominator",
+    "Value",
+    "Unit",
+    "Note",
+]
 
 
 def export_rows(quarter: Quarter):
@@ -185,6 +207,7 @@ def export_rows(quarter: Quarter):
 
 # Publishing and restatements ---------------------------------------------------------------
 
+
 @dataclass
 class FigureRow:
     """One indicator's figure as it will be (or was) published, and what it was before."""
@@ -207,7 +230,7 @@ def _title(code: str) -> str:
 
 
 def figure_text(code: str, figure) -> str:
-    """"62.5% (5 of 8)"; a TRAINING_COVERAGE with no returns is a gap, never 0%."""
+    """ "62.5% (5 of 8)"; a TRAINING_COVERAGE with no returns is a gap, never 0%."""
     if figure is None:
         return "Not computed"
     if code == "TRAINING_COVERAGE" and not figure.denominator:
@@ -225,11 +248,21 @@ def publication_rows(live: dict, stored: dict | None = None) -> list[FigureRow]:
     codes = [*live, *(code for code in (stored or {}) if code not in live)]
     order = {indicator.code: n for n, indicator in enumerate(indicators.INDICATORS)}
     codes.sort(key=lambda code: order.get(code, len(order)))
-    return [FigureRow(code, _title(code), figure_text(code, live.get(code)),
-                      None if stored is None else figure_text(code, stored.get(code)))
-            for code in codes]
+    return [
+        FigureRow(
+            code,
+            _title(code),
+            figure_text(code, live.get(code)),
+            None if stored is None else figure_text(code, stored.get(code)),
+        )
+        for code in codes
+    ]
 
 
 def restatement_rows(restatements) -> list[FigureRow]:
-    return [FigureRow(r.code, _title(r.code), figure_text(r.code, r.live),
-                      figure_text(r.code, r.published)) for r in restatements]
+    return [
+        FigureRow(
+            r.code, _title(r.code), figure_text(r.code, r.live), figure_text(r.code, r.published)
+        )
+        for r in restatements
+    ]

@@ -61,26 +61,31 @@ def _shown(indicator: Indicator, quarter: Quarter, figure, published=None) -> Sh
     if figure is None or (indicator.code == "TRAINING_COVERAGE" and not figure.denominator):
         # No agency has sent a return: nothing to show, never a 0.
         return Shown(indicator, quarter, available=False, published=published)
-    return Shown(indicator, quarter, figure.numerator, figure.denominator, figure.value,
-                 published=published)
+    return Shown(
+        indicator, quarter, figure.numerator, figure.denominator, figure.value, published=published
+    )
 
 
 def _wanted(codes):
-    return [indicator for indicator in indicators.INDICATORS
-            if (codes is None or indicator.code in codes)
-            and indicator.source != Source.ACTION_PLANS]
+    return [
+        indicator
+        for indicator in indicators.INDICATORS
+        if (codes is None or indicator.code in codes) and indicator.source != Source.ACTION_PLANS
+    ]
 
 
 def _training_totals(quarters) -> dict[Quarter, Figure]:
     """TRAINING_COVERAGE over the agencies that submitted, for each quarter: one query."""
     totals = {quarter: [0, 0] for quarter in quarters}
     for row in AgencyReturn.objects.filter(quarter__in=list(quarters)).values(
-            "quarter", "staff_trained", "target_workforce"):
+        "quarter", "staff_trained", "target_workforce"
+    ):
         totals[row["quarter"]][0] += row["staff_trained"]
         totals[row["quarter"]][1] += row["target_workforce"]
-    return {quarter: Figure("TRAINING_COVERAGE", trained, workforce,
-                            percentage(trained, workforce))
-            for quarter, (trained, workforce) in totals.items()}
+    return {
+        quarter: Figure("TRAINING_COVERAGE", trained, workforce, percentage(trained, workforce))
+        for quarter, (trained, workforce) in totals.items()
+    }
 
 
 def _live(quarter: Quarter, wanted, training: Figure | None = None) -> dict:
@@ -95,17 +100,25 @@ def figures_by_quarter(quarters, codes=None) -> dict[Quarter, dict[str, Shown]]:
     """Published quarters from their snapshots in two queries however many; the others live,
     a few aggregate queries each."""
     wanted = _wanted(codes)
-    published = {row.quarter: row for row in PublishedQuarter.objects.filter(
-        quarter__in=list(quarters)).select_related("published_by").prefetch_related("figures")}
+    published = {
+        row.quarter: row
+        for row in PublishedQuarter.objects.filter(quarter__in=list(quarters))
+        .select_related("published_by")
+        .prefetch_related("figures")
+    }
     live = [quarter for quarter in quarters if quarter not in published]
     training = _training_totals(live) if live else {}
     result = {}
     for quarter in quarters:
         snapshot = published.get(quarter)
-        figures = (published_figures(snapshot) if snapshot
-                   else _live(quarter, wanted, training.get(quarter)))
-        result[quarter] = {i.code: _shown(i, quarter, figures.get(i.code), snapshot)
-                           for i in wanted}
+        figures = (
+            published_figures(snapshot)
+            if snapshot
+            else _live(quarter, wanted, training.get(quarter))
+        )
+        result[quarter] = {
+            i.code: _shown(i, quarter, figures.get(i.code), snapshot) for i in wanted
+        }
     return result
 
 
@@ -141,6 +154,7 @@ def trend(code: str, quarter: Quarter, n: int = TREND_LENGTH) -> list[Shown]:
 
 # Action plans ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class RagCount:
     rag: str
@@ -152,11 +166,20 @@ def _latest_rag_counts(quarter: Quarter, *group) -> list[dict]:
     """Actions in the quarter's published plans counted by their latest submitted RAG rating
     at E (the rating of the latest submitted quarter up to this one; None if never rated),
     grouped also by `group`. One query."""
-    latest = (submitted_updates().filter(action_id=OuterRef("pk"), quarter__lte=quarter.slug)
-              .exclude(rag="").order_by("-quarter").values("rag")[:1])
-    return list(Action.objects.filter(plan__in=plans_in_quarter(quarter))
-                .annotate(latest_rag=Subquery(latest)).values(*group, "latest_rag")
-                .annotate(n=Count("pk")).order_by())
+    latest = (
+        submitted_updates()
+        .filter(action_id=OuterRef("pk"), quarter__lte=quarter.slug)
+        .exclude(rag="")
+        .order_by("-quarter")
+        .values("rag")[:1]
+    )
+    return list(
+        Action.objects.filter(plan__in=plans_in_quarter(quarter))
+        .annotate(latest_rag=Subquery(latest))
+        .values(*group, "latest_rag")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
 
 
 def _rag_counts(counts: dict) -> list[RagCount]:
@@ -180,13 +203,17 @@ def actions_by_rag_table(quarter: Quarter) -> dict[str, list[RagRow]]:
     plan, in one query."""
     by_objective, by_agency = {}, {}
     for row in _latest_rag_counts(quarter, "objective", "plan__agency__name"):
-        for table, key in ((by_objective, row["objective"]),
-                           (by_agency, row["plan__agency__name"])):
+        for table, key in (
+            (by_objective, row["objective"]),
+            (by_agency, row["plan__agency__name"]),
+        ):
             counts = table.setdefault(key, {})
             counts[row["latest_rag"]] = counts.get(row["latest_rag"], 0) + row["n"]
     return {
-        "objective": [RagRow(label, _rag_counts(by_objective.get(value, {})))
-                      for value, label in Objective.choices],
+        "objective": [
+            RagRow(label, _rag_counts(by_objective.get(value, {})))
+            for value, label in Objective.choices
+        ],
         "agency": [RagRow(name, _rag_counts(by_agency[name])) for name in sorted(by_agency)],
     }
 
@@ -246,6 +273,7 @@ def visible_counts(code: str, quarter: Quarter, user) -> tuple[int, int | None]:
 
 # Agency returns and published quarters -------------------------------------------------
 
+
 @dataclass(frozen=True)
 class AgencyCoverage:
     agency: Agency
@@ -282,8 +310,10 @@ def training_coverage(quarter: Quarter) -> TrainingCoverage:
     """
     returns = {r.agency_id: r for r in AgencyReturn.objects.filter(quarter=quarter)}
     agencies = Agency.objects.filter(active=True) | Agency.objects.filter(pk__in=list(returns))
-    rows = [AgencyCoverage(agency, returns.get(agency.pk))
-            for agency in agencies.distinct().order_by("name")]
+    rows = [
+        AgencyCoverage(agency, returns.get(agency.pk))
+        for agency in agencies.distinct().order_by("name")
+    ]
     trained = sum(r.staff_trained for r in returns.values())
     workforce = sum(r.target_workforce for r in returns.values())
     total = Figure("TRAINING_COVERAGE", trained, workforce, percentage(trained, workforce))
@@ -296,8 +326,12 @@ def live_figures(quarter: Quarter) -> dict[str, Figure]:
 
 
 def published_quarter(quarter: Quarter) -> PublishedQuarter | None:
-    return (PublishedQuarter.objects.filter(quarter=quarter).select_related("published_by")
-            .prefetch_related("figures").first())
+    return (
+        PublishedQuarter.objects.filter(quarter=quarter)
+        .select_related("published_by")
+        .prefetch_related("figures")
+        .first()
+    )
 
 
 def published_figures(published: PublishedQuarter) -> dict[str, Figure]:
@@ -333,6 +367,8 @@ def restatements(published: PublishedQuarter) -> list[Restatement]:
     should ask for it deliberately rather than on every view of a published quarter."""
     old = published_figures(published)
     new = live_figures(published.quarter)
-    return [Restatement(code, old.get(code), new.get(code))
-            for code in [*old, *(code for code in new if code not in old)]
-            if old.get(code) != new.get(code)]
+    return [
+        Restatement(code, old.get(code), new.get(code))
+        for code in [*old, *(code for code in new if code not in old)]
+        if old.get(code) != new.get(code)
+    ]

@@ -21,8 +21,10 @@ class PublishRefused(Exception):
 
 def _check_closed(quarter: Quarter, today: date):
     if quarter.end >= today:
-        raise PublishRefused(f"{quarter} cannot be published until it has ended: its last day "
-                             f"is {quarter.end:%-d %B %Y}")
+        raise PublishRefused(
+            f"{quarter} cannot be published until it has ended: its last day "
+            f"is {quarter.end:%-d %B %Y}"
+        )
 
 
 @transaction.atomic
@@ -30,10 +32,10 @@ def quarter_publish(*, quarter: Quarter, user, today: date | None = None) -> Pub
     """Store a closed quarter's figures as published, with the definitions' version."""
     _check_closed(quarter, today or timezone.localdate())
     if PublishedQuarter.objects.select_for_update().filter(quarter=quarter).exists():
-        raise PublishRefused(f"{quarter} is already published: republish it to replace its "
-                             "figures")
-    published = PublishedQuarter(quarter=quarter, definitions_version=DEFINITIONS_VERSION,
-                                 published_by=user)
+        raise PublishRefused(f"{quarter} is already published: republish it to replace its figures")
+    published = PublishedQuarter(
+        quarter=quarter, definitions_version=DEFINITIONS_VERSION, published_by=user
+    )
     published._history_user = user
     published.save()
     for figure in live_figures(quarter).values():
@@ -44,8 +46,9 @@ def quarter_publish(*, quarter: Quarter, user, today: date | None = None) -> Pub
 
 
 @transaction.atomic
-def quarter_republish(*, quarter: Quarter, user, reason: str, expected_publication: int,
-                      today: date | None = None) -> PublishedQuarter:
+def quarter_republish(
+    *, quarter: Quarter, user, reason: str, expected_publication: int, today: date | None = None
+) -> PublishedQuarter:
     """Replace a published quarter's figures with a fresh computation.
 
     Explicit (a reason is required) and kept: history holds the earlier figures, who
@@ -87,10 +90,17 @@ def quarter_republish(*, quarter: Quarter, user, reason: str, expected_publicati
 
 
 @transaction.atomic
-def agency_return_submit(*, agency: Agency, quarter: Quarter, staff_trained: int,
-                         target_workforce: int, narrative: str = "", user,
-                         expected_version: int | None = None,
-                         today: date | None = None) -> AgencyReturn:
+def agency_return_submit(
+    *,
+    agency: Agency,
+    quarter: Quarter,
+    staff_trained: int,
+    target_workforce: int,
+    narrative: str = "",
+    user,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> AgencyReturn:
     """Submit or correct an agency's return for a quarter that has started.
 
     A correction must name the version it edits (`expected_version`), so a stale form is
@@ -98,8 +108,12 @@ def agency_return_submit(*, agency: Agency, quarter: Quarter, staff_trained: int
     """
     today = today or timezone.localdate()
     if quarter.start > today:
-        raise ValidationError({"quarter": f"A return for {quarter} can be submitted once the "
-                                          f"quarter starts on {quarter.start:%-d %B %Y}"})
+        raise ValidationError(
+            {
+                "quarter": f"A return for {quarter} can be submitted once the "
+                f"quarter starts on {quarter.start:%-d %B %Y}"
+            }
+        )
     # Locking the agency serialises two first submissions for the same quarter.
     Agency.objects.select_for_update().get(pk=agency.pk)
     existing = AgencyReturn.objects.filter(agency=agency, quarter=quarter).first()

@@ -34,5 +34,7 @@ class AddMonths(Func):
         sql, params = compiler.compile(self.source_expressions[0])
         shift = f"{self.months:+d} months"
         # Two-argument MIN is SQLite's scalar minimum; ISO dates order as text.
-        return (f"MIN(DATE({sql}, %s), DATE({sql}, 'start of month', %s, '+1 month', '-1 day'))",
-                (*params, shift, *params, shift))
+        return (
+            f"MIN(DATE({sql}, %s), DATE({sql}, 'start of month', %s, '+1 month', '-1 day'))",
+            (*params, shift, *params, shift),
+        )

@@ -68,17 +68,30 @@ def choose_quarter(request):
 @require_GET
 def dashboard(request, quarter):
     _may_read(request)
-    return render(request, "dataset/dashboard.html", {
-        **_quarter_context(quarter), **presentation.dashboard(quarter),
-        "may_publish": access.publishes_dataset(request.user)})
+    return render(
+        request,
+        "dataset/dashboard.html",
+        {
+            **_quarter_context(quarter),
+            **presentation.dashboard(quarter),
+            "may_publish": access.publishes_dataset(request.user),
+        },
+    )
 
 
 @require_GET
 def themes(request, quarter):
     _may_read(request)
-    return render(request, "dataset/themes.html", {
-        **_quarter_context(quarter), "themes": presentation.emerging_themes(quarter),
-        "points": POINTS_THRESHOLD, "relative": RELATIVE_THRESHOLD})
+    return render(
+        request,
+        "dataset/themes.html",
+        {
+            **_quarter_context(quarter),
+            "themes": presentation.emerging_themes(quarter),
+            "points": POINTS_THRESHOLD,
+            "relative": RELATIVE_THRESHOLD,
+        },
+    )
 
 
 @require_GET
@@ -88,12 +101,15 @@ def indicator(request, quarter, code):
     context = {**_quarter_context(quarter), "indicator": indicator}
     if indicator.computed_from_case_records:
         numerator, denominator = selectors.visible_counts(code, quarter, request.user)
-        context.update({
-            **presentation.indicator_trend(code, quarter),
-            "breakdown": breakdown.agency_figures(code, quarter, indicator.unit),
-            "sees_records": selectors.sees_any_child(request.user),
-            "visible_numerator": numerator, "visible_denominator": denominator,
-        })
+        context.update(
+            {
+                **presentation.indicator_trend(code, quarter),
+                "breakdown": breakdown.agency_figures(code, quarter, indicator.unit),
+                "sees_records": selectors.sees_any_child(request.user),
+                "visible_numerator": numerator,
+                "visible_denominator": denominator,
+            }
+        )
     elif indicator.code == "ACTIONS_BY_RAG":
         context["rag_counts"] = selectors.actions_by_rag(quarter)
         context["rag_tables"] = selectors.actions_by_rag_table(quarter)
@@ -111,12 +127,20 @@ def members(request, quarter, code, which):
         records = selectors.drill_down(code, quarter, which, request.user)
         page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
         page.rows = [drilldown.row(record) for record in page]
-    return render(request, "dataset/members.html", {
-        **_quarter_context(quarter), "indicator": indicator, "figure": figure,
-        "which": which, "which_label": drilldown.WHICH_LABELS[which],
-        "total": figure.numerator if which == selectors.NUMERATOR else figure.denominator,
-        "sees_records": sees_records, "page": page,
-    })
+    return render(
+        request,
+        "dataset/members.html",
+        {
+            **_quarter_context(quarter),
+            "indicator": indicator,
+            "figure": figure,
+            "which": which,
+            "which_label": drilldown.WHICH_LABELS[which],
+            "total": figure.numerator if which == selectors.NUMERATOR else figure.denominator,
+            "sees_records": sees_records,
+            "page": page,
+        },
+    )
 
 
 @require_GET
@@ -126,20 +150,33 @@ def members_csv(request, quarter, code, which):
     if not selectors.sees_any_child(request.user):
         raise PermissionDenied
     records = selectors.drill_down(code, quarter, which, request.user)
-    return csv_response(f"{code.lower()}-{which}-{quarter.slug}.csv", drilldown.CSV_HEADER,
-                        drilldown.csv_rows(records))
+    return csv_response(
+        f"{code.lower()}-{which}-{quarter.slug}.csv",
+        drilldown.CSV_HEADER,
+        drilldown.csv_rows(records),
+    )
 
 
 @require_GET
 def dashboard_csv(request, quarter):
     _may_read(request)
-    return csv_response(f"neglect-dataset-{quarter.slug}.csv", presentation.EXPORT_HEADER,
-                        presentation.export_rows(quarter))
+    return csv_response(
+        f"neglect-dataset-{quarter.slug}.csv",
+        presentation.EXPORT_HEADER,
+        presentation.export_rows(quarter),
+    )
 
 
 @require_GET
 def dashboard_xlsx(request, quarter):
     _may_read(request)
-    return xlsx_response(f"neglect-dataset-{quarter.slug}.xlsx", [
-        (f"Dataset {quarter.label}", presentation.EXPORT_HEADER,
-         presentation.export_rows(quarter))])
+    return xlsx_response(
+        f"neglect-dataset-{quarter.slug}.xlsx",
+        [
+            (
+                f"Dataset {quarter.label}",
+                presentation.EXPORT_HEADER,
+                presentation.export_rows(quarter),
+            )
+        ],
+    )

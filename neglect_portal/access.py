@@ -86,13 +86,19 @@ def can_edit_tool(user: User, tool) -> bool:
 def can_change_chronology_entry(user: User, entry) -> bool:
     """Anyone who sees the child adds to the chronology; an entry is changed by its author or
     a team manager of the agency it came from."""
-    return _signed_in(user) and (entry.author_id == user.pk or (
-        user.is_team_manager and user.agency_id == entry.source_agency_id))
+    return _signed_in(user) and (
+        entry.author_id == user.pk
+        or (user.is_team_manager and user.agency_id == entry.source_agency_id)
+    )
 
 
 def can_reopen_tool(user: User, tool) -> bool:
-    return (_signed_in(user) and tool.is_completed and user.is_team_manager
-            and user.agency_id == tool.author_agency_id)
+    return (
+        _signed_in(user)
+        and tool.is_completed
+        and user.is_team_manager
+        and user.agency_id == tool.author_agency_id
+    )
 
 
 # Action plans ------------------------------------------------------------------------------
@@ -109,7 +115,8 @@ def reads_every_action_plan(user: User) -> bool:
 
 def can_add_action_plan(user: User, agency) -> bool:
     return _signed_in(user) and (
-        user.is_administrator or (user.is_agency_lead and agency.pk == user.agency_id))
+        user.is_administrator or (user.is_agency_lead and agency.pk == user.agency_id)
+    )
 
 
 def can_change_action_plan(user: User, plan) -> bool:
@@ -138,13 +145,11 @@ def can_read_quarterly_report(user: User, plan, report) -> bool:
 
 
 def can_change_quarter(user: User, plan, report) -> bool:
-    return can_change_action_plan(user, plan) and not (report is not None
-                                                       and report.is_submitted)
+    return can_change_action_plan(user, plan) and not (report is not None and report.is_submitted)
 
 
 def can_reopen_quarter(user: User, report) -> bool:
-    return (_signed_in(user) and user.is_administrator and report is not None
-            and report.is_submitted)
+    return _signed_in(user) and user.is_administrator and report is not None and report.is_submitted
 
 
 # The quarterly dataset's writes ----------------------------------------------------------
@@ -154,7 +159,8 @@ def submits_agency_return(user: User, agency) -> bool:
     """An agency's lead submits and corrects its quarterly return (the figures no case record
     holds); administrators may for any agency, to help one that cannot."""
     return _signed_in(user) and (
-        user.is_administrator or (user.is_agency_lead and agency.pk == user.agency_id))
+        user.is_administrator or (user.is_agency_lead and agency.pk == user.agency_id)
+    )
 
 
 def publishes_dataset(user: User) -> bool:

@@ -21,8 +21,11 @@ def navigation(request):
     path = request.path
     return {
         "service_navigation": [
-            {"label": label, "url": url, "current": url == path
-             or (url != "/" and path.startswith(url))}
+            {
+                "label": label,
+                "url": url,
+                "current": url == path or (url != "/" and path.startswith(url)),
+            }
             for label, url in items
         ]
     }

@@ -18,9 +18,7 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value == "false":
         return False
-    raise ImproperlyConfigured(
-        f"{name} must be True or False, not {raw!r}."
-    )
+    raise ImproperlyConfigured(f"{name} must be True or False, not {raw!r}.")
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:

@@ -60,7 +60,9 @@ class PortalPasswordChangeForm(GovukFormMixin, PasswordChangeForm):
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "Current password"
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
-        self.fields["new_password1"].help_text = (
+        self.fields[
+            "new_password1"
+        ].help_text = (
             "Use at least 12 characters. Do not use a common password, your name or your username."
         )
         self.fields["new_password2"].label = "Confirm new password"

@@ -34,12 +34,16 @@ class KeepAnswersThroughSignInMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if (request.method == "POST" and not request.user.is_authenticated
-                and getattr(view_func, "keeps_answers_through_sign_in", False)):
+        if (
+            request.method == "POST"
+            and not request.user.is_authenticated
+            and getattr(view_func, "keeps_answers_through_sign_in", False)
+        ):
             request.session[SESSION_KEY] = {
                 "path": request.path,
-                "answers": {key: values for key, values in request.POST.lists()
-                            if key not in _NOT_KEPT},
+                "answers": {
+                    key: values for key, values in request.POST.lists() if key not in _NOT_KEPT
+                },
             }
         return None
 

@@ -84,8 +84,10 @@ class Quarter:
             raise ValueError(f"'{slug}' is not a quarter: write it like 2024-25-Q1")
         year, short, number = int(match[1]), int(match[2]), int(match[3])
         if short != (year + 1) % 100:
-            raise ValueError(f"'{slug}' is not a quarter: {year}-{short:02d} is not one "
-                             f"financial year (it would be {year}-{(year + 1) % 100:02d})")
+            raise ValueError(
+                f"'{slug}' is not a quarter: {year}-{short:02d} is not one "
+                f"financial year (it would be {year}-{(year + 1) % 100:02d})"
+            )
         return cls(year, number)
 
     @classmethod

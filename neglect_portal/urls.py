@@ -13,8 +13,11 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
-    path("account/password/changed/", views.PasswordChangeDoneView.as_view(),
-         name="password_change_done"),
+    path(
+        "account/password/changed/",
+        views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("health/", views.health, name="health"),
     path("", include("cases.urls")),

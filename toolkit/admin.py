@@ -14,8 +14,7 @@ class SDQBandTableForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("scales") is not None and cleaned.get("informant"):
-            table = {"provisional": bool(cleaned.get("provisional")),
-                     "scales": cleaned["scales"]}
+            table = {"provisional": bool(cleaned.get("provisional")), "scales": cleaned["scales"]}
             try:
                 validate_band_table(table, cleaned["informant"])
             except (ValueError, TypeError) as error:

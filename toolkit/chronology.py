@@ -37,25 +37,45 @@ class Item:
 
 def _entries(child):
     entries = ChronologyEntry.objects.filter(chronology__child=child).select_related(
-        "author", "source_agency")
-    return [Item(e.event_date, e.what_happened, e.impact_description, e.source_agency.name,
-                 e.source_agency_id, entry=e) for e in entries]
+        "author", "source_agency"
+    )
+    return [
+        Item(
+            e.event_date,
+            e.what_happened,
+            e.impact_description,
+            e.source_agency.name,
+            e.source_agency_id,
+            entry=e,
+        )
+        for e in entries
+    ]
 
 
 def _case_events(child):
     referrals = list(records_for_child(child))
     cp_plans = [plan for referral in referrals for plan in referral.cp_plans.all()]
-    return [Item(event.day, event.title, event.detail, CASE_RECORD, None)
-            for event in case_timeline(referrals, cp_plans)]
+    return [
+        Item(event.day, event.title, event.detail, CASE_RECORD, None)
+        for event in case_timeline(referrals, cp_plans)
+    ]
 
 
 def _tools_completed(child):
     items = []
     for model in _TOOLS:
-        for tool in model.objects.filter(child=child, status=Tool.Status.COMPLETED) \
-                .select_related("author_agency"):
-            items.append(Item(tool.completed_on, f"{tool} completed", "",
-                              tool.author_agency.name, tool.author_agency_id))
+        for tool in model.objects.filter(child=child, status=Tool.Status.COMPLETED).select_related(
+            "author_agency"
+        ):
+            items.append(
+                Item(
+                    tool.completed_on,
+                    f"{tool} completed",
+                    "",
+                    tool.author_agency.name,
+                    tool.author_agency_id,
+                )
+            )
     return items
 
 
@@ -75,4 +95,3 @@ def merged_chronology(child: Child, *, agency_id=None, show="all", oldest_first=
     if agency_id is not None:
         items = [item for item in items if item.agency_id == agency_id]
     return sorted(items, key=lambda item: (item.day, item.is_entry), reverse=not oldest_first)
-

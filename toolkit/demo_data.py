@@ -55,11 +55,17 @@ MENTAL_HEALTH = "Mental Health Trust"
 EDUCATION = "Education"
 VOLUNTARY = "Voluntary and Community Sector"
 assert {CSC, EARLY_HELP, POLICE, COMMUNITY_HEALTH, MENTAL_HEALTH, EDUCATION, VOLUNTARY} == {
-    name for name, _ in AGENCIES}
+    name for name, _ in AGENCIES
+}
 
 # Generated practitioners per agency for every 2,000 children: enough for realistic caseloads.
 PRACTITIONERS_PER_2000 = {
-    CSC: 8, EARLY_HELP: 4, POLICE: 3, COMMUNITY_HEALTH: 5, MENTAL_HEALTH: 2, EDUCATION: 4,
+    CSC: 8,
+    EARLY_HELP: 4,
+    POLICE: 3,
+    COMMUNITY_HEALTH: 5,
+    MENTAL_HEALTH: 2,
+    EDUCATION: 4,
     VOLUNTARY: 2,
 }
 
@@ -89,18 +95,32 @@ CONCERN_BY_LEVEL = {
     2: {Concern.NOT_CONCERNED: 15, Concern.SOME_CONCERN: 40, Concern.VERY_CONCERNED: 45},
 }
 QUALITY_BY_LEVEL = {
-    0: {ObservedQuality.STRENGTH: 40, ObservedQuality.ADEQUATE: 45,
-        ObservedQuality.SOME_CONCERN: 13, ObservedQuality.SERIOUS_CONCERN: 2},
-    1: {ObservedQuality.STRENGTH: 15, ObservedQuality.ADEQUATE: 45,
-        ObservedQuality.SOME_CONCERN: 32, ObservedQuality.SERIOUS_CONCERN: 8},
-    2: {ObservedQuality.STRENGTH: 8, ObservedQuality.ADEQUATE: 30,
-        ObservedQuality.SOME_CONCERN: 40, ObservedQuality.SERIOUS_CONCERN: 22},
+    0: {
+        ObservedQuality.STRENGTH: 40,
+        ObservedQuality.ADEQUATE: 45,
+        ObservedQuality.SOME_CONCERN: 13,
+        ObservedQuality.SERIOUS_CONCERN: 2,
+    },
+    1: {
+        ObservedQuality.STRENGTH: 15,
+        ObservedQuality.ADEQUATE: 45,
+        ObservedQuality.SOME_CONCERN: 32,
+        ObservedQuality.SERIOUS_CONCERN: 8,
+    },
+    2: {
+        ObservedQuality.STRENGTH: 8,
+        ObservedQuality.ADEQUATE: 30,
+        ObservedQuality.SOME_CONCERN: 40,
+        ObservedQuality.SERIOUS_CONCERN: 22,
+    },
 }
 # The chance of a "problem" answer to an SDQ item, by level.
 SDQ_DIFFICULTY = {0: (0.15, 0.35), 1: (0.3, 0.6), 2: (0.5, 0.85)}
-IMPACT_DIFFICULTIES = {0: {"no": 45, "minor": 40, "definite": 15},
-                       1: {"no": 15, "minor": 45, "definite": 32, "severe": 8},
-                       2: {"minor": 25, "definite": 50, "severe": 25}}
+IMPACT_DIFFICULTIES = {
+    0: {"no": 45, "minor": 40, "definite": 15},
+    1: {"no": 15, "minor": 45, "definite": 32, "severe": 8},
+    2: {"minor": 25, "definite": 50, "severe": 25},
+}
 
 # Who completes each tool besides the child's social worker, and how often CSC does it.
 DAY_PARTNERS = (EARLY_HELP, COMMUNITY_HEALTH, EDUCATION)
@@ -126,133 +146,276 @@ NEG, POS, NEU = Impact.NEGATIVE, Impact.POSITIVE, Impact.NEUTRAL
 
 ENTRIES = {
     CSC: [
-        EntryText("Home visit: no food in the fridge or cupboards; mother said benefits were "
-                  "delayed.", "Mother, the child, social worker", NEG,
-                  "The child said they had not had breakfast and was hungry.",
-                  "Food bank voucher given; benefits advice arranged.",
-                  "Third time this term that there has been no food in the home.",
-                  (N.NUTRITIONAL,), True),
-        EntryText("Unannounced visit: home tidy, child clean and playing with a sibling.",
-                  "Father, the child, social worker", POS,
-                  "The child was relaxed and keen to show their room.", "",
-                  "Improvement since the core group agreed a routine.", ()),
-        EntryText("Core group meeting: plan reviewed with the family and partner agencies.",
-                  "Parents, school, health visitor, social worker", NEU,
-                  "No direct impact; the plan now includes a bedtime routine.",
-                  "Actions agreed and shared with the family.", "", ()),
-        EntryText("Child found alone in the home at 9pm during a visit; mother at a "
-                  "neighbour's.", "The child, social worker", NEG,
-                  "The child was frightened and had not eaten.",
-                  "Strategy discussion held the next morning.",
-                  "Pattern of young children left unsupervised in the evenings.",
-                  (N.SUPERVISION,), True),
-        EntryText("Bedroom visit: no bedding on the child's mattress, damp on the walls.",
-                  "Mother, social worker", NEG, "The child has been sleeping in their coat.",
-                  "Referral to the housing team and a bedding grant.", "",
-                  (N.PHYSICAL,), False),
+        EntryText(
+            "Home visit: no food in the fridge or cupboards; mother said benefits were delayed.",
+            "Mother, the child, social worker",
+            NEG,
+            "The child said they had not had breakfast and was hungry.",
+            "Food bank voucher given; benefits advice arranged.",
+            "Third time this term that there has been no food in the home.",
+            (N.NUTRITIONAL,),
+            True,
+        ),
+        EntryText(
+            "Unannounced visit: home tidy, child clean and playing with a sibling.",
+            "Father, the child, social worker",
+            POS,
+            "The child was relaxed and keen to show their room.",
+            "",
+            "Improvement since the core group agreed a routine.",
+            (),
+        ),
+        EntryText(
+            "Core group meeting: plan reviewed with the family and partner agencies.",
+            "Parents, school, health visitor, social worker",
+            NEU,
+            "No direct impact; the plan now includes a bedtime routine.",
+            "Actions agreed and shared with the family.",
+            "",
+            (),
+        ),
+        EntryText(
+            "Child found alone in the home at 9pm during a visit; mother at a neighbour's.",
+            "The child, social worker",
+            NEG,
+            "The child was frightened and had not eaten.",
+            "Strategy discussion held the next morning.",
+            "Pattern of young children left unsupervised in the evenings.",
+            (N.SUPERVISION,),
+            True,
+        ),
+        EntryText(
+            "Bedroom visit: no bedding on the child's mattress, damp on the walls.",
+            "Mother, social worker",
+            NEG,
+            "The child has been sleeping in their coat.",
+            "Referral to the housing team and a bedding grant.",
+            "",
+            (N.PHYSICAL,),
+            False,
+        ),
     ],
     EARLY_HELP: [
-        EntryText("Family support worker helped mother set up a morning routine chart.",
-                  "Mother, family support worker", POS,
-                  "The child arrived at school on time every day that week.", "",
-                  "Mother engages well when support is practical.", ()),
-        EntryText("Parenting group: mother attended the first two sessions, then stopped.",
-                  "Mother, group facilitator", NEU, "No change yet for the child.",
-                  "Worker to visit and talk about what got in the way.", "",
-                  (N.EMOTIONAL,)),
-        EntryText("Home visit: washing piled up, child wearing the same clothes as last week.",
-                  "Mother, the child, family support worker", NEG,
-                  "Other children have commented on the child's smell.",
-                  "Washing machine repair arranged through a charity.", "",
-                  (N.PHYSICAL,)),
+        EntryText(
+            "Family support worker helped mother set up a morning routine chart.",
+            "Mother, family support worker",
+            POS,
+            "The child arrived at school on time every day that week.",
+            "",
+            "Mother engages well when support is practical.",
+            (),
+        ),
+        EntryText(
+            "Parenting group: mother attended the first two sessions, then stopped.",
+            "Mother, group facilitator",
+            NEU,
+            "No change yet for the child.",
+            "Worker to visit and talk about what got in the way.",
+            "",
+            (N.EMOTIONAL,),
+        ),
+        EntryText(
+            "Home visit: washing piled up, child wearing the same clothes as last week.",
+            "Mother, the child, family support worker",
+            NEG,
+            "Other children have commented on the child's smell.",
+            "Washing machine repair arranged through a charity.",
+            "",
+            (N.PHYSICAL,),
+        ),
     ],
     POLICE: [
-        EntryText("Police attended after a neighbour reported children shouting and no adult "
-                  "at home.", "Two children, police officers", NEG,
-                  "Children alone for about three hours; the eldest had a cut hand.",
-                  "Merlin report submitted to children's social care.",
-                  "Second call-out to the address this quarter.", (N.SUPERVISION,), True),
-        EntryText("Welfare check at the address: adults intoxicated, young child still up "
-                  "at midnight.", "Parents, the child, police officers", NEG,
-                  "The child was tired and hungry; no safe adult to care for them.",
-                  "Grandmother collected the child; referral made.", "",
-                  (N.SUPERVISION, N.EMOTIONAL), True),
-        EntryText("Young person reported missing overnight; found at a friend's house.",
-                  "The young person, police officers", NEG,
-                  "The young person said nobody at home noticed they had gone.",
-                  "Return home interview requested.", "", (N.SUPERVISION,), True),
+        EntryText(
+            "Police attended after a neighbour reported children shouting and no adult at home.",
+            "Two children, police officers",
+            NEG,
+            "Children alone for about three hours; the eldest had a cut hand.",
+            "Merlin report submitted to children's social care.",
+            "Second call-out to the address this quarter.",
+            (N.SUPERVISION,),
+            True,
+        ),
+        EntryText(
+            "Welfare check at the address: adults intoxicated, young child still up at midnight.",
+            "Parents, the child, police officers",
+            NEG,
+            "The child was tired and hungry; no safe adult to care for them.",
+            "Grandmother collected the child; referral made.",
+            "",
+            (N.SUPERVISION, N.EMOTIONAL),
+            True,
+        ),
+        EntryText(
+            "Young person reported missing overnight; found at a friend's house.",
+            "The young person, police officers",
+            NEG,
+            "The young person said nobody at home noticed they had gone.",
+            "Return home interview requested.",
+            "",
+            (N.SUPERVISION,),
+            True,
+        ),
     ],
     COMMUNITY_HEALTH: [
-        EntryText("Missed the third health appointment in a row (immunisations).",
-                  "Health visitor", NEG, "The child is behind with immunisations.",
-                  "Letter sent and a home visit booked.",
-                  "Missed health care is a repeated theme.", (N.MEDICAL,)),
-        EntryText("Weight check: child has dropped from the 50th to the 9th centile.",
-                  "Mother, the child, health visitor", NEG,
-                  "Faltering growth; the child looked pale and tired.",
-                  "GP referral for a paediatric review.", "", (N.NUTRITIONAL, N.MEDICAL),
-                  True),
-        EntryText("Development review: speech and play appropriate for age.",
-                  "Father, the child, health visitor", POS,
-                  "The child is meeting their milestones.", "", "", ()),
-        EntryText("School nurse: untreated tooth decay; dental appointment never booked.",
-                  "The child, school nurse", NEG, "The child has toothache and is not eating.",
-                  "Emergency dental appointment arranged.", "", (N.MEDICAL,)),
+        EntryText(
+            "Missed the third health appointment in a row (immunisations).",
+            "Health visitor",
+            NEG,
+            "The child is behind with immunisations.",
+            "Letter sent and a home visit booked.",
+            "Missed health care is a repeated theme.",
+            (N.MEDICAL,),
+        ),
+        EntryText(
+            "Weight check: child has dropped from the 50th to the 9th centile.",
+            "Mother, the child, health visitor",
+            NEG,
+            "Faltering growth; the child looked pale and tired.",
+            "GP referral for a paediatric review.",
+            "",
+            (N.NUTRITIONAL, N.MEDICAL),
+            True,
+        ),
+        EntryText(
+            "Development review: speech and play appropriate for age.",
+            "Father, the child, health visitor",
+            POS,
+            "The child is meeting their milestones.",
+            "",
+            "",
+            (),
+        ),
+        EntryText(
+            "School nurse: untreated tooth decay; dental appointment never booked.",
+            "The child, school nurse",
+            NEG,
+            "The child has toothache and is not eating.",
+            "Emergency dental appointment arranged.",
+            "",
+            (N.MEDICAL,),
+        ),
     ],
     MENTAL_HEALTH: [
-        EntryText("Mother's mental health review: low mood, struggling to get up most days.",
-                  "Mother, community psychiatric nurse", NEG,
-                  "The child is getting themselves up and to school.",
-                  "Medication reviewed; carer support discussed.", "", (N.EMOTIONAL,)),
-        EntryText("Child's first appointment with the children's mental health service "
-                  "attended.", "The child, father, CAMHS practitioner", POS,
-                  "The child talked about worries at home for the first time.", "", "", ()),
+        EntryText(
+            "Mother's mental health review: low mood, struggling to get up most days.",
+            "Mother, community psychiatric nurse",
+            NEG,
+            "The child is getting themselves up and to school.",
+            "Medication reviewed; carer support discussed.",
+            "",
+            (N.EMOTIONAL,),
+        ),
+        EntryText(
+            "Child's first appointment with the children's mental health service attended.",
+            "The child, father, CAMHS practitioner",
+            POS,
+            "The child talked about worries at home for the first time.",
+            "",
+            "",
+            (),
+        ),
     ],
     EDUCATION: [
-        EntryText("Attendance has fallen to 78% this term, mostly Mondays and Fridays.",
-                  "Designated safeguarding lead", NEG,
-                  "The child is falling behind with reading.",
-                  "Attendance meeting with parents booked.", "", (N.EDUCATIONAL,)),
-        EntryText("Child arrived hungry and without a coat in freezing weather.",
-                  "Class teacher, designated safeguarding lead", NEG,
-                  "The child was cold and could not concentrate.",
-                  "Breakfast club place and a coat from the school's clothing bank.", "",
-                  (N.NUTRITIONAL, N.PHYSICAL)),
-        EntryText("Child won a class award for effort; attendance 96% this half term.",
-                  "Class teacher", POS, "The child was proud and told their mum.", "", "",
-                  ()),
+        EntryText(
+            "Attendance has fallen to 78% this term, mostly Mondays and Fridays.",
+            "Designated safeguarding lead",
+            NEG,
+            "The child is falling behind with reading.",
+            "Attendance meeting with parents booked.",
+            "",
+            (N.EDUCATIONAL,),
+        ),
+        EntryText(
+            "Child arrived hungry and without a coat in freezing weather.",
+            "Class teacher, designated safeguarding lead",
+            NEG,
+            "The child was cold and could not concentrate.",
+            "Breakfast club place and a coat from the school's clothing bank.",
+            "",
+            (N.NUTRITIONAL, N.PHYSICAL),
+        ),
+        EntryText(
+            "Child won a class award for effort; attendance 96% this half term.",
+            "Class teacher",
+            POS,
+            "The child was proud and told their mum.",
+            "",
+            "",
+            (),
+        ),
     ],
     VOLUNTARY: [
-        EntryText("Family referred to the food bank for the second time this year.",
-                  "Mother, food bank volunteer", NEG,
-                  "The children have been going without lunch at weekends.",
-                  "Referred for debt advice.", "", (N.NUTRITIONAL,)),
-        EntryText("Child started a weekly youth club and has attended every week.",
-                  "The child, youth worker", POS,
-                  "The child has made friends and has a trusted adult outside home.", "",
-                  "", ()),
+        EntryText(
+            "Family referred to the food bank for the second time this year.",
+            "Mother, food bank volunteer",
+            NEG,
+            "The children have been going without lunch at weekends.",
+            "Referred for debt advice.",
+            "",
+            (N.NUTRITIONAL,),
+        ),
+        EntryText(
+            "Child started a weekly youth club and has attended every week.",
+            "The child, youth worker",
+            POS,
+            "The child has made friends and has a trusted adult outside home.",
+            "",
+            "",
+            (),
+        ),
     ],
 }
 assert set(ENTRIES) == {name for name, _ in AGENCIES}
 # What a practitioner writes up from the records when the chronology is first started.
-BIRTH_ENTRY = EntryText("Born at 35 weeks; mother attended one antenatal appointment.",
-                        "Midwife (from records)", NEG, "Premature birth and low birth weight.",
-                        "", "", (N.MEDICAL,), True)
+BIRTH_ENTRY = EntryText(
+    "Born at 35 weeks; mother attended one antenatal appointment.",
+    "Midwife (from records)",
+    NEG,
+    "Premature birth and low birth weight.",
+    "",
+    "",
+    (N.MEDICAL,),
+    True,
+)
 PAST_ENTRIES = [
-    EntryText("Referral from the health visitor: home conditions poor, baby's weight "
-              "faltering.", "Health visitor (from records)", NEG,
-              "Baby was underweight and had severe nappy rash.", "Assessment completed.", "",
-              (N.NUTRITIONAL, N.PHYSICAL), True),
-    EntryText("Family moved house three times in a year.", "Social worker (from records)",
-              NEG, "The child changed nursery twice and lost friendships.", "", "",
-              (N.EMOTIONAL, N.EDUCATIONAL)),
-    EntryText("Grandmother moved in to help; home conditions improved.",
-              "Social worker (from records)", POS, "The child had regular meals and bedtimes.",
-              "", "", ()),
-    EntryText("Father left the family home after domestic abuse incidents.",
-              "Police (from records)", NEG,
-              "The child witnessed arguments and was frightened at night.", "", "",
-              (N.EMOTIONAL,), True),
+    EntryText(
+        "Referral from the health visitor: home conditions poor, baby's weight faltering.",
+        "Health visitor (from records)",
+        NEG,
+        "Baby was underweight and had severe nappy rash.",
+        "Assessment completed.",
+        "",
+        (N.NUTRITIONAL, N.PHYSICAL),
+        True,
+    ),
+    EntryText(
+        "Family moved house three times in a year.",
+        "Social worker (from records)",
+        NEG,
+        "The child changed nursery twice and lost friendships.",
+        "",
+        "",
+        (N.EMOTIONAL, N.EDUCATIONAL),
+    ),
+    EntryText(
+        "Grandmother moved in to help; home conditions improved.",
+        "Social worker (from records)",
+        POS,
+        "The child had regular meals and bedtimes.",
+        "",
+        "",
+        (),
+    ),
+    EntryText(
+        "Father left the family home after domestic abuse incidents.",
+        "Police (from records)",
+        NEG,
+        "The child witnessed arguments and was frightened at night.",
+        "",
+        "",
+        (N.EMOTIONAL,),
+        True,
+    ),
 ]
 
 CHECKLIST_EVIDENCE = {
@@ -272,27 +435,34 @@ CHECKLIST_EVIDENCE = {
     ],
 }
 OVERALL_JUDGEMENT = {
-    0: "Care is mostly good enough; the worries are specific and the parents are working on "
-       "them.",
+    0: "Care is mostly good enough; the worries are specific and the parents are working on them.",
     1: "Care is inconsistent. The parents can meet the child's needs with support but the "
-       "progress is fragile.",
+    "progress is fragile.",
     2: "The child's needs are not being met in several areas and the impact is growing. "
-       "Without change the child is likely to suffer significant harm.",
+    "Without change the child is likely to suffer significant harm.",
 }
 OBSERVATION_EVIDENCE = {
     ObservedQuality.STRENGTH: "Seen throughout the observation and natural, not put on for "
-                              "the visit.",
+    "the visit.",
     ObservedQuality.ADEQUATE: "Good enough for most of the observation.",
     ObservedQuality.SOME_CONCERN: "Seen at times, but lapsed when the parent was distracted "
-                                  "by their phone.",
+    "by their phone.",
     ObservedQuality.SERIOUS_CONCERN: "Absent for most of the observation; the child gave up "
-                                     "seeking the parent's attention.",
+    "seeking the parent's attention.",
 }
-SETTINGS = ("Family home, living room", "Family home, kitchen at teatime", "Contact centre",
-            "Children's centre play session", "Park near the family home")
-PRESENT = ("Mother, the child and the practitioner", "Father, the child and the practitioner",
-           "Both parents, the child, a sibling and the practitioner",
-           "Mother, her partner, the child and the practitioner")
+SETTINGS = (
+    "Family home, living room",
+    "Family home, kitchen at teatime",
+    "Contact centre",
+    "Children's centre play session",
+    "Park near the family home",
+)
+PRESENT = (
+    "Mother, the child and the practitioner",
+    "Father, the child and the practitioner",
+    "Both parents, the child, a sibling and the practitioner",
+    "Mother, her partner, the child and the practitioner",
+)
 ACTIVITIES = {
     DayVersion.BABY: ("A feed and a nappy change", "Settling the baby for a nap"),
     DayVersion.PRE_SCHOOL: ("Free play with toys the child chose", "Teatime and bath time"),
@@ -305,21 +475,29 @@ OBSERVATION_ANALYSIS = {
     2: "The child is used to looking after themselves; the parent rarely responds to them.",
 }
 DAY_ACCOUNTS = {
-    0: ("Says this part of the day goes to plan most days.",
-        "Says it is fine and could describe what usually happens."),
-    1: ("Says it depends on how she is feeling and whether there is money for food.",
-        "Said sometimes it happens and sometimes they do it on their own."),
-    2: ("Could not say what usually happens; said the child sorts themselves out.",
-        "Said nobody is usually around, so they watch videos until they fall asleep."),
+    0: (
+        "Says this part of the day goes to plan most days.",
+        "Says it is fine and could describe what usually happens.",
+    ),
+    1: (
+        "Says it depends on how she is feeling and whether there is money for food.",
+        "Said sometimes it happens and sometimes they do it on their own.",
+    ),
+    2: (
+        "Could not say what usually happens; said the child sorts themselves out.",
+        "Said nobody is usually around, so they watch videos until they fall asleep.",
+    ),
 }
 CHILDS_WORDS = {
-    0: "\"I like it when Mum reads to me.\"",
-    1: "\"Sometimes there's no tea, so I have crisps.\"",
-    2: "\"I get myself up. Nobody's awake.\"",
+    0: '"I like it when Mum reads to me."',
+    1: '"Sometimes there\'s no tea, so I have crisps."',
+    2: '"I get myself up. Nobody\'s awake."',
 }
-DAY_STRENGTHS = ("The child is loved and there is warmth between them and their parent.",
-                 "Grandparents help at weekends and the child enjoys seeing them.",
-                 "The child attends school regularly and likes their teacher.")
+DAY_STRENGTHS = (
+    "The child is loved and there is warmth between them and their parent.",
+    "Grandparents help at weekends and the child enjoys seeing them.",
+    "The child attends school regularly and likes their teacher.",
+)
 DAY_WORRIES = {
     0: "Bedtimes drift later at weekends.",
     1: "No regular meals; the child often goes to school without breakfast.",
@@ -339,21 +517,27 @@ NEXT_STEP_ACTIONS = (
     ("Review the day in my life tool with the child", "Social worker"),
 )
 NEXT_STEPS_TEXT = {
-    0: ("The parents engage and the child is attached to them.",
+    0: (
+        "The parents engage and the child is attached to them.",
         "A steady routine and help with money.",
         "Slipping back when support stops.",
         "Mostly positive; some days hungry.",
-        "How the child spends weekends with their father."),
-    1: ("The child is resilient and has a good friend at school.",
+        "How the child spends weekends with their father.",
+    ),
+    1: (
+        "The child is resilient and has a good friend at school.",
         "Regular meals, supervision in the evenings, health appointments kept.",
         "Mother's mental health; periods without food in the home.",
         "The child is tired, hungry and falling behind at school.",
-        "Who else is living in the home."),
-    2: ("The child has a trusted adult at school.",
+        "Who else is living in the home.",
+    ),
+    2: (
+        "The child has a trusted adult at school.",
         "Safe supervision at all times, enough food, medical care.",
         "Cumulative harm: missed health care, hunger and being left alone.",
         "Faltering growth and withdrawal; the child expects nobody to help.",
-        "Whether the parents can change within the child's timescales."),
+        "Whether the parents can change within the child's timescales.",
+    ),
 }
 
 
@@ -383,8 +567,7 @@ class ToolkitRecords:
     next_steps: list[NextSteps] = field(default_factory=list)
 
     def tools(self) -> list[Tool]:
-        return [*self.days, *self.checklists, *self.observations, *self.sdqs,
-                *self.next_steps]
+        return [*self.days, *self.checklists, *self.observations, *self.sdqs, *self.next_steps]
 
 
 def neglect_spans(episodes, today: date) -> list[tuple[date, date]]:
@@ -393,8 +576,11 @@ def neglect_spans(episodes, today: date) -> list[tuple[date, date]]:
     plan in an episode with an assessment that identified neglect."""
     spans = []
     for episode in episodes:
-        spans += [(plan.start_date, plan.end_date or today)
-                  for plan, _ in episode.cp_plans if plan.latest_category == CPCategory.NEG]
+        spans += [
+            (plan.start_date, plan.end_date or today)
+            for plan, _ in episode.cp_plans
+            if plan.latest_category == CPCategory.NEG
+        ]
         if any(NEGLECT_FACTOR in assessment.factors for assessment in episode.assessments):
             spans += [(plan.start_date, plan.end_date or today) for plan in episode.cin_plans]
     merged: list[tuple[date, date]] = []
@@ -414,9 +600,16 @@ class ToolkitGenerator:
     tables in force (`toolkit.models.band_tables()`).
     """
 
-    def __init__(self, *, seed: int, today: date, window_start: date,
-                 agency_ids: dict[str, int], authors: dict[int, list[int]],
-                 bands: dict | None = None):
+    def __init__(
+        self,
+        *,
+        seed: int,
+        today: date,
+        window_start: date,
+        agency_ids: dict[str, int],
+        authors: dict[int, list[int]],
+        bands: dict | None = None,
+    ):
         missing = [name for name in PRACTITIONERS_PER_2000 if not authors.get(agency_ids[name])]
         if missing:
             raise ValueError(f"No practitioners to write the toolkit in: {', '.join(missing)}")
@@ -466,8 +659,14 @@ class ToolkitGenerator:
 
     # The child
 
-    def records(self, child: Child, episodes, involvements: list[Involvement], *,
-                social_worker: int | None = None) -> ToolkitRecords | None:
+    def records(
+        self,
+        child: Child,
+        episodes,
+        involvements: list[Involvement],
+        *,
+        social_worker: int | None = None,
+    ) -> ToolkitRecords | None:
         """The child's toolkit records, or None when it has none. `social_worker` is the
         child's allocated worker, who does the social care work on an open plan."""
         periods = self._periods(episodes, social_worker)
@@ -498,8 +697,11 @@ class ToolkitGenerator:
             if start > end:
                 continue  # over before the toolkit began
             # Social workers change between plans; the allocated worker has the open one.
-            worker = (social_worker if social_worker and end == self.today
-                      else self.rng.choice(self.authors[csc]))
+            worker = (
+                social_worker
+                if social_worker and end == self.today
+                else self.rng.choice(self.authors[csc])
+            )
             periods.append(Period(start, end, worker))
         return periods
 
@@ -510,8 +712,11 @@ class ToolkitGenerator:
     def _tool_author(self, kind, period, involvements, day, team) -> tuple[int, int]:
         if self._chance(CSC_SHARE[kind]):
             return period.social_worker, self.ids[CSC]
-        partners = {"day": DAY_PARTNERS, "checklist": CHECKLIST_PARTNERS,
-                    "observation": OBSERVATION_PARTNERS}[kind]
+        partners = {
+            "day": DAY_PARTNERS,
+            "checklist": CHECKLIST_PARTNERS,
+            "observation": OBSERVATION_PARTNERS,
+        }[kind]
         involved = self._involved(involvements, day, partners)
         if not involved:
             return period.social_worker, self.ids[CSC]
@@ -520,8 +725,9 @@ class ToolkitGenerator:
     # The three mandatory forms
 
     def _cycles(self, kind, child, periods, involvements, level, team, *, born):
-        build = {"day": self._day, "checklist": self._checklist,
-                 "observation": self._observation}[kind]
+        build = {"day": self._day, "checklist": self._checklist, "observation": self._observation}[
+            kind
+        ]
         tools = []
         never = self._chance(NEVER_DONE)
         for period in periods:
@@ -538,8 +744,9 @@ class ToolkitGenerator:
                 tools.append(tool)
                 day += self._gap(day, CYCLE_EARLY, CYCLE_SETTLED)
         last = periods[-1]
-        ongoing = last.end == self.today and (born is None
-                                              or born <= self.today - timedelta(days=7))
+        ongoing = last.end == self.today and (
+            born is None or born <= self.today - timedelta(days=7)
+        )
         if ongoing and self._chance(NEVER_DONE_DRAFT if never else CURRENT_DRAFT):
             started = max(self.today - self._days(0, 45), last.start, born or last.start)
             tool = build(child, started, level, draft=True)
@@ -547,8 +754,9 @@ class ToolkitGenerator:
             tools.append(tool)
         return tools
 
-    def _complete(self, tool: Tool, author: int, agency: int, day: date,
-                  earliest: date | None = None):
+    def _complete(
+        self, tool: Tool, author: int, agency: int, day: date, earliest: date | None = None
+    ):
         tool.author_id, tool.author_agency_id = author, agency
         tool.status = Tool.Status.COMPLETED
         tool.completed_on = day
@@ -566,16 +774,20 @@ class ToolkitGenerator:
         if disabled and version != DayVersion.BABY and self._chance(0.7):
             version = DayVersion.DISABLED
         parent, child_account = DAY_ACCOUNTS[level]
-        sections = {key: {"parent": parent,
-                          "child": "" if version == DayVersion.BABY else child_account}
-                    for key in DAY_SECTIONS[version]}
+        sections = {
+            key: {"parent": parent, "child": "" if version == DayVersion.BABY else child_account}
+            for key in DAY_SECTIONS[version]
+        }
         if draft:  # begun: the first sections only
-            sections = dict(list(sections.items())[:rng.randint(1, 3)])
+            sections = dict(list(sections.items())[: rng.randint(1, 3)])
             return DayInMyLife(child=child, day_version=version, sections=sections)
         return DayInMyLife(
-            child=child, day_version=version, sections=sections,
+            child=child,
+            day_version=version,
+            sections=sections,
             childs_words="" if version == DayVersion.BABY else CHILDS_WORDS[level],
-            strengths=rng.choice(DAY_STRENGTHS), worries=DAY_WORRIES[level],
+            strengths=rng.choice(DAY_STRENGTHS),
+            worries=DAY_WORRIES[level],
             impact_on_child=DAY_IMPACT[level],
         )
 
@@ -588,23 +800,30 @@ class ToolkitGenerator:
             ratings[key] = {"concern": concern.value, "evidence": evidence[roll % len(evidence)]}
         if draft:
             return AssessmentChecklist(child=child, ratings=dict(list(ratings.items())[:4]))
-        return AssessmentChecklist(child=child, ratings=ratings,
-                                   overall_judgement=OVERALL_JUDGEMENT[level])
+        return AssessmentChecklist(
+            child=child, ratings=ratings, overall_judgement=OVERALL_JUDGEMENT[level]
+        )
 
     def _observation(self, child, day, level, *, draft=False) -> ParentChildObservation:
         rng = self.rng
         version = suggested_day_version(child.age_on(day))
         observed = max(day - self._days(0, 7), child.date_of_birth)
         observation = ParentChildObservation(
-            child=child, observed_on=observed, setting=rng.choice(SETTINGS),
-            who_was_present=rng.choice(PRESENT), activity=rng.choice(ACTIVITIES[version]))
+            child=child,
+            observed_on=observed,
+            setting=rng.choice(SETTINGS),
+            who_was_present=rng.choice(PRESENT),
+            activity=rng.choice(ACTIVITIES[version]),
+        )
         if draft:
             observation.observed_on = day
             return observation
         qualities = self._weighted_k(QUALITY_BY_LEVEL[level], len(OBSERVATION_DOMAINS))
         for key, quality in zip(OBSERVATION_DOMAINS, qualities, strict=True):
-            observation.ratings[key] = {"quality": quality.value,
-                                        "evidence": OBSERVATION_EVIDENCE[quality]}
+            observation.ratings[key] = {
+                "quality": quality.value,
+                "evidence": OBSERVATION_EVIDENCE[quality],
+            }
         observation.analysis = OBSERVATION_ANALYSIS[level]
         return observation
 
@@ -619,12 +838,14 @@ class ToolkitGenerator:
         # Written up from the records when started: the history from (before) birth.
         earliest = min((born or child.expected_date_of_birth) - timedelta(days=120), started)
         if born is not None and born <= started and self._chance(0.5):
-            records.entries.append(self._entry(chronology, BIRTH_ENTRY, born, started,
-                                               first.social_worker, csc))
+            records.entries.append(
+                self._entry(chronology, BIRTH_ENTRY, born, started, first.social_worker, csc)
+            )
         for text in self.rng.sample(PAST_ENTRIES, self.rng.randint(1, 3)):
             event = self._between(earliest, started)
-            records.entries.append(self._entry(chronology, text, event, started,
-                                               first.social_worker, csc))
+            records.entries.append(
+                self._entry(chronology, text, event, started, first.social_worker, csc)
+            )
         for period in periods:
             day = max(period.start, started) + self._days(3, 40)
             while day <= period.end:
@@ -632,7 +853,8 @@ class ToolkitGenerator:
                 # Social care writes most; every agency working with the child adds.
                 agencies = sorted({i.agency_id for i in involved}) or [self.ids[CSC]]
                 agency_id = self.rng.choices(
-                    agencies, weights=[3 if a == self.ids[CSC] else 2 for a in agencies])[0]
+                    agencies, weights=[3 if a == self.ids[CSC] else 2 for a in agencies]
+                )[0]
                 name = self.names[agency_id]
                 if agency_id == self.ids[CSC]:
                     author = period.social_worker
@@ -640,8 +862,9 @@ class ToolkitGenerator:
                     author, _ = self._author(name, team)
                 text = self.rng.choice(ENTRIES[name])
                 recorded = min(day + self._days(0, 10), self.today)
-                records.entries.append(self._entry(chronology, text, day, recorded, author,
-                                                   agency_id))
+                records.entries.append(
+                    self._entry(chronology, text, day, recorded, author, agency_id)
+                )
                 day += self._gap(day, ENTRY_GAP_EARLY, ENTRY_GAP_SETTLED)
         last = periods[-1]
         # Stepped down: early help carries on with the family and keeps the chronology going.
@@ -650,23 +873,38 @@ class ToolkitGenerator:
             if self._involved(involvements, day, (EARLY_HELP,)):
                 author, agency = self._author(EARLY_HELP, team)
                 recorded = min(day + self._days(0, 10), self.today)
-                records.entries.append(self._entry(
-                    chronology, self.rng.choice(ENTRIES[EARLY_HELP]), day, recorded, author,
-                    agency))
+                records.entries.append(
+                    self._entry(
+                        chronology,
+                        self.rng.choice(ENTRIES[EARLY_HELP]),
+                        day,
+                        recorded,
+                        author,
+                        agency,
+                    )
+                )
                 more -= 1
             day += self._days(20, 90)
         if self._chance(REVIEWED):
             chronology.reviewed_on = self._between(max(last.start, started), last.end)
             chronology.reviewed_by_id = last.social_worker
 
-    def _entry(self, chronology, text: EntryText, event: date, recorded: date, author: int,
-               agency: int) -> ChronologyEntry:
+    def _entry(
+        self, chronology, text: EntryText, event: date, recorded: date, author: int, agency: int
+    ) -> ChronologyEntry:
         return ChronologyEntry(
-            chronology=chronology, event_date=event, recorded_on=recorded,
-            what_happened=text.what, author_id=author, source_agency_id=agency,
-            who_was_involved=text.who, impact=text.impact,
-            impact_description=text.impact_description, action=text.action,
-            analysis=text.analysis, significant=text.significant,
+            chronology=chronology,
+            event_date=event,
+            recorded_on=recorded,
+            what_happened=text.what,
+            author_id=author,
+            source_agency_id=agency,
+            who_was_involved=text.who,
+            impact=text.impact,
+            impact_description=text.impact_description,
+            action=text.action,
+            analysis=text.analysis,
+            significant=text.significant,
             neglect_types=[str(t) for t in text.types],
         )
 
@@ -698,8 +936,11 @@ class ToolkitGenerator:
         form_version(informant, age)  # raises if the form and age do not fit
         if informant == "teacher" and self._involved(involvements, day, (EDUCATION,)):
             author, agency = self._author(EDUCATION, team)
-        elif informant != "teacher" and self._involved(involvements, day, (MENTAL_HEALTH,)) \
-                and self._chance(0.4):
+        elif (
+            informant != "teacher"
+            and self._involved(involvements, day, (MENTAL_HEALTH,))
+            and self._chance(0.4)
+        ):
             author, agency = self._author(MENTAL_HEALTH, team)
         else:
             author, agency = period.social_worker, self.ids[CSC]
@@ -721,12 +962,15 @@ class ToolkitGenerator:
             impact["difficulties"] = self._weighted(IMPACT_DIFFICULTIES[level])
             if impact["difficulties"] != "no":
                 impact.update({item: rng.randint(0, 3) for item in IMPACT_ITEMS[informant]})
-        sdq = SDQ(child=child, informant=informant, age=age, responses=responses,
-                  impact=impact)
+        sdq = SDQ(child=child, informant=informant, age=age, responses=responses, impact=impact)
         # As toolkit.services.tool_complete scores it.
-        result = score({int(item): answer for item, answer in sdq.responses.items()},
-                       informant=sdq.informant, age=sdq.age, impact=sdq.impact or None,
-                       bands=self.bands)
+        result = score(
+            {int(item): answer for item, answer in sdq.responses.items()},
+            informant=sdq.informant,
+            age=sdq.age,
+            impact=sdq.impact or None,
+            bands=self.bands,
+        )
         sdq.total_difficulties = result.total
         sdq.total_band = result.total_band or ""
         self._complete(sdq, author, agency, day)
@@ -739,12 +983,19 @@ class ToolkitGenerator:
             day = period.start + self._days(45, 150)
             if day > period.end:
                 continue
-            steps = [{"action": action, "owner": owner,
-                      "due": (day + self._days(14, 120)).isoformat()}
-                     for action, owner in self.rng.sample(NEXT_STEP_ACTIONS,
-                                                          self.rng.randint(2, 4))]
-            tool = NextSteps(child=child, strengths=strengths, needs=needs, risks=risks,
-                             impact_on_child=impact, still_unknown=unknown, next_steps=steps)
+            steps = [
+                {"action": action, "owner": owner, "due": (day + self._days(14, 120)).isoformat()}
+                for action, owner in self.rng.sample(NEXT_STEP_ACTIONS, self.rng.randint(2, 4))
+            ]
+            tool = NextSteps(
+                child=child,
+                strengths=strengths,
+                needs=needs,
+                risks=risks,
+                impact_on_child=impact,
+                still_unknown=unknown,
+                next_steps=steps,
+            )
             self._complete(tool, period.social_worker, self.ids[CSC], day)
             found.append(tool)
         last = periods[-1]

@@ -11,14 +11,26 @@ class ChronologyEntryForm(GovukModelForm):
     submit_label = "Add to chronology"
     event_date = GovukDateField(label="Date of the event", help_text="For example, 27 3 2025")
     neglect_types = forms.MultipleChoiceField(
-        label="Types of neglect this shows", choices=NeglectType.choices, required=False,
-        widget=forms.CheckboxSelectMultiple, help_text="Select all that apply",
+        label="Types of neglect this shows",
+        choices=NeglectType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply",
     )
 
     class Meta:
         model = ChronologyEntry
-        fields = ["event_date", "what_happened", "who_was_involved", "impact",
-                  "impact_description", "action", "analysis", "significant", "neglect_types"]
+        fields = [
+            "event_date",
+            "what_happened",
+            "who_was_involved",
+            "impact",
+            "impact_description",
+            "action",
+            "analysis",
+            "significant",
+            "neglect_types",
+        ]
         labels = {
             "what_happened": "What happened",
             "impact": "Was the impact on the child positive, negative or neutral?",

@@ -24,9 +24,13 @@ from .sdq import SCALE_ITEMS, form_version
 from .sdq_bands import BAND_TABLES
 
 # What each SDQ scale asks about, for completion messages.
-SCALE_TOPICS = {"emotional": "emotions", "conduct": "conduct", "hyperactivity": "attention "
-                "and activity", "peer": "getting on with other children",
-                "prosocial": "kindness and helping"}
+SCALE_TOPICS = {
+    "emotional": "emotions",
+    "conduct": "conduct",
+    "hyperactivity": "attention and activity",
+    "peer": "getting on with other children",
+    "prosocial": "kindness and helping",
+}
 
 
 class Tool(Versioned):
@@ -41,12 +45,12 @@ class Tool(Versioned):
         COMPLETED = "completed", "Completed"
 
     child = models.ForeignKey("cases.Child", on_delete=models.CASCADE, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # The agency at the time of writing: it decides who may reopen, and the indicators'
     # breakdown by agency, even if the author later moves agency.
-    author_agency = models.ForeignKey("neglect_portal.Agency", on_delete=models.PROTECT,
-                                      related_name="+")
+    author_agency = models.ForeignKey(
+        "neglect_portal.Agency", on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     started_on = models.DateField(default=date.today)
     completed_on = models.DateField(null=True, blank=True)
@@ -68,8 +72,9 @@ class Tool(Versioned):
 
     def _blank(self, questions) -> dict[str, str]:
         """{field: "Enter …"} for each (field, what it asks for) left blank."""
-        return {field: f"Enter {what}" for field, what in questions
-                if not getattr(self, field).strip()}
+        return {
+            field: f"Enter {what}" for field, what in questions if not getattr(self, field).strip()
+        }
 
 
 def _completed_has_date(name):
@@ -79,18 +84,20 @@ def _completed_has_date(name):
 
 
 def _tool_meta_indexes(prefix):
-    return [models.Index(fields=["child", "status", "completed_on"], name=f"{prefix}_status_idx"),
-            models.Index(fields=["completed_on"], name=f"{prefix}_completed_idx")]
+    return [
+        models.Index(fields=["child", "status", "completed_on"], name=f"{prefix}_status_idx"),
+        models.Index(fields=["completed_on"], name=f"{prefix}_completed_idx"),
+    ]
 
 
 class Chronology(Versioned):
     """One impact chronology per child, shared by every agency that can see the child."""
 
-    child = models.OneToOneField("cases.Child", on_delete=models.CASCADE,
-                                 related_name="chronology")
+    child = models.OneToOneField("cases.Child", on_delete=models.CASCADE, related_name="chronology")
     reviewed_on = models.DateField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -105,10 +112,10 @@ class ChronologyEntry(Versioned):
     event_date = models.DateField("date of the event")
     recorded_on = models.DateField(default=date.today)
     what_happened = models.TextField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="+")
-    source_agency = models.ForeignKey("neglect_portal.Agency", on_delete=models.PROTECT,
-                                      related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source_agency = models.ForeignKey(
+        "neglect_portal.Agency", on_delete=models.PROTECT, related_name="+"
+    )
     who_was_involved = models.TextField(blank=True)
     impact = models.CharField("impact on the child", max_length=10, choices=Impact.choices)
     impact_description = models.TextField("how it affected the child")
@@ -121,10 +128,16 @@ class ChronologyEntry(Versioned):
     class Meta:
         ordering = ["-event_date", "-pk"]
         verbose_name_plural = "chronology entries"
-        indexes = [models.Index(fields=["chronology", "event_date"]),
-                   models.Index(fields=["recorded_on"])]
-        constraints = [models.CheckConstraint(condition=Q(recorded_on__gte=F("event_date")),
-                                              name="chronology_entry_recorded_after_event")]
+        indexes = [
+            models.Index(fields=["chronology", "event_date"]),
+            models.Index(fields=["recorded_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recorded_on__gte=F("event_date")),
+                name="chronology_entry_recorded_after_event",
+            )
+        ]
 
     def __str__(self):
         return f"Chronology entry of {self.event_date:%-d %B %Y}"
@@ -166,11 +179,20 @@ class DayInMyLife(Tool):
     def completion_problems(self):
         problems = {}
         answers = [self.sections.get(key, {}) for key in DAY_SECTIONS.get(self.day_version, {})]
-        if not any((answer.get("parent") or "").strip() or (answer.get("child") or "").strip()
-                   for answer in answers):
+        if not any(
+            (answer.get("parent") or "").strip() or (answer.get("child") or "").strip()
+            for answer in answers
+        ):
             problems["sections"] = "Record the parent's or the child's account of the day"
-        problems.update(self._blank((("strengths", "the strengths"), ("worries", "the worries"),
-                                     ("impact_on_child", "the impact on the child"))))
+        problems.update(
+            self._blank(
+                (
+                    ("strengths", "the strengths"),
+                    ("worries", "the worries"),
+                    ("impact_on_child", "the impact on the child"),
+                )
+            )
+        )
         return problems
 
 
@@ -193,10 +215,13 @@ class AssessmentChecklist(Tool):
             rating = self.ratings.get(key, {})
             if rating.get("concern") not in Concern.values:
                 problems[f"{key}_concern"] = f"Select a level of concern for {label.lower()}"
-            elif (rating["concern"] != Concern.NOT_CONCERNED
-                  and not (rating.get("evidence") or "").strip()):
-                problems[f"{key}_evidence"] = ("Enter the evidence for your concern about "
-                                               f"{label.lower()}")
+            elif (
+                rating["concern"] != Concern.NOT_CONCERNED
+                and not (rating.get("evidence") or "").strip()
+            ):
+                problems[f"{key}_evidence"] = (
+                    f"Enter the evidence for your concern about {label.lower()}"
+                )
         if not self.overall_judgement.strip():
             problems["overall_judgement"] = "Enter your overall judgement"
         return problems
@@ -223,9 +248,16 @@ class ParentChildObservation(Tool):
         problems = {}
         if self.observed_on is None:
             problems["observed_on"] = "Enter the date of the observation"
-        problems.update(self._blank((
-            ("setting", "the setting"), ("who_was_present", "who was present"),
-            ("activity", "the activity observed"), ("analysis", "your analysis"))))
+        problems.update(
+            self._blank(
+                (
+                    ("setting", "the setting"),
+                    ("who_was_present", "who was present"),
+                    ("activity", "the activity observed"),
+                    ("analysis", "your analysis"),
+                )
+            )
+        )
         for key, label in OBSERVATION_DOMAINS.items():
             rating = self.ratings.get(key, {})
             if rating.get("quality") not in ObservedQuality.values:
@@ -267,8 +299,10 @@ class SDQ(Tool):
         try:
             form_version(self.informant, self.age)
         except ValueError:
-            problems["age"] = ("Enter the child's age in years: 2 to 17 for a parent or "
-                               "teacher form, 11 to 17 for self-report")
+            problems["age"] = (
+                "Enter the child's age in years: 2 to 17 for a parent or "
+                "teacher form, 11 to 17 for self-report"
+            )
         if not self.responses:
             problems["responses"] = "Record the answers to the questionnaire"
             return problems
@@ -279,12 +313,13 @@ class SDQ(Tool):
                 missing = next(item for item in items if item not in answered)
                 problems[f"item_{missing}"] = (
                     f"Answer at least 3 of the 5 items about {SCALE_TOPICS[scale]} "
-                    f"(items {', '.join(map(str, items))})")
+                    f"(items {', '.join(map(str, items))})"
+                )
         return problems
 
 
 class NextSteps(Tool):
-    """"So what do we know? Next steps": the analysis of what the tools gathered."""
+    """ "So what do we know? Next steps": the analysis of what the tools gathered."""
 
     strengths = models.TextField(blank=True)
     needs = models.TextField(blank=True)
@@ -305,16 +340,27 @@ class NextSteps(Tool):
         return "So what do we know? Next steps"
 
     def completion_problems(self):
-        problems = self._blank((
-            ("strengths", "the strengths"), ("needs", "the needs"), ("risks", "the risks"),
-            ("impact_on_child", "the impact on the child"),
-            ("still_unknown", "what we still do not know")))
-        steps = [step for step in self.next_steps
-                 if any((step.get(part) or "").strip() for part in ("action", "owner", "due"))]
+        problems = self._blank(
+            (
+                ("strengths", "the strengths"),
+                ("needs", "the needs"),
+                ("risks", "the risks"),
+                ("impact_on_child", "the impact on the child"),
+                ("still_unknown", "what we still do not know"),
+            )
+        )
+        steps = [
+            step
+            for step in self.next_steps
+            if any((step.get(part) or "").strip() for part in ("action", "owner", "due"))
+        ]
         if not steps:
             problems["next_steps"] = "Enter at least one next step"
-        elif any(not (step.get(part) or "").strip() for step in steps
-                 for part in ("action", "owner", "due")):
+        elif any(
+            not (step.get(part) or "").strip()
+            for step in steps
+            for part in ("action", "owner", "due")
+        ):
             problems["next_steps"] = "Enter the step, its owner and a due date for each next step"
         return problems
 
@@ -331,8 +377,11 @@ class SDQBandTable(models.Model):
 
     class Meta:
         verbose_name = "SDQ band table"
-        constraints = [models.UniqueConstraint(fields=["informant", "form_version"],
-                                               name="sdq_band_table_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["informant", "form_version"], name="sdq_band_table_unique"
+            )
+        ]
 
     def __str__(self):
         marker = " (provisional)" if self.provisional else ""
@@ -346,7 +395,8 @@ def band_tables() -> dict:
     for row in SDQBandTable.objects.all():
         tables[(row.informant, row.form_version)] = {
             "provisional": row.provisional,
-            "scales": {scale: [tuple(band) for band in bands]
-                       for scale, bands in row.scales.items()},
+            "scales": {
+                scale: [tuple(band) for band in bands] for scale, bands in row.scales.items()
+            },
         }
     return tables

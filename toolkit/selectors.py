@@ -29,15 +29,18 @@ def caseload(user, *, on: date) -> QuerySet[Child]:
 
 def caseload_with_status(user, *, on: date) -> list[tuple[Child, list]]:
     """(child, tool statuses) for the caseload, children with overdue tools first."""
-    children = list(caseload(user, on=on).only("pk", "la_child_id", "given_name",
-                                               "family_name"))
+    children = list(caseload(user, on=on).only("pk", "la_child_id", "given_name", "family_name"))
     statuses = tool_statuses([child.pk for child in children], on)
 
     def urgency(child):
         states = [status.state for status in statuses[child.pk]]
-        return (min(_URGENCY[state] for state in states),
-                -sum(_URGENCY[state] == 0 for state in states),
-                child.family_name, child.given_name, child.pk)
+        return (
+            min(_URGENCY[state] for state in states),
+            -sum(_URGENCY[state] == 0 for state in states),
+            child.family_name,
+            child.given_name,
+            child.pk,
+        )
 
     return [(child, statuses[child.pk]) for child in sorted(children, key=urgency)]
 
@@ -58,15 +61,27 @@ class ToolSummary:
 
 def tools_for_child(child) -> list[ToolSummary]:
     """Every tool started for the child, newest first, in one query."""
-    parts = [kind.model.objects.filter(child=child)
-             .annotate(kind=Value(slug), first=F("author__first_name"),
-                       last=F("author__last_name"), username=F("author__username"))
-             .values_list("kind", "pk", "started_on", "completed_on", "first", "last",
-                          "username")
-             for slug, kind in TOOL_KINDS.items()]
+    parts = [
+        kind.model.objects.filter(child=child)
+        .annotate(
+            kind=Value(slug),
+            first=F("author__first_name"),
+            last=F("author__last_name"),
+            username=F("author__username"),
+        )
+        .values_list("kind", "pk", "started_on", "completed_on", "first", "last", "username")
+        for slug, kind in TOOL_KINDS.items()
+    ]
     rows = parts[0].union(*parts[1:], all=True)
-    summaries = [ToolSummary(kind=slug, name=TOOL_KINDS[slug].name, pk=pk, started_on=started,
-                             completed_on=completed,
-                             author=f"{first} {last}".strip() or username)
-                 for slug, pk, started, completed, first, last, username in rows]
+    summaries = [
+        ToolSummary(
+            kind=slug,
+            name=TOOL_KINDS[slug].name,
+            pk=pk,
+            started_on=started,
+            completed_on=completed,
+            author=f"{first} {last}".strip() or username,
+        )
+        for slug, pk, started, completed, first, last, username in rows
+    ]
     return sorted(summaries, key=lambda tool: (tool.started_on, tool.pk), reverse=True)

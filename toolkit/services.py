@@ -13,8 +13,7 @@ from .sdq import score
 
 
 def tool_start(model: type[Tool], *, child, author, **fields) -> Tool:
-    return model.objects.create(child=child, author=author, author_agency=author.agency,
-                                **fields)
+    return model.objects.create(child=child, author=author, author_agency=author.agency, **fields)
 
 
 def tool_save_draft(tool: Tool, *, user, expected_version: int) -> Tool:
@@ -32,9 +31,13 @@ def tool_complete(tool: Tool, *, user, expected_version: int, on: date | None = 
     if problems:
         raise ValidationError(problems)
     if isinstance(tool, SDQ):
-        result = score({int(item): answer for item, answer in tool.responses.items()},
-                       informant=tool.informant, age=tool.age, impact=tool.impact or None,
-                       bands=band_tables())
+        result = score(
+            {int(item): answer for item, answer in tool.responses.items()},
+            informant=tool.informant,
+            age=tool.age,
+            impact=tool.impact or None,
+            bands=band_tables(),
+        )
         tool.total_difficulties = result.total
         tool.total_band = result.total_band or ""
     tool.status = Tool.Status.COMPLETED

@@ -61,11 +61,15 @@ def state_on(completed: date | None, on: date) -> State:
     return State.CURRENT
 
 
-def _latest(model, child_ids, on, *, child_field="child_id", date_field="completed_on",
-            **filters):
-    rows = (model.objects.filter(**{f"{child_field}__in": child_ids, f"{date_field}__lte": on},
-                                 **filters)
-            .values(child_field).annotate(latest=Max(date_field)).order_by())
+def _latest(model, child_ids, on, *, child_field="child_id", date_field="completed_on", **filters):
+    rows = (
+        model.objects.filter(
+            **{f"{child_field}__in": child_ids, f"{date_field}__lte": on}, **filters
+        )
+        .values(child_field)
+        .annotate(latest=Max(date_field))
+        .order_by()
+    )
     return {row[child_field]: row["latest"] for row in rows}
 
 
@@ -78,20 +82,24 @@ def latest_completions(child_ids, on: date) -> dict[int, dict[str, date | None]]
         "checklist": _latest(AssessmentChecklist, child_ids, on, **completed),
         "observation": _latest(ParentChildObservation, child_ids, on, **completed),
     }
-    entries = _latest(ChronologyEntry, child_ids, on, child_field="chronology__child_id",
-                      date_field="recorded_on")
+    entries = _latest(
+        ChronologyEntry, child_ids, on, child_field="chronology__child_id", date_field="recorded_on"
+    )
     reviews = _latest(Chronology, child_ids, on, date_field="reviewed_on")
     found["chronology"] = {
         child: max(d for d in (entries.get(child), reviews.get(child)) if d)
         for child in set(entries) | set(reviews)
     }
-    return {child: {tool: found[tool].get(child) for tool in MANDATORY_TOOLS}
-            for child in child_ids}
+    return {
+        child: {tool: found[tool].get(child) for tool in MANDATORY_TOOLS} for child in child_ids
+    }
 
 
 def tool_statuses(child_ids, on: date) -> dict[int, list[ToolStatus]]:
     return {
-        child: [ToolStatus(tool, label, latest[tool], state_on(latest[tool], on))
-                for tool, label in MANDATORY_TOOLS.items()]
+        child: [
+            ToolStatus(tool, label, latest[tool], state_on(latest[tool], on))
+            for tool, label in MANDATORY_TOOLS.items()
+        ]
         for child, latest in latest_completions(child_ids, on).items()
     }

@@ -22,10 +22,14 @@ SCALE_NAMES = {
 
 def _rated(ratings, domains, rating_key, choices):
     labels = dict(choices)
-    return [{"label": label,
-             "rating": labels.get(ratings.get(key, {}).get(rating_key), "Not rated"),
-             "evidence": ratings.get(key, {}).get("evidence", "")}
-            for key, label in domains.items()]
+    return [
+        {
+            "label": label,
+            "rating": labels.get(ratings.get(key, {}).get(rating_key), "Not rated"),
+            "evidence": ratings.get(key, {}).get("evidence", ""),
+        }
+        for key, label in domains.items()
+    ]
 
 
 def checklist_context(tool):
@@ -33,18 +37,25 @@ def checklist_context(tool):
 
 
 def observation_context(tool):
-    return {"rows": _rated(tool.ratings, OBSERVATION_DOMAINS, "quality",
-                           ObservedQuality.choices)}
+    return {"rows": _rated(tool.ratings, OBSERVATION_DOMAINS, "quality", ObservedQuality.choices)}
 
 
 def day_context(tool):
-    return {"rows": [{"label": label, **tool.sections.get(key, {})}
-                     for key, label in DAY_SECTIONS[tool.day_version].items()]}
+    return {
+        "rows": [
+            {"label": label, **tool.sections.get(key, {})}
+            for key, label in DAY_SECTIONS[tool.day_version].items()
+        ]
+    }
 
 
 def next_steps_context(tool):
-    return {"steps": [{**step, "due": date.fromisoformat(step["due"]) if step.get("due")
-                       else None} for step in tool.next_steps]}
+    return {
+        "steps": [
+            {**step, "due": date.fromisoformat(step["due"]) if step.get("due") else None}
+            for step in tool.next_steps
+        ]
+    }
 
 
 def sdq_scores(tool):
@@ -53,25 +64,41 @@ def sdq_scores(tool):
         form_version(tool.informant, tool.age)
     except ValueError:
         return None
-    result = score({int(item): answer for item, answer in tool.responses.items()},
-                   informant=tool.informant, age=tool.age, impact=tool.impact or None,
-                   bands=band_tables())
+    result = score(
+        {int(item): answer for item, answer in tool.responses.items()},
+        informant=tool.informant,
+        age=tool.age,
+        impact=tool.impact or None,
+        bands=band_tables(),
+    )
     return {
         "version": result.version,
         "provisional": result.bands_provisional,
-        "rows": [{"scale": label, "score": getattr(result, name),
-                  "band": getattr(result, f"{name}_band")}
-                 for name, label in SCALE_NAMES.items()],
+        "rows": [
+            {
+                "scale": label,
+                "score": getattr(result, name),
+                "band": getattr(result, f"{name}_band"),
+            }
+            for name, label in SCALE_NAMES.items()
+        ],
     }
 
 
 def sdq_context(tool):
     labels = ITEM_LABELS_2_4 if tool.age is not None and tool.age <= 4 else ITEM_LABELS
     answers = dict(ANSWERS)
-    return {"scores": sdq_scores(tool),
-            "items": [{"number": item, "label": label,
-                       "answer": answers.get(str(tool.responses.get(str(item))), "Not answered")}
-                      for item, label in labels.items()]}
+    return {
+        "scores": sdq_scores(tool),
+        "items": [
+            {
+                "number": item,
+                "label": label,
+                "answer": answers.get(str(tool.responses.get(str(item))), "Not answered"),
+            }
+            for item, label in labels.items()
+        ],
+    }
 
 
 READ_CONTEXT = {

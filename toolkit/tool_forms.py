@@ -21,13 +21,19 @@ from .sdq import DIFFICULTIES, IMPACT_ITEMS, ITEM_LABELS, ITEM_LABELS_2_4, form_
 
 
 def _text(label, initial="", *, rows=4, help_text=""):
-    return forms.CharField(label=label, required=False, initial=initial, help_text=help_text,
-                           widget=forms.Textarea(attrs={"rows": rows}))
+    return forms.CharField(
+        label=label,
+        required=False,
+        initial=initial,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
 
 
 def _radios(label, choices, initial=None):
-    return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect,
-                             required=False, initial=initial)
+    return forms.ChoiceField(
+        label=label, choices=choices, widget=forms.RadioSelect, required=False, initial=initial
+    )
 
 
 class ToolForm(GovukForm):
@@ -70,15 +76,24 @@ class _RatedDomainsForm(ToolForm):
         for key, label in self.domains.items():
             rating = ratings.get(key, {})
             self.fields[f"{key}_{self.rating_key}"] = _radios(
-                label, self.rating_choices, rating.get(self.rating_key))
+                label, self.rating_choices, rating.get(self.rating_key)
+            )
             self.fields[f"{key}_evidence"] = _text(
-                f"Evidence about {label.lower()}", rating.get("evidence", ""), rows=3,
-                help_text=self.evidence_help)
+                f"Evidence about {label.lower()}",
+                rating.get("evidence", ""),
+                rows=3,
+                help_text=self.evidence_help,
+            )
 
     def _domain_answers(self):
         data = self.cleaned_data
-        return {key: {self.rating_key: data[f"{key}_{self.rating_key}"],
-                      "evidence": data[f"{key}_evidence"]} for key in self.domains}
+        return {
+            key: {
+                self.rating_key: data[f"{key}_{self.rating_key}"],
+                "evidence": data[f"{key}_evidence"],
+            }
+            for key in self.domains
+        }
 
 
 class ChecklistForm(_RatedDomainsForm):
@@ -90,8 +105,9 @@ class ChecklistForm(_RatedDomainsForm):
     def __init__(self, *args, tool, **kwargs):
         super().__init__(*args, tool=tool, **kwargs)
         self._add_domain_fields(tool.ratings)
-        self.fields["overall_judgement"] = _text("Overall judgement", tool.overall_judgement,
-                                                 rows=5)
+        self.fields["overall_judgement"] = _text(
+            "Overall judgement", tool.overall_judgement, rows=5
+        )
 
     def apply(self, tool):
         tool.ratings = self._domain_answers()
@@ -109,11 +125,18 @@ class ObservationForm(_RatedDomainsForm):
     def __init__(self, *args, tool, **kwargs):
         super().__init__(*args, tool=tool, **kwargs)
         self.fields["observed_on"] = GovukDateField(
-            label="Date of the observation", required=False, initial=tool.observed_on,
-            help_text="For example, 27 3 2026")
+            label="Date of the observation",
+            required=False,
+            initial=tool.observed_on,
+            help_text="For example, 27 3 2026",
+        )
         self.fields["setting"] = forms.CharField(
-            label="Setting", required=False, initial=tool.setting, max_length=200,
-            help_text="For example, the family home or a contact centre")
+            label="Setting",
+            required=False,
+            initial=tool.setting,
+            max_length=200,
+            help_text="For example, the family home or a contact centre",
+        )
         self.fields["who_was_present"] = _text("Who was present", tool.who_was_present, rows=2)
         self.fields["activity"] = _text("Activity observed", tool.activity, rows=3)
         self._add_domain_fields(tool.ratings)
@@ -138,11 +161,14 @@ class DayInMyLifeForm(ToolForm):
     def __init__(self, *args, tool, **kwargs):
         super().__init__(*args, tool=tool, **kwargs)
         self.fields["day_version"] = forms.ChoiceField(
-            label="Which version fits the child?", choices=DayVersion.choices,
-            widget=forms.RadioSelect, initial=tool.day_version,
+            label="Which version fits the child?",
+            choices=DayVersion.choices,
+            widget=forms.RadioSelect,
+            initial=tool.day_version,
             help_text="Suggested from the child's age. If you change it, save the draft to see "
-                      "the times of day for that version",
-            error_messages={"required": "Select the version that fits the child"})
+            "the times of day for that version",
+            error_messages={"required": "Select the version that fits the child"},
+        )
         self.sections = DAY_SECTIONS[tool.day_version]
         for key in self.sections:
             answer = tool.sections.get(key, {})
@@ -150,8 +176,10 @@ class DayInMyLifeForm(ToolForm):
             self.fields[f"{key}_parent"] = _text("The parent's account", answer.get("parent", ""))
             self.fields[f"{key}_child"] = _text("The child's account", answer.get("child", ""))
         self.fields["childs_words"] = _text(
-            "The child's own words", tool.childs_words,
-            help_text="What the child said, in their words, and how they said it")
+            "The child's own words",
+            tool.childs_words,
+            help_text="What the child said, in their words, and how they said it",
+        )
         self.fields["strengths"] = _text("Strengths", tool.strengths)
         self.fields["worries"] = _text("Worries", tool.worries)
         self.fields["impact_on_child"] = _text("Impact on the child", tool.impact_on_child)
@@ -159,26 +187,40 @@ class DayInMyLifeForm(ToolForm):
 
     def section_rows(self):
         """(time of day, parent's field, child's field) for the side-by-side layout."""
-        return [(label, self[f"{key}_parent"], self[f"{key}_child"])
-                for key, label in self.sections.items()]
+        return [
+            (label, self[f"{key}_parent"], self[f"{key}_child"])
+            for key, label in self.sections.items()
+        ]
 
     def apply(self, tool):
         data = self.cleaned_data
         # Sections of another version stay stored, so switching back loses nothing typed.
-        tool.sections = {**tool.sections, **{
-            key: {"parent": data[f"{key}_parent"], "child": data[f"{key}_child"]}
-            for key in self.sections}}
+        tool.sections = {
+            **tool.sections,
+            **{
+                key: {"parent": data[f"{key}_parent"], "child": data[f"{key}_child"]}
+                for key in self.sections
+            },
+        }
         tool.day_version = data["day_version"]
         self._copy_text(tool, self.TEXT)
         return tool
 
 
 ANSWERS = [("0", "Not true"), ("1", "Somewhat true"), ("2", "Certainly true")]
-IMPACT_ANSWERS = [("0", "Not at all"), ("1", "Only a little"), ("2", "Quite a lot"),
-                  ("3", "A great deal")]
-DIFFICULTY_CHOICES = list(zip(DIFFICULTIES, ("No", "Yes, minor difficulties",
-                                             "Yes, definite difficulties",
-                                             "Yes, severe difficulties"), strict=True))
+IMPACT_ANSWERS = [
+    ("0", "Not at all"),
+    ("1", "Only a little"),
+    ("2", "Quite a lot"),
+    ("3", "A great deal"),
+]
+DIFFICULTY_CHOICES = list(
+    zip(
+        DIFFICULTIES,
+        ("No", "Yes, minor difficulties", "Yes, definite difficulties", "Yes, severe difficulties"),
+        strict=True,
+    )
+)
 IMPACT_LABELS = {
     "distress": "Upset or distressed by the difficulties",
     "home_life": "Interference with home life",
@@ -203,38 +245,53 @@ class SDQForm(ToolForm):
     def __init__(self, *args, tool, **kwargs):
         super().__init__(*args, tool=tool, **kwargs)
         self.fields["informant"] = forms.ChoiceField(
-            label="Who filled in the questionnaire?", choices=SDQ.Informant.choices,
-            widget=forms.RadioSelect, initial=tool.informant,
-            error_messages={"required": "Select who filled in the questionnaire"})
+            label="Who filled in the questionnaire?",
+            choices=SDQ.Informant.choices,
+            widget=forms.RadioSelect,
+            initial=tool.informant,
+            error_messages={"required": "Select who filled in the questionnaire"},
+        )
         self.fields["age"] = forms.IntegerField(
-            label="The child's age in years when it was filled in", required=False,
-            initial=tool.age, min_value=2, max_value=17, widget=forms.TextInput(attrs={
-                "inputmode": "numeric", "class": "govuk-input--width-2"}),
+            label="The child's age in years when it was filled in",
+            required=False,
+            initial=tool.age,
+            min_value=2,
+            max_value=17,
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
             help_text="It decides which form and which bands are used",
-            error_messages={"invalid": "Age must be a whole number of years",
-                            "min_value": "Age must be between 2 and 17",
-                            "max_value": "Age must be between 2 and 17"})
+            error_messages={
+                "invalid": "Age must be a whole number of years",
+                "min_value": "Age must be between 2 and 17",
+                "max_value": "Age must be between 2 and 17",
+            },
+        )
         labels = ITEM_LABELS_2_4 if tool.age is not None and tool.age <= 4 else ITEM_LABELS
         for item, label in labels.items():
             answer = tool.responses.get(str(item))
             self.fields[f"item_{item}"] = _radios(
-                f"{item}. {label}", ANSWERS, None if answer is None else str(answer))
+                f"{item}. {label}", ANSWERS, None if answer is None else str(answer)
+            )
         self.fields["impact_difficulties"] = _radios(
             "Overall, are there difficulties with emotions, concentration, behaviour or "
-            "getting on with other people?", DIFFICULTY_CHOICES,
-            tool.impact.get("difficulties"))
+            "getting on with other people?",
+            DIFFICULTY_CHOICES,
+            tool.impact.get("difficulties"),
+        )
         self.impact_items = IMPACT_ITEMS[tool.informant]
         for item in self.impact_items:
             answer = tool.impact.get(item)
             self.fields[f"impact_{item}"] = _radios(
-                IMPACT_LABELS[item], IMPACT_ANSWERS, None if answer is None else str(answer))
+                IMPACT_LABELS[item], IMPACT_ANSWERS, None if answer is None else str(answer)
+            )
 
     def item_fields(self):
         return [self[f"item_{item}"] for item in range(1, 26)]
 
     def impact_fields(self):
-        return [self["impact_difficulties"], *(self[f"impact_{item}"]
-                                               for item in self.impact_items)]
+        return [
+            self["impact_difficulties"],
+            *(self[f"impact_{item}"] for item in self.impact_items),
+        ]
 
     def clean(self):
         data = super().clean()
@@ -250,14 +307,21 @@ class SDQForm(ToolForm):
         data = self.cleaned_data
         tool.informant = data["informant"]
         tool.age = data["age"]
-        tool.responses = {str(item): _as_int(data[f"item_{item}"]) for item in range(1, 26)
-                          if data[f"item_{item}"] not in (None, "")}
-        impact = {"difficulties": data["impact_difficulties"] or None,
-                  **{item: _as_int(data[f"impact_{item}"]) for item in self.impact_items}}
+        tool.responses = {
+            str(item): _as_int(data[f"item_{item}"])
+            for item in range(1, 26)
+            if data[f"item_{item}"] not in (None, "")
+        }
+        impact = {
+            "difficulties": data["impact_difficulties"] or None,
+            **{item: _as_int(data[f"impact_{item}"]) for item in self.impact_items},
+        }
         # Only the questions of the informant's form may be kept: score() refuses others.
-        tool.impact = {key: value for key, value in impact.items()
-                       if value is not None and key in {"difficulties", *IMPACT_ITEMS[
-                           tool.informant]}}
+        tool.impact = {
+            key: value
+            for key, value in impact.items()
+            if value is not None and key in {"difficulties", *IMPACT_ITEMS[tool.informant]}
+        }
         return tool
 
 
@@ -270,8 +334,9 @@ class NextStepsForm(ToolForm):
 
     def __init__(self, *args, tool, **kwargs):
         super().__init__(*args, tool=tool, **kwargs)
-        self.fields["strengths"] = _text("Strengths", tool.strengths,
-                                         help_text="What is going well for the child")
+        self.fields["strengths"] = _text(
+            "Strengths", tool.strengths, help_text="What is going well for the child"
+        )
         self.fields["needs"] = _text("Needs", tool.needs)
         self.fields["risks"] = _text("Risks", tool.risks)
         self.fields["impact_on_child"] = _text("Impact on the child", tool.impact_on_child)
@@ -281,23 +346,39 @@ class NextStepsForm(ToolForm):
         for number in range(1, self.step_count + 1):
             step = tool.next_steps[number - 1] if number <= len(tool.next_steps) else {}
             self.fields[f"step_{number}_action"] = _text(
-                f"Next step {number}", step.get("action", ""), rows=2)
+                f"Next step {number}", step.get("action", ""), rows=2
+            )
             self.fields[f"step_{number}_owner"] = forms.CharField(
-                label=f"Who will do next step {number}", required=False,
-                initial=step.get("owner", ""), max_length=200)
+                label=f"Who will do next step {number}",
+                required=False,
+                initial=step.get("owner", ""),
+                max_length=200,
+            )
             self.fields[f"step_{number}_due"] = GovukDateField(
-                label=f"Due date for next step {number}", required=False,
-                initial=_iso_date(step.get("due")), help_text="For example, 27 3 2027")
+                label=f"Due date for next step {number}",
+                required=False,
+                initial=_iso_date(step.get("due")),
+                help_text="For example, 27 3 2027",
+            )
 
     def _posted_rows(self):
-        numbers = [int(key.split("_")[1]) for key in self.data
-                   if key.startswith("step_") and key.endswith("_action")
-                   and key.split("_")[1].isdigit()]
+        numbers = [
+            int(key.split("_")[1])
+            for key in self.data
+            if key.startswith("step_") and key.endswith("_action") and key.split("_")[1].isdigit()
+        ]
         return min(max(numbers, default=0), 50)
 
     def step_rows(self):
-        return [(number, self[f"step_{number}_action"], self[f"step_{number}_owner"],
-                 self[f"step_{number}_due"]) for number in range(1, self.step_count + 1)]
+        return [
+            (
+                number,
+                self[f"step_{number}_action"],
+                self[f"step_{number}_owner"],
+                self[f"step_{number}_due"],
+            )
+            for number in range(1, self.step_count + 1)
+        ]
 
     def apply(self, tool):
         data = self.cleaned_data
@@ -307,8 +388,9 @@ class NextStepsForm(ToolForm):
             action, owner = data[f"step_{number}_action"], data[f"step_{number}_owner"]
             due = data[f"step_{number}_due"]
             if action.strip() or owner.strip() or due:
-                steps.append({"action": action, "owner": owner,
-                              "due": due.isoformat() if due else None})
+                steps.append(
+                    {"action": action, "owner": owner, "due": due.isoformat() if due else None}
+                )
         tool.next_steps = steps
         return tool
 
@@ -316,6 +398,8 @@ class NextStepsForm(ToolForm):
 class ReopenForm(GovukForm):
     submit_label = "Reopen"
     reason = forms.CharField(
-        label="Why does it need reopening?", widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why does it need reopening?",
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why the tool is being reopened"},
-        help_text="This is kept in the tool's history")
+        help_text="This is kept in the tool's history",
+    )

@@ -31,18 +31,52 @@ class ToolKind:
     start_fields: Callable = field(default=lambda child: {})
 
 
-TOOL_KINDS = {kind.slug: kind for kind in (
-    ToolKind("day", "Day in my life", DayInMyLife, DayInMyLifeForm,
-             "Start a day in my life tool", "Complete day in my life", _day_start),
-    ToolKind("checklist", "Assessment checklist", AssessmentChecklist, ChecklistForm,
-             "Start an assessment checklist", "Complete checklist"),
-    ToolKind("observation", "Parent–child observation", ParentChildObservation,
-             ObservationForm, "Start a parent–child observation", "Complete observation"),
-    ToolKind("sdq", "Strengths and Difficulties Questionnaire (SDQ)", SDQ, SDQForm,
-             "Start an SDQ", "Complete SDQ", _sdq_start),
-    ToolKind("next-steps", "So what do we know? Next steps", NextSteps, NextStepsForm,
-             "Start a \u201cSo what do we know? Next steps\u201d analysis",
-             "Complete next steps"),
-)}
+TOOL_KINDS = {
+    kind.slug: kind
+    for kind in (
+        ToolKind(
+            "day",
+            "Day in my life",
+            DayInMyLife,
+            DayInMyLifeForm,
+            "Start a day in my life tool",
+            "Complete day in my life",
+            _day_start,
+        ),
+        ToolKind(
+            "checklist",
+            "Assessment checklist",
+            AssessmentChecklist,
+            ChecklistForm,
+            "Start an assessment checklist",
+            "Complete checklist",
+        ),
+        ToolKind(
+            "observation",
+            "Parent–child observation",
+            ParentChildObservation,
+            ObservationForm,
+            "Start a parent–child observation",
+            "Complete observation",
+        ),
+        ToolKind(
+            "sdq",
+            "Strengths and Difficulties Questionnaire (SDQ)",
+            SDQ,
+            SDQForm,
+            "Start an SDQ",
+            "Complete SDQ",
+            _sdq_start,
+        ),
+        ToolKind(
+            "next-steps",
+            "So what do we know? Next steps",
+            NextSteps,
+            NextStepsForm,
+            "Start a \u201cSo what do we know? Next steps\u201d analysis",
+            "Complete next steps",
+        ),
+    )
+}
 
 SLUG_OF_MODEL = {kind.model: kind.slug for kind in TOOL_KINDS.values()}

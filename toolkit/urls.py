@@ -9,10 +9,12 @@ urlpatterns = [
     path("children/<int:pk>/chronology/", views.chronology, name="chronology"),
     path("children/<int:pk>/chronology/print/", views.chronology, name="chronology_print"),
     path("children/<int:pk>/chronology/add/", views.chronology_add, name="chronology_add"),
-    path("chronology-entries/<int:pk>/change/", views.ChronologyEntryChange.as_view(),
-         name="chronology_entry_change"),
-    path("children/<int:pk>/chronology/review/", views.chronology_review,
-         name="chronology_review"),
+    path(
+        "chronology-entries/<int:pk>/change/",
+        views.ChronologyEntryChange.as_view(),
+        name="chronology_entry_change",
+    ),
+    path("children/<int:pk>/chronology/review/", views.chronology_review, name="chronology_review"),
     path("children/<int:pk>/chronology.csv", views.chronology_csv, name="chronology_csv"),
 ]
 

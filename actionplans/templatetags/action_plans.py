@@ -3,8 +3,12 @@ from django import template
 register = template.Library()
 
 # GOV.UK tag colours for each rating; the words are always shown, colour is never the only cue.
-RAG_TAG = {"red": "govuk-tag--red", "amber": "govuk-tag--orange", "green": "govuk-tag--green",
-           "complete": "govuk-tag--blue"}
+RAG_TAG = {
+    "red": "govuk-tag--red",
+    "amber": "govuk-tag--orange",
+    "green": "govuk-tag--green",
+    "complete": "govuk-tag--blue",
+}
 
 
 @register.filter

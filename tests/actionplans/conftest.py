@@ -16,8 +16,9 @@ def plan(health):
     with every action green."""
     plan = ActionPlanFactory(agency=health)
     for objective in ("recognise", "respond", "quantify", "evaluate"):
-        action = ActionFactory(plan=plan, objective=objective,
-                               description=f"Do the {objective} work")
+        action = ActionFactory(
+            plan=plan, objective=objective, description=f"Do the {objective} work"
+        )
         ActionUpdateFactory(action=action, quarter="2026-27-Q1", rag="green")
     QuarterlyReportFactory(plan=plan, quarter="2026-27-Q1")
     return plan

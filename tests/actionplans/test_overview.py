@@ -40,8 +40,12 @@ def test_the_matrix_counts_actions_by_rag_and_the_change_since_last_quarter(plan
     QuarterlyReportFactory(plan=plan, quarter=Q2.slug)
     result = overview(Q2)
     assert _cell(result, plan.agency, "recognise") == {
-        "red": (1, 1), "amber": (0, 0), "green": (0, -1), "complete": (0, 0),
-        "not_rated": (0, None)}
+        "red": (1, 1),
+        "amber": (0, 0),
+        "green": (0, -1),
+        "complete": (0, 0),
+        "not_rated": (0, None),
+    }
     assert _cell(result, plan.agency, "respond")["green"] == (1, 0)
     assert _cell(result, plan.agency, "quantify")["not_rated"] == (1, None)
     partnership = {c.rag: (c.n, c.change) for c in result["partnership"]}
@@ -95,7 +99,8 @@ def test_a_submitted_quarter_is_not_changed_by_actions_added_after_it(plan):
 def test_an_unsubmitted_quarter_counts_only_actions_that_existed_by_its_end(plan):
     early = plan.actions.get(objective="recognise")
     Action.history.filter(id=early.pk, history_type="+").update(
-        history_date=datetime(2026, 5, 1, tzinfo=UTC))
+        history_date=datetime(2026, 5, 1, tzinfo=UTC)
+    )
     # The fixture's other actions were created today, after Q2 ended; Q2 is not submitted.
     result = overview(Q2)
     assert _total(result, plan.agency, "recognise") == 1
@@ -146,8 +151,12 @@ def test_the_overview_and_the_plan_page_agree_on_what_is_overdue(plan):
     ActionUpdateFactory(action=done, quarter=Q2.slug, rag="complete")
     QuarterlyReportFactory(plan=plan, quarter=Q2.slug)
     on = date(2026, 9, 30)  # the end of Q2: both pages look at the same moment
-    on_plan_page = {row.action for group in plan_actions_by_objective(plan, on=on)
-                    for row in group.rows if row.overdue}
+    on_plan_page = {
+        row.action
+        for group in plan_actions_by_objective(plan, on=on)
+        for row in group.rows
+        if row.overdue
+    }
     assert on_plan_page == set(overdue_actions(Q2, today=on)) == {reopened}
 
 
@@ -170,7 +179,8 @@ OVERVIEW_BUDGET = 11
 
 @pytest.mark.parametrize("agencies", [3, 12])
 def test_the_overview_takes_the_same_number_of_queries_for_3_or_12_agencies(
-        client, working_group_member, django_assert_max_num_queries, agencies):
+    client, working_group_member, django_assert_max_num_queries, agencies
+):
     _many_agencies(agencies)
     client.force_login(working_group_member)
     with django_assert_max_num_queries(OVERVIEW_BUDGET):
@@ -181,22 +191,24 @@ def test_the_overview_takes_the_same_number_of_queries_for_3_or_12_agencies(
 
 @pytest.mark.parametrize("agencies", [3, 12])
 def test_the_print_page_takes_the_same_number_of_queries_for_3_or_12_agencies(
-        client, working_group_member, django_assert_max_num_queries, agencies):
+    client, working_group_member, django_assert_max_num_queries, agencies
+):
     _many_agencies(agencies)
     client.force_login(working_group_member)
     with django_assert_max_num_queries(OVERVIEW_BUDGET):
         assert client.get(reverse("actionplans:overview_print", args=[Q2])).status_code == 200
 
 
-def test_the_overview_page_shows_the_matrix_and_who_has_not_submitted(client, plan,
-                                                                      working_group_member):
+def test_the_overview_page_shows_the_matrix_and_who_has_not_submitted(
+    client, plan, working_group_member
+):
     late = ActionPlanFactory(agency=AgencyFactory(name="Police"))
     ActionFactory(plan=late)
     client.force_login(working_group_member)
     page = client.get(reverse("actionplans:overview", args=[Q1])).content.decode()
     assert "Green 1" in page and "4 actions" in page
     assert f'href="{reverse("actionplans:plan_detail", args=[plan.pk])}"' in page
-    not_submitted = page[page.index('id="not-submitted"'):]
+    not_submitted = page[page.index('id="not-submitted"') :]
     assert "Police" in not_submitted[:200]
 
 
@@ -208,23 +220,28 @@ def test_the_latest_overview_is_the_last_quarter_to_have_ended(client, working_g
 
 
 def test_the_csv_export_has_every_submitted_rating_and_defuses_formulas(
-        client, plan, working_group_member):
+    client, plan, working_group_member
+):
     action = plan.actions.get(objective="recognise")
-    action.description = "=HYPERLINK(\"http://evil\")"
+    action.description = '=HYPERLINK("http://evil")'
     action.save()
     client.force_login(working_group_member)
     response = client.get(reverse("actionplans:submissions_csv", args=[Q1]))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:3] == ["Quarter", "Agency", "Objective"]
     assert len(rows) == 1 + 4
-    assert ["2026-27 Q1", plan.agency.name, "Recognise", "'=HYPERLINK(\"http://evil\")"] \
-        == rows[1][:4]
-    assert response["Content-Disposition"] == \
-        'attachment; filename="action-plan-submissions-2026-27-Q1.csv"'
+    assert ["2026-27 Q1", plan.agency.name, "Recognise", '\'=HYPERLINK("http://evil")'] == rows[1][
+        :4
+    ]
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="action-plan-submissions-2026-27-Q1.csv"'
+    )
 
 
-def test_the_xlsx_export_has_ratings_and_reports_and_no_formulas(client, plan,
-                                                                  working_group_member):
+def test_the_xlsx_export_has_ratings_and_reports_and_no_formulas(
+    client, plan, working_group_member
+):
     from openpyxl import load_workbook
 
     report = plan.reports.get(quarter=Q1.slug)
@@ -239,20 +256,22 @@ def test_the_xlsx_export_has_ratings_and_reports_and_no_formulas(client, plan,
     assert ratings[1][6] == date(2027, 3, 31) or ratings[1][6].date() == date(2027, 3, 31)
     reports = list(workbook["Summary reports"].values)
     assert reports[1][4] == "'=1+1"
-    assert all(cell.data_type != "f" for row in workbook["Summary reports"].iter_rows()
-               for cell in row)
+    assert all(
+        cell.data_type != "f" for row in workbook["Summary reports"].iter_rows() for cell in row
+    )
 
 
-def test_the_xlsx_export_gives_the_submission_date_in_uk_time(client, plan,
-                                                                working_group_member):
+def test_the_xlsx_export_gives_the_submission_date_in_uk_time(client, plan, working_group_member):
     from openpyxl import load_workbook
 
     # 23:30 UTC on 30 June is 00:30 on 1 July in British Summer Time.
     plan.reports.filter(quarter=Q1.slug).update(
-        submitted_at=datetime(2026, 6, 30, 23, 30, tzinfo=UTC))
+        submitted_at=datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
+    )
     client.force_login(working_group_member)
     response = client.get(reverse("actionplans:submissions_xlsx", args=[Q1]))
     reports = list(load_workbook(io.BytesIO(response.content))["Summary reports"].values)
     submitted_on = reports[1][3]
-    assert (submitted_on.date() if isinstance(submitted_on, datetime) else submitted_on) \
-        == date(2026, 7, 1)
+    assert (submitted_on.date() if isinstance(submitted_on, datetime) else submitted_on) == date(
+        2026, 7, 1
+    )

@@ -56,8 +56,12 @@ def test_a_valid_file_imports_every_record_type():
 
     assert result.ok, result.problems
     assert counts(result) == {
-        "children": (3, 0), "referrals": (4, 0), "assessments": (4, 0),
-        "cin_plans": (2, 0), "cp_plans": (2, 0), "cp_reviews": (3, 0),
+        "children": (3, 0),
+        "referrals": (4, 0),
+        "assessments": (4, 0),
+        "cin_plans": (2, 0),
+        "cp_plans": (2, 0),
+        "cp_reviews": (3, 0),
     }
 
 
@@ -66,7 +70,11 @@ def test_child_values_come_from_the_census():
 
     first = Child.objects.get(la_child_id="DfEX0000001")
     assert (first.date_of_birth, first.sex, first.ethnicity, first.disabilities) == (
-        date(2015, 3, 27), "M", "WBRI", ["HAND", "HEAR"])
+        date(2015, 3, 27),
+        "M",
+        "WBRI",
+        ["HAND", "HEAR"],
+    )
     assert (first.given_name, first.family_name) == ("", "")
     unborn = Child.objects.get(la_child_id="DfEX0000002")
     assert unborn.date_of_birth is None
@@ -80,16 +88,24 @@ def test_referrals_assessments_and_plans_come_from_the_census():
 
     referral = Referral.objects.get(child__la_child_id="DfEX0000001")
     assert (referral.referral_date, referral.source, referral.primary_need) == (
-        date(2023, 4, 3), "2A", "N1")
+        date(2023, 4, 3),
+        "2A",
+        "N1",
+    )
     assert referral.closure_date is None and referral.no_further_action is False
     assert referral.presenting_factors == [] and referral.neglect_presenting is False
     closed = Referral.objects.get(child__la_child_id="DfEX0000002")
     assert (closed.closure_date, closed.closure_reason, closed.no_further_action) == (
-        date(2024, 2, 20), "RC8", True)
+        date(2024, 2, 20),
+        "RC8",
+        True,
+    )
 
     assessment = referral.assessments.get()
     assert (assessment.start_date, assessment.authorised_date) == (
-        date(2023, 4, 5), date(2023, 5, 10))
+        date(2023, 4, 5),
+        date(2023, 5, 10),
+    )
     assert assessment.factors == ["16A", "3B"] and assessment.neglect_identified is True
     assert closed.assessments.get().neglect_identified is False
 
@@ -99,7 +115,9 @@ def test_referrals_assessments_and_plans_come_from_the_census():
     assert (cp_plan.start_date, cp_plan.end_date) == (date(2023, 9, 1), None)
     assert (cp_plan.initial_category, cp_plan.latest_category) == ("NEG", "NEG")
     assert list(cp_plan.reviews.values_list("review_date", flat=True)) == [
-        date(2023, 9, 20), date(2024, 1, 15)]
+        date(2023, 9, 20),
+        date(2024, 1, 15),
+    ]
 
     earlier = ChildProtectionPlan.objects.get(referral__child__la_child_id="DfEX0000003")
     assert (earlier.initial_category, earlier.latest_category) == ("PHY", "EMO")
@@ -153,13 +171,20 @@ def test_a_later_overlapping_file_updates_changes_and_adds_new_records():
 
     assert result.ok, result.problems
     assert counts(result) == {
-        "children": (1, 0), "referrals": (1, 1), "assessments": (2, 0),
-        "cin_plans": (0, 1), "cp_plans": (0, 1), "cp_reviews": (1, 0),
+        "children": (1, 0),
+        "referrals": (1, 1),
+        "assessments": (2, 0),
+        "cin_plans": (0, 1),
+        "cp_plans": (0, 1),
+        "cp_reviews": (1, 0),
     }
     assert Child.objects.count() == 4
     plan = ChildProtectionPlan.objects.get(referral__child__la_child_id="DfEX0000001")
     assert (plan.end_date, plan.initial_category, plan.latest_category) == (
-        date(2024, 6, 30), "NEG", "MUL")
+        date(2024, 6, 30),
+        "NEG",
+        "MUL",
+    )
     assert plan.version == 2
     assert plan.reviews.count() == 3
     referral = plan.referral
@@ -183,10 +208,15 @@ def test_updates_are_recorded_in_history():
 
 
 def test_existing_children_keep_their_names_and_local_fields():
-    child = ChildFactory(la_child_id="DfEX0000001", given_name="Ava", family_name="Jones",
-                         date_of_birth=date(2015, 3, 20))
-    referral = ReferralFactory(child=child, referral_date=date(2023, 4, 3),
-                               presenting_factors=["neglect"], source="6")
+    child = ChildFactory(
+        la_child_id="DfEX0000001",
+        given_name="Ava",
+        family_name="Jones",
+        date_of_birth=date(2015, 3, 20),
+    )
+    referral = ReferralFactory(
+        child=child, referral_date=date(2023, 4, 3), presenting_factors=["neglect"], source="6"
+    )
 
     result = import_census(census("valid.xml"))
 
@@ -205,8 +235,7 @@ def test_existing_children_keep_their_names_and_local_fields():
 def test_a_plan_already_in_the_portal_with_the_same_start_is_updated():
     child = ChildFactory(la_child_id="DfEX0000001", date_of_birth=date(2015, 3, 27))
     referral = ReferralFactory(child=child, referral_date=date(2023, 4, 3))
-    plan = CPPlanFactory(referral=referral, start_date=date(2023, 9, 1),
-                         initial_category="EMO")
+    plan = CPPlanFactory(referral=referral, start_date=date(2023, 9, 1), initial_category="EMO")
 
     result = import_census(census("valid.xml"))
 
@@ -232,17 +261,27 @@ def test_a_plan_overlapping_an_unmatched_plan_in_the_portal_is_a_problem():
 # Broken files write nothing and report every problem -------------------------------------
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("truncated.xml", [("DfEX0000202", "XML")]),
-    ("missing_id.xml", [("record 2", "LAchildID")]),
-    ("unknown_category.xml", [("DfEX0000401", "InitialCategoryOfAbuse")]),
-    ("end_before_start.xml", [("DfEX0000501", "CINPlanEndDate"),
-                              ("DfEX0000501", "CPPendDate"),
-                              ("DfEX0000501", "CPPreviewDate")]),
-    ("month_13.xml", [("DfEX0000601", "PersonBirthDate"), ("DfEX0000601", "CINreferralDate")]),
-    ("broken_after_good.xml", [("DfEX0000704", "Ethnicity"),
-                               ("DfEX0000704", "AssessmentAuthorisationDate")]),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("truncated.xml", [("DfEX0000202", "XML")]),
+        ("missing_id.xml", [("record 2", "LAchildID")]),
+        ("unknown_category.xml", [("DfEX0000401", "InitialCategoryOfAbuse")]),
+        (
+            "end_before_start.xml",
+            [
+                ("DfEX0000501", "CINPlanEndDate"),
+                ("DfEX0000501", "CPPendDate"),
+                ("DfEX0000501", "CPPreviewDate"),
+            ],
+        ),
+        ("month_13.xml", [("DfEX0000601", "PersonBirthDate"), ("DfEX0000601", "CINreferralDate")]),
+        (
+            "broken_after_good.xml",
+            [("DfEX0000704", "Ethnicity"), ("DfEX0000704", "AssessmentAuthorisationDate")],
+        ),
+    ],
+)
 def test_a_broken_file_writes_nothing_and_names_each_problem(name, expected):
     result = import_census(census(name))
 
@@ -267,23 +306,25 @@ def test_problems_say_what_is_wrong():
 def test_every_problem_in_the_file_is_reported():
     result = import_census(census("many_problems.xml"))
 
-    assert sorted(problems(result)) == sorted([
-        ("DfEX0000801", "PersonDeathDate"),
-        ("DfEX0000801", "GenderCurrent"),
-        ("DfEX0000801", "Disability"),
-        ("DfEX0000801", "ReferralSource"),
-        ("DfEX0000801", "PrimaryNeedCode"),
-        ("DfEX0000801", "CINclosureDate"),
-        ("DfEX0000801", "ReasonForClosure"),  # an unknown code
-        ("DfEX0000801", "ReasonForClosure"),  # closed without a reason
-        ("DfEX0000801", "ReferralNFA"),
-        ("DfEX0000801", "AssessmentFactors"),
-        ("DfEX0000801", "CINreferralDate"),  # CINdetails without a referral date
-        ("DfEX0000801", "CPPstartDate"),  # overlapping plans
-        ("DfEX0000802", "PersonBirthDate"),  # neither birth nor expected birth date
-        ("DfEX0000802", "CINreferralDate"),  # in the future
-        ("DfEX0000803", "LAchildID"),  # twice in the file
-    ])
+    assert sorted(problems(result)) == sorted(
+        [
+            ("DfEX0000801", "PersonDeathDate"),
+            ("DfEX0000801", "GenderCurrent"),
+            ("DfEX0000801", "Disability"),
+            ("DfEX0000801", "ReferralSource"),
+            ("DfEX0000801", "PrimaryNeedCode"),
+            ("DfEX0000801", "CINclosureDate"),
+            ("DfEX0000801", "ReasonForClosure"),  # an unknown code
+            ("DfEX0000801", "ReasonForClosure"),  # closed without a reason
+            ("DfEX0000801", "ReferralNFA"),
+            ("DfEX0000801", "AssessmentFactors"),
+            ("DfEX0000801", "CINreferralDate"),  # CINdetails without a referral date
+            ("DfEX0000801", "CPPstartDate"),  # overlapping plans
+            ("DfEX0000802", "PersonBirthDate"),  # neither birth nor expected birth date
+            ("DfEX0000802", "CINreferralDate"),  # in the future
+            ("DfEX0000803", "LAchildID"),  # twice in the file
+        ]
+    )
     assert nothing_written()
 
 
@@ -316,8 +357,9 @@ def test_an_la_child_id_too_long_to_store_is_a_problem(tmp_path):
 
 def test_the_command_prints_the_counts(administrator):
     out = StringIO()
-    call_command("import_cin_census", str(census("valid.xml")), "--user", "administrator",
-                 stdout=out)
+    call_command(
+        "import_cin_census", str(census("valid.xml")), "--user", "administrator", stdout=out
+    )
 
     output = out.getvalue()
     assert "Children" in output and "Child protection reviews" in output
@@ -347,8 +389,9 @@ def test_the_command_refuses_an_unknown_user_or_file():
 
 
 def upload(name, content=None):
-    return SimpleUploadedFile(name, content if content is not None
-                              else census(name).read_bytes(), content_type="text/xml")
+    return SimpleUploadedFile(
+        name, content if content is not None else census(name).read_bytes(), content_type="text/xml"
+    )
 
 
 def test_the_upload_page_is_at_its_url():

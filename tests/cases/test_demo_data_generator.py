@@ -22,8 +22,15 @@ from neglect_portal.demo import AGENCIES
 from neglect_portal.models import Agency, User
 from tests.factories import ChildFactory
 
-CASE_MODELS = [Child, Referral, Assessment, ChildInNeedPlan, ChildProtectionPlan, CPReview,
-               Involvement]
+CASE_MODELS = [
+    Child,
+    Referral,
+    Assessment,
+    ChildInNeedPlan,
+    ChildProtectionPlan,
+    CPReview,
+    Involvement,
+]
 FAKE_AGENCY_IDS = {name: number for number, (name, _) in enumerate(AGENCIES, start=1)}
 FIXED_TODAY = date(2025, 6, 15)
 
@@ -36,23 +43,41 @@ def generate(children, *, seed=1, **options):
 
 def generated(children, *, seed=1, today=FIXED_TODAY):
     """Unsaved records straight from the generator: no database needed."""
-    generator = DemoDataGenerator(seed=seed, agency_ids=FAKE_AGENCY_IDS, today=today,
-                                  practitioner_id=99)
+    generator = DemoDataGenerator(
+        seed=seed, agency_ids=FAKE_AGENCY_IDS, today=today, practitioner_id=99
+    )
     return list(generator.children(children))
 
 
 def snapshot():
     """What two runs with the same seed must agree on, without database ids."""
     return (
-        list(Child.objects.order_by("la_child_id").values_list(
-            "la_child_id", "given_name", "family_name", "date_of_birth", "sex", "ethnicity")),
-        list(Referral.objects.order_by("child__la_child_id", "referral_date").values_list(
-            "child__la_child_id", "referral_date", "closure_date", "presenting_factors")),
-        list(ChildProtectionPlan.objects.order_by("referral__child__la_child_id", "start_date")
-             .values_list("referral__child__la_child_id", "start_date", "end_date",
-                          "initial_category", "latest_category")),
-        list(Involvement.objects.order_by("child__la_child_id", "agency__name", "start_date")
-             .values_list("child__la_child_id", "agency__name", "start_date", "end_date")),
+        list(
+            Child.objects.order_by("la_child_id").values_list(
+                "la_child_id", "given_name", "family_name", "date_of_birth", "sex", "ethnicity"
+            )
+        ),
+        list(
+            Referral.objects.order_by("child__la_child_id", "referral_date").values_list(
+                "child__la_child_id", "referral_date", "closure_date", "presenting_factors"
+            )
+        ),
+        list(
+            ChildProtectionPlan.objects.order_by(
+                "referral__child__la_child_id", "start_date"
+            ).values_list(
+                "referral__child__la_child_id",
+                "start_date",
+                "end_date",
+                "initial_category",
+                "latest_category",
+            )
+        ),
+        list(
+            Involvement.objects.order_by(
+                "child__la_child_id", "agency__name", "start_date"
+            ).values_list("child__la_child_id", "agency__name", "start_date", "end_date")
+        ),
     )
 
 
@@ -77,8 +102,10 @@ def test_it_creates_exactly_the_children_asked_for_and_every_record_is_valid(deb
 
     assert Child.objects.count() == 60
     assert "Generated 60 children" in out
-    assert all(re.fullmatch(r"DfEX\d{7}", la_id)
-               for la_id in Child.objects.values_list("la_child_id", flat=True))
+    assert all(
+        re.fullmatch(r"DfEX\d{7}", la_id)
+        for la_id in Child.objects.values_list("la_child_id", flat=True)
+    )
     for model in CASE_MODELS:
         records = list(model.objects.all())
         assert records, f"no {model.__name__} generated"
@@ -92,7 +119,8 @@ def test_it_derives_the_neglect_flags_that_bulk_create_would_skip(debug):
 
     for referral in Referral.objects.all():
         assert referral.neglect_presenting == (
-            PresentingFactor.NEGLECT in referral.presenting_factors)
+            PresentingFactor.NEGLECT in referral.presenting_factors
+        )
     for assessment in Assessment.objects.all():
         assert assessment.neglect_identified == (NEGLECT_FACTOR in assessment.factors)
     assert Referral.objects.filter(neglect_presenting=True).exists()
@@ -115,16 +143,26 @@ def test_the_same_seed_gives_the_same_records(debug):
 def test_the_generator_is_deterministic_whatever_the_batch():
     def describe(children):
         return [
-            (r.child.la_child_id, r.child.date_of_birth, r.child.family_name,
-             [(e.referral.referral_date, e.referral.closure_date,
-               [(p.start_date, p.end_date, p.latest_category) for p, _ in e.cp_plans])
-              for e in r.episodes],
-             [(i.agency_id, i.start_date, i.end_date) for i in r.involvements])
+            (
+                r.child.la_child_id,
+                r.child.date_of_birth,
+                r.child.family_name,
+                [
+                    (
+                        e.referral.referral_date,
+                        e.referral.closure_date,
+                        [(p.start_date, p.end_date, p.latest_category) for p, _ in e.cp_plans],
+                    )
+                    for e in r.episodes
+                ],
+                [(i.agency_id, i.start_date, i.end_date) for i in r.involvements],
+            )
             for r in children
         ]
 
-    generator = DemoDataGenerator(seed=5, agency_ids=FAKE_AGENCY_IDS, today=FIXED_TODAY,
-                                  practitioner_id=99)
+    generator = DemoDataGenerator(
+        seed=5, agency_ids=FAKE_AGENCY_IDS, today=FIXED_TODAY, practitioner_id=99
+    )
     in_two_batches = list(generator.children(30)) + list(generator.children(20))
 
     assert describe(generated(50, seed=5)) == describe(in_two_batches)
@@ -160,10 +198,12 @@ def test_county_like_data_has_what_every_indicator_needs(debug):
     involved = set(Involvement.objects.values_list("agency__name", flat=True))
     assert involved == {name for name, _ in AGENCIES}
     assert Referral.objects.filter(closure_date__isnull=True).exists()
-    assert Referral.objects.filter(no_further_action=True, closure_reason__in=["RC8", "RC9"]) \
-        .exists()
+    assert Referral.objects.filter(
+        no_further_action=True, closure_reason__in=["RC8", "RC9"]
+    ).exists()
     assert ChildInNeedPlan.objects.filter(
-        end_date__isnull=True, start_date__lt=today - timedelta(days=365)).exists()
+        end_date__isnull=True, start_date__lt=today - timedelta(days=365)
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -191,8 +231,10 @@ def test_every_child_is_open_to_social_care_or_early_help(debug):
 
     front_door = Agency.objects.filter(name__in=["Children's Social Care", "Early Help"])
     for child in Child.objects.prefetch_related("involvements"):
-        assert any(i.agency_id in {a.pk for a in front_door} and i.is_open_on(today)
-                   for i in child.involvements.all()), child.la_child_id
+        assert any(
+            i.agency_id in {a.pk for a in front_door} and i.is_open_on(today)
+            for i in child.involvements.all()
+        ), child.la_child_id
 
 
 @pytest.mark.django_db
@@ -208,20 +250,25 @@ def test_demo_sign_ins_outside_social_care_have_children_to_see(debug):
 def test_generated_data_spans_three_financial_years_with_long_and_repeat_plans():
     children = generated(3000)
     this_year = financial_year_start(FIXED_TODAY)
-    referral_years = {financial_year_start(e.referral.referral_date)
-                      for r in children for e in r.episodes}
+    referral_years = {
+        financial_year_start(e.referral.referral_date) for r in children for e in r.episodes
+    }
     for back in range(4):
         assert this_year.replace(year=this_year.year - back) in referral_years
 
     plans = [plan for child_plans in plans_by_child(children).values() for plan in child_plans]
-    assert any(p.end_date is None and p.start_date <= FIXED_TODAY - timedelta(days=460)
-               for p in plans), "no CP plan open over 15 months"
-    assert any(p.end_date and (p.end_date - p.start_date).days > 730 for p in plans), \
+    assert any(
+        p.end_date is None and p.start_date <= FIXED_TODAY - timedelta(days=460) for p in plans
+    ), "no CP plan open over 15 months"
+    assert any(p.end_date and (p.end_date - p.start_date).days > 730 for p in plans), (
         "no CP plan ending after more than two years"
+    )
     assert any(p.latest_category != p.initial_category for p in plans)
-    gaps = [(later.start_date - earlier.end_date).days
-            for child_plans in plans_by_child(children).values()
-            for earlier, later in zip(child_plans, child_plans[1:], strict=False)]
+    gaps = [
+        (later.start_date - earlier.end_date).days
+        for child_plans in plans_by_child(children).values()
+        for earlier, later in zip(child_plans, child_plans[1:], strict=False)
+    ]
     assert any(gap <= 3 * 365 for gap in gaps) and any(gap > 3 * 365 for gap in gaps)
     unborn = [r.child for r in children if r.child.date_of_birth is None]
     assert unborn and all(c.expected_date_of_birth > FIXED_TODAY for c in unborn)
@@ -234,7 +281,11 @@ def test_numbering_continues_after_the_children_already_there(debug):
     generate(3)
 
     assert sorted(Child.objects.values_list("la_child_id", flat=True)) == [
-        "DfEX0000042", "DfEX0000043", "DfEX0000044", "DfEX0000045"]
+        "DfEX0000042",
+        "DfEX0000043",
+        "DfEX0000044",
+        "DfEX0000045",
+    ]
 
 
 @pytest.mark.django_db
@@ -252,8 +303,10 @@ def test_if_empty_does_nothing_once_children_exist(debug, django_assert_max_num_
 @pytest.mark.django_db
 def test_history_shows_the_creation_unless_turned_off(debug):
     generate(10)
-    assert Child.history.filter(history_type="+",
-                                history_change_reason=HISTORY_CHANGE_REASON).count() == 10
+    assert (
+        Child.history.filter(history_type="+", history_change_reason=HISTORY_CHANGE_REASON).count()
+        == 10
+    )
     assert Referral.history.count() == Referral.objects.count()
 
     generate(10, history=False)

@@ -29,8 +29,11 @@ def test_la_child_id_is_unique_in_the_database():
 
 def test_a_plan_cannot_end_before_it_starts_in_the_database():
     referral = ReferralFactory(referral_date=date(2024, 1, 10))
-    _violates_constraint(lambda: CPPlanFactory(referral=referral, start_date=date(2024, 2, 1),
-                                               end_date=date(2024, 1, 31)))
+    _violates_constraint(
+        lambda: CPPlanFactory(
+            referral=referral, start_date=date(2024, 2, 1), end_date=date(2024, 1, 31)
+        )
+    )
 
 
 def test_a_plan_may_end_on_the_day_it_starts():
@@ -39,8 +42,9 @@ def test_a_plan_may_end_on_the_day_it_starts():
 
 
 def test_an_episode_cannot_close_before_its_referral_in_the_database():
-    _violates_constraint(lambda: ReferralFactory(referral_date=date(2024, 3, 1),
-                                                 closure_date=date(2024, 2, 28)))
+    _violates_constraint(
+        lambda: ReferralFactory(referral_date=date(2024, 3, 1), closure_date=date(2024, 2, 28))
+    )
 
 
 def test_a_child_needs_a_birth_or_expected_birth_date_in_the_database():
@@ -48,19 +52,22 @@ def test_a_child_needs_a_birth_or_expected_birth_date_in_the_database():
 
 
 def test_dates_in_the_future_are_refused_except_expected_birth():
-    child = ChildFactory.build(date_of_birth=None,
-                               expected_date_of_birth=TODAY + timedelta(days=60))
+    child = ChildFactory.build(
+        date_of_birth=None, expected_date_of_birth=TODAY + timedelta(days=60)
+    )
     child.full_clean()
     child.date_of_birth = TODAY + timedelta(days=1)
     with pytest.raises(ValidationError) as error:
         child.full_clean()
     assert error.value.message_dict["date_of_birth"] == [
-        "Date of birth must be today or in the past"]
+        "Date of birth must be today or in the past"
+    ]
 
 
 def test_codes_must_come_from_the_census_lists():
-    referral = ReferralFactory.build(child=ChildFactory(), primary_need="N11",
-                                     presenting_factors=["neglect", "made-up"])
+    referral = ReferralFactory.build(
+        child=ChildFactory(), primary_need="N11", presenting_factors=["neglect", "made-up"]
+    )
     with pytest.raises(ValidationError) as error:
         referral.full_clean()
     assert "primary_need" in error.value.message_dict
@@ -71,8 +78,9 @@ def test_a_childs_cp_plans_may_not_overlap():
     first = CPPlanFactory(start_date=date(2024, 1, 10), end_date=date(2024, 6, 30))
     child = first.referral.child
     later = ReferralFactory(child=child, referral_date=date(2024, 6, 1))
-    overlapping = ChildProtectionPlan(referral=later, start_date=date(2024, 6, 29),
-                                      initial_category="NEG", latest_category="NEG")
+    overlapping = ChildProtectionPlan(
+        referral=later, start_date=date(2024, 6, 29), initial_category="NEG", latest_category="NEG"
+    )
     with pytest.raises(ValidationError, match="already has a child protection plan"):
         overlapping.full_clean()
     overlapping.start_date = date(2024, 6, 30)  # the day the first plan ended
@@ -81,8 +89,9 @@ def test_a_childs_cp_plans_may_not_overlap():
 
 def test_another_childs_plans_do_not_count_as_overlapping():
     CPPlanFactory(start_date=date(2024, 1, 10))
-    other = CPPlanFactory.build(referral=ReferralFactory(referral_date=date(2024, 1, 10)),
-                                start_date=date(2024, 1, 10))
+    other = CPPlanFactory.build(
+        referral=ReferralFactory(referral_date=date(2024, 1, 10)), start_date=date(2024, 1, 10)
+    )
     other.full_clean()
 
 

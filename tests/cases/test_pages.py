@@ -43,6 +43,7 @@ def rich_child(health):
 
 # Search ------------------------------------------------------------------------------------
 
+
 def search(client, **criteria):
     response = client.post(reverse("cases:child_list"), criteria)
     assert response.status_code == 302
@@ -58,8 +59,12 @@ def test_search_terms_stay_out_of_the_url(worker_client):
 
 @pytest.mark.parametrize("query", ["Zeb", "amelia zebedee", "DfEX7654321", "14/2/2016"])
 def test_search_finds_a_child_by_name_la_id_or_date_of_birth(worker_client, query):
-    ChildFactory(given_name="Amelia", family_name="Zebedee", la_child_id="DfEX7654321",
-                 date_of_birth=date(2016, 2, 14))
+    ChildFactory(
+        given_name="Amelia",
+        family_name="Zebedee",
+        la_child_id="DfEX7654321",
+        date_of_birth=date(2016, 2, 14),
+    )
     ChildFactory(given_name="Bob", family_name="Other", date_of_birth=date(2015, 1, 1))
     _, html = search(worker_client, query=query)
     assert "Amelia Zebedee" in html
@@ -100,13 +105,19 @@ def test_the_list_is_paginated(worker_client):
 
 # Child page --------------------------------------------------------------------------------
 
+
 def test_the_child_page_shows_the_statutory_picture(worker_client, rich_child):
     html = worker_client.get(reverse("cases:child_detail", args=[rich_child.pk])).content.decode()
     assert "Child protection plan since 1 June 2024: Neglect" in html
     assert "Community Health Trust" in html
-    for event in ["Referral", "Assessment completed", "Child in need plan started",
-                  "Child in need plan ended", "Child protection plan started",
-                  "Child protection review"]:
+    for event in [
+        "Referral",
+        "Assessment completed",
+        "Child in need plan started",
+        "Child in need plan ended",
+        "Child protection plan started",
+        "Child protection review",
+    ]:
         assert event in html
 
 
@@ -125,8 +136,7 @@ def test_the_access_log_is_append_only(worker_client, rich_child):
         entry.delete()
 
 
-def test_administrators_read_the_access_log(client, administrator, csc_social_worker,
-                                            rich_child):
+def test_administrators_read_the_access_log(client, administrator, csc_social_worker, rich_child):
     client.force_login(csc_social_worker)
     client.get(reverse("cases:child_detail", args=[rich_child.pk]))
     client.force_login(administrator)
@@ -135,8 +145,9 @@ def test_administrators_read_the_access_log(client, administrator, csc_social_wo
 
 
 @pytest.mark.parametrize("count", [5, 50])
-def test_child_page_queries_do_not_grow_with_records(worker_client, count,
-                                                     django_assert_max_num_queries):
+def test_child_page_queries_do_not_grow_with_records(
+    worker_client, count, django_assert_max_num_queries
+):
     child = ChildFactory()
     for i in range(count):
         referral = ReferralFactory(child=child, referral_date=date(2020, 1, 1) + timedelta(i * 20))
@@ -151,8 +162,9 @@ def test_child_page_queries_do_not_grow_with_records(worker_client, count,
 
 
 @pytest.mark.parametrize("count", [5, 50])
-def test_children_list_queries_do_not_grow_with_children(client, health_visitor, health, count,
-                                                         django_assert_max_num_queries):
+def test_children_list_queries_do_not_grow_with_children(
+    client, health_visitor, health, count, django_assert_max_num_queries
+):
     for _ in range(count):
         InvolvementFactory(agency=health, child=CPPlanFactory().referral.child)
     client.force_login(health_visitor)
@@ -163,9 +175,11 @@ def test_children_list_queries_do_not_grow_with_children(client, health_visitor,
 
 # Forms -------------------------------------------------------------------------------------
 
+
 def _history_rows():
-    return sum(model.history.count() for model in
-               [Child, Referral, ChildProtectionPlan, Involvement])
+    return sum(
+        model.history.count() for model in [Child, Referral, ChildProtectionPlan, Involvement]
+    )
 
 
 def test_get_never_changes_anything(worker_client, rich_child):
@@ -187,24 +201,40 @@ def test_get_never_changes_anything(worker_client, rich_child):
 
 def test_starting_a_cp_plan(worker_client, csc_social_worker):
     referral = ReferralFactory(referral_date=date(2024, 1, 5))
-    response = worker_client.post(reverse("cases:cp_plan_start", args=[referral.pk]), {
-        **date_fields("start_date", date(2024, 2, 1)), "initial_category": "NEG"})
+    response = worker_client.post(
+        reverse("cases:cp_plan_start", args=[referral.pk]),
+        {**date_fields("start_date", date(2024, 2, 1)), "initial_category": "NEG"},
+    )
     assert response["Location"] == reverse("cases:child_detail", args=[referral.child.pk])
     plan = ChildProtectionPlan.objects.get()
     assert (plan.latest_category, plan.start_date) == ("NEG", date(2024, 2, 1))
     assert plan.history.get().history_user == csc_social_worker
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({}, "Enter the start date"),
-    ({**date_fields("start_date", date(2024, 2, 1))}, "Select the category of abuse"),
-    ({"start_date_0": "1", "start_date_1": "13", "start_date_2": "2024",
-      "initial_category": "NEG"}, "Start date must be a real date"),
-    ({**date_fields("start_date", TODAY + timedelta(days=2)), "initial_category": "NEG"},
-     "Start date must be today or in the past"),
-    ({**date_fields("start_date", date(2024, 3, 1)), "initial_category": "NEG"},
-     "This child already has a child protection plan in these dates"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Enter the start date"),
+        ({**date_fields("start_date", date(2024, 2, 1))}, "Select the category of abuse"),
+        (
+            {
+                "start_date_0": "1",
+                "start_date_1": "13",
+                "start_date_2": "2024",
+                "initial_category": "NEG",
+            },
+            "Start date must be a real date",
+        ),
+        (
+            {**date_fields("start_date", TODAY + timedelta(days=2)), "initial_category": "NEG"},
+            "Start date must be today or in the past",
+        ),
+        (
+            {**date_fields("start_date", date(2024, 3, 1)), "initial_category": "NEG"},
+            "This child already has a child protection plan in these dates",
+        ),
+    ],
+)
 def test_bad_cp_plan_input_is_answered_and_nothing_is_saved(worker_client, data, message):
     existing = CPPlanFactory(start_date=date(2024, 2, 15))
     referral = ReferralFactory(child=existing.referral.child, referral_date=date(2024, 1, 3))
@@ -215,28 +245,62 @@ def test_bad_cp_plan_input_is_answered_and_nothing_is_saved(worker_client, data,
     assert ChildProtectionPlan.objects.count() == 1
 
 
-@pytest.mark.parametrize(("url_name", "target", "data", "message"), [
-    ("cases:child_add", None, {"la_child_id": "", "sex": "F"}, "Enter the LA child ID"),
-    ("cases:child_add", None, {"la_child_id": "X1", "sex": "F"},
-     "Enter a date of birth, or an expected date of birth"),
-    ("cases:referral_add", "child", {**date_fields("referral_date", date(2024, 5, 1)),
-                                     **date_fields("closure_date", date(2024, 4, 1))},
-     "Closure date must be on or after the referral date"),
-    ("cases:assessment_add", "referral", {**date_fields("start_date", date(2024, 5, 3)),
-                                          **date_fields("authorised_date", date(2024, 5, 2))},
-     "Authorised date must be on or after the start date"),
-    ("cases:cin_plan_end", "cin_plan", {**date_fields("end_date", date(2024, 1, 1)),
-                                        "version": 1},
-     "End date must be on or after the start date"),
-    ("cases:involvement_add", "child", {**date_fields("start_date", date(2024, 5, 3))},
-     "Select the agency"),
-    ("cases:cp_review_add", "cp_plan", {**date_fields("review_date", date(2020, 1, 1))},
-     "Review date must be on or after the plan&#x27;s start date"),
-])
+@pytest.mark.parametrize(
+    ("url_name", "target", "data", "message"),
+    [
+        ("cases:child_add", None, {"la_child_id": "", "sex": "F"}, "Enter the LA child ID"),
+        (
+            "cases:child_add",
+            None,
+            {"la_child_id": "X1", "sex": "F"},
+            "Enter a date of birth, or an expected date of birth",
+        ),
+        (
+            "cases:referral_add",
+            "child",
+            {
+                **date_fields("referral_date", date(2024, 5, 1)),
+                **date_fields("closure_date", date(2024, 4, 1)),
+            },
+            "Closure date must be on or after the referral date",
+        ),
+        (
+            "cases:assessment_add",
+            "referral",
+            {
+                **date_fields("start_date", date(2024, 5, 3)),
+                **date_fields("authorised_date", date(2024, 5, 2)),
+            },
+            "Authorised date must be on or after the start date",
+        ),
+        (
+            "cases:cin_plan_end",
+            "cin_plan",
+            {**date_fields("end_date", date(2024, 1, 1)), "version": 1},
+            "End date must be on or after the start date",
+        ),
+        (
+            "cases:involvement_add",
+            "child",
+            {**date_fields("start_date", date(2024, 5, 3))},
+            "Select the agency",
+        ),
+        (
+            "cases:cp_review_add",
+            "cp_plan",
+            {**date_fields("review_date", date(2020, 1, 1))},
+            "Review date must be on or after the plan&#x27;s start date",
+        ),
+    ],
+)
 def test_each_form_answers_bad_input(worker_client, rich_child, url_name, target, data, message):
     referral = rich_child.referrals.get()
-    targets = {"child": rich_child, "referral": referral,
-               "cin_plan": referral.cin_plans.get(), "cp_plan": referral.cp_plans.get()}
+    targets = {
+        "child": rich_child,
+        "referral": referral,
+        "cin_plan": referral.cin_plans.get(),
+        "cp_plan": referral.cp_plans.get(),
+    }
     args = [targets[target].pk] if target else []
     before = _history_rows()
     response = worker_client.post(reverse(url_name, args=args), data)
@@ -247,11 +311,14 @@ def test_each_form_answers_bad_input(worker_client, rich_child, url_name, target
     assert _history_rows() == before
 
 
-def test_changing_the_category_is_in_history_and_on_the_timeline(worker_client, rich_child,
-                                                                 csc_social_worker):
+def test_changing_the_category_is_in_history_and_on_the_timeline(
+    worker_client, rich_child, csc_social_worker
+):
     plan = ChildProtectionPlan.objects.get()
-    worker_client.post(reverse("cases:cp_plan_category", args=[plan.pk]),
-                       {"latest_category": "EMO", "version": plan.version})
+    worker_client.post(
+        reverse("cases:cp_plan_category", args=[plan.pk]),
+        {"latest_category": "EMO", "version": plan.version},
+    )
     plan.refresh_from_db()
     assert (plan.latest_category, plan.version) == ("EMO", 2)
     html = worker_client.get(reverse("cases:child_detail", args=[rich_child.pk])).content.decode()
@@ -267,11 +334,17 @@ def test_a_stale_save_is_refused_and_the_input_kept(worker_client, rich_child):
     rich_child.given_name = "Changed By Someone Else"
     rich_child.version += 1
     rich_child.save()
-    response = worker_client.post(reverse("cases:child_edit", args=[rich_child.pk]), {
-        "la_child_id": rich_child.la_child_id, "given_name": "Typed By Me",
-        "family_name": rich_child.family_name, "sex": "F",
-        **date_fields("date_of_birth", rich_child.date_of_birth), "version": opened_version,
-    })
+    response = worker_client.post(
+        reverse("cases:child_edit", args=[rich_child.pk]),
+        {
+            "la_child_id": rich_child.la_child_id,
+            "given_name": "Typed By Me",
+            "family_name": rich_child.family_name,
+            "sex": "F",
+            **date_fields("date_of_birth", rich_child.date_of_birth),
+            "version": opened_version,
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 409
     assert "Your changes have not been saved" in html
@@ -284,8 +357,10 @@ def test_a_stale_save_is_refused_and_the_input_kept(worker_client, rich_child):
 
 def test_ending_an_involvement(worker_client, rich_child):
     involvement = rich_child.involvements.get()
-    worker_client.post(reverse("cases:involvement_end", args=[involvement.pk]),
-                       {**date_fields("end_date", TODAY), "version": involvement.version})
+    worker_client.post(
+        reverse("cases:involvement_end", args=[involvement.pk]),
+        {**date_fields("end_date", TODAY), "version": involvement.version},
+    )
     involvement.refresh_from_db()
     assert involvement.end_date == TODAY
 
@@ -299,15 +374,23 @@ def test_read_only_viewers_get_403_on_a_change(client, health_lead, rich_child):
 
 # A partner's referral ----------------------------------------------------------------------
 
-def test_a_partner_refers_a_new_child_but_sees_it_only_once_involved(client, health_visitor,
-                                                                    health):
+
+def test_a_partner_refers_a_new_child_but_sees_it_only_once_involved(
+    client, health_visitor, health
+):
     client.force_login(health_visitor)
-    response = client.post(reverse("cases:refer_new_child"), {
-        "given_name": "Nia", "family_name": "Referred", "sex": "F",
-        **date_fields("date_of_birth", date(2019, 4, 2)),
-        **date_fields("referral_date", TODAY), "source": "3B",
-        "presenting_factors": ["neglect"],
-    })
+    response = client.post(
+        reverse("cases:refer_new_child"),
+        {
+            "given_name": "Nia",
+            "family_name": "Referred",
+            "sex": "F",
+            **date_fields("date_of_birth", date(2019, 4, 2)),
+            **date_fields("referral_date", TODAY),
+            "source": "3B",
+            "presenting_factors": ["neglect"],
+        },
+    )
     html = response.content.decode()
     assert "Referral sent" in html and "Go to the child" not in html
     referral = Referral.objects.get()
@@ -321,22 +404,44 @@ def test_a_partner_refers_a_new_child_but_sees_it_only_once_involved(client, hea
 def test_a_referral_without_a_worry_is_answered(client, health_visitor):
     client.force_login(health_visitor)
     html = client.post(reverse("cases:refer_new_child"), {"given_name": "Nia"}).content.decode()
-    for message in ["Enter the child&#x27;s family name", "Enter the referral date",
-                    "Select what you are worried about"]:
+    for message in [
+        "Enter the child&#x27;s family name",
+        "Enter the referral date",
+        "Select what you are worried about",
+    ]:
         assert message in html
     assert not Child.objects.exists()
 
 
-@pytest.mark.parametrize(("url_name", "target", "data", "message"), [
-    ("cases:referral_add", "child", date_fields("referral_date", date(2024, 5, 1)),
-     "This child already has a referral on this date"),
-    ("cases:assessment_add", "referral", date_fields("start_date", date(2024, 5, 2)),
-     "This episode already has an assessment starting on this date"),
-    ("cases:cin_plan_start", "referral", date_fields("start_date", date(2024, 5, 3)),
-     "This episode already has a child in need plan starting on this date"),
-    ("cases:cp_review_add", "cp_plan", date_fields("review_date", date(2024, 9, 1)),
-     "A review on this date is already recorded for this plan"),
-])
+@pytest.mark.parametrize(
+    ("url_name", "target", "data", "message"),
+    [
+        (
+            "cases:referral_add",
+            "child",
+            date_fields("referral_date", date(2024, 5, 1)),
+            "This child already has a referral on this date",
+        ),
+        (
+            "cases:assessment_add",
+            "referral",
+            date_fields("start_date", date(2024, 5, 2)),
+            "This episode already has an assessment starting on this date",
+        ),
+        (
+            "cases:cin_plan_start",
+            "referral",
+            date_fields("start_date", date(2024, 5, 3)),
+            "This episode already has a child in need plan starting on this date",
+        ),
+        (
+            "cases:cp_review_add",
+            "cp_plan",
+            date_fields("review_date", date(2024, 9, 1)),
+            "A review on this date is already recorded for this plan",
+        ),
+    ],
+)
 def test_a_duplicate_date_is_answered_not_refused_by_the_database(
     worker_client, rich_child, url_name, target, data, message
 ):
@@ -349,8 +454,9 @@ def test_a_duplicate_date_is_answered_not_refused_by_the_database(
 
 def test_error_summary_links_reach_the_first_input_of_each_question(worker_client):
     referral = ReferralFactory()
-    html = worker_client.post(reverse("cases:cp_plan_start", args=[referral.pk]),
-                              {}).content.decode()
+    html = worker_client.post(
+        reverse("cases:cp_plan_start", args=[referral.pk]), {}
+    ).content.decode()
     assert 'href="#id_start_date_0"' in html and 'id="id_start_date_0"' in html
     assert 'href="#id_initial_category_1"' in html and 'id="id_initial_category_1"' in html
 
@@ -362,21 +468,27 @@ def test_category_questions_offer_only_the_census_categories(worker_client):
     assert "---------" not in html
 
 
-def test_a_child_on_a_neglect_plan_shows_the_mandatory_tools(worker_client, rich_child,
-                                                             csc_social_worker,
-                                                             django_assert_max_num_queries):
+def test_a_child_on_a_neglect_plan_shows_the_mandatory_tools(
+    worker_client, rich_child, csc_social_worker, django_assert_max_num_queries
+):
     from toolkit.models import DayInMyLife
 
-    DayInMyLife.objects.create(child=rich_child, author=csc_social_worker,
-                               author_agency=csc_social_worker.agency, status="completed",
-                               completed_on=TODAY - timedelta(days=10), day_version="baby")
+    DayInMyLife.objects.create(
+        child=rich_child,
+        author=csc_social_worker,
+        author_agency=csc_social_worker.agency,
+        status="completed",
+        completed_on=TODAY - timedelta(days=10),
+        day_version="baby",
+    )
     with django_assert_max_num_queries(19):
-        html = worker_client.get(reverse("cases:child_detail",
-                                         args=[rich_child.pk])).content.decode()
+        html = worker_client.get(
+            reverse("cases:child_detail", args=[rich_child.pk])
+        ).content.decode()
     assert "Mandatory neglect tools" in html
-    day = html[html.index("Day in my life"):]
+    day = html[html.index("Day in my life") :]
     assert "Current" in day[:600]
-    checklist = html[html.index("Assessment checklist"):]
+    checklist = html[html.index("Assessment checklist") :]
     assert "Never completed" in checklist[:400]
 
 
@@ -388,87 +500,148 @@ def test_a_child_not_on_a_neglect_plan_has_no_tool_status(worker_client):
 
 # Adding records, and the rules found in review ------------------------------------------
 
+
 def test_adding_a_child_a_referral_and_an_assessment(worker_client, csc_social_worker):
-    response = worker_client.post(reverse("cases:child_add"), {
-        "la_child_id": "DfEX1234567", "given_name": "Ava", "family_name": "New", "sex": "F",
-        **date_fields("date_of_birth", date(2019, 3, 4)), "version": 1})
+    response = worker_client.post(
+        reverse("cases:child_add"),
+        {
+            "la_child_id": "DfEX1234567",
+            "given_name": "Ava",
+            "family_name": "New",
+            "sex": "F",
+            **date_fields("date_of_birth", date(2019, 3, 4)),
+            "version": 1,
+        },
+    )
     child = Child.objects.get(la_child_id="DfEX1234567")
     assert response["Location"] == reverse("cases:child_detail", args=[child.pk])
-    worker_client.post(reverse("cases:referral_add", args=[child.pk]), {
-        **date_fields("referral_date", date(2024, 5, 1)), "presenting_factors": ["neglect"],
-        "version": 1})
+    worker_client.post(
+        reverse("cases:referral_add", args=[child.pk]),
+        {
+            **date_fields("referral_date", date(2024, 5, 1)),
+            "presenting_factors": ["neglect"],
+            "version": 1,
+        },
+    )
     referral = child.referrals.get()
     assert referral.neglect_presenting and referral.recorded_by == csc_social_worker
-    worker_client.post(reverse("cases:assessment_add", args=[referral.pk]), {
-        **date_fields("start_date", date(2024, 5, 2)), "factors": ["16A"], "version": 1})
+    worker_client.post(
+        reverse("cases:assessment_add", args=[referral.pk]),
+        {**date_fields("start_date", date(2024, 5, 2)), "factors": ["16A"], "version": 1},
+    )
     assert referral.assessments.get().neglect_identified
 
 
 def test_ending_a_plan_so_that_it_overlaps_the_next_is_answered(worker_client):
-    first = CPPlanFactory(referral__referral_date=date(2023, 1, 1), start_date=date(2023, 1, 1),
-                          end_date=date(2023, 6, 1))
+    first = CPPlanFactory(
+        referral__referral_date=date(2023, 1, 1),
+        start_date=date(2023, 1, 1),
+        end_date=date(2023, 6, 1),
+    )
     later = ReferralFactory(child=first.referral.child, referral_date=date(2023, 7, 1))
     CPPlanFactory(referral=later, start_date=date(2023, 7, 1))
-    response = worker_client.post(reverse("cases:cp_plan_end", args=[first.pk]), {
-        **date_fields("end_date", date(2023, 8, 1)), "version": first.version})
+    response = worker_client.post(
+        reverse("cases:cp_plan_end", args=[first.pk]),
+        {**date_fields("end_date", date(2023, 8, 1)), "version": first.version},
+    )
     assert response.status_code == 200
-    assert "This child already has a child protection plan in these dates" in \
-        response.content.decode()
+    assert (
+        "This child already has a child protection plan in these dates" in response.content.decode()
+    )
 
 
 def test_a_huge_number_in_a_date_is_answered(worker_client):
     referral = ReferralFactory()
-    response = worker_client.post(reverse("cases:cp_plan_start", args=[referral.pk]), {
-        "start_date_0": "9" * 20, "start_date_1": "1", "start_date_2": "2024",
-        "initial_category": "NEG"})
+    response = worker_client.post(
+        reverse("cases:cp_plan_start", args=[referral.pk]),
+        {
+            "start_date_0": "9" * 20,
+            "start_date_1": "1",
+            "start_date_2": "2024",
+            "initial_category": "NEG",
+        },
+    )
     assert response.status_code == 200
     assert "Start date must be a real date" in response.content.decode()
 
 
-@pytest.mark.parametrize(("url_name", "target", "data", "message"), [
-    ("cases:cin_plan_start", "referral", date_fields("start_date", date(2024, 4, 1)),
-     "Start date must be on or after the referral date, 1 May 2024"),
-    ("cases:assessment_add", "referral", date_fields("start_date", date(2024, 4, 30)),
-     "Start date must be on or after the referral date, 1 May 2024"),
-    ("cases:involvement_end", "involvement", date_fields("end_date", TODAY + timedelta(days=3)),
-     "End date must be today or in the past"),
-])
-def test_records_stay_within_their_episode_and_the_past(worker_client, rich_child, url_name,
-                                                        target, data, message):
+@pytest.mark.parametrize(
+    ("url_name", "target", "data", "message"),
+    [
+        (
+            "cases:cin_plan_start",
+            "referral",
+            date_fields("start_date", date(2024, 4, 1)),
+            "Start date must be on or after the referral date, 1 May 2024",
+        ),
+        (
+            "cases:assessment_add",
+            "referral",
+            date_fields("start_date", date(2024, 4, 30)),
+            "Start date must be on or after the referral date, 1 May 2024",
+        ),
+        (
+            "cases:involvement_end",
+            "involvement",
+            date_fields("end_date", TODAY + timedelta(days=3)),
+            "End date must be today or in the past",
+        ),
+    ],
+)
+def test_records_stay_within_their_episode_and_the_past(
+    worker_client, rich_child, url_name, target, data, message
+):
     referral = rich_child.referrals.get()
     targets = {"referral": referral, "involvement": rich_child.involvements.get()}
     record = targets[target]
-    response = worker_client.post(reverse(url_name, args=[record.pk]),
-                                  {**data, "version": getattr(record, "version", 1)})
+    response = worker_client.post(
+        reverse(url_name, args=[record.pk]), {**data, "version": getattr(record, "version", 1)}
+    )
     assert response.status_code == 200
     assert message in response.content.decode()
 
 
 def test_an_episode_with_an_open_plan_cannot_be_closed(worker_client, rich_child):
     referral = rich_child.referrals.get()
-    response = worker_client.post(reverse("cases:referral_edit", args=[referral.pk]), {
-        **date_fields("referral_date", referral.referral_date),
-        **date_fields("closure_date", TODAY), "closure_reason": "RC7",
-        "version": referral.version})
+    response = worker_client.post(
+        reverse("cases:referral_edit", args=[referral.pk]),
+        {
+            **date_fields("referral_date", referral.referral_date),
+            **date_fields("closure_date", TODAY),
+            "closure_reason": "RC7",
+            "version": referral.version,
+        },
+    )
     assert "End the episode&#x27;s plans before closing it" in response.content.decode()
 
 
 def test_a_form_without_its_version_says_the_page_is_out_of_date(worker_client, rich_child):
-    html = worker_client.post(reverse("cases:child_edit", args=[rich_child.pk]), {
-        "la_child_id": rich_child.la_child_id, "sex": "F",
-        **date_fields("date_of_birth", rich_child.date_of_birth)}).content.decode()
+    html = worker_client.post(
+        reverse("cases:child_edit", args=[rich_child.pk]),
+        {
+            "la_child_id": rich_child.la_child_id,
+            "sex": "F",
+            **date_fields("date_of_birth", rich_child.date_of_birth),
+        },
+    ).content.decode()
     assert "This page is out of date" in html
 
 
-def test_a_partner_records_only_its_own_agencys_involvement(client, health_visitor, health,
-                                                            csc_social_worker):
+def test_a_partner_records_only_its_own_agencys_involvement(
+    client, health_visitor, health, csc_social_worker
+):
     child = InvolvementFactory(agency=health).child
     client.force_login(health_visitor)
     page = client.get(reverse("cases:involvement_add", args=[child.pk])).content.decode()
     assert "Community Health Trust" in page and "Children&#x27;s Social Care" not in page
-    response = client.post(reverse("cases:involvement_add", args=[child.pk]), {
-        "agency": health.pk, **date_fields("start_date", TODAY),
-        "lead_worker": csc_social_worker.pk})
+    response = client.post(
+        reverse("cases:involvement_add", args=[child.pk]),
+        {
+            "agency": health.pk,
+            **date_fields("start_date", TODAY),
+            "lead_worker": csc_social_worker.pk,
+        },
+    )
     assert "Select a valid choice" in response.content.decode()  # not health's worker
 
 

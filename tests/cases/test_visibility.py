@@ -16,16 +16,18 @@ def test_childrens_social_care_sees_every_child(csc_social_worker):
 
 def test_other_agencies_see_only_children_they_are_involved_with(health_visitor, health):
     ours = InvolvementFactory(agency=health).child
-    ended = InvolvementFactory(agency=health, start_date=TODAY - timedelta(days=90),
-                               end_date=TODAY - timedelta(days=1)).child
+    ended = InvolvementFactory(
+        agency=health, start_date=TODAY - timedelta(days=90), end_date=TODAY - timedelta(days=1)
+    ).child
     InvolvementFactory()  # another agency's child
     assert list(children_visible_to(health_visitor)) == [ours]
     assert ended not in children_visible_to(health_visitor)
 
 
 def test_an_involvement_ending_today_still_counts(health_visitor, health):
-    child = InvolvementFactory(agency=health, start_date=TODAY - timedelta(days=9),
-                               end_date=TODAY).child
+    child = InvolvementFactory(
+        agency=health, start_date=TODAY - timedelta(days=9), end_date=TODAY
+    ).child
     assert child in children_visible_to(health_visitor)
 
 
@@ -69,8 +71,10 @@ def test_on_a_neglect_plan_means_an_open_neglect_cp_plan_or_neglect_cin_plan(csc
     CPPlanFactory(end_date=TODAY - timedelta(days=1))  # ended yesterday
     cin_neglect = CINPlanFactory(referral=AssessmentFactory(factors=["16A"]).referral)
     CINPlanFactory(referral=AssessmentFactory(factors=["3B"]).referral)  # not neglect
-    assert set(Child.objects.filter(on_neglect_plan(TODAY))) == {cp_neglect,
-                                                                  cin_neglect.referral.child}
+    assert set(Child.objects.filter(on_neglect_plan(TODAY))) == {
+        cp_neglect,
+        cin_neglect.referral.child,
+    }
 
 
 def test_a_plan_ending_today_is_not_open_today():

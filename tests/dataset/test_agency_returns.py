@@ -30,8 +30,15 @@ def lead(agencies):
 
 
 def submit(agency, user, trained, workforce, **extra):
-    return agency_return_submit(agency=agency, quarter=Q1, staff_trained=trained,
-                                target_workforce=workforce, user=user, today=TODAY, **extra)
+    return agency_return_submit(
+        agency=agency,
+        quarter=Q1,
+        staff_trained=trained,
+        target_workforce=workforce,
+        user=user,
+        today=TODAY,
+        **extra,
+    )
 
 
 def test_an_agency_that_has_not_submitted_is_a_gap_not_a_zero(agencies, lead):
@@ -85,8 +92,14 @@ def test_a_correction_needs_the_version_it_edits(agencies, lead):
 
 def test_a_return_for_a_quarter_not_yet_started_is_refused(agencies, lead):
     with pytest.raises(ValidationError, match="once the quarter starts"):
-        agency_return_submit(agency=agencies[0], quarter=Quarter(2024, 2), staff_trained=1,
-                             target_workforce=2, user=lead, today=date(2024, 6, 30))
+        agency_return_submit(
+            agency=agencies[0],
+            quarter=Quarter(2024, 2),
+            staff_trained=1,
+            target_workforce=2,
+            user=lead,
+            today=date(2024, 6, 30),
+        )
 
 
 def test_a_zero_workforce_is_refused(agencies, lead):
@@ -98,8 +111,9 @@ def test_a_zero_workforce_is_refused(agencies, lead):
 def test_the_database_holds_one_return_per_agency_and_quarter(agencies, lead):
     submit(agencies[0], lead, 1, 2)
     with pytest.raises(IntegrityError), transaction.atomic():
-        AgencyReturn.objects.create(agency=agencies[0], quarter=Q1, staff_trained=1,
-                                    target_workforce=2, submitted_by=lead)
+        AgencyReturn.objects.create(
+            agency=agencies[0], quarter=Q1, staff_trained=1, target_workforce=2, submitted_by=lead
+        )
 
 
 def test_the_quarter_is_stored_as_its_slug_and_read_back_as_a_quarter(agencies, lead):
@@ -107,6 +121,7 @@ def test_the_quarter_is_stored_as_its_slug_and_read_back_as_a_quarter(agencies, 
     assert AgencyReturn.objects.values_list("quarter", flat=True).get() == Q1
     assert AgencyReturn.objects.filter(quarter="2024-25-Q1").count() == 1
     from django.db import connection
+
     with connection.cursor() as cursor:
         cursor.execute("SELECT quarter FROM dataset_agencyreturn")
         assert cursor.fetchone()[0] == "2024-25-Q1"

@@ -27,8 +27,7 @@ def teacher():
     return User.objects.create(username="teacher", agency=AgencyFactory(name="Education"))
 
 
-def test_toolkit_children_count_once_per_agency_that_completed_a_form(health_visitor,
-                                                                      teacher):
+def test_toolkit_children_count_once_per_agency_that_completed_a_form(health_visitor, teacher):
     shared, health_only = ChildFactory(), ChildFactory()
     tool(DayInMyLife, shared, health_visitor, S)
     tool(AssessmentChecklist, shared, health_visitor, E)
@@ -37,7 +36,9 @@ def test_toolkit_children_count_once_per_agency_that_completed_a_form(health_vis
     tool(DayInMyLife, ChildFactory(), teacher, date(2024, 7, 1))  # after E
     figures = by_agency("TOOLKIT_CHILDREN", Q1)
     assert {agency: f.value for agency, f in figures.items()} == {
-        health_visitor.agency_id: 2, teacher.agency_id: 1}
+        health_visitor.agency_id: 2,
+        teacher.agency_id: 1,
+    }
     # The partnership figure counts each child once: agencies need not add up to it.
     assert compute(Q1, ["TOOLKIT_CHILDREN"])["TOOLKIT_CHILDREN"].value == 2
 
@@ -53,10 +54,14 @@ def test_chronology_entries_are_by_the_recording_agency(health_visitor, teacher)
 
 
 def test_sdqs_by_agency_with_their_own_denominators(health_visitor, teacher):
-    for user, band in ((health_visitor, "High"), (health_visitor, "Close to average"),
-                       (teacher, "Very high")):
-        tool(SDQ, ChildFactory(), user, S, informant="parent", total_difficulties=20,
-             total_band=band)
+    for user, band in (
+        (health_visitor, "High"),
+        (health_visitor, "Close to average"),
+        (teacher, "Very high"),
+    ):
+        tool(
+            SDQ, ChildFactory(), user, S, informant="parent", total_difficulties=20, total_band=band
+        )
     raised = by_agency("SDQ_RAISED", Q1)
     assert raised[health_visitor.agency_id].value == Decimal("50.0")
     assert raised[teacher.agency_id].value == Decimal("100.0")

@@ -65,18 +65,22 @@ def author():
 
 # Rounding and empty denominators
 
-@pytest.mark.parametrize(("numerator", "denominator", "value"), [
-    (1, 16, Decimal("6.3")),  # 6.25: half up, where half-even would give 6.2
-    (1, 8, Decimal("12.5")),
-    (10, 16, Decimal("62.5")),
-    (1, 3, Decimal("33.3")),
-    (2, 3, Decimal("66.7")),
-    (1, 1, Decimal("100.0")),
-    (0, 5, Decimal("0.0")),
-    (5, 2000, Decimal("0.3")),  # 0.25
-    (1, 400, Decimal("0.3")),  # 0.25
-    (1, 4000, Decimal("0.0")),  # 0.025
-])
+
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "value"),
+    [
+        (1, 16, Decimal("6.3")),  # 6.25: half up, where half-even would give 6.2
+        (1, 8, Decimal("12.5")),
+        (10, 16, Decimal("62.5")),
+        (1, 3, Decimal("33.3")),
+        (2, 3, Decimal("66.7")),
+        (1, 1, Decimal("100.0")),
+        (0, 5, Decimal("0.0")),
+        (5, 2000, Decimal("0.3")),  # 0.25
+        (1, 400, Decimal("0.3")),  # 0.25
+        (1, 4000, Decimal("0.0")),  # 0.025
+    ],
+)
 def test_percentages_round_half_up_to_one_decimal(numerator, denominator, value):
     assert percentage(numerator, denominator) == value
 
@@ -109,6 +113,7 @@ def test_a_round_half_value_reaches_the_figure():
 
 
 # CP_NEGLECT_SHARE and CP_OPEN_15M: children with a CP plan open at E
+
 
 def test_a_plan_ending_on_e_is_not_open_at_e_and_one_ending_the_day_after_is():
     cp_plan(ChildFactory(), date(2024, 1, 10), E)
@@ -148,19 +153,29 @@ def test_children_are_counted_once_and_closed_episodes_plans_count():
     cp_plan(child, date(2022, 1, 1), date(2023, 1, 1), initial="PHY")
     cp_plan(child, date(2024, 2, 1))
     closed = referral(ChildFactory(), date(2023, 5, 1), nfa=True)
-    ChildProtectionPlan.objects.create(referral=closed, start_date=date(2023, 5, 2),
-                                       end_date=date(2024, 8, 1), initial_category="NEG",
-                                       latest_category="NEG")
+    ChildProtectionPlan.objects.create(
+        referral=closed,
+        start_date=date(2023, 5, 2),
+        end_date=date(2024, 8, 1),
+        initial_category="NEG",
+        latest_category="NEG",
+    )
     assert fraction("CP_NEGLECT_SHARE") == (2, 2)
 
 
 def test_the_denominator_is_the_children_open_cp_plans_selector_finds():
-    for start, end in [(date(2023, 1, 1), None), (date(2023, 1, 1), E), (E, None),
-                       (date(2024, 5, 5), E + DAY), (E + DAY, None)]:
+    for start, end in [
+        (date(2023, 1, 1), None),
+        (date(2023, 1, 1), E),
+        (E, None),
+        (date(2024, 5, 5), E + DAY),
+        (E + DAY, None),
+    ]:
         cp_plan(ChildFactory(), start, end)
     _, denominator = members("CP_NEGLECT_SHARE", Q1)
     assert set(denominator.values_list("pk", flat=True)) == set(
-        open_cp_plans(E).values_list("child_id", flat=True))
+        open_cp_plans(E).values_list("child_id", flat=True)
+    )
     assert denominator.count() == 3
 
 
@@ -180,6 +195,7 @@ def test_open_15_months_from_the_end_of_december_is_the_end_of_september():
 
 
 # CIN_NEGLECT_OVER_12M
+
 
 def test_neglect_cin_plans_open_over_12_months_need_a_start_strictly_before():
     cin_plan(ChildFactory(), date(2023, 6, 29))  # before E - 12 months (30 June 2023)
@@ -202,15 +218,21 @@ def test_a_cin_plan_is_neglect_only_through_its_own_episodes_assessment():
 
 
 def test_the_cin_denominator_matches_the_neglect_cin_plans_selector():
-    for start, end, neglect in [(date(2022, 1, 1), None, True), (date(2024, 6, 1), None, True),
-                                (date(2022, 1, 1), None, False), (date(2022, 1, 1), E, True)]:
+    for start, end, neglect in [
+        (date(2022, 1, 1), None, True),
+        (date(2024, 6, 1), None, True),
+        (date(2022, 1, 1), None, False),
+        (date(2022, 1, 1), E, True),
+    ]:
         cin_plan(ChildFactory(), start, end, neglect=neglect)
     _, denominator = members("CIN_NEGLECT_OVER_12M", Q1)
     assert set(denominator.values_list("pk", flat=True)) == set(
-        neglect_cin_plans(open_cin_plans(E)).values_list("child_id", flat=True))
+        neglect_cin_plans(open_cin_plans(E)).values_list("child_id", flat=True)
+    )
 
 
 # CP_NEGLECT_REPEAT_3Y
+
 
 def test_a_repeat_needs_a_previous_plan_ending_within_three_years_of_the_start():
     start = date(2024, 5, 15)
@@ -260,6 +282,7 @@ def test_three_years_before_1_march_after_a_leap_day_is_1_march():
 
 # CP_SECOND_OR_SUBSEQUENT
 
+
 def test_a_plan_is_subsequent_when_the_child_had_any_earlier_plan():
     repeat, first = ChildFactory(), ChildFactory()
     cp_plan(repeat, date(2012, 1, 1), date(2013, 1, 1), initial="SAB")
@@ -270,6 +293,7 @@ def test_a_plan_is_subsequent_when_the_child_had_any_earlier_plan():
 
 
 # CP_ENDED_2Y
+
 
 def test_a_plan_ended_in_the_quarter_counts_when_it_lasted_two_years_to_the_day():
     cp_plan(ChildFactory(), date(2022, 5, 10), date(2024, 5, 10))
@@ -288,6 +312,7 @@ def test_two_years_after_29_february_is_28_february():
 
 
 # REFERRALS_NEGLECT and REREFERRALS_12M
+
 
 def test_referrals_on_s_and_e_count_and_nfa_and_closed_referrals_are_not_excluded():
     referral(ChildFactory(), S, neglect=True, nfa=True, closed=S)
@@ -310,11 +335,14 @@ def test_a_rereferral_has_another_referral_in_the_12_months_before_it():
     assert fraction("REREFERRALS_12M") == (2, 5)
 
 
-@pytest.mark.parametrize(("earlier", "later", "counted"), [
-    (date(2023, 2, 28), date(2024, 2, 29), True),  # 29 Feb less 12 months is 28 Feb
-    (date(2023, 2, 27), date(2024, 2, 29), False),
-    (date(2023, 3, 1), date(2024, 2, 29), True),
-])
+@pytest.mark.parametrize(
+    ("earlier", "later", "counted"),
+    [
+        (date(2023, 2, 28), date(2024, 2, 29), True),  # 29 Feb less 12 months is 28 Feb
+        (date(2023, 2, 27), date(2024, 2, 29), False),
+        (date(2023, 3, 1), date(2024, 2, 29), True),
+    ],
+)
 def test_twelve_months_before_29_february(earlier, later, counted):
     child = ChildFactory()
     referral(child, earlier)
@@ -322,11 +350,14 @@ def test_twelve_months_before_29_february(earlier, later, counted):
     assert fraction("REREFERRALS_12M", LEAP_Q4) == (int(counted), 1)
 
 
-@pytest.mark.parametrize(("earlier", "later", "counted"), [
-    (date(2024, 2, 29), date(2025, 2, 28), True),
-    (date(2024, 2, 29), date(2025, 3, 1), False),  # 1 March less 12 months is 1 March
-    (date(2024, 3, 1), date(2025, 3, 1), True),
-])
+@pytest.mark.parametrize(
+    ("earlier", "later", "counted"),
+    [
+        (date(2024, 2, 29), date(2025, 2, 28), True),
+        (date(2024, 2, 29), date(2025, 3, 1), False),  # 1 March less 12 months is 1 March
+        (date(2024, 3, 1), date(2025, 3, 1), True),
+    ],
+)
 def test_twelve_months_after_a_leap_day(earlier, later, counted):
     child = ChildFactory()
     referral(child, earlier)
@@ -335,6 +366,7 @@ def test_twelve_months_after_a_leap_day(earlier, later, counted):
 
 
 # ASSESSMENTS_NEGLECT
+
 
 def test_assessments_count_by_authorisation_date():
     started_before = referral(ChildFactory(), date(2024, 3, 1))
@@ -347,8 +379,10 @@ def test_assessments_count_by_authorisation_date():
 
 # TOOLKIT_CHILDREN
 
-@pytest.mark.parametrize("model", [DayInMyLife, AssessmentChecklist, ParentChildObservation,
-                                   SDQ, NextSteps])
+
+@pytest.mark.parametrize(
+    "model", [DayInMyLife, AssessmentChecklist, ParentChildObservation, SDQ, NextSteps]
+)
 def test_any_completed_toolkit_form_in_the_quarter_counts_the_child(author, model):
     extra = {"informant": "parent"} if model is SDQ else {}
     tool(model, ChildFactory(), author, S, **extra)
@@ -369,6 +403,7 @@ def test_a_child_with_several_forms_is_counted_once_and_chronology_entries_do_no
 
 
 # TOOLKIT_MANDATORY_COMPLETE
+
 
 def _all_four(child, author, on, *, chronology="entry"):
     tool(DayInMyLife, child, author, on)
@@ -416,8 +451,9 @@ def test_only_children_on_a_neglect_plan_at_e_are_in_the_denominator(author):
         _all_four(child, author, date(2024, 6, 1))
     _, denominator = members("TOOLKIT_MANDATORY_COMPLETE", Q1)
     assert set(denominator) == {neglect_cp, neglect_cin}
-    assert set(denominator) == set(ChildFactory._meta.model.objects.filter(
-        children_flagged(on=E)["on_neglect_plan"]))
+    assert set(denominator) == set(
+        ChildFactory._meta.model.objects.filter(children_flagged(on=E)["on_neglect_plan"])
+    )
     assert fraction("TOOLKIT_MANDATORY_COMPLETE") == (2, 2)
 
 
@@ -437,14 +473,18 @@ def test_the_numerator_agrees_with_the_toolkit_status_of_each_child(author):
         else:
             AssessmentChecklist.objects.filter(child=child).update(completed_on=day)
     statuses = tool_statuses([child.pk for child in children], E)
-    expected = {pk for pk, tools in statuses.items()
-                if all(status.state in ("current", "due_soon") for status in tools)}
+    expected = {
+        pk
+        for pk, tools in statuses.items()
+        if all(status.state in ("current", "due_soon") for status in tools)
+    }
     numerator, _ = members("TOOLKIT_MANDATORY_COMPLETE", Q1)
     assert set(numerator.values_list("pk", flat=True)) == expected
     assert 0 < len(expected) < len(children)
 
 
 # CHRONOLOGY_ENTRIES_WEEKLY
+
 
 def test_chronology_entries_per_week_is_a_mean_over_the_quarters_weeks(author):
     child = ChildFactory()
@@ -471,10 +511,19 @@ def test_the_weekly_series_adds_up_to_the_quarter(author):
 
 # SDQ_COMPLETED and SDQ_RAISED
 
+
 def test_sdqs_completed_and_raised(author):
     def sdq(completed_on, total=None, band="", status="completed"):
-        tool(SDQ, ChildFactory(), author, completed_on, status=status, informant="parent",
-             total_difficulties=total, total_band=band)
+        tool(
+            SDQ,
+            ChildFactory(),
+            author,
+            completed_on,
+            status=status,
+            informant="parent",
+            total_difficulties=total,
+            total_band=band,
+        )
 
     sdq(S, 18, "High")
     sdq(E, 25, "Very high")
@@ -496,6 +545,7 @@ def test_sdq_raised_with_no_scored_questionnaires_has_no_value(author):
 
 # The computation as a whole
 
+
 def test_all_indicators_take_one_query_per_model(author, django_assert_num_queries):
     child = ChildFactory()
     cp_plan(child, date(2023, 1, 1))
@@ -505,8 +555,7 @@ def test_all_indicators_take_one_query_per_model(author, django_assert_num_queri
         compute(Q1)
 
 
-def test_the_number_of_queries_does_not_grow_with_the_records(author,
-                                                              django_assert_num_queries):
+def test_the_number_of_queries_does_not_grow_with_the_records(author, django_assert_num_queries):
     for i in range(30):
         child = ChildFactory()
         cp_plan(child, date(2023, 1, 1) + timedelta(days=i))
@@ -523,4 +572,3 @@ def test_members_of_an_unknown_or_non_case_record_code_is_a_key_error():
         members("TRAINING_COVERAGE", Q1)
     with pytest.raises(KeyError, match="TRAINING_COVERAGE"):
         compute(Q1, codes=["TRAINING_COVERAGE"])
-

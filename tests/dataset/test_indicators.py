@@ -7,15 +7,31 @@ from dataset.indicators import INDICATORS, Kind, Source, Unit
 
 # The codes of shared/kpi-definitions.md, in its order.
 CASE_RECORD_CODES = [
-    "CP_NEGLECT_SHARE", "CIN_NEGLECT_OVER_12M", "CP_NEGLECT_REPEAT_3Y", "CP_SECOND_OR_SUBSEQUENT",
-    "CP_OPEN_15M", "CP_ENDED_2Y", "REFERRALS_NEGLECT", "REREFERRALS_12M", "ASSESSMENTS_NEGLECT",
-    "TOOLKIT_CHILDREN", "TOOLKIT_MANDATORY_COMPLETE", "CHRONOLOGY_ENTRIES_WEEKLY",
-    "SDQ_COMPLETED", "SDQ_RAISED",
+    "CP_NEGLECT_SHARE",
+    "CIN_NEGLECT_OVER_12M",
+    "CP_NEGLECT_REPEAT_3Y",
+    "CP_SECOND_OR_SUBSEQUENT",
+    "CP_OPEN_15M",
+    "CP_ENDED_2Y",
+    "REFERRALS_NEGLECT",
+    "REREFERRALS_12M",
+    "ASSESSMENTS_NEGLECT",
+    "TOOLKIT_CHILDREN",
+    "TOOLKIT_MANDATORY_COMPLETE",
+    "CHRONOLOGY_ENTRIES_WEEKLY",
+    "SDQ_COMPLETED",
+    "SDQ_RAISED",
 ]
 COUNTS = {"TOOLKIT_CHILDREN", "SDQ_COMPLETED"}
 MEANS = {"CHRONOLOGY_ENTRIES_WEEKLY"}
-SNAPSHOTS = {"CP_NEGLECT_SHARE", "CIN_NEGLECT_OVER_12M", "CP_OPEN_15M",
-             "TOOLKIT_MANDATORY_COMPLETE", "TRAINING_COVERAGE", "ACTIONS_BY_RAG"}
+SNAPSHOTS = {
+    "CP_NEGLECT_SHARE",
+    "CIN_NEGLECT_OVER_12M",
+    "CP_OPEN_15M",
+    "TOOLKIT_MANDATORY_COMPLETE",
+    "TRAINING_COVERAGE",
+    "ACTIONS_BY_RAG",
+}
 
 # sha256 of every definition text in registry order. When this test fails, a definition has
 # changed: bump DEFINITIONS_VERSION (published quarters record it) and update both.
@@ -23,8 +39,11 @@ FINGERPRINT = ("2026.1", "2feb0f89154c317bd69c819aac47ec6b1072d3dd38c6f6571cec78
 
 
 def test_every_code_of_the_contract_is_registered_in_its_order():
-    assert [i.code for i in INDICATORS] == [*CASE_RECORD_CODES, "TRAINING_COVERAGE",
-                                           "ACTIONS_BY_RAG"]
+    assert [i.code for i in INDICATORS] == [
+        *CASE_RECORD_CODES,
+        "TRAINING_COVERAGE",
+        "ACTIONS_BY_RAG",
+    ]
     assert list(indicators.CASE_RECORD_CODES) == CASE_RECORD_CODES
 
 

@@ -32,7 +32,10 @@ def test_json_output_is_the_shape_in_the_definitions(records):
     output = json.loads(run("--quarter", "2024-25-Q1", "--format", "json"))
     assert set(output) == {"quarter", "start", "end", "indicators"}
     assert (output["quarter"], output["start"], output["end"]) == (
-        "2024-25 Q1", "2024-04-01", "2024-06-30")
+        "2024-25 Q1",
+        "2024-04-01",
+        "2024-06-30",
+    )
     assert list(output["indicators"]) == list(CASE_RECORD_CODES)
     for figures in output["indicators"].values():
         assert set(figures) == {"numerator", "denominator", "value"}
@@ -44,7 +47,10 @@ def test_json_output_is_the_shape_in_the_definitions(records):
     # A percentage over nothing: no value, not 0.
     assert indicators["SDQ_RAISED"] == {"numerator": 0, "denominator": 0, "value": None}
     assert indicators["CHRONOLOGY_ENTRIES_WEEKLY"] == {
-        "numerator": 0, "denominator": None, "value": 0.0}
+        "numerator": 0,
+        "denominator": None,
+        "value": 0.0,
+    }
 
 
 def test_json_is_the_default_format(records):
@@ -56,8 +62,15 @@ def test_csv_output_has_one_row_per_indicator_with_empty_cells_for_nulls(records
     assert rows[0] == ["quarter", "start", "end", "code", "numerator", "denominator", "value"]
     assert [row[3] for row in rows[1:]] == list(CASE_RECORD_CODES)
     by_code = {row[3]: row for row in rows[1:]}
-    assert by_code["CP_NEGLECT_SHARE"] == ["2024-25 Q1", "2024-04-01", "2024-06-30",
-                                           "CP_NEGLECT_SHARE", "2", "3", "66.7"]
+    assert by_code["CP_NEGLECT_SHARE"] == [
+        "2024-25 Q1",
+        "2024-04-01",
+        "2024-06-30",
+        "CP_NEGLECT_SHARE",
+        "2",
+        "3",
+        "66.7",
+    ]
     assert by_code["TOOLKIT_CHILDREN"][4:] == ["0", "", "0"]
     assert by_code["SDQ_RAISED"][4:] == ["0", "0", ""]
 

@@ -24,31 +24,40 @@ def d(text):
     return Decimal(text)
 
 
-@pytest.mark.parametrize(("value", "unit", "expected"), [
-    (d("62.5"), "percentage", "62.5%"),
-    (d("0.0"), "percentage", "0.0%"),
-    (None, "percentage", "no cases"),
-    (d("12.5"), "mean", "12.5 a week"),
-    (1234, "count", "1,234"),
-    (0, "count", "0"),
-])
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (d("62.5"), "percentage", "62.5%"),
+        (d("0.0"), "percentage", "0.0%"),
+        (None, "percentage", "no cases"),
+        (d("12.5"), "mean", "12.5 a week"),
+        (1234, "count", "1,234"),
+        (0, "count", "0"),
+    ],
+)
 def test_values_are_written_as_the_pages_show_them(value, unit, expected):
     assert format_value(value, unit) == expected
 
 
 def test_a_percentage_moves_in_points_from_one_value_to_the_other():
-    assert change(REPEAT, d("18.0"), d("22.2"), "2023-24 Q4").words == \
-        "up 4.2 points from 18.0% to 22.2%"
-    assert change(REPEAT, d("22.2"), d("21.2"), "2023-24 Q4").words == \
-        "down 1.0 point from 22.2% to 21.2%"
+    assert (
+        change(REPEAT, d("18.0"), d("22.2"), "2023-24 Q4").words
+        == "up 4.2 points from 18.0% to 22.2%"
+    )
+    assert (
+        change(REPEAT, d("22.2"), d("21.2"), "2023-24 Q4").words
+        == "down 1.0 point from 22.2% to 21.2%"
+    )
     assert change(REPEAT, d("20.0"), d("20.0"), "2023-24 Q4").words == "no change from 20.0%"
 
 
 def test_a_count_moves_by_its_difference_and_its_share_of_the_earlier_value():
     assert change(SDQS, 48, 60, "2023-24 Q4").words == "up 12 (25.0%) from 48 to 60"
     assert change(SDQS, 0, 5, "2023-24 Q4").words == "up 5 from 0 to 5"
-    assert change(WEEKLY, d("10.0"), d("9.0"), "Q").words == \
-        "down 1.0 (10.0%) from 10.0 a week to 9.0 a week"
+    assert (
+        change(WEEKLY, d("10.0"), d("9.0"), "Q").words
+        == "down 1.0 (10.0%) from 10.0 a week to 9.0 a week"
+    )
 
 
 def test_no_cases_on_either_side_is_not_a_movement():
@@ -68,7 +77,8 @@ def test_whether_a_move_is_better_follows_the_indicator():
 def test_a_percentage_is_a_theme_only_when_it_moves_more_than_the_threshold():
     assert theme(SHARE, d("50.0"), d("55.0"), "Q") is None
     assert theme(SHARE, d("50.0"), d("44.9"), "Q").reasons == (
-        "moved more than 5.0 percentage points",)
+        "moved more than 5.0 percentage points",
+    )
 
 
 def test_a_count_is_a_theme_when_it_moves_more_than_ten_per_cent_or_rises_from_zero():
@@ -84,7 +94,8 @@ def test_crossing_a_target_is_a_theme_even_for_a_small_move():
     found = theme(lower_better, d("20.5"), d("19.5"), "Q")
     assert found.reasons == ("now meets its target (at most 20.0%)",)
     assert theme(lower_better, d("19.5"), d("20.5"), "Q").reasons == (
-        "no longer meets its target (at most 20.0%)",)
+        "no longer meets its target (at most 20.0%)",
+    )
     assert theme(lower_better, d("19.5"), d("19.0"), "Q") is None
 
 

@@ -38,7 +38,7 @@ def card(response, code) -> str:
     html = response.content.decode()
     start = html.index(f'id="card-{code}"')
     end = html.find('class="portal-dataset-card"', start)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start:end if end > 0 else None]))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start : end if end > 0 else None]))
 
 
 @pytest.fixture
@@ -72,6 +72,7 @@ def dashboard(client, quarter=Q1):
 
 # The dashboard -----------------------------------------------------------------------------
 
+
 def test_a_card_shows_the_value_its_numerator_and_denominator(wg_client, plans):
     shown = card(dashboard(wg_client), "CP_NEGLECT_SHARE")
     assert "Child protection plans for neglect" in shown
@@ -101,8 +102,9 @@ def test_a_zero_denominator_is_shown_as_no_cases_never_as_zero(wg_client, plans)
 def test_the_sparkline_has_a_text_alternative_with_every_quarter(wg_client, plans):
     html = dashboard(wg_client).content.decode()
     start = html.index('id="card-CP_NEGLECT_SHARE"')
-    label = re.search(r'<svg class="portal-sparkline" role="img" aria-label="([^"]+)"',
-                      html[start:])[1]
+    label = re.search(
+        r'<svg class="portal-sparkline" role="img" aria-label="([^"]+)"', html[start:]
+    )[1]
     assert label.startswith("Last 8 quarters, oldest first: 2022-23 Q2 no cases;")
     assert label.endswith("2023-24 Q4 57.1%; 2024-25 Q1 62.5%")
 
@@ -114,8 +116,9 @@ def test_training_coverage_says_no_returns_yet_rather_than_zero(wg_client, plans
 
 
 def test_actions_by_rag_counts_each_actions_latest_submitted_rating(wg_client, health):
-    plan = ActionPlanFactory(agency=health, period_start=date(2024, 4, 1),
-                             period_end=date(2026, 3, 31))
+    plan = ActionPlanFactory(
+        agency=health, period_start=date(2024, 4, 1), period_end=date(2026, 3, 31)
+    )
     QuarterlyReportFactory(plan=plan, quarter="2024-25-Q1")
     red, green, unrated = ActionFactory.create_batch(3, plan=plan)
     ActionUpdateFactory(action=red, quarter="2024-25-Q1", rag="red")
@@ -132,17 +135,18 @@ def test_actions_by_rag_counts_each_actions_latest_submitted_rating(wg_client, h
 
 def test_actions_by_rag_is_broken_down_by_objective_and_agency(wg_client, health, csc):
     for agency, rag in ((health, "red"), (csc, "green")):
-        plan = ActionPlanFactory(agency=agency, period_start=date(2024, 4, 1),
-                                 period_end=date(2026, 3, 31))
+        plan = ActionPlanFactory(
+            agency=agency, period_start=date(2024, 4, 1), period_end=date(2026, 3, 31)
+        )
         QuarterlyReportFactory(plan=plan, quarter="2024-25-Q1")
         action = ActionFactory(plan=plan, objective="respond")
         ActionUpdateFactory(action=action, quarter="2024-25-Q1", rag=rag)
         ActionFactory(plan=plan, objective="evaluate")  # never rated
     page = text(wg_client.get(reverse("dataset:indicator", args=[SLUG, "ACTIONS_BY_RAG"])))
-    by_objective = page[page.index("By objective"):page.index("By agency")]
+    by_objective = page[page.index("By objective") : page.index("By agency")]
     assert "Respond 1 0 1 0 0" in by_objective and "Evaluate 0 0 0 0 2" in by_objective
     assert "Recognise 0 0 0 0 0" in by_objective
-    by_agency = page[page.index("By agency"):]
+    by_agency = page[page.index("By agency") :]
     assert "Community Health Trust 1 0 0 0 1" in by_agency
     assert "Social Care 0 0 1 0 1" in by_agency
 
@@ -150,17 +154,21 @@ def test_actions_by_rag_is_broken_down_by_objective_and_agency(wg_client, health
 def test_the_dataset_opens_on_the_latest_complete_quarter(wg_client):
     response = wg_client.get(reverse("dataset:dashboard_latest"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("dataset:dashboard",
-                                           args=[latest_complete(date.today()).slug])
+    assert response["Location"] == reverse(
+        "dataset:dashboard", args=[latest_complete(date.today()).slug]
+    )
 
 
 def test_the_quarter_picker_goes_to_the_chosen_quarter(wg_client):
     response = wg_client.get(reverse("dataset:choose_quarter"), {"quarter": "2023-24-Q2"})
     assert response["Location"] == reverse("dataset:dashboard", args=["2023-24-Q2"])
-    assert wg_client.get(reverse("dataset:choose_quarter"), {"quarter": "2023-25-Q2"}) \
-        .status_code == 404
-    assert wg_client.get(reverse("dataset:choose_quarter"))["Location"] == \
-        reverse("dataset:dashboard_latest")
+    assert (
+        wg_client.get(reverse("dataset:choose_quarter"), {"quarter": "2023-25-Q2"}).status_code
+        == 404
+    )
+    assert wg_client.get(reverse("dataset:choose_quarter"))["Location"] == reverse(
+        "dataset:dashboard_latest"
+    )
 
 
 @pytest.mark.parametrize("slug", ["2024-26-Q1", "2024-25-Q5", "2024-25-Q0", "24-25-Q1"])
@@ -176,7 +184,8 @@ def test_an_unknown_indicator_is_not_found(wg_client):
 
 @pytest.mark.parametrize("children", [2, 20])
 def test_the_dashboard_needs_the_same_queries_however_many_children(
-        wg_client, children, django_assert_max_num_queries):
+    wg_client, children, django_assert_max_num_queries
+):
     for i in range(children):
         cp_plan(ChildFactory(), date(2024, 1, 1 + i))
     # Eight quarters computed live × eight aggregate queries (computation.compute), one look
@@ -186,8 +195,9 @@ def test_the_dashboard_needs_the_same_queries_however_many_children(
         assert dashboard(wg_client).status_code == 200
 
 
-def test_a_published_quarters_dashboard_reads_its_snapshots(wg_client, administrator,
-                                                           django_assert_max_num_queries):
+def test_a_published_quarters_dashboard_reads_its_snapshots(
+    wg_client, administrator, django_assert_max_num_queries
+):
     from dataset.services import quarter_publish
     from neglect_portal.quarters import Quarter
 
@@ -219,15 +229,19 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(client, working_g
     assert counts[0] == counts[1]
 
 
-@pytest.mark.parametrize("url", [
-    reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"]),
-    reverse("dataset:indicator", args=[SLUG, "TOOLKIT_CHILDREN"]),
-    reverse("dataset:indicator", args=[SLUG, "SDQ_RAISED"]),
-    reverse("dataset:themes", args=[SLUG]),
-    reverse("dataset:dashboard_csv", args=[SLUG]),
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"]),
+        reverse("dataset:indicator", args=[SLUG, "TOOLKIT_CHILDREN"]),
+        reverse("dataset:indicator", args=[SLUG, "SDQ_RAISED"]),
+        reverse("dataset:themes", args=[SLUG]),
+        reverse("dataset:dashboard_csv", args=[SLUG]),
+    ],
+)
 def test_the_other_dataset_pages_need_the_same_queries_however_many_records(
-        client, health_lead, health, url, django_assert_max_num_queries):
+    client, health_lead, health, url, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -250,14 +264,14 @@ def test_the_other_dataset_pages_need_the_same_queries_however_many_records(
 
 # The indicator page ------------------------------------------------------------------------
 
-def test_the_indicator_page_shows_its_definition_and_an_accessible_trend_table(wg_client,
-                                                                                plans):
+
+def test_the_indicator_page_shows_its_definition_and_an_accessible_trend_table(wg_client, plans):
     response = wg_client.get(reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"]))
     page = text(response)
     assert "the percentage with an open plan whose latest category of abuse is neglect" in page
     html = response.content.decode()
     assert '<svg class="portal-trend-chart" aria-hidden="true"' in html
-    trend = html[html.index('id="trend"'):]
+    trend = html[html.index('id="trend"') :]
     rows = re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", trend, flags=re.S)
     cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).split() for row in rows[1:9]]
     assert cells[-2] == ["2023-24", "Q4", "4", "7", "57.1%"]
@@ -275,7 +289,7 @@ def test_toolkit_counts_are_broken_down_by_the_completing_agency(wg_client, heal
     tool(SDQ, ChildFactory(), worker, date(2024, 7, 1), informant="parent")  # next quarter
     response = wg_client.get(reverse("dataset:indicator", args=[SLUG, "SDQ_COMPLETED"]))
     html = response.content.decode()
-    table = html[html.index('id="breakdown"'):]
+    table = html[html.index('id="breakdown"') :]
     rows = {}
     for row in re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", table, flags=re.S)[1:]:
         cells = [c.strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)]
@@ -284,13 +298,15 @@ def test_toolkit_counts_are_broken_down_by_the_completing_agency(wg_client, heal
     assert rows["Children&#x27;s Social Care"] == ["1", "1"]
 
 
-def test_case_record_indicators_other_than_toolkit_counts_have_no_agency_breakdown(wg_client,
-                                                                                    plans):
+def test_case_record_indicators_other_than_toolkit_counts_have_no_agency_breakdown(
+    wg_client, plans
+):
     response = wg_client.get(reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"]))
     assert 'id="breakdown"' not in response.content.decode()
 
 
 # Drill-down and visibility -----------------------------------------------------------------
+
 
 def member_names(client, code="CP_NEGLECT_SHARE", which="numerator"):
     response = client.get(reverse("dataset:members", args=[SLUG, code, which]))
@@ -307,13 +323,14 @@ def test_a_viewer_who_sees_every_child_gets_every_record(client, administrator, 
     assert len(member_names(client, which="denominator")) == 8
 
 
-def test_an_agency_lead_sees_only_the_children_their_agency_is_involved_with(client,
-                                                                             health_lead,
-                                                                             plans):
+def test_an_agency_lead_sees_only_the_children_their_agency_is_involved_with(
+    client, health_lead, plans
+):
     client.force_login(health_lead)
     assert member_names(client) == ["Neglect0 Child", "Neglect1 Child"]
-    page = text(client.get(reverse("dataset:members",
-                                   args=[SLUG, "CP_NEGLECT_SHARE", "numerator"])))
+    page = text(
+        client.get(reverse("dataset:members", args=[SLUG, "CP_NEGLECT_SHARE", "numerator"]))
+    )
     assert "The figure counts 5 children. You may see 2 of them" in page
     indicator = text(client.get(reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"])))
     assert "In the numerator : you may see 2 of 5" in indicator
@@ -322,28 +339,29 @@ def test_an_agency_lead_sees_only_the_children_their_agency_is_involved_with(cli
 
 def test_drill_down_links_name_children_by_id_only(client, administrator, plans):
     client.force_login(administrator)
-    html = client.get(reverse("dataset:members",
-                              args=[SLUG, "CP_NEGLECT_SHARE", "numerator"])).content.decode()
+    html = client.get(
+        reverse("dataset:members", args=[SLUG, "CP_NEGLECT_SHARE", "numerator"])
+    ).content.decode()
     for href in re.findall(r'href="([^"]+)"', html):
         assert "Neglect" not in href and "DfE" not in href
 
 
 def test_a_member_whose_agency_sees_no_children_gets_counts_only(wg_client, plans):
-    indicator = text(wg_client.get(reverse("dataset:indicator",
-                                           args=[SLUG, "CP_NEGLECT_SHARE"])))
+    indicator = text(wg_client.get(reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"])))
     assert "You see the counts only" in indicator
-    assert reverse("dataset:members", args=[SLUG, "CP_NEGLECT_SHARE", "numerator"]) \
-        not in indicator
+    assert reverse("dataset:members", args=[SLUG, "CP_NEGLECT_SHARE", "numerator"]) not in indicator
     assert member_names(wg_client) is None
-    page = text(wg_client.get(reverse("dataset:members",
-                                      args=[SLUG, "CP_NEGLECT_SHARE", "numerator"])))
+    page = text(
+        wg_client.get(reverse("dataset:members", args=[SLUG, "CP_NEGLECT_SHARE", "numerator"]))
+    )
     assert "The figure counts 5 children." in page and "Neglect0" not in page
     csv_url = reverse("dataset:members_csv", args=[SLUG, "CP_NEGLECT_SHARE", "numerator"])
     assert wg_client.get(csv_url).status_code == 403
 
 
 def test_the_drill_down_page_is_paginated_with_constant_queries(
-        client, administrator, django_assert_max_num_queries):
+    client, administrator, django_assert_max_num_queries
+):
     client.force_login(administrator)
     for i in range(30):
         cp_plan(ChildFactory(), date(2024, 1, 1 + i))
@@ -356,30 +374,43 @@ def test_the_drill_down_page_is_paginated_with_constant_queries(
 
 
 def test_the_drill_down_csv_lists_what_the_viewer_may_see_without_running_formulas(
-        client, health_lead, plans, health):
-    attacker = ChildFactory(given_name="=HYPERLINK(\"http://evil\")", family_name="-2+3")
+    client, health_lead, plans, health
+):
+    attacker = ChildFactory(given_name='=HYPERLINK("http://evil")', family_name="-2+3")
     cp_plan(attacker, date(2024, 2, 1))
     InvolvementFactory(child=attacker, agency=health, start_date=date(2024, 1, 1))
     client.force_login(health_lead)
-    response = client.get(reverse("dataset:members_csv",
-                                  args=[SLUG, "CP_NEGLECT_SHARE", "numerator"]))
+    response = client.get(
+        reverse("dataset:members_csv", args=[SLUG, "CP_NEGLECT_SHARE", "numerator"])
+    )
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["LA child ID", "Child", "Record", "Dates", "Agency"]
     names = sorted(row[1] for row in rows[1:])
-    assert names == ["'=HYPERLINK(\"http://evil\") -2+3", "Neglect0 Child", "Neglect1 Child"]
+    assert names == ['\'=HYPERLINK("http://evil") -2+3', "Neglect0 Child", "Neglect1 Child"]
     assert all(row[2] == "Child" for row in rows[1:])
 
 
 # Exports -----------------------------------------------------------------------------------
 
+
 def test_the_dashboard_csv_has_one_row_per_indicator_with_its_definition(wg_client, plans):
     response = wg_client.get(reverse("dataset:dashboard_csv", args=[SLUG]))
-    assert response["Content-Disposition"] == \
-        'attachment; filename="neglect-dataset-2024-25-Q1.csv"'
+    assert (
+        response["Content-Disposition"] == 'attachment; filename="neglect-dataset-2024-25-Q1.csv"'
+    )
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["Quarter", "Code", "Title", "Definition", "Numerator", "Denominator",
-                       "Value", "Unit", "Note"]
+    assert rows[0] == [
+        "Quarter",
+        "Code",
+        "Title",
+        "Definition",
+        "Numerator",
+        "Denominator",
+        "Value",
+        "Unit",
+        "Note",
+    ]
     by_code = {row[1]: row for row in rows[1:]}
     assert len(by_code) == 16
     share = by_code["CP_NEGLECT_SHARE"]
@@ -404,6 +435,7 @@ def test_the_dashboard_xlsx_keeps_numbers_as_numbers_and_holds_no_formula(wg_cli
 
 # Emerging themes ---------------------------------------------------------------------------
 
+
 def test_emerging_themes_list_a_move_beyond_the_threshold_in_words(wg_client, plans):
     page = text(wg_client.get(reverse("dataset:themes", args=[SLUG])))
     assert "Child protection plans for neglect" in page
@@ -420,12 +452,20 @@ def test_emerging_themes_say_so_when_nothing_moved(wg_client):
 
 # Navigation --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("persona_name", "shown"), [
-    ("working_group_member", True), ("health_lead", True), ("administrator", True),
-    ("csc_social_worker", False), ("csc_team_manager", False),
-])
+
+@pytest.mark.parametrize(
+    ("persona_name", "shown"),
+    [
+        ("working_group_member", True),
+        ("health_lead", True),
+        ("administrator", True),
+        ("csc_social_worker", False),
+        ("csc_team_manager", False),
+    ],
+)
 def test_the_dataset_is_in_the_navigation_and_on_the_home_page_for_its_readers(
-        client, request, persona_name, shown):
+    client, request, persona_name, shown
+):
     client.force_login(request.getfixturevalue(persona_name))
     html = client.get(reverse("home")).content.decode()
     assert (html.count(f'href="{reverse("dataset:dashboard_latest")}"') >= 2) is shown
@@ -440,10 +480,14 @@ def share_target(monkeypatch):
 
     from dataset import indicators
 
-    targeted = replace(indicators.get("CP_NEGLECT_SHARE"), target=Decimal("60.0"),
-                       higher_is_better=False)
-    monkeypatch.setattr(indicators, "INDICATORS", tuple(
-        targeted if i.code == targeted.code else i for i in indicators.INDICATORS))
+    targeted = replace(
+        indicators.get("CP_NEGLECT_SHARE"), target=Decimal("60.0"), higher_is_better=False
+    )
+    monkeypatch.setattr(
+        indicators,
+        "INDICATORS",
+        tuple(targeted if i.code == targeted.code else i for i in indicators.INDICATORS),
+    )
     monkeypatch.setitem(indicators.BY_CODE, targeted.code, targeted)
     return targeted
 
@@ -460,7 +504,8 @@ def test_crossing_a_target_is_an_emerging_theme(wg_client, plans, share_target):
 
 
 def test_a_published_figure_that_the_records_no_longer_match_is_shown_as_restated(
-        wg_client, administrator):
+    wg_client, administrator
+):
     from dataset.services import quarter_publish
 
     cp_plan(ChildFactory(), date(2024, 1, 1))

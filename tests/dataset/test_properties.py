@@ -34,11 +34,27 @@ from toolkit.models import (
 )
 
 DAY = timedelta(days=1)
-LEAP = [date(2020, 2, 28), date(2020, 2, 29), date(2020, 3, 1), date(2021, 2, 28),
-        date(2021, 3, 1), date(2023, 2, 28), date(2023, 3, 1), date(2024, 2, 28),
-        date(2024, 2, 29), date(2024, 3, 1), date(2025, 2, 28), date(2025, 3, 1)]
-FORMS = {"day": DayInMyLife, "checklist": AssessmentChecklist,
-         "observation": ParentChildObservation, "sdq": SDQ, "next_steps": NextSteps}
+LEAP = [
+    date(2020, 2, 28),
+    date(2020, 2, 29),
+    date(2020, 3, 1),
+    date(2021, 2, 28),
+    date(2021, 3, 1),
+    date(2023, 2, 28),
+    date(2023, 3, 1),
+    date(2024, 2, 28),
+    date(2024, 2, 29),
+    date(2024, 3, 1),
+    date(2025, 2, 28),
+    date(2025, 3, 1),
+]
+FORMS = {
+    "day": DayInMyLife,
+    "checklist": AssessmentChecklist,
+    "observation": ParentChildObservation,
+    "sdq": SDQ,
+    "next_steps": NextSteps,
+}
 CATEGORIES = ["NEG", "PHY", "EMO", "SAB", "MUL"]
 BANDS = ["Close to average", "Slightly raised", "High", "Very high"]
 
@@ -53,8 +69,10 @@ def boundaries(quarter: Quarter) -> list[date]:
 
 
 def dates(quarter):
-    return st.one_of(st.sampled_from(boundaries(quarter)),
-                     st.dates(min_value=date(2019, 1, 1), max_value=date(2026, 6, 30)))
+    return st.one_of(
+        st.sampled_from(boundaries(quarter)),
+        st.dates(min_value=date(2019, 1, 1), max_value=date(2026, 6, 30)),
+    )
 
 
 @dataclass
@@ -89,20 +107,35 @@ def child_records(draw, quarter):
         assessment = None
         if draw(st.booleans()):
             authorised = draw(st.one_of(st.none(), day))
-            assessment = (max(authorised, referral_day) if authorised else None,
-                          draw(st.booleans()))
+            assessment = (
+                max(authorised, referral_day) if authorised else None,
+                draw(st.booleans()),
+            )
         cin = cp = None
         if draw(st.booleans()):
             start, end = period(draw, day)
             cin = (max(start, referral_day), end and max(end, start, referral_day))
         if draw(st.booleans()):
             start, end = period(draw, day)
-            cp = (max(start, referral_day), end and max(end, start, referral_day),
-                  draw(st.sampled_from(CATEGORIES)), draw(st.sampled_from(CATEGORIES)))
+            cp = (
+                max(start, referral_day),
+                end and max(end, start, referral_day),
+                draw(st.sampled_from(CATEGORIES)),
+                draw(st.sampled_from(CATEGORIES)),
+            )
         episodes.append(Episode(referral_day, draw(st.booleans()), assessment, cin, cp))
-    forms = draw(st.lists(st.tuples(
-        st.sampled_from(sorted(FORMS)), st.booleans(), day,
-        st.one_of(st.none(), st.integers(0, 40)), st.sampled_from(BANDS)), max_size=4))
+    forms = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(sorted(FORMS)),
+                st.booleans(),
+                day,
+                st.one_of(st.none(), st.integers(0, 40)),
+                st.sampled_from(BANDS),
+            ),
+            max_size=4,
+        )
+    )
     entries = draw(st.lists(day, max_size=3))
     reviewed = draw(st.one_of(st.none(), day))
     return ChildRecords(episodes, forms, entries, reviewed)
@@ -116,37 +149,60 @@ def save(children: list[ChildRecords]):
         records.pk = child.pk
         for episode in records.episodes:
             referral = Referral.objects.create(
-                child=child, referral_date=episode.referral,
-                presenting_factors=["neglect"] if episode.neglect_presenting else [])
+                child=child,
+                referral_date=episode.referral,
+                presenting_factors=["neglect"] if episode.neglect_presenting else [],
+            )
             if episode.assessment:
                 authorised, neglect = episode.assessment
-                Assessment.objects.create(referral=referral, start_date=episode.referral,
-                                          authorised_date=authorised,
-                                          factors=["16A"] if neglect else ["21"])
+                Assessment.objects.create(
+                    referral=referral,
+                    start_date=episode.referral,
+                    authorised_date=authorised,
+                    factors=["16A"] if neglect else ["21"],
+                )
             if episode.cin:
-                ChildInNeedPlan.objects.create(referral=referral, start_date=episode.cin[0],
-                                               end_date=episode.cin[1])
+                ChildInNeedPlan.objects.create(
+                    referral=referral, start_date=episode.cin[0], end_date=episode.cin[1]
+                )
             if episode.cp:
                 start, end, initial, latest = episode.cp
-                ChildProtectionPlan.objects.create(referral=referral, start_date=start,
-                                                   end_date=end, initial_category=initial,
-                                                   latest_category=latest)
+                ChildProtectionPlan.objects.create(
+                    referral=referral,
+                    start_date=start,
+                    end_date=end,
+                    initial_category=initial,
+                    latest_category=latest,
+                )
         for kind, completed, day, total, band in records.forms:
             extra = {"day_version": "baby"} if kind == "day" else {}
             if kind == "sdq":
-                extra = {"informant": "parent", "total_difficulties": total,
-                         "total_band": band if total is not None else ""}
+                extra = {
+                    "informant": "parent",
+                    "total_difficulties": total,
+                    "total_band": band if total is not None else "",
+                }
             FORMS[kind].objects.create(
-                child=child, author=author, author_agency=author.agency,
+                child=child,
+                author=author,
+                author_agency=author.agency,
                 status="completed" if completed else "draft",
-                completed_on=day if completed else None, **extra)
+                completed_on=day if completed else None,
+                **extra,
+            )
         if records.entries or records.reviewed:
             chronology = Chronology.objects.create(child=child, reviewed_on=records.reviewed)
             for day in records.entries:
                 ChronologyEntry.objects.create(
-                    chronology=chronology, event_date=day, recorded_on=day, what_happened="x",
-                    author=author, source_agency=author.agency, impact="neutral",
-                    impact_description="x")
+                    chronology=chronology,
+                    event_date=day,
+                    recorded_on=day,
+                    what_happened="x",
+                    author=author,
+                    source_agency=author.agency,
+                    impact="neutral",
+                    impact_description="x",
+                )
 
 
 def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]:
@@ -165,19 +221,37 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
     figures = {}
     cp_open = [c for c in children if any(ep.cp and is_open(*ep.cp[:2]) for ep in c.episodes)]
     figures["CP_NEGLECT_SHARE"] = (
-        sum(any(ep.cp and is_open(*ep.cp[:2]) and ep.cp[3] == "NEG" for ep in c.episodes)
-            for c in cp_open), len(cp_open))
+        sum(
+            any(ep.cp and is_open(*ep.cp[:2]) and ep.cp[3] == "NEG" for ep in c.episodes)
+            for c in cp_open
+        ),
+        len(cp_open),
+    )
     figures["CP_OPEN_15M"] = (
-        sum(any(ep.cp and is_open(*ep.cp[:2]) and ep.cp[0] <= e - relativedelta(months=15)
-                for ep in c.episodes) for c in cp_open), len(cp_open))
+        sum(
+            any(
+                ep.cp and is_open(*ep.cp[:2]) and ep.cp[0] <= e - relativedelta(months=15)
+                for ep in c.episodes
+            )
+            for c in cp_open
+        ),
+        len(cp_open),
+    )
 
     def neglect_cin_open(ep):
         return ep.cin and is_open(*ep.cin) and ep.assessment and ep.assessment[1]
 
     cin_open = [c for c in children if any(neglect_cin_open(ep) for ep in c.episodes)]
     figures["CIN_NEGLECT_OVER_12M"] = (
-        sum(any(neglect_cin_open(ep) and ep.cin[0] < e - relativedelta(months=12)
-                for ep in c.episodes) for c in cin_open), len(cin_open))
+        sum(
+            any(
+                neglect_cin_open(ep) and ep.cin[0] < e - relativedelta(months=12)
+                for ep in c.episodes
+            )
+            for c in cin_open
+        ),
+        len(cin_open),
+    )
 
     plans = [(c, ep.cp) for c in children for ep in c.episodes if ep.cp]
     repeat = [0, 0]
@@ -188,8 +262,9 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
         start, end, initial, _ = plan
         if within(start) and initial == "NEG":
             repeat[1] += 1
-            repeat[0] += any(o[1] is not None and start - relativedelta(years=3) <= o[1] <= start
-                             for o in others)
+            repeat[0] += any(
+                o[1] is not None and start - relativedelta(years=3) <= o[1] <= start for o in others
+            )
         if within(start):
             second[1] += 1
             second[0] += any(o[0] < start for o in others)
@@ -201,35 +276,60 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
     figures["CP_ENDED_2Y"] = tuple(ended)
 
     referrals = [(c, ep) for c in children for ep in c.episodes if within(ep.referral)]
-    figures["REFERRALS_NEGLECT"] = (sum(ep.neglect_presenting for _, ep in referrals),
-                                    len(referrals))
+    figures["REFERRALS_NEGLECT"] = (
+        sum(ep.neglect_presenting for _, ep in referrals),
+        len(referrals),
+    )
     figures["REREFERRALS_12M"] = (
-        sum(any(ep.referral - relativedelta(months=12) <= other.referral < ep.referral
-                for other in c.episodes) for c, ep in referrals), len(referrals))
-    assessed = [ep.assessment for c in children for ep in c.episodes
-                if ep.assessment and within(ep.assessment[0])]
+        sum(
+            any(
+                ep.referral - relativedelta(months=12) <= other.referral < ep.referral
+                for other in c.episodes
+            )
+            for c, ep in referrals
+        ),
+        len(referrals),
+    )
+    assessed = [
+        ep.assessment
+        for c in children
+        for ep in c.episodes
+        if ep.assessment and within(ep.assessment[0])
+    ]
     figures["ASSESSMENTS_NEGLECT"] = (sum(a[1] for a in assessed), len(assessed))
 
     figures["TOOLKIT_CHILDREN"] = (
-        sum(any(completed and within(day) for _, completed, day, _, _ in c.forms)
-            for c in children), None)
+        sum(
+            any(completed and within(day) for _, completed, day, _, _ in c.forms) for c in children
+        ),
+        None,
+    )
 
     def on_neglect_plan(c):
-        return any((ep.cp and is_open(*ep.cp[:2]) and ep.cp[3] == "NEG") or neglect_cin_open(ep)
-                   for ep in c.episodes)
+        return any(
+            (ep.cp and is_open(*ep.cp[:2]) and ep.cp[3] == "NEG") or neglect_cin_open(ep)
+            for ep in c.episodes
+        )
 
     def all_current(c):
         chronology = any(recent(d) for d in c.entries) or recent(c.reviewed)
         return chronology and all(
             any(k == kind and completed and recent(day) for k, completed, day, _, _ in c.forms)
-            for kind in ("day", "checklist", "observation"))
+            for kind in ("day", "checklist", "observation")
+        )
 
     on_plan = [c for c in children if on_neglect_plan(c)]
     figures["TOOLKIT_MANDATORY_COMPLETE"] = (sum(all_current(c) for c in on_plan), len(on_plan))
     figures["CHRONOLOGY_ENTRIES_WEEKLY"] = (
-        sum(within(d) for c in children for d in c.entries), None)
-    sdqs = [(total, band) for c in children for kind, completed, day, total, band in c.forms
-            if kind == "sdq" and completed and within(day)]
+        sum(within(d) for c in children for d in c.entries),
+        None,
+    )
+    sdqs = [
+        (total, band)
+        for c in children
+        for kind, completed, day, total, band in c.forms
+        if kind == "sdq" and completed and within(day)
+    ]
     figures["SDQ_COMPLETED"] = (len(sdqs), None)
     scored = [band for total, band in sdqs if total is not None]
     figures["SDQ_RAISED"] = (sum(band in ("High", "Very high") for band in scored), len(scored))
@@ -258,21 +358,28 @@ def test_the_aggregates_agree_with_counting_record_by_record(quarter, data):
                 assert result.value == weekly_mean(want[code][0], quarter.days)
             numerator, denominator = members(code, quarter)
             assert numerator.count() == result.numerator, code
-            assert (denominator.count() if denominator is not None else None) \
-                == result.denominator, code
+            assert (
+                denominator.count() if denominator is not None else None
+            ) == result.denominator, code
         transaction.set_rollback(True)
 
 
 @pytest.mark.django_db
 @settings(max_examples=150, deadline=None)
-@given(day=st.one_of(st.sampled_from(LEAP), st.dates(min_value=date(1901, 3, 1),
-                                                     max_value=date(9990, 1, 1))),
-       months=st.integers(-60, 60))
+@given(
+    day=st.one_of(
+        st.sampled_from(LEAP), st.dates(min_value=date(1901, 3, 1), max_value=date(9990, 1, 1))
+    ),
+    months=st.integers(-60, 60),
+)
 def test_add_months_in_the_database_is_relativedelta(day, months):
     with transaction.atomic():
         child = Child.objects.create(la_child_id="T1", date_of_birth=day)
-        shifted = Child.objects.filter(pk=child.pk).annotate(
-            shifted=AddMonths(F("date_of_birth"), months)).values_list("shifted", flat=True)
+        shifted = (
+            Child.objects.filter(pk=child.pk)
+            .annotate(shifted=AddMonths(F("date_of_birth"), months))
+            .values_list("shifted", flat=True)
+        )
         assert shifted.get() == day + relativedelta(months=months)
         transaction.set_rollback(True)
 

@@ -31,7 +31,7 @@ def text(response) -> str:
 def figure_row(response, code) -> str:
     html = response.content.decode()
     start = html.index(f'data-code="{code}"')
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start:html.index("</tr>", start)]))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start : html.index("</tr>", start)]))
 
 
 def url(name, quarter=Q1):
@@ -57,6 +57,7 @@ def admin_client(client, administrator):
 
 # Publishing ------------------------------------------------------------------------------------
 
+
 def test_the_confirmation_page_shows_the_figures_that_will_be_stored(admin_client, records):
     response = admin_client.get(url("publish"))
     assert response.status_code == 200
@@ -67,7 +68,8 @@ def test_the_confirmation_page_shows_the_figures_that_will_be_stored(admin_clien
 
 
 def test_publishing_stores_the_quarter_and_the_dashboard_says_published(
-        admin_client, records, administrator):
+    admin_client, records, administrator
+):
     response = admin_client.post(url("publish"))
     assert response["Location"] == url("dashboard")
     published = PublishedQuarter.objects.get(quarter=Q1)
@@ -94,8 +96,9 @@ def test_a_published_quarter_is_republished_not_published_again(admin_client, ad
     assert admin_client.get(url("publish"))["Location"] == url("republish")
     response = admin_client.post(url("publish"), follow=True)
     assert response.redirect_chain == [(url("republish"), 302)]
-    assert f"2024-25 Q1 was published by {administrator} after you opened the page" \
-        in text(response)
+    assert f"2024-25 Q1 was published by {administrator} after you opened the page" in text(
+        response
+    )
     assert PublishedQuarter.objects.get().publication == 1
 
 
@@ -115,8 +118,8 @@ def test_only_administrators_republish(client, working_group_member, administrat
 
 # Republishing ------------------------------------------------------------------------------
 
-def test_republishing_shows_the_stored_and_the_new_figures(admin_client, records,
-                                                           administrator):
+
+def test_republishing_shows_the_stored_and_the_new_figures(admin_client, records, administrator):
     quarter_publish(quarter=Q1, user=administrator)
     late_record()
     row = figure_row(admin_client.get(url("republish")), "CP_NEGLECT_SHARE")
@@ -132,11 +135,13 @@ def test_republishing_needs_a_reason(admin_client, records, administrator):
 
 
 def test_republishing_replaces_the_figures_and_keeps_the_old_ones_in_history(
-        admin_client, records, administrator):
+    admin_client, records, administrator
+):
     quarter_publish(quarter=Q1, user=administrator)
     late_record()
-    response = admin_client.post(url("republish"), {"reason": "Late plan recorded",
-                                                    "publication": 1})
+    response = admin_client.post(
+        url("republish"), {"reason": "Late plan recorded", "publication": 1}
+    )
     assert response["Location"] == url("dashboard")
     published = PublishedQuarter.objects.get()
     assert (published.publication, published.reason) == (2, "Late plan recorded")
@@ -147,15 +152,16 @@ def test_republishing_replaces_the_figures_and_keeps_the_old_ones_in_history(
 
 
 def test_a_republish_by_someone_else_in_between_is_refused_and_keeps_the_reason(
-        admin_client, records, administrator):
+    admin_client, records, administrator
+):
     quarter_publish(quarter=Q1, user=administrator)
     admin_client.get(url("republish"))  # opened at publication 1
-    quarter_republish(quarter=Q1, user=UserFactory(role="administrator"), reason="Theirs",
-                      expected_publication=1)
+    quarter_republish(
+        quarter=Q1, user=UserFactory(role="administrator"), reason="Theirs", expected_publication=1
+    )
     response = admin_client.post(url("republish"), {"reason": "Mine", "publication": 1})
     assert response.status_code == 200
-    assert "Someone else published 2024-25 Q1 again after you opened this page" \
-        in text(response)
+    assert "Someone else published 2024-25 Q1 again after you opened this page" in text(response)
     html = response.content.decode()
     assert "Mine" in html and 'name="publication" value="2"' in html
     published = PublishedQuarter.objects.get()
@@ -164,8 +170,10 @@ def test_a_republish_by_someone_else_in_between_is_refused_and_keeps_the_reason(
 
 # Restatements ------------------------------------------------------------------------------
 
+
 def test_the_restatements_page_shows_the_published_and_the_new_value(
-        client, working_group_member, records, administrator):
+    client, working_group_member, records, administrator
+):
     quarter_publish(quarter=Q1, user=administrator)
     late_record()
     client.force_login(working_group_member)
@@ -175,8 +183,7 @@ def test_the_restatements_page_shows_the_published_and_the_new_value(
     assert "Republish" not in text(response)  # a reader is not offered republishing
 
 
-def test_with_nothing_changed_there_are_no_restatements(admin_client, records,
-                                                        administrator):
+def test_with_nothing_changed_there_are_no_restatements(admin_client, records, administrator):
     quarter_publish(quarter=Q1, user=administrator)
     response = admin_client.get(url("restatements"))
     assert 'id="no-restatements"' in response.content.decode()
@@ -189,6 +196,7 @@ def test_an_unpublished_quarter_has_nothing_to_restate(admin_client):
 
 # The dashboard's links ---------------------------------------------------------------------
 
+
 def test_an_administrator_is_offered_to_publish_a_closed_quarter(admin_client):
     page = text(admin_client.get(url("dashboard")))
     assert "Publish this quarter" in page
@@ -196,7 +204,8 @@ def test_an_administrator_is_offered_to_publish_a_closed_quarter(admin_client):
 
 
 def test_an_administrator_is_offered_to_republish_and_check_a_published_quarter(
-        admin_client, administrator):
+    admin_client, administrator
+):
     quarter_publish(quarter=Q1, user=administrator)
     html = admin_client.get(url("dashboard")).content.decode()
     assert url("republish") in html and url("restatements") in html
@@ -209,7 +218,8 @@ def test_an_open_quarter_offers_no_publishing(admin_client):
 
 
 def test_readers_are_not_offered_publishing_but_may_check_restatements(
-        client, working_group_member, administrator):
+    client, working_group_member, administrator
+):
     quarter_publish(quarter=Q1, user=administrator)
     client.force_login(working_group_member)
     html = client.get(url("dashboard")).content.decode()

@@ -21,8 +21,9 @@ AFTER = date(2024, 7, 1)
 
 @pytest.fixture
 def admin_user():
-    return User.objects.create(username="admin", role=User.Role.ADMINISTRATOR,
-                               agency=AgencyFactory())
+    return User.objects.create(
+        username="admin", role=User.Role.ADMINISTRATOR, agency=AgencyFactory()
+    )
 
 
 @pytest.fixture
@@ -33,13 +34,15 @@ def records():
         referral(child, date(2024, 5, 1), neglect=i == 0)
 
 
-def test_publishing_stores_every_figure_with_the_definitions_version_and_who(records,
-                                                                             admin_user):
+def test_publishing_stores_every_figure_with_the_definitions_version_and_who(records, admin_user):
     published = quarter_publish(quarter=Q1, user=admin_user, today=AFTER)
     published.refresh_from_db()
     assert published.quarter == Q1
-    assert (published.definitions_version, published.published_by, published.publication) \
-        == (DEFINITIONS_VERSION, admin_user, 1)
+    assert (published.definitions_version, published.published_by, published.publication) == (
+        DEFINITIONS_VERSION,
+        admin_user,
+        1,
+    )
     codes = set(published.figures.values_list("code", flat=True))
     assert codes == {*CASE_RECORD_CODES, "TRAINING_COVERAGE"}
     share = published.figures.get(code="CP_NEGLECT_SHARE")
@@ -61,7 +64,8 @@ def test_publishing_twice_is_refused_republishing_is_explicit(records, admin_use
 
 
 def test_published_quarters_show_published_figures_and_later_changes_are_restatements(
-        records, admin_user):
+    records, admin_user
+):
     published = quarter_publish(quarter=Q1, user=admin_user, today=AFTER)
     cp_plan(ChildFactory(), date(2024, 2, 1))  # recorded late: part of Q1 after publication
     shown = quarter_figures(Q1)
@@ -70,8 +74,10 @@ def test_published_quarters_show_published_figures_and_later_changes_are_restate
     changed = {r.code: r for r in restatements(published)}
     # The new child is on a CP plan for neglect: every figure counting such children moves.
     assert set(changed) == {"CP_NEGLECT_SHARE", "CP_OPEN_15M", "TOOLKIT_MANDATORY_COMPLETE"}
-    assert (changed["CP_NEGLECT_SHARE"].published.value, changed["CP_NEGLECT_SHARE"].live.value) \
-        == (Decimal("75.0"), Decimal("80.0"))
+    assert (
+        changed["CP_NEGLECT_SHARE"].published.value,
+        changed["CP_NEGLECT_SHARE"].live.value,
+    ) == (Decimal("75.0"), Decimal("80.0"))
 
 
 def test_published_figures_compare_equal_to_the_live_ones_they_came_from(records, admin_user):
@@ -85,8 +91,7 @@ def test_an_unpublished_quarter_is_computed_live(records):
     assert shown.figures["CP_NEGLECT_SHARE"].numerator == 3
 
 
-def test_a_published_quarter_reads_in_two_queries(records, admin_user,
-                                                  django_assert_num_queries):
+def test_a_published_quarter_reads_in_two_queries(records, admin_user, django_assert_num_queries):
     quarter_publish(quarter=Q1, user=admin_user, today=AFTER)
     with django_assert_num_queries(2):
         quarter_figures(Q1)
@@ -95,47 +100,64 @@ def test_a_published_quarter_reads_in_two_queries(records, admin_user,
 def test_republishing_replaces_the_figures_and_history_keeps_the_old_ones(records, admin_user):
     quarter_publish(quarter=Q1, user=admin_user, today=AFTER)
     cp_plan(ChildFactory(), date(2024, 2, 1))
-    other = User.objects.create(username="admin2", role=User.Role.ADMINISTRATOR,
-                                agency=admin_user.agency)
-    published = quarter_republish(quarter=Q1, user=other, reason="Late CP plan recorded",
-                                  expected_publication=1, today=AFTER)
+    other = User.objects.create(
+        username="admin2", role=User.Role.ADMINISTRATOR, agency=admin_user.agency
+    )
+    published = quarter_republish(
+        quarter=Q1, user=other, reason="Late CP plan recorded", expected_publication=1, today=AFTER
+    )
     published.refresh_from_db()
     assert (published.publication, published.published_by, published.reason) == (
-        2, other, "Late CP plan recorded")
+        2,
+        other,
+        "Late CP plan recorded",
+    )
     share = published.figures.get(code="CP_NEGLECT_SHARE")
     assert share.value == Decimal("80.0")
-    old_values = list(PublishedFigure.history.filter(id=share.pk).order_by("history_date")
-                      .values_list("value", "history_user__username", "history_change_reason"))
-    assert old_values == [(Decimal("75.0"), "admin", None),
-                          (Decimal("80.0"), "admin2", "Late CP plan recorded")]
+    old_values = list(
+        PublishedFigure.history.filter(id=share.pk)
+        .order_by("history_date")
+        .values_list("value", "history_user__username", "history_change_reason")
+    )
+    assert old_values == [
+        (Decimal("75.0"), "admin", None),
+        (Decimal("80.0"), "admin2", "Late CP plan recorded"),
+    ]
     # Unchanged figures are left alone, so history shows only what was restated.
     assert PublishedFigure.history.filter(code="REFERRALS_NEGLECT").count() == 1
     assert published.history.count() == 2
     assert restatements(published) == []
 
 
-def test_republishing_needs_a_reason_a_publication_and_the_current_version(records,
-                                                                           admin_user):
+def test_republishing_needs_a_reason_a_publication_and_the_current_version(records, admin_user):
     with pytest.raises(PublishRefused, match="not been published"):
-        quarter_republish(quarter=Q1, user=admin_user, reason="x", expected_publication=1,
-                          today=AFTER)
+        quarter_republish(
+            quarter=Q1, user=admin_user, reason="x", expected_publication=1, today=AFTER
+        )
     quarter_publish(quarter=Q1, user=admin_user, today=AFTER)
     with pytest.raises(PublishRefused, match="why"):
-        quarter_republish(quarter=Q1, user=admin_user, reason="  ", expected_publication=1,
-                          today=AFTER)
-    quarter_republish(quarter=Q1, user=admin_user, reason="first", expected_publication=1,
-                      today=AFTER)
+        quarter_republish(
+            quarter=Q1, user=admin_user, reason="  ", expected_publication=1, today=AFTER
+        )
+    quarter_republish(
+        quarter=Q1, user=admin_user, reason="first", expected_publication=1, today=AFTER
+    )
     with pytest.raises(StaleEdit):
-        quarter_republish(quarter=Q1, user=admin_user, reason="second",
-                          expected_publication=1, today=AFTER)
+        quarter_republish(
+            quarter=Q1, user=admin_user, reason="second", expected_publication=1, today=AFTER
+        )
     assert PublishedQuarter.objects.get().publication == 2
 
 
-def test_a_figure_whose_code_was_retired_since_publication_still_reads_back(records,
-                                                                           admin_user):
+def test_a_figure_whose_code_was_retired_since_publication_still_reads_back(records, admin_user):
     published = quarter_publish(quarter=Q1, user=admin_user, today=AFTER)
-    PublishedFigure.objects.create(published_quarter=published, code="RETIRED_CODE",
-                                   numerator=7, denominator=None, value=Decimal("7"))
+    PublishedFigure.objects.create(
+        published_quarter=published,
+        code="RETIRED_CODE",
+        numerator=7,
+        denominator=None,
+        value=Decimal("7"),
+    )
     figures = quarter_figures(Q1).figures
     assert figures["RETIRED_CODE"].value == Decimal("7")
     assert figures["CP_NEGLECT_SHARE"].value == Decimal("75.0")

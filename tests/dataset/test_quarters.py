@@ -7,12 +7,15 @@ from hypothesis import strategies as st
 from neglect_portal.quarters import Quarter, latest_complete
 
 
-@pytest.mark.parametrize(("quarter", "start", "end"), [
-    (Quarter(2024, 1), date(2024, 4, 1), date(2024, 6, 30)),
-    (Quarter(2024, 2), date(2024, 7, 1), date(2024, 9, 30)),
-    (Quarter(2024, 3), date(2024, 10, 1), date(2024, 12, 31)),
-    (Quarter(2024, 4), date(2025, 1, 1), date(2025, 3, 31)),
-])
+@pytest.mark.parametrize(
+    ("quarter", "start", "end"),
+    [
+        (Quarter(2024, 1), date(2024, 4, 1), date(2024, 6, 30)),
+        (Quarter(2024, 2), date(2024, 7, 1), date(2024, 9, 30)),
+        (Quarter(2024, 3), date(2024, 10, 1), date(2024, 12, 31)),
+        (Quarter(2024, 4), date(2025, 1, 1), date(2025, 3, 31)),
+    ],
+)
 def test_financial_quarters_run_april_to_march(quarter, start, end):
     assert (quarter.start, quarter.end) == (start, end)
 
@@ -29,12 +32,23 @@ def test_a_slug_parses_back_to_its_quarter(slug):
     assert Quarter.parse(slug).slug == slug
 
 
-@pytest.mark.parametrize("bad", [
-    # The label ("2024-25 Q1") and surrounding spaces are accepted: see
-    # tests/neglect_portal/test_quarters.py.
-    "", "2024-25", "2024-25-Q5", "2024-25-Q0", "2024-26-Q1", "2024-24-Q1",
-    "24-25-Q1", "2024-25-q1", None, 2024,
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        # The label ("2024-25 Q1") and surrounding spaces are accepted: see
+        # tests/neglect_portal/test_quarters.py.
+        "",
+        "2024-25",
+        "2024-25-Q5",
+        "2024-25-Q0",
+        "2024-26-Q1",
+        "2024-24-Q1",
+        "24-25-Q1",
+        "2024-25-q1",
+        None,
+        2024,
+    ],
+)
 def test_anything_else_is_refused_with_a_value_error(bad):
     with pytest.raises(ValueError, match="not a quarter"):
         Quarter.parse(bad)
@@ -46,15 +60,18 @@ def test_impossible_quarters_cannot_be_made(year, number):
         Quarter(year, number)
 
 
-@pytest.mark.parametrize(("day", "quarter"), [
-    (date(2024, 4, 1), Quarter(2024, 1)),
-    (date(2024, 3, 31), Quarter(2023, 4)),
-    (date(2024, 2, 29), Quarter(2023, 4)),
-    (date(2024, 6, 30), Quarter(2024, 1)),
-    (date(2024, 7, 1), Quarter(2024, 2)),
-    (date(2024, 12, 31), Quarter(2024, 3)),
-    (date(2025, 1, 1), Quarter(2024, 4)),
-])
+@pytest.mark.parametrize(
+    ("day", "quarter"),
+    [
+        (date(2024, 4, 1), Quarter(2024, 1)),
+        (date(2024, 3, 31), Quarter(2023, 4)),
+        (date(2024, 2, 29), Quarter(2023, 4)),
+        (date(2024, 6, 30), Quarter(2024, 1)),
+        (date(2024, 7, 1), Quarter(2024, 2)),
+        (date(2024, 12, 31), Quarter(2024, 3)),
+        (date(2025, 1, 1), Quarter(2024, 4)),
+    ],
+)
 def test_containing_finds_the_quarter_of_a_day(day, quarter):
     assert Quarter.containing(day) == quarter
 
@@ -69,7 +86,10 @@ def test_previous_and_next_cross_financial_years():
 def test_quarters_order_chronologically():
     assert Quarter(2023, 4) < Quarter(2024, 1) < Quarter(2024, 2)
     assert sorted([Quarter(2024, 1), Quarter(2023, 4), Quarter(2023, 1)]) == [
-        Quarter(2023, 1), Quarter(2023, 4), Quarter(2024, 1)]
+        Quarter(2023, 1),
+        Quarter(2023, 4),
+        Quarter(2024, 1),
+    ]
     assert Quarter(2024, 1).last(3) == [Quarter(2023, 3), Quarter(2023, 4), Quarter(2024, 1)]
 
 
@@ -78,12 +98,15 @@ def test_a_leap_year_q4_has_29_february():
     assert Quarter(2024, 4).days == 31 + 28 + 31
 
 
-@pytest.mark.parametrize(("today", "quarter"), [
-    (date(2024, 7, 1), Quarter(2024, 1)),  # the day after E: Q1 is complete
-    (date(2024, 6, 30), Quarter(2023, 4)),  # on E itself the quarter is still running
-    (date(2024, 4, 1), Quarter(2023, 4)),
-    (date(2025, 1, 15), Quarter(2024, 3)),
-])
+@pytest.mark.parametrize(
+    ("today", "quarter"),
+    [
+        (date(2024, 7, 1), Quarter(2024, 1)),  # the day after E: Q1 is complete
+        (date(2024, 6, 30), Quarter(2023, 4)),  # on E itself the quarter is still running
+        (date(2024, 4, 1), Quarter(2023, 4)),
+        (date(2025, 1, 15), Quarter(2024, 3)),
+    ],
+)
 def test_latest_complete_is_the_last_quarter_whose_end_has_passed(today, quarter):
     assert latest_complete(today) == quarter
 

@@ -31,16 +31,26 @@ def test_figures_for_agrees_with_the_computation():
     for code, shown in selectors.figures_for(Q1).items():
         if code in computed:
             figure = computed[code]
-            assert (shown.numerator, shown.denominator, shown.value) == \
-                (figure.numerator, figure.denominator, figure.value)
+            assert (shown.numerator, shown.denominator, shown.value) == (
+                figure.numerator,
+                figure.denominator,
+                figure.value,
+            )
 
 
 def test_a_trend_is_the_eight_quarters_ending_with_the_quarter_oldest_first():
     cp_plan(ChildFactory(), date(2023, 8, 1))
     series = selectors.trend("CP_NEGLECT_SHARE", Q1)
     assert [s.quarter.label for s in series] == [
-        "2022-23 Q2", "2022-23 Q3", "2022-23 Q4", "2023-24 Q1", "2023-24 Q2", "2023-24 Q3",
-        "2023-24 Q4", "2024-25 Q1"]
+        "2022-23 Q2",
+        "2022-23 Q3",
+        "2022-23 Q4",
+        "2023-24 Q1",
+        "2023-24 Q2",
+        "2023-24 Q3",
+        "2023-24 Q4",
+        "2024-25 Q1",
+    ]
     assert [s.denominator for s in series] == [0, 0, 0, 0, 1, 1, 1, 1]
 
 
@@ -56,13 +66,13 @@ def test_toolkit_records_in_a_drill_down_are_limited_to_children_the_viewer_sees
         records = selectors.drill_down(code, Q1, selectors.NUMERATOR, lead)
         assert records.count() == 1, code
     assert selectors.visible_counts("SDQ_COMPLETED", Q1, lead) == (1, None)
-    assert list(selectors.drill_down("TOOLKIT_CHILDREN", Q1, selectors.NUMERATOR, lead)) == [
-        known]
+    assert list(selectors.drill_down("TOOLKIT_CHILDREN", Q1, selectors.NUMERATOR, lead)) == [known]
     assert selectors.drill_down("SDQ_COMPLETED", Q1, selectors.DENOMINATOR, lead) is None
 
 
-def test_only_those_who_may_see_no_child_get_counts_only(health_lead, working_group_member,
-                                                         administrator, health):
+def test_only_those_who_may_see_no_child_get_counts_only(
+    health_lead, working_group_member, administrator, health
+):
     assert selectors.sees_any_child(administrator)  # children's social care, by rule
     assert not selectors.sees_any_child(health_lead)
     InvolvementFactory(agency=health)

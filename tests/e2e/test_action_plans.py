@@ -16,9 +16,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 CURRENT = Quarter.containing(date.today())
 LAST = CURRENT.previous()
-REPORT = {"What we did": "Trained 120 more staff", "What difference it made for children":
-          "Neglect recognised earlier in audited cases", "How we know": "Audit of 20 cases",
-          "Next steps": "Train bank staff"}
+REPORT = {
+    "What we did": "Trained 120 more staff",
+    "What difference it made for children": "Neglect recognised earlier in audited cases",
+    "How we know": "Audit of 20 cases",
+    "Next steps": "Train bank staff",
+}
 
 
 @pytest.fixture
@@ -28,12 +31,16 @@ def plans(demo_users):
 
 
 def _last_ratings(plan):
-    return dict(ActionUpdate.objects.filter(action__plan=plan, quarter=LAST.slug)
-                .values_list("action_id", "rag"))
+    return dict(
+        ActionUpdate.objects.filter(action__plan=plan, quarter=LAST.slug).values_list(
+            "action_id", "rag"
+        )
+    )
 
 
 def test_an_agency_lead_rates_the_quarter_saves_a_draft_and_submits(
-        page, plans, sign_in, assert_accessible):
+    page, plans, sign_in, assert_accessible
+):
     plan = plans
     sign_in("lead", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Action plans").click()
@@ -46,7 +53,8 @@ def test_an_agency_lead_rates_the_quarter_saves_a_draft_and_submits(
 
     page.get_by_role("link", name=CURRENT.label).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        f"Quarterly update for {CURRENT.label}")
+        f"Quarterly update for {CURRENT.label}"
+    )
     assert_accessible(page)
 
     last = _last_ratings(plan)
@@ -54,33 +62,41 @@ def test_an_agency_lead_rates_the_quarter_saves_a_draft_and_submits(
     changed = next(a for a in actions if last[a.pk] != "complete")
     labels = {"red": "Red", "amber": "Amber", "green": "Green", "complete": "Complete"}
     for action in actions:  # the same as last quarter: no narrative needed
-        page.get_by_role("group", name=f"RAG rating: {action.short}", exact=True) \
-            .get_by_label(labels[last[action.pk]], exact=True).check()
+        page.get_by_role("group", name=f"RAG rating: {action.short}", exact=True).get_by_label(
+            labels[last[action.pk]], exact=True
+        ).check()
     page.get_by_role("button", name="Save as draft").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        f"Draft saved for {CURRENT.label}")
+        f"Draft saved for {CURRENT.label}"
+    )
     assert QuarterlyReport.objects.get(plan=plan, quarter=CURRENT.slug).status == "draft"
 
     new = "complete" if last[changed.pk] != "complete" else "red"
-    page.get_by_role("group", name=f"RAG rating: {changed.short}", exact=True) \
-        .get_by_label(labels[new], exact=True).check()
+    page.get_by_role("group", name=f"RAG rating: {changed.short}", exact=True).get_by_label(
+        labels[new], exact=True
+    ).check()
     for label, text in REPORT.items():
         page.get_by_label(label, exact=True).fill(text)
     page.get_by_role("button", name=f"Submit {CURRENT.label}").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text(f"Enter the progress on ‘{changed.short}’")
-    expect(page.get_by_role("group", name=f"RAG rating: {changed.short}", exact=True)
-           .get_by_label(labels[new], exact=True)).to_be_checked()  # nothing typed is lost
+    expect(
+        page.get_by_role("group", name=f"RAG rating: {changed.short}", exact=True).get_by_label(
+            labels[new], exact=True
+        )
+    ).to_be_checked()  # nothing typed is lost
     expect(page.get_by_label("What we did", exact=True)).to_have_value(REPORT["What we did"])
     assert_accessible(page)
     summary.get_by_role("link").first.click()
     expect(page.get_by_label(f"Progress: {changed.short}", exact=True)).to_be_focused()
 
     page.get_by_label(f"Progress: {changed.short}", exact=True).fill(
-        "Finished early thanks to the new champions")
+        "Finished early thanks to the new champions"
+    )
     page.get_by_role("button", name=f"Submit {CURRENT.label}").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        f"{CURRENT.label} submitted to the Working Group")
+        f"{CURRENT.label} submitted to the Working Group"
+    )
     expect(page.get_by_role("button", name="Save as draft")).to_have_count(0)  # locked
     expect(page.get_by_text("Finished early thanks to the new champions")).to_be_visible()
     assert_accessible(page)
@@ -90,29 +106,42 @@ def test_an_agency_lead_rates_the_quarter_saves_a_draft_and_submits(
 def _submit_current_quarter(plan):
     lead = User.objects.get(username="lead")
     last = _last_ratings(plan)
-    ratings = {pk: Rating("complete", "Done", "") if rag != "complete" else Rating(rag)
-               for pk, rag in last.items()}
-    report = quarter_save_draft(plan=plan, quarter=CURRENT, ratings=ratings,
-                                report_fields={"what_we_did": "A", "how_we_know": "B",
-                                               "difference_for_children": "C",
-                                               "next_steps": "D"},
-                                user=lead, expected_version=0)
+    ratings = {
+        pk: Rating("complete", "Done", "") if rag != "complete" else Rating(rag)
+        for pk, rag in last.items()
+    }
+    report = quarter_save_draft(
+        plan=plan,
+        quarter=CURRENT,
+        ratings=ratings,
+        report_fields={
+            "what_we_did": "A",
+            "how_we_know": "B",
+            "difference_for_children": "C",
+            "next_steps": "D",
+        },
+        user=lead,
+        expected_version=0,
+    )
     quarter_submit(plan=plan, quarter=CURRENT, user=lead, expected_version=report.version)
 
 
 def test_a_working_group_member_sees_the_matrix_change_and_opens_the_plan(
-        page, live_server, plans, sign_in, assert_accessible):
+    page, live_server, plans, sign_in, assert_accessible
+):
     sign_in("working-group", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Action plans").click()
     page.get_by_role("link", name="Working Group overview of the latest quarter").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        f"Action plans overview: {LAST.label}")
+        f"Action plans overview: {LAST.label}"
+    )
     assert_accessible(page)
 
     page.get_by_role("link", name="Next quarter").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(CURRENT.label)
     row = page.get_by_role("row").filter(
-        has=page.get_by_role("rowheader", name="Community Health Trust"))
+        has=page.get_by_role("rowheader", name="Community Health Trust")
+    )
     expect(row).to_contain_text("Not submitted")
     expect(row).not_to_contain_text("Complete")
     expect(page.locator("#not-submitted")).to_contain_text("Community Health Trust")
@@ -148,9 +177,11 @@ def test_a_working_group_member_sees_the_matrix_change_and_opens_the_plan(
 
 
 def test_another_agencys_lead_reads_the_plan_but_cannot_edit_it(
-        page, live_server, plans, sign_in, assert_accessible):
-    UserFactory(username="police-lead", agency=Agency.objects.get(name="Police"),
-                role=User.Role.AGENCY_LEAD)
+    page, live_server, plans, sign_in, assert_accessible
+):
+    UserFactory(
+        username="police-lead", agency=Agency.objects.get(name="Police"), role=User.Role.AGENCY_LEAD
+    )
     sign_in("police-lead", PASSWORD)
     page.goto(f"{live_server.url}/action-plans/")
     page.get_by_role("link", name=plans.title).click()
@@ -163,8 +194,7 @@ def test_another_agencys_lead_reads_the_plan_but_cannot_edit_it(
     response = page.goto(f"{live_server.url}/action-plans/{plans.pk}/quarters/{CURRENT.slug}/")
     assert response.status == 404  # a quarter still being written is not published
     page.goto(f"{live_server.url}/action-plans/{plans.pk}/quarters/{LAST.slug}/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        f"Quarterly update for {LAST.label}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Quarterly update for {LAST.label}")
     expect(page.get_by_role("button", name="Save as draft")).to_have_count(0)
     assert_accessible(page)
 
@@ -173,7 +203,8 @@ def test_another_agencys_lead_reads_the_plan_but_cannot_edit_it(
 
 
 def test_a_lead_adds_an_action_and_an_administrator_reopens_a_quarter(
-        page, live_server, plans, sign_in, assert_accessible):
+    page, live_server, plans, sign_in, assert_accessible
+):
     sign_in("lead", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/action-plans/mine/")
     page.get_by_role("link", name="Add an action").click()
@@ -198,7 +229,8 @@ def test_a_lead_adds_an_action_and_an_administrator_reopens_a_quarter(
     page.get_by_role("link", name="Reopen this quarter").click()
     page.get_by_role("button", name="Reopen the quarter").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
-        "Enter why the quarter is being reopened")
+        "Enter why the quarter is being reopened"
+    )
     assert_accessible(page)
     page.get_by_label("Why does the quarter need reopening?").fill("Wrong training figure")
     page.get_by_role("button", name="Reopen the quarter").click()
@@ -208,8 +240,9 @@ def test_a_lead_adds_an_action_and_an_administrator_reopens_a_quarter(
     assert_accessible(page)
 
 
-def test_a_lead_without_a_plan_is_offered_to_add_one(page, live_server, demo_users, sign_in,
-                                                     assert_accessible):
+def test_a_lead_without_a_plan_is_offered_to_add_one(
+    page, live_server, demo_users, sign_in, assert_accessible
+):
     sign_in("lead", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/action-plans/mine/")
     expect(page.get_by_text("has no active or draft neglect action plan yet")).to_be_visible()

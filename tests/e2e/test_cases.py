@@ -38,6 +38,7 @@ POLICE = "Police"
 
 # Helpers ---------------------------------------------------------------------------------------
 
+
 def open_children(page):
     menu = page.get_by_role("navigation", name="Menu")
     menu.get_by_role("link", name="Children", exact=True).click()
@@ -68,8 +69,11 @@ def assert_errors_link_to_their_fields(page):
     """Each error summary link must lead to its question, or following it goes nowhere."""
     links = error_summary(page).get_by_role("link")
     expect(links.first).to_be_visible()
-    nowhere = [f"{link.inner_text()} ({link.get_attribute('href')})" for link in links.all()
-               if page.locator(f"main form {link.get_attribute('href')}").count() != 1]
+    nowhere = [
+        f"{link.inner_text()} ({link.get_attribute('href')})"
+        for link in links.all()
+        if page.locator(f"main form {link.get_attribute('href')}").count() != 1
+    ]
     if nowhere:
         raise AssertionError(f"Error summary links lead nowhere: {nowhere}")
 
@@ -82,13 +86,17 @@ def table_row(scope, header):
     """The row whose row header is `header`, in the page or in one table of it."""
     page = getattr(scope, "page", scope)  # `has=` locators must start from the page
     return scope.get_by_role("row").filter(
-        has=page.get_by_role("rowheader", name=header, exact=True))
+        has=page.get_by_role("rowheader", name=header, exact=True)
+    )
 
 
 def summary_value(page, key):
     """The value beside `key` in a summary list."""
-    return page.locator(".govuk-summary-list__row").filter(
-        has=page.get_by_text(key, exact=True)).locator(".govuk-summary-list__value")
+    return (
+        page.locator(".govuk-summary-list__row")
+        .filter(has=page.get_by_text(key, exact=True))
+        .locator(".govuk-summary-list__value")
+    )
 
 
 def children_count(page):
@@ -101,8 +109,9 @@ def url(live_server, name, *args):
 
 
 def partner_practitioner(agency_name, username):
-    return UserFactory(username=username, agency=Agency.objects.get(name=agency_name),
-                       role=User.Role.PRACTITIONER)
+    return UserFactory(
+        username=username, agency=Agency.objects.get(name=agency_name), role=User.Role.PRACTITIONER
+    )
 
 
 def rich_child():
@@ -112,21 +121,35 @@ def rich_child():
     CIN plan and an open CP plan whose category has since changed.
     """
     worker = User.objects.get(username="practitioner")
-    child = ChildFactory(given_name="Ruby", family_name="Fielding", date_of_birth=date(2016, 5, 4),
-                         allocated_worker=worker, disabilities=["COMM"])
+    child = ChildFactory(
+        given_name="Ruby",
+        family_name="Fielding",
+        date_of_birth=date(2016, 5, 4),
+        allocated_worker=worker,
+        disabilities=["COMM"],
+    )
     child.ethnicity = "MWBA"
     child = services.record_update(child, expected_version=child.version)
 
-    closed = ReferralFactory(child=child, referral_date=date(2022, 5, 4),
-                             closure_date=date(2023, 6, 1), closure_reason="RC7")
+    closed = ReferralFactory(
+        child=child,
+        referral_date=date(2022, 5, 4),
+        closure_date=date(2023, 6, 1),
+        closure_reason="RC7",
+    )
     AssessmentFactory(referral=closed)
     CINPlanFactory(referral=closed, end_date=date(2022, 9, 1))
-    old_plan = CPPlanFactory(referral=closed, start_date=date(2022, 9, 1),
-                             end_date=date(2023, 5, 1), initial_category="EMO")
+    old_plan = CPPlanFactory(
+        referral=closed,
+        start_date=date(2022, 9, 1),
+        end_date=date(2023, 5, 1),
+        initial_category="EMO",
+    )
     CPReviewFactory(plan=old_plan, review_date=date(2022, 12, 1))
 
-    current = ReferralFactory(child=child, referral_date=date(2024, 2, 12), source="3B",
-                              recorded_by=worker)
+    current = ReferralFactory(
+        child=child, referral_date=date(2024, 2, 12), source="3B", recorded_by=worker
+    )
     assessment = AssessmentFactory(referral=current, authorised_date=None, factors=["16A", "4B"])
     cin_plan = CINPlanFactory(referral=current)
     cp_plan = CPPlanFactory(referral=current, start_date=date(2024, 4, 2))
@@ -135,20 +158,30 @@ def rich_child():
     cp_plan = services.record_update(cp_plan, expected_version=cp_plan.version)
 
     health = Agency.objects.get(name=HEALTH)
-    involvement = InvolvementFactory(child=child, agency=health, start_date=date(2024, 1, 8),
-                                     lead_worker=worker)
-    InvolvementFactory(child=child, agency=Agency.objects.get(name=POLICE),
-                       start_date=date(2022, 5, 4), end_date=date(2023, 1, 31))
-    return SimpleNamespace(child=child, referral=current, assessment=assessment,
-                           cin_plan=cin_plan, cp_plan=cp_plan, review=review,
-                           involvement=involvement)
+    involvement = InvolvementFactory(
+        child=child, agency=health, start_date=date(2024, 1, 8), lead_worker=worker
+    )
+    InvolvementFactory(
+        child=child,
+        agency=Agency.objects.get(name=POLICE),
+        start_date=date(2022, 5, 4),
+        end_date=date(2023, 1, 31),
+    )
+    return SimpleNamespace(
+        child=child,
+        referral=current,
+        assessment=assessment,
+        cin_plan=cin_plan,
+        cp_plan=cp_plan,
+        review=review,
+        involvement=involvement,
+    )
 
 
 # 1. The issue's journey ------------------------------------------------------------------------
 
-def test_a_practitioner_finds_a_child_and_starts_a_child_protection_plan(
-    page, demo_users, sign_in
-):
+
+def test_a_practitioner_finds_a_child_and_starts_a_child_protection_plan(page, demo_users, sign_in):
     child = ChildFactory(given_name="Maisie", family_name="Okonkwo")
     ChildFactory(given_name="Oliver", family_name="Brennan")
     ReferralFactory(child=child, referral_date=date(2025, 1, 10))
@@ -196,14 +229,17 @@ def test_a_practitioner_finds_a_child_and_starts_a_child_protection_plan(
     expect(heading(page)).to_have_text("Maisie Okonkwo")
     expect(success_banner(page)).to_contain_text("Child protection plan started")
     expect(summary_value(page, "Current plans")).to_contain_text(
-        "Child protection plan since 3 March 2025: Neglect")
+        "Child protection plan since 3 March 2025: Neglect"
+    )
     event = page.get_by_role("listitem").filter(
-        has=page.get_by_role("heading", name="Child protection plan started"))
+        has=page.get_by_role("heading", name="Child protection plan started")
+    )
     expect(event).to_contain_text("3 March 2025")
     expect(event).to_contain_text("Category: Neglect")
 
-    page.get_by_role("link",
-                     name="History of the child protection plan started 3 March 2025").click()
+    page.get_by_role(
+        "link", name="History of the child protection plan started 3 March 2025"
+    ).click()
     expect(heading(page)).to_contain_text("History of child protection plan")
     expect(page.get_by_role("heading", level=2, name="Created by Sam Okafor")).to_be_visible()
     expect(table_row(page, "Start date")).to_contain_text("3 March 2025")
@@ -211,6 +247,7 @@ def test_a_practitioner_finds_a_child_and_starts_a_child_protection_plan(
 
 
 # 2. Stale edits --------------------------------------------------------------------------------
+
 
 def test_a_stale_edit_is_refused_keeping_what_was_typed(
     page, live_server, demo_users, sign_in, assert_accessible
@@ -246,6 +283,7 @@ def test_a_stale_edit_is_refused_keeping_what_was_typed(
 
 # 3. A partner's referral -----------------------------------------------------------------------
 
+
 def test_a_partner_refers_a_new_child_without_gaining_sight_of_the_record(
     page, demo_users, sign_in, assert_accessible
 ):
@@ -278,21 +316,27 @@ def test_a_partner_refers_a_new_child_without_gaining_sight_of_the_record(
 
 # 4. Other agencies -----------------------------------------------------------------------------
 
+
 def test_another_agencys_practitioner_gets_not_found_for_a_child_they_do_not_work_with(
     page, live_server, demo_users, sign_in
 ):
     police = Agency.objects.get(name=POLICE)
     theirs = InvolvementFactory(agency=police).child
-    not_theirs = InvolvementFactory(child__given_name="Harriet", child__family_name="Quill",
-                                    agency=Agency.objects.get(name=HEALTH)).child
+    not_theirs = InvolvementFactory(
+        child__given_name="Harriet",
+        child__family_name="Quill",
+        agency=Agency.objects.get(name=HEALTH),
+    ).child
     partner_practitioner(POLICE, "police-officer")
     sign_in("police-officer", PASSWORD)
 
     page.goto(url(live_server, "cases:child_detail", theirs.pk))
     expect(heading(page)).to_have_text(theirs.full_name)
 
-    for path in (url(live_server, "cases:child_detail", not_theirs.pk),
-                 url(live_server, "cases:history", "child", not_theirs.pk)):
+    for path in (
+        url(live_server, "cases:child_detail", not_theirs.pk),
+        url(live_server, "cases:history", "child", not_theirs.pk),
+    ):
         response = page.goto(path)
         assert response.status == 404, path
         expect(heading(page)).to_have_text("Page not found")
@@ -301,13 +345,18 @@ def test_another_agencys_practitioner_gets_not_found_for_a_child_they_do_not_wor
 
 # 5. The children list --------------------------------------------------------------------------
 
+
 def test_the_children_list_filters_clears_and_pages(page, demo_users, sign_in, assert_accessible):
     for n in range(1, 26):
         ChildFactory(given_name="Alex", family_name=f"Child{n:02d}")
-    on_plan = CPPlanFactory(referral__child__given_name="Cara",
-                            referral__child__family_name="Protected").referral.child
-    CPPlanFactory(referral__child__given_name="Eddie", referral__child__family_name="Ended",
-                  end_date=date.today() - timedelta(days=30))
+    on_plan = CPPlanFactory(
+        referral__child__given_name="Cara", referral__child__family_name="Protected"
+    ).referral.child
+    CPPlanFactory(
+        referral__child__given_name="Eddie",
+        referral__child__family_name="Ended",
+        end_date=date.today() - timedelta(days=30),
+    )
     sign_in("practitioner", DEMO_PASSWORD)
     open_children(page)
     expect(children_count(page)).to_have_text("27 children")
@@ -336,6 +385,7 @@ def test_the_children_list_filters_clears_and_pages(page, demo_users, sign_in, a
 
 # 6. The access log -----------------------------------------------------------------------------
 
+
 def test_an_administrator_sees_who_opened_a_childs_record(
     page, live_server, demo_users, sign_in, assert_accessible
 ):
@@ -357,6 +407,7 @@ def test_an_administrator_sees_who_opened_a_childs_record(
 
 
 # 7. Accessibility of every page ----------------------------------------------------------------
+
 
 def test_the_children_list_is_accessible(page, demo_users, sign_in, assert_accessible):
     rich_child()
@@ -429,31 +480,32 @@ FORM_PAGES = {
     "add child": FormPage("Add a child", "cases:child_add", None),
     "edit child": FormPage("Change child's details", "cases:child_edit", "child", submit_emptied),
     "record referral": FormPage("Record a referral", "cases:referral_add", "child"),
-    "edit referral": FormPage("Change referral", "cases:referral_edit", "referral",
-                              submit_emptied),
+    "edit referral": FormPage("Change referral", "cases:referral_edit", "referral", submit_emptied),
     "record assessment": FormPage("Record an assessment", "cases:assessment_add", "referral"),
-    "edit assessment": FormPage("Change assessment", "cases:assessment_edit", "assessment",
-                                submit_emptied),
+    "edit assessment": FormPage(
+        "Change assessment", "cases:assessment_edit", "assessment", submit_emptied
+    ),
     "start CIN plan": FormPage("Start a child in need plan", "cases:cin_plan_start", "referral"),
     "end CIN plan": FormPage("End child in need plan", "cases:cin_plan_end", "cin_plan"),
-    "start CP plan": FormPage("Start a child protection plan", "cases:cp_plan_start",
-                              "referral"),
+    "start CP plan": FormPage("Start a child protection plan", "cases:cp_plan_start", "referral"),
     "end CP plan": FormPage("End child protection plan", "cases:cp_plan_end", "cp_plan"),
-    "change category": FormPage("Change the category of abuse", "cases:cp_plan_category",
-                                "cp_plan", submit_unchosen),
-    "record review": FormPage("Record a child protection review", "cases:cp_review_add",
-                              "cp_plan"),
+    "change category": FormPage(
+        "Change the category of abuse", "cases:cp_plan_category", "cp_plan", submit_unchosen
+    ),
+    "record review": FormPage("Record a child protection review", "cases:cp_review_add", "cp_plan"),
     "add involvement": FormPage("Add an agency involved", "cases:involvement_add", "child"),
-    "end involvement": FormPage("End an agency's involvement", "cases:involvement_end",
-                                "involvement"),
-    "refer a child": FormPage("Refer a child to children's social care",
-                              "cases:refer_new_child", None),
+    "end involvement": FormPage(
+        "End an agency's involvement", "cases:involvement_end", "involvement"
+    ),
+    "refer a child": FormPage(
+        "Refer a child to children's social care", "cases:refer_new_child", None
+    ),
 }
 
 
-@pytest.mark.parametrize("form_page", [
-    pytest.param(form_page, id=name) for name, form_page in FORM_PAGES.items()
-])
+@pytest.mark.parametrize(
+    "form_page", [pytest.param(form_page, id=name) for name, form_page in FORM_PAGES.items()]
+)
 def test_each_form_page_is_accessible_blank_and_with_errors(
     page, live_server, demo_users, sign_in, assert_accessible, form_page
 ):
@@ -476,8 +528,10 @@ def test_the_category_questions_offer_only_the_census_categories(
 ):
     records = rich_child()
     sign_in("practitioner", DEMO_PASSWORD)
-    for url_name, question in [("cases:cp_plan_start", "Category of abuse"),
-                               ("cases:cp_plan_category", "Latest category of abuse")]:
+    for url_name, question in [
+        ("cases:cp_plan_start", "Category of abuse"),
+        ("cases:cp_plan_category", "Latest category of abuse"),
+    ]:
         pk = records.referral.pk if url_name == "cases:cp_plan_start" else records.cp_plan.pk
         page.goto(url(live_server, url_name, pk))
         radios = page.get_by_role("group", name=question, exact=True).get_by_role("radio")
@@ -497,9 +551,14 @@ def test_history_pages_are_accessible(page, live_server, demo_users, sign_in, as
     expect(table_row(newest, "Ethnicity")).to_contain_text("White and Black African")
     assert_accessible(page)
 
-    for kind, record in [("referral", records.referral), ("assessment", records.assessment),
-                         ("cin-plan", records.cin_plan), ("cp-plan", records.cp_plan),
-                         ("cp-review", records.review), ("involvement", records.involvement)]:
+    for kind, record in [
+        ("referral", records.referral),
+        ("assessment", records.assessment),
+        ("cin-plan", records.cin_plan),
+        ("cp-plan", records.cp_plan),
+        ("cp-review", records.review),
+        ("involvement", records.involvement),
+    ]:
         page.goto(url(live_server, "cases:history", kind, record.pk))
         expect(heading(page)).to_contain_text("History of")
         expect(page.get_by_role("heading", level=2, name="Created by")).to_be_visible()

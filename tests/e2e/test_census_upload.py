@@ -10,8 +10,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 FILES = Path(__file__).resolve().parent.parent / "cases" / "census_files"
 
 
-def test_an_administrator_imports_a_census_file(page, live_server, demo_users, sign_in,
-                                               assert_accessible):
+def test_an_administrator_imports_a_census_file(
+    page, live_server, demo_users, sign_in, assert_accessible
+):
     sign_in("admin", DEMO_PASSWORD)
     page.get_by_role("link", name="Import a CIN census file").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import the CIN census")

@@ -25,13 +25,13 @@ def quarter_with_plans(demo_users):
     cp_plan(known, start)
     cp_plan(ChildFactory(given_name="Unknown", family_name="Tothepolice"), start)
     cp_plan(ChildFactory(), start, initial="PHY")
-    InvolvementFactory(child=known, agency=Agency.objects.get(name="Police"),
-                       start_date=start)
+    InvolvementFactory(child=known, agency=Agency.objects.get(name="Police"), start_date=start)
     return quarter
 
 
 def test_a_working_group_member_follows_a_figure_to_the_children_and_downloads_it(
-        page, sign_in, quarter_with_plans, assert_accessible):
+    page, sign_in, quarter_with_plans, assert_accessible
+):
     quarter = quarter_with_plans
     sign_in("working-group", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Dataset").click()
@@ -43,8 +43,7 @@ def test_a_working_group_member_follows_a_figure_to_the_children_and_downloads_i
     assert_accessible(page)
 
     share.get_by_role("link", name="Child protection plans for neglect").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Child protection plans for neglect")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Child protection plans for neglect")
     expect(page.locator("#definition")).to_contain_text("latest category of abuse is neglect")
     expect(page.get_by_role("table").first).to_contain_text("66.7%")
     assert_accessible(page)
@@ -60,8 +59,12 @@ def test_a_working_group_member_follows_a_figure_to_the_children_and_downloads_i
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download this list (CSV)").click()
-    names = [row[1] for row in csv.reader(io.StringIO(
-        Path(download_info.value.path()).read_text(encoding="utf-8")))][1:]
+    names = [
+        row[1]
+        for row in csv.reader(
+            io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))
+        )
+    ][1:]
     assert names == ["Ruby Dataset"]
 
     page.get_by_role("link", name=f"Neglect dataset {quarter.label}").click()
@@ -71,18 +74,21 @@ def test_a_working_group_member_follows_a_figure_to_the_children_and_downloads_i
     assert download.suggested_filename == f"neglect-dataset-{quarter.slug}.csv"
     rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
     share_row = next(row for row in rows if row["Code"] == "CP_NEGLECT_SHARE")
-    assert (share_row["Numerator"], share_row["Denominator"], share_row["Value"]) == \
-        ("2", "3", "66.7")
+    assert (share_row["Numerator"], share_row["Denominator"], share_row["Value"]) == (
+        "2",
+        "3",
+        "66.7",
+    )
 
 
-def test_the_emerging_themes_page_and_the_quarter_picker(page, sign_in, quarter_with_plans,
-                                                        assert_accessible):
+def test_the_emerging_themes_page_and_the_quarter_picker(
+    page, sign_in, quarter_with_plans, assert_accessible
+):
     quarter = quarter_with_plans
     sign_in("working-group", DEMO_PASSWORD)
     page.get_by_role("link", name="Dataset").first.click()
     page.get_by_role("link", name=f"Emerging themes for {quarter.label}").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        f"Emerging themes: {quarter.label}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Emerging themes: {quarter.label}")
     assert_accessible(page)
 
     page.get_by_role("link", name=f"Neglect dataset {quarter.label}").click()

@@ -16,12 +16,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_agency_lead_submits_a_return_and_the_working_group_sees_it(
-        page, sign_in, demo_users, assert_accessible):
+    page, sign_in, demo_users, assert_accessible
+):
     quarter = latest_complete(date.today())
     sign_in("lead", DEMO_PASSWORD)
     page.get_by_role("link", name="Your agency's neglect training return").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        f"Neglect training return: {quarter.label}")
+        f"Neglect training return: {quarter.label}"
+    )
     assert_accessible(page)
 
     page.get_by_label("Staff trained in neglect to date").fill("120")
@@ -34,15 +36,15 @@ def test_an_agency_lead_submits_a_return_and_the_working_group_sees_it(
     page.get_by_label("Target workforce").fill("160")
     page.get_by_label("Narrative").fill("Two sessions for health visitors")
     page.get_by_role("button", name="Submit return").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        f"Training coverage: {quarter.label}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Training coverage: {quarter.label}")
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
 
     sign_in("working-group", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Dataset").click()
     page.locator("#card-TRAINING_COVERAGE").get_by_role(
-        "link", name="Training coverage by agency").click()
+        "link", name="Training coverage by agency"
+    ).click()
     health = Agency.objects.get(name="Community Health Trust")
     expect(page.locator(f'tr[data-agency="{health.pk}"]')).to_contain_text("75.0%")
     police = Agency.objects.get(name="Police")
@@ -74,7 +76,6 @@ def test_an_administrator_publishes_a_quarter(page, sign_in, demo_users, assert_
     page.get_by_role("link", name=f"Republish {quarter.label}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Republish {quarter.label}")
     assert_accessible(page)
-    page.get_by_label("Why is the quarter being published again?").fill(
-        "A plan recorded late")
+    page.get_by_label("Why is the quarter being published again?").fill("A plan recorded late")
     page.get_by_role("button", name="Republish quarter").click()
     expect(page.get_by_text("publication 2: A plan recorded late")).to_be_visible()

@@ -60,8 +60,9 @@ def test_a_user_changes_their_password(page, demo_users, sign_in, assert_accessi
 
 
 @pytest.mark.parametrize("path", ["/sign-in/", "/accessibility/", "/no-such-page/"])
-def test_public_and_error_pages_are_accessible(page, live_server, demo_users, sign_in,
-                                               assert_accessible, path):
+def test_public_and_error_pages_are_accessible(
+    page, live_server, demo_users, sign_in, assert_accessible, path
+):
     if path == "/no-such-page/":
         sign_in("practitioner", DEMO_PASSWORD)
     page.goto(f"{live_server.url}{path}")
@@ -69,10 +70,12 @@ def test_public_and_error_pages_are_accessible(page, live_server, demo_users, si
     assert_accessible(page)
 
 
-def test_a_non_administrator_gets_the_styled_403_page(page, live_server, demo_users, sign_in,
-                                                     assert_accessible):
+def test_a_non_administrator_gets_the_styled_403_page(
+    page, live_server, demo_users, sign_in, assert_accessible
+):
     sign_in("practitioner", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/admin/")
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "You do not have permission to do this")
+        "You do not have permission to do this"
+    )
     assert_accessible(page)

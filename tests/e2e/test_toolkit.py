@@ -12,16 +12,24 @@ from toolkit.services import chronology_entry_add
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_practitioner_sees_their_childrens_mandatory_tools(page, demo_users, sign_in,
-                                                           assert_accessible):
+def test_a_practitioner_sees_their_childrens_mandatory_tools(
+    page, demo_users, sign_in, assert_accessible
+):
     practitioner = User.objects.get(username="practitioner")
-    child = CPPlanFactory(latest_category="NEG", referral__child__given_name="Maisie",
-                          referral__child__family_name="Toolkit",
-                          referral__child__allocated_worker=practitioner).referral.child
-    DayInMyLife.objects.create(child=child, author=practitioner,
-                               author_agency=practitioner.agency, status="completed",
-                               completed_on=date.today() - timedelta(days=7),
-                               day_version="school_age")
+    child = CPPlanFactory(
+        latest_category="NEG",
+        referral__child__given_name="Maisie",
+        referral__child__family_name="Toolkit",
+        referral__child__allocated_worker=practitioner,
+    ).referral.child
+    DayInMyLife.objects.create(
+        child=child,
+        author=practitioner,
+        author_agency=practitioner.agency,
+        status="completed",
+        completed_on=date.today() - timedelta(days=7),
+        day_version="school_age",
+    )
     sign_in("practitioner", DEMO_PASSWORD)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="My children").click()
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name="Maisie Toolkit"))
@@ -32,24 +40,37 @@ def test_a_practitioner_sees_their_childrens_mandatory_tools(page, demo_users, s
     row.get_by_role("link", name="Maisie Toolkit").click()
     tools = page.locator(".govuk-task-list")
     expect(page.get_by_role("heading", name="Mandatory neglect tools")).to_be_visible()
-    expect(tools.locator(".govuk-task-list__item").filter(has_text="Day in my life")) \
-        .to_contain_text("Current")
-    expect(tools.locator(".govuk-task-list__item").filter(has_text="Assessment checklist")) \
-        .to_contain_text("Never completed")
+    expect(
+        tools.locator(".govuk-task-list__item").filter(has_text="Day in my life")
+    ).to_contain_text("Current")
+    expect(
+        tools.locator(".govuk-task-list__item").filter(has_text="Assessment checklist")
+    ).to_contain_text("Never completed")
     assert_accessible(page)
 
 
-def test_a_partner_adds_to_the_shared_chronology(page, live_server, demo_users, sign_in,
-                                                 assert_accessible):
+def test_a_partner_adds_to_the_shared_chronology(
+    page, live_server, demo_users, sign_in, assert_accessible
+):
     practitioner = User.objects.get(username="practitioner")
     health = Agency.objects.get(name="Community Health Trust")
-    child = CPPlanFactory(latest_category="NEG", referral__child__given_name="Leo",
-                          referral__child__family_name="Chronology").referral.child
+    child = CPPlanFactory(
+        latest_category="NEG",
+        referral__child__given_name="Leo",
+        referral__child__family_name="Chronology",
+    ).referral.child
     InvolvementFactory(child=child, agency=health)
-    chronology_entry_add(child=child, entry=ChronologyEntry(
-        author=practitioner, source_agency=practitioner.agency, event_date=date(2025, 1, 5),
-        what_happened="Home visit: no food in the house", impact="negative",
-        impact_description="Child hungry at school"))
+    chronology_entry_add(
+        child=child,
+        entry=ChronologyEntry(
+            author=practitioner,
+            source_agency=practitioner.agency,
+            event_date=date(2025, 1, 5),
+            what_happened="Home visit: no food in the house",
+            impact="negative",
+            impact_description="Child hungry at school",
+        ),
+    )
     UserFactory(username="health-visitor", agency=health, role=User.Role.PRACTITIONER)
 
     sign_in("health-visitor", PASSWORD)
@@ -75,8 +96,9 @@ def test_a_partner_adds_to_the_shared_chronology(page, live_server, demo_users, 
     expect(timeline).to_contain_text("Home visit: no food in the house")
     expect(timeline).to_contain_text("Child protection plan started")
     titles = timeline.locator(".moj-timeline__title").all_inner_texts()
-    assert titles.index("Not brought to the 2-year check") < \
-        titles.index("Home visit: no food in the house")  # newest first
+    assert titles.index("Not brought to the 2-year check") < titles.index(
+        "Home visit: no food in the house"
+    )  # newest first
     expect(timeline).to_contain_text("Community Health Trust")
     expect(timeline).to_contain_text("Children's Social Care")
     assert_accessible(page)
@@ -99,14 +121,18 @@ def test_a_partner_adds_to_the_shared_chronology(page, live_server, demo_users, 
     assert_accessible(page)
 
 
-def test_a_practitioner_completes_an_assessment_checklist(page, live_server, demo_users,
-                                                          sign_in, assert_accessible):
+def test_a_practitioner_completes_an_assessment_checklist(
+    page, live_server, demo_users, sign_in, assert_accessible
+):
     from toolkit.content import CHECKLIST_DOMAINS
 
     practitioner = User.objects.get(username="practitioner")
-    child = CPPlanFactory(latest_category="NEG", referral__child__given_name="Ivy",
-                          referral__child__family_name="Checklist",
-                          referral__child__allocated_worker=practitioner).referral.child
+    child = CPPlanFactory(
+        latest_category="NEG",
+        referral__child__given_name="Ivy",
+        referral__child__family_name="Checklist",
+        referral__child__allocated_worker=practitioner,
+    ).referral.child
     sign_in("practitioner", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/children/{child.pk}/")
     page.get_by_text("Start a tool").click()
@@ -120,8 +146,9 @@ def test_a_practitioner_completes_an_assessment_checklist(page, live_server, dem
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Enter the evidence for your concern about nutrition")
     expect(summary).to_contain_text("Select a level of concern for home conditions")
-    expect(page.get_by_role("group", name="Nutrition").get_by_label("Very concerned")) \
-        .to_be_checked()  # nothing typed is lost
+    expect(
+        page.get_by_role("group", name="Nutrition").get_by_label("Very concerned")
+    ).to_be_checked()  # nothing typed is lost
     assert_accessible(page)
 
     for label in CHECKLIST_DOMAINS.values():
@@ -130,7 +157,8 @@ def test_a_practitioner_completes_an_assessment_checklist(page, live_server, dem
     page.get_by_label("Overall judgement").fill("Needs are not consistently met")
     page.get_by_role("button", name="Complete checklist").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "Assessment checklist completed")
+        "Assessment checklist completed"
+    )
     expect(page.get_by_role("button", name="Complete checklist")).to_have_count(0)
     assert_accessible(page)
 

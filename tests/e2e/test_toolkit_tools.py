@@ -23,10 +23,13 @@ def _long_date(day):
 def _child_on_neglect_plan(given_name, *, age, allocated_worker=None):
     # Born a few months past the birthday, so the age holds whatever day the test runs.
     born = date.today() - timedelta(days=round(365.25 * age) + 120)
-    return CPPlanFactory(latest_category="NEG", referral__child__given_name=given_name,
-                         referral__child__family_name="Tools",
-                         referral__child__date_of_birth=born,
-                         referral__child__allocated_worker=allocated_worker).referral.child
+    return CPPlanFactory(
+        latest_category="NEG",
+        referral__child__given_name=given_name,
+        referral__child__family_name="Tools",
+        referral__child__date_of_birth=born,
+        referral__child__allocated_worker=allocated_worker,
+    ).referral.child
 
 
 def _open_child(page, live_server, child):
@@ -51,7 +54,8 @@ def _expect_error_links_reach_fields(page):
     missing = page.eval_on_selector_all(
         ".govuk-error-summary a",
         "links => links.map(a => a.getAttribute('href'))"
-        ".filter(href => !document.getElementById(href.slice(1)))")
+        ".filter(href => !document.getElementById(href.slice(1)))",
+    )
     assert missing == []
 
 
@@ -63,7 +67,8 @@ def _fill_date(page, group_name, day):
 
 
 def test_a_practitioner_completes_a_day_in_my_life_and_the_childs_status_becomes_current(
-        page, live_server, demo_users, sign_in, assert_accessible):
+    page, live_server, demo_users, sign_in, assert_accessible
+):
     practitioner = User.objects.get(username="practitioner")
     child = _child_on_neglect_plan("Daisy", age=9, allocated_worker=practitioner)
     sign_in("practitioner", DEMO_PASSWORD)
@@ -73,7 +78,8 @@ def test_a_practitioner_completes_a_day_in_my_life_and_the_childs_status_becomes
 
     _start(page, "Start a day in my life tool")
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Day in my life (School-age child (5 to 12))")
+        "Day in my life (School-age child (5 to 12))"
+    )
     expect(page.get_by_label("School-age child (5 to 12)")).to_be_checked()  # suggested
     waking = page.get_by_role("group", name="Waking and getting up", exact=True)
     waking.get_by_label("The parent's account").fill("Up at seven, breakfast together")
@@ -82,9 +88,11 @@ def test_a_practitioner_completes_a_day_in_my_life_and_the_childs_status_becomes
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Draft saved")
     waking = page.get_by_role("group", name="Waking and getting up", exact=True)
     expect(waking.get_by_label("The parent's account")).to_have_value(
-        "Up at seven, breakfast together")
+        "Up at seven, breakfast together"
+    )
     expect(waking.get_by_label("The child's account")).to_have_value(
-        "Mum was asleep, I got my own cereal")
+        "Mum was asleep, I got my own cereal"
+    )
     assert_accessible(page)
 
     bedtime = page.get_by_role("group", name="Bath and bedtime", exact=True)
@@ -95,10 +103,16 @@ def test_a_practitioner_completes_a_day_in_my_life_and_the_childs_status_becomes
     page.get_by_role("button", name="Complete day in my life").click()
     expect(_error_summary(page)).to_contain_text("Enter the strengths")
     expect(page.get_by_label("Worries")).to_have_value("No adult routine in the mornings")
-    expect(page.get_by_role("group", name="Bath and bedtime", exact=True)
-           .get_by_label("The child's account")).to_have_value("I go to bed when I'm tired")
-    expect(page.get_by_role("group", name="Waking and getting up", exact=True)
-           .get_by_label("The parent's account")).to_have_value("Up at seven, breakfast together")
+    expect(
+        page.get_by_role("group", name="Bath and bedtime", exact=True).get_by_label(
+            "The child's account"
+        )
+    ).to_have_value("I go to bed when I'm tired")
+    expect(
+        page.get_by_role("group", name="Waking and getting up", exact=True).get_by_label(
+            "The parent's account"
+        )
+    ).to_have_value("Up at seven, breakfast together")
     _expect_error_links_reach_fields(page)
     assert_accessible(page)
 
@@ -108,19 +122,25 @@ def test_a_practitioner_completes_a_day_in_my_life_and_the_childs_status_becomes
     expect(page.get_by_role("button", name="Save as draft")).to_have_count(0)
     expect(page.get_by_role("button", name="Complete day in my life")).to_have_count(0)
     waking_row = page.get_by_role("row").filter(
-        has=page.get_by_role("rowheader", name="Waking and getting up", exact=True))
-    expect(waking_row.get_by_role("cell")).to_have_text([
-        "Up at seven, breakfast together", "Mum was asleep, I got my own cereal"])
+        has=page.get_by_role("rowheader", name="Waking and getting up", exact=True)
+    )
+    expect(waking_row.get_by_role("cell")).to_have_text(
+        ["Up at seven, breakfast together", "Mum was asleep, I got my own cereal"]
+    )
     bedtime_row = page.get_by_role("row").filter(
-        has=page.get_by_role("rowheader", name="Bath and bedtime", exact=True))
+        has=page.get_by_role("rowheader", name="Bath and bedtime", exact=True)
+    )
     expect(bedtime_row.get_by_role("cell")).to_have_text(
-        ["Not recorded", "I go to bed when I'm tired"])
+        ["Not recorded", "I go to bed when I'm tired"]
+    )
     expect(page.locator(".govuk-summary-list")).to_contain_text(
-        "Daisy is proud of looking after herself")
+        "Daisy is proud of looking after herself"
+    )
     assert_accessible(page)
 
-    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Daisy Tools") \
-        .click()
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role(
+        "link", name="Daisy Tools"
+    ).click()
     day = _mandatory(page, "Day in my life")
     expect(day).to_contain_text("Current")
     expect(day).to_contain_text(f"Last completed {_long_date(date.today())}")
@@ -170,12 +190,14 @@ def _expect_scores(page, caption, expected):
     table = page.get_by_role("table", name=caption, exact=True)
     for scale, cells in expected.items():
         row = table.get_by_role("row").filter(
-            has=page.get_by_role("rowheader", name=scale, exact=True))
+            has=page.get_by_role("rowheader", name=scale, exact=True)
+        )
         expect(row.get_by_role("cell")).to_have_text(cells)
 
 
-def test_a_practitioner_scores_an_sdq_and_sees_the_bands(page, live_server, demo_users,
-                                                        sign_in, assert_accessible):
+def test_a_practitioner_scores_an_sdq_and_sees_the_bands(
+    page, live_server, demo_users, sign_in, assert_accessible
+):
     practitioner = User.objects.get(username="practitioner")
     child = _child_on_neglect_plan("Sid", age=9, allocated_worker=practitioner)
     toddler = _child_on_neglect_plan("Tilly", age=3, allocated_worker=practitioner)
@@ -187,31 +209,40 @@ def test_a_practitioner_scores_an_sdq_and_sees_the_bands(page, live_server, demo
     expect(page.get_by_label("The child's age in years when it was filled in")).to_have_value("9")
 
     for item, answer in SDQ_ANSWERS.items():
-        page.get_by_role("group", name=f"{item}. {ITEM_LABELS[item]}", exact=True) \
-            .get_by_label(answer, exact=True).check()
-    page.get_by_role("group", name="Overall, are there difficulties", exact=False) \
-        .get_by_label("Yes, definite difficulties").check()
+        page.get_by_role("group", name=f"{item}. {ITEM_LABELS[item]}", exact=True).get_by_label(
+            answer, exact=True
+        ).check()
+    page.get_by_role("group", name="Overall, are there difficulties", exact=False).get_by_label(
+        "Yes, definite difficulties"
+    ).check()
     for question, answer in SDQ_IMPACT.items():
-        page.get_by_role("group", name=question, exact=True).get_by_label(answer, exact=True) \
-            .check()
+        page.get_by_role("group", name=question, exact=True).get_by_label(
+            answer, exact=True
+        ).check()
     page.get_by_role("button", name="Save as draft").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Draft saved")
     _expect_scores(page, "Scores from the answers saved so far", SDQ_SCORES)
-    expect(page.get_by_role("group", name="7. Compliance", exact=True)
-           .get_by_label("Not true", exact=True)).to_be_checked()
+    expect(
+        page.get_by_role("group", name="7. Compliance", exact=True).get_by_label(
+            "Not true", exact=True
+        )
+    ).to_be_checked()
     expect(page.locator(".govuk-warning-text")).to_have_count(0)  # parent 4-17 is well sourced
     assert_accessible(page)
 
     page.get_by_role("button", name="Complete SDQ").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "SDQ (Parent or carer) completed")
+        "SDQ (Parent or carer) completed"
+    )
     expect(page.get_by_role("button", name="Save as draft")).to_have_count(0)
     _expect_scores(page, "Scores", SDQ_SCORES)
     completed_total = page.locator(".govuk-summary-list__row").filter(
-        has_text="Total difficulties when completed")
+        has_text="Total difficulties when completed"
+    )
     expect(completed_total).to_contain_text("23 (Very high)")
     answer_row = page.get_by_role("row").filter(
-        has=page.get_by_role("rowheader", name="11. Close friendship", exact=True))
+        has=page.get_by_role("rowheader", name="11. Close friendship", exact=True)
+    )
     expect(answer_row.get_by_role("cell")).to_have_text(["Certainly true"])
     assert_accessible(page)
 
@@ -219,13 +250,15 @@ def test_a_practitioner_scores_an_sdq_and_sees_the_bands(page, live_server, demo
     _start(page, "Start an SDQ")
     expect(page.get_by_label("The child's age in years when it was filled in")).to_have_value("3")
     expect(page.locator(".govuk-warning-text")).to_contain_text(
-        "The bands for this form (2-4) are provisional")
+        "The bands for this form (2-4) are provisional"
+    )
     expect(page.get_by_role("group", name="18. Argumentativeness", exact=True)).to_be_visible()
     assert_accessible(page)
 
 
-def test_a_practitioner_completes_an_observation_and_next_steps(page, live_server, demo_users,
-                                                               sign_in, assert_accessible):
+def test_a_practitioner_completes_an_observation_and_next_steps(
+    page, live_server, demo_users, sign_in, assert_accessible
+):
     practitioner = User.objects.get(username="practitioner")
     child = _child_on_neglect_plan("Owen", age=6, allocated_worker=practitioner)
     sign_in("practitioner", DEMO_PASSWORD)
@@ -237,7 +270,8 @@ def test_a_practitioner_completes_an_observation_and_next_steps(page, live_serve
     page.get_by_role("button", name="Complete observation").click()
     expect(_error_summary(page)).to_contain_text("Enter the date of the observation")
     expect(_error_summary(page)).to_contain_text(
-        "Select what you observed for warmth and affection")
+        "Select what you observed for warmth and affection"
+    )
     expect(page.get_by_label("Setting")).to_have_value("The family home")
     _expect_error_links_reach_fields(page)
     assert_accessible(page)
@@ -249,12 +283,14 @@ def test_a_practitioner_completes_an_observation_and_next_steps(page, live_serve
     for label in OBSERVATION_DOMAINS.values():
         page.get_by_role("group", name=label, exact=True).get_by_label("Adequate").check()
         page.get_by_label(f"Evidence about {label.lower()}").fill("Seen during tea time")
-    page.get_by_role("group", name="Praise and criticism", exact=True) \
-        .get_by_label("Serious concern").check()
+    page.get_by_role("group", name="Praise and criticism", exact=True).get_by_label(
+        "Serious concern"
+    ).check()
     page.get_by_label("Your analysis").fill("Mother warm but overwhelmed at tea time")
     page.get_by_role("button", name="Complete observation").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "Parent–child observation completed")
+        "Parent–child observation completed"
+    )
     expect(page.get_by_role("button", name="Save as draft")).to_have_count(0)
     details = page.locator(".govuk-summary-list").first
     expect(details).to_contain_text(_long_date(observed))
@@ -262,13 +298,13 @@ def test_a_practitioner_completes_an_observation_and_next_steps(page, live_serve
     expect(details).to_contain_text("Owen, his mother and his baby sister")
     praise = page.locator(".govuk-summary-list__row").filter(has_text="Praise and criticism")
     expect(praise).to_contain_text("Serious concern")
-    expect(page.locator(".govuk-summary-list__row").filter(has_text="Warmth and affection")) \
-        .to_contain_text("Adequate")
+    expect(
+        page.locator(".govuk-summary-list__row").filter(has_text="Warmth and affection")
+    ).to_contain_text("Adequate")
     expect(page.get_by_text("Mother warm but overwhelmed at tea time")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Owen Tools") \
-        .click()
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Owen Tools").click()
     expect(_mandatory(page, "Parent–child observation")).to_contain_text("Current")
 
     _start(page, "Start a \u201cSo what do we know? Next steps\u201d analysis")
@@ -282,7 +318,8 @@ def test_a_practitioner_completes_an_observation_and_next_steps(page, live_serve
     page.get_by_label("Next step 1", exact=True).fill("Family group conference")
     page.get_by_role("button", name="Complete next steps").click()
     expect(_error_summary(page)).to_contain_text(
-        "Enter the step, its owner and a due date for each next step")
+        "Enter the step, its owner and a due date for each next step"
+    )
     expect(page.get_by_label("Next step 1", exact=True)).to_have_value("Family group conference")
     _expect_error_links_reach_fields(page)
     assert_accessible(page)
@@ -292,36 +329,55 @@ def test_a_practitioner_completes_an_observation_and_next_steps(page, live_serve
     _fill_date(page, "Due date for next step 1", due)
     page.get_by_role("button", name="Complete next steps").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
-        "So what do we know? Next steps completed")
+        "So what do we know? Next steps completed"
+    )
     expect(page.get_by_role("button", name="Save as draft")).to_have_count(0)
-    step = page.get_by_role("table", name="Next steps").get_by_role("row").filter(
-        has_text="Family group conference")
+    step = (
+        page.get_by_role("table", name="Next steps")
+        .get_by_role("row")
+        .filter(has_text="Family group conference")
+    )
     expect(step.get_by_role("cell")).to_have_text(
-        ["Family group conference", "Sam Okafor", _long_date(due)])
+        ["Family group conference", "Sam Okafor", _long_date(due)]
+    )
     expect(page.locator(".govuk-summary-list")).to_contain_text("Who else lives in the home")
     assert_accessible(page)
 
 
 def test_a_team_manager_reopens_a_tool_and_another_agency_only_reads_it(
-        page, live_server, demo_users, sign_in, assert_accessible):
+    page, live_server, demo_users, sign_in, assert_accessible
+):
     practitioner = User.objects.get(username="practitioner")
     health = Agency.objects.get(name="Community Health Trust")
     child = _child_on_neglect_plan("Rosa", age=8, allocated_worker=practitioner)
     InvolvementFactory(child=child, agency=health)  # open: health can see Rosa
     completed_on = date.today() - timedelta(days=10)
     day = DayInMyLife.objects.create(
-        child=child, author=practitioner, author_agency=practitioner.agency,
-        status="completed", completed_on=completed_on, day_version="school_age",
+        child=child,
+        author=practitioner,
+        author_agency=practitioner.agency,
+        status="completed",
+        completed_on=completed_on,
+        day_version="school_age",
         sections={"waking": {"parent": "Rosa gets herself up", "child": "I set an alarm"}},
-        strengths="Independent", worries="Often alone", impact_on_child="Tired")
-    draft = SDQ.objects.create(child=child, author=practitioner,
-                               author_agency=practitioner.agency, informant="parent", age=8)
+        strengths="Independent",
+        worries="Often alone",
+        impact_on_child="Tired",
+    )
+    draft = SDQ.objects.create(
+        child=child,
+        author=practitioner,
+        author_agency=practitioner.agency,
+        informant="parent",
+        age=8,
+    )
     UserFactory(username="school-nurse", agency=health, role=User.Role.PRACTITIONER)
 
     sign_in("school-nurse", PASSWORD)
     page.goto(f"{live_server.url}/tools/day/{day.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Day in my life (School-age child (5 to 12))")
+        "Day in my life (School-age child (5 to 12))"
+    )
     expect(page.get_by_role("table")).to_contain_text("I set an alarm")
     expect(page.get_by_role("button", name="Save as draft")).to_have_count(0)
     expect(page.get_by_role("link", name="Reopen")).to_have_count(0)
@@ -337,7 +393,8 @@ def test_a_team_manager_reopens_a_tool_and_another_agency_only_reads_it(
     page.goto(f"{live_server.url}/tools/day/{day.pk}/")
     page.get_by_role("link", name="Reopen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Reopen the day in my life (school-age child (5 to 12))")
+        "Reopen the day in my life (school-age child (5 to 12))"
+    )
     assert_accessible(page)
     page.get_by_role("button", name="Reopen").click()
     expect(_error_summary(page)).to_contain_text("Enter why the tool is being reopened")
@@ -348,26 +405,37 @@ def test_a_team_manager_reopens_a_tool_and_another_agency_only_reads_it(
     page.get_by_role("button", name="Reopen").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("reopened")
     expect(page.locator(".govuk-inset-text")).to_contain_text(
-        "Reopened: The child's account was mixed up")
+        "Reopened: The child's account was mixed up"
+    )
     expect(page.get_by_role("button", name="Save as draft")).to_be_visible()
-    expect(page.get_by_role("group", name="Waking and getting up", exact=True)
-           .get_by_label("The child's account")).to_have_value("I set an alarm")
+    expect(
+        page.get_by_role("group", name="Waking and getting up", exact=True).get_by_label(
+            "The child's account"
+        )
+    ).to_have_value("I set an alarm")
     assert_accessible(page)
     day.refresh_from_db()
     assert day.status == "draft"
     assert day.history.filter(reopen_reason="The child's account was mixed up").exists()
 
 
-def test_every_other_toolkit_page_is_accessible(page, live_server, demo_users, sign_in,
-                                                assert_accessible):
+def test_every_other_toolkit_page_is_accessible(
+    page, live_server, demo_users, sign_in, assert_accessible
+):
     practitioner = User.objects.get(username="practitioner")
     child = _child_on_neglect_plan("Ava", age=11, allocated_worker=practitioner)
     checklist = AssessmentChecklist.objects.create(
-        child=child, author=practitioner, author_agency=practitioner.agency,
-        status="completed", completed_on=date.today() - timedelta(days=200),
-        ratings={key: {"concern": "some_concern", "evidence": "Seen at the home visit"}
-                 for key in CHECKLIST_DOMAINS},
-        overall_judgement="Needs not consistently met")
+        child=child,
+        author=practitioner,
+        author_agency=practitioner.agency,
+        status="completed",
+        completed_on=date.today() - timedelta(days=200),
+        ratings={
+            key: {"concern": "some_concern", "evidence": "Seen at the home visit"}
+            for key in CHECKLIST_DOMAINS
+        },
+        overall_judgement="Needs not consistently met",
+    )
     sign_in("practitioner", DEMO_PASSWORD)
 
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="My children").click()
@@ -385,8 +453,7 @@ def test_every_other_toolkit_page_is_accessible(page, live_server, demo_users, s
     expect(page.get_by_role("button", name="Save as draft")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Ava Tools") \
-        .click()
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Ava Tools").click()
     page.get_by_role("link", name="Impact chronology").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Impact chronology")
     assert_accessible(page)

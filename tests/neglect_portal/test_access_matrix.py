@@ -97,13 +97,23 @@ EXPECTATIONS = {
     "dataset:restatements": only(PLAN_READERS),
 }
 # Arguments for URLs above that take something other than a record id.
-URL_ARGS = {name: [QUARTER] for name in ["actionplans:overview", "actionplans:overview_print",
-                                         "actionplans:submissions_csv",
-                                         "actionplans:submissions_xlsx", "dataset:dashboard",
-                                         "dataset:dashboard_csv", "dataset:dashboard_xlsx",
-                                         "dataset:themes", "dataset:training_coverage",
-                                         "dataset:publish", "dataset:republish",
-                                         "dataset:restatements"]}
+URL_ARGS = {
+    name: [QUARTER]
+    for name in [
+        "actionplans:overview",
+        "actionplans:overview_print",
+        "actionplans:submissions_csv",
+        "actionplans:submissions_xlsx",
+        "dataset:dashboard",
+        "dataset:dashboard_csv",
+        "dataset:dashboard_xlsx",
+        "dataset:themes",
+        "dataset:training_coverage",
+        "dataset:publish",
+        "dataset:republish",
+        "dataset:restatements",
+    ]
+}
 URL_ARGS["dataset:indicator"] = [QUARTER, "CP_NEGLECT_SHARE"]
 URL_ARGS["dataset:members"] = [QUARTER, "CP_NEGLECT_SHARE", "numerator"]
 URL_ARGS["dataset:members_csv"] = [QUARTER, "CP_NEGLECT_SHARE", "numerator"]
@@ -134,14 +144,18 @@ OBJECT_EXPECTATIONS = {
     "toolkit:chronology_add": ("child", everyone(200)),
     "toolkit:chronology_review": ("child", everyone(405)),  # POST only
     # An entry is changed by its author or a team manager of the agency it came from.
-    "toolkit:chronology_entry_change": ("chronology_entry", by_agency(
-        csc=everyone(403), other=only([User.Role.TEAM_MANAGER]))),
+    "toolkit:chronology_entry_change": (
+        "chronology_entry",
+        by_agency(csc=everyone(403), other=only([User.Role.TEAM_MANAGER])),
+    ),
     "toolkit:tool_start": ("tool_start", everyone(405)),  # POST only
     # A tool is read by anyone who can see the child; its author edits the draft.
     "toolkit:tool": ("tools", everyone(200)),
     # Reopening is for a team manager of the author's agency, and only once completed.
-    "toolkit:tool_reopen": ("checklist", by_agency(csc=everyone(403),
-                                                   other=only([User.Role.TEAM_MANAGER]))),
+    "toolkit:tool_reopen": (
+        "checklist",
+        by_agency(csc=everyone(403), other=only([User.Role.TEAM_MANAGER])),
+    ),
 }
 
 
@@ -158,8 +172,10 @@ def by_plan_agency(*, own, other):
 
 
 # Only the plan's own agency lead (or an administrator) changes it; peers read it.
-CHANGE_PLAN = by_plan_agency(own=plan_access([User.Role.AGENCY_LEAD, User.Role.ADMINISTRATOR]),
-                             other=plan_access([User.Role.ADMINISTRATOR]))
+CHANGE_PLAN = by_plan_agency(
+    own=plan_access([User.Role.AGENCY_LEAD, User.Role.ADMINISTRATOR]),
+    other=plan_access([User.Role.ADMINISTRATOR]),
+)
 READ_PLAN = by_plan_agency(own=plan_access(PLAN_READERS), other=plan_access(PLAN_READERS))
 
 # URL name → (what its arguments name, expectation by the viewer's agency).
@@ -172,17 +188,31 @@ PLAN_EXPECTATIONS = {
     "actionplans:action_history": ("action", READ_PLAN),
     # A submitted quarter is published to every reader; it is read-only, even to its lead.
     "actionplans:quarter": ("quarter", READ_PLAN),
-    "actionplans:quarter_reopen": ("quarter", by_plan_agency(
-        own=plan_access([User.Role.ADMINISTRATOR]),
-        other=plan_access([User.Role.ADMINISTRATOR]))),
+    "actionplans:quarter_reopen": (
+        "quarter",
+        by_plan_agency(
+            own=plan_access([User.Role.ADMINISTRATOR]), other=plan_access([User.Role.ADMINISTRATOR])
+        ),
+    ),
 }
 
-HISTORY_KINDS = ["child", "referral", "assessment", "cin-plan", "cp-plan", "cp-review",
-                 "involvement"]
+HISTORY_KINDS = [
+    "child",
+    "referral",
+    "assessment",
+    "cin-plan",
+    "cp-plan",
+    "cp-review",
+    "involvement",
+]
 
 # The Django admin is one area with one rule; these pages stand for all of it.
-ADMIN_SAMPLES = ["admin:index", "admin:neglect_portal_agency_changelist",
-                 "admin:neglect_portal_user_changelist", "admin:neglect_portal_agency_add"]
+ADMIN_SAMPLES = [
+    "admin:index",
+    "admin:neglect_portal_agency_changelist",
+    "admin:neglect_portal_user_changelist",
+    "admin:neglect_portal_agency_add",
+]
 ADMIN_EXPECTATION = only([User.Role.ADMINISTRATOR])
 
 
@@ -197,17 +227,23 @@ def url_names(patterns=None, namespace=""):
 
 def test_every_url_name_has_a_declared_expectation():
     undeclared = sorted(
-        name for name in set(url_names())
-        if name not in EXPECTATIONS and name not in OBJECT_EXPECTATIONS
-        and name not in PLAN_EXPECTATIONS and name not in RETURN_EXPECTATIONS
+        name
+        for name in set(url_names())
+        if name not in EXPECTATIONS
+        and name not in OBJECT_EXPECTATIONS
+        and name not in PLAN_EXPECTATIONS
+        and name not in RETURN_EXPECTATIONS
         and not name.startswith("admin:")
     )
     assert undeclared == [], f"Declare access expectations for: {undeclared}"
 
 
 def test_every_expectation_covers_every_role():
-    declared = {**EXPECTATIONS, "admin": ADMIN_EXPECTATION,
-                **{name: expected for name, (_, expected) in OBJECT_EXPECTATIONS.items()}}
+    declared = {
+        **EXPECTATIONS,
+        "admin": ADMIN_EXPECTATION,
+        **{name: expected for name, (_, expected) in OBJECT_EXPECTATIONS.items()},
+    }
     for name, expected in declared.items():
         for agency in ("csc", "other"):
             assert set(for_viewer(expected, agency)) == set(ROLES), name
@@ -228,8 +264,13 @@ def _outcome(client, response):
 
 
 VIEWER_AGENCIES = ["csc", "other"]
-CASES = [(name, role, agency) for name in [*EXPECTATIONS, *ADMIN_SAMPLES] for role in ROLES
-         for agency in VIEWER_AGENCIES if role != ANONYMOUS or agency == "other"]
+CASES = [
+    (name, role, agency)
+    for name in [*EXPECTATIONS, *ADMIN_SAMPLES]
+    for role in ROLES
+    for agency in VIEWER_AGENCIES
+    if role != ANONYMOUS or agency == "other"
+]
 
 
 def _viewer(role, agency, other_agency=None):
@@ -237,8 +278,12 @@ def _viewer(role, agency, other_agency=None):
     from tests.factories import AgencyFactory, UserFactory
 
     if agency == "csc":
-        return UserFactory(role=role, agency=AgencyFactory(
-            name="Children's Social Care", kind=Agency.Kind.CHILDRENS_SOCIAL_CARE))
+        return UserFactory(
+            role=role,
+            agency=AgencyFactory(
+                name="Children's Social Care", kind=Agency.Kind.CHILDRENS_SOCIAL_CARE
+            ),
+        )
     return UserFactory(role=role, **({"agency": other_agency} if other_agency else {}))
 
 
@@ -282,18 +327,40 @@ def records(db):
 
     # Completed by someone from the involved agency, so its team manager may reopen it.
     author = UserFactory(agency=agency)
-    tools = {slug: kind.model.objects.create(
-        child=child, author=author, author_agency=agency, status="completed",
-        completed_on=referral.referral_date, **kind.start_fields(child))
-        for slug, kind in TOOL_KINDS.items()}
-    entry = chronology_entry_add(child=child, entry=ChronologyEntry(
-        author=author, source_agency=agency, event_date=referral.referral_date,
-        what_happened="Home visit", impact="neutral", impact_description="None seen"))
+    tools = {
+        slug: kind.model.objects.create(
+            child=child,
+            author=author,
+            author_agency=agency,
+            status="completed",
+            completed_on=referral.referral_date,
+            **kind.start_fields(child),
+        )
+        for slug, kind in TOOL_KINDS.items()
+    }
+    entry = chronology_entry_add(
+        child=child,
+        entry=ChronologyEntry(
+            author=author,
+            source_agency=agency,
+            event_date=referral.referral_date,
+            what_happened="Home visit",
+            impact="neutral",
+            impact_description="None seen",
+        ),
+    )
     return {
-        "tools": tools, "checklist": tools["checklist"], "chronology_entry": entry,
-        "agency": agency, "child": child, "referral": referral, "assessment": assessment,
-        "cin_plan": CINPlanFactory(referral=referral), "cp_plan": cp_plan,
-        "cp_review": CPReviewFactory(plan=cp_plan), "involvement": involvement,
+        "tools": tools,
+        "checklist": tools["checklist"],
+        "chronology_entry": entry,
+        "agency": agency,
+        "child": child,
+        "referral": referral,
+        "assessment": assessment,
+        "cin_plan": CINPlanFactory(referral=referral),
+        "cp_plan": cp_plan,
+        "cp_review": CPReviewFactory(plan=cp_plan),
+        "involvement": involvement,
     }
 
 
@@ -306,8 +373,9 @@ def _object_urls(name, records):
     if key == "tools":
         return [reverse(name, args=[kind, tool.pk]) for kind, tool in records["tools"].items()]
     if key == "history":
-        return [reverse(name, args=[kind, records[kind.replace("-", "_")].pk])
-                for kind in HISTORY_KINDS]
+        return [
+            reverse(name, args=[kind, records[kind.replace("-", "_")].pk]) for kind in HISTORY_KINDS
+        ]
     return [reverse(name, args=[records[key].pk])]
 
 
@@ -315,12 +383,16 @@ OBJECT_CASES = [(name, role) for name in OBJECT_EXPECTATIONS for role in ROLES]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "role", "agency"), [
-    (name, role, agency) for name, role in OBJECT_CASES for agency in VIEWER_AGENCIES
-    if role != ANONYMOUS or agency == "other"
-])
-def test_access_to_records_of_a_child_the_agency_works_with(client, records, name, role,
-                                                           agency):
+@pytest.mark.parametrize(
+    ("name", "role", "agency"),
+    [
+        (name, role, agency)
+        for name, role in OBJECT_CASES
+        for agency in VIEWER_AGENCIES
+        if role != ANONYMOUS or agency == "other"
+    ],
+)
+def test_access_to_records_of_a_child_the_agency_works_with(client, records, name, role, agency):
     if role != ANONYMOUS:
         # "other" is the agency involved with the child; CSC sees every child.
         client.force_login(_viewer(role, agency, other_agency=records["agency"]))
@@ -340,6 +412,7 @@ def test_outsiders_get_404_for_every_record(client, records, name, role):
 
 # Action plans ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def plan_records(db):
     from tests.actionplans.factories import (
@@ -357,8 +430,13 @@ def plan_records(db):
     QuarterlyReportFactory(plan=plan, quarter=QUARTER)
     draft = ActionPlanFactory(agency=agency, status="draft", title="Next plan")
     draft_action = ActionFactory(plan=draft)
-    return {"agency": agency, "plan": plan, "action": action, "draft": draft,
-            "draft_action": draft_action}
+    return {
+        "agency": agency,
+        "plan": plan,
+        "action": action,
+        "draft": draft,
+        "draft_action": draft_action,
+    }
 
 
 def _plan_urls(name, plan, action):
@@ -374,10 +452,16 @@ PLAN_RELATIONS = ["own", "other"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "role", "relation"), [
-    (name, role, relation) for name in PLAN_EXPECTATIONS for role in ROLES
-    for relation in PLAN_RELATIONS if role != ANONYMOUS or relation == "other"
-])
+@pytest.mark.parametrize(
+    ("name", "role", "relation"),
+    [
+        (name, role, relation)
+        for name in PLAN_EXPECTATIONS
+        for role in ROLES
+        for relation in PLAN_RELATIONS
+        if role != ANONYMOUS or relation == "other"
+    ],
+)
 def test_access_to_an_agency_action_plan(client, plan_records, name, role, relation):
     from tests.factories import UserFactory
 
@@ -390,10 +474,15 @@ def test_access_to_an_agency_action_plan(client, plan_records, name, role, relat
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "role"), [
-    (name, role) for name in PLAN_EXPECTATIONS for role in User.Role.values
-    if role != User.Role.ADMINISTRATOR
-])
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [
+        (name, role)
+        for name in PLAN_EXPECTATIONS
+        for role in User.Role.values
+        if role != User.Role.ADMINISTRATOR
+    ],
+)
 def test_outsiders_to_a_draft_plan_get_404(client, plan_records, name, role):
     from tests.factories import UserFactory
 
@@ -408,24 +497,35 @@ def test_outsiders_to_a_draft_plan_get_404(client, plan_records, name, role):
 # agency, and everyone else is refused (agencies are no secret, so 403 rather than 404).
 
 RETURN_EXPECTATIONS = {
-    "dataset:agency_return": ("agency", by_plan_agency(
-        own=only([User.Role.AGENCY_LEAD, User.Role.ADMINISTRATOR]),
-        other=only([User.Role.ADMINISTRATOR]))),
+    "dataset:agency_return": (
+        "agency",
+        by_plan_agency(
+            own=only([User.Role.AGENCY_LEAD, User.Role.ADMINISTRATOR]),
+            other=only([User.Role.ADMINISTRATOR]),
+        ),
+    ),
 }
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "role", "relation"), [
-    (name, role, relation) for name in RETURN_EXPECTATIONS for role in ROLES
-    for relation in PLAN_RELATIONS if role != ANONYMOUS or relation == "other"
-])
+@pytest.mark.parametrize(
+    ("name", "role", "relation"),
+    [
+        (name, role, relation)
+        for name in RETURN_EXPECTATIONS
+        for role in ROLES
+        for relation in PLAN_RELATIONS
+        if role != ANONYMOUS or relation == "other"
+    ],
+)
 def test_access_to_an_agency_return(client, name, role, relation):
     from tests.factories import AgencyFactory, UserFactory
 
     agency = AgencyFactory(name="Returning agency")
     if role != ANONYMOUS:
-        client.force_login(UserFactory(role=role, **({"agency": agency}
-                                                     if relation == "own" else {})))
+        client.force_login(
+            UserFactory(role=role, **({"agency": agency} if relation == "own" else {}))
+        )
     expected = RETURN_EXPECTATIONS[name][1][relation][role]
     url = reverse(name, args=[QUARTER, agency.pk])
     assert _outcome(client, client.get(url)) == expected, url

@@ -30,27 +30,40 @@ def test_demoting_an_administrator_removes_admin_rights():
 
 
 def test_createsuperuser_makes_an_administrator(csc):
-    user = User.objects.create_superuser("root", "root@example.org", "pw-long-enough",
-                                         agency=csc)
+    user = User.objects.create_superuser("root", "root@example.org", "pw-long-enough", agency=csc)
     assert user.is_administrator and user.is_superuser
 
 
-@pytest.mark.parametrize(("role", "helper"), [
-    (User.Role.PRACTITIONER, "is_practitioner"),
-    (User.Role.TEAM_MANAGER, "is_team_manager"),
-    (User.Role.AGENCY_LEAD, "is_agency_lead"),
-    (User.Role.WORKING_GROUP, "is_working_group_member"),
-    (User.Role.ADMINISTRATOR, "is_administrator"),
-])
+@pytest.mark.parametrize(
+    ("role", "helper"),
+    [
+        (User.Role.PRACTITIONER, "is_practitioner"),
+        (User.Role.TEAM_MANAGER, "is_team_manager"),
+        (User.Role.AGENCY_LEAD, "is_agency_lead"),
+        (User.Role.WORKING_GROUP, "is_working_group_member"),
+        (User.Role.ADMINISTRATOR, "is_administrator"),
+    ],
+)
 def test_each_role_has_exactly_one_helper(role, helper):
     user = UserFactory.build(role=role)
-    helpers = ["is_practitioner", "is_team_manager", "is_agency_lead",
-               "is_working_group_member", "is_administrator"]
+    helpers = [
+        "is_practitioner",
+        "is_team_manager",
+        "is_agency_lead",
+        "is_working_group_member",
+        "is_administrator",
+    ]
     assert [h for h in helpers if getattr(user, h)] == [helper]
 
 
-def test_access_predicates(csc_social_worker, csc_team_manager, health_visitor, health_lead,
-                           working_group_member, administrator):
+def test_access_predicates(
+    csc_social_worker,
+    csc_team_manager,
+    health_visitor,
+    health_lead,
+    working_group_member,
+    administrator,
+):
     assert access.sees_every_child(csc_social_worker)
     assert not access.sees_every_child(health_visitor)
     assert access.works_with_children(health_visitor)
@@ -71,9 +84,14 @@ def test_inactive_users_pass_no_predicate(health_lead):
 
 def test_agency_changes_are_kept_in_history_with_who_made_them(client, administrator, health):
     client.force_login(administrator)
-    response = client.post(f"/admin/neglect_portal/agency/{health.pk}/change/", {
-        "name": "Community Health NHS Trust", "kind": health.kind, "active": "on",
-    })
+    response = client.post(
+        f"/admin/neglect_portal/agency/{health.pk}/change/",
+        {
+            "name": "Community Health NHS Trust",
+            "kind": health.kind,
+            "active": "on",
+        },
+    )
     assert response.status_code == 302
     latest = health.history.first()
     assert latest.name == "Community Health NHS Trust"

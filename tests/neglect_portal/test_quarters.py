@@ -29,8 +29,19 @@ def test_parse_reads_the_slug_and_the_label():
     assert Quarter.parse("2024-25 Q4") == Quarter(2024, 4)
 
 
-@pytest.mark.parametrize("bad", ["2024-26-Q1", "2024-25-Q5", "2024-25-Q0", "2024-Q1", "",
-                                 "24-25-Q1", "2024-25-q1x", "next quarter"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "2024-26-Q1",
+        "2024-25-Q5",
+        "2024-25-Q0",
+        "2024-Q1",
+        "",
+        "24-25-Q1",
+        "2024-25-q1x",
+        "next quarter",
+    ],
+)
 def test_parse_refuses_anything_that_is_not_a_quarter(bad):
     with pytest.raises(ValueError):
         Quarter.parse(bad)
@@ -49,12 +60,18 @@ def test_previous_and_next_cross_financial_years():
 
 def test_quarters_order_in_time():
     assert sorted([Quarter(2025, 1), Quarter(2024, 4), Quarter(2024, 1)]) == [
-        Quarter(2024, 1), Quarter(2024, 4), Quarter(2025, 1)]
+        Quarter(2024, 1),
+        Quarter(2024, 4),
+        Quarter(2025, 1),
+    ]
 
 
 def test_between_lists_every_overlapping_quarter():
     assert Quarter.between(date(2026, 5, 1), date(2026, 12, 1)) == [
-        Quarter(2026, 1), Quarter(2026, 2), Quarter(2026, 3)]
+        Quarter(2026, 1),
+        Quarter(2026, 2),
+        Quarter(2026, 3),
+    ]
 
 
 def test_a_quarter_numbered_outside_one_to_four_is_refused():

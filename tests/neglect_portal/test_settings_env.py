@@ -12,8 +12,10 @@ from neglect_portal import env
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("True", True), ("true", True), ("False", False),
-                                               ("FALSE", False), (" false ", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("True", True), ("true", True), ("False", False), ("FALSE", False), (" false ", False)],
+)
 def test_debug_reads_true_or_false(monkeypatch, raw, expected):
     monkeypatch.setenv("DEBUG", raw)
     assert env.env_bool("DEBUG", default=not expected) is expected
@@ -47,22 +49,33 @@ def test_development_has_a_key_without_setup(monkeypatch):
     assert env.env_secret_key(debug=True).startswith("django-insecure")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("X-Forwarded-Proto", ("HTTP_X_FORWARDED_PROTO", "https")),
-    ("X-Forwarded-Proto=https", ("HTTP_X_FORWARDED_PROTO", "https")),
-    ("HTTP_X_FORWARDED_SSL=on", ("HTTP_X_FORWARDED_SSL", "on")),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("X-Forwarded-Proto", ("HTTP_X_FORWARDED_PROTO", "https")),
+        ("X-Forwarded-Proto=https", ("HTTP_X_FORWARDED_PROTO", "https")),
+        ("HTTP_X_FORWARDED_SSL=on", ("HTTP_X_FORWARDED_SSL", "on")),
+    ],
+)
 def test_proxy_ssl_header_comes_from_the_environment(monkeypatch, raw, expected):
     monkeypatch.setenv("SECURE_PROXY_SSL_HEADER", raw)
     assert env.env_proxy_ssl_header() == expected
 
 
 def _manage(*args, **environ):
-    clean = {k: v for k, v in os.environ.items()
-             if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+    }
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **environ},
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **environ},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -79,7 +92,14 @@ def test_the_portal_refuses_to_start_with_a_bad_debug_value():
 
 
 def test_production_settings_pass_the_deployment_checklist():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", DEBUG="False",
-                     SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="portal.example.org")
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="False",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="portal.example.org",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

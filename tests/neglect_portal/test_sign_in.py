@@ -60,8 +60,10 @@ def test_empty_fields_are_answered_field_by_field(client, db):
 
 
 def test_sign_in_only_follows_next_to_this_site(client, health_visitor, password):
-    response = client.post(reverse("login") + "?next=https://evil.example.com/",
-                           {"username": "health-visitor", "password": password})
+    response = client.post(
+        reverse("login") + "?next=https://evil.example.com/",
+        {"username": "health-visitor", "password": password},
+    )
     assert response["Location"] == reverse("home")
 
 
@@ -76,11 +78,14 @@ def test_sign_out_is_a_post_and_ends_the_session(client, health_visitor):
 
 def test_password_change_keeps_the_user_signed_in(client, health_visitor, password):
     client.force_login(health_visitor)
-    response = client.post(reverse("password_change"), {
-        "old_password": password,
-        "new_password1": "a-much-longer-new-passphrase",
-        "new_password2": "a-much-longer-new-passphrase",
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": password,
+            "new_password1": "a-much-longer-new-passphrase",
+            "new_password2": "a-much-longer-new-passphrase",
+        },
+    )
     assert response["Location"] == reverse("password_change_done")
     health_visitor.refresh_from_db()
     assert health_visitor.check_password("a-much-longer-new-passphrase")
@@ -95,13 +100,16 @@ def test_password_change_errors_are_in_the_govuk_voice(client, health_visitor):
     assert "Enter a new password" in html
 
 
-@pytest.mark.parametrize(("role", "heading", "link"), [
-    (User.Role.PRACTITIONER, "Your neglect work", None),
-    (User.Role.TEAM_MANAGER, "Your team's neglect work", None),
-    (User.Role.AGENCY_LEAD, "neglect action plan", None),
-    (User.Role.WORKING_GROUP, "Neglect Working Group", None),
-    (User.Role.ADMINISTRATOR, "Portal administration", "/admin/"),
-])
+@pytest.mark.parametrize(
+    ("role", "heading", "link"),
+    [
+        (User.Role.PRACTITIONER, "Your neglect work", None),
+        (User.Role.TEAM_MANAGER, "Your team's neglect work", None),
+        (User.Role.AGENCY_LEAD, "neglect action plan", None),
+        (User.Role.WORKING_GROUP, "Neglect Working Group", None),
+        (User.Role.ADMINISTRATOR, "Portal administration", "/admin/"),
+    ],
+)
 def test_each_role_has_its_own_home_page(client, role, heading, link):
     from tests.factories import UserFactory
 

@@ -17,9 +17,17 @@ def test_text_pasted_with_control_characters_does_not_break_the_workbook():
 
 
 def test_no_cell_can_become_a_formula_even_behind_a_control_character():
-    response = xlsx_response("x.xlsx", [("Sheet", ["=HEADER"], [
-        ["=1+1", "\x0b=HYPERLINK(\"http://evil\")", "+cmd", 3, date(2026, 4, 1)]])])
+    response = xlsx_response(
+        "x.xlsx",
+        [
+            (
+                "Sheet",
+                ["=HEADER"],
+                [["=1+1", '\x0b=HYPERLINK("http://evil")', "+cmd", 3, date(2026, 4, 1)]],
+            )
+        ],
+    )
     header, row = _cells(response)
     assert header[0] == "'=HEADER"
-    assert row[:3] == ["'=1+1", "'=HYPERLINK(\"http://evil\")", "'+cmd"]
+    assert row[:3] == ["'=1+1", '\'=HYPERLINK("http://evil")', "'+cmd"]
     assert row[3] == 3 and row[4].date() == date(2026, 4, 1)

@@ -21,16 +21,23 @@ TODAY = date.today()
 
 @pytest.fixture
 def child(health):
-    child = CPPlanFactory(referral__referral_date=date(2024, 3, 1), start_date=date(2024, 4, 2),
-                          latest_category="NEG").referral.child
+    child = CPPlanFactory(
+        referral__referral_date=date(2024, 3, 1), start_date=date(2024, 4, 2), latest_category="NEG"
+    ).referral.child
     InvolvementFactory(child=child, agency=health)
     return child
 
 
 def add_entry(child, author, event_date, what="Missed health appointment", **extra):
-    entry = ChronologyEntry(author=author, source_agency=author.agency, event_date=event_date,
-                            what_happened=what, impact="negative",
-                            impact_description="Weight not checked", **extra)
+    entry = ChronologyEntry(
+        author=author,
+        source_agency=author.agency,
+        event_date=event_date,
+        what_happened=what,
+        impact="negative",
+        impact_description="Weight not checked",
+        **extra,
+    )
     return chronology_entry_add(child=child, entry=entry)
 
 
@@ -43,14 +50,26 @@ def test_the_chronology_merges_every_agencys_entries_with_case_record_events(
 ):
     add_entry(child, health_visitor, date(2024, 5, 1), what="Missed 9-month check")
     add_entry(child, csc_social_worker, date(2024, 6, 1), what="Home visit: no food in house")
-    DayInMyLife.objects.create(child=child, author=csc_social_worker,
-                               author_agency=csc_social_worker.agency, status="completed",
-                               completed_on=date(2024, 6, 10), day_version="baby")
+    DayInMyLife.objects.create(
+        child=child,
+        author=csc_social_worker,
+        author_agency=csc_social_worker.agency,
+        status="completed",
+        completed_on=date(2024, 6, 10),
+        day_version="baby",
+    )
     client.force_login(health_visitor)
     html = client.get(reverse("toolkit:chronology", args=[child.pk])).content.decode()
-    order = [html.index(text) for text in [
-        "Day in my life (Baby (under 1)) completed", "Home visit: no food in house",
-        "Missed 9-month check", "Child protection plan started", "Referral"]]
+    order = [
+        html.index(text)
+        for text in [
+            "Day in my life (Baby (under 1)) completed",
+            "Home visit: no food in house",
+            "Missed 9-month check",
+            "Child protection plan started",
+            "Referral",
+        ]
+    ]
     assert order == sorted(order)  # newest first
     assert "Community Health Trust" in html and "Children&#x27;s Social Care" in html
 
@@ -72,25 +91,36 @@ def test_filters_and_order(client, child, health_visitor, health):
 
 def test_a_partner_adds_an_entry_for_their_agency(client, child, health_visitor, health):
     client.force_login(health_visitor)
-    response = client.post(reverse("toolkit:chronology_add", args=[child.pk]), {
-        **date_fields("event_date", date(2024, 7, 1)), "what_happened": "Not brought to clinic",
-        "impact": "negative", "impact_description": "Vaccinations delayed",
-        "neglect_types": ["medical"]})
+    response = client.post(
+        reverse("toolkit:chronology_add", args=[child.pk]),
+        {
+            **date_fields("event_date", date(2024, 7, 1)),
+            "what_happened": "Not brought to clinic",
+            "impact": "negative",
+            "impact_description": "Vaccinations delayed",
+            "neglect_types": ["medical"],
+        },
+    )
     assert response["Location"] == reverse("toolkit:chronology", args=[child.pk])
     entry = ChronologyEntry.objects.get()
-    assert (entry.source_agency, entry.author, entry.recorded_on) == (health, health_visitor,
-                                                                      TODAY)
+    assert (entry.source_agency, entry.author, entry.recorded_on) == (health, health_visitor, TODAY)
     assert entry.history.get().history_user == health_visitor
 
 
 def entry_form(entry, **overrides):
-    return {**date_fields("event_date", entry.event_date), "what_happened": entry.what_happened,
-            "impact": entry.impact, "impact_description": entry.impact_description,
-            "version": entry.version, **overrides}
+    return {
+        **date_fields("event_date", entry.event_date),
+        "what_happened": entry.what_happened,
+        "impact": entry.impact,
+        "impact_description": entry.impact_description,
+        "version": entry.version,
+        **overrides,
+    }
 
 
 def test_the_author_changes_their_entry_and_history_keeps_the_old_words(
-        client, child, health_visitor):
+    client, child, health_visitor
+):
     entry = add_entry(child, health_visitor, date(2024, 7, 1))
     client.force_login(health_visitor)
     chronology = client.get(reverse("toolkit:chronology", args=[child.pk])).content.decode()
@@ -101,11 +131,12 @@ def test_the_author_changes_their_entry_and_history_keeps_the_old_words(
     entry.refresh_from_db()
     assert (entry.what_happened, entry.version) == ("Not brought to clinic", 2)
     assert [h.what_happened for h in entry.history.order_by("history_date")] == [
-        "Missed health appointment", "Not brought to clinic"]
+        "Missed health appointment",
+        "Not brought to clinic",
+    ]
 
 
-def test_a_stale_change_to_an_entry_is_refused_and_the_words_kept(client, child,
-                                                                  health_visitor):
+def test_a_stale_change_to_an_entry_is_refused_and_the_words_kept(client, child, health_visitor):
     entry = add_entry(child, health_visitor, date(2024, 7, 1))
     client.force_login(health_visitor)
     url = reverse("toolkit:chronology_entry_change", args=[entry.pk])
@@ -117,8 +148,9 @@ def test_a_stale_change_to_an_entry_is_refused_and_the_words_kept(client, child,
     assert entry.analysis == "First"
 
 
-def test_only_the_author_or_their_team_manager_changes_an_entry(client, child, health_visitor,
-                                                               health, csc_social_worker):
+def test_only_the_author_or_their_team_manager_changes_an_entry(
+    client, child, health_visitor, health, csc_social_worker
+):
     entry = add_entry(child, health_visitor, date(2024, 7, 1))
     url = reverse("toolkit:chronology_entry_change", args=[entry.pk])
     colleague = UserFactory(role=User.Role.PRACTITIONER, agency=health)
@@ -134,11 +166,16 @@ def test_only_the_author_or_their_team_manager_changes_an_entry(client, child, h
 
 def test_bad_entries_are_answered_and_nothing_is_saved(client, child, health_visitor):
     client.force_login(health_visitor)
-    html = client.post(reverse("toolkit:chronology_add", args=[child.pk]), {
-        **date_fields("event_date", TODAY + timedelta(days=1))}).content.decode()
-    for message in ["Enter what happened", "Select the impact on the child",
-                    "Enter how it affected the child",
-                    "Date of the event must be today or in the past"]:
+    html = client.post(
+        reverse("toolkit:chronology_add", args=[child.pk]),
+        {**date_fields("event_date", TODAY + timedelta(days=1))},
+    ).content.decode()
+    for message in [
+        "Enter what happened",
+        "Select the impact on the child",
+        "Enter how it affected the child",
+        "Date of the event must be today or in the past",
+    ]:
         assert message in html
     assert not ChronologyEntry.objects.exists()
 
@@ -155,15 +192,19 @@ def test_marking_the_chronology_reviewed(client, child, health_visitor, health_l
 
 
 def test_the_csv_cannot_run_formulas(client, child, health_visitor):
-    add_entry(child, health_visitor, date(2024, 5, 1), what="=HYPERLINK(\"http://x\")")
+    add_entry(child, health_visitor, date(2024, 5, 1), what='=HYPERLINK("http://x")')
     client.force_login(health_visitor)
     response = client.get(reverse("toolkit:chronology_csv", args=[child.pk]))
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][0] == "Date"
     # Oldest first, so the entry (the newest item) is the last row.
-    assert rows[-1][:4] == ["2024-05-01", "Community Health Trust", "Entry",
-                            "'=HYPERLINK(\"http://x\")"]
+    assert rows[-1][:4] == [
+        "2024-05-01",
+        "Community Health Trust",
+        "Entry",
+        '\'=HYPERLINK("http://x")',
+    ]
 
 
 def test_outsiders_cannot_read_or_add(client, child):
@@ -175,15 +216,24 @@ def test_outsiders_cannot_read_or_add(client, child):
 
 
 @pytest.mark.parametrize("entries", [10, 200])
-def test_the_chronology_page_takes_a_fixed_number_of_queries(client, child, health_visitor,
-                                                             entries,
-                                                             django_assert_max_num_queries):
+def test_the_chronology_page_takes_a_fixed_number_of_queries(
+    client, child, health_visitor, entries, django_assert_max_num_queries
+):
     chronology = Chronology.objects.create(child=child)
-    ChronologyEntry.objects.bulk_create([
-        ChronologyEntry(chronology=chronology, author=health_visitor,
-                        source_agency=health_visitor.agency,
-                        event_date=date(2024, 1, 1) + timedelta(days=n), what_happened=f"E{n}",
-                        impact="neutral", impact_description="None") for n in range(entries)])
+    ChronologyEntry.objects.bulk_create(
+        [
+            ChronologyEntry(
+                chronology=chronology,
+                author=health_visitor,
+                source_agency=health_visitor.agency,
+                event_date=date(2024, 1, 1) + timedelta(days=n),
+                what_happened=f"E{n}",
+                impact="neutral",
+                impact_description="None",
+            )
+            for n in range(entries)
+        ]
+    )
     client.force_login(health_visitor)
     with django_assert_max_num_queries(20):
         response = client.get(reverse("toolkit:chronology", args=[child.pk]))

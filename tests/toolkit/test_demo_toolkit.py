@@ -40,8 +40,13 @@ FIXED_TODAY = date(2025, 6, 15)
 
 
 def generator(seed=1, *, authors=FAKE_AUTHORS):
-    return DemoDataGenerator(seed=seed, agency_ids=FAKE_AGENCY_IDS, today=FIXED_TODAY,
-                             practitioner_id=99, authors=authors)
+    return DemoDataGenerator(
+        seed=seed,
+        agency_ids=FAKE_AGENCY_IDS,
+        today=FIXED_TODAY,
+        practitioner_id=99,
+        authors=authors,
+    )
 
 
 def with_toolkit(children):
@@ -50,22 +55,38 @@ def with_toolkit(children):
 
 def describe_cases(children):
     return [
-        (g.child.la_child_id, g.child.date_of_birth,
-         [(e.referral.referral_date, e.referral.closure_date,
-           [(p.start_date, p.end_date, p.latest_category) for p, _ in e.cp_plans],
-           [(p.start_date, p.end_date) for p in e.cin_plans]) for e in g.episodes],
-         [(i.agency_id, i.start_date, i.end_date, i.lead_worker_id) for i in g.involvements],
-         g.child.allocated_worker_id)
+        (
+            g.child.la_child_id,
+            g.child.date_of_birth,
+            [
+                (
+                    e.referral.referral_date,
+                    e.referral.closure_date,
+                    [(p.start_date, p.end_date, p.latest_category) for p, _ in e.cp_plans],
+                    [(p.start_date, p.end_date) for p in e.cin_plans],
+                )
+                for e in g.episodes
+            ],
+            [(i.agency_id, i.start_date, i.end_date, i.lead_worker_id) for i in g.involvements],
+            g.child.allocated_worker_id,
+        )
         for g in children
     ]
 
 
 def describe_toolkit(children):
     return [
-        (g.child.la_child_id,
-         [(e.event_date, e.recorded_on, e.author_id, e.what_happened) for e in g.toolkit.entries],
-         [(type(t).__name__, t.status, t.started_on, t.completed_on, t.author_id)
-          for t in g.toolkit.tools()])
+        (
+            g.child.la_child_id,
+            [
+                (e.event_date, e.recorded_on, e.author_id, e.what_happened)
+                for e in g.toolkit.entries
+            ],
+            [
+                (type(t).__name__, t.status, t.started_on, t.completed_on, t.author_id)
+                for t in g.toolkit.tools()
+            ],
+        )
         for g in with_toolkit(children)
     ]
 
@@ -80,16 +101,35 @@ def demo(settings):
 def toolkit_snapshot():
     """What two runs with the same seed must agree on, without database ids."""
     tools = [
-        list(model.objects.order_by("child__la_child_id", "started_on", "completed_on", "pk")
-             .values_list("child__la_child_id", "status", "started_on", "completed_on",
-                          "author__username", "author_agency__name"))
+        list(
+            model.objects.order_by(
+                "child__la_child_id", "started_on", "completed_on", "pk"
+            ).values_list(
+                "child__la_child_id",
+                "status",
+                "started_on",
+                "completed_on",
+                "author__username",
+                "author_agency__name",
+            )
+        )
         for model in TOOL_MODELS
     ]
-    entries = list(ChronologyEntry.objects.order_by("chronology__child__la_child_id", "pk")
-                   .values_list("chronology__child__la_child_id", "event_date", "recorded_on",
-                                "author__username", "source_agency__name", "what_happened"))
-    sdqs = list(SDQ.objects.order_by("child__la_child_id", "completed_on").values_list(
-        "informant", "age", "responses", "total_difficulties", "total_band"))
+    entries = list(
+        ChronologyEntry.objects.order_by("chronology__child__la_child_id", "pk").values_list(
+            "chronology__child__la_child_id",
+            "event_date",
+            "recorded_on",
+            "author__username",
+            "source_agency__name",
+            "what_happened",
+        )
+    )
+    sdqs = list(
+        SDQ.objects.order_by("child__la_child_id", "completed_on").values_list(
+            "informant", "age", "responses", "total_difficulties", "total_band"
+        )
+    )
     return tools, entries, sdqs
 
 
@@ -97,8 +137,9 @@ def toolkit_snapshot():
 
 
 def test_the_toolkit_leaves_the_case_records_of_a_seed_unchanged():
-    assert describe_cases(generator(authors=None).children(300)) == \
-        describe_cases(generator().children(300))
+    assert describe_cases(generator(authors=None).children(300)) == describe_cases(
+        generator().children(300)
+    )
 
 
 def test_toolkit_records_are_the_same_for_a_seed_whatever_the_batch():
@@ -112,8 +153,11 @@ def test_toolkit_records_are_the_same_for_a_seed_whatever_the_batch():
 def test_most_children_on_a_neglect_plan_get_the_toolkit_and_no_one_else_does():
     children = list(generator().children(1500))
     window_start = generator().window_start
-    eligible = [g for g in children
-                if any(end >= window_start for _, end in neglect_spans(g.episodes, FIXED_TODAY))]
+    eligible = [
+        g
+        for g in children
+        if any(end >= window_start for _, end in neglect_spans(g.episodes, FIXED_TODAY))
+    ]
 
     assert all(g in eligible for g in with_toolkit(children))
     assert 0.75 <= len(with_toolkit(children)) / len(eligible) <= 0.95
@@ -123,15 +167,18 @@ def test_completed_tools_are_dated_while_the_child_was_on_a_neglect_plan():
     for g in with_toolkit(generator().children(1500)):
         spans = neglect_spans(g.episodes, FIXED_TODAY)
         for tool in g.toolkit.tools():
-            assert any(start <= tool.started_on <= (tool.completed_on or tool.started_on) <= end
-                       for start, end in spans), (g.child.la_child_id, tool)
+            assert any(
+                start <= tool.started_on <= (tool.completed_on or tool.started_on) <= end
+                for start, end in spans
+            ), (g.child.la_child_id, tool)
             if g.child.date_of_birth and not isinstance(tool, AssessmentChecklist | NextSteps):
                 assert tool.started_on >= g.child.date_of_birth
 
 
 def test_day_in_my_life_version_follows_the_childs_age_or_disability():
-    days = [(g.child, tool) for g in with_toolkit(generator().children(1500))
-            for tool in g.toolkit.days]
+    days = [
+        (g.child, tool) for g in with_toolkit(generator().children(1500)) for tool in g.toolkit.days
+    ]
 
     assert days
     for child, tool in days:
@@ -150,8 +197,10 @@ def test_chronology_entries_come_from_several_agencies_each_by_one_of_its_people
     entries = [e for g in children for e in g.toolkit.entries]
     assert all(people[e.author_id] == e.source_agency_id for e in entries)
     assert set(Counter(e.source_agency_id for e in entries)) == set(FAKE_AGENCY_IDS.values())
-    assert sum(len({e.source_agency_id for e in g.toolkit.entries}) > 1 for g in children) \
+    assert (
+        sum(len({e.source_agency_id for e in g.toolkit.entries}) > 1 for g in children)
         > len(children) / 3
+    )
     tools = [t for g in children for t in g.toolkit.tools()]
     assert all(people[t.author_id] == t.author_agency_id for t in tools)
     # The allocated worker does the social care work on their children's open plans.
@@ -202,9 +251,13 @@ def test_sdq_scores_are_what_completing_the_form_would_store(demo):
     sdqs = list(SDQ.objects.all())
     assert sdqs
     for sdq in sdqs:
-        result = score({int(item): answer for item, answer in sdq.responses.items()},
-                       informant=sdq.informant, age=sdq.age, impact=sdq.impact or None,
-                       bands=bands)
+        result = score(
+            {int(item): answer for item, answer in sdq.responses.items()},
+            informant=sdq.informant,
+            age=sdq.age,
+            impact=sdq.impact or None,
+            bands=bands,
+        )
         assert (sdq.total_difficulties, sdq.total_band) == (result.total, result.total_band or "")
     assert {sdq.informant for sdq in sdqs} == set(SDQ.Informant.values)
     assert {sdq.total_band for sdq in sdqs} >= {"Close to average", "High", "Very high"}
@@ -219,8 +272,10 @@ def test_children_on_a_neglect_plan_today_show_every_tool_status(demo):
     statuses = tool_statuses(on_plan, today)
     states = Counter(s.state for child in statuses.values() for s in child)
     assert set(states) == set(State.values), states
-    all_current = sum(all(s.state in (State.CURRENT, State.DUE_SOON) for s in child)
-                      for child in statuses.values())
+    all_current = sum(
+        all(s.state in (State.CURRENT, State.DUE_SOON) for s in child)
+        for child in statuses.values()
+    )
     assert 0 < all_current < len(on_plan)
     assert DayInMyLife.objects.filter(status=Tool.Status.DRAFT).exists()
     assert NextSteps.objects.filter(status=Tool.Status.COMPLETED).exists()
@@ -247,13 +302,13 @@ def test_generated_practitioners_are_made_once_per_agency_and_cannot_sign_in(dem
     again = demo_practitioners(ids, 4000)
 
     assert {pk: len(people) for pk, people in authors.items()} == {
-        ids[name]: count for name, count in PRACTITIONERS_PER_2000.items()}
-    assert all(again[pk][:len(people)] == people for pk, people in authors.items())
+        ids[name]: count for name, count in PRACTITIONERS_PER_2000.items()
+    }
+    assert all(again[pk][: len(people)] == people for pk, people in authors.items())
     generated = User.objects.filter(username__startswith="generated-")
     assert generated.count() == 2 * sum(PRACTITIONERS_PER_2000.values())
     assert not any(user.has_usable_password() for user in generated)
-    assert all(user.agency_id in again and user.pk in again[user.agency_id]
-               for user in generated)
+    assert all(user.agency_id in again and user.pk in again[user.agency_id] for user in generated)
 
 
 @pytest.mark.django_db

@@ -19,8 +19,10 @@ def checklist(health_visitor):
 
 
 def complete_ratings(checklist):
-    checklist.ratings = {key: {"concern": "some_concern", "evidence": "Seen at home visit"}
-                         for key in CHECKLIST_DOMAINS}
+    checklist.ratings = {
+        key: {"concern": "some_concern", "evidence": "Seen at home visit"}
+        for key in CHECKLIST_DOMAINS
+    }
     checklist.overall_judgement = "Needs are not consistently met"
 
 
@@ -35,14 +37,18 @@ def test_the_author_saves_a_draft_with_anything_missing(checklist, health_visito
     assert saved.version == 2 and saved.status == Tool.Status.DRAFT
 
 
-@pytest.mark.parametrize(("role", "same_agency", "allowed"), [
-    (User.Role.PRACTITIONER, True, False),
-    (User.Role.TEAM_MANAGER, True, True),
-    (User.Role.TEAM_MANAGER, False, False),
-    (User.Role.AGENCY_LEAD, True, False),
-])
-def test_only_the_author_or_their_team_manager_edits_a_draft(checklist, health, role,
-                                                             same_agency, allowed):
+@pytest.mark.parametrize(
+    ("role", "same_agency", "allowed"),
+    [
+        (User.Role.PRACTITIONER, True, False),
+        (User.Role.TEAM_MANAGER, True, True),
+        (User.Role.TEAM_MANAGER, False, False),
+        (User.Role.AGENCY_LEAD, True, False),
+    ],
+)
+def test_only_the_author_or_their_team_manager_edits_a_draft(
+    checklist, health, role, same_agency, allowed
+):
     editor = UserFactory(role=role, **({"agency": health} if same_agency else {}))
     if allowed:
         tool_save_draft(checklist, user=editor, expected_version=1)
@@ -56,10 +62,8 @@ def test_completing_lists_every_gap_and_changes_nothing(checklist, health_visito
     with pytest.raises(ValidationError) as error:
         tool_complete(checklist, user=health_visitor, expected_version=1)
     problems = error.value.message_dict
-    assert problems["nutrition_evidence"] == [
-        "Enter the evidence for your concern about nutrition"]
-    assert problems["home_conditions_concern"] == [
-        "Select a level of concern for home conditions"]
+    assert problems["nutrition_evidence"] == ["Enter the evidence for your concern about nutrition"]
+    assert problems["home_conditions_concern"] == ["Select a level of concern for home conditions"]
     assert problems["overall_judgement"] == ["Enter your overall judgement"]
     checklist.refresh_from_db()
     assert (checklist.status, checklist.version) == (Tool.Status.DRAFT, 1)
@@ -69,14 +73,14 @@ def test_a_completed_tool_is_locked(checklist, health_visitor):
     complete_ratings(checklist)
     tool_complete(checklist, user=health_visitor, expected_version=1, on=date(2025, 5, 1))
     checklist.refresh_from_db()
-    assert (checklist.status, checklist.completed_on) == (Tool.Status.COMPLETED,
-                                                          date(2025, 5, 1))
+    assert (checklist.status, checklist.completed_on) == (Tool.Status.COMPLETED, date(2025, 5, 1))
     with pytest.raises(PermissionDenied):
         tool_save_draft(checklist, user=health_visitor, expected_version=checklist.version)
 
 
-def test_a_team_manager_of_the_authors_agency_reopens_with_a_reason(checklist, health_visitor,
-                                                                   health):
+def test_a_team_manager_of_the_authors_agency_reopens_with_a_reason(
+    checklist, health_visitor, health
+):
     complete_ratings(checklist)
     tool_complete(checklist, user=health_visitor, expected_version=1)
     manager = UserFactory(role=User.Role.TEAM_MANAGER, agency=health)
@@ -84,13 +88,16 @@ def test_a_team_manager_of_the_authors_agency_reopens_with_a_reason(checklist, h
         tool_reopen(checklist, user=health_visitor, reason="typo", expected_version=2)
     with pytest.raises(ValidationError):
         tool_reopen(checklist, user=manager, reason=" ", expected_version=2)
-    tool_reopen(checklist, user=manager, reason="Evidence was recorded against the wrong child",
-                expected_version=2)
+    tool_reopen(
+        checklist,
+        user=manager,
+        reason="Evidence was recorded against the wrong child",
+        expected_version=2,
+    )
     checklist.refresh_from_db()
     assert checklist.status == Tool.Status.DRAFT and checklist.completed_on is None
     latest = checklist.history.first()
-    assert latest.history_change_reason == \
-        "Reopened: Evidence was recorded against the wrong child"
+    assert latest.history_change_reason == "Reopened: Evidence was recorded against the wrong child"
 
 
 def test_a_stale_completion_is_refused(checklist, health_visitor):
@@ -100,41 +107,70 @@ def test_a_stale_completion_is_refused(checklist, health_visitor):
 
 
 def test_completing_an_sdq_stores_its_score_and_band(health_visitor):
-    sdq = tool_start(SDQ, child=ChildFactory(), author=health_visitor, informant="parent",
-                     age=9, responses={str(item): 1 for item in range(1, 26)})
+    sdq = tool_start(
+        SDQ,
+        child=ChildFactory(),
+        author=health_visitor,
+        informant="parent",
+        age=9,
+        responses={str(item): 1 for item in range(1, 26)},
+    )
     tool_complete(sdq, user=health_visitor, expected_version=1)
     sdq.refresh_from_db()
     assert (sdq.total_difficulties, sdq.total_band) == (20, "Very high")
 
 
 def test_an_sdq_needs_an_age_its_form_covers(health_visitor):
-    sdq = tool_start(SDQ, child=ChildFactory(), author=health_visitor, informant="self", age=9,
-                     responses={"1": 0})
+    sdq = tool_start(
+        SDQ,
+        child=ChildFactory(),
+        author=health_visitor,
+        informant="self",
+        age=9,
+        responses={"1": 0},
+    )
     with pytest.raises(ValidationError) as error:
         tool_complete(sdq, user=health_visitor, expected_version=1)
     assert "11 to 17 for self-report" in error.value.message_dict["age"][0]
 
 
 def test_next_steps_need_an_owner_and_due_date(health_visitor):
-    steps = tool_start(NextSteps, child=ChildFactory(), author=health_visitor,
-                       strengths="s", needs="n", risks="r", impact_on_child="i",
-                       still_unknown="u", next_steps=[{"action": "Health check", "owner": ""}])
+    steps = tool_start(
+        NextSteps,
+        child=ChildFactory(),
+        author=health_visitor,
+        strengths="s",
+        needs="n",
+        risks="r",
+        impact_on_child="i",
+        still_unknown="u",
+        next_steps=[{"action": "Health check", "owner": ""}],
+    )
     with pytest.raises(ValidationError) as error:
         tool_complete(steps, user=health_visitor, expected_version=1)
     assert error.value.message_dict == {
-        "next_steps": ["Enter the step, its owner and a due date for each next step"]}
+        "next_steps": ["Enter the step, its owner and a due date for each next step"]
+    }
 
 
 def test_day_in_my_life_and_observation_list_what_is_missing(health_visitor):
     from toolkit.models import DayInMyLife, ParentChildObservation
 
-    day = DayInMyLife(child=ChildFactory(), author=health_visitor, day_version="baby",
-                      sections={"feeding": {"parent": "", "child": ""}}, strengths="Loving")
+    day = DayInMyLife(
+        child=ChildFactory(),
+        author=health_visitor,
+        day_version="baby",
+        sections={"feeding": {"parent": "", "child": ""}},
+        strengths="Loving",
+    )
     assert day.completion_problems() == {
         "sections": "Record the parent's or the child's account of the day",
-        "worries": "Enter the worries", "impact_on_child": "Enter the impact on the child"}
-    observation = ParentChildObservation(child=ChildFactory(), author=health_visitor,
-                                         setting="Family home")
+        "worries": "Enter the worries",
+        "impact_on_child": "Enter the impact on the child",
+    }
+    observation = ParentChildObservation(
+        child=ChildFactory(), author=health_visitor, setting="Family home"
+    )
     problems = observation.completion_problems()
     assert problems["observed_on"] == "Enter the date of the observation"
     assert problems["who_was_present"] == "Enter who was present"

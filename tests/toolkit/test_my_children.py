@@ -12,25 +12,36 @@ TODAY = date.today()
 
 
 def neglect_plan_child(name, **child):
-    return CPPlanFactory(referral__child__given_name=name, referral__child__family_name="Test",
-                         latest_category="NEG", **child).referral.child
+    return CPPlanFactory(
+        referral__child__given_name=name,
+        referral__child__family_name="Test",
+        latest_category="NEG",
+        **child,
+    ).referral.child
 
 
 def completed_day(child, author, days_ago):
-    DayInMyLife.objects.create(child=child, author=author, author_agency=author.agency,
-                               status="completed", day_version="baby",
-                               completed_on=TODAY - timedelta(days=days_ago))
+    DayInMyLife.objects.create(
+        child=child,
+        author=author,
+        author_agency=author.agency,
+        status="completed",
+        day_version="baby",
+        completed_on=TODAY - timedelta(days=days_ago),
+    )
 
 
-def test_a_practitioner_sees_allocated_and_led_children_on_a_neglect_plan(client, health_visitor,
-                                                                          health):
+def test_a_practitioner_sees_allocated_and_led_children_on_a_neglect_plan(
+    client, health_visitor, health
+):
     neglect_plan_child("Allocated", referral__child__allocated_worker=health_visitor)
     led = neglect_plan_child("Led")
     InvolvementFactory(child=led, agency=health, lead_worker=health_visitor)
     colleagues = neglect_plan_child("Colleagues")
     InvolvementFactory(child=colleagues, agency=health)
-    not_neglect = CPPlanFactory(latest_category="PHY",
-                                referral__child__allocated_worker=health_visitor)
+    not_neglect = CPPlanFactory(
+        latest_category="PHY", referral__child__allocated_worker=health_visitor
+    )
     client.force_login(health_visitor)
     html = client.get(reverse("toolkit:my_children")).content.decode()
     assert "Allocated Test" in html and "Led Test" in html
@@ -59,8 +70,9 @@ def test_children_with_overdue_tools_come_first(client, health_visitor):
 
 
 @pytest.mark.parametrize("children", [3, 30])
-def test_my_children_takes_a_fixed_number_of_queries(client, health_visitor, children,
-                                                     django_assert_max_num_queries):
+def test_my_children_takes_a_fixed_number_of_queries(
+    client, health_visitor, children, django_assert_max_num_queries
+):
     for n in range(children):
         neglect_plan_child(f"Child{n}", referral__child__allocated_worker=health_visitor)
     client.force_login(health_visitor)

@@ -30,11 +30,19 @@ def start(client, user, child, kind, model):
 
 # Day in my life ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("years", "version"), [
-    (0, DayVersion.BABY), (3, DayVersion.PRE_SCHOOL), (9, DayVersion.SCHOOL_AGE),
-    (14, DayVersion.ADOLESCENT)])
-def test_the_day_version_is_suggested_from_the_childs_age(client, health, health_visitor,
-                                                          years, version):
+
+@pytest.mark.parametrize(
+    ("years", "version"),
+    [
+        (0, DayVersion.BABY),
+        (3, DayVersion.PRE_SCHOOL),
+        (9, DayVersion.SCHOOL_AGE),
+        (14, DayVersion.ADOLESCENT),
+    ],
+)
+def test_the_day_version_is_suggested_from_the_childs_age(
+    client, health, health_visitor, years, version
+):
     tool, url = start(client, health_visitor, child_aged(health, years), "day", DayInMyLife)
     assert tool.day_version == version
     html = client.get(url).content.decode()
@@ -45,25 +53,36 @@ def test_the_day_version_is_suggested_from_the_childs_age(client, health, health
 def test_the_parent_and_child_accounts_sit_side_by_side(client, health, health_visitor):
     _, url = start(client, health_visitor, child_aged(health, 9), "day", DayInMyLife)
     html = client.get(url).content.decode()
-    waking = html[html.index("Waking and getting up"):]
-    assert waking.index('name="waking_parent"') < waking.index('name="waking_child"') \
+    waking = html[html.index("Waking and getting up") :]
+    assert (
+        waking.index('name="waking_parent"')
+        < waking.index('name="waking_child"')
         < waking.index('name="morning_parent"')
+    )
     assert html.count("govuk-grid-column-one-half") == 2 * len(DAY_SECTIONS["school_age"])
 
 
 def day_answers(version, **overrides):
-    return {"version": version, "day_version": "school_age",
-            "waking_parent": "Up at 7, makes his own breakfast",
-            "waking_child": "Nobody wakes me, I'm late a lot", "childs_words": "I'm hungry",
-            "strengths": "Loves school", "worries": "Alone after school",
-            "impact_on_child": "Tired and hungry in class", **overrides}
+    return {
+        "version": version,
+        "day_version": "school_age",
+        "waking_parent": "Up at 7, makes his own breakfast",
+        "waking_child": "Nobody wakes me, I'm late a lot",
+        "childs_words": "I'm hungry",
+        "strengths": "Loves school",
+        "worries": "Alone after school",
+        "impact_on_child": "Tired and hungry in class",
+        **overrides,
+    }
 
 
 def test_completing_a_day_without_any_account_points_to_the_first_section(
-        client, health, health_visitor):
+    client, health, health_visitor
+):
     tool, url = start(client, health_visitor, child_aged(health, 9), "day", DayInMyLife)
-    html = client.post(url, day_answers(1, waking_parent="", waking_child="",
-                                        action="complete")).content.decode()
+    html = client.post(
+        url, day_answers(1, waking_parent="", waking_child="", action="complete")
+    ).content.decode()
     assert "Record the parent&#x27;s or the child&#x27;s account of the day" in html
     assert 'href="#id_waking_parent"' in html
     tool.refresh_from_db()
@@ -81,8 +100,7 @@ def test_a_completed_day_reads_back_both_accounts(client, health, health_visitor
     assert 'name="waking_parent"' not in html
 
 
-def test_changing_the_version_keeps_what_was_typed_for_the_other(client, health,
-                                                                 health_visitor):
+def test_changing_the_version_keeps_what_was_typed_for_the_other(client, health, health_visitor):
     tool, url = start(client, health_visitor, child_aged(health, 9), "day", DayInMyLife)
     client.post(url, day_answers(1, day_version="baby", action="draft"))
     tool.refresh_from_db()
@@ -95,42 +113,60 @@ def test_changing_the_version_keeps_what_was_typed_for_the_other(client, health,
 
 # Parent–child observation -----------------------------------------------------------------
 
+
 def observation_answers(version, **overrides):
-    data = {"version": version, "observed_on_0": "3", "observed_on_1": "11",
-            "observed_on_2": "2026", "setting": "Family home", "who_was_present": "Mum, Ava",
-            "activity": "Lunch and play", "analysis": "Warm but inconsistent"}
+    data = {
+        "version": version,
+        "observed_on_0": "3",
+        "observed_on_1": "11",
+        "observed_on_2": "2026",
+        "setting": "Family home",
+        "who_was_present": "Mum, Ava",
+        "activity": "Lunch and play",
+        "analysis": "Warm but inconsistent",
+    }
     for key in OBSERVATION_DOMAINS:
         data[f"{key}_quality"] = "adequate"
         data[f"{key}_evidence"] = f"Seen ({key})"
     return {**data, **overrides}
 
 
-def test_an_observation_needs_every_domain_rated_with_evidence(client, health,
-                                                               health_visitor):
-    tool, url = start(client, health_visitor, child_aged(health, 4), "observation",
-                      ParentChildObservation)
-    html = client.post(url, observation_answers(1, warmth_quality="", boundaries_evidence="",
-                                                action="complete")).content.decode()
+def test_an_observation_needs_every_domain_rated_with_evidence(client, health, health_visitor):
+    tool, url = start(
+        client, health_visitor, child_aged(health, 4), "observation", ParentChildObservation
+    )
+    html = client.post(
+        url, observation_answers(1, warmth_quality="", boundaries_evidence="", action="complete")
+    ).content.decode()
     assert "Select what you observed for warmth and affection" in html
     assert "Enter the evidence for boundaries" in html
     assert 'href="#id_warmth_quality_1"' in html
 
 
 def test_an_observation_cannot_be_dated_in_the_future(client, health, health_visitor):
-    tool, url = start(client, health_visitor, child_aged(health, 4), "observation",
-                      ParentChildObservation)
+    tool, url = start(
+        client, health_visitor, child_aged(health, 4), "observation", ParentChildObservation
+    )
     tomorrow = date.today() + timedelta(days=1)
-    html = client.post(url, observation_answers(
-        1, observed_on_0=tomorrow.day, observed_on_1=tomorrow.month,
-        observed_on_2=tomorrow.year, action="draft")).content.decode()
+    html = client.post(
+        url,
+        observation_answers(
+            1,
+            observed_on_0=tomorrow.day,
+            observed_on_1=tomorrow.month,
+            observed_on_2=tomorrow.year,
+            action="draft",
+        ),
+    ).content.decode()
     assert "Date of the observation must be today or in the past" in html
     tool.refresh_from_db()
     assert tool.observed_on is None
 
 
 def test_a_completed_observation_reads_back(client, health, health_visitor):
-    tool, url = start(client, health_visitor, child_aged(health, 4), "observation",
-                      ParentChildObservation)
+    tool, url = start(
+        client, health_visitor, child_aged(health, 4), "observation", ParentChildObservation
+    )
     client.post(url, observation_answers(1, action="complete"))
     tool.refresh_from_db()
     assert (tool.status, tool.observed_on) == (Tool.Status.COMPLETED, date(2026, 11, 3))
@@ -139,6 +175,7 @@ def test_a_completed_observation_reads_back(client, health, health_visitor):
 
 
 # SDQ --------------------------------------------------------------------------------------
+
 
 def sdq_answers(version, *, answer="1", **overrides):
     data = {"version": version, "informant": "parent", "age": "9"}
@@ -157,11 +194,11 @@ def test_saved_answers_show_scores_and_bands(client, health, health_visitor):
     # conduct 8, hyperactivity 6 and peer 6 make a total of 30.
     client.post(url, sdq_answers(1, answer="2", action="draft"))
     html = client.get(url).content.decode()
-    rows = html[html.index("Scores from the answers saved so far"):]
+    rows = html[html.index("Scores from the answers saved so far") :]
     assert "Emotional symptoms" in rows
-    total = rows[rows.index("Total difficulties"):]
+    total = rows[rows.index("Total difficulties") :]
     assert ">30<" in total[:300] and "Very high" in total[:400]
-    assert "provisional" not in rows[:rows.index("</table>") + 400]
+    assert "provisional" not in rows[: rows.index("</table>") + 400]
 
 
 def test_provisional_bands_are_marked(client, health, health_visitor):
@@ -194,39 +231,67 @@ def test_completing_an_sdq_stores_its_total_and_band(client, health, health_visi
 
 def test_an_sdq_without_answers_cannot_be_completed(client, health, health_visitor):
     tool, url = start(client, health_visitor, child_aged(health, 9), "sdq", SDQ)
-    html = client.post(url, {"version": 1, "informant": "parent", "age": "9",
-                             "action": "complete"}).content.decode()
+    html = client.post(
+        url, {"version": 1, "informant": "parent", "age": "9", "action": "complete"}
+    ).content.decode()
     assert "Record the answers to the questionnaire" in html
     assert 'href="#id_item_1_1"' in html
 
 
 def test_the_impact_supplement_is_scored(client, health, health_visitor):
     tool, url = start(client, health_visitor, child_aged(health, 9), "sdq", SDQ)
-    client.post(url, sdq_answers(1, impact_difficulties="definite", impact_distress="3",
-                                 impact_home_life="2", impact_friendships="0",
-                                 impact_classroom_learning="0", impact_leisure="0",
-                                 action="draft"))
+    client.post(
+        url,
+        sdq_answers(
+            1,
+            impact_difficulties="definite",
+            impact_distress="3",
+            impact_home_life="2",
+            impact_friendships="0",
+            impact_classroom_learning="0",
+            impact_leisure="0",
+            action="draft",
+        ),
+    )
     tool.refresh_from_db()
-    assert tool.impact == {"difficulties": "definite", "distress": 3, "home_life": 2,
-                           "friendships": 0, "classroom_learning": 0, "leisure": 0}
+    assert tool.impact == {
+        "difficulties": "definite",
+        "distress": 3,
+        "home_life": 2,
+        "friendships": 0,
+        "classroom_learning": 0,
+        "leisure": 0,
+    }
     html = client.get(url).content.decode()
-    impact = html[html.index(">Impact<"):]
+    impact = html[html.index(">Impact<") :]
     assert ">3<" in impact[:200]
 
 
 # So what do we know? Next steps -----------------------------------------------------------
 
+
 def next_steps_answers(version, **overrides):
-    return {"version": version, "strengths": "Mum engages", "needs": "Routine",
-            "risks": "Hunger", "impact_on_child": "Tired", "still_unknown": "Dad's role",
-            "step_1_action": "Book GP check", "step_1_owner": "Health visitor",
-            "step_1_due_0": "1", "step_1_due_1": "2", "step_1_due_2": "2027", **overrides}
+    return {
+        "version": version,
+        "strengths": "Mum engages",
+        "needs": "Routine",
+        "risks": "Hunger",
+        "impact_on_child": "Tired",
+        "still_unknown": "Dad's role",
+        "step_1_action": "Book GP check",
+        "step_1_owner": "Health visitor",
+        "step_1_due_0": "1",
+        "step_1_due_1": "2",
+        "step_1_due_2": "2027",
+        **overrides,
+    }
 
 
 def test_each_next_step_needs_an_owner_and_a_due_date(client, health, health_visitor):
     tool, url = start(client, health_visitor, child_aged(health, 9), "next-steps", NextSteps)
-    html = client.post(url, next_steps_answers(1, step_1_owner="", action="complete")) \
-        .content.decode()
+    html = client.post(
+        url, next_steps_answers(1, step_1_owner="", action="complete")
+    ).content.decode()
     assert "Enter the step, its owner and a due date for each next step" in html
     tool.refresh_from_db()
     assert tool.next_steps == [{"action": "Book GP check", "owner": "", "due": "2027-02-01"}]
@@ -250,8 +315,8 @@ def test_completed_next_steps_read_back_with_owner_and_date(client, health, heal
 
 # Every kind on the child's page -----------------------------------------------------------
 
-def test_the_child_page_lists_every_tool_and_offers_each_to_start(client, health,
-                                                                 health_visitor):
+
+def test_the_child_page_lists_every_tool_and_offers_each_to_start(client, health, health_visitor):
     child = child_aged(health, 9)
     start(client, health_visitor, child, "sdq", SDQ)
     start(client, health_visitor, child, "day", DayInMyLife)
@@ -270,18 +335,20 @@ def test_an_unknown_kind_of_tool_is_not_found(client, health, health_visitor):
 
 # Through an expired session ---------------------------------------------------------------
 
+
 def test_answers_posted_after_the_session_ran_out_are_kept_through_signing_in(
-        client, health, health_visitor):
+    client, health, health_visitor
+):
     tool, url = start(client, health_visitor, child_aged(health, 9), "day", DayInMyLife)
     client.logout()
     response = client.post(url, day_answers(1, action="draft"))
-    assert response.status_code == 302 and response["Location"].startswith(
-        reverse("login"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     tool.refresh_from_db()
     assert tool.strengths == ""  # nothing is saved by a signed-out browser
 
-    signed_in = client.post(reverse("login"), {"username": health_visitor.username,
-                                               "password": PASSWORD, "next": url})
+    signed_in = client.post(
+        reverse("login"), {"username": health_visitor.username, "password": PASSWORD, "next": url}
+    )
     assert signed_in["Location"] == url
     html = client.get(url).content.decode()
     assert "You were signed out before your answers were saved" in html
@@ -290,10 +357,10 @@ def test_answers_posted_after_the_session_ran_out_are_kept_through_signing_in(
 
 
 def test_kept_answers_are_only_handed_back_on_the_page_they_came_from(
-        client, health, health_visitor):
+    client, health, health_visitor
+):
     tool, url = start(client, health_visitor, child_aged(health, 9), "day", DayInMyLife)
-    other, other_url = start(client, health_visitor, child_aged(health, 3), "day",
-                             DayInMyLife)
+    other, other_url = start(client, health_visitor, child_aged(health, 3), "day", DayInMyLife)
     client.logout()
     client.post(url, day_answers(1, action="draft"))
     client.force_login(health_visitor)
@@ -301,8 +368,7 @@ def test_kept_answers_are_only_handed_back_on_the_page_they_came_from(
     assert "Loves school" in client.get(url).content.decode()
 
 
-def test_an_sdq_needs_three_answers_in_every_scale_to_be_completed(client, health,
-                                                                  health_visitor):
+def test_an_sdq_needs_three_answers_in_every_scale_to_be_completed(client, health, health_visitor):
     tool, url = start(client, health_visitor, child_aged(health, 9), "sdq", SDQ)
     answers = sdq_answers(1, action="complete")
     for item in (3, 8, 13):  # leaves 2 of the emotional scale's 3, 8, 13, 16, 24
@@ -314,11 +380,11 @@ def test_an_sdq_needs_three_answers_in_every_scale_to_be_completed(client, healt
     assert tool.status == Tool.Status.DRAFT and len(tool.responses) == 22
 
 
-def test_a_next_step_with_only_an_owner_does_not_pass_completion(client, health,
-                                                                health_visitor):
+def test_a_next_step_with_only_an_owner_does_not_pass_completion(client, health, health_visitor):
     tool, url = start(client, health_visitor, child_aged(health, 9), "next-steps", NextSteps)
-    html = client.post(url, next_steps_answers(1, step_2_owner="Nursery",
-                                               action="complete")).content.decode()
+    html = client.post(
+        url, next_steps_answers(1, step_2_owner="Nursery", action="complete")
+    ).content.decode()
     assert "Enter the step, its owner and a due date for each next step" in html
     tool.refresh_from_db()
     assert tool.status == Tool.Status.DRAFT
@@ -330,5 +396,5 @@ def test_the_kept_answers_notice_is_not_dressed_as_success(client, health, healt
     client.post(url, day_answers(1, action="draft"))
     client.force_login(health_visitor)
     html = client.get(url).content.decode()
-    banner = html[html.index("govuk-notification-banner"):]
+    banner = html[html.index("govuk-notification-banner") :]
     assert "Important" in banner[:600] and "--success" not in banner[:200]

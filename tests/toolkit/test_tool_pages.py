@@ -38,16 +38,20 @@ def test_starting_a_checklist_makes_a_draft_by_the_author(draft, health_visitor,
 
 
 def test_a_draft_keeps_whatever_was_typed(client, draft):
-    client.post(reverse("toolkit:tool", args=["checklist", draft.pk]), {
-        "version": 1, "nutrition_concern": "very_concerned", "action": "draft"})
+    client.post(
+        reverse("toolkit:tool", args=["checklist", draft.pk]),
+        {"version": 1, "nutrition_concern": "very_concerned", "action": "draft"},
+    )
     draft.refresh_from_db()
     assert draft.ratings["nutrition"]["concern"] == "very_concerned"
     assert draft.status == Tool.Status.DRAFT
 
 
 def test_completing_with_gaps_shows_them_and_loses_nothing(client, draft):
-    response = client.post(reverse("toolkit:tool", args=["checklist", draft.pk]), answers(
-        1, nutrition_evidence="", home_conditions_concern="", action="complete"))
+    response = client.post(
+        reverse("toolkit:tool", args=["checklist", draft.pk]),
+        answers(1, nutrition_evidence="", home_conditions_concern="", action="complete"),
+    )
     html = response.content.decode()
     assert "Enter the evidence for your concern about nutrition" in html
     assert "Select a level of concern for home conditions" in html
@@ -85,15 +89,13 @@ def test_a_team_manager_reopens_with_a_reason(client, draft, health):
     client.post(reopen, {"reason": "Evidence belongs to a sibling"})
     draft.refresh_from_db()
     assert draft.status == Tool.Status.DRAFT
-    assert draft.history.first().history_change_reason == \
-        "Reopened: Evidence belongs to a sibling"
+    assert draft.history.first().history_change_reason == "Reopened: Evidence belongs to a sibling"
 
 
 def test_a_stale_save_is_refused_and_the_answers_kept(client, draft):
     url = reverse("toolkit:tool", args=["checklist", draft.pk])
     client.post(url, {"version": 1, "overall_judgement": "First", "action": "draft"})
-    html = client.post(url, answers(1, overall_judgement="Second", action="draft")) \
-        .content.decode()
+    html = client.post(url, answers(1, overall_judgement="Second", action="draft")).content.decode()
     assert "Someone else saved this tool after you opened it" in html
     assert "Second" in html
     draft.refresh_from_db()

@@ -13,24 +13,45 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--children", type=int, default=2000,
-                            help="How many children to create (default 2000, county-like).")
-        parser.add_argument("--seed", type=int, default=1,
-                            help="Random seed: the same seed gives the same records (default 1).")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="Do nothing when any child already exists (for `make run`).")
-        parser.add_argument("--batch-size", type=int, default=5000,
-                            help="Children written per transaction (default 5000).")
-        parser.add_argument("--no-history", action="store_false", dest="history",
-                            help="Skip simple-history rows (faster, for benchmarks).")
-        parser.add_argument("--no-toolkit", action="store_false", dest="toolkit",
-                            help="Skip the toolkit records (the case records stay the same).")
+        parser.add_argument(
+            "--children",
+            type=int,
+            default=2000,
+            help="How many children to create (default 2000, county-like).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=1,
+            help="Random seed: the same seed gives the same records (default 1).",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when any child already exists (for `make run`).",
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=5000,
+            help="Children written per transaction (default 5000).",
+        )
+        parser.add_argument(
+            "--no-history",
+            action="store_false",
+            dest="history",
+            help="Skip simple-history rows (faster, for benchmarks).",
+        )
+        parser.add_argument(
+            "--no-toolkit",
+            action="store_false",
+            dest="toolkit",
+            help="Skip the toolkit records (the case records stay the same).",
+        )
 
     def handle(self, *args, children, seed, if_empty, batch_size, history, toolkit, **options):
         if not settings.DEBUG:
-            raise CommandError(
-                "Demo data is for development and benchmarks only; set DEBUG=True"
-            )
+            raise CommandError("Demo data is for development and benchmarks only; set DEBUG=True")
         if children < 0:
             raise CommandError("--children must be 0 or more")
         if batch_size < 1:
@@ -45,10 +66,18 @@ class Command(BaseCommand):
             if verbosity >= 1 and total > batch_size:
                 self.stdout.write(f"  {done:,} of {total:,} children ({seconds:.0f}s)")
 
-        counts = generate_demo_data(children, seed=seed, batch_size=batch_size,
-                                    history=history, toolkit=toolkit, progress=progress)
+        counts = generate_demo_data(
+            children,
+            seed=seed,
+            batch_size=batch_size,
+            history=history,
+            toolkit=toolkit,
+            progress=progress,
+        )
         summary = ", ".join(f"{count:,} {name}" for name, count in counts.items())
-        self.stdout.write(self.style.SUCCESS(
-            f"Generated {summary or 'nothing'} (seed {seed}"
-            f"{'' if history else ', no history rows'}{'' if toolkit else ', no toolkit'})."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Generated {summary or 'nothing'} (seed {seed}"
+                f"{'' if history else ', no history rows'}{'' if toolkit else ', no toolkit'})."
+            )
+        )

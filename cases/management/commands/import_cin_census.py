@@ -14,8 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the census XML file")
-        parser.add_argument("--user", metavar="USERNAME",
-                            help="the portal user to record in each record's history")
+        parser.add_argument(
+            "--user", metavar="USERNAME", help="the portal user to record in each record's history"
+        )
 
     def handle(self, *args, file, user=None, **options):
         path = Path(file)

@@ -18,11 +18,8 @@ class Command(BaseCommand):
         from actionplans.demo_data import load_action_plan_demo
 
         plans = load_action_plan_demo()
-        self.stdout.write(self.style.SUCCESS("Demo sign-ins (password for all: "
-                                             f"{DEMO_PASSWORD}):"))
+        self.stdout.write(self.style.SUCCESS(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):"))
         for user in users:
-            self.stdout.write(
-                f"  {user.username:<15} {user.get_role_display():<22} {user.agency}"
-            )
+            self.stdout.write(f"  {user.username:<15} {user.get_role_display():<22} {user.agency}")
         if plans:
             self.stdout.write(f"Demo action plans added for {plans} agencies.")
