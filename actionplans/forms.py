@@ -2,6 +2,7 @@ from django import forms
 
 from neglect_portal.forms import GovukDateField, GovukForm, GovukModelForm
 from neglect_portal.models import Agency, User
+from neglect_portal.records.versions import CarriesVersion
 
 from .models import Action, ActionPlan, Objective, Rag
 from .services import REPORT_FIELDS, Rating
@@ -9,15 +10,7 @@ from .services import REPORT_FIELDS, Rating
 DATE_HINT = "For example, 31 3 2027"
 
 
-class VersionedPlanForm(GovukModelForm):
-    """Carries the version the user started from, so a stale save is refused."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["version"].initial = self.instance.version
-
+class VersionedPlanForm(CarriesVersion, GovukModelForm):
     def _get_validation_exclusions(self):
         # The view sets the plan; checking it here keeps the model's rules in the form.
         return super()._get_validation_exclusions() - {"plan", "agency"}
@@ -25,6 +18,7 @@ class VersionedPlanForm(GovukModelForm):
 
 class ActionPlanForm(VersionedPlanForm):
     submit_label = "Save plan"
+    out_of_date = "This page is out of date. Open the plan again"
     period_start = GovukDateField(
         label="Start of the period the plan covers", help_text="For example, 1 4 2026"
     )
@@ -74,8 +68,6 @@ class ActionPlanForm(VersionedPlanForm):
 
     def clean(self):
         data = super().clean()
-        if self.errors.pop("version", None):
-            self.add_error(None, "This page is out of date. Open the plan again")
         if data.get("status") == ActionPlan.Status.ACTIVE and not (
             data.get("signed_off_by") and data.get("signed_off_on")
         ):
@@ -108,6 +100,7 @@ class OwnerChoiceField(forms.ModelChoiceField):
 
 class ActionForm(VersionedPlanForm):
     submit_label = "Save action"
+    out_of_date = "This page is out of date. Open the action again"
     owner = OwnerChoiceField(
         queryset=User.objects.none(),
         required=False,
@@ -167,12 +160,6 @@ class ActionForm(VersionedPlanForm):
         if self.instance.pk is None and not self.is_bound:
             self.initial["objective"] = None
         self.fields["due_date"].error_messages["required"] = "Enter the due date"
-
-    def clean(self):
-        data = super().clean()
-        if self.errors.pop("version", None):
-            self.add_error(None, "This page is out of date. Open the action again")
-        return data
 
 
 class QuarterForm(GovukForm):
@@ -271,13 +258,3 @@ class QuarterForm(GovukForm):
 
     def report_values(self) -> dict:
         return {name: self.cleaned_data[name] for name in REPORT_FIELDS}
-
-
-class ReopenForm(GovukForm):
-    submit_label = "Reopen the quarter"
-    reason = forms.CharField(
-        label="Why does the quarter need reopening?",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter why the quarter is being reopened"},
-        help_text="This is kept in the report's history and shown on the quarter's page",
-    )

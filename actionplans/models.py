@@ -10,9 +10,9 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from cases.models import Versioned
 from neglect_portal.models import Agency
 from neglect_portal.quarters import Quarter
+from neglect_portal.records.versions import Versioned
 
 
 class Objective(models.TextChoices):
@@ -72,10 +72,6 @@ class ActionPlan(Versioned):
             raise ValidationError(
                 {"period_end": "The end of the period must be the same as or after the start"}
             )
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.DRAFT
 
     @property
     def quarters(self) -> list[Quarter]:

@@ -16,9 +16,10 @@ from django.db.models import (
     Value,
     When,
 )
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from neglect_portal import access
+from neglect_portal import access, dates
 from neglect_portal.models import Agency
 from neglect_portal.quarters import Quarter
 
@@ -31,6 +32,18 @@ def plans_visible_to(user) -> QuerySet[ActionPlan]:
         ActionPlan.objects.filter(access.action_plans_visible_q(user))
         .distinct()
         .select_related("agency")
+    )
+
+
+def plan_or_404(user, pk: int) -> ActionPlan:
+    """The plan, if the user may see it; 404 otherwise, so an outsider learns nothing."""
+    return get_object_or_404(plans_visible_to(user), pk=pk)
+
+
+def actions_visible_to(user) -> QuerySet[Action]:
+    """Actions of the plans the user may see, with their plan and its agency."""
+    return Action.objects.filter(plan__in=plans_visible_to(user).values("pk")).select_related(
+        "plan__agency"
     )
 
 
@@ -110,7 +123,7 @@ def plan_actions_by_objective(plan: ActionPlan, *, on: date | None = None) -> li
     """Every action under its objective with its latest published RAG. Two queries."""
     history = rag_history(plan)
     groups = {value: ObjectiveGroup(value, label) for value, label in Objective.choices}
-    for action in with_overdue(plan.actions.select_related("owner"), on=on or date.today()):
+    for action in with_overdue(plan.actions.select_related("owner"), on=on or dates.today()):
         by_quarter = history.get(action.pk, {})
         latest = by_quarter[max(by_quarter)] if by_quarter else None
         groups[action.objective].rows.append(ActionRow(action, latest, by_quarter, action.overdue))
@@ -278,7 +291,7 @@ def overview(quarter: Quarter) -> dict:
 def overdue_actions(quarter: Quarter, *, today: date | None = None) -> QuerySet[Action]:
     """Actions in the quarter's plans that were due before the quarter ended (or today, if
     sooner) and whose latest submitted rating up to that quarter is not complete."""
-    on = min(today or date.today(), quarter.end)
+    on = min(today or dates.today(), quarter.end)
     return (
         with_overdue(
             Action.objects.filter(plan__in=plans_in_quarter(quarter)), on=on, up_to=quarter
@@ -319,12 +332,3 @@ def submitted_reports(quarter: Quarter) -> QuerySet[QuarterlyReport]:
         .select_related("plan__agency", "submitted_by")
         .order_by("plan__agency__name")
     )
-
-
-def quarters_with_reports() -> list[Quarter]:
-    return [
-        Quarter.parse(slug)
-        for slug in QuarterlyReport.objects.values_list("quarter", flat=True)
-        .distinct()
-        .order_by("quarter")
-    ]

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from cases.services import StaleEdit, record_update
 from neglect_portal import access
 from neglect_portal.quarters import Quarter
+from neglect_portal.records.versions import StaleEdit, record_update
 
 from .models import Action, ActionPlan, ActionUpdate, QuarterlyReport
 

@@ -47,7 +47,7 @@ from dataset.models import PublishedQuarter  # noqa: E402
 from dataset.selectors import TREND_LENGTH  # noqa: E402
 from dataset.services import quarter_publish  # noqa: E402
 from neglect_portal.models import User  # noqa: E402
-from neglect_portal.quarters import Quarter, latest_complete  # noqa: E402
+from neglect_portal.quarters import Quarter  # noqa: E402
 
 TARGET_MS, TARGET_QUERIES = 100, 15
 
@@ -104,7 +104,7 @@ def main():
     parser.add_argument("--warm", type=int, default=3)
     args = parser.parse_args()
     today = date.today()
-    quarter = Quarter.parse(args.quarter) if args.quarter else latest_complete(today)
+    quarter = Quarter.parse(args.quarter) if args.quarter else Quarter.latest_complete(today)
     open_quarter = (
         Quarter.parse(args.open_quarter) if args.open_quarter else Quarter.containing(today)
     )

@@ -17,7 +17,6 @@ import os
 import statistics
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,7 +33,7 @@ from django.db import connection  # noqa: E402
 
 from cases.models import Child  # noqa: E402
 from dataset.computation import compute  # noqa: E402
-from neglect_portal.quarters import Quarter, latest_complete  # noqa: E402
+from neglect_portal.quarters import Quarter  # noqa: E402
 
 # What an analyst would write by hand against the tables (PostgreSQL), one query each,
 # returning (numerator, denominator).
@@ -112,7 +111,7 @@ def main():
         sys.exit("Run against PostgreSQL: set DATABASE_URL (the SQL below is PostgreSQL's)")
     build(args.children)
     settings.DEBUG = False  # no query logging, as in production
-    quarter = Quarter.parse(args.quarter) if args.quarter else latest_complete(date.today())
+    quarter = Quarter.parse(args.quarter) if args.quarter else Quarter.latest_complete()
 
     rows = []
     median, p95, figures = timed(lambda: compute(quarter), args.runs)

@@ -3,6 +3,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 
 from neglect_portal.forms import GovukDateField, GovukModelForm
 from neglect_portal.models import Agency, User
+from neglect_portal.records.versions import CarriesVersion
 
 from .codes import (
     ASSESSMENT_FACTOR_CHOICES,
@@ -49,32 +50,9 @@ class CaseRecordForm(GovukModelForm):
                     )
         super()._update_errors(errors)
 
-    def add_validation_error(self, error):
-        """Show a ValidationError raised after form validation (by a service)."""
-        self._update_errors(error)
-
-
-class CarriesVersion:
-    """For a model form: carries the version the user started from, so a stale save can be
-    refused."""
-
-    out_of_date = "This page is out of date. Go back to the child's record and open it again"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["version"] = forms.IntegerField(
-            widget=forms.HiddenInput, initial=self.instance.version
-        )
-
-    def clean(self):
-        if self._errors and self._errors.pop("version", None):
-            # Hidden, so its error would be invisible: the page itself is out of date.
-            self.add_error(None, self.out_of_date)
-        return super().clean()
-
 
 class VersionedForm(CarriesVersion, CaseRecordForm):
-    pass
+    out_of_date = "This page is out of date. Go back to the child's record and open it again"
 
 
 def _staff_choices(agencies=None):

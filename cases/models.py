@@ -6,8 +6,12 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from neglect_portal.dates import dates_in_future, long_date
+from neglect_portal.records.versions import Versioned
+
 from .codes import (
     ASSESSMENT_FACTOR_CHOICES,
+    ASSESSMENT_FACTORS,
     NEGLECT_FACTOR,
     ClosureReason,
     CPCategory,
@@ -26,21 +30,11 @@ def _codes_valid(codes, allowed, label):
         raise ValidationError(f"{label} has unknown codes: {', '.join(unknown)}")
 
 
-def _not_in_future(value, label):
-    if value and value > date.today():
-        raise ValidationError(f"{label} must be today or in the past")
-
-
-class Versioned(models.Model):
-    """A version number that every edit increments, so a stale form is refused, not saved."""
-
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    class Meta:
-        abstract = True
-
-
 class Child(Versioned):
+    # How each record reaches its child, for neglect_portal.access.records_visible_to.
+    child_lookup = "pk"
+    code_labels = {"disabilities": dict(Disability.choices)}
+
     la_child_id = models.CharField("LA child ID", max_length=20, unique=True)
     given_name = models.CharField("given name", max_length=100, blank=True)
     family_name = models.CharField("family name", max_length=100, blank=True)
@@ -94,14 +88,7 @@ class Child(Versioned):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
     def clean(self):
-        errors = {}
-        for field in ("date_of_birth", "date_of_death"):
-            try:
-                _not_in_future(
-                    getattr(self, field), self._meta.get_field(field).verbose_name.capitalize()
-                )
-            except ValidationError as e:
-                errors[field] = e
+        errors = dates_in_future(self, ("date_of_birth", "date_of_death"))
         if not self.date_of_birth and not self.expected_date_of_birth:
             errors["date_of_birth"] = "Enter a date of birth, or an expected date of birth"
         if self.date_of_death and self.date_of_birth and self.date_of_death < self.date_of_birth:
@@ -116,6 +103,9 @@ class Child(Versioned):
 
 class Referral(Versioned):
     """An episode of need (census CINdetails), opened by a referral."""
+
+    child_lookup = "child"
+    code_labels = {"presenting_factors": dict(PresentingFactor.choices)}
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="referrals")
     referral_date = models.DateField()
@@ -151,7 +141,7 @@ class Referral(Versioned):
         indexes = [models.Index(fields=["referral_date"])]
 
     def __str__(self):
-        return f"Referral of {self.referral_date:%-d %B %Y}"
+        return f"Referral of {long_date(self.referral_date)}"
 
     def save(self, *args, **kwargs):
         self.derive_flags()
@@ -176,23 +166,16 @@ class Referral(Versioned):
             return
         if day < self.referral_date:
             errors[field] = (
-                f"{label} must be on or after the referral date, {self.referral_date:%-d %B %Y}"
+                f"{label} must be on or after the referral date, {long_date(self.referral_date)}"
             )
         elif self.closure_date and day > self.closure_date:
             errors[field] = (
                 f"{label} must be on or before the episode's closure date, "
-                f"{self.closure_date:%-d %B %Y}"
+                f"{long_date(self.closure_date)}"
             )
 
     def clean(self):
-        errors = {}
-        for field in ("referral_date", "closure_date"):
-            try:
-                _not_in_future(
-                    getattr(self, field), self._meta.get_field(field).verbose_name.capitalize()
-                )
-            except ValidationError as e:
-                errors[field] = e
+        errors = dates_in_future(self, ("referral_date", "closure_date"))
         if self.closure_date and self.referral_date and self.closure_date < self.referral_date:
             errors["closure_date"] = "Closure date must be on or after the referral date"
         if self.closure_date and not self.closure_reason:
@@ -208,6 +191,11 @@ class Referral(Versioned):
 
 
 class Assessment(Versioned):
+    child_lookup = "referral__child"
+    code_labels = {
+        "factors": {code: f"{code} {label}" for code, label in ASSESSMENT_FACTORS.items()}
+    }
+
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="assessments")
     start_date = models.DateField()
     authorised_date = models.DateField("authorised date", null=True, blank=True)
@@ -241,7 +229,7 @@ class Assessment(Versioned):
         ]
 
     def __str__(self):
-        return f"Assessment started {self.start_date:%-d %B %Y}"
+        return f"Assessment started {long_date(self.start_date)}"
 
     def save(self, *args, **kwargs):
         self.derive_flags()
@@ -251,14 +239,7 @@ class Assessment(Versioned):
         self.neglect_identified = NEGLECT_FACTOR in self.factors
 
     def clean(self):
-        errors = {}
-        for field in ("start_date", "authorised_date"):
-            try:
-                _not_in_future(
-                    getattr(self, field), self._meta.get_field(field).verbose_name.capitalize()
-                )
-            except ValidationError as e:
-                errors[field] = e
+        errors = dates_in_future(self, ("start_date", "authorised_date"))
         if self.authorised_date and self.start_date and self.authorised_date < self.start_date:
             errors["authorised_date"] = "Authorised date must be on or after the start date"
         if self.referral_id and "start_date" not in errors:
@@ -279,6 +260,7 @@ class Plan(Versioned):
     to its episode.
     """
 
+    child_lookup = "child"
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+", editable=False)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
@@ -304,14 +286,7 @@ class Plan(Versioned):
         return self.start_date <= day and (self.end_date is None or self.end_date > day)
 
     def clean(self):
-        errors = {}
-        for field in ("start_date", "end_date"):
-            try:
-                _not_in_future(
-                    getattr(self, field), self._meta.get_field(field).verbose_name.capitalize()
-                )
-            except ValidationError as e:
-                errors[field] = e
+        errors = dates_in_future(self, ("start_date", "end_date"))
         if self.end_date and self.start_date and self.end_date < self.start_date:
             errors["end_date"] = "End date must be on or after the start date"
         if getattr(self, "referral", None) is not None and "start_date" not in errors:
@@ -344,7 +319,7 @@ class ChildInNeedPlan(Plan):
         ]
 
     def __str__(self):
-        return f"CIN plan from {self.start_date:%-d %B %Y}"
+        return f"CIN plan from {long_date(self.start_date)}"
 
 
 class ChildProtectionPlan(Plan):
@@ -368,7 +343,7 @@ class ChildProtectionPlan(Plan):
         indexes = [models.Index(fields=["start_date", "end_date"])]
 
     def __str__(self):
-        return f"CP plan from {self.start_date:%-d %B %Y}"
+        return f"CP plan from {long_date(self.start_date)}"
 
     def overlapping_plans(self):
         """The child's other CP plans whose dates overlap this one's.
@@ -394,6 +369,7 @@ class ChildProtectionPlan(Plan):
 
 
 class CPReview(models.Model):
+    child_lookup = "plan__child"
     plan = models.ForeignKey(ChildProtectionPlan, on_delete=models.CASCADE, related_name="reviews")
     review_date = models.DateField()
     history = HistoricalRecords()
@@ -410,10 +386,12 @@ class CPReview(models.Model):
         ]
 
     def __str__(self):
-        return f"Review on {self.review_date:%-d %B %Y}"
+        return f"Review on {long_date(self.review_date)}"
 
     def clean(self):
-        _not_in_future(self.review_date, "Review date")
+        errors = dates_in_future(self, ("review_date",))
+        if errors:
+            raise ValidationError(errors)
         if self.review_date and self.plan_id and self.review_date < self.plan.start_date:
             raise ValidationError(
                 {"review_date": "Review date must be on or after the plan's start date"}
@@ -429,9 +407,17 @@ class CPReview(models.Model):
             )
 
 
+class InvolvementQuerySet(models.QuerySet):
+    def open_on(self, day: date) -> "InvolvementQuerySet":
+        """Involvements open on `day` (the last day of one still counts): the filter form of
+        Involvement.is_open_on."""
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+
+
 class Involvement(Versioned):
     """An agency working with a child: it is what lets that agency's staff see the child."""
 
+    child_lookup = "child"
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="involvements")
     agency = models.ForeignKey(
         "neglect_portal.Agency", on_delete=models.PROTECT, related_name="involvements"
@@ -442,6 +428,8 @@ class Involvement(Versioned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     history = HistoricalRecords()
+
+    objects = InvolvementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date"]
@@ -455,18 +443,13 @@ class Involvement(Versioned):
         ]
 
     def __str__(self):
-        return f"{self.agency} from {self.start_date:%-d %B %Y}"
+        return f"{self.agency} from {long_date(self.start_date)}"
 
     def is_open_on(self, day):
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
 
     def clean(self):
-        errors = {}
-        for field, label in (("start_date", "Start date"), ("end_date", "End date")):
-            try:
-                _not_in_future(getattr(self, field), label)
-            except ValidationError as e:
-                errors[field] = e
+        errors = dates_in_future(self, ("start_date", "end_date"))
         if self.end_date and self.start_date and self.end_date < self.start_date:
             errors["end_date"] = "End date must be on or after the start date"
         if errors:

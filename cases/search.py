@@ -6,10 +6,12 @@ from datetime import date
 from django import forms
 from django.db.models import Q
 
+from neglect_portal.dates import today
 from neglect_portal.forms import GovukForm
 from neglect_portal.models import Agency
 
-from .selectors import children_flagged, open_involvements
+from .models import Involvement
+from .selectors import children_flagged
 
 SESSION_KEY = "child_search"
 _DATE = re.compile(r"^\s*(\d{1,2})[/\-. ](\d{1,2})[/\-. ](\d{4})\s*$")
@@ -78,11 +80,11 @@ def apply_search(children, criteria):
                 names = Q(given_name__istartswith=words[0], family_name__istartswith=words[-1])
             condition = Q(la_child_id__iexact=query) | names
             children = children.filter(condition)
-    flagged = children_flagged(on=date.today())
+    flagged = children_flagged(on=today())
     for name, condition in flagged.items():
         if criteria.get(name):
             children = children.filter(condition)
     if criteria.get("agency"):
-        involved = open_involvements(date.today()).filter(agency=criteria["agency"])
+        involved = Involvement.objects.open_on(today()).filter(agency=criteria["agency"])
         children = children.filter(pk__in=involved.values("child_id"))
     return children

@@ -1,10 +1,9 @@
-"""Reads that several views share. Every object lookup starts from `children_visible_to`."""
+"""Reads that several views share. Lookups start from neglect_portal.access
+(`children_visible_to`, `records_visible_to`); these narrow what they return."""
 
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-
-from neglect_portal import access
 
 from .codes import CPCategory
 from .models import (
@@ -12,28 +11,7 @@ from .models import (
     Child,
     ChildInNeedPlan,
     ChildProtectionPlan,
-    CPReview,
-    Involvement,
-    Referral,
 )
-
-
-def open_involvements(on: date) -> QuerySet[Involvement]:
-    return Involvement.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=on), start_date__lte=on
-    )
-
-
-def children_visible_to(user, *, on: date | None = None) -> QuerySet[Child]:
-    """Children's social care sees every child; others see children their agency is involved
-    with (an involvement open today) and children allocated to them."""
-    if not (user and user.is_authenticated and user.is_active):
-        return Child.objects.none()
-    if access.sees_every_child(user):
-        return Child.objects.all()
-    on = on or date.today()
-    involved = open_involvements(on).filter(child=OuterRef("pk"), agency_id=user.agency_id)
-    return Child.objects.filter(Q(allocated_worker=user) | Exists(involved))
 
 
 def _open_plans(model, on: date):
@@ -116,35 +94,3 @@ def records_for_child(child: Child):
         .select_related("recorded_by")
         .order_by("-referral_date")
     )
-
-
-# How each case record reaches its child, and what to fetch with it for the pages.
-_PATH_TO_CHILD = {
-    Child: ("pk", ["allocated_worker"]),
-    Referral: ("child", ["child"]),
-    Assessment: ("referral__child", ["referral__child"]),
-    ChildInNeedPlan: ("child", ["child"]),
-    ChildProtectionPlan: ("child", ["child"]),
-    CPReview: ("plan__child", ["plan__child"]),
-    Involvement: ("child", ["child", "agency"]),
-}
-
-
-def records_visible_to(user, model) -> QuerySet:
-    """Records of `model` whose child the user may see: the only way views look records up."""
-    path, related = _PATH_TO_CHILD[model]
-    records = model.objects.select_related(*related)
-    if access.sees_every_child(user):
-        return records
-    return records.filter(**{f"{path}__in": children_visible_to(user).values("pk")})
-
-
-def child_of(record) -> Child:
-    """The child a case record belongs to (its parents are select_related by the lookups)."""
-    if isinstance(record, Child):
-        return record
-    if isinstance(record, CPReview):
-        return record.plan.child
-    if isinstance(record, Assessment):
-        return record.referral.child
-    return record.child

@@ -5,27 +5,9 @@ import secrets
 from django.db import IntegrityError, transaction
 
 from neglect_portal.models import AccessLog
+from neglect_portal.records.versions import record_update
 
-from .models import Child, ChildProtectionPlan, Referral, Versioned
-
-
-class StaleEdit(Exception):
-    """Someone saved the record after this user opened it; `current` is what they saved."""
-
-    def __init__(self, current):
-        super().__init__("The record changed after the form was opened.")
-        self.current = current
-
-
-@transaction.atomic
-def record_update(instance: Versioned, *, expected_version: int) -> Versioned:
-    """Save an edited record only if nobody else saved it since `expected_version` was read."""
-    current = type(instance).objects.select_for_update().get(pk=instance.pk)
-    if current.version != expected_version:
-        raise StaleEdit(current)
-    instance.version = current.version + 1
-    instance.save()
-    return instance
+from .models import Child, ChildProtectionPlan, Referral
 
 
 @transaction.atomic

@@ -1,23 +1,19 @@
-"""Case record pages. Views are thin: lookups go through selectors, writes through services."""
+"""Case record pages. Views are thin: lookups go through neglect_portal.access, shared reads
+through selectors, writes through services."""
 
-from datetime import date
-
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views import View
 from django.views.decorators.http import require_http_methods
 
 from neglect_portal import access
-from toolkit.selectors import tools_for_child
-from toolkit.status import tool_statuses
-from toolkit.tool_kinds import TOOL_KINDS
+from neglect_portal.dates import today
+from neglect_portal.records.history import history_entries
+from neglect_portal.records.views import RecordFormView
 
 from . import forms, selectors, services
-from .display import display_value
 from .models import (
     Assessment,
     Child,
@@ -27,7 +23,6 @@ from .models import (
     Involvement,
     Referral,
 )
-from .record_history import KINDS, history_entries
 from .search import ChildSearchForm, apply_search
 from .timeline import case_timeline
 
@@ -46,14 +41,13 @@ def child_list(request):
         if search.is_valid() or "clear" in request.POST:
             search.save_to_session(request)
             return redirect("cases:child_list")
-    today = date.today()
-    children = selectors.children_visible_to(request.user)
+    children = access.children_visible_to(request.user)
     if search.is_bound and search.is_valid():
         children = apply_search(children, search.cleaned_data)
     page = Paginator(children.order_by("family_name", "given_name", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    page.object_list = selectors.with_case_flags(list(page.object_list), on=today)
+    page.object_list = selectors.with_case_flags(list(page.object_list), on=today())
     return render(
         request,
         "cases/child_list.html",
@@ -68,33 +62,30 @@ def child_list(request):
 
 def child_detail(request, pk):
     child = get_object_or_404(
-        selectors.children_visible_to(request.user).select_related("allocated_worker__agency"),
+        access.children_visible_to(request.user).select_related("allocated_worker__agency"),
         pk=pk,
     )
     services.child_opened(child=child, user=request.user)
-    today = date.today()
+    day = today()
     referrals = list(selectors.records_for_child(child))
     involvements = list(child.involvements.select_related("agency", "lead_worker"))
     cp_plans = [plan for referral in referrals for plan in referral.cp_plans.all()]
     cin_plans = [plan for referral in referrals for plan in referral.cin_plans.all()]
-    on_neglect_plan = Child.objects.filter(selectors.on_neglect_plan(today), pk=child.pk).exists()
     return render(
         request,
         "cases/child_detail.html",
         {
             "child": child,
-            "age": child.age_on(child.date_of_death or today),
+            "age": child.age_on(child.date_of_death or day),
             "referrals": referrals,
-            "current_cp_plans": [p for p in cp_plans if p.is_open_on(today)],
-            "current_cin_plans": [p for p in cin_plans if p.is_open_on(today)],
-            "current_involvements": [i for i in involvements if i.is_open_on(today)],
+            "current_cp_plans": [p for p in cp_plans if p.is_open_on(day)],
+            "current_cin_plans": [p for p in cin_plans if p.is_open_on(day)],
+            "current_involvements": [i for i in involvements if i.is_open_on(day)],
             "involvements": involvements,
             "timeline": case_timeline(referrals, cp_plans),
-            "on_neglect_plan": on_neglect_plan,
-            "tool_statuses": tool_statuses([child.pk], today)[child.pk] if on_neglect_plan else [],
-            "tools": tools_for_child(child),
-            "tool_kinds": TOOL_KINDS.values(),
-            "can_start_tools": access.works_with_children(request.user),
+            "on_neglect_plan": Child.objects.filter(
+                selectors.on_neglect_plan(day), pk=child.pk
+            ).exists(),
             "can_change": access.can_change_case_records(request.user),
             "can_add_involvement": access.works_with_children(request.user),
             "endable_involvements": {
@@ -105,141 +96,62 @@ def child_detail(request, pk):
     )
 
 
-class RecordFormView(View):
-    """Add or edit one case record, found inside the viewer's scope.
+class CaseRecordView(RecordFormView):
+    """Add or change one case record. `model` is what the URL's pk names: the record itself
+    when changing, its parent when adding; it is looked up inside the viewer's scope."""
 
-    Outsiders get 404 before anything else; a viewer who may read but not change gets 403.
-    `model` is what the URL's pk names: the record itself when editing, its parent when adding.
-    """
+    model: type
+    related: tuple[str, ...] = ()  # fetched with the record, for what the view reads of it
 
-    model = None
-    form_class = None
-    title = ""
-    success_message = ""
-    template_name = "cases/record_form.html"
-
-    def dispatch(self, request, pk):
-        self.object = get_object_or_404(
-            selectors.records_visible_to(request.user, self.model), pk=pk
+    def get_object(self):
+        records = self.model.objects.select_related(*self.related)
+        return get_object_or_404(
+            access.records_visible_to(self.request.user, records), pk=self.kwargs["pk"]
         )
-        if not self.may_change(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, pk)
 
-    def may_change(self, user) -> bool:
+    def may_change(self, user):
         return access.can_change_case_records(user)
 
-    # Hooks ---------------------------------------------------------------------------------
-    def new_instance(self):
-        """The record the form edits: `self.object` when editing, a new child record when adding."""
-        return self.object
-
-    def form_kwargs(self):
-        return {}
-
-    def save(self, form):
-        if form.instance.pk is not None and "version" in form.fields:
-            return services.record_update(
-                form.instance, expected_version=form.cleaned_data["version"]
-            )
-        form.instance.save()
-        return form.instance
-
-    # Flow ----------------------------------------------------------------------------------
-    def get(self, request, pk):
-        if self.object is not None:
-            services.child_opened(child=selectors.child_of(self.object), user=request.user)
-        return self.render(self.form_class(instance=self.new_instance(), **self.form_kwargs()))
-
-    def post(self, request, pk):
-        form = self.form_class(request.POST, instance=self.new_instance(), **self.form_kwargs())
-        if form.is_valid():
-            try:
-                record = self.save(form)
-            except services.StaleEdit as stale:
-                return self.render_stale(form, stale.current)
-            except ValidationError as error:  # a rule re-checked under the service's lock
-                form.add_validation_error(error)
-                return self.render(form)
-            messages.success(request, self.success_message)
-            return redirect(self.success_url(record))
-        return self.render(form)
+    def opened(self):
+        services.child_opened(child=access.child_of(self.object), user=self.request.user)
 
     def success_url(self, record):
-        return reverse("cases:child_detail", args=[selectors.child_of(record).pk])
+        return reverse("cases:child_detail", args=[access.child_of(record).pk])
 
-    def cancel_url(self, child):
-        return reverse("cases:child_detail", args=[child.pk])
-
-    def render(self, form, *, stale=None, status=200):
-        child = selectors.child_of(self.object)
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "form": form,
-                "title": self.title,
-                "child": child,
-                "stale": stale,
-                "cancel_url": self.cancel_url(child),
-            },
-            status=status,
-        )
-
-    def render_stale(self, form, current):
-        """Refuse the save, keep everything typed, and show what the other person changed."""
-        data = form.data.copy()
-        data["version"] = current.version
-        fresh = self.form_class(data, instance=type(current).objects.get(pk=current.pk))
-        fresh.is_valid()
-        field = current._meta.get_field
-        changed = [
-            (
-                fresh[name].label,
-                display_value(field(name), getattr(current, name)),
-                display_value(field(name), getattr(form.instance, name)),
-            )
-            for name in form.Meta.fields
-            if getattr(current, name) != form.cleaned_data.get(name)
-        ]
-        return self.render(fresh, stale=changed, status=409)
+    def context(self):
+        child = access.child_of(self.object)
+        return {
+            "caption": child.full_name or child.la_child_id,
+            "cancel_url": reverse("cases:child_detail", args=[child.pk]),
+        }
 
 
-class ChildAdd(RecordFormView):
+class ChildAdd(CaseRecordView):
     form_class = forms.ChildForm
     title = "Add a child"
     success_message = "Child added"
 
-    def dispatch(self, request, pk=None):
-        if not self.may_change(request.user):
-            raise PermissionDenied
-        self.object = None
-        return View.dispatch(self, request, pk)
+    def get_object(self):
+        return None
+
+    def opened(self):
+        pass
 
     def new_instance(self):
         return Child()
 
-    def render(self, form, *, stale=None, status=200):
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "form": form,
-                "title": self.title,
-                "cancel_url": reverse("cases:child_list"),
-            },
-            status=status,
-        )
+    def context(self):
+        return {"cancel_url": reverse("cases:child_list")}
 
 
-class ChildEdit(RecordFormView):
+class ChildEdit(CaseRecordView):
     model = Child
     form_class = forms.ChildForm
     title = "Change child's details"
     success_message = "Child's details saved"
 
 
-class ReferralAdd(RecordFormView):
+class ReferralAdd(CaseRecordView):
     model = Child
     form_class = forms.ReferralForm
     title = "Record a referral"
@@ -249,14 +161,14 @@ class ReferralAdd(RecordFormView):
         return Referral(child=self.object, recorded_by=self.request.user)
 
 
-class ReferralEdit(RecordFormView):
+class ReferralEdit(CaseRecordView):
     model = Referral
     form_class = forms.ReferralForm
     title = "Change referral"
     success_message = "Referral saved"
 
 
-class AssessmentAdd(RecordFormView):
+class AssessmentAdd(CaseRecordView):
     model = Referral
     form_class = forms.AssessmentForm
     title = "Record an assessment"
@@ -266,14 +178,14 @@ class AssessmentAdd(RecordFormView):
         return Assessment(referral=self.object)
 
 
-class AssessmentEdit(RecordFormView):
+class AssessmentEdit(CaseRecordView):
     model = Assessment
     form_class = forms.AssessmentForm
     title = "Change assessment"
     success_message = "Assessment saved"
 
 
-class CINPlanStart(RecordFormView):
+class CINPlanStart(CaseRecordView):
     model = Referral
     form_class = forms.CINPlanStartForm
     title = "Start a child in need plan"
@@ -283,14 +195,14 @@ class CINPlanStart(RecordFormView):
         return ChildInNeedPlan(referral=self.object)
 
 
-class CINPlanEnd(RecordFormView):
+class CINPlanEnd(CaseRecordView):
     model = ChildInNeedPlan
     form_class = forms.CINPlanEndForm
     title = "End child in need plan"
     success_message = "Child in need plan ended"
 
 
-class CPPlanStart(RecordFormView):
+class CPPlanStart(CaseRecordView):
     model = Referral
     form_class = forms.CPPlanStartForm
     title = "Start a child protection plan"
@@ -303,7 +215,7 @@ class CPPlanStart(RecordFormView):
         return services.cp_plan_start(plan=form.instance)
 
 
-class CPPlanEnd(RecordFormView):
+class CPPlanEnd(CaseRecordView):
     model = ChildProtectionPlan
     form_class = forms.CPPlanEndForm
     title = "End child protection plan"
@@ -313,14 +225,14 @@ class CPPlanEnd(RecordFormView):
         return services.cp_plan_update(form.instance, expected_version=form.cleaned_data["version"])
 
 
-class CPPlanCategory(RecordFormView):
+class CPPlanCategory(CaseRecordView):
     model = ChildProtectionPlan
     form_class = forms.CPCategoryForm
     title = "Change the category of abuse"
     success_message = "Category changed"
 
 
-class CPReviewAdd(RecordFormView):
+class CPReviewAdd(CaseRecordView):
     model = ChildProtectionPlan
     form_class = forms.CPReviewForm
     title = "Record a child protection review"
@@ -330,7 +242,7 @@ class CPReviewAdd(RecordFormView):
         return CPReview(plan=self.object)
 
 
-class InvolvementAdd(RecordFormView):
+class InvolvementAdd(CaseRecordView):
     model = Child
     form_class = forms.InvolvementForm
     title = "Add an agency involved"
@@ -346,8 +258,9 @@ class InvolvementAdd(RecordFormView):
         return Involvement(child=self.object)
 
 
-class InvolvementEnd(RecordFormView):
+class InvolvementEnd(CaseRecordView):
     model = Involvement
+    related = ("agency",)
     form_class = forms.InvolvementEndForm
     title = "End an agency's involvement"
     success_message = "Agency involvement ended"
@@ -357,7 +270,7 @@ class InvolvementEnd(RecordFormView):
 
     def success_url(self, record):
         # A partner that ends its own involvement may no longer see the child.
-        visible = selectors.children_visible_to(self.request.user).filter(pk=record.child_id)
+        visible = access.children_visible_to(self.request.user).filter(pk=record.child_id)
         return (
             reverse("cases:child_detail", args=[record.child_id])
             if visible.exists()
@@ -374,7 +287,7 @@ def refer_new_child(request):
         referral = services.referral_for_new_child(
             child=form.instance, referral=form.referral, user=request.user
         )
-        visible = selectors.children_visible_to(request.user).filter(pk=referral.child_id)
+        visible = access.children_visible_to(request.user).filter(pk=referral.child_id)
         return render(
             request,
             "cases/referral_sent.html",
@@ -386,7 +299,7 @@ def refer_new_child(request):
         )
     return render(
         request,
-        "cases/record_form.html",
+        "records/form.html",
         {
             "form": form,
             "title": "Refer a child to children's social care",
@@ -396,7 +309,7 @@ def refer_new_child(request):
 
 
 def access_log(request, pk):
-    child = get_object_or_404(selectors.children_visible_to(request.user), pk=pk)
+    child = get_object_or_404(access.children_visible_to(request.user), pk=pk)
     if not access.can_read_access_log(request.user):
         raise PermissionDenied
     entries = Paginator(child.access_log.select_related("user__agency"), 50).get_page(
@@ -405,11 +318,23 @@ def access_log(request, pk):
     return render(request, "cases/access_log.html", {"child": child, "page": entries})
 
 
+# The URL's record kind → model. Every case model has a history page.
+HISTORY_KINDS = {
+    "child": Child,
+    "referral": Referral,
+    "assessment": Assessment,
+    "cin-plan": ChildInNeedPlan,
+    "cp-plan": ChildProtectionPlan,
+    "cp-review": CPReview,
+    "involvement": Involvement,
+}
+
+
 def record_history(request, kind, pk):
-    if kind not in KINDS:
+    if kind not in HISTORY_KINDS:
         raise Http404
-    record = get_object_or_404(selectors.records_visible_to(request.user, KINDS[kind]), pk=pk)
-    child = selectors.child_of(record)
+    record = get_object_or_404(access.records_visible_to(request.user, HISTORY_KINDS[kind]), pk=pk)
+    child = access.child_of(record)
     services.child_opened(child=child, user=request.user)
     return render(
         request,

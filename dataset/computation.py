@@ -409,7 +409,7 @@ def members(code: str, quarter: Quarter) -> tuple[QuerySet, QuerySet | None]:
     Children for the indicators that count children, otherwise the plans, referrals,
     assessments, entries or questionnaires counted. For a count or a mean the first queryset
     holds what was counted and the second is None. Not yet limited to what a viewer may see:
-    callers intersect them with the viewer's scope (cases.selectors.records_visible_to).
+    callers intersect them with the viewer's scope (neglect_portal.access.records_visible_to).
     """
     (measure,) = measures(quarter, [code])
     rows = measure.model.objects.all()

@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from cases.models import Assessment, Child, ChildInNeedPlan, ChildProtectionPlan, Referral
+from neglect_portal.dates import long_date
 from toolkit.models import SDQ, ChronologyEntry
 
 WHICH_LABELS = {"numerator": "In the numerator", "denominator": "In the denominator"}
+# What a row reads besides the child (which neglect_portal.access fetches with the record).
+ROW_READS = {ChronologyEntry: ("source_agency",), SDQ: ("author_agency",)}
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class Row:
 
 
 def _day(day: date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
+    return long_date(day) if day else ""
 
 
 def _span(start: date, end: date | None) -> str:

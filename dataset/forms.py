@@ -76,20 +76,6 @@ class AgencyReturnForm(GovukForm):
             )
         return cleaned
 
-    def refuse_as_stale(self, current):
-        """Someone saved the return since this form was opened: keep what was typed, say what
-        they saved, and let a second save (now against their version) replace it."""
-        self.add_error(
-            None,
-            (
-                f"Someone else saved this return after you opened it: {current.staff_trained} "
-                f"staff trained of a target workforce of {current.target_workforce}. Your "
-                "figures are below and have not been saved: check them and submit again"
-            ),
-        )
-        self.data = self.data.copy()
-        self.data["version"] = current.version
-
 
 class RepublishForm(GovukForm):
     submit_label = "Republish quarter"

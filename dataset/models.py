@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from cases.models import Versioned
+from neglect_portal.records.versions import Versioned
 
 from . import indicators
 from .computation import Figure

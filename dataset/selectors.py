@@ -11,18 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, QuerySet
 
 from actionplans.models import Action, Objective
-from actionplans.selectors import RAG_LABELS, RAG_ORDER, plans_in_quarter, submitted_updates
-from cases.models import Assessment, Child, ChildInNeedPlan, ChildProtectionPlan, Referral
-from cases.selectors import children_visible_to
+from actionplans.selectors import RAG_LABELS, RAG_ORDER, latest_submitted_rag, plans_in_quarter
 from neglect_portal import access
 from neglect_portal.models import Agency
 from neglect_portal.quarters import Quarter
-from toolkit.models import SDQ, ChronologyEntry
 
-from . import computation, indicators
+from . import computation, drilldown, indicators
 from .computation import Figure, percentage
 from .indicators import Indicator, Source, Unit
 from .models import AgencyReturn, PublishedQuarter
@@ -166,16 +163,9 @@ def _latest_rag_counts(quarter: Quarter, *group) -> list[dict]:
     """Actions in the quarter's published plans counted by their latest submitted RAG rating
     at E (the rating of the latest submitted quarter up to this one; None if never rated),
     grouped also by `group`. One query."""
-    latest = (
-        submitted_updates()
-        .filter(action_id=OuterRef("pk"), quarter__lte=quarter.slug)
-        .exclude(rag="")
-        .order_by("-quarter")
-        .values("rag")[:1]
-    )
     return list(
         Action.objects.filter(plan__in=plans_in_quarter(quarter))
-        .annotate(latest_rag=Subquery(latest))
+        .annotate(latest_rag=latest_submitted_rag(up_to=quarter))
         .values(*group, "latest_rag")
         .annotate(n=Count("pk"))
         .order_by()
@@ -220,35 +210,6 @@ def actions_by_rag_table(quarter: Quarter) -> dict[str, list[RagRow]]:
 
 # Drill-down --------------------------------------------------------------------------------
 
-# How each counted record reaches its child, and what a drill-down row reads with it.
-_CHILD_PATH = {
-    Child: ("pk", []),
-    ChildProtectionPlan: ("child", ["child"]),
-    ChildInNeedPlan: ("child", ["child"]),
-    Referral: ("child", ["child"]),
-    Assessment: ("referral__child", ["referral__child"]),
-    ChronologyEntry: ("chronology__child", ["chronology__child", "source_agency"]),
-    SDQ: ("child", ["child", "author_agency"]),
-}
-
-
-def sees_any_child(user) -> bool:
-    """Those who may see no child at all get counts only: no list, no export. Children's
-    social care may see every child by rule, even before any is recorded."""
-    return access.sees_every_child(user) or children_visible_to(user).exists()
-
-
-def visible_records(user, records: QuerySet) -> QuerySet:
-    """`records` (a drill-down list) limited to those whose child the user may see, with
-    what a row shows fetched alongside. Same rule as cases.selectors.records_visible_to,
-    extended to the toolkit records the dataset counts."""
-    path, related = _CHILD_PATH[records.model]
-    records = records.select_related(*related)
-    if access.sees_every_child(user):
-        return records
-    return records.filter(**{f"{path}__in": children_visible_to(user).values("pk")})
-
-
 NUMERATOR = "numerator"
 DENOMINATOR = "denominator"
 
@@ -261,7 +222,8 @@ def drill_down(code: str, quarter: Quarter, which: str, user) -> QuerySet | None
     records = numerator if which == NUMERATOR else denominator
     if records is None:
         return None
-    return visible_records(user, records).order_by("pk")
+    records = records.select_related(*drilldown.ROW_READS.get(records.model, ()))
+    return access.records_visible_to(user, records).order_by("pk")
 
 
 def visible_counts(code: str, quarter: Quarter, user) -> tuple[int, int | None]:
@@ -336,22 +298,6 @@ def published_quarter(quarter: Quarter) -> PublishedQuarter | None:
 
 def published_figures(published: PublishedQuarter) -> dict[str, Figure]:
     return {row.code: row.as_figure() for row in published.figures.all()}
-
-
-@dataclass(frozen=True)
-class QuarterFigures:
-    quarter: Quarter
-    figures: dict[str, Figure]
-    # None for an open (or not yet published) quarter, computed live.
-    published: PublishedQuarter | None
-
-
-def quarter_figures(quarter: Quarter) -> QuarterFigures:
-    """The published figures of a published quarter (two queries), otherwise live ones."""
-    published = published_quarter(quarter)
-    if published is not None:
-        return QuarterFigures(quarter, published_figures(published), published)
-    return QuarterFigures(quarter, live_figures(quarter), None)
 
 
 @dataclass(frozen=True)

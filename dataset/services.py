@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.services import StaleEdit
+from neglect_portal import dates
+from neglect_portal.dates import long_date
 from neglect_portal.models import Agency
 from neglect_portal.quarters import Quarter
+from neglect_portal.records.versions import StaleEdit
 
 from .indicators import DEFINITIONS_VERSION
 from .models import AgencyReturn, PublishedFigure, PublishedQuarter
@@ -23,14 +25,14 @@ def _check_closed(quarter: Quarter, today: date):
     if quarter.end >= today:
         raise PublishRefused(
             f"{quarter} cannot be published until it has ended: its last day "
-            f"is {quarter.end:%-d %B %Y}"
+            f"is {long_date(quarter.end)}"
         )
 
 
 @transaction.atomic
 def quarter_publish(*, quarter: Quarter, user, today: date | None = None) -> PublishedQuarter:
     """Store a closed quarter's figures as published, with the definitions' version."""
-    _check_closed(quarter, today or timezone.localdate())
+    _check_closed(quarter, today or dates.today())
     if PublishedQuarter.objects.select_for_update().filter(quarter=quarter).exists():
         raise PublishRefused(f"{quarter} is already published: republish it to replace its figures")
     published = PublishedQuarter(
@@ -55,7 +57,7 @@ def quarter_republish(
     published them and when. `expected_publication` is the publication the user looked at, so
     two administrators cannot republish over each other unseen.
     """
-    _check_closed(quarter, today or timezone.localdate())
+    _check_closed(quarter, today or dates.today())
     if not reason.strip():
         raise PublishRefused("Enter why the quarter is being published again")
     try:
@@ -106,12 +108,12 @@ def agency_return_submit(
     A correction must name the version it edits (`expected_version`), so a stale form is
     refused (StaleEdit) rather than saved over someone else's figures.
     """
-    today = today or timezone.localdate()
+    today = today or dates.today()
     if quarter.start > today:
         raise ValidationError(
             {
                 "quarter": f"A return for {quarter} can be submitted once the "
-                f"quarter starts on {quarter.start:%-d %B %Y}"
+                f"quarter starts on {long_date(quarter.start)}"
             }
         )
     # Locking the agency serialises two first submissions for the same quarter.

@@ -1,15 +1,15 @@
 from django.urls import path
 
-from . import admin_views, views
+from . import publish_views, return_views, views
 
 app_name = "dataset"
 
 urlpatterns = [
     path("", views.dashboard_latest, name="dashboard_latest"),
     path("choose/", views.choose_quarter, name="choose_quarter"),
-    path("my-return/", admin_views.my_return, name="my_return"),
+    path("my-return/", return_views.my_return, name="my_return"),
     path(
-        "training-coverage/", admin_views.training_coverage_latest, name="training_coverage_latest"
+        "training-coverage/", return_views.training_coverage_latest, name="training_coverage_latest"
     ),
     path("<quarter:quarter>/", views.dashboard, name="dashboard"),
     path("<quarter:quarter>/dataset.csv", views.dashboard_csv, name="dashboard_csv"),
@@ -24,15 +24,15 @@ urlpatterns = [
     ),
     path(
         "<quarter:quarter>/training-coverage/",
-        admin_views.training_coverage,
+        return_views.training_coverage,
         name="training_coverage",
     ),
     path(
         "<quarter:quarter>/returns/<int:agency_id>/",
-        admin_views.agency_return,
+        return_views.agency_return,
         name="agency_return",
     ),
-    path("<quarter:quarter>/publish/", admin_views.publish, name="publish"),
-    path("<quarter:quarter>/republish/", admin_views.republish, name="republish"),
-    path("<quarter:quarter>/restatements/", admin_views.restatements, name="restatements"),
+    path("<quarter:quarter>/publish/", publish_views.publish, name="publish"),
+    path("<quarter:quarter>/republish/", publish_views.republish, name="republish"),
+    path("<quarter:quarter>/restatements/", publish_views.restatements, name="restatements"),
 ]

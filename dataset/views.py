@@ -1,5 +1,3 @@
-from datetime import date
-
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -7,7 +5,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from neglect_portal import access
-from neglect_portal.quarters import Quarter, latest_complete
+from neglect_portal.dates import today
+from neglect_portal.quarters import Quarter
 from neglect_portal.spreadsheets import csv_response, xlsx_response
 
 from . import breakdown, drilldown, indicators, presentation, selectors
@@ -17,9 +16,7 @@ from .movements import POINTS_THRESHOLD, RELATIVE_THRESHOLD
 PAGE_SIZE = 25
 
 
-def _may_read(request):
-    if not access.reads_dataset(request.user):
-        raise PermissionDenied
+reads_dataset = access.only_for(access.reads_dataset)
 
 
 def _indicator_or_404(code: str) -> Indicator:
@@ -39,23 +36,23 @@ def _case_record_indicator_or_404(code: str, which: str) -> Indicator:
 
 
 def _quarter_context(quarter: Quarter) -> dict:
-    today = date.today()
-    choices = presentation.quarter_choices(today)
+    day = today()
+    choices = presentation.quarter_choices(day)
     if quarter not in choices:  # an older (or later) quarter opened by its address
         choices = sorted([*choices, quarter], reverse=True)
-    return {"quarter": quarter, "choices": choices, "in_progress": quarter.end >= today}
+    return {"quarter": quarter, "choices": choices, "in_progress": quarter.end >= day}
 
 
 @require_GET
+@reads_dataset
 def dashboard_latest(request):
-    _may_read(request)
-    return redirect("dataset:dashboard", quarter=latest_complete(date.today()))
+    return redirect("dataset:dashboard", quarter=Quarter.latest_complete())
 
 
 @require_GET
+@reads_dataset
 def choose_quarter(request):
     """The quarter picker works without script: its form sends ?quarter= here."""
-    _may_read(request)
     if not request.GET.get("quarter"):
         return redirect("dataset:dashboard_latest")
     try:
@@ -66,8 +63,8 @@ def choose_quarter(request):
 
 
 @require_GET
+@reads_dataset
 def dashboard(request, quarter):
-    _may_read(request)
     return render(
         request,
         "dataset/dashboard.html",
@@ -80,8 +77,8 @@ def dashboard(request, quarter):
 
 
 @require_GET
+@reads_dataset
 def themes(request, quarter):
-    _may_read(request)
     return render(
         request,
         "dataset/themes.html",
@@ -95,8 +92,8 @@ def themes(request, quarter):
 
 
 @require_GET
+@reads_dataset
 def indicator(request, quarter, code):
-    _may_read(request)
     indicator = _indicator_or_404(code)
     context = {**_quarter_context(quarter), "indicator": indicator}
     if indicator.computed_from_case_records:
@@ -105,7 +102,7 @@ def indicator(request, quarter, code):
             {
                 **presentation.indicator_trend(code, quarter),
                 "breakdown": breakdown.agency_figures(code, quarter, indicator.unit),
-                "sees_records": selectors.sees_any_child(request.user),
+                "sees_records": access.sees_any_child(request.user),
                 "visible_numerator": numerator,
                 "visible_denominator": denominator,
             }
@@ -117,11 +114,11 @@ def indicator(request, quarter, code):
 
 
 @require_GET
+@reads_dataset
 def members(request, quarter, code, which):
-    _may_read(request)
     indicator = _case_record_indicator_or_404(code, which)
     figure = selectors.figures_for(quarter, [code])[code]
-    sees_records = selectors.sees_any_child(request.user)
+    sees_records = access.sees_any_child(request.user)
     page = None
     if sees_records:
         records = selectors.drill_down(code, quarter, which, request.user)
@@ -144,10 +141,10 @@ def members(request, quarter, code, which):
 
 
 @require_GET
+@reads_dataset
 def members_csv(request, quarter, code, which):
-    _may_read(request)
     _case_record_indicator_or_404(code, which)
-    if not selectors.sees_any_child(request.user):
+    if not access.sees_any_child(request.user):
         raise PermissionDenied
     records = selectors.drill_down(code, quarter, which, request.user)
     return csv_response(
@@ -158,8 +155,8 @@ def members_csv(request, quarter, code, which):
 
 
 @require_GET
+@reads_dataset
 def dashboard_csv(request, quarter):
-    _may_read(request)
     return csv_response(
         f"neglect-dataset-{quarter.slug}.csv",
         presentation.EXPORT_HEADER,
@@ -168,8 +165,8 @@ def dashboard_csv(request, quarter):
 
 
 @require_GET
+@reads_dataset
 def dashboard_xlsx(request, quarter):
-    _may_read(request)
     return xlsx_response(
         f"neglect-dataset-{quarter.slug}.xlsx",
         [

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .dates import today
+
 _SLUG = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
 
 
@@ -91,6 +93,15 @@ class Quarter:
         return cls(year, number)
 
     @classmethod
+    def latest_complete(cls, on: date | None = None) -> Quarter:
+        """The latest quarter whose last day is over on `on` (today in the UK by default):
+        the one before the quarter containing it.
+
+        On E itself the quarter is not complete, since records for that day may still be added.
+        """
+        return cls.containing(on or today()).previous()
+
+    @classmethod
     def between(cls, first: date, last: date) -> list[Quarter]:
         """Every quarter that overlaps first..last, oldest first."""
         quarters, quarter = [], cls.containing(first)
@@ -98,14 +109,6 @@ class Quarter:
             quarters.append(quarter)
             quarter = quarter.next()
         return quarters
-
-
-def latest_complete(today: date) -> Quarter:
-    """The latest quarter whose last day is over: the one before the quarter containing today.
-
-    On E itself the quarter is not complete, since records for that day may still be added.
-    """
-    return Quarter.containing(today).previous()
 
 
 class QuarterConverter:

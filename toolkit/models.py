@@ -1,14 +1,13 @@
 """The mandatory neglect tools (shared/domain.md §3) and the SDQ's band tables."""
 
-from datetime import date
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from cases.models import Versioned
+from neglect_portal.dates import dates_in_future, long_date, today
+from neglect_portal.records.versions import Versioned
 
 from .content import (
     CHECKLIST_DOMAINS,
@@ -20,7 +19,7 @@ from .content import (
     NeglectType,
     ObservedQuality,
 )
-from .sdq import SCALE_ITEMS, form_version
+from .sdq import SCALE_ITEMS, SDQResult, form_version, score
 from .sdq_bands import BAND_TABLES
 
 # What each SDQ scale asks about, for completion messages.
@@ -44,6 +43,7 @@ class Tool(Versioned):
         DRAFT = "draft", "Draft"
         COMPLETED = "completed", "Completed"
 
+    child_lookup = "child"
     child = models.ForeignKey("cases.Child", on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # The agency at the time of writing: it decides who may reopen, and the indicators'
@@ -52,7 +52,7 @@ class Tool(Versioned):
         "neglect_portal.Agency", on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    started_on = models.DateField(default=date.today)
+    started_on = models.DateField(default=today)
     completed_on = models.DateField(null=True, blank=True)
     reopen_reason = models.TextField(blank=True)
 
@@ -69,6 +69,9 @@ class Tool(Versioned):
         Drafts may be saved with anything missing; completing checks the whole tool.
         """
         return {}
+
+    def before_completion(self) -> None:
+        """What completing fixes on the tool besides its state (the SDQ keeps its totals)."""
 
     def _blank(self, questions) -> dict[str, str]:
         """{field: "Enter …"} for each (field, what it asks for) left blank."""
@@ -93,6 +96,7 @@ def _tool_meta_indexes(prefix):
 class Chronology(Versioned):
     """One impact chronology per child, shared by every agency that can see the child."""
 
+    child_lookup = "child"
     child = models.OneToOneField("cases.Child", on_delete=models.CASCADE, related_name="chronology")
     reviewed_on = models.DateField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
@@ -108,9 +112,12 @@ class Chronology(Versioned):
 
 
 class ChronologyEntry(Versioned):
+    child_lookup = "chronology__child"
+    code_labels = {"neglect_types": dict(NeglectType.choices)}
+
     chronology = models.ForeignKey(Chronology, on_delete=models.CASCADE, related_name="entries")
     event_date = models.DateField("date of the event")
-    recorded_on = models.DateField(default=date.today)
+    recorded_on = models.DateField(default=today)
     what_happened = models.TextField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     source_agency = models.ForeignKey(
@@ -140,16 +147,14 @@ class ChronologyEntry(Versioned):
         ]
 
     def __str__(self):
-        return f"Chronology entry of {self.event_date:%-d %B %Y}"
+        return f"Chronology entry of {long_date(self.event_date)}"
 
     @property
     def child(self):
         return self.chronology.child
 
     def clean(self):
-        errors = {}
-        if self.event_date and self.event_date > date.today():
-            errors["event_date"] = "Date of the event must be today or in the past"
+        errors = dates_in_future(self, ("event_date",))
         unknown = sorted(set(self.neglect_types) - set(NeglectType.values))
         if unknown:
             errors["neglect_types"] = f"Unknown types of neglect: {', '.join(unknown)}"
@@ -293,6 +298,21 @@ class SDQ(Tool):
 
     def __str__(self):
         return f"SDQ ({self.get_informant_display()})"
+
+    def scores(self, bands: dict | None = None) -> SDQResult:
+        """The answers so far, scored with `bands` (by default the tables in force)."""
+        return score(
+            {int(item): answer for item, answer in self.responses.items()},
+            informant=self.informant,
+            age=self.age,
+            impact=self.impact or None,
+            bands=band_tables() if bands is None else bands,
+        )
+
+    def before_completion(self, bands: dict | None = None) -> None:
+        result = self.scores(bands)
+        self.total_difficulties = result.total
+        self.total_band = result.total_band or ""
 
     def completion_problems(self):
         problems = {}

@@ -5,8 +5,9 @@ from datetime import date
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 
-from cases.models import Child
-from cases.selectors import on_neglect_plan, open_involvements
+from cases.models import Child, Involvement
+from cases.selectors import on_neglect_plan
+from neglect_portal import access
 
 from .status import State, tool_statuses
 from .tool_kinds import TOOL_KINDS
@@ -16,15 +17,19 @@ _URGENCY = {State.OVERDUE: 0, State.NEVER: 0, State.DUE_SOON: 1, State.CURRENT: 
 
 
 def caseload(user, *, on: date) -> QuerySet[Child]:
-    """Children on a neglect plan that the user is responsible for: a practitioner's allocated
-    children and those they lead on for their agency; for a team manager, every child their
-    agency is working with."""
-    involvements = open_involvements(on).filter(child=OuterRef("pk"))
+    """Children on a neglect plan that the user is responsible for, among those they may see:
+    a practitioner's allocated children and those they lead on for their agency; for a team
+    manager, every child their agency is working with."""
+    involvements = Involvement.objects.open_on(on).filter(child=OuterRef("pk"))
     if user.is_team_manager:
         ours = Exists(involvements.filter(agency_id=user.agency_id))
     else:
         ours = Exists(involvements.filter(lead_worker=user))
-    return Child.objects.filter(Q(allocated_worker=user) | ours).filter(on_neglect_plan(on))
+    return (
+        access.children_visible_to(user, on=on)
+        .filter(Q(allocated_worker=user) | ours)
+        .filter(on_neglect_plan(on))
+    )
 
 
 def caseload_with_status(user, *, on: date) -> list[tuple[Child, list]]:

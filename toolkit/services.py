@@ -5,11 +5,11 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from cases.services import record_update
 from neglect_portal import access
+from neglect_portal.dates import today
+from neglect_portal.records.versions import record_update
 
-from .models import SDQ, Chronology, ChronologyEntry, Tool, band_tables
-from .sdq import score
+from .models import Chronology, ChronologyEntry, Tool
 
 
 def tool_start(model: type[Tool], *, child, author, **fields) -> Tool:
@@ -30,18 +30,9 @@ def tool_complete(tool: Tool, *, user, expected_version: int, on: date | None = 
     problems = tool.completion_problems()
     if problems:
         raise ValidationError(problems)
-    if isinstance(tool, SDQ):
-        result = score(
-            {int(item): answer for item, answer in tool.responses.items()},
-            informant=tool.informant,
-            age=tool.age,
-            impact=tool.impact or None,
-            bands=band_tables(),
-        )
-        tool.total_difficulties = result.total
-        tool.total_band = result.total_band or ""
+    tool.before_completion()
     tool.status = Tool.Status.COMPLETED
-    tool.completed_on = on or date.today()
+    tool.completed_on = on or today()
     tool.reopen_reason = ""
     return record_update(tool, expected_version=expected_version)
 
@@ -76,7 +67,7 @@ def chronology_entry_add(*, child, entry: ChronologyEntry) -> ChronologyEntry:
 @transaction.atomic
 def chronology_mark_reviewed(*, child, user, on: date | None = None) -> Chronology:
     chronology = Chronology.objects.select_for_update().get(pk=_chronology_of(child).pk)
-    chronology.reviewed_on = on or date.today()
+    chronology.reviewed_on = on or today()
     chronology.reviewed_by = user
     chronology.version += 1
     chronology.save()

@@ -6,6 +6,7 @@ from datetime import date
 
 from django import forms
 
+from neglect_portal.dates import not_in_future
 from neglect_portal.forms import GovukDateField, GovukForm
 
 from .content import (
@@ -144,8 +145,7 @@ class ObservationForm(_RatedDomainsForm):
 
     def clean_observed_on(self):
         observed_on = self.cleaned_data["observed_on"]
-        if observed_on and observed_on > date.today():
-            raise forms.ValidationError("Date of the observation must be today or in the past")
+        not_in_future(observed_on, "Date of the observation")
         return observed_on
 
     def apply(self, tool):
@@ -393,13 +393,3 @@ class NextStepsForm(ToolForm):
                 )
         tool.next_steps = steps
         return tool
-
-
-class ReopenForm(GovukForm):
-    submit_label = "Reopen"
-    reason = forms.CharField(
-        label="Why does it need reopening?",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Enter why the tool is being reopened"},
-        help_text="This is kept in the tool's history",
-    )

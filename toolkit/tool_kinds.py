@@ -2,7 +2,8 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+
+from neglect_portal.dates import today
 
 from .content import suggested_day_version
 from .models import SDQ, AssessmentChecklist, DayInMyLife, NextSteps, ParentChildObservation
@@ -10,13 +11,13 @@ from .tool_forms import ChecklistForm, DayInMyLifeForm, NextStepsForm, Observati
 
 
 def _day_start(child):
-    return {"day_version": suggested_day_version(child.age_on(date.today()))}
+    return {"day_version": suggested_day_version(child.age_on(today()))}
 
 
 def _sdq_start(child):
     # A first guess the practitioner can change on the form: the parent's questionnaire, at
     # the child's age today if the SDQ covers it.
-    age = child.age_on(date.today())
+    age = child.age_on(today())
     return {"informant": SDQ.Informant.PARENT, "age": age if age and 2 <= age <= 17 else None}
 
 
@@ -78,5 +79,3 @@ TOOL_KINDS = {
         ),
     )
 }
-
-SLUG_OF_MODEL = {kind.model: kind.slug for kind in TOOL_KINDS.values()}

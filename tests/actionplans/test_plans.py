@@ -155,7 +155,9 @@ def test_a_stale_action_edit_is_refused_and_keeps_what_was_typed(client, plan, h
     action.version += 1
     action.save()
     response = client.post(reverse("actionplans:action_edit", args=[action.pk]), data)
-    assert b"Someone else saved this after you opened it" in response.content
+    assert response.status_code == 409
+    assert b"Someone else saved this action after you opened it" in response.content
+    assert b"Their wording" in response.content  # what they saved, under "What is different"
     assert b"My wording" in response.content
     action.refresh_from_db()
     assert action.description == "Their wording"

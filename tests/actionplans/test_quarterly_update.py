@@ -205,7 +205,8 @@ def test_a_stale_page_is_refused_and_keeps_what_was_typed(client, plan, health_l
     client.post(_url(plan), _answers(plan, rag="amber"))  # someone saves first (version 1)
     response = client.post(_url(plan), _answers(plan, rag="red", narrative="Mine", version=0))
     page = response.content.decode()
-    assert "Someone else saved this after you opened it" in page
+    assert response.status_code == 409
+    assert "Someone else saved this quarter after you opened it" in page
     assert "Mine" in page
     assert set(ActionUpdate.objects.filter(quarter=Q2.slug).values_list("rag", flat=True)) == {
         "amber"

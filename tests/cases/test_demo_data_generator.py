@@ -17,7 +17,7 @@ from cases.models import (
     Involvement,
     Referral,
 )
-from cases.selectors import children_visible_to
+from neglect_portal.access import children_visible_to
 from neglect_portal.demo import AGENCIES
 from neglect_portal.models import Agency, User
 from tests.factories import ChildFactory

@@ -5,12 +5,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from cases.services import StaleEdit
 from dataset.models import AgencyReturn
 from dataset.selectors import training_coverage
 from dataset.services import agency_return_submit
 from neglect_portal.models import User
 from neglect_portal.quarters import Quarter
+from neglect_portal.records.versions import StaleEdit
 from tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db

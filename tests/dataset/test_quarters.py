@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from neglect_portal.quarters import Quarter, latest_complete
+from neglect_portal.quarters import Quarter
 
 
 @pytest.mark.parametrize(
@@ -108,7 +108,7 @@ def test_a_leap_year_q4_has_29_february():
     ],
 )
 def test_latest_complete_is_the_last_quarter_whose_end_has_passed(today, quarter):
-    assert latest_complete(today) == quarter
+    assert Quarter.latest_complete(today) == quarter
 
 
 @given(st.dates(min_value=date(1901, 1, 1), max_value=date(9990, 12, 31)))

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from dataset.models import AgencyReturn
 from dataset.services import agency_return_submit
-from neglect_portal.quarters import Quarter, latest_complete
+from neglect_portal.quarters import Quarter
 from tests.factories import AgencyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -160,9 +160,11 @@ def test_a_stale_save_is_refused_and_keeps_what_was_typed(lead_client, health, h
         expected_version=1,
     )
     response = submit(lead_client, health, "50", "120", "Typed narrative", version="1")
-    assert response.status_code == 200
+    assert response.status_code == 409
     page = text(response)
-    assert "Someone else saved this return after you opened it: 60 staff trained" in page
+    assert "Someone else saved this return after you opened it" in page
+    # What is different: the question, what they saved, what this lead typed.
+    assert "Staff trained in neglect to date 60 50" in page
     html = response.content.decode()
     assert 'value="50"' in html and 'value="120"' in html and "Typed narrative" in html
     assert 'name="version" value="2"' in html
@@ -190,7 +192,7 @@ def test_the_agency_lead_home_page_links_to_their_return_and_coverage(lead_clien
     assert reverse("dataset:my_return") in home
     assert reverse("dataset:training_coverage_latest") in home
     response = lead_client.get(reverse("dataset:my_return"))
-    assert response["Location"] == return_url(health, latest_complete(date.today()))
+    assert response["Location"] == return_url(health, Quarter.latest_complete())
 
 
 # The Training coverage page ------------------------------------------------------------------

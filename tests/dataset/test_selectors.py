@@ -68,13 +68,3 @@ def test_toolkit_records_in_a_drill_down_are_limited_to_children_the_viewer_sees
     assert selectors.visible_counts("SDQ_COMPLETED", Q1, lead) == (1, None)
     assert list(selectors.drill_down("TOOLKIT_CHILDREN", Q1, selectors.NUMERATOR, lead)) == [known]
     assert selectors.drill_down("SDQ_COMPLETED", Q1, selectors.DENOMINATOR, lead) is None
-
-
-def test_only_those_who_may_see_no_child_get_counts_only(
-    health_lead, working_group_member, administrator, health
-):
-    assert selectors.sees_any_child(administrator)  # children's social care, by rule
-    assert not selectors.sees_any_child(health_lead)
-    InvolvementFactory(agency=health)
-    assert selectors.sees_any_child(health_lead)
-    assert not selectors.sees_any_child(working_group_member)

@@ -1,6 +1,6 @@
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from neglect_portal.demo import DEMO_PASSWORD
 from neglect_portal.models import Agency
-from neglect_portal.quarters import latest_complete
+from neglect_portal.quarters import Quarter
 from tests.dataset.builders import cp_plan
 from tests.factories import ChildFactory, InvolvementFactory
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def quarter_with_plans(demo_users):
     """Three children on CP plans at the end of the latest complete quarter, two for
     neglect; the police (the demo Working Group member's agency) know one of them."""
-    quarter = latest_complete(date.today())
+    quarter = Quarter.latest_complete()
     start = quarter.start - timedelta(days=40)
     known = ChildFactory(given_name="Ruby", family_name="Dataset")
     cp_plan(known, start)

@@ -3,8 +3,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from cases.services import StaleEdit
 from neglect_portal.models import User
+from neglect_portal.records.versions import StaleEdit
 from tests.factories import ChildFactory, UserFactory
 from toolkit.content import CHECKLIST_DOMAINS
 from toolkit.models import SDQ, AssessmentChecklist, NextSteps, Tool

@@ -1,30 +1,19 @@
-"""Readable history of a case record: who changed what, when, from which value to which."""
+"""A record's history as people read it: who changed what, when, from which value to which.
+
+Every app's history page renders `history_entries(record)` with `records/_history_entries.html`.
+"""
+
+from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from .display import display_value
-from .models import (
-    Assessment,
-    Child,
-    ChildInNeedPlan,
-    ChildProtectionPlan,
-    CPReview,
-    Involvement,
-    Referral,
-)
+from django.db import models
 
-# The URL's record kind → model. Every case model has a history page.
-KINDS = {
-    "child": Child,
-    "referral": Referral,
-    "assessment": Assessment,
-    "cin-plan": ChildInNeedPlan,
-    "cp-plan": ChildProtectionPlan,
-    "cp-review": CPReview,
-    "involvement": Involvement,
-}
-_HIDDEN = {"version", "neglect_presenting", "neglect_identified"}
+from .display import field_value
+
+ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 
 @dataclass
@@ -42,14 +31,13 @@ class Entry:
     changes: list[Change]
 
 
-def history_entries(record) -> list[Entry]:
-    """Newest first. Two queries: the history rows (with their users) and any related names."""
+def history_entries(record: models.Model) -> list[Entry]:
+    """Newest first. Two queries: the history rows (with their users) and any related names.
+
+    Fields people do not edit (the version, flags derived from other fields) are left out.
+    """
     model = type(record)
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if f.name not in _HIDDEN and f.name != "id" and f.editable
-    ]
+    fields = [f for f in model._meta.concrete_fields if f.editable and not f.primary_key]
     rows = list(
         record.history.select_related("history_user").order_by("history_date", "history_id")
     )
@@ -66,15 +54,15 @@ def history_entries(record) -> list[Entry]:
                 changes.append(
                     Change(
                         str(field.verbose_name).capitalize(),
-                        "" if previous is None else display_value(field, old),
-                        display_value(field, new),
+                        "" if previous is None else field_value(field, old),
+                        field_value(field, new),
                     )
                 )
         entries.append(
             Entry(
                 when=row.history_date,
                 who=str(row.history_user) if row.history_user else "System (import or data load)",
-                action={"+": "Created", "~": "Changed", "-": "Deleted"}[row.history_type],
+                action=ACTIONS[row.history_type],
                 changes=changes,
             )
         )
@@ -82,12 +70,12 @@ def history_entries(record) -> list[Entry]:
     return entries[::-1]
 
 
-def _value(field, row, related):
+def _value(field: models.Field, row: Any, related: dict) -> Any:
     value = getattr(row, field.attname)
     return related.get((field.name, value), value) if field.is_relation else value
 
 
-def _related_names(fields, rows):
+def _related_names(fields: list[models.Field], rows: list[Any]) -> dict[tuple[str, Any], str]:
     """Names for foreign keys (users, agencies, parents) in one query per related model."""
     names = {}
     for field in fields:

@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from cases.selectors import children_visible_to
+from neglect_portal.access import children_visible_to, sees_any_child
 from tests.factories import ChildFactory, InvolvementFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +85,13 @@ def test_a_plan_ending_today_is_not_open_today():
     CPPlanFactory(start_date=TODAY - timedelta(days=30), end_date=TODAY)
     assert not Child.objects.filter(on_neglect_plan(TODAY)).exists()
     assert Child.objects.filter(on_neglect_plan(TODAY - timedelta(days=1))).exists()
+
+
+def test_only_those_who_may_see_no_child_get_counts_only(
+    health_lead, working_group_member, administrator, health
+):
+    assert sees_any_child(administrator)  # children's social care, by rule
+    assert not sees_any_child(health_lead)
+    InvolvementFactory(agency=health)
+    assert sees_any_child(health_lead)
+    assert not sees_any_child(working_group_member)

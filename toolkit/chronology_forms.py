@@ -1,7 +1,7 @@
 from django import forms
 
-from cases.forms import CarriesVersion
 from neglect_portal.forms import GovukDateField, GovukModelForm
+from neglect_portal.records.versions import CarriesVersion
 
 from .content import NeglectType
 from .models import ChronologyEntry

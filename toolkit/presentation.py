@@ -3,8 +3,7 @@
 from datetime import date
 
 from .content import CHECKLIST_DOMAINS, DAY_SECTIONS, OBSERVATION_DOMAINS, Concern, ObservedQuality
-from .models import band_tables
-from .sdq import ITEM_LABELS, ITEM_LABELS_2_4, form_version, score
+from .sdq import ITEM_LABELS, ITEM_LABELS_2_4, form_version
 from .tool_forms import ANSWERS
 
 SCALE_NAMES = {
@@ -64,13 +63,7 @@ def sdq_scores(tool):
         form_version(tool.informant, tool.age)
     except ValueError:
         return None
-    result = score(
-        {int(item): answer for item, answer in tool.responses.items()},
-        informant=tool.informant,
-        age=tool.age,
-        impact=tool.impact or None,
-        bands=band_tables(),
-    )
+    result = tool.scores()
     return {
         "version": result.version,
         "provisional": result.bands_provisional,

@@ -1,0 +1,122 @@
+"""Publishing a closed quarter's figures, republishing with a reason, and checking a
+published quarter for restatements."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from neglect_portal import access
+from neglect_portal.dates import today
+from neglect_portal.records.versions import StaleEdit
+
+from . import presentation, selectors, services
+from .forms import RepublishForm
+from .services import PublishRefused
+
+publishes = access.only_for(access.publishes_dataset)
+
+
+def _publish_context(quarter) -> dict:
+    return {"quarter": quarter, "in_progress": quarter.end >= today()}
+
+
+@require_http_methods(["GET", "POST"])
+@publishes
+def publish(request, quarter):
+    published = selectors.published_quarter(quarter)
+    if published is not None:
+        if request.method == "POST":  # someone published it after this page was opened
+            messages.warning(
+                request,
+                f"{quarter} was published by {published.published_by} "
+                "after you opened the page: nothing was changed",
+            )
+        return redirect("dataset:republish", quarter=quarter)
+    error = None
+    if request.method == "POST":
+        try:
+            services.quarter_publish(quarter=quarter, user=request.user)
+        except PublishRefused as refused:
+            error = str(refused)
+        else:
+            messages.success(request, f"{quarter} published")
+            return redirect("dataset:dashboard", quarter=quarter)
+    return render(
+        request,
+        "dataset/publish.html",
+        {
+            **_publish_context(quarter),
+            "error": error,
+            "rows": presentation.publication_rows(selectors.live_figures(quarter)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@publishes
+def republish(request, quarter):
+    published = selectors.published_quarter(quarter)
+    if published is None:
+        return redirect("dataset:publish", quarter=quarter)
+    form = RepublishForm(
+        request.POST if request.method == "POST" else None,
+        initial={"publication": published.publication},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quarter_republish(
+                quarter=quarter,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_publication=form.cleaned_data["publication"],
+            )
+        except StaleEdit as stale:
+            # Not the record stale-edit page: what differs is the figures, shown below.
+            published = selectors.published_quarter(quarter)
+            form.add_error(
+                None,
+                (
+                    f"Someone else published {quarter} again after you opened this page "
+                    f"(publication {stale.current.publication}). Check the figures below and "
+                    "republish again if they still need replacing"
+                ),
+            )
+            form.data = form.data.copy()
+            form.data["publication"] = stale.current.publication
+        except PublishRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, f"{quarter} published again")
+            return redirect("dataset:dashboard", quarter=quarter)
+    return render(
+        request,
+        "dataset/republish.html",
+        {
+            **_publish_context(quarter),
+            "form": form,
+            "published": published,
+            "rows": presentation.publication_rows(
+                selectors.live_figures(quarter), selectors.published_figures(published)
+            ),
+        },
+    )
+
+
+@require_GET
+@access.only_for(access.reads_dataset)
+def restatements(request, quarter):
+    """Deliberately asked for: a full live recomputation compared with the snapshot."""
+    published = selectors.published_quarter(quarter)
+    rows = None
+    if published is not None:
+        rows = presentation.restatement_rows(selectors.restatements(published))
+    return render(
+        request,
+        "dataset/restatements.html",
+        {
+            "quarter": quarter,
+            "published": published,
+            "rows": rows,
+            "may_publish": access.publishes_dataset(request.user),
+        },
+    )

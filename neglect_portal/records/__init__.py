@@ -1,0 +1,10 @@
+"""The records kernel every app's records share.
+
+- `versions`: the version number that refuses a stale save (`Versioned`, `record_update`,
+  `StaleEdit`, the form mixin `CarriesVersion`).
+- `stale`: what the one stale-edit page shows ("what is different", everything typed kept).
+- `views`: the generic record form view.
+- `history`: a record's history as people read it.
+- `display`: how a stored value reads on screen.
+- `forms`: the one form for reopening a locked record with a reason.
+"""

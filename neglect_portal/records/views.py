@@ -1,0 +1,113 @@
+"""The generic record form view: add or change one record through a model form.
+
+Subclasses say which record (`get_object`, looked up inside the viewer's scope so that an
+outsider gets 404), who may change it (`may_change`: 403 for a reader who may not), and what
+the page shows around the form (`context`). A save refused because someone else saved first
+gets the one stale-edit page (status 409), with everything typed kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+
+from .stale import StaleRefusal, refuse_stale
+from .versions import StaleEdit, record_update
+
+
+def show_validation_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a ValidationError raised after form validation (a rule a service re-checked under
+    its lock) next to the field it names, or above the form for a field the form lacks."""
+    if hasattr(error, "error_dict"):
+        for name, problems in error.error_dict.items():
+            for problem in problems:
+                form.add_error(name if name in form.fields else None, problem)
+    else:
+        form.add_error(None, error)
+
+
+class RecordFormView(View):
+    form_class: type[forms.ModelForm]
+    title = ""
+    success_message = ""
+    # What the stale-edit page says someone else saved: "this record", "this action".
+    stale_thing = "record"
+    template_name = "records/form.html"
+    http_method_names = ["get", "post"]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = self.get_object()
+        if not self.may_change(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    # Hooks ---------------------------------------------------------------------------------
+    def get_object(self) -> models.Model | None:
+        """The record the URL names (the parent when adding), inside the viewer's scope;
+        None for a page that adds a record with no parent."""
+        raise NotImplementedError
+
+    def may_change(self, user: Any) -> bool:
+        raise NotImplementedError
+
+    def new_instance(self) -> models.Model:
+        """The record the form edits: `self.object` when editing, a new record when adding."""
+        assert self.object is not None
+        return self.object
+
+    def form_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def save(self, form: forms.ModelForm) -> models.Model:
+        if form.instance.pk is not None and "version" in form.fields:
+            return record_update(form.instance, expected_version=form.cleaned_data["version"])
+        form.instance.save()
+        return form.instance
+
+    def opened(self) -> None:
+        """Called when the form is shown (the cases app logs that a child's record was
+        opened)."""
+
+    def success_url(self, record: models.Model) -> str:
+        raise NotImplementedError
+
+    def context(self) -> dict[str, Any]:
+        """What the page shows around the form: `cancel_url`, and a `caption` or
+        `breadcrumbs` template if it has them."""
+        return {}
+
+    # Flow ----------------------------------------------------------------------------------
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.opened()
+        return self.render(self.form_class(instance=self.new_instance(), **self.form_kwargs()))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.form_class(request.POST, instance=self.new_instance(), **self.form_kwargs())
+        if not form.is_valid():
+            return self.render(form)
+        try:
+            record = self.save(form)
+        except StaleEdit as stale:
+            saved = self.form_class(instance=stale.current, **self.form_kwargs())
+            refusal = refuse_stale(
+                form, saved, version=stale.current.version, thing=self.stale_thing
+            )
+            return self.render(form, stale=refusal, status=409)
+        except ValidationError as error:
+            show_validation_error(form, error)
+            return self.render(form)
+        messages.success(request, self.success_message)
+        return redirect(self.success_url(record))
+
+    def render(
+        self, form: forms.BaseForm, *, stale: StaleRefusal | None = None, status: int = 200
+    ) -> HttpResponse:
+        context = {"form": form, "title": self.title, "stale": stale, **self.context()}
+        return render(self.request, self.template_name, context, status=status)
