@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from neglect_portal.models import AccessLog
 from neglect_portal.records.versions import record_update
 
-from .models import Child, ChildProtectionPlan, Referral
+from .models import Child, ChildProtectionPlan, Involvement, Referral
 
 
 @transaction.atomic
@@ -53,3 +53,20 @@ def referral_for_new_child(*, child: Child, referral: Referral, user) -> Referra
 
 def child_opened(*, child: Child, user) -> None:
     AccessLog.objects.create(child=child, user=user)
+
+
+@transaction.atomic
+def allocations_end(*, worker, reason: str) -> int:
+    """End the worker's allocations: as a child's allocated worker and as an agency's lead
+    worker. Each record's history says why ("Allocation ended: the worker moved agency").
+    Returns how many records changed."""
+    why = f"Allocation ended: the worker {reason}"
+    changed = 0
+    for model, field in ((Child, "allocated_worker"), (Involvement, "lead_worker")):
+        for record in model.objects.select_for_update().filter(**{field: worker}):
+            setattr(record, field, None)
+            record.version += 1
+            record._change_reason = why
+            record.save(update_fields=[field, "version"])
+            changed += 1
+    return changed

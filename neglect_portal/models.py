@@ -1,6 +1,10 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 from simple_history.models import HistoricalRecords
+
+from .signals import person_moved
 
 
 class Agency(models.Model):
@@ -65,10 +69,49 @@ class User(AbstractUser):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and set(update_fields) <= {"last_login"}:
             self.skip_history_when_saving = True
+            moves = []
+        else:
+            moves = self._moves()
         try:
             super().save(*args, **kwargs)
         finally:
             self.__dict__.pop("skip_history_when_saving", None)
+        if moves:
+            person_moved.send(sender=type(self), user=self, reason=" and ".join(moves))
+
+    def _moves(self) -> list[str]:
+        """How this save changes what the person may see: their agency, role or being active."""
+        if self.pk is None:
+            return []
+        before = type(self).objects.filter(pk=self.pk).values("agency_id", "role", "is_active")
+        saved = before.first()
+        if saved is None:
+            return []
+        moves = []
+        if saved["agency_id"] != self.agency_id:
+            moves.append("moved agency")
+        if saved["role"] != self.role:
+            moves.append("changed role")
+        if saved["is_active"] and not self.is_active:
+            moves.append("deactivated")
+        return moves
+
+    # Signing in is bound to the agency and role the person had then, so changing either ends
+    # every session they have (as a password change does), on any session backend.
+    def get_session_auth_hash(self) -> str:
+        return self._bound_session_hash(None)
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._bound_session_hash(secret)
+
+    def _bound_session_hash(self, secret) -> str:
+        return salted_hmac(
+            "neglect_portal.User.get_session_auth_hash",
+            f"{self.password}|{self.agency_id}|{self.role}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_practitioner(self) -> bool:

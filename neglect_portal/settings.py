@@ -99,8 +99,9 @@ LANGUAGES = [("en-gb", "English")]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
-DATE_FORMAT = "j F Y"
-SHORT_DATE_FORMAT = "j M Y"
+# Dates as GOV.UK writes them ("3 June 2020"): with localisation on, the locale's formats win
+# over DATE_FORMAT settings, so the portal's own British formats are a format module.
+FORMAT_MODULE_PATH = ["neglect_portal.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -1,0 +1,8 @@
+"""Signals the ground layer sends for the apps standing on it to act on."""
+
+from django.dispatch import Signal
+
+# Sent after a user's agency or role changes, or they are deactivated, with `user` and
+# `reason` ("moved agency", "changed role", "deactivated"). Access follows the person: an
+# app whose records give a person sight of children (an allocation) ends them here.
+person_moved = Signal()
