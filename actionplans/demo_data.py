@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from neglect_portal import dates
 from neglect_portal.models import Agency, User
 from neglect_portal.quarters import Quarter
 
@@ -124,7 +125,7 @@ def _months_after(day: date, months: int) -> date:
 @transaction.atomic
 def load_action_plan_demo(today: date | None = None) -> int:
     """Create a plan for every agency that has none; returns how many were created."""
-    today = today or date.today()
+    today = today or dates.today()
     current = Quarter.containing(today)
     quarters = [current.previous().previous(), current.previous()]
     start = quarters[0].start
@@ -192,3 +193,9 @@ def load_action_plan_demo(today: date | None = None) -> int:
                 ),
             )
     return created
+
+
+def load_demo() -> str | None:
+    """Called by `manage.py load_demo_data` (neglect_portal.demo) after the demo sign-ins."""
+    plans = load_action_plan_demo()
+    return f"Demo action plans added for {plans} agencies." if plans else None

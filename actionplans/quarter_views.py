@@ -55,7 +55,7 @@ def quarter_page(request, pk, quarter):
         key=lambda a: (OBJECTIVE_ORDER[a.objective], a.due_date, a.pk),
     )
     updates = _updates(plan, quarter)
-    previous = services.previous_ratings(plan, quarter)
+    previous = selectors.previous_ratings(plan, quarter)
     context = {
         "plan": plan,
         "quarter": quarter,

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.db.models import (
     BooleanField,
@@ -69,12 +70,47 @@ def submitted_updates() -> QuerySet[ActionUpdate]:
     )
 
 
-def latest_submitted_rag(*, up_to: Quarter | None = None) -> Subquery:
-    """An action's rating in the latest quarter its agency submitted (up to `up_to`)."""
+def latest_submitted_ratings(
+    *, up_to: Quarter | None = None, before: Quarter | None = None
+) -> QuerySet[ActionUpdate]:
+    """For an Action subquery (OuterRef "pk"): its submitted ratings, latest quarter first,
+    up to and including `up_to` or only those before `before`."""
     updates = submitted_updates().filter(action_id=OuterRef("pk")).exclude(rag="")
     if up_to is not None:
         updates = updates.filter(quarter__lte=up_to.slug)
-    return Subquery(updates.order_by("-quarter").values("rag")[:1])
+    if before is not None:
+        updates = updates.filter(quarter__lt=before.slug)
+    return updates.order_by("-quarter")
+
+
+def latest_submitted_rag(*, up_to: Quarter | None = None) -> Subquery:
+    """An action's rating in the latest quarter its agency submitted (up to `up_to`)."""
+    return Subquery(latest_submitted_ratings(up_to=up_to).values("rag")[:1])
+
+
+class LastRating(NamedTuple):
+    rag: str
+    quarter: str  # Quarter.slug
+
+    @property
+    def quarter_label(self) -> str:
+        return Quarter.parse(self.quarter).label
+
+
+def previous_ratings(plan: ActionPlan, quarter: Quarter) -> dict[int, LastRating]:
+    """action id → its latest rating submitted in any quarter before this one: the yardstick
+    for a change. Not just the quarter before, which may never have been submitted. One query.
+    """
+    latest = latest_submitted_ratings(before=quarter)
+    rows = (
+        plan.actions.annotate(
+            last_rag=Subquery(latest.values("rag")[:1]),
+            last_quarter=Subquery(latest.values("quarter")[:1]),
+        )
+        .filter(last_rag__isnull=False)
+        .values_list("pk", "last_rag", "last_quarter")
+    )
+    return {pk: LastRating(rag, slug) for pk, rag, slug in rows}
 
 
 def with_overdue(

@@ -4,18 +4,18 @@ Every save checks the user may make it, so a view that forgot to ask still canno
 """
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from neglect_portal import access
 from neglect_portal.quarters import Quarter
+from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import StaleEdit, record_update
 
-from .models import Action, ActionPlan, ActionUpdate, QuarterlyReport
+from . import selectors
+from .models import Action, ActionPlan, ActionUpdate, QuarterlyReport, Rag
 
 REPORT_FIELDS = [
     "what_we_did",
@@ -36,12 +36,6 @@ class QuarterLocked(Exception):
     """The quarter was submitted: it changes only after an administrator reopens it."""
 
 
-def _acting(instance, user):
-    # History records who acted even when a service runs outside a request (a command).
-    instance._history_user = user
-    return instance
-
-
 @dataclass
 class Rating:
     rag: str = ""
@@ -54,7 +48,7 @@ def action_plan_add(*, plan: ActionPlan, user) -> ActionPlan:
     if not access.can_add_action_plan(user, plan.agency):
         raise PermissionDenied
     plan.full_clean()
-    _acting(plan, user).save()
+    attributed(plan, user=user).save()
     return plan
 
 
@@ -63,7 +57,7 @@ def action_plan_update(plan: ActionPlan, *, user, expected_version: int) -> Acti
     if not access.can_change_action_plan(user, plan):
         raise PermissionDenied
     plan.full_clean()
-    return record_update(_acting(plan, user), expected_version=expected_version)
+    return record_update(attributed(plan, user=user), expected_version=expected_version)
 
 
 @transaction.atomic
@@ -71,7 +65,7 @@ def action_add(*, action: Action, user) -> Action:
     if not access.can_change_action_plan(user, action.plan):
         raise PermissionDenied
     action.full_clean()
-    _acting(action, user).save()
+    attributed(action, user=user).save()
     return action
 
 
@@ -80,39 +74,7 @@ def action_update(action: Action, *, user, expected_version: int) -> Action:
     if not access.can_change_action_plan(user, action.plan):
         raise PermissionDenied
     action.full_clean()
-    return record_update(_acting(action, user), expected_version=expected_version)
-
-
-class LastRating(NamedTuple):
-    rag: str
-    quarter: str  # Quarter.slug
-
-    @property
-    def quarter_label(self) -> str:
-        return Quarter.parse(self.quarter).label
-
-
-def previous_ratings(plan: ActionPlan, quarter: Quarter) -> dict[int, LastRating]:
-    """action id → its latest rating submitted in any quarter before this one: the yardstick
-    for a change. Not just the quarter before, which may never have been submitted. One query.
-    """
-    from .selectors import submitted_updates
-
-    latest = (
-        submitted_updates()
-        .filter(action_id=OuterRef("pk"), quarter__lt=quarter.slug)
-        .exclude(rag="")
-        .order_by("-quarter")
-    )
-    rows = (
-        plan.actions.annotate(
-            last_rag=Subquery(latest.values("rag")[:1]),
-            last_quarter=Subquery(latest.values("quarter")[:1]),
-        )
-        .filter(last_rag__isnull=False)
-        .values_list("pk", "last_rag", "last_quarter")
-    )
-    return {pk: LastRating(rag, slug) for pk, rag, slug in rows}
+    return record_update(attributed(action, user=user), expected_version=expected_version)
 
 
 def _locked_report(plan: ActionPlan, quarter: Quarter, expected_version: int):
@@ -159,17 +121,17 @@ def quarter_save_draft(
             continue  # unchanged: no new version, no history row
         update.rag, update.narrative, update.evidence_of_impact = values
         update.version += 1
-        _acting(update, user).save()
+        attributed(update, user=user).save()
     for name in REPORT_FIELDS:
         setattr(report, name, str(report_fields.get(name, "")).strip())
     report.version += 1
-    _acting(report, user).save()
+    attributed(report, user=user).save()
     return report
 
 
 def quarter_problems(plan: ActionPlan, quarter: Quarter, report: QuarterlyReport) -> dict:
     """What stops the quarter being submitted, keyed by the update form's field names."""
-    previous = previous_ratings(plan, quarter)
+    previous = selectors.previous_ratings(plan, quarter)
     updates = {
         u.action_id: u for u in ActionUpdate.objects.filter(action__plan=plan, quarter=quarter.slug)
     }
@@ -192,8 +154,6 @@ def quarter_problems(plan: ActionPlan, quarter: Quarter, report: QuarterlyReport
 
 
 def _rag_label(value: str) -> str:
-    from .models import Rag
-
     return Rag(value).label.lower()
 
 
@@ -206,7 +166,7 @@ def quarter_submit(
         raise PermissionDenied
     report = _locked_report(plan, quarter, expected_version)
     if report.pk is None:
-        _acting(report, user).save()
+        attributed(report, user=user).save()
     problems = quarter_problems(plan, quarter, report)
     if problems:
         raise ValidationError(problems)
@@ -214,7 +174,7 @@ def quarter_submit(
     report.submitted_by = user
     report.submitted_at = timezone.now()
     report.reopen_reason = ""
-    return record_update(_acting(report, user), expected_version=report.version)
+    return record_update(attributed(report, user=user), expected_version=report.version)
 
 
 @transaction.atomic
@@ -227,5 +187,5 @@ def quarter_reopen(
         raise ValidationError({"reason": "Enter why the quarter is being reopened"})
     report.status = QuarterlyReport.Status.DRAFT
     report.reopen_reason = reason.strip()
-    report._change_reason = f"Reopened: {reason.strip()}"
-    return record_update(_acting(report, user), expected_version=expected_version)
+    attributed(report, user=user, reason=f"Reopened: {reason.strip()}")
+    return record_update(report, expected_version=expected_version)

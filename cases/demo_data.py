@@ -6,8 +6,10 @@ shape follows the CIN census and the proportions the dataset pages need somethin
 about 60% of CP plans for neglect, repeat plans, long CIN plans, re-referrals, and involvements
 across every demo agency.
 
-Children on a neglect plan also get toolkit records (`toolkit.demo_data`), written by
-generated practitioners in each agency.
+Apps standing on cases add their own records to each generated child (the toolkit's tools for
+children on a neglect plan): an app's `demo_data` module that defines
+`child_extension(context)` returns a `ChildExtension`, found by name through
+`neglect_portal.demo.app_demo_modules`, so cases imports none of those apps.
 
 Two halves: `DemoDataGenerator` builds unsaved model instances and touches no database;
 `generate_demo_data()` writes them in batches with `bulk_create`, one transaction per batch, so
@@ -21,27 +23,28 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import accumulate
+from typing import Protocol
 
 from django.contrib.auth.hashers import make_password
-from django.db import reset_queries, transaction
+from django.db import models, reset_queries, transaction
 from django.db.models import Max
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from neglect_portal.demo import AGENCIES
-from neglect_portal.models import Agency, User
-from toolkit.demo_data import PRACTITIONERS_PER_2000, ToolkitGenerator, ToolkitRecords
-from toolkit.models import (
-    SDQ,
-    AssessmentChecklist,
-    Chronology,
-    ChronologyEntry,
-    DayInMyLife,
-    NextSteps,
-    ParentChildObservation,
-    band_tables,
+from neglect_portal import dates
+from neglect_portal.demo import (
+    AGENCIES,
+    COMMUNITY_HEALTH,
+    CSC,
+    EARLY_HELP,
+    EDUCATION,
+    MENTAL_HEALTH,
+    POLICE,
+    VOLUNTARY,
+    app_demo_modules,
 )
+from neglect_portal.demo_random import DemoRandom
+from neglect_portal.models import Agency, User
 
 from .codes import (
     ASSESSMENT_FACTORS,
@@ -66,18 +69,10 @@ from .models import (
 )
 
 LA_CHILD_ID_PREFIX = "DfEX"
-# Practitioners made up to write the toolkit records: `generated-police-001` and so on.
+# Practitioners made up to write records, such as the toolkit's: `generated-police-001`.
 GENERATED_USER_PREFIX = "generated-"
 LA_CHILD_ID_DIGITS = 7
 HISTORY_CHANGE_REASON = "Synthetic demo data"
-
-CSC = "Children's Social Care"
-EARLY_HELP = "Early Help"
-POLICE = "Police"
-COMMUNITY_HEALTH = "Community Health Trust"
-MENTAL_HEALTH = "Mental Health Trust"
-EDUCATION = "Education"
-VOLUNTARY = "Voluntary and Community Sector"
 
 # The practitioner's caseload stays realistic however many children are generated.
 PRACTITIONER_CASELOAD = 30
@@ -403,6 +398,13 @@ def financial_year_start(day: date) -> date:
     return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
 
 
+def window_start(today: date) -> date:
+    """Where the generated records begin: the three previous financial years in full, then
+    the current one up to today."""
+    this_year = financial_year_start(today)
+    return this_year.replace(year=this_year.year - 3)
+
+
 def first_la_number(existing_max: str | None) -> int:
     """The number after the highest existing `DfEX0000000`-style id (1 when there is none)."""
     if not existing_max:
@@ -424,20 +426,42 @@ class Episode:
     cp_plans: list[tuple[ChildProtectionPlan, list[CPReview]]] = field(default_factory=list)
 
 
+Tables = list[tuple[type[models.Model], list[models.Model]]]
+
+
+class ChildRecords(Protocol):
+    """What an extension made for one child."""
+
+    def tables(self) -> Tables:
+        """(model, unsaved records) pairs, parents before children."""
+        ...
+
+
 @dataclass
 class GeneratedChild:
     child: Child
     episodes: list[Episode]
     involvements: list[Involvement]
-    toolkit: ToolkitRecords | None = None
+    # By extension name ("toolkit"): the records other apps made for this child.
+    records: dict[str, ChildRecords] = field(default_factory=dict)
 
 
-class Weights:
-    """A weighted table with its cumulative weights worked out once."""
+class ChildExtension(Protocol):
+    """An app's maker of more records for each generated child; it draws from its own random
+    stream, so the case records of a seed are the same with or without it."""
 
-    def __init__(self, weights: dict):
-        self.keys = list(weights)
-        self.cum = list(accumulate(weights.values()))
+    def records(self, generated: GeneratedChild) -> ChildRecords | None: ...
+
+
+@dataclass(frozen=True)
+class GenerationContext:
+    """What an app's `child_extension(context)` needs to set itself up."""
+
+    seed: int
+    today: date
+    children: int
+    agency_ids: dict[str, int]
+    history: bool
 
 
 class DemoDataGenerator:
@@ -446,8 +470,8 @@ class DemoDataGenerator:
     `agency_ids` maps every name in `neglect_portal.demo.AGENCIES` to its primary key. The same
     seed, today, first number and ids give the same records, whatever the batch size. Nothing
     is dated after today except expected births and planned involvement ends: whatever has not
-    happened by today is left open. With `authors` (agency id to practitioner ids) children on
-    a neglect plan get toolkit records too; the case records are the same either way.
+    happened by today is left open. Each of `extensions` (by name) adds its own records to the
+    children it chooses (`GeneratedChild.records`); the case records are the same either way.
     """
 
     def __init__(
@@ -458,61 +482,22 @@ class DemoDataGenerator:
         today: date | None = None,
         first_number: int = 1,
         practitioner_id: int | None = None,
-        authors: dict[int, list[int]] | None = None,
-        bands: dict | None = None,
+        extensions: dict[str, ChildExtension] | None = None,
     ):
         missing = {name for name, _ in AGENCIES} - set(agency_ids)
         if missing:
             raise ValueError(f"Missing demo agencies: {', '.join(sorted(missing))}")
-        self.rng = random.Random(seed)  # noqa: S311 - reproducible fake data, not secrets
-        self.today = today or date.today()
-        # The three previous financial years in full, then the current one up to today.
-        this_year = financial_year_start(self.today)
-        self.window_start = this_year.replace(year=this_year.year - 3)
+        self.rng = DemoRandom(seed)
+        self.today = today or dates.today()
+        self.window_start = window_start(self.today)
         # Some children were known years before that: repeat plans need a past.
+        this_year = financial_year_start(self.today)
         self.history_start = this_year.replace(year=this_year.year - 7)
         self.agency_ids = agency_ids
         self.practitioner_id = practitioner_id
         self.allocated = 0
         self.next_number = first_number
-        self._tables: dict[int, tuple[dict, Weights]] = {}
-        self.toolkit = authors and ToolkitGenerator(
-            seed=seed,
-            today=self.today,
-            window_start=self.window_start,
-            agency_ids=agency_ids,
-            authors=authors,
-            bands=bands,
-        )
-
-    # Small helpers over the one random stream.
-
-    def _chance(self, p: float) -> bool:
-        return self.rng.random() < p
-
-    def _days(self, low: int, high: int) -> timedelta:
-        return timedelta(days=self.rng.randint(low, high))
-
-    def _date_between(self, low: date, high: date) -> date:
-        return low + timedelta(days=self.rng.randint(0, max((high - low).days, 0)))
-
-    def _weighted(self, weights: dict):
-        cached = self._tables.get(id(weights))
-        if cached is None or cached[0] is not weights:
-            # Keeping the dict alive keeps its id from being reused by another.
-            cached = self._tables[id(weights)] = (weights, Weights(weights))
-        table = cached[1]
-        return self.rng.choices(table.keys, cum_weights=table.cum)[0]
-
-    def _sample_weighted(self, weights: dict, count: int) -> list:
-        """`count` different keys, each drawn by weight from those not yet drawn."""
-        keys, values = list(weights), list(weights.values())
-        picked = []
-        for _ in range(min(count, len(keys))):
-            index = self.rng.choices(range(len(keys)), weights=values)[0]
-            picked.append(keys.pop(index))
-            values.pop(index)
-        return picked
+        self.extensions = extensions or {}
 
     def _past(self, day: date | None) -> date | None:
         """The date if it is today or earlier, else None: it has not happened yet."""
@@ -526,18 +511,18 @@ class DemoDataGenerator:
 
     def child(self) -> GeneratedChild:
         rng = self.rng
-        sex = self._weighted(SEX_WEIGHTS)
+        sex = self.rng.weighted(SEX_WEIGHTS)
         names = {"M": BOYS_NAMES, "F": GIRLS_NAMES}.get(sex, BOYS_NAMES + GIRLS_NAMES)
         given = rng.choice(names)
-        if self._chance(0.01):  # unborn: an expected date of birth only
-            dob, expected = None, self.today + self._days(7, 150)
-            if self._chance(0.7):
+        if self.rng.chance(0.01):  # unborn: an expected date of birth only
+            dob, expected = None, self.today + self.rng.days(7, 150)
+            if self.rng.chance(0.7):
                 given = ""  # often not named yet
         else:
-            dob, expected = self.today - self._days(0, 18 * 365 - 2), None
-        if self._chance(0.08):
-            disabilities = sorted(rng.sample(DISABILITIES, 1 if self._chance(0.75) else 2))
-        elif self._chance(0.45):
+            dob, expected = self.today - self.rng.days(0, 18 * 365 - 2), None
+        if self.rng.chance(0.08):
+            disabilities = sorted(rng.sample(DISABILITIES, 1 if self.rng.chance(0.75) else 2))
+        elif self.rng.chance(0.45):
             disabilities = [Disability.NONE.value]
         else:
             disabilities = []
@@ -548,14 +533,14 @@ class DemoDataGenerator:
             date_of_birth=dob,
             expected_date_of_birth=expected,
             sex=sex,
-            ethnicity=self._weighted(ETHNICITY_WEIGHTS),
+            ethnicity=self.rng.weighted(ETHNICITY_WEIGHTS),
             disabilities=disabilities,
         )
         self.next_number += 1
         episodes = self._episodes(child)
         involvements = self._involvements(child, episodes)
         # Drawn whether or not there is a practitioner, so the rest of the stream is the same.
-        allocate = self._chance(0.2)
+        allocate = self.rng.chance(0.2)
         if (
             allocate
             and self.practitioner_id
@@ -567,27 +552,30 @@ class DemoDataGenerator:
             for involvement in involvements:
                 if involvement.agency_id == self.agency_ids[CSC] and involvement.end_date is None:
                     involvement.lead_worker_id = self.practitioner_id
-        toolkit = self.toolkit and self.toolkit.records(
-            child, episodes, involvements, social_worker=child.allocated_worker_id
-        )
-        return GeneratedChild(child, episodes, involvements, toolkit)
+        generated = GeneratedChild(child, episodes, involvements)
+        for name, extension in self.extensions.items():
+            records = extension.records(generated)
+            if records is not None:
+                generated.records[name] = records
+        return generated
 
     # Episodes of need
 
     def _episode_kinds(self, child: Child) -> tuple[list[str], bool]:
         """The kinds of the child's episodes in order, and whether it has repeat CP plans."""
         if child.date_of_birth is None:
-            return [self._weighted(UNBORN_KINDS)], False
+            return [self.rng.weighted(UNBORN_KINDS)], False
         kinds = [
-            self._weighted(EPISODE_KINDS) for _ in range(self._weighted(EPISODE_COUNT_WEIGHTS))
+            self.rng.weighted(EPISODE_KINDS)
+            for _ in range(self.rng.weighted(EPISODE_COUNT_WEIGHTS))
         ]
         roll = self.rng.random()
         old_enough = child.date_of_birth < self.today - timedelta(days=4 * 365)
         if roll < 0.025 and old_enough:
             # Repeat plans: two CP episodes, sometimes with another between them.
-            if self._chance(0.6):
+            if self.rng.chance(0.6):
                 return [CP, CP], True
-            return [CP, self._weighted(BETWEEN_REPEATS), CP], True
+            return [CP, self.rng.weighted(BETWEEN_REPEATS), CP], True
         if roll < 0.12:
             kinds[self.rng.randrange(len(kinds))] = CP
         return kinds, False
@@ -605,12 +593,14 @@ class DemoDataGenerator:
                 earliest = max(self.history_start, born_lo)
                 latest = max(earliest, self.today - timedelta(days=3 * 365))
             else:
-                earliest = self.history_start if self._chance(0.12) else self.window_start
+                earliest = self.history_start if self.rng.chance(0.12) else self.window_start
                 earliest, latest = max(earliest, born_lo), yesterday
         # Later episodes follow the first, so first referrals lean early to keep the number of
         # referrals a quarter roughly level across the years.
         span = max((latest - earliest).days, 0)
-        lean = self.rng.triangular(0, span, 0) if self._chance(0.3) else self.rng.uniform(0, span)
+        lean = (
+            self.rng.triangular(0, span, 0) if self.rng.chance(0.3) else self.rng.uniform(0, span)
+        )
         referral_date = earliest + timedelta(days=int(lean))
         episodes = []
         for number, kind in enumerate(kinds):
@@ -618,78 +608,82 @@ class DemoDataGenerator:
             episodes.append(episode)
             if closed is None or number == len(kinds) - 1:
                 break  # nothing follows an open episode
-            if repeat and number == 0 and self._chance(0.3):
-                gap = self._days(3 * 365 + 30, 5 * 365)  # old history: not a repeat within 3y
-            elif self._chance(0.45):
-                gap = self._days(7, 200)  # often a re-referral within 12 months
+            if repeat and number == 0 and self.rng.chance(0.3):
+                gap = self.rng.days(3 * 365 + 30, 5 * 365)  # old history: not a repeat within 3y
+            elif self.rng.chance(0.45):
+                gap = self.rng.days(7, 200)  # often a re-referral within 12 months
             else:
-                gap = self._days(150, 900)
+                gap = self.rng.days(150, 900)
             referral_date = closed + gap
             if referral_date > yesterday:
                 if not repeat or closed >= yesterday:
                     break
                 # Keep the repeat plan: bring the next episode inside the time left.
-                referral_date = self._date_between(closed + timedelta(days=1), yesterday)
+                referral_date = self.rng.day_between(closed + timedelta(days=1), yesterday)
         return episodes
 
     def _referral(
         self, child: Child, kind: str, referral_date: date, category: str | None
     ) -> Referral:
         if kind == CP:
-            neglect = self._chance(0.55 if category in NEGLECT_CATEGORIES else 0.08)
+            neglect = self.rng.chance(0.55 if category in NEGLECT_CATEGORIES else 0.08)
         else:
-            neglect = self._chance(0.14 if kind == CIN else 0.09)
-        factors = self._sample_weighted(OTHER_PRESENTING, self._weighted(OTHER_PRESENTING_COUNT))
+            neglect = self.rng.chance(0.14 if kind == CIN else 0.09)
+        factors = self.rng.sample_weighted(
+            OTHER_PRESENTING, self.rng.weighted(OTHER_PRESENTING_COUNT)
+        )
         if neglect:
             factors.insert(0, PresentingFactor.NEGLECT.value)
-        abuse = kind == CP and self._chance(0.85)
-        need = "N1" if abuse else self._weighted(PRIMARY_NEED_WEIGHTS)
+        abuse = kind == CP and self.rng.chance(0.85)
+        need = "N1" if abuse else self.rng.weighted(PRIMARY_NEED_WEIGHTS)
         return Referral(
             child=child,
             referral_date=referral_date,
-            source=self._weighted(SOURCE_WEIGHTS),
+            source=self.rng.weighted(SOURCE_WEIGHTS),
             presenting_factors=factors or ["other"],
             primary_need=need,
         )
 
     def _assessment(self, referral: Referral, start: date, neglect_p: float) -> Assessment:
-        if self._chance(0.08):
+        if self.rng.chance(0.08):
             factors = ["21"]  # no factors identified
         else:
-            factors = self._sample_weighted(OTHER_FACTORS, self._weighted(FACTOR_COUNT_WEIGHTS))
-            if self._chance(neglect_p):
+            factors = self.rng.sample_weighted(
+                OTHER_FACTORS, self.rng.weighted(FACTOR_COUNT_WEIGHTS)
+            )
+            if self.rng.chance(neglect_p):
                 factors.insert(0, NEGLECT_FACTOR)
         return Assessment(
             referral=referral,
             start_date=start,
-            authorised_date=self._past(start + self._days(5, 50)),
+            authorised_date=self._past(start + self.rng.days(5, 50)),
             factors=factors,
         )
 
     def _plan_length(self, kind: str, capped: bool, neglect: bool = False) -> timedelta:
         if kind == CP:
-            low, high = self._weighted(CP_PLAN_DAYS)
+            low, high = self.rng.weighted(CP_PLAN_DAYS)
         else:
             # Neglect is chronic: neglect CIN plans run longer.
-            low, high = self._weighted(NEGLECT_CIN_PLAN_DAYS if neglect else CIN_PLAN_DAYS)
+            low, high = self.rng.weighted(NEGLECT_CIN_PLAN_DAYS if neglect else CIN_PLAN_DAYS)
         if capped:  # a plan that must be over for another to follow
             low, high = min(low, 400), min(high, 600)
-        return self._days(low, high)
+        return self.rng.days(low, high)
 
     def _episode(
         self, child: Child, kind: str, referral_date: date, *, capped: bool = False
     ) -> tuple[Episode, date | None]:
         """One episode of need from `referral_date`; returns it and its closure date (None
         while it is open). `capped` keeps plans short enough to end for a repeat plan."""
-        category = self._weighted(INITIAL_CATEGORY_WEIGHTS) if kind == CP else None
+        category = self.rng.weighted(INITIAL_CATEGORY_WEIGHTS) if kind == CP else None
         referral = self._referral(child, kind, referral_date, category)
         episode = Episode(referral)
         if kind == NFA:
-            closure = self._past(referral_date + self._days(0, 7))
+            closure = self._past(referral_date + self.rng.days(0, 7))
             if closure:
                 referral.no_further_action = True
                 referral.closure_date = closure
-                referral.closure_reason = "RC8" if self._chance(0.7) else "RC9"
+                referral.closure_reason = "RC8" if self.rng.chance(0.7) else "RC9"
             return episode, closure
 
         if kind == CP:
@@ -698,7 +692,7 @@ class DemoDataGenerator:
             neglect_p = 0.4 if kind == CIN else 0.2
         if PresentingFactor.NEGLECT in referral.presenting_factors:
             neglect_p = max(neglect_p, 0.6)
-        start = self._past(referral_date + self._days(0, 6))
+        start = self._past(referral_date + self.rng.days(0, 6))
         if start is None:
             return episode, None  # assessment not started yet
         first = self._assessment(referral, start, neglect_p)
@@ -709,13 +703,13 @@ class DemoDataGenerator:
         plan_start = plan_end = None
         if kind == CP:
             # The initial conference follows the section 47 enquiry.
-            plan_start = self._past(referral_date + self._days(12, 60))
+            plan_start = self._past(referral_date + self.rng.days(12, 60))
             if plan_start is None:
                 return episode, None
             plan_end = self._past(plan_start + self._plan_length(CP, capped))
             latest = category
-            if self._chance(0.1):
-                latest = self._weighted(OTHER_CATEGORIES[category])
+            if self.rng.chance(0.1):
+                latest = self.rng.weighted(OTHER_CATEGORIES[category])
             plan = ChildProtectionPlan(
                 referral=referral,
                 child=referral.child,
@@ -725,9 +719,9 @@ class DemoDataGenerator:
                 latest_category=latest,
             )
             episode.cp_plans.append((plan, self._reviews(plan)))
-            if plan_end and self._chance(0.35):
+            if plan_end and self.rng.chance(0.35):
                 # Stepped down to a CIN plan when the CP plan ended.
-                step_down_end = self._past(plan_end + self._days(60, 300))
+                step_down_end = self._past(plan_end + self.rng.days(60, 300))
                 episode.cin_plans.append(
                     ChildInNeedPlan(
                         referral=referral,
@@ -738,7 +732,7 @@ class DemoDataGenerator:
                 )
                 plan_end = step_down_end
         elif kind == CIN:
-            plan_start = self._past(first.authorised_date + self._days(0, 21))
+            plan_start = self._past(first.authorised_date + self.rng.days(0, 21))
             if plan_start is None:
                 return episode, None
             neglect = NEGLECT_FACTOR in first.factors
@@ -751,9 +745,9 @@ class DemoDataGenerator:
                     end_date=plan_end,
                 )
             )
-        if plan_start and self._chance(0.3):
+        if plan_start and self.rng.chance(0.3):
             # A fresh assessment some months into a long piece of work.
-            again = self._past(plan_start + self._days(150, 400))
+            again = self._past(plan_start + self.rng.days(150, 400))
             if again and (plan_end is None or again < plan_end):
                 episode.assessments.append(self._assessment(referral, again, neglect_p))
         if plan_start and plan_end is None:
@@ -762,11 +756,11 @@ class DemoDataGenerator:
             return episode, None
         # Census rule 8565: closure comes on or after every activity in the episode.
         activity = [a.authorised_date for a in episode.assessments]
-        closure = self._past(max(activity + [plan_end or first.start_date]) + self._days(0, 30))
+        closure = self._past(max(activity + [plan_end or first.start_date]) + self.rng.days(0, 30))
         if closure is None:
             return episode, None
         referral.closure_date = closure
-        referral.closure_reason = self._weighted(
+        referral.closure_reason = self.rng.weighted(
             CLOSURE_AFTER_ASSESSMENT if kind == ASSESSED else CLOSURE_AFTER_PLAN
         )
         return episode, closure
@@ -775,10 +769,10 @@ class DemoDataGenerator:
         """First review within three months, then about every six, while the plan lasts."""
         reviews = []
         last = plan.end_date or self.today
-        day = plan.start_date + self._days(70, 90)
+        day = plan.start_date + self.rng.days(70, 90)
         while day < last and day <= self.today:
             reviews.append(CPReview(plan=plan, review_date=day))
-            day += self._days(170, 190)
+            day += self.rng.days(170, 190)
         return reviews
 
     # Involvements
@@ -814,11 +808,13 @@ class DemoDataGenerator:
             self.history_start,
             first.referral_date - timedelta(days=700),
         )
-        for name in self._sample_weighted(weights, self._weighted(EXTRA_AGENCY_COUNT_WEIGHTS)):
-            start = self._date_between(earliest, self.today)
+        for name in self.rng.sample_weighted(
+            weights, self.rng.weighted(EXTRA_AGENCY_COUNT_WEIGHTS)
+        ):
+            start = self.rng.day_between(earliest, self.today)
             roll = self.rng.random()
             # Ongoing, or ended in the past: an involvement's end is recorded when it happens.
-            end = None if roll < 0.65 else self._past(start + self._days(30, 600))
+            end = None if roll < 0.65 else self._past(start + self.rng.days(30, 600))
             involvements.append(
                 Involvement(child=child, agency_id=ids[name], start_date=start, end_date=end)
             )
@@ -837,13 +833,8 @@ class Batch:
     cp_plans: list[ChildProtectionPlan] = field(default_factory=list)
     reviews: list[CPReview] = field(default_factory=list)
     involvements: list[Involvement] = field(default_factory=list)
-    chronologies: list[Chronology] = field(default_factory=list)
-    entries: list[ChronologyEntry] = field(default_factory=list)
-    days: list[DayInMyLife] = field(default_factory=list)
-    checklists: list[AssessmentChecklist] = field(default_factory=list)
-    observations: list[ParentChildObservation] = field(default_factory=list)
-    sdqs: list[SDQ] = field(default_factory=list)
-    next_steps: list[NextSteps] = field(default_factory=list)
+    # The extensions' records by model, in the order their tables() list them.
+    extra: dict[type[models.Model], list[models.Model]] = field(default_factory=dict)
     # One unsaved stand-in per author, so the history rows name who wrote each record.
     _users: dict[int, User] = field(default_factory=dict)
 
@@ -860,22 +851,13 @@ class Batch:
                 self.cp_plans.append(plan)
                 self.reviews.extend(reviews)
         self.involvements.extend(generated.involvements)
-        toolkit = generated.toolkit
-        if toolkit is None:
-            return
-        if toolkit.chronology is not None:
-            self.chronologies.append(toolkit.chronology)
-        for records, into in (
-            (toolkit.entries, self.entries),
-            (toolkit.days, self.days),
-            (toolkit.checklists, self.checklists),
-            (toolkit.observations, self.observations),
-            (toolkit.sdqs, self.sdqs),
-            (toolkit.next_steps, self.next_steps),
-        ):
-            for record in records:
-                record._history_user = self._user(record.author_id)
-            into.extend(records)
+        for records in generated.records.values():
+            for model, objs in records.tables():
+                for record in objs:
+                    author = getattr(record, "author_id", None)
+                    if author is not None:
+                        record._history_user = self._user(author)
+                self.extra.setdefault(model, []).extend(objs)
 
     def _user(self, pk: int) -> User:
         user = self._users.get(pk)
@@ -883,7 +865,7 @@ class Batch:
             user = self._users[pk] = User(pk=pk)
         return user
 
-    def tables(self):
+    def tables(self) -> Tables:
         """Parents before children: bulk_create fills each parent's id, which the children's
         foreign keys then pick up."""
         return [
@@ -894,13 +876,7 @@ class Batch:
             (ChildProtectionPlan, self.cp_plans),
             (CPReview, self.reviews),
             (Involvement, self.involvements),
-            (Chronology, self.chronologies),
-            (ChronologyEntry, self.entries),
-            (DayInMyLife, self.days),
-            (AssessmentChecklist, self.checklists),
-            (ParentChildObservation, self.observations),
-            (SDQ, self.sdqs),
-            (NextSteps, self.next_steps),
+            *self.extra.items(),
         ]
 
 
@@ -922,17 +898,18 @@ def demo_agency_ids() -> dict[str, int]:
     )
 
 
-def demo_practitioners(
-    agency_ids: dict[str, int], children: int, *, history: bool = True
+def generated_practitioners(
+    agency_ids: dict[str, int], per_2000: dict[str, int], children: int, *, history: bool = True
 ) -> dict[int, list[int]]:
-    """Practitioners to write the toolkit, by agency id: made once and reused by later runs,
-    more of them for more children so caseloads stay realistic. Each list is in username
-    order, so the same seed picks the same people. They cannot sign in (no usable password)."""
+    """Practitioners to write generated records, by agency id: `per_2000` of each agency for
+    every 2,000 children, so caseloads stay realistic. Made once and reused by later runs; each
+    list is in username order, so the same seed picks the same people. They cannot sign in
+    (no usable password)."""
     scale = max(1, math.ceil(children / 2000))
     wanted = {
         f"{GENERATED_USER_PREFIX}{slugify(name)}-{number:03d}": name
-        for name, per_2000 in PRACTITIONERS_PER_2000.items()
-        for number in range(1, per_2000 * scale + 1)
+        for name, count in per_2000.items()
+        for number in range(1, count * scale + 1)
     }
     existing = dict(
         User.objects.filter(username__startswith=GENERATED_USER_PREFIX).values_list(
@@ -975,6 +952,16 @@ def next_la_number() -> int:
     return first_la_number(existing)
 
 
+def child_extensions(context: GenerationContext) -> dict[str, ChildExtension]:
+    """Each installed app's extension (its `demo_data.child_extension(context)`), by app."""
+    found = {}
+    for module in app_demo_modules():
+        make = getattr(module, "child_extension", None)
+        if make is not None:
+            found[module.__name__.split(".")[0]] = make(context)
+    return found
+
+
 def generate_demo_data(
     children: int,
     *,
@@ -982,31 +969,28 @@ def generate_demo_data(
     today: date | None = None,
     batch_size: int = 5000,
     history: bool = True,
-    toolkit: bool = True,
+    extensions: bool = True,
     progress: Callable[[int, int, float], None] | None = None,
 ) -> Counter:
     """Create `children` synthetic children and their records; return counts by table.
 
-    Expects the demo agencies to exist (`neglect_portal.demo.load_demo_data()`). `toolkit`
-    False leaves out the toolkit records (the case records are the same)."""
+    Expects the demo agencies to exist (`neglect_portal.demo.load_demo_people()`).
+    `extensions` False leaves out the records other apps add (the toolkit's); the case
+    records are the same either way."""
     if children < 0 or batch_size < 1:
         raise ValueError("children must be 0 or more and batch_size at least 1")
-    if today and today > date.today():
+    if today and today > dates.today():
         raise ValueError("today cannot be in the future: records would be dated after it")
     practitioner = User.objects.filter(username="practitioner").values_list("pk", flat=True)
     agency_ids = demo_agency_ids()
-    authors = bands = None
-    if toolkit and children:
-        authors = demo_practitioners(agency_ids, children, history=history)
-        bands = band_tables()
+    context = GenerationContext(seed, today or dates.today(), children, agency_ids, history)
     generator = DemoDataGenerator(
         seed=seed,
         today=today,
         agency_ids=agency_ids,
         first_number=next_la_number(),
         practitioner_id=practitioner.first(),
-        authors=authors,
-        bands=bands,
+        extensions=child_extensions(context) if extensions and children else None,
     )
     counts: Counter = Counter()
     started = time.monotonic()

@@ -454,3 +454,26 @@ class Involvement(Versioned):
             errors["end_date"] = "End date must be on or after the start date"
         if errors:
             raise ValidationError(errors)
+
+
+class AccessLog(models.Model):
+    """Append-only: who opened which child's record, and when. Rows are never changed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="access_log")
+    opened_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["child", "-opened_at"], name="accesslog_child_opened_idx")]
+
+    def __str__(self):
+        return f"{self.user} opened child {self.child_id} at {self.opened_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The access log is append-only.")

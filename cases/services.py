@@ -4,10 +4,10 @@ import secrets
 
 from django.db import IntegrityError, transaction
 
-from neglect_portal.models import AccessLog
+from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import record_update
 
-from .models import Child, ChildProtectionPlan, Involvement, Referral
+from .models import AccessLog, Child, ChildProtectionPlan, Involvement, Referral
 
 
 @transaction.atomic
@@ -66,7 +66,7 @@ def allocations_end(*, worker, reason: str) -> int:
         for record in model.objects.select_for_update().filter(**{field: worker}):
             setattr(record, field, None)
             record.version += 1
-            record._change_reason = why
+            attributed(record, reason=why)
             record.save(update_fields=[field, "version"])
             changed += 1
     return changed

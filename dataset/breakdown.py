@@ -13,7 +13,7 @@ from django.db.models import Count
 from neglect_portal.models import Agency
 from neglect_portal.quarters import Quarter
 
-from .computation import TOOLKIT_FORMS, Figure, completed_in, measures, percentage, weekly_mean
+from .computation import TOOLKIT_FORMS, Figure, completed_in, figure_of, measures
 from .indicators import Unit, get
 from .movements import format_value
 
@@ -41,19 +41,10 @@ def by_agency(code: str, quarter: Quarter) -> dict[int, Figure]:
         measure.model.objects.filter(measure.population).values(field).annotate(**counts).order_by()
     )
     unit = get(code).unit
-    figures = {}
-    for row in rows:
-        population = row["population"]
-        if unit == Unit.PERCENTAGE:
-            figure = Figure(
-                code, row["numerator"], population, percentage(row["numerator"], population)
-            )
-        elif unit == Unit.MEAN:
-            figure = Figure(code, population, None, weekly_mean(population, quarter.days))
-        else:
-            figure = Figure(code, population, None, population)
-        figures[row[field]] = figure
-    return figures
+    return {
+        row[field]: figure_of(code, unit, quarter, row["population"], row.get("numerator"))
+        for row in rows
+    }
 
 
 def _toolkit_children_by_agency(quarter: Quarter) -> dict[int, Figure]:
@@ -67,7 +58,10 @@ def _toolkit_children_by_agency(quarter: Quarter) -> dict[int, Figure]:
         ],
     )
     children = Counter(agency for agency, _ in pairs)
-    return {agency: Figure("TOOLKIT_CHILDREN", n, None, n) for agency, n in children.items()}
+    return {
+        agency: figure_of("TOOLKIT_CHILDREN", Unit.COUNT, quarter, n)
+        for agency, n in children.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -100,14 +94,6 @@ def agency_figures(code: str, quarter: Quarter, unit: str) -> list[AgencyFigure]
         if figure is None:
             if not agency.active:
                 continue
-            figure = _nothing_counted(code, unit, quarter)
+            figure = figure_of(code, unit, quarter, 0, 0)
         rows.append(AgencyFigure(agency, figure.numerator, figure.denominator, figure.value, unit))
     return rows
-
-
-def _nothing_counted(code: str, unit: str, quarter: Quarter) -> Figure:
-    if unit == Unit.PERCENTAGE:
-        return Figure(code, 0, 0, None)
-    if unit == Unit.MEAN:
-        return Figure(code, 0, None, weekly_mean(0, quarter.days))
-    return Figure(code, 0, None, 0)

@@ -377,16 +377,29 @@ def _counts(model, group) -> dict[str, int]:
     return model.objects.filter(reduce(or_, populations)).aggregate(**aggregates)
 
 
+def figure_of(
+    code: str, unit: str, quarter: Quarter, population: int, numerator: int | None = None
+) -> Figure:
+    """The figure counts give: for a percentage, `numerator` of `population`; for a weekly
+    mean, `population` over the quarter's weeks; for a count, `population` itself. The one
+    place counts become a Figure (the partnership's, and each agency's in a breakdown)."""
+    if unit == Unit.PERCENTAGE:
+        assert numerator is not None
+        return Figure(code, numerator, population, percentage(numerator, population))
+    if unit == Unit.MEAN:
+        return Figure(code, population, None, weekly_mean(population, quarter.days))
+    return Figure(code, population, None, population)
+
+
 def _figure(measure: Measure, counts: dict[str, int], quarter: Quarter) -> Figure:
-    indicator = indicators.get(measure.code)
     key = measure.code.lower()
-    population = counts[f"{key}_population"]
-    if indicator.unit == Unit.PERCENTAGE:
-        numerator = counts[f"{key}_numerator"]
-        return Figure(measure.code, numerator, population, percentage(numerator, population))
-    if indicator.unit == Unit.MEAN:
-        return Figure(measure.code, population, None, weekly_mean(population, quarter.days))
-    return Figure(measure.code, population, None, population)
+    return figure_of(
+        measure.code,
+        indicators.get(measure.code).unit,
+        quarter,
+        counts[f"{key}_population"],
+        counts.get(f"{key}_numerator"),
+    )
 
 
 def compute(quarter: Quarter, codes=None) -> dict[str, Figure]:

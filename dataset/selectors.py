@@ -21,7 +21,7 @@ from neglect_portal.quarters import Quarter
 
 from . import computation, drilldown, indicators
 from .computation import Figure, percentage
-from .indicators import Indicator, Source, Unit
+from .indicators import Indicator, Source
 from .models import AgencyReturn, PublishedQuarter
 
 TREND_LENGTH = 8
@@ -48,10 +48,6 @@ class Shown:
     @property
     def code(self) -> str:
         return self.indicator.code
-
-    @property
-    def is_percentage(self) -> bool:
-        return self.indicator.unit == Unit.PERCENTAGE
 
 
 def _shown(indicator: Indicator, quarter: Quarter, figure, published=None) -> Shown:

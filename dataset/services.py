@@ -10,6 +10,7 @@ from neglect_portal import dates
 from neglect_portal.dates import long_date
 from neglect_portal.models import Agency
 from neglect_portal.quarters import Quarter
+from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import StaleEdit
 
 from .indicators import DEFINITIONS_VERSION
@@ -38,12 +39,10 @@ def quarter_publish(*, quarter: Quarter, user, today: date | None = None) -> Pub
     published = PublishedQuarter(
         quarter=quarter, definitions_version=DEFINITIONS_VERSION, published_by=user
     )
-    published._history_user = user
-    published.save()
+    attributed(published, user=user).save()
     for figure in live_figures(quarter).values():
         row = PublishedFigure.from_figure(figure, published_quarter=published)
-        row._history_user = user
-        row.save()
+        attributed(row, user=user).save()
     return published
 
 
@@ -73,21 +72,15 @@ def quarter_republish(
             continue
         row.numerator, row.denominator = figure.numerator, figure.denominator
         row.value = PublishedFigure.from_figure(figure).value
-        row._history_user = user
-        row._change_reason = reason
-        row.save()
+        attributed(row, user=user, reason=reason).save()
     for row in stored.values():  # an indicator no longer computed
-        row._history_user = user
-        row._change_reason = reason
-        row.delete()
+        attributed(row, user=user, reason=reason).delete()
     published.publication += 1
     published.definitions_version = DEFINITIONS_VERSION
     published.published_by = user
     published.published_at = timezone.now()
     published.reason = reason
-    published._history_user = user
-    published._change_reason = reason
-    published.save()
+    attributed(published, user=user, reason=reason).save()
     return published
 
 
@@ -130,6 +123,5 @@ def agency_return_submit(
     submitted.full_clean()
     if existing is not None:
         submitted.version += 1
-    submitted._history_user = user
-    submitted.save()
+    attributed(submitted, user=user).save()
     return submitted

@@ -1,38 +1,58 @@
-"""The demo partnership that `make run` loads: agencies and one sign-in per role.
+"""The demo partnership that `make run` loads: agencies, one sign-in per role, and whatever
+each app adds on top.
 
-Development only: the command that loads it refuses to run when DEBUG is off, so these
+Each app's share lives in its own `demo_data` module; one that defines `load_demo()` is loaded
+by `load_demo_data` after the apps it stands on (INSTALLED_APPS order). The modules are found
+by name, as the admin finds each app's admin.py, so this ground layer imports none of them.
+
+Development only: the commands that load it refuse to run when DEBUG is off, so these
 well-known passwords never reach a production database.
 """
 
+from importlib import import_module
+from types import ModuleType
+
+from django.apps import apps
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from .models import Agency, User
 
 DEMO_PASSWORD = "neglect-demo-2026"  # noqa: S105 - published on purpose, development only
 
+# The demo agencies, by name: the generated records say who works where.
+CSC = "Children's Social Care"
+EARLY_HELP = "Early Help"
+POLICE = "Police"
+COMMUNITY_HEALTH = "Community Health Trust"
+MENTAL_HEALTH = "Mental Health Trust"
+EDUCATION = "Education"
+VOLUNTARY = "Voluntary and Community Sector"
+
 AGENCIES = [
-    ("Children's Social Care", Agency.Kind.CHILDRENS_SOCIAL_CARE),
-    ("Early Help", Agency.Kind.EARLY_HELP),
-    ("Police", Agency.Kind.POLICE),
-    ("Community Health Trust", Agency.Kind.HEALTH),
-    ("Mental Health Trust", Agency.Kind.HEALTH),
-    ("Education", Agency.Kind.EDUCATION),
-    ("Voluntary and Community Sector", Agency.Kind.VOLUNTARY),
+    (CSC, Agency.Kind.CHILDRENS_SOCIAL_CARE),
+    (EARLY_HELP, Agency.Kind.EARLY_HELP),
+    (POLICE, Agency.Kind.POLICE),
+    (COMMUNITY_HEALTH, Agency.Kind.HEALTH),
+    (MENTAL_HEALTH, Agency.Kind.HEALTH),
+    (EDUCATION, Agency.Kind.EDUCATION),
+    (VOLUNTARY, Agency.Kind.VOLUNTARY),
 ]
 
 # username, first name, last name, agency, role
 USERS = [
-    ("practitioner", "Sam", "Okafor", "Children's Social Care", User.Role.PRACTITIONER),
-    ("manager", "Priya", "Shah", "Children's Social Care", User.Role.TEAM_MANAGER),
-    ("lead", "Jo", "Bennett", "Community Health Trust", User.Role.AGENCY_LEAD),
-    ("working-group", "Alex", "Morgan", "Police", User.Role.WORKING_GROUP),
-    ("admin", "Chris", "Lee", "Children's Social Care", User.Role.ADMINISTRATOR),
+    ("practitioner", "Sam", "Okafor", CSC, User.Role.PRACTITIONER),
+    ("manager", "Priya", "Shah", CSC, User.Role.TEAM_MANAGER),
+    ("lead", "Jo", "Bennett", COMMUNITY_HEALTH, User.Role.AGENCY_LEAD),
+    ("working-group", "Alex", "Morgan", POLICE, User.Role.WORKING_GROUP),
+    ("admin", "Chris", "Lee", CSC, User.Role.ADMINISTRATOR),
 ]
 
 
 @transaction.atomic
-def load_demo_data() -> list[User]:
-    """Create whatever is missing; running it again changes nothing."""
+def load_demo_people() -> list[User]:
+    """The agencies and sign-ins: create whatever is missing; running it again changes
+    nothing."""
     agencies = {}
     for name, kind in AGENCIES:
         agencies[name], _ = Agency.objects.get_or_create(name=name, defaults={"kind": kind})
@@ -53,3 +73,25 @@ def load_demo_data() -> list[User]:
             user.save()
         users.append(user)
     return users
+
+
+def app_demo_modules() -> list[ModuleType]:
+    """Each installed app's `demo_data` module, in INSTALLED_APPS order."""
+    found = []
+    for app in apps.get_app_configs():
+        if module_has_submodule(app.module, "demo_data"):
+            found.append(import_module(f"{app.name}.demo_data"))
+    return found
+
+
+@transaction.atomic
+def load_demo_data() -> tuple[list[User], list[str]]:
+    """The demo sign-ins, then each app's `load_demo()`: (the sign-ins, what each app said it
+    added)."""
+    users = load_demo_people()
+    said = []
+    for module in app_demo_modules():
+        load = getattr(module, "load_demo", None)
+        if load is not None and (summary := load()):
+            said.append(summary)
+    return users, said

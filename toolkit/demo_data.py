@@ -6,21 +6,35 @@ the mandatory tools, completed in cycles while the plan lasts. The gaps between 
 drawn so that, on any day, some children's tools are current, some due soon, some overdue and
 some never done; practice tightens over the years, as the strategy intends. A shared
 chronology gathers entries from every agency working with the child, and some children have
-SDQs (scored exactly as `toolkit.services.tool_complete` scores them) and "Next steps".
+SDQs (scored as completing the form scores them) and "Next steps".
 
-Like `cases.demo_data.DemoDataGenerator`, this builds unsaved instances and touches no
-database. It draws from its own random stream, so adding the toolkit leaves the case records
-of a seed unchanged.
+`child_extension()` plugs this into `cases.demo_data.generate_demo_data`. Like the case
+generator, it builds unsaved instances and touches no database; it draws from its own random
+stream, so adding the toolkit leaves the case records of a seed unchanged.
 """
 
-import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import accumulate
 
 from cases.codes import NEGLECT_FACTOR, CPCategory, Disability
-from cases.models import Child, Involvement
-from neglect_portal.demo import AGENCIES
+from cases.demo_data import (
+    GeneratedChild,
+    GenerationContext,
+    Tables,
+    generated_practitioners,
+    window_start,
+)
+from neglect_portal.demo import (
+    AGENCIES,
+    COMMUNITY_HEALTH,
+    CSC,
+    EARLY_HELP,
+    EDUCATION,
+    MENTAL_HEALTH,
+    POLICE,
+    VOLUNTARY,
+)
+from neglect_portal.demo_random import DemoRandom
 
 from .content import (
     CHECKLIST_DOMAINS,
@@ -42,21 +56,10 @@ from .models import (
     NextSteps,
     ParentChildObservation,
     Tool,
+    band_tables,
 )
-from .sdq import IMPACT_ITEMS, REVERSED, SCALE_ITEMS, form_version, score
+from .sdq import IMPACT_ITEMS, REVERSED, SCALE_ITEMS, form_version
 from .sdq_bands import BAND_TABLES
-
-# The demo agencies (neglect_portal.demo.AGENCIES), for who writes what.
-CSC = "Children's Social Care"
-EARLY_HELP = "Early Help"
-POLICE = "Police"
-COMMUNITY_HEALTH = "Community Health Trust"
-MENTAL_HEALTH = "Mental Health Trust"
-EDUCATION = "Education"
-VOLUNTARY = "Voluntary and Community Sector"
-assert {CSC, EARLY_HELP, POLICE, COMMUNITY_HEALTH, MENTAL_HEALTH, EDUCATION, VOLUNTARY} == {
-    name for name, _ in AGENCIES
-}
 
 # Generated practitioners per agency for every 2,000 children: enough for realistic caseloads.
 PRACTITIONERS_PER_2000 = {
@@ -541,12 +544,6 @@ NEXT_STEPS_TEXT = {
 }
 
 
-class Weights:
-    def __init__(self, weights: dict):
-        self.keys = list(weights)
-        self.cum = list(accumulate(weights.values()))
-
-
 @dataclass
 class Period:
     """Part of a neglect plan inside the window, with the social worker for it."""
@@ -568,6 +565,17 @@ class ToolkitRecords:
 
     def tools(self) -> list[Tool]:
         return [*self.days, *self.checklists, *self.observations, *self.sdqs, *self.next_steps]
+
+    def tables(self) -> Tables:
+        return [
+            (Chronology, [self.chronology] if self.chronology else []),
+            (ChronologyEntry, self.entries),
+            (DayInMyLife, self.days),
+            (AssessmentChecklist, self.checklists),
+            (ParentChildObservation, self.observations),
+            (SDQ, self.sdqs),
+            (NextSteps, self.next_steps),
+        ]
 
 
 def neglect_spans(episodes, today: date) -> list[tuple[date, date]]:
@@ -605,7 +613,6 @@ class ToolkitGenerator:
         *,
         seed: int,
         today: date,
-        window_start: date,
         agency_ids: dict[str, int],
         authors: dict[int, list[int]],
         bands: dict | None = None,
@@ -614,41 +621,17 @@ class ToolkitGenerator:
         if missing:
             raise ValueError(f"No practitioners to write the toolkit in: {', '.join(missing)}")
         # Its own stream: the case records of a seed stay the same with or without the toolkit.
-        self.rng = random.Random(f"toolkit-{seed}")  # noqa: S311 - fake data, not secrets
+        self.rng = DemoRandom(f"toolkit-{seed}")
         self.today = today
-        self.window_start = window_start
-        self.settled = window_start + timedelta(days=SETTLING_DAYS)
+        self.window_start = window_start(today)
+        self.settled = self.window_start + timedelta(days=SETTLING_DAYS)
         self.ids = agency_ids
         self.names = {pk: name for name, pk in agency_ids.items()}
         self.authors = authors
         self.bands = bands or BAND_TABLES
-        self._tables: dict[int, tuple[dict, Weights]] = {}
-
-    def _chance(self, p: float) -> bool:
-        return self.rng.random() < p
-
-    def _days(self, low: int, high: int) -> timedelta:
-        return timedelta(days=self.rng.randint(low, high))
-
-    def _between(self, low: date, high: date) -> date:
-        return low + timedelta(days=self.rng.randint(0, max((high - low).days, 0)))
-
-    def _table(self, weights: dict) -> Weights:
-        """For the module's constant tables only: each is cached by identity."""
-        cached = self._tables.get(id(weights))
-        if cached is None or cached[0] is not weights:
-            cached = self._tables[id(weights)] = (weights, Weights(weights))
-        return cached[1]
-
-    def _weighted(self, weights: dict):
-        return self._weighted_k(weights, 1)[0]
-
-    def _weighted_k(self, weights: dict, k: int) -> list:
-        table = self._table(weights)
-        return self.rng.choices(table.keys, cum_weights=table.cum, k=k)
 
     def _gap(self, day: date, early: dict, settled: dict) -> timedelta:
-        return self._days(*self._weighted(early if day < self.settled else settled))
+        return self.rng.days(*self.rng.weighted(early if day < self.settled else settled))
 
     def _author(self, agency: str, team: dict[int, int]) -> tuple[int, int]:
         """(author id, agency id): the same person in an agency for the whole child."""
@@ -659,33 +642,27 @@ class ToolkitGenerator:
 
     # The child
 
-    def records(
-        self,
-        child: Child,
-        episodes,
-        involvements: list[Involvement],
-        *,
-        social_worker: int | None = None,
-    ) -> ToolkitRecords | None:
-        """The child's toolkit records, or None when it has none. `social_worker` is the
-        child's allocated worker, who does the social care work on an open plan."""
-        periods = self._periods(episodes, social_worker)
-        if not periods or not self._chance(USES_TOOLKIT):
+    def records(self, generated: GeneratedChild) -> ToolkitRecords | None:
+        """The child's toolkit records, or None when it has none. The child's allocated
+        worker does the social care work on an open plan."""
+        child, involvements = generated.child, generated.involvements
+        periods = self._periods(generated.episodes, child.allocated_worker_id)
+        if not periods or not self.rng.chance(USES_TOOLKIT):
             return None
         records = ToolkitRecords()
-        level = self._weighted(LEVELS)
+        level = self.rng.weighted(LEVELS)
         team: dict[int, int] = {}
         context = (child, periods, involvements, level, team)
-        if not self._chance(NO_CHRONOLOGY):
+        if not self.rng.chance(NO_CHRONOLOGY):
             self._chronology(records, *context)
         born = child.date_of_birth
         records.checklists = self._cycles("checklist", *context, born=None)
         if born is not None:  # nothing to observe of an unborn child's day
             records.days = self._cycles("day", *context, born=born)
             records.observations = self._cycles("observation", *context, born=born)
-            if self._chance(HAS_SDQ):
+            if self.rng.chance(HAS_SDQ):
                 records.sdqs = self._sdqs(*context)
-        if self._chance(HAS_NEXT_STEPS):
+        if self.rng.chance(HAS_NEXT_STEPS):
             records.next_steps = self._next_steps(*context)
         return records
 
@@ -710,7 +687,7 @@ class ToolkitGenerator:
         return [name for name in names if self.ids[name] in open_ids]
 
     def _tool_author(self, kind, period, involvements, day, team) -> tuple[int, int]:
-        if self._chance(CSC_SHARE[kind]):
+        if self.rng.chance(CSC_SHARE[kind]):
             return period.social_worker, self.ids[CSC]
         partners = {
             "day": DAY_PARTNERS,
@@ -729,14 +706,14 @@ class ToolkitGenerator:
             kind
         ]
         tools = []
-        never = self._chance(NEVER_DONE)
+        never = self.rng.chance(NEVER_DONE)
         for period in periods:
             start = period.start if born is None else max(period.start, born)
             if period.start == self.window_start:
                 # Plans already open when the toolkit began: taken up over its first months.
-                day = start + self._days(0, 150)
+                day = start + self.rng.days(0, 150)
             else:
-                day = start + self._days(7, 60)
+                day = start + self.rng.days(7, 60)
             while not never and day <= period.end:
                 author, agency = self._tool_author(kind, period, involvements, day, team)
                 tool = build(child, day, level)
@@ -747,8 +724,8 @@ class ToolkitGenerator:
         ongoing = last.end == self.today and (
             born is None or born <= self.today - timedelta(days=7)
         )
-        if ongoing and self._chance(NEVER_DONE_DRAFT if never else CURRENT_DRAFT):
-            started = max(self.today - self._days(0, 45), last.start, born or last.start)
+        if ongoing and self.rng.chance(NEVER_DONE_DRAFT if never else CURRENT_DRAFT):
+            started = max(self.today - self.rng.days(0, 45), last.start, born or last.start)
             tool = build(child, started, level, draft=True)
             self._draft(tool, last.social_worker, self.ids[CSC], started)
             tools.append(tool)
@@ -760,7 +737,7 @@ class ToolkitGenerator:
         tool.author_id, tool.author_agency_id = author, agency
         tool.status = Tool.Status.COMPLETED
         tool.completed_on = day
-        tool.started_on = max(day - self._days(0, 14), earliest or date.min)
+        tool.started_on = max(day - self.rng.days(0, 14), earliest or date.min)
 
     def _draft(self, tool: Tool, author: int, agency: int, day: date):
         tool.author_id, tool.author_agency_id = author, agency
@@ -771,7 +748,7 @@ class ToolkitGenerator:
         rng = self.rng
         version = suggested_day_version(child.age_on(day))
         disabled = any(code != Disability.NONE for code in child.disabilities)
-        if disabled and version != DayVersion.BABY and self._chance(0.7):
+        if disabled and version != DayVersion.BABY and self.rng.chance(0.7):
             version = DayVersion.DISABLED
         parent, child_account = DAY_ACCOUNTS[level]
         sections = {
@@ -792,7 +769,7 @@ class ToolkitGenerator:
         )
 
     def _checklist(self, child, day, level, *, draft=False) -> AssessmentChecklist:
-        concerns = self._weighted_k(CONCERN_BY_LEVEL[level], len(CHECKLIST_DOMAINS))
+        concerns = self.rng.weighted_k(CONCERN_BY_LEVEL[level], len(CHECKLIST_DOMAINS))
         rolls = self.rng.choices(range(6), k=len(concerns))
         ratings = {}
         for key, concern, roll in zip(CHECKLIST_DOMAINS, concerns, rolls, strict=True):
@@ -807,7 +784,7 @@ class ToolkitGenerator:
     def _observation(self, child, day, level, *, draft=False) -> ParentChildObservation:
         rng = self.rng
         version = suggested_day_version(child.age_on(day))
-        observed = max(day - self._days(0, 7), child.date_of_birth)
+        observed = max(day - self.rng.days(0, 7), child.date_of_birth)
         observation = ParentChildObservation(
             child=child,
             observed_on=observed,
@@ -818,7 +795,7 @@ class ToolkitGenerator:
         if draft:
             observation.observed_on = day
             return observation
-        qualities = self._weighted_k(QUALITY_BY_LEVEL[level], len(OBSERVATION_DOMAINS))
+        qualities = self.rng.weighted_k(QUALITY_BY_LEVEL[level], len(OBSERVATION_DOMAINS))
         for key, quality in zip(OBSERVATION_DOMAINS, qualities, strict=True):
             observation.ratings[key] = {
                 "quality": quality.value,
@@ -832,22 +809,22 @@ class ToolkitGenerator:
     def _chronology(self, records, child, periods, involvements, level, team):
         chronology = records.chronology = Chronology(child=child)
         first = periods[0]
-        started = min(first.start + self._days(0, 30), first.end)
+        started = min(first.start + self.rng.days(0, 30), first.end)
         born = child.date_of_birth
         csc = self.ids[CSC]
         # Written up from the records when started: the history from (before) birth.
         earliest = min((born or child.expected_date_of_birth) - timedelta(days=120), started)
-        if born is not None and born <= started and self._chance(0.5):
+        if born is not None and born <= started and self.rng.chance(0.5):
             records.entries.append(
                 self._entry(chronology, BIRTH_ENTRY, born, started, first.social_worker, csc)
             )
         for text in self.rng.sample(PAST_ENTRIES, self.rng.randint(1, 3)):
-            event = self._between(earliest, started)
+            event = self.rng.day_between(earliest, started)
             records.entries.append(
                 self._entry(chronology, text, event, started, first.social_worker, csc)
             )
         for period in periods:
-            day = max(period.start, started) + self._days(3, 40)
+            day = max(period.start, started) + self.rng.days(3, 40)
             while day <= period.end:
                 involved = [i for i in involvements if i.is_open_on(day)]
                 # Social care writes most; every agency working with the child adds.
@@ -861,18 +838,18 @@ class ToolkitGenerator:
                 else:
                     author, _ = self._author(name, team)
                 text = self.rng.choice(ENTRIES[name])
-                recorded = min(day + self._days(0, 10), self.today)
+                recorded = min(day + self.rng.days(0, 10), self.today)
                 records.entries.append(
                     self._entry(chronology, text, day, recorded, author, agency_id)
                 )
                 day += self._gap(day, ENTRY_GAP_EARLY, ENTRY_GAP_SETTLED)
         last = periods[-1]
         # Stepped down: early help carries on with the family and keeps the chronology going.
-        day, more = last.end + self._days(14, 75), self.rng.randint(0, 4)
+        day, more = last.end + self.rng.days(14, 75), self.rng.randint(0, 4)
         while more and day <= self.today:
             if self._involved(involvements, day, (EARLY_HELP,)):
                 author, agency = self._author(EARLY_HELP, team)
-                recorded = min(day + self._days(0, 10), self.today)
+                recorded = min(day + self.rng.days(0, 10), self.today)
                 records.entries.append(
                     self._entry(
                         chronology,
@@ -884,9 +861,9 @@ class ToolkitGenerator:
                     )
                 )
                 more -= 1
-            day += self._days(20, 90)
-        if self._chance(REVIEWED):
-            chronology.reviewed_on = self._between(max(last.start, started), last.end)
+            day += self.rng.days(20, 90)
+        if self.rng.chance(REVIEWED):
+            chronology.reviewed_on = self.rng.day_between(max(last.start, started), last.end)
             chronology.reviewed_by_id = last.social_worker
 
     def _entry(
@@ -913,12 +890,12 @@ class ToolkitGenerator:
     def _sdqs(self, child, periods, involvements, level, team) -> list[SDQ]:
         sdqs = []
         for period in periods:
-            day = period.start + self._days(20, 90)
+            day = period.start + self.rng.days(20, 90)
             while day <= period.end:
                 sdq = self._sdq(child, day, level, period, involvements, team)
                 if sdq is not None:
                     sdqs.append(sdq)
-                day += self._days(*self._weighted(SDQ_GAP))
+                day += self.rng.days(*self.rng.weighted(SDQ_GAP))
         return sdqs
 
     def _sdq(self, child, day, level, period, involvements, team) -> SDQ | None:
@@ -939,7 +916,7 @@ class ToolkitGenerator:
         elif (
             informant != "teacher"
             and self._involved(involvements, day, (MENTAL_HEALTH,))
-            and self._chance(0.4)
+            and self.rng.chance(0.4)
         ):
             author, agency = self._author(MENTAL_HEALTH, team)
         else:
@@ -954,25 +931,16 @@ class ToolkitGenerator:
             steps = (r < difficulty) + (r < difficulty * 0.45)
             healthy_is_yes = item in REVERSED or item in prosocial
             responses[str(item)] = 2 - steps if healthy_is_yes else steps
-        if self._chance(MISSING_SDQ_ITEMS):
+        if self.rng.chance(MISSING_SDQ_ITEMS):
             for item in rng.sample(range(1, 26), rng.randint(1, 3)):
                 del responses[str(item)]
         impact = {}
-        if self._chance(SDQ_IMPACT):
-            impact["difficulties"] = self._weighted(IMPACT_DIFFICULTIES[level])
+        if self.rng.chance(SDQ_IMPACT):
+            impact["difficulties"] = self.rng.weighted(IMPACT_DIFFICULTIES[level])
             if impact["difficulties"] != "no":
                 impact.update({item: rng.randint(0, 3) for item in IMPACT_ITEMS[informant]})
         sdq = SDQ(child=child, informant=informant, age=age, responses=responses, impact=impact)
-        # As toolkit.services.tool_complete scores it.
-        result = score(
-            {int(item): answer for item, answer in sdq.responses.items()},
-            informant=sdq.informant,
-            age=sdq.age,
-            impact=sdq.impact or None,
-            bands=self.bands,
-        )
-        sdq.total_difficulties = result.total
-        sdq.total_band = result.total_band or ""
+        sdq.before_completion(bands=self.bands)  # the totals completing stores
         self._complete(sdq, author, agency, day)
         return sdq
 
@@ -980,11 +948,15 @@ class ToolkitGenerator:
         found = []
         strengths, needs, risks, impact, unknown = NEXT_STEPS_TEXT[level]
         for period in periods:
-            day = period.start + self._days(45, 150)
+            day = period.start + self.rng.days(45, 150)
             if day > period.end:
                 continue
             steps = [
-                {"action": action, "owner": owner, "due": (day + self._days(14, 120)).isoformat()}
+                {
+                    "action": action,
+                    "owner": owner,
+                    "due": (day + self.rng.days(14, 120)).isoformat(),
+                }
                 for action, owner in self.rng.sample(NEXT_STEP_ACTIONS, self.rng.randint(2, 4))
             ]
             tool = NextSteps(
@@ -999,9 +971,27 @@ class ToolkitGenerator:
             self._complete(tool, period.social_worker, self.ids[CSC], day)
             found.append(tool)
         last = periods[-1]
-        if last.end == self.today and self._chance(CURRENT_DRAFT):
-            started = max(self.today - self._days(0, 30), last.start)
+        if last.end == self.today and self.rng.chance(CURRENT_DRAFT):
+            started = max(self.today - self.rng.days(0, 30), last.start)
             tool = NextSteps(child=child, strengths=strengths, needs=needs)
             self._draft(tool, last.social_worker, self.ids[CSC], started)
             found.append(tool)
         return found
+
+
+def demo_practitioners(
+    agency_ids: dict[str, int], children: int, *, history: bool = True
+) -> dict[int, list[int]]:
+    """The generated practitioners who write the toolkit, by agency id."""
+    return generated_practitioners(agency_ids, PRACTITIONERS_PER_2000, children, history=history)
+
+
+def child_extension(context: GenerationContext) -> ToolkitGenerator:
+    """Found by `cases.demo_data.generate_demo_data`: the toolkit for its children."""
+    return ToolkitGenerator(
+        seed=context.seed,
+        today=context.today,
+        agency_ids=context.agency_ids,
+        authors=demo_practitioners(context.agency_ids, context.children, history=context.history),
+        bands=band_tables(),
+    )

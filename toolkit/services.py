@@ -7,6 +7,7 @@ from django.db import transaction
 
 from neglect_portal import access
 from neglect_portal.dates import today
+from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import record_update
 
 from .models import Chronology, ChronologyEntry, Tool
@@ -46,7 +47,7 @@ def tool_reopen(tool: Tool, *, user, reason: str, expected_version: int) -> Tool
     tool.status = Tool.Status.DRAFT
     tool.completed_on = None
     tool.reopen_reason = reason.strip()
-    tool._change_reason = f"Reopened: {reason.strip()}"
+    attributed(tool, reason=f"Reopened: {reason.strip()}")
     return record_update(tool, expected_version=expected_version)
 
 

@@ -7,13 +7,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 
 from .display import field_value
 
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+M = TypeVar("M", bound=models.Model)
+REASON_LENGTH = 100  # simple_history's history_change_reason
+
+
+def attributed(record: M, *, user: Any = None, reason: str | None = None) -> M:
+    """Name who made the change, and why, in the history row that saving `record` writes.
+    A service may run outside a request (a command, an import), where the history middleware
+    cannot say who."""
+    if user is not None:
+        setattr(record, "_history_user", user)  # noqa: B010 - simple_history reads these
+    if reason is not None:
+        # The history row holds 100 characters of reason; the record keeps the whole text.
+        reason = reason if len(reason) <= REASON_LENGTH else reason[: REASON_LENGTH - 1] + "…"
+        setattr(record, "_change_reason", reason)  # noqa: B010
+    return record
 
 
 @dataclass

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from actionplans import services
+from actionplans import selectors, services
 from actionplans.models import ActionUpdate, QuarterlyReport
 from neglect_portal.quarters import Quarter
 
@@ -101,7 +101,7 @@ def test_a_first_rating_is_not_a_change(plan, health_lead):
     # Nothing was submitted for the quarter before the plan's first.
     problems = services.quarter_problems(plan, Q1, QuarterlyReport(plan=plan, quarter=Q1.slug))
     assert not any(name.startswith("narrative_") for name in problems)
-    assert services.previous_ratings(plan, Q1) == {}
+    assert selectors.previous_ratings(plan, Q1) == {}
 
 
 def test_a_change_is_measured_against_the_last_submitted_rating_across_a_skipped_quarter(
@@ -127,7 +127,7 @@ def test_a_draft_rating_in_a_skipped_quarter_is_not_the_yardstick(plan, health_l
         user=health_lead,
         expected_version=0,
     )
-    assert services.previous_ratings(plan, Q3)[action.pk] == ("green", Q1.slug)
+    assert selectors.previous_ratings(plan, Q3)[action.pk] == ("green", Q1.slug)
 
 
 def test_the_hint_names_the_quarter_of_the_last_rating_when_it_was_not_the_last_quarter(

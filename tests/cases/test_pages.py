@@ -4,8 +4,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from cases.models import Child, ChildProtectionPlan, Involvement, Referral
-from neglect_portal.models import AccessLog
+from cases.models import AccessLog, Child, ChildProtectionPlan, Involvement, Referral
 from tests.factories import (
     AssessmentFactory,
     ChildFactory,

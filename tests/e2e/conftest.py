@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from neglect_portal.demo import load_demo_data
+from neglect_portal.demo import load_demo_people
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -55,7 +55,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def demo_users(transactional_db):
-    return load_demo_data()
+    return load_demo_people()
 
 
 @pytest.fixture(scope="session")

@@ -401,7 +401,7 @@ def test_a_team_manager_reopens_a_tool_and_another_agency_only_reads_it(
     _expect_error_links_reach_fields(page)
     assert_accessible(page)
 
-    page.get_by_label("Why does it need reopening?").fill("The child's account was mixed up")
+    page.get_by_label("Why does the tool need reopening?").fill("The child's account was mixed up")
     page.get_by_role("button", name="Reopen").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("reopened")
     expect(page.locator(".govuk-inset-text")).to_contain_text(

@@ -10,15 +10,19 @@ from cases.demo_data import (
     HISTORY_CHANGE_REASON,
     DemoDataGenerator,
     demo_agency_ids,
-    demo_practitioners,
     generate_demo_data,
 )
 from cases.models import Child
 from cases.selectors import on_neglect_plan
-from neglect_portal.demo import AGENCIES, load_demo_data
+from neglect_portal.demo import AGENCIES, load_demo_people
 from neglect_portal.models import User
 from toolkit.content import DayVersion, suggested_day_version
-from toolkit.demo_data import PRACTITIONERS_PER_2000, neglect_spans
+from toolkit.demo_data import (
+    PRACTITIONERS_PER_2000,
+    ToolkitGenerator,
+    demo_practitioners,
+    neglect_spans,
+)
 from toolkit.models import (
     SDQ,
     AssessmentChecklist,
@@ -40,17 +44,28 @@ FIXED_TODAY = date(2025, 6, 15)
 
 
 def generator(seed=1, *, authors=FAKE_AUTHORS):
+    extensions = None
+    if authors:
+        extensions = {
+            "toolkit": ToolkitGenerator(
+                seed=seed, today=FIXED_TODAY, agency_ids=FAKE_AGENCY_IDS, authors=authors
+            )
+        }
     return DemoDataGenerator(
         seed=seed,
         agency_ids=FAKE_AGENCY_IDS,
         today=FIXED_TODAY,
         practitioner_id=99,
-        authors=authors,
+        extensions=extensions,
     )
 
 
+def toolkit_of(generated):
+    return generated.records.get("toolkit")
+
+
 def with_toolkit(children):
-    return [g for g in children if g.toolkit is not None]
+    return [g for g in children if toolkit_of(g) is not None]
 
 
 def describe_cases(children):
@@ -80,11 +95,11 @@ def describe_toolkit(children):
             g.child.la_child_id,
             [
                 (e.event_date, e.recorded_on, e.author_id, e.what_happened)
-                for e in g.toolkit.entries
+                for e in toolkit_of(g).entries
             ],
             [
                 (type(t).__name__, t.status, t.started_on, t.completed_on, t.author_id)
-                for t in g.toolkit.tools()
+                for t in toolkit_of(g).tools()
             ],
         )
         for g in with_toolkit(children)
@@ -95,7 +110,7 @@ def describe_toolkit(children):
 def demo(settings):
     settings.DEBUG = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    load_demo_data()
+    load_demo_people()
 
 
 def toolkit_snapshot():
@@ -166,7 +181,7 @@ def test_most_children_on_a_neglect_plan_get_the_toolkit_and_no_one_else_does():
 def test_completed_tools_are_dated_while_the_child_was_on_a_neglect_plan():
     for g in with_toolkit(generator().children(1500)):
         spans = neglect_spans(g.episodes, FIXED_TODAY)
-        for tool in g.toolkit.tools():
+        for tool in toolkit_of(g).tools():
             assert any(
                 start <= tool.started_on <= (tool.completed_on or tool.started_on) <= end
                 for start, end in spans
@@ -177,7 +192,9 @@ def test_completed_tools_are_dated_while_the_child_was_on_a_neglect_plan():
 
 def test_day_in_my_life_version_follows_the_childs_age_or_disability():
     days = [
-        (g.child, tool) for g in with_toolkit(generator().children(1500)) for tool in g.toolkit.days
+        (g.child, tool)
+        for g in with_toolkit(generator().children(1500))
+        for tool in toolkit_of(g).days
     ]
 
     assert days
@@ -194,14 +211,14 @@ def test_chronology_entries_come_from_several_agencies_each_by_one_of_its_people
     people = {author: agency for agency, authors in FAKE_AUTHORS.items() for author in authors}
     people[99] = FAKE_AGENCY_IDS["Children's Social Care"]  # the demo practitioner
 
-    entries = [e for g in children for e in g.toolkit.entries]
+    entries = [e for g in children for e in toolkit_of(g).entries]
     assert all(people[e.author_id] == e.source_agency_id for e in entries)
     assert set(Counter(e.source_agency_id for e in entries)) == set(FAKE_AGENCY_IDS.values())
     assert (
-        sum(len({e.source_agency_id for e in g.toolkit.entries}) > 1 for g in children)
+        sum(len({e.source_agency_id for e in toolkit_of(g).entries}) > 1 for g in children)
         > len(children) / 3
     )
-    tools = [t for g in children for t in g.toolkit.tools()]
+    tools = [t for g in children for t in toolkit_of(g).tools()]
     assert all(people[t.author_id] == t.author_agency_id for t in tools)
     # The allocated worker does the social care work on their children's open plans.
     assert any(t.author_id == 99 for t in tools)

@@ -176,3 +176,20 @@ def test_day_in_my_life_and_observation_list_what_is_missing(health_visitor):
     assert problems["who_was_present"] == "Enter who was present"
     assert problems["warmth_quality"] == "Select what you observed for warmth and affection"
     assert "setting" not in problems
+
+
+def test_a_long_reopening_reason_is_kept_whole_on_the_tool_and_shortened_in_history(
+    checklist, health_visitor, health
+):
+    # The history row holds 100 characters; PostgreSQL would refuse a longer one outright.
+    complete_ratings(checklist)
+    tool_complete(checklist, user=health_visitor, expected_version=1)
+    manager = UserFactory(role=User.Role.TEAM_MANAGER, agency=health)
+    reason = "The observation was of a sibling, not this child. " * 6
+    tool_reopen(checklist, user=manager, reason=reason, expected_version=2)
+    checklist.refresh_from_db()
+    assert checklist.reopen_reason == reason.strip()
+    latest = checklist.history.first().history_change_reason
+    assert (
+        len(latest) == 100 and latest.startswith("Reopened: The observation") and latest[-1] == "…"
+    )

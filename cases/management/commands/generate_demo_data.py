@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cases.demo_data import generate_demo_data
 from cases.models import Child
-from neglect_portal.demo import load_demo_data
+from neglect_portal.demo import load_demo_people
 
 
 class Command(BaseCommand):
@@ -46,7 +46,8 @@ class Command(BaseCommand):
             "--no-toolkit",
             action="store_false",
             dest="toolkit",
-            help="Skip the toolkit records (the case records stay the same).",
+            help="Skip the records other apps add to each child, the toolkit's (the case "
+            "records stay the same).",
         )
 
     def handle(self, *args, children, seed, if_empty, batch_size, history, toolkit, **options):
@@ -59,7 +60,7 @@ class Command(BaseCommand):
         if if_empty and Child.objects.exists():
             self.stdout.write("Children already exist: no demo data generated.")
             return
-        load_demo_data()
+        load_demo_people()
         verbosity = options["verbosity"]
 
         def progress(done, total, seconds):
@@ -71,7 +72,7 @@ class Command(BaseCommand):
             seed=seed,
             batch_size=batch_size,
             history=history,
-            toolkit=toolkit,
+            extensions=toolkit,
             progress=progress,
         )
         summary = ", ".join(f"{count:,} {name}" for name, count in counts.items())
