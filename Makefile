@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint
+.PHONY: run test lint hooks
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,5 +32,13 @@ test: $(VENV)/.installed-test
 	$(PY) -m pytest --ignore=tests/e2e $(PYTEST_ARGS)
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
+# The checks CI runs before the tests: lint, formatting, the layers contract, types.
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+
+# The same checks before every commit (.pre-commit-config.yaml).
+hooks: $(VENV)/.installed-test
+	$(VENV)/bin/pre-commit install

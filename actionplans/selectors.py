@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db.models import (
     BooleanField,
@@ -21,13 +21,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from neglect_portal import access, dates
-from neglect_portal.models import Agency
+from neglect_portal.models import Agency, User
 from neglect_portal.quarters import Quarter
 
 from .models import Action, ActionPlan, ActionUpdate, Objective, QuarterlyReport, Rag
 
 
-def plans_visible_to(user) -> QuerySet[ActionPlan]:
+def plans_visible_to(user: User) -> QuerySet[ActionPlan]:
     # distinct(): an owner of several actions in one plan would otherwise see it twice.
     return (
         ActionPlan.objects.filter(access.action_plans_visible_q(user))
@@ -36,19 +36,19 @@ def plans_visible_to(user) -> QuerySet[ActionPlan]:
     )
 
 
-def plan_or_404(user, pk: int) -> ActionPlan:
+def plan_or_404(user: User, pk: int) -> ActionPlan:
     """The plan, if the user may see it; 404 otherwise, so an outsider learns nothing."""
     return get_object_or_404(plans_visible_to(user), pk=pk)
 
 
-def actions_visible_to(user) -> QuerySet[Action]:
+def actions_visible_to(user: User) -> QuerySet[Action]:
     """Actions of the plans the user may see, with their plan and its agency."""
     return Action.objects.filter(plan__in=plans_visible_to(user).values("pk")).select_related(
         "plan__agency"
     )
 
 
-def current_plan_of(agency) -> ActionPlan | None:
+def current_plan_of(agency: Agency) -> ActionPlan | None:
     """The agency's active plan, else its newest draft."""
     return (
         ActionPlan.objects.filter(agency=agency, status__in=["active", "draft"])
@@ -115,7 +115,7 @@ def previous_ratings(plan: ActionPlan, quarter: Quarter) -> dict[int, LastRating
 
 def with_overdue(
     actions: QuerySet[Action], *, on: date, up_to: Quarter | None = None
-) -> QuerySet[Action]:
+) -> QuerySet[Any]:
     """Annotates `overdue`: past its due date on `on` and its latest submitted rating is not
     complete. The one definition, so the plan page and the overview cannot disagree (an
     action rated complete and then red again is overdue on both)."""
@@ -134,7 +134,7 @@ def with_overdue(
 
 def rag_history(plan: ActionPlan) -> dict[int, dict[str, ActionUpdate]]:
     """action id → {quarter slug → submitted update}, in one query."""
-    history = defaultdict(dict)
+    history: dict[int, dict[str, ActionUpdate]] = defaultdict(dict)
     for update in submitted_updates().filter(action__plan=plan).exclude(rag=""):
         history[update.action_id][update.quarter] = update
     return history
@@ -162,7 +162,8 @@ def plan_actions_by_objective(plan: ActionPlan, *, on: date | None = None) -> li
     for action in with_overdue(plan.actions.select_related("owner"), on=on or dates.today()):
         by_quarter = history.get(action.pk, {})
         latest = by_quarter[max(by_quarter)] if by_quarter else None
-        groups[action.objective].rows.append(ActionRow(action, latest, by_quarter, action.overdue))
+        overdue = action.overdue  # annotated by with_overdue
+        groups[action.objective].rows.append(ActionRow(action, latest, by_quarter, overdue))
     return list(groups.values())
 
 
@@ -209,7 +210,7 @@ class AgencyRow:
 RAG_LABELS = dict(Rag.choices)
 
 
-def _rag_counts(quarter: Quarter, plans) -> dict:
+def _rag_counts(quarter: Quarter, plans: QuerySet[ActionPlan]) -> dict[tuple, int]:
     """(agency id, objective, rag) → number of actions rated so in the quarter (submitted)."""
     rows = (
         submitted_updates()
@@ -222,7 +223,7 @@ def _rag_counts(quarter: Quarter, plans) -> dict:
     return {(agency, objective, rag): n for agency, objective, rag, n in rows}
 
 
-def actions_in_quarter(quarter: Quarter, plans) -> QuerySet[Action]:
+def actions_in_quarter(quarter: Quarter, plans: QuerySet[ActionPlan]) -> QuerySet[Action]:
     """The actions a quarter's matrix counts, so a submitted quarter stays as submitted.
 
     Submitted: the actions its report rated (those with an update row in the quarter), not

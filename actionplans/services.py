@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from neglect_portal import access
+from neglect_portal.models import User
 from neglect_portal.quarters import Quarter
 from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import StaleEdit, record_update
@@ -44,7 +45,7 @@ class Rating:
 
 
 @transaction.atomic
-def action_plan_add(*, plan: ActionPlan, user) -> ActionPlan:
+def action_plan_add(*, plan: ActionPlan, user: User) -> ActionPlan:
     if not access.can_add_action_plan(user, plan.agency):
         raise PermissionDenied
     plan.full_clean()
@@ -53,7 +54,7 @@ def action_plan_add(*, plan: ActionPlan, user) -> ActionPlan:
 
 
 @transaction.atomic
-def action_plan_update(plan: ActionPlan, *, user, expected_version: int) -> ActionPlan:
+def action_plan_update(plan: ActionPlan, *, user: User, expected_version: int) -> ActionPlan:
     if not access.can_change_action_plan(user, plan):
         raise PermissionDenied
     plan.full_clean()
@@ -61,7 +62,7 @@ def action_plan_update(plan: ActionPlan, *, user, expected_version: int) -> Acti
 
 
 @transaction.atomic
-def action_add(*, action: Action, user) -> Action:
+def action_add(*, action: Action, user: User) -> Action:
     if not access.can_change_action_plan(user, action.plan):
         raise PermissionDenied
     action.full_clean()
@@ -70,14 +71,14 @@ def action_add(*, action: Action, user) -> Action:
 
 
 @transaction.atomic
-def action_update(action: Action, *, user, expected_version: int) -> Action:
+def action_update(action: Action, *, user: User, expected_version: int) -> Action:
     if not access.can_change_action_plan(user, action.plan):
         raise PermissionDenied
     action.full_clean()
     return record_update(attributed(action, user=user), expected_version=expected_version)
 
 
-def _locked_report(plan: ActionPlan, quarter: Quarter, expected_version: int):
+def _locked_report(plan: ActionPlan, quarter: Quarter, expected_version: int) -> QuarterlyReport:
     """The quarter's report under a row lock (created as a draft on the first save)."""
     ActionPlan.objects.select_for_update().get(pk=plan.pk)  # one writer per plan at a time
     report = QuarterlyReport.objects.filter(plan=plan, quarter=quarter.slug).first()
@@ -97,8 +98,8 @@ def quarter_save_draft(
     plan: ActionPlan,
     quarter: Quarter,
     ratings: dict[int, Rating],
-    report_fields: dict,
-    user,
+    report_fields: dict[str, str],
+    user: User,
     expected_version: int,
 ) -> QuarterlyReport:
     """Save whatever has been entered, complete or not. `expected_version` is the report's
@@ -159,7 +160,7 @@ def _rag_label(value: str) -> str:
 
 @transaction.atomic
 def quarter_submit(
-    *, plan: ActionPlan, quarter: Quarter, user, expected_version: int
+    *, plan: ActionPlan, quarter: Quarter, user: User, expected_version: int
 ) -> QuarterlyReport:
     """Submit and lock the quarter. Raises ValidationError listing every gap."""
     if not access.can_change_action_plan(user, plan):
@@ -179,7 +180,7 @@ def quarter_submit(
 
 @transaction.atomic
 def quarter_reopen(
-    report: QuarterlyReport, *, user, reason: str, expected_version: int
+    report: QuarterlyReport, *, user: User, reason: str, expected_version: int
 ) -> QuarterlyReport:
     if not access.can_reopen_quarter(user, report):
         raise PermissionDenied

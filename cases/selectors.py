@@ -2,6 +2,7 @@
 (`children_visible_to`, `records_visible_to`); these narrow what they return."""
 
 from datetime import date
+from typing import TypeVar
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -11,10 +12,13 @@ from .models import (
     Child,
     ChildInNeedPlan,
     ChildProtectionPlan,
+    Referral,
 )
 
+P = TypeVar("P", ChildInNeedPlan, ChildProtectionPlan)
 
-def _open_plans(model, on: date):
+
+def _open_plans(model: type[P], on: date) -> QuerySet[P]:
     return model.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=on), start_date__lte=on)
 
 
@@ -43,7 +47,7 @@ def on_neglect_plan(on: date) -> Q:
     ) | Q(pk__in=neglect_cin_plans(open_cin_plans(on)).values("child_id"))
 
 
-def case_flags(*, on: date) -> dict:
+def case_flags(*, on: date) -> dict[str, Exists | Q]:
     """What the children list shows for each child on a page, as per-child subqueries."""
     child = OuterRef("pk")
     return {
@@ -56,7 +60,7 @@ def case_flags(*, on: date) -> dict:
     }
 
 
-def children_flagged(*, on: date) -> dict:
+def children_flagged(*, on: date) -> dict[str, Q]:
     """The same flags as filters over all children. The sets of plans are small, so each is
     computed once (uncorrelated) rather than probed per child."""
     return {
@@ -83,7 +87,7 @@ def with_case_flags(children: list[Child], *, on: date) -> list[Child]:
     return children
 
 
-def records_for_child(child: Child):
+def records_for_child(child: Child) -> QuerySet[Referral]:
     """The child's episodes with everything in them, in a fixed number of queries."""
     return (
         child.referrals.prefetch_related(

@@ -4,6 +4,7 @@ import secrets
 
 from django.db import IntegrityError, transaction
 
+from neglect_portal.models import User
 from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import record_update
 
@@ -33,7 +34,7 @@ def _provisional_la_child_id() -> str:
 
 
 @transaction.atomic
-def referral_for_new_child(*, child: Child, referral: Referral, user) -> Referral:
+def referral_for_new_child(*, child: Child, referral: Referral, user: User) -> Referral:
     """A partner agency refers a child not yet known to children's social care."""
     for _ in range(5):
         child.la_child_id = _provisional_la_child_id()
@@ -51,12 +52,12 @@ def referral_for_new_child(*, child: Child, referral: Referral, user) -> Referra
     return referral
 
 
-def child_opened(*, child: Child, user) -> None:
+def child_opened(*, child: Child, user: User) -> None:
     AccessLog.objects.create(child=child, user=user)
 
 
 @transaction.atomic
-def allocations_end(*, worker, reason: str) -> int:
+def allocations_end(*, worker: User, reason: str) -> int:
     """End the worker's allocations: as a child's allocated worker and as an agency's lead
     worker. Each record's history says why ("Allocation ended: the worker moved agency").
     Returns how many records changed."""

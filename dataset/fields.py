@@ -11,6 +11,9 @@ class QuarterField(models.CharField):
     four-digit years the slugs sort in date order."""
 
     description = "A financial quarter"
+    # What django-stubs reads as the field's Python types: set with a Quarter or a slug.
+    _pyi_private_set_type: Quarter | str
+    _pyi_private_get_type: Quarter
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 10)

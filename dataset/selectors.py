@@ -8,15 +8,17 @@ live from the records.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, QuerySet
 
 from actionplans.models import Action, Objective
 from actionplans.selectors import RAG_LABELS, RAG_ORDER, latest_submitted_rag, plans_in_quarter
 from neglect_portal import access
-from neglect_portal.models import Agency
+from neglect_portal.models import Agency, User
 from neglect_portal.quarters import Quarter
 
 from . import computation, drilldown, indicators
@@ -50,7 +52,12 @@ class Shown:
         return self.indicator.code
 
 
-def _shown(indicator: Indicator, quarter: Quarter, figure, published=None) -> Shown:
+def _shown(
+    indicator: Indicator,
+    quarter: Quarter,
+    figure: Figure | None,
+    published: PublishedQuarter | None = None,
+) -> Shown:
     if figure is None or (indicator.code == "TRAINING_COVERAGE" and not figure.denominator):
         # No agency has sent a return: nothing to show, never a 0.
         return Shown(indicator, quarter, available=False, published=published)
@@ -59,7 +66,7 @@ def _shown(indicator: Indicator, quarter: Quarter, figure, published=None) -> Sh
     )
 
 
-def _wanted(codes):
+def _wanted(codes: Iterable[str] | None) -> list[Indicator]:
     return [
         indicator
         for indicator in indicators.INDICATORS
@@ -67,7 +74,7 @@ def _wanted(codes):
     ]
 
 
-def _training_totals(quarters) -> dict[Quarter, Figure]:
+def _training_totals(quarters: Iterable[Quarter]) -> dict[Quarter, Figure]:
     """TRAINING_COVERAGE over the agencies that submitted, for each quarter: one query."""
     totals = {quarter: [0, 0] for quarter in quarters}
     for row in AgencyReturn.objects.filter(quarter__in=list(quarters)).values(
@@ -81,7 +88,9 @@ def _training_totals(quarters) -> dict[Quarter, Figure]:
     }
 
 
-def _live(quarter: Quarter, wanted, training: Figure | None = None) -> dict:
+def _live(
+    quarter: Quarter, wanted: list[Indicator], training: Figure | None = None
+) -> dict[str, Figure]:
     case_codes = [i.code for i in wanted if i.computed_from_case_records]
     figures = computation.compute(quarter, codes=case_codes) if case_codes else {}
     if any(i.code == "TRAINING_COVERAGE" for i in wanted):
@@ -89,7 +98,9 @@ def _live(quarter: Quarter, wanted, training: Figure | None = None) -> dict:
     return figures
 
 
-def figures_by_quarter(quarters, codes=None) -> dict[Quarter, dict[str, Shown]]:
+def figures_by_quarter(
+    quarters: list[Quarter], codes: Iterable[str] | None = None
+) -> dict[Quarter, dict[str, Shown]]:
     """Published quarters from their snapshots in two queries however many; the others live,
     a few aggregate queries each."""
     wanted = _wanted(codes)
@@ -115,14 +126,16 @@ def figures_by_quarter(quarters, codes=None) -> dict[Quarter, dict[str, Shown]]:
     return result
 
 
-def figures_for(quarter: Quarter, codes=None) -> dict[str, Shown]:
+def figures_for(quarter: Quarter, codes: Iterable[str] | None = None) -> dict[str, Shown]:
     """Every indicator with a single figure for `quarter` (or those in `codes`), in the
     registry's order. ACTIONS_BY_RAG is a distribution rather than one figure (see
     `actions_by_rag`); it is left out."""
     return figures_by_quarter([quarter], codes)[quarter]
 
 
-def trends(quarter: Quarter, n: int = TREND_LENGTH, codes=None) -> dict[str, list[Shown]]:
+def trends(
+    quarter: Quarter, n: int = TREND_LENGTH, codes: Iterable[str] | None = None
+) -> dict[str, list[Shown]]:
     """code → its figures for the `n` quarters ending with `quarter`, oldest first."""
     series: dict[str, list[Shown]] = {}
     for figures in figures_by_quarter(quarter.last(n), codes).values():
@@ -155,7 +168,7 @@ class RagCount:
     n: int
 
 
-def _latest_rag_counts(quarter: Quarter, *group) -> list[dict]:
+def _latest_rag_counts(quarter: Quarter, *group: str) -> list[dict[str, Any]]:
     """Actions in the quarter's published plans counted by their latest submitted RAG rating
     at E (the rating of the latest submitted quarter up to this one; None if never rated),
     grouped also by `group`. One query."""
@@ -187,7 +200,8 @@ class RagRow:
 def actions_by_rag_table(quarter: Quarter) -> dict[str, list[RagRow]]:
     """ACTIONS_BY_RAG per objective (in the strategy's order) and per agency with a published
     plan, in one query."""
-    by_objective, by_agency = {}, {}
+    by_objective: dict[str, dict] = {}
+    by_agency: dict[str, dict] = {}
     for row in _latest_rag_counts(quarter, "objective", "plan__agency__name"):
         for table, key in (
             (by_objective, row["objective"]),
@@ -210,7 +224,7 @@ NUMERATOR = "numerator"
 DENOMINATOR = "denominator"
 
 
-def drill_down(code: str, quarter: Quarter, which: str, user) -> QuerySet | None:
+def drill_down(code: str, quarter: Quarter, which: str, user: User) -> QuerySet | None:
     """The records of `which` part of the figure ("numerator", or "denominator" for a
     percentage) that `user` may see, in a stable order; None when the figure has no such part.
     For a count or a mean, the records counted are its "numerator"."""
@@ -222,10 +236,11 @@ def drill_down(code: str, quarter: Quarter, which: str, user) -> QuerySet | None
     return access.records_visible_to(user, records).order_by("pk")
 
 
-def visible_counts(code: str, quarter: Quarter, user) -> tuple[int, int | None]:
+def visible_counts(code: str, quarter: Quarter, user: User) -> tuple[int, int | None]:
     """How many records of the numerator and denominator the user may see: two counts."""
     numerator = drill_down(code, quarter, NUMERATOR, user)
     denominator = drill_down(code, quarter, DENOMINATOR, user)
+    assert numerator is not None  # every figure has its counted records
     return numerator.count(), denominator.count() if denominator is not None else None
 
 
@@ -243,7 +258,7 @@ class AgencyCoverage:
         return self.agency_return is None
 
     @property
-    def value(self):
+    def value(self) -> Decimal | None:
         if self.agency_return is None:
             return None
         return percentage(self.agency_return.staff_trained, self.agency_return.target_workforce)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from neglect_portal import dates
 from neglect_portal.dates import long_date
-from neglect_portal.models import Agency
+from neglect_portal.models import Agency, User
 from neglect_portal.quarters import Quarter
 from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import StaleEdit
@@ -22,7 +22,7 @@ class PublishRefused(Exception):
     """The quarter cannot be published (or republished) as asked; the message says why."""
 
 
-def _check_closed(quarter: Quarter, today: date):
+def _check_closed(quarter: Quarter, today: date) -> None:
     if quarter.end >= today:
         raise PublishRefused(
             f"{quarter} cannot be published until it has ended: its last day "
@@ -31,7 +31,7 @@ def _check_closed(quarter: Quarter, today: date):
 
 
 @transaction.atomic
-def quarter_publish(*, quarter: Quarter, user, today: date | None = None) -> PublishedQuarter:
+def quarter_publish(*, quarter: Quarter, user: User, today: date | None = None) -> PublishedQuarter:
     """Store a closed quarter's figures as published, with the definitions' version."""
     _check_closed(quarter, today or dates.today())
     if PublishedQuarter.objects.select_for_update().filter(quarter=quarter).exists():
@@ -48,7 +48,12 @@ def quarter_publish(*, quarter: Quarter, user, today: date | None = None) -> Pub
 
 @transaction.atomic
 def quarter_republish(
-    *, quarter: Quarter, user, reason: str, expected_publication: int, today: date | None = None
+    *,
+    quarter: Quarter,
+    user: User,
+    reason: str,
+    expected_publication: int,
+    today: date | None = None,
 ) -> PublishedQuarter:
     """Replace a published quarter's figures with a fresh computation.
 
@@ -92,7 +97,7 @@ def agency_return_submit(
     staff_trained: int,
     target_workforce: int,
     narrative: str = "",
-    user,
+    user: User,
     expected_version: int | None = None,
     today: date | None = None,
 ) -> AgencyReturn:

@@ -20,7 +20,11 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from .dates import today
 
 if TYPE_CHECKING:
-    from .models import User
+    from .models import Agency, User
+
+# A record of an app standing on this one (a tool, a plan, a quarter's report): read by its
+# attributes, since the ground layer imports none of those apps.
+Record = Any
 
 
 def _signed_in(user: Any) -> bool:
@@ -82,7 +86,7 @@ def can_change_case_records(user: User) -> bool:
     return works_with_children(user) and user.agency.is_childrens_social_care
 
 
-def can_record_involvement(user: User, agency) -> bool:
+def can_record_involvement(user: User, agency: Agency) -> bool:
     """Practitioners record their own agency's involvement; children's social care any."""
     return works_with_children(user) and (
         user.agency.is_childrens_social_care or agency.pk == user.agency_id
@@ -98,7 +102,7 @@ def can_read_access_log(user: User) -> bool:
     return can_use_admin(user)
 
 
-def can_edit_tool(user: User, tool) -> bool:
+def can_edit_tool(user: User, tool: Record) -> bool:
     """A draft is edited by its author or a team manager of the author's agency; a completed
     tool is read-only to everyone."""
     if not _signed_in(user) or tool.is_completed:
@@ -108,7 +112,7 @@ def can_edit_tool(user: User, tool) -> bool:
     )
 
 
-def can_change_chronology_entry(user: User, entry) -> bool:
+def can_change_chronology_entry(user: User, entry: Record) -> bool:
     """Anyone who sees the child adds to the chronology; an entry is changed by its author or
     a team manager of the agency it came from."""
     return _signed_in(user) and (
@@ -117,7 +121,7 @@ def can_change_chronology_entry(user: User, entry) -> bool:
     )
 
 
-def can_reopen_tool(user: User, tool) -> bool:
+def can_reopen_tool(user: User, tool: Record) -> bool:
     return (
         _signed_in(user)
         and tool.is_completed
@@ -138,18 +142,18 @@ def reads_every_action_plan(user: User) -> bool:
     return reads_partnership_aggregates(user)
 
 
-def can_add_action_plan(user: User, agency) -> bool:
+def can_add_action_plan(user: User, agency: Agency) -> bool:
     return _signed_in(user) and (
         user.is_administrator or (user.is_agency_lead and agency.pk == user.agency_id)
     )
 
 
-def can_change_action_plan(user: User, plan) -> bool:
+def can_change_action_plan(user: User, plan: Record) -> bool:
     """Plan details, its actions and its quarterly updates."""
     return can_add_action_plan(user, plan.agency)
 
 
-def action_plans_visible_q(user: User):
+def action_plans_visible_q(user: User) -> Q:
     """The rows of ActionPlan a user may see, as a filter (used by actionplans.selectors)."""
     if not _signed_in(user):
         return Q(pk__in=[])
@@ -163,24 +167,24 @@ def action_plans_visible_q(user: User):
     return visible
 
 
-def can_read_quarterly_report(user: User, plan, report) -> bool:
+def can_read_quarterly_report(user: User, plan: Record, report: Record | None) -> bool:
     """A submitted quarter is published to everyone who sees the plan; a quarter still being
     written is for those who write it."""
     return (report is not None and report.is_submitted) or can_change_action_plan(user, plan)
 
 
-def can_change_quarter(user: User, plan, report) -> bool:
+def can_change_quarter(user: User, plan: Record, report: Record | None) -> bool:
     return can_change_action_plan(user, plan) and not (report is not None and report.is_submitted)
 
 
-def can_reopen_quarter(user: User, report) -> bool:
+def can_reopen_quarter(user: User, report: Record | None) -> bool:
     return _signed_in(user) and user.is_administrator and report is not None and report.is_submitted
 
 
 # The quarterly dataset's writes ----------------------------------------------------------
 
 
-def submits_agency_return(user: User, agency) -> bool:
+def submits_agency_return(user: User, agency: Agency) -> bool:
     """An agency's lead submits and corrects its quarterly return (the figures no case record
     holds); administrators may for any agency, to help one that cannot."""
     return _signed_in(user) and (
@@ -199,8 +203,8 @@ def publishes_dataset(user: User) -> bool:
 # and role: moving agency or role ends their allocations (cases.allocations).
 
 
-def _child_model() -> type[Model]:
-    return apps.get_model("cases", "Child")
+def _case_model(name: str) -> Any:
+    return apps.get_model("cases", name)
 
 
 def _visible_children(user: Any, on: date | None) -> Q:
@@ -210,13 +214,13 @@ def _visible_children(user: Any, on: date | None) -> Q:
         return Q(pk__in=[])
     if sees_every_child(user):
         return Q()
-    involvements = apps.get_model("cases", "Involvement").objects.open_on(on or today())
+    involvements = _case_model("Involvement").objects.open_on(on or today())
     involved = involvements.filter(child=OuterRef("pk"), agency_id=user.agency_id)
     return Q(allocated_worker=user) | Q(Exists(involved))
 
 
 def children_visible_to(user: Any, *, on: date | None = None) -> QuerySet:
-    return _child_model().objects.filter(_visible_children(user, on))
+    return _case_model("Child").objects.filter(_visible_children(user, on))
 
 
 def records_visible_to(user: Any, records: type[Model] | QuerySet) -> QuerySet:
@@ -224,24 +228,25 @@ def records_visible_to(user: Any, records: type[Model] | QuerySet) -> QuerySet:
     the user may see, with the child fetched alongside: the only way a record is looked up or
     listed. Each such model names the way to its child in `child_lookup` ("referral__child")."""
     queryset = records if isinstance(records, QuerySet) else records._default_manager.all()
-    path = queryset.model.child_lookup
+    path: str = getattr(queryset.model, "child_lookup")  # noqa: B009 - every such model has one
     if path == "pk":
         return queryset.filter(_visible_children(user, None))
     queryset = queryset.select_related(path)
     if sees_every_child(user):
         return queryset
-    visible = _child_model().objects.filter(_visible_children(user, None))
+    visible = _case_model("Child").objects.filter(_visible_children(user, None))
     return queryset.filter(**{f"{path}__in": visible.values("pk")})
 
 
-def child_of(record: Model) -> Model:
+def child_of(record: Model) -> Any:
     """The child a record belongs to, by its `child_lookup` (fetched by records_visible_to)."""
-    path = type(record).child_lookup
+    path: str = getattr(type(record), "child_lookup")  # noqa: B009
     if path == "pk":
         return record
+    found: Any = record
     for step in path.split("__"):
-        record = getattr(record, step)
-    return record
+        found = getattr(found, step)
+    return found
 
 
 def sees_any_child(user: Any) -> bool:

@@ -35,7 +35,7 @@ def dates_in_future(record: Model, fields: Iterable[str]) -> dict[str, Validatio
     named by its field's verbose name, for a model's clean()."""
     errors = {}
     for name in fields:
-        label = str(record._meta.get_field(name).verbose_name)
+        label = str(getattr(record._meta.get_field(name), "verbose_name", name))
         try:
             not_in_future(getattr(record, name), label[:1].upper() + label[1:])
         except ValidationError as error:

@@ -21,7 +21,7 @@ class Quarter:
     start_year: int  # the calendar year the financial year starts in (April)
     number: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not isinstance(self.number, int) or self.number not in (1, 2, 3, 4):
             raise ValueError(f"A quarter is numbered 1 to 4, not {self.number!r}")
         if not isinstance(self.start_year, int) or not 1 <= self.start_year <= 9998:
@@ -119,5 +119,5 @@ class QuarterConverter:
     def to_python(self, value: str) -> Quarter:
         return Quarter.parse(value)  # ValueError → the URL does not match → 404
 
-    def to_url(self, value) -> str:
+    def to_url(self, value: Quarter | str) -> str:
         return value.slug if isinstance(value, Quarter) else Quarter.parse(value).slug

@@ -8,15 +8,16 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from cases.models import Child, Involvement
 from cases.selectors import on_neglect_plan
 from neglect_portal import access
+from neglect_portal.models import User
 
-from .status import State, tool_statuses
+from .status import State, ToolStatus, tool_statuses
 from .tool_kinds import TOOL_KINDS
 
 # Worst first: what needs doing comes to the top of a caseload.
 _URGENCY = {State.OVERDUE: 0, State.NEVER: 0, State.DUE_SOON: 1, State.CURRENT: 2}
 
 
-def caseload(user, *, on: date) -> QuerySet[Child]:
+def caseload(user: User, *, on: date) -> QuerySet[Child]:
     """Children on a neglect plan that the user is responsible for, among those they may see:
     a practitioner's allocated children and those they lead on for their agency; for a team
     manager, every child their agency is working with."""
@@ -32,12 +33,12 @@ def caseload(user, *, on: date) -> QuerySet[Child]:
     )
 
 
-def caseload_with_status(user, *, on: date) -> list[tuple[Child, list]]:
+def caseload_with_status(user: User, *, on: date) -> list[tuple[Child, list[ToolStatus]]]:
     """(child, tool statuses) for the caseload, children with overdue tools first."""
     children = list(caseload(user, on=on).only("pk", "la_child_id", "given_name", "family_name"))
     statuses = tool_statuses([child.pk for child in children], on)
 
-    def urgency(child):
+    def urgency(child: Child) -> tuple:
         states = [status.state for status in statuses[child.pk]]
         return (
             min(_URGENCY[state] for state in states),
@@ -60,14 +61,14 @@ class ToolSummary:
     author: str
 
     @property
-    def is_completed(self):
+    def is_completed(self) -> bool:
         return self.completed_on is not None
 
 
-def tools_for_child(child) -> list[ToolSummary]:
+def tools_for_child(child: Child) -> list[ToolSummary]:
     """Every tool started for the child, newest first, in one query."""
     parts = [
-        kind.model.objects.filter(child=child)
+        kind.model._default_manager.filter(child=child)
         .annotate(
             kind=Value(slug),
             first=F("author__first_name"),

@@ -1,30 +1,37 @@
 """The life of a tool: drafts, completion (which locks it) and reopening with a reason."""
 
 from datetime import date
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from cases.models import Child
 from neglect_portal import access
 from neglect_portal.dates import today
+from neglect_portal.models import User
 from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import record_update
 
 from .models import Chronology, ChronologyEntry, Tool
 
-
-def tool_start(model: type[Tool], *, child, author, **fields) -> Tool:
-    return model.objects.create(child=child, author=author, author_agency=author.agency, **fields)
+T = TypeVar("T", bound=Tool)
 
 
-def tool_save_draft(tool: Tool, *, user, expected_version: int) -> Tool:
+def tool_start(model: type[T], *, child: Child, author: User, **fields: Any) -> T:
+    return model._default_manager.create(
+        child=child, author=author, author_agency=author.agency, **fields
+    )
+
+
+def tool_save_draft(tool: Tool, *, user: User, expected_version: int) -> Tool:
     if not access.can_edit_tool(user, tool):
         raise PermissionDenied
     return record_update(tool, expected_version=expected_version)
 
 
 @transaction.atomic
-def tool_complete(tool: Tool, *, user, expected_version: int, on: date | None = None) -> Tool:
+def tool_complete(tool: Tool, *, user: User, expected_version: int, on: date | None = None) -> Tool:
     """Validate the whole tool, then lock it. Raises ValidationError listing every gap."""
     if not access.can_edit_tool(user, tool):
         raise PermissionDenied
@@ -39,7 +46,7 @@ def tool_complete(tool: Tool, *, user, expected_version: int, on: date | None = 
 
 
 @transaction.atomic
-def tool_reopen(tool: Tool, *, user, reason: str, expected_version: int) -> Tool:
+def tool_reopen(tool: Tool, *, user: User, reason: str, expected_version: int) -> Tool:
     if not access.can_reopen_tool(user, tool):
         raise PermissionDenied
     if not reason.strip():
@@ -51,13 +58,13 @@ def tool_reopen(tool: Tool, *, user, reason: str, expected_version: int) -> Tool
     return record_update(tool, expected_version=expected_version)
 
 
-def _chronology_of(child) -> Chronology:
+def _chronology_of(child: Child) -> Chronology:
     chronology, _ = Chronology.objects.get_or_create(child=child)
     return chronology
 
 
 @transaction.atomic
-def chronology_entry_add(*, child, entry: ChronologyEntry) -> ChronologyEntry:
+def chronology_entry_add(*, child: Child, entry: ChronologyEntry) -> ChronologyEntry:
     """Anyone who can see the child adds to its one shared chronology."""
     entry.chronology = _chronology_of(child)
     entry.full_clean()
@@ -66,7 +73,7 @@ def chronology_entry_add(*, child, entry: ChronologyEntry) -> ChronologyEntry:
 
 
 @transaction.atomic
-def chronology_mark_reviewed(*, child, user, on: date | None = None) -> Chronology:
+def chronology_mark_reviewed(*, child: Child, user: User, on: date | None = None) -> Chronology:
     chronology = Chronology.objects.select_for_update().get(pk=_chronology_of(child).pk)
     chronology.reviewed_on = on or today()
     chronology.reviewed_by = user

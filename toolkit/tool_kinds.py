@@ -6,7 +6,14 @@ from dataclasses import dataclass, field
 from neglect_portal.dates import today
 
 from .content import suggested_day_version
-from .models import SDQ, AssessmentChecklist, DayInMyLife, NextSteps, ParentChildObservation
+from .models import (
+    SDQ,
+    AssessmentChecklist,
+    DayInMyLife,
+    NextSteps,
+    ParentChildObservation,
+    Tool,
+)
 from .tool_forms import ChecklistForm, DayInMyLifeForm, NextStepsForm, ObservationForm, SDQForm
 
 
@@ -25,7 +32,7 @@ def _sdq_start(child):
 class ToolKind:
     slug: str
     name: str
-    model: type
+    model: type[Tool]
     form: type
     start_label: str
     complete_label: str

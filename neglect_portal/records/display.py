@@ -65,9 +65,10 @@ def answer(field: forms.Field, value: Any) -> str:
     if _is_empty(value):
         return NOT_RECORDED
     if isinstance(field, forms.ModelChoiceField):
-        if not isinstance(value, models.Model):
+        if not isinstance(value, models.Model) and field.queryset is not None:
             value = field.queryset.filter(pk=value).first() or value
         return field.label_from_instance(value) if isinstance(value, models.Model) else str(value)
     if isinstance(field, forms.ChoiceField):
-        return _labelled(value, _choice_labels(field.choices))
+        choices: Any = field.choices
+        return _labelled(value, _choice_labels(choices))
     return _plain(value)

@@ -53,11 +53,11 @@ def history_entries(record: models.Model) -> list[Entry]:
     """
     model = type(record)
     fields = [f for f in model._meta.concrete_fields if f.editable and not f.primary_key]
-    rows = list(
-        record.history.select_related("history_user").order_by("history_date", "history_id")
-    )
+    history: Any = getattr(record, "history")  # noqa: B009 - simple_history's manager
+    rows = list(history.select_related("history_user").order_by("history_date", "history_id"))
     related = _related_names(fields, rows)
-    entries, previous = [], None
+    entries: list[Entry] = []
+    previous: Any = None
     for row in rows:
         changes = []
         for field in fields:
@@ -97,7 +97,8 @@ def _related_names(fields: list[models.Field], rows: list[Any]) -> dict[tuple[st
         if not field.is_relation:
             continue
         ids = {getattr(row, field.attname) for row in rows} - {None}
+        related: Any = field.related_model
         if ids:
-            for obj in field.related_model._default_manager.filter(pk__in=ids):
+            for obj in related._default_manager.filter(pk__in=ids):
                 names[(field.name, obj.pk)] = str(obj)
     return names

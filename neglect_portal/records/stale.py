@@ -67,7 +67,7 @@ def refuse_stale(
 ) -> StaleRefusal:
     """Keep the typed form for the page, now carrying the saved `version`, and say what is
     different."""
-    data = typed.data.copy()
+    data: Any = typed.data.copy()  # type: ignore[attr-defined]  # a QueryDict or a dict
     data["version"] = version
     typed.data = data
     return StaleRefusal(thing, differences(typed, saved))

@@ -56,8 +56,8 @@ class CarriesVersion(forms.ModelForm):
             required=self.instance.pk is not None,
         )
 
-    def clean(self) -> dict[str, Any]:
-        if self._errors and self._errors.pop("version", None):
+    def clean(self) -> dict[str, Any] | None:
+        if self.errors.pop("version", None):
             # Hidden, so its error would be invisible: the page itself is out of date.
             self.add_error(None, self.out_of_date)
         return super().clean()
