@@ -121,7 +121,7 @@ class CaseRecordView(RecordFormView):
     def context(self):
         child = access.child_of(self.object)
         return {
-            "caption": child.full_name or child.la_child_id,
+            "caption": str(child),
             "cancel_url": reverse("cases:child_detail", args=[child.pk]),
         }
 

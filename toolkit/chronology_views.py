@@ -92,7 +92,7 @@ class _ChronologyForm(RecordFormView):
     def context(self):
         child = self.child()
         return {
-            "caption": child.full_name or child.la_child_id,
+            "caption": str(child),
             "cancel_url": reverse("toolkit:chronology", args=[child.pk]),
         }
 

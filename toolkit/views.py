@@ -163,7 +163,7 @@ def tool_reopen_page(request, kind, pk):
         {
             "form": form,
             "title": f"Reopen the {str(tool).lower()}",
-            "caption": tool.child.full_name or tool.child.la_child_id,
+            "caption": str(tool.child),
             "cancel_url": reverse("toolkit:tool", args=[kind, tool.pk]),
         },
     )

@@ -13,11 +13,11 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from cases import services
 from cases.codes import CPCategory
 from cases.models import Child, Referral
 from neglect_portal.demo import DEMO_PASSWORD
 from neglect_portal.models import Agency, User
+from neglect_portal.records.versions import record_update
 from tests.factories import (
     PASSWORD,
     AssessmentFactory,
@@ -129,7 +129,7 @@ def rich_child():
         disabilities=["COMM"],
     )
     child.ethnicity = "MWBA"
-    child = services.record_update(child, expected_version=child.version)
+    child = record_update(child, expected_version=child.version)
 
     closed = ReferralFactory(
         child=child,
@@ -155,7 +155,7 @@ def rich_child():
     cp_plan = CPPlanFactory(referral=current, start_date=date(2024, 4, 2))
     review = CPReviewFactory(plan=cp_plan, review_date=date(2024, 7, 1))
     cp_plan.latest_category = "MUL"
-    cp_plan = services.record_update(cp_plan, expected_version=cp_plan.version)
+    cp_plan = record_update(cp_plan, expected_version=cp_plan.version)
 
     health = Agency.objects.get(name=HEALTH)
     involvement = InvolvementFactory(
@@ -262,7 +262,7 @@ def test_a_stale_edit_is_refused_keeping_what_was_typed(
     # Meanwhile a colleague corrects the given name and saves first.
     theirs = Child.objects.get(pk=child.pk)
     theirs.given_name = "Leon"
-    services.record_update(theirs, expected_version=theirs.version)
+    record_update(theirs, expected_version=theirs.version)
 
     page.get_by_role("button", name="Save child").click()
     banner = page.get_by_role("region", name="Important")

@@ -165,3 +165,50 @@ def test_a_practitioner_completes_an_assessment_checklist(
     page.get_by_role("link", name="Ivy Checklist").click()
     tools = page.locator(".govuk-task-list__item").filter(has_text="Assessment checklist")
     expect(tools).to_contain_text("Current")
+
+
+def test_a_stale_tool_save_gets_the_one_stale_edit_page_and_a_second_save_lands(
+    page, live_server, demo_users, sign_in, assert_accessible
+):
+    from toolkit.models import AssessmentChecklist
+    from toolkit.services import tool_save_draft, tool_start
+
+    practitioner = User.objects.get(username="practitioner")
+    child = CPPlanFactory(
+        latest_category="NEG",
+        referral__child__given_name="Rosa",
+        referral__child__family_name="Stale",
+        referral__child__allocated_worker=practitioner,
+    ).referral.child
+    tool = tool_start(AssessmentChecklist, child=child, author=practitioner)
+    sign_in("practitioner", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/tools/checklist/{tool.pk}/")
+    page.get_by_label("Overall judgement").fill("Mine: needs are not met")
+
+    # Meanwhile the team manager saves the draft first.
+    theirs = AssessmentChecklist.objects.get(pk=tool.pk)
+    theirs.overall_judgement = "Theirs: needs are mostly met"
+    tool_save_draft(
+        theirs, user=User.objects.get(username="manager"), expected_version=theirs.version
+    )
+
+    page.get_by_role("button", name="Save as draft").click()
+    banner = page.get_by_role("region", name="Important")
+    expect(banner).to_contain_text(
+        "Your changes have not been saved. Someone else saved this tool after you opened it."
+    )
+    row = (
+        page.get_by_role("table", name="What is different")
+        .get_by_role("row")
+        .filter(has=page.get_by_role("rowheader", name="Overall judgement"))
+    )
+    expect(row).to_contain_text("Theirs: needs are mostly met")
+    expect(row).to_contain_text("Mine: needs are not met")
+    expect(page.get_by_label("Overall judgement")).to_have_value("Mine: needs are not met")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Save as draft").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Draft saved")
+    assert (
+        AssessmentChecklist.objects.get(pk=tool.pk).overall_judgement == "Mine: needs are not met"
+    )
