@@ -23,7 +23,6 @@ import os
 import statistics
 import sys
 import time
-from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -46,6 +45,7 @@ from cases.models import Child  # noqa: E402
 from dataset.models import PublishedQuarter  # noqa: E402
 from dataset.selectors import TREND_LENGTH  # noqa: E402
 from dataset.services import quarter_publish  # noqa: E402
+from neglect_portal import dates  # noqa: E402
 from neglect_portal.models import User  # noqa: E402
 from neglect_portal.quarters import Quarter  # noqa: E402
 
@@ -103,7 +103,7 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--warm", type=int, default=3)
     args = parser.parse_args()
-    today = date.today()
+    today = dates.today()
     quarter = Quarter.parse(args.quarter) if args.quarter else Quarter.latest_complete(today)
     open_quarter = (
         Quarter.parse(args.open_quarter) if args.open_quarter else Quarter.containing(today)

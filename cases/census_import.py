@@ -26,8 +26,9 @@ from pyexpat import errors as expat_errors
 
 from django.conf import settings
 from django.db import IntegrityError, connection, reset_queries, transaction
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from neglect_portal import dates
 
 from .codes import (
     ASSESSMENT_FACTORS,
@@ -328,7 +329,7 @@ def _child_label(elem, ordinal):
 def _read_children(source, problems) -> Iterator[tuple[str | None, int | None, ChildRecord | None]]:
     """(LAchildID, its line, record) for every Child; the record is None when the child has
     problems, which go into `problems`."""
-    today = timezone.localdate()
+    today = dates.today()
     with _opened(source) as raw:
         for ordinal, elem in _parse_children(raw, problems):
             yield _ChildReader(elem, ordinal, today, problems).read()

@@ -5,6 +5,6 @@
 - `stale`: what the one stale-edit page shows ("what is different", everything typed kept).
 - `views`: the generic record form view.
 - `history`: a record's history as people read it.
-- `display`: how a stored value reads on screen.
+- `presentation`: how a stored value or a form answer reads on screen.
 - `forms`: the one form for reopening a locked record with a reason.
 """

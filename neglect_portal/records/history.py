@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 
-from .display import field_value
+from .presentation import field_value
 
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 M = TypeVar("M", bound=models.Model)

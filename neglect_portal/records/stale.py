@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.db import models
 
-from .display import answer
+from .presentation import answer
 
 
 @dataclass(frozen=True)

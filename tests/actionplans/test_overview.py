@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from actionplans.models import Action, QuarterlyReport
 from actionplans.selectors import overdue_actions, overview, plan_actions_by_objective
+from neglect_portal import dates
 from neglect_portal.quarters import Quarter
 from tests.actionplans.factories import (
     ActionFactory,
@@ -215,7 +216,7 @@ def test_the_overview_page_shows_the_matrix_and_who_has_not_submitted(
 def test_the_latest_overview_is_the_last_quarter_to_have_ended(client, working_group_member):
     client.force_login(working_group_member)
     response = client.get(reverse("actionplans:overview_latest"))
-    expected = Quarter.containing(date.today()).previous()
+    expected = Quarter.containing(dates.today()).previous()
     assert response["Location"] == reverse("actionplans:overview", args=[expected])
 
 

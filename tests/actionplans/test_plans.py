@@ -1,11 +1,12 @@
 """Plan and action pages, and who may see and change them."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
 from actionplans.models import Action, ActionPlan
+from neglect_portal import dates
 from neglect_portal.quarters import Quarter
 from tests.actionplans.factories import (
     ActionFactory,
@@ -170,7 +171,7 @@ def test_the_plan_page_flags_overdue_actions_and_shows_latest_rag_and_history(
         plan=plan,
         objective="respond",
         description="Late action",
-        due_date=date.today() - timedelta(days=1),
+        due_date=dates.today() - timedelta(days=1),
     )
     ActionUpdateFactory(action=late, quarter=Q1.slug, rag="red")
     ActionUpdateFactory(action=late, quarter=Q2.slug, rag="amber")

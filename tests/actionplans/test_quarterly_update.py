@@ -1,13 +1,12 @@
 """Rating a quarter: drafts, the narrative rule, submission, locking and reopening."""
 
-from datetime import date
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from actionplans import selectors, services
 from actionplans.models import ActionUpdate, QuarterlyReport
+from neglect_portal import dates
 from neglect_portal.quarters import Quarter
 
 pytestmark = pytest.mark.django_db
@@ -275,7 +274,7 @@ def test_a_quarter_outside_the_plan_period_is_not_found(client, plan, health_lea
 
 
 def test_a_quarter_that_has_not_started_cannot_be_opened_or_submitted(client, plan, health_lead):
-    future = Quarter.containing(date.today()).next()
+    future = Quarter.containing(dates.today()).next()
     assert future in plan.quarters  # within the plan's period: only its start is the bar
     client.force_login(health_lead)
     assert client.get(_url(plan, future)).status_code == 404

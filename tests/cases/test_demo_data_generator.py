@@ -17,6 +17,7 @@ from cases.models import (
     Involvement,
     Referral,
 )
+from neglect_portal import dates
 from neglect_portal.access import children_visible_to
 from neglect_portal.demo import AGENCIES
 from neglect_portal.models import Agency, User
@@ -172,7 +173,7 @@ def test_the_generator_is_deterministic_whatever_the_batch():
 @pytest.mark.django_db
 def test_county_like_data_has_what_every_indicator_needs(debug):
     generate(400)
-    today = date.today()
+    today = dates.today()
 
     plans = list(ChildProtectionPlan.objects.select_related("referral"))
     neglect_share = sum(p.initial_category == "NEG" for p in plans) / len(plans)
@@ -209,7 +210,7 @@ def test_county_like_data_has_what_every_indicator_needs(debug):
 @pytest.mark.django_db
 def test_nothing_is_dated_in_the_future_except_expected_births_and_planned_ends(debug):
     generate(200)
-    today = date.today()
+    today = dates.today()
 
     for model, fields in [
         (Child, ["date_of_birth"]),
@@ -227,7 +228,7 @@ def test_nothing_is_dated_in_the_future_except_expected_births_and_planned_ends(
 @pytest.mark.django_db
 def test_every_child_is_open_to_social_care_or_early_help(debug):
     generate(60)
-    today = date.today()
+    today = dates.today()
 
     front_door = Agency.objects.filter(name__in=["Children's Social Care", "Early Help"])
     for child in Child.objects.prefetch_related("involvements"):

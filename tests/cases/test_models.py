@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from cases.models import Child, ChildProtectionPlan
+from neglect_portal import dates
 from tests.factories import (
     AssessmentFactory,
     ChildFactory,
@@ -14,7 +15,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-TODAY = date.today()
+TODAY = dates.today()
 
 
 def _violates_constraint(create):

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import AccessLog, Child, ChildProtectionPlan, Involvement, Referral
+from neglect_portal import dates
 from tests.factories import (
     AssessmentFactory,
     ChildFactory,
@@ -16,7 +17,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-TODAY = date.today()
+TODAY = dates.today()
 
 
 def date_fields(name, day):
@@ -235,7 +236,10 @@ def test_starting_a_cp_plan(worker_client, csc_social_worker):
     ],
 )
 def test_bad_cp_plan_input_is_answered_and_nothing_is_saved(worker_client, data, message):
-    existing = CPPlanFactory(start_date=date(2024, 2, 15))
+    # A fixed date for the first episode: a random one could fall on 3 January 2024 too.
+    existing = CPPlanFactory(
+        start_date=date(2024, 2, 15), referral__referral_date=date(2024, 2, 10)
+    )
     referral = ReferralFactory(child=existing.referral.child, referral_date=date(2024, 1, 3))
     response = worker_client.post(reverse("cases:cp_plan_start", args=[referral.pk]), data)
     html = response.content.decode()

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from dataset.models import PublishedQuarter
 from dataset.services import quarter_publish, quarter_republish
+from neglect_portal import dates
 from neglect_portal.quarters import Quarter
 from tests.dataset.builders import cp_plan
 from tests.factories import ChildFactory, UserFactory
@@ -80,7 +81,7 @@ def test_publishing_stores_the_quarter_and_the_dashboard_says_published(
 
 
 def test_an_open_quarter_cannot_be_published_and_gets_a_govuk_error(admin_client):
-    open_quarter = Quarter.containing(date.today())
+    open_quarter = Quarter.containing(dates.today())
     page = admin_client.get(url("publish", open_quarter))
     assert "cannot be published yet" in text(page)
     assert 'id="publish"' not in page.content.decode()  # no button to press
@@ -213,7 +214,7 @@ def test_an_administrator_is_offered_to_republish_and_check_a_published_quarter(
 
 
 def test_an_open_quarter_offers_no_publishing(admin_client):
-    html = admin_client.get(url("dashboard", Quarter.containing(date.today()))).content.decode()
+    html = admin_client.get(url("dashboard", Quarter.containing(dates.today()))).content.decode()
     assert "/publish/" not in html and "/republish/" not in html
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from dataset.models import AgencyReturn
 from dataset.services import agency_return_submit
+from neglect_portal import dates
 from neglect_portal.quarters import Quarter
 from tests.factories import AgencyFactory, UserFactory
 
@@ -96,7 +97,7 @@ def test_readers_and_practitioners_may_not_submit_a_return(client, request, pers
 
 
 def test_a_quarter_that_has_not_started_takes_no_return(lead_client, health):
-    future = Quarter.containing(date.today()).next()
+    future = Quarter.containing(dates.today()).next()
     assert lead_client.get(return_url(health, future)).status_code == 404
 
 

@@ -1,4 +1,3 @@
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -7,6 +6,7 @@ from playwright.sync_api import expect
 from actionplans.demo_data import load_action_plan_demo
 from actionplans.models import ActionPlan, ActionUpdate, QuarterlyReport
 from actionplans.services import Rating, quarter_save_draft, quarter_submit
+from neglect_portal import dates
 from neglect_portal.demo import DEMO_PASSWORD
 from neglect_portal.models import Agency, User
 from neglect_portal.quarters import Quarter
@@ -14,7 +14,7 @@ from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-CURRENT = Quarter.containing(date.today())
+CURRENT = Quarter.containing(dates.today())
 LAST = CURRENT.previous()
 REPORT = {
     "What we did": "Trained 120 more staff",

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from cases.codes import CPCategory
 from cases.models import Child, Referral
+from neglect_portal import dates
 from neglect_portal.demo import DEMO_PASSWORD
 from neglect_portal.models import Agency, User
 from neglect_portal.records.versions import record_update
@@ -215,7 +216,7 @@ def test_a_practitioner_finds_a_child_and_starts_a_child_protection_plan(page, d
     expect(month).to_have_value("13")
     expect(year).to_have_value("2025")
 
-    next_year = date.today().year + 1
+    next_year = dates.today().year + 1
     fill_date(page, "Start date", 3, 3, next_year)
     page.get_by_label("Neglect").check()
     page.get_by_role("button", name="Start CP plan").click()
@@ -355,7 +356,7 @@ def test_the_children_list_filters_clears_and_pages(page, demo_users, sign_in, a
     CPPlanFactory(
         referral__child__given_name="Eddie",
         referral__child__family_name="Ended",
-        end_date=date.today() - timedelta(days=30),
+        end_date=dates.today() - timedelta(days=30),
     )
     sign_in("practitioner", DEMO_PASSWORD)
     open_children(page)

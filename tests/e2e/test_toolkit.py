@@ -3,6 +3,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from neglect_portal import dates
 from neglect_portal.demo import DEMO_PASSWORD
 from neglect_portal.models import Agency, User
 from tests.factories import PASSWORD, CPPlanFactory, InvolvementFactory, UserFactory
@@ -27,7 +28,7 @@ def test_a_practitioner_sees_their_childrens_mandatory_tools(
         author=practitioner,
         author_agency=practitioner.agency,
         status="completed",
-        completed_on=date.today() - timedelta(days=7),
+        completed_on=dates.today() - timedelta(days=7),
         day_version="school_age",
     )
     sign_in("practitioner", DEMO_PASSWORD)

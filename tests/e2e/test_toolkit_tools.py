@@ -1,11 +1,12 @@
 """Browser journeys through the neglect tools: start from the child's page, save a draft, meet
 the error summary, complete, read back, reopen; axe-core checks every page on the way."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from neglect_portal import dates
 from neglect_portal.demo import DEMO_PASSWORD
 from neglect_portal.models import Agency, User
 from tests.factories import PASSWORD, CPPlanFactory, InvolvementFactory, UserFactory
@@ -22,7 +23,7 @@ def _long_date(day):
 
 def _child_on_neglect_plan(given_name, *, age, allocated_worker=None):
     # Born a few months past the birthday, so the age holds whatever day the test runs.
-    born = date.today() - timedelta(days=round(365.25 * age) + 120)
+    born = dates.today() - timedelta(days=round(365.25 * age) + 120)
     return CPPlanFactory(
         latest_category="NEG",
         referral__child__given_name=given_name,
@@ -143,7 +144,7 @@ def test_a_practitioner_completes_a_day_in_my_life_and_the_childs_status_becomes
     ).click()
     day = _mandatory(page, "Day in my life")
     expect(day).to_contain_text("Current")
-    expect(day).to_contain_text(f"Last completed {_long_date(date.today())}")
+    expect(day).to_contain_text(f"Last completed {_long_date(dates.today())}")
     expect(_mandatory(page, "Assessment checklist")).to_contain_text("Never completed")
     assert_accessible(page)
 
@@ -276,7 +277,7 @@ def test_a_practitioner_completes_an_observation_and_next_steps(
     _expect_error_links_reach_fields(page)
     assert_accessible(page)
 
-    observed = date.today() - timedelta(days=3)
+    observed = dates.today() - timedelta(days=3)
     _fill_date(page, "Date of the observation", observed)
     page.get_by_label("Who was present").fill("Owen, his mother and his baby sister")
     page.get_by_label("Activity observed").fill("Tea time and getting ready for bed")
@@ -324,7 +325,7 @@ def test_a_practitioner_completes_an_observation_and_next_steps(
     _expect_error_links_reach_fields(page)
     assert_accessible(page)
 
-    due = date.today() + timedelta(days=28)
+    due = dates.today() + timedelta(days=28)
     page.get_by_label("Who will do next step 1").fill("Sam Okafor")
     _fill_date(page, "Due date for next step 1", due)
     page.get_by_role("button", name="Complete next steps").click()
@@ -351,7 +352,7 @@ def test_a_team_manager_reopens_a_tool_and_another_agency_only_reads_it(
     health = Agency.objects.get(name="Community Health Trust")
     child = _child_on_neglect_plan("Rosa", age=8, allocated_worker=practitioner)
     InvolvementFactory(child=child, agency=health)  # open: health can see Rosa
-    completed_on = date.today() - timedelta(days=10)
+    completed_on = dates.today() - timedelta(days=10)
     day = DayInMyLife.objects.create(
         child=child,
         author=practitioner,
@@ -429,7 +430,7 @@ def test_every_other_toolkit_page_is_accessible(
         author=practitioner,
         author_agency=practitioner.agency,
         status="completed",
-        completed_on=date.today() - timedelta(days=200),
+        completed_on=dates.today() - timedelta(days=200),
         ratings={
             key: {"concern": "some_concern", "evidence": "Seen at the home visit"}
             for key in CHECKLIST_DOMAINS

@@ -11,7 +11,7 @@ from neglect_portal import dates
 from neglect_portal.forms import GovukDateField
 from neglect_portal.models import Agency
 from neglect_portal.quarters import Quarter
-from neglect_portal.records.display import field_value
+from neglect_portal.records.presentation import field_value
 from neglect_portal.records.stale import differences, refuse_stale
 from tests.factories import AgencyFactory
 

@@ -1,12 +1,13 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from neglect_portal import dates
 from neglect_portal.access import children_visible_to, sees_any_child
 from tests.factories import ChildFactory, InvolvementFactory
 
 pytestmark = pytest.mark.django_db
-TODAY = date.today()
+TODAY = dates.today()
 
 
 def test_childrens_social_care_sees_every_child(csc_social_worker):

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
+from neglect_portal import dates
 from neglect_portal.models import User
 from tests.factories import (
     AgencyFactory,
@@ -16,7 +17,7 @@ from toolkit.models import Chronology, ChronologyEntry, DayInMyLife
 from toolkit.services import chronology_entry_add
 
 pytestmark = pytest.mark.django_db
-TODAY = date.today()
+TODAY = dates.today()
 
 
 @pytest.fixture

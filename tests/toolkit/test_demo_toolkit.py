@@ -14,6 +14,7 @@ from cases.demo_data import (
 )
 from cases.models import Child
 from cases.selectors import on_neglect_plan
+from neglect_portal import dates
 from neglect_portal.demo import AGENCIES, load_demo_people
 from neglect_portal.models import User
 from toolkit.content import DayVersion, suggested_day_version
@@ -230,7 +231,7 @@ def test_chronology_entries_come_from_several_agencies_each_by_one_of_its_people
 @pytest.mark.django_db
 def test_every_toolkit_record_is_valid_and_completed_tools_lack_nothing(demo):
     generate_demo_data(300, seed=2)
-    today = date.today()
+    today = dates.today()
 
     statuses = set()
     for model in TOOL_MODELS:

@@ -1,14 +1,15 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
+from neglect_portal import dates
 from neglect_portal.models import User
 from tests.factories import CPPlanFactory, InvolvementFactory, UserFactory
 from toolkit.models import DayInMyLife
 
 pytestmark = pytest.mark.django_db
-TODAY = date.today()
+TODAY = dates.today()
 
 
 def neglect_plan_child(name, **child):

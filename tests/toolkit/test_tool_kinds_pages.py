@@ -7,6 +7,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 
+from neglect_portal import dates
 from tests.factories import PASSWORD, InvolvementFactory
 from toolkit.content import DAY_SECTIONS, OBSERVATION_DOMAINS, DayVersion
 from toolkit.models import SDQ, DayInMyLife, NextSteps, ParentChildObservation, Tool
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def child_aged(agency, years):
-    born = date.today() - relativedelta(years=years, days=10)
+    born = dates.today() - relativedelta(years=years, days=10)
     involvement = InvolvementFactory(agency=agency, child__date_of_birth=born)
     return involvement.child
 
@@ -147,7 +148,7 @@ def test_an_observation_cannot_be_dated_in_the_future(client, health, health_vis
     tool, url = start(
         client, health_visitor, child_aged(health, 4), "observation", ParentChildObservation
     )
-    tomorrow = date.today() + timedelta(days=1)
+    tomorrow = dates.today() + timedelta(days=1)
     html = client.post(
         url,
         observation_answers(
