@@ -162,18 +162,18 @@ class ActionForm(VersionedPlanForm):
         self.fields["due_date"].error_messages["required"] = "Enter the due date"
 
 
-class QuarterForm(GovukForm):
+class QuarterForm(CarriesVersion, GovukForm):
     """One page for the quarter: every action's RAG, progress and evidence, then the summary
     report. Nothing is required to save a draft; the services check a submission."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    out_of_date = "This page is out of date. Go back to the plan and open the quarter again"
 
     def __init__(self, *args, actions, updates, report, previous, quarter, **kwargs):
+        self.report = report
         super().__init__(*args, **kwargs)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.inputs = []
-        self.fields["version"].initial = report.version if report else 0
         self.actions = actions
         for action in actions:
             update = updates.get(action.pk)
@@ -220,6 +220,10 @@ class QuarterForm(GovukForm):
                 widget=forms.Textarea(attrs={"rows": 4}),
                 initial=getattr(report, name) if report else "",
             )
+
+    def version_started(self):
+        # The report's version, 0 before its first save (which creates it).
+        return (self.report.version if self.report else 0), False
 
     @staticmethod
     def _last_rating_hint(before, quarter) -> str:

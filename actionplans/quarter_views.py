@@ -140,7 +140,11 @@ def _report_history(report):
                     "when": row.history_date,
                     "who": row.history_user or "System",
                     "what": "Submitted" if row.status == "submitted" else "Reopened",
-                    "reason": row.history_change_reason or "",
+                    # The report's row keeps the whole reason; the change reason holds 100
+                    # characters of it.
+                    "reason": f"Reopened: {row.reopen_reason}"
+                    if row.reopen_reason
+                    else row.history_change_reason or "",
                 }
             )
         status = row.status

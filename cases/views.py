@@ -318,22 +318,25 @@ def access_log(request, pk):
     return render(request, "cases/access_log.html", {"child": child, "page": entries})
 
 
-# The URL's record kind → model. Every case model has a history page.
+# The URL's record kind → model, and what its name on the page reads with it. Every case
+# model has a history page.
 HISTORY_KINDS = {
-    "child": Child,
-    "referral": Referral,
-    "assessment": Assessment,
-    "cin-plan": ChildInNeedPlan,
-    "cp-plan": ChildProtectionPlan,
-    "cp-review": CPReview,
-    "involvement": Involvement,
+    "child": (Child, ()),
+    "referral": (Referral, ()),
+    "assessment": (Assessment, ()),
+    "cin-plan": (ChildInNeedPlan, ()),
+    "cp-plan": (ChildProtectionPlan, ()),
+    "cp-review": (CPReview, ()),
+    "involvement": (Involvement, ("agency",)),
 }
 
 
 def record_history(request, kind, pk):
     if kind not in HISTORY_KINDS:
         raise Http404
-    record = get_object_or_404(access.records_visible_to(request.user, HISTORY_KINDS[kind]), pk=pk)
+    model, related = HISTORY_KINDS[kind]
+    records = model.objects.select_related(*related)
+    record = get_object_or_404(access.records_visible_to(request.user, records), pk=pk)
     child = access.child_of(record)
     services.child_opened(child=child, user=request.user)
     return render(

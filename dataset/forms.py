@@ -3,6 +3,7 @@
 from django import forms
 
 from neglect_portal.forms import GovukForm
+from neglect_portal.records.versions import CarriesVersion
 
 # A PositiveIntegerField holds up to 2,147,483,647; no agency has a millionth member of staff.
 MOST_STAFF = 1_000_000
@@ -23,7 +24,7 @@ def _whole_number(label: str, minimum: int, *, required: str) -> forms.IntegerFi
     )
 
 
-class AgencyReturnForm(GovukForm):
+class AgencyReturnForm(CarriesVersion, GovukForm):
     """An agency's TRAINING_COVERAGE figures for one quarter.
 
     Staff trained may not exceed the target workforce: coverage over 100% would hide other
@@ -45,12 +46,12 @@ class AgencyReturnForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Optional. What the figures do not say: training planned, staff changes.",
     )
-    # The version the user opened, so a stale save is refused; empty for a first return.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    out_of_date = "This page is out of date. Go back to the training coverage and open it again"
 
     def __init__(self, *args, current=None, **kwargs):
         if current is not None:
             self.submit_label = "Save corrected return"
+        self.current = current
         super().__init__(*args, **kwargs)
         self.fields[
             "target_workforce"
@@ -61,9 +62,12 @@ class AgencyReturnForm(GovukForm):
                     "staff_trained": current.staff_trained,
                     "target_workforce": current.target_workforce,
                     "narrative": current.narrative,
-                    "version": current.version,
                 }
             )
+
+    def version_started(self):
+        # None before the first return: a return saved by someone else meanwhile is refused.
+        return (self.current.version if self.current else None), False
 
     def clean(self):
         cleaned = super().clean()

@@ -102,23 +102,24 @@ def can_read_access_log(user: User) -> bool:
     return can_use_admin(user)
 
 
+def _keeps_agency_work(user: User, author_id: int, agency_id: int) -> bool:
+    """An agency's own record: changed by its author while they still work there (access
+    follows the person), or by a team manager of that agency."""
+    return user.agency_id == agency_id and (author_id == user.pk or user.is_team_manager)
+
+
 def can_edit_tool(user: User, tool: Record) -> bool:
     """A draft is edited by its author or a team manager of the author's agency; a completed
     tool is read-only to everyone."""
     if not _signed_in(user) or tool.is_completed:
         return False
-    return tool.author_id == user.pk or (
-        user.is_team_manager and user.agency_id == tool.author_agency_id
-    )
+    return _keeps_agency_work(user, tool.author_id, tool.author_agency_id)
 
 
 def can_change_chronology_entry(user: User, entry: Record) -> bool:
     """Anyone who sees the child adds to the chronology; an entry is changed by its author or
     a team manager of the agency it came from."""
-    return _signed_in(user) and (
-        entry.author_id == user.pk
-        or (user.is_team_manager and user.agency_id == entry.source_agency_id)
-    )
+    return _signed_in(user) and _keeps_agency_work(user, entry.author_id, entry.source_agency_id)
 
 
 def can_reopen_tool(user: User, tool: Record) -> bool:

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.db import models, transaction
 from django.utils.crypto import salted_hmac
 from simple_history.models import HistoricalRecords
 
@@ -72,12 +72,14 @@ class User(AbstractUser):
             moves = []
         else:
             moves = self._moves()
-        try:
-            super().save(*args, **kwargs)
-        finally:
-            self.__dict__.pop("skip_history_when_saving", None)
-        if moves:
-            person_moved.send(sender=type(self), user=self, reason=" and ".join(moves))
+        # One transaction: a move and the allocations it ends are saved together or not at all.
+        with transaction.atomic():
+            try:
+                super().save(*args, **kwargs)
+            finally:
+                self.__dict__.pop("skip_history_when_saving", None)
+            if moves:
+                person_moved.send(sender=type(self), user=self, reason=" and ".join(moves))
 
     def _moves(self) -> list[str]:
         """How this save changes what the person may see: their agency, role or being active."""
@@ -93,7 +95,7 @@ class User(AbstractUser):
         if saved["role"] != self.role:
             moves.append("changed role")
         if saved["is_active"] and not self.is_active:
-            moves.append("deactivated")
+            moves.append("was deactivated")
         return moves
 
     # Signing in is bound to the agency and role the person had then, so changing either ends

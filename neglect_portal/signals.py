@@ -3,6 +3,6 @@
 from django.dispatch import Signal
 
 # Sent after a user's agency or role changes, or they are deactivated, with `user` and
-# `reason` ("moved agency", "changed role", "deactivated"). Access follows the person: an
+# `reason` ("moved agency", "changed role", "was deactivated"). Access follows the person: an
 # app whose records give a person sight of children (an allocation) ends them here.
 person_moved = Signal()

@@ -129,6 +129,9 @@ class ChronologyEntryChange(_ChronologyForm):
     def may_change(self, user):
         return access.can_change_chronology_entry(user, self.object)
 
+    def opened(self):
+        child_opened(child=self.child(), user=self.request.user)
+
 
 def chronology_review(request, pk):
     child = _visible_child(request, pk)  # outsiders learn nothing, not even the method

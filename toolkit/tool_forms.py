@@ -8,6 +8,7 @@ from django import forms
 
 from neglect_portal.dates import not_in_future
 from neglect_portal.forms import GovukDateField, GovukForm
+from neglect_portal.records.versions import CarriesVersion
 
 from .content import (
     CHECKLIST_DOMAINS,
@@ -37,20 +38,22 @@ def _radios(label, choices, initial=None):
     )
 
 
-class ToolForm(GovukForm):
+class ToolForm(CarriesVersion, GovukForm):
     """The page supplies the buttons (save as draft, complete), so the helper adds none."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    out_of_date = "This page is out of date. Go back to the child's record and open the tool again"
     # Completion problems that are about a group of fields, and the field the summary links to.
     problem_fields: dict[str, str] = {}
 
     def __init__(self, *args, tool, **kwargs):
+        self.tool = tool
         super().__init__(*args, **kwargs)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.inputs = []
-        self.fields["version"].initial = tool.version
-        self.tool = tool
+
+    def version_started(self):
+        return self.tool.version, True
 
     def field_for_problem(self, key):
         key = self.problem_fields.get(key, key)

@@ -41,20 +41,28 @@ def record_update(instance: V, *, expected_version: int) -> V:
     return instance
 
 
-class CarriesVersion(forms.ModelForm):
-    """Carries the version the user started from, so a stale save can be refused. Mixed in
-    before the form's own base (`class ChildForm(CarriesVersion, CaseRecordForm)`)."""
+class CarriesVersion(forms.BaseForm):
+    """Carries the version of the record the user started from, so a stale save can be
+    refused. Mixed in before the form's own base (`class ChildForm(CarriesVersion,
+    CaseRecordForm)`). A model form carries its instance's version; another form says which in
+    `version_started()`."""
 
     out_of_date = "This page is out of date. Go back and open it again"
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        # Only a change of a saved record needs it: a new record has no one to clash with.
+        version, needed = self.version_started()
         self.fields["version"] = forms.IntegerField(
-            widget=forms.HiddenInput,
-            initial=self.instance.version,
-            required=self.instance.pk is not None,
+            widget=forms.HiddenInput, initial=version, required=needed
         )
+
+    def version_started(self) -> tuple[int | None, bool]:
+        """(the version the page shows, whether a save needs it back). Only a change of a
+        saved record needs it: a new record has no one to clash with."""
+        instance: Any = getattr(self, "instance", None)
+        if instance is None:
+            raise TypeError(f"{type(self).__name__} must say its version in version_started()")
+        return instance.version, instance.pk is not None
 
     def clean(self) -> dict[str, Any] | None:
         if self.errors.pop("version", None):

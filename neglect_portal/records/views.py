@@ -40,7 +40,6 @@ class RecordFormView(View):
     # What the stale-edit page says someone else saved: "this record", "this action".
     stale_thing = "record"
     template_name = "records/form.html"
-    http_method_names = ["get", "post"]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.object = self.get_object()

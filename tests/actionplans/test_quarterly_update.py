@@ -298,3 +298,14 @@ def test_ratings_posted_after_the_session_ran_out_come_back_after_signing_in(
     page = client.get(_url(plan)).content.decode()
     assert "You were signed out before your ratings were saved" in page
     assert "Behind on audit" in page and "Ran two workshops" in page
+
+
+def test_a_long_reopening_reason_is_shown_whole_on_the_quarters_page(
+    client, plan, health_lead, administrator
+):
+    client.force_login(administrator)
+    reason = "The police return counted staff from the previous financial year twice. " * 3
+    client.post(reverse("actionplans:quarter_reopen", args=[plan.pk, Q1]), {"reason": reason})
+    client.force_login(health_lead)
+    page = client.get(_url(plan, Q1)).content.decode()
+    assert f"Reopened: {reason.strip()}" in page

@@ -110,7 +110,7 @@ def test_an_allocated_social_worker_moved_to_the_police_no_longer_opens_the_chil
     ("changes", "reason"),
     [
         ({"role": User.Role.AGENCY_LEAD}, "changed role"),
-        ({"is_active": False}, "deactivated"),
+        ({"is_active": False}, "was deactivated"),
     ],
 )
 def test_a_change_of_role_or_deactivation_ends_allocations_too(
@@ -166,3 +166,36 @@ def test_the_involvement_and_child_keep_their_versions_moving(csc_social_worker,
         Child.objects.get(pk=child.pk).version,
         Involvement.objects.get(pk=involvement.pk).version,
     ) == (versions[0] + 1, versions[1] + 1)
+
+
+def test_an_author_who_moved_agency_no_longer_changes_what_they_wrote_for_the_old_one(
+    health_visitor, health, voluntary
+):
+    from datetime import date
+
+    from neglect_portal import access
+    from toolkit.models import AssessmentChecklist, ChronologyEntry
+    from toolkit.services import chronology_entry_add, tool_start
+
+    child = neglect_plan_child()
+    draft = tool_start(AssessmentChecklist, child=child, author=health_visitor)
+    entry = chronology_entry_add(
+        child=child,
+        entry=ChronologyEntry(
+            author=health_visitor,
+            source_agency=health,
+            event_date=date(2024, 6, 1),
+            what_happened="Missed appointment",
+            impact="negative",
+            impact_description="Weight not checked",
+        ),
+    )
+    assert access.can_edit_tool(health_visitor, draft)
+    assert access.can_change_chronology_entry(health_visitor, entry)
+    health_visitor.agency = voluntary
+    health_visitor.save()
+    assert not access.can_edit_tool(health_visitor, draft)
+    assert not access.can_change_chronology_entry(health_visitor, entry)
+    manager = UserFactory(role=User.Role.TEAM_MANAGER, agency=health)
+    assert access.can_edit_tool(manager, draft)  # the agency's work stays the agency's
+    assert access.can_change_chronology_entry(manager, entry)
