@@ -12,10 +12,9 @@ from neglect_portal import access
 from neglect_portal.dates import today
 from neglect_portal.kept_answers import keeps_answers_through_sign_in, kept_answers
 from neglect_portal.quarters import Quarter
-from neglect_portal.records.forms import ReopenForm
 from neglect_portal.records.stale import refuse_stale
 from neglect_portal.records.versions import StaleEdit
-from neglect_portal.records.views import show_validation_error
+from neglect_portal.records.views import reopen_page, show_validation_error
 
 from . import selectors, services
 from .forms import QuarterForm
@@ -156,29 +155,19 @@ def quarter_reopen(request, pk, quarter):
     plan, report = _quarter_context(request, pk, quarter)
     if not access.can_reopen_quarter(request.user, report):
         raise PermissionDenied
-    form = ReopenForm(
-        request.POST if request.method == "POST" else None,
+    return reopen_page(
+        request,
         what="quarter",
         kept="This is kept in the report's history and shown on the quarter's page",
-    )
-    if request.method == "POST" and form.is_valid():
-        services.quarter_reopen(
-            report,
-            user=request.user,
-            reason=form.cleaned_data["reason"],
-            expected_version=report.version,
-        )
-        messages.success(request, f"{quarter.label} reopened for {plan.agency}")
-        return redirect("actionplans:quarter", pk=plan.pk, quarter=quarter)
-    return render(
-        request,
-        "records/form.html",
-        {
-            "form": form,
+        reopen=lambda reason: services.quarter_reopen(
+            report, user=request.user, reason=reason, expected_version=report.version
+        ),
+        reopened=f"{quarter.label} reopened for {plan.agency}",
+        back_to=reverse("actionplans:quarter", args=[plan.pk, quarter]),
+        context={
             "title": f"Reopen {quarter.label}",
             "plan": plan,
             "caption": plan.agency,
             "breadcrumbs": "actionplans/_plan_breadcrumbs.html",
-            "cancel_url": reverse("actionplans:quarter", args=[plan.pk, quarter]),
         },
     )

@@ -12,9 +12,9 @@ from cases.services import child_opened
 from neglect_portal import access
 from neglect_portal.dates import today
 from neglect_portal.kept_answers import keeps_answers_through_sign_in, kept_answers
-from neglect_portal.records.forms import ReopenForm
 from neglect_portal.records.stale import refuse_stale
 from neglect_portal.records.versions import StaleEdit
+from neglect_portal.records.views import reopen_page
 
 from .presentation import READ_CONTEXT, sdq_scores
 from .selectors import caseload_with_status
@@ -143,27 +143,14 @@ def tool_reopen_page(request, kind, pk):
     tool = _tool_or_404(request, kind, pk)
     if not access.can_reopen_tool(request.user, tool):
         raise PermissionDenied
-    form = ReopenForm(
-        request.POST if request.method == "POST" else None,
+    return reopen_page(
+        request,
         what="tool",
         kept="This is kept in the tool's history",
-    )
-    if request.method == "POST" and form.is_valid():
-        tool_reopen(
-            tool,
-            user=request.user,
-            reason=form.cleaned_data["reason"],
-            expected_version=tool.version,
-        )
-        messages.success(request, f"{tool} reopened")
-        return redirect("toolkit:tool", kind=kind, pk=tool.pk)
-    return render(
-        request,
-        "records/form.html",
-        {
-            "form": form,
-            "title": f"Reopen the {str(tool).lower()}",
-            "caption": str(tool.child),
-            "cancel_url": reverse("toolkit:tool", args=[kind, tool.pk]),
-        },
+        reopen=lambda reason: tool_reopen(
+            tool, user=request.user, reason=reason, expected_version=tool.version
+        ),
+        reopened=f"{tool} reopened",
+        back_to=reverse("toolkit:tool", args=[kind, tool.pk]),
+        context={"title": f"Reopen the {str(tool).lower()}", "caption": str(tool.child)},
     )

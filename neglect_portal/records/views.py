@@ -8,6 +8,7 @@ gets the one stale-edit page (status 409), with everything typed kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -18,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views import View
 
+from .forms import ReopenForm
 from .stale import StaleRefusal, refuse_stale
 from .versions import StaleEdit, record_update
 
@@ -110,3 +112,32 @@ class RecordFormView(View):
     ) -> HttpResponse:
         context = {"form": form, "title": self.title, "stale": stale, **self.context()}
         return render(self.request, self.template_name, context, status=status)
+
+
+def reopen_page(
+    request: HttpRequest,
+    *,
+    what: str,
+    kept: str,
+    reopen: Callable[[str], object],
+    reopened: str,
+    back_to: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The one page that reopens a locked record (a completed tool, a submitted quarter):
+    asks why, calls `reopen(reason)`, and goes `back_to` the record saying `reopened`. The
+    caller has already checked the viewer may reopen it."""
+    form = ReopenForm(request.POST if request.method == "POST" else None, what=what, kept=kept)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reopen(form.cleaned_data["reason"])
+        except StaleEdit:
+            form.add_error(
+                None,
+                f"Someone else changed this {what} after you opened this page. Go back to it "
+                "to see what they changed",
+            )
+        else:
+            messages.success(request, reopened)
+            return redirect(back_to)
+    return render(request, "records/form.html", {"form": form, "cancel_url": back_to, **context})

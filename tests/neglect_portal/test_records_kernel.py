@@ -104,3 +104,31 @@ def test_a_refusal_keeps_the_typed_answers_and_carries_the_saved_version():
     assert (refusal.thing, [d.question for d in refusal.differences]) == ("note", ["Note"])
     assert typed["note"].value() == "Mine"
     assert typed["version"].value() == 5
+
+
+def test_the_reopen_page_answers_a_race_with_a_clear_error_not_a_500(rf):
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from neglect_portal.records.versions import StaleEdit
+    from neglect_portal.records.views import reopen_page
+
+    def reopen(reason):
+        raise StaleEdit(None)  # someone else reopened it between the read and the write
+
+    request = rf.post("/", {"reason": "Wrong child"})
+    request.user = None
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    response = reopen_page(
+        request,
+        what="tool",
+        kept="Kept in history",
+        reopen=reopen,
+        reopened="Reopened",
+        back_to="/tools/1/",
+        context={"title": "Reopen the tool"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone else changed this tool after you opened this page" in page
+    assert "Wrong child" in page  # what was typed is kept
