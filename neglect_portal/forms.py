@@ -7,6 +7,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 
+from . import lockout
+
 
 class GovukFormMixin:
     """The one place a form gets its GOV.UK helper: default layout and a submit button.
@@ -52,11 +54,29 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
             {"autocomplete": "username", "spellcheck": "false", "autofocus": False}
         )
 
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError as refused:
+            if getattr(self.request, "axes_locked_out", False):
+                # The same words as any failed sign-in, and when to try again.
+                raise ValidationError(
+                    [*refused.messages, lockout.paused_message()], code="invalid_login"
+                ) from None
+            raise
+
 
 class PortalPasswordChangeForm(GovukFormMixin, PasswordChangeForm):
-    submit_label = "Change password"
+    """Guesses of the current password count as failed sign-ins (neglect_portal.lockout)."""
 
-    def __init__(self, *args, **kwargs):
+    submit_label = "Change password"
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "Your current password was entered incorrectly: enter it again",
+    }
+
+    def __init__(self, *args, request, **kwargs):
+        self.request = request
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "Current password"
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
@@ -69,6 +89,23 @@ class PortalPasswordChangeForm(GovukFormMixin, PasswordChangeForm):
         self.fields["old_password"].error_messages["required"] = "Enter your current password"
         self.fields["new_password1"].error_messages["required"] = "Enter a new password"
         self.fields["new_password2"].error_messages["required"] = "Confirm your new password"
+
+    def clean_old_password(self):
+        username = self.user.get_username()
+        if lockout.is_paused(self.request, username):
+            raise ValidationError(lockout.paused_message(), code="paused")
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            if lockout.count_failure(self.request, username):
+                raise ValidationError(lockout.paused_message(), code="paused") from None
+            raise
+
+    @property
+    def paused(self) -> bool:
+        return any(
+            error.code == "paused" for error in self.errors.as_data().get("old_password", [])
+        )
 
 
 class GovukDateField(DateInputField):

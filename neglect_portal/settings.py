@@ -4,6 +4,7 @@ See README.md for the table of environment variables.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -28,6 +29,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "simple_history",
+    "axes",
     "neglect_portal",
     "cases",
     "toolkit",
@@ -48,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout into neglect_portal.lockout's response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "neglect_portal.urls"
@@ -87,7 +91,42 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "neglect_portal.passwords.NotGuessable"},
+    {"NAME": "neglect_portal.passwords.NotTheDemoPassword"},
 ]
+# Argon2 first: memory-hard, and here faster to check than Django's PBKDF2 default. Older
+# hashes still verify and are upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    # Refuses a paused username or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Lockout (django-axes; the rules are in neglect_portal/lockout.py).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "neglect_portal.lockout.PortalLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "neglect_portal.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "neglect_portal.lockout.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Never stored with an attempt or written to a log.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "old_password",
+    "new_password1",
+    "new_password2",
+    "otp_token",
+    "csrfmiddlewaretoken",
+]
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,11 +1,15 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import lockout
 from .forms import PortalPasswordChangeForm, SignInForm
 
 
@@ -18,6 +22,18 @@ class SignInView(auth_views.LoginView):
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PortalPasswordChangeForm
     template_name = "registration/password_change.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        if form.paused:
+            # Too many guesses of the current password: the session is ended too, in case it
+            # was left open for someone else to use.
+            logout(self.request)
+            messages.warning(self.request, lockout.paused_message())
+            return redirect(settings.LOGIN_URL)
+        return super().form_invalid(form)
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
