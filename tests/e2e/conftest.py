@@ -89,3 +89,22 @@ def sign_in(page, live_server):
         page.get_by_role("button", name="Sign in").click()
 
     return _sign_in
+
+
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violations(request):
+    """Every browser test fails if the page broke its Content-Security-Policy: Chromium reports
+    each refused script, style or frame on the console."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield
+    assert refused == [], "\n".join(refused)

@@ -166,3 +166,43 @@ def test_argon2_is_the_hasher_for_new_passwords(settings):
     settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS
     user.set_password("river-lantern-copper-seventy")
     assert user.password.startswith("argon2")
+
+
+# Content-Security-Policy ---------------------------------------------------------------------
+
+
+def policy_of(response) -> dict[str, list[str]]:
+    directives = [part.split() for part in response["Content-Security-Policy"].split(";")]
+    return {words[0]: words[1:] for words in directives if words}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "login",
+        "home",
+        "cases:child_list",
+        "toolkit:my_children",
+        "dataset:dashboard_latest",
+        "actionplans:plan_list",
+    ],
+)
+def test_every_page_allows_only_the_portals_own_scripts_and_styles(client, csc_social_worker, url):
+    client.force_login(csc_social_worker)
+    policy = policy_of(client.get(reverse(url), follow=True))
+    assert policy["script-src"] == ["'self'"] and policy["style-src"] == ["'self'"]
+    assert policy["default-src"] == ["'self'"]
+    assert policy["frame-ancestors"] == ["'none'"] and policy["base-uri"] == ["'none'"]
+    assert policy["form-action"] == ["'self'"]
+
+
+def test_no_template_writes_an_inline_script_or_style():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=", re.I)
+    templates = [p for d in settings.TEMPLATES[0]["DIRS"] for p in Path(d).rglob("*.html")]
+    templates += list(Path(settings.BASE_DIR).glob("*/templates/**/*.html"))
+    offenders = [str(p) for p in templates if inline.search(p.read_text())]
+    assert templates and offenders == []
