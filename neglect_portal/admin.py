@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Exists, OuterRef
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Agency, User
+from .two_factor import two_factor_reset
 
 
 @admin.register(Agency)
@@ -14,7 +17,15 @@ class AgencyAdmin(SimpleHistoryAdmin):
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin, SimpleHistoryAdmin):
-    list_display = ["username", "first_name", "last_name", "agency", "role", "is_active"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "agency",
+        "role",
+        "is_active",
+        "two_factor",
+    ]
     list_filter = ["role", "agency", "is_active"]
     list_select_related = ["agency"]
     fieldsets = [
@@ -28,3 +39,25 @@ class PortalUserAdmin(UserAdmin, SimpleHistoryAdmin):
         ("Agency and role", {"fields": ["first_name", "last_name", "email", "agency", "role"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["reset_two_factor"]
+
+    def get_queryset(self, request):
+        confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_two_factor=Exists(confirmed))
+
+    @admin.display(boolean=True, description="Two-factor set up", ordering="has_two_factor")
+    def two_factor(self, user):
+        return user.has_two_factor
+
+    @admin.action(description="Reset two-factor authentication (they set it up again)")
+    def reset_two_factor(self, request, queryset):
+        people = list(queryset)
+        for user in people:
+            two_factor_reset(user=user, by=request.user)
+        self.message_user(
+            request,
+            f"Two-factor authentication reset for {len(people)} "
+            f"{'person' if len(people) == 1 else 'people'}: their sessions have ended, and "
+            "they set it up again when they next sign in.",
+            messages.SUCCESS,
+        )

@@ -7,6 +7,10 @@ class NeglectPortalConfig(AppConfig):
     name = "neglect_portal"
     verbose_name = "People and agencies"
 
+    def ready(self):
+        # Their sign-in receivers must be connected before anyone signs in.
+        from . import second_step, sessions  # noqa: F401
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     default = False

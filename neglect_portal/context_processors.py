@@ -1,13 +1,35 @@
+from django.conf import settings
 from django.urls import reverse
 
 from .access import can_use_admin, reads_dataset, reads_every_action_plan, works_with_children
+from .second_step import pending_step
+
+TIMEOUT_WARNING_SECONDS = 2 * 60
+
+
+def _signed_in(request) -> bool:
+    """Signed in with every step taken."""
+    user = getattr(request, "user", None)
+    return bool(user and user.is_authenticated and pending_step(request) is None)
+
+
+def session_timeout(request):
+    """What the timeout warning needs: when to warn, and the session's limit."""
+    if not _signed_in(request):
+        return {}
+    return {
+        "session_timeout": {
+            "idle_seconds": settings.SESSION_IDLE_SECONDS,
+            "warning_seconds": TIMEOUT_WARNING_SECONDS,
+        }
+    }
 
 
 def navigation(request):
     """Service navigation: only the areas the signed-in user may use, and only built ones."""
-    user = getattr(request, "user", None)
-    if not (user and user.is_authenticated):
+    if not _signed_in(request):
         return {"service_navigation": []}
+    user = request.user
     items = [("Home", reverse("home")), ("Children", reverse("cases:child_list"))]
     if works_with_children(user):
         items.append(("My children", reverse("toolkit:my_children")))

@@ -26,9 +26,9 @@ def _minutes() -> int:
     return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
 
 
-def paused_message() -> str:
+def paused_message(what: str = "username or password") -> str:
     return (
-        f"You have entered a wrong username or password {settings.AXES_FAILURE_LIMIT} times. "
+        f"You have entered a wrong {what} {settings.AXES_FAILURE_LIMIT} times. "
         f"Wait {_minutes()} minutes, then try again"
     )
 

@@ -51,6 +51,14 @@ class User(AbstractUser):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
+    sessions_ended_at = models.DateTimeField(
+        "sessions ended",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an administrator last ended every session, as resetting "
+        "two-factor authentication does.",
+    )
     # Password hashes and sign-in times are not history worth keeping.
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
@@ -99,7 +107,8 @@ class User(AbstractUser):
         return moves
 
     # Signing in is bound to the agency and role the person had then, so changing either ends
-    # every session they have (as a password change does), on any session backend.
+    # every session they have (as a password change does), on any session backend; so does
+    # an administrator's ending them (sessions_ended_at).
     def get_session_auth_hash(self) -> str:
         return self._bound_session_hash(None)
 
@@ -110,7 +119,7 @@ class User(AbstractUser):
     def _bound_session_hash(self, secret) -> str:
         return salted_hmac(
             "neglect_portal.User.get_session_auth_hash",
-            f"{self.password}|{self.agency_id}|{self.role}",
+            f"{self.password}|{self.agency_id}|{self.role}|{self.sessions_ended_at}",
             secret=secret,
             algorithm="sha256",
         ).hexdigest()

@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "neglect_portal",
     "cases",
     "toolkit",
@@ -47,8 +50,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before kept answers: a post that arrives after the session timed out is kept like any
+    # other post from a signed-out browser.
+    "neglect_portal.sessions.SessionTimeoutMiddleware",
     "neglect_portal.kept_answers.KeepAnswersThroughSignInMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "neglect_portal.second_step.SecondStepMiddleware",
+    "neglect_portal.sessions.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -71,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "neglect_portal.context_processors.navigation",
+                "neglect_portal.context_processors.session_timeout",
             ],
         },
     },
@@ -127,14 +136,28 @@ AXES_SENSITIVE_PARAMETERS = [
     "new_password1",
     "new_password2",
     "otp_token",
+    "code",
     "csrfmiddlewaretoken",
 ]
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+# A session ends after SESSION_IDLE_SECONDS without a page being used, and in any case
+# SESSION_COOKIE_AGE after signing in (neglect_portal/sessions.py); pages warn two minutes
+# before the idle limit.
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 10 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
+# Two-factor authentication (neglect_portal/second_step.py): an authenticator app's codes,
+# and single-use recovery codes. Required of everyone in production; a DEBUG portal (make run)
+# asks it only of people who set it up, so the demo sign-ins work straight away.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "Neglect Portal"
+# Wrong codes count as failed sign-ins in the lockout (neglect_portal/lockout.py): one rule
+# for every guess, instead of django-otp's own growing delays as well.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English")]
@@ -171,6 +194,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# The __Host- prefix makes browsers refuse these cookies unless they are Secure, for this
+# host only and for the whole site, so a neighbouring subdomain cannot plant or read them.
+SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-sessionid"
+CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-csrftoken"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -7,9 +7,9 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from . import lockout
+from . import lockout, second_step, sessions, two_factor
 from .forms import PortalPasswordChangeForm, SignInForm
 
 
@@ -18,6 +18,20 @@ class SignInView(auth_views.LoginView):
     template_name = "registration/sign_in.html"
     redirect_authenticated_user = True
 
+    def get_success_url(self):
+        # A password alone never goes straight to a page: the second step comes first.
+        step = second_step.pending_step(self.request)
+        if step is not None:
+            return second_step.step_url(step, self.get_redirect_url() or None)
+        return super().get_success_url()
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "timed_out": self.request.session.pop(sessions.TIMED_OUT, False),
+            "idle_minutes": settings.SESSION_IDLE_SECONDS // 60,
+        }
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PortalPasswordChangeForm
@@ -25,6 +39,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
+
+    def get_context_data(self, **kwargs):
+        has = two_factor.has_two_factor(self.request.user)
+        return {**super().get_context_data(**kwargs), "has_two_factor": has}
 
     def form_invalid(self, form):
         if form.paused:
@@ -38,6 +56,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "registration/password_change_done.html"
+
+
+@login_not_required
+@second_step.before_second_step
+@sessions.not_use
+@require_http_methods(["GET", "POST"])
+def session_status(request):
+    """For the timeout warning: how many seconds the session has left (asking does not keep it
+    alive); a POST is "Stay signed in"."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"seconds_left": 0})
+    if request.method == "POST":
+        sessions.record_use(request, always=True)
+    return JsonResponse({"seconds_left": sessions.seconds_left(request)})
 
 
 def home(request):

@@ -27,6 +27,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _second_step_only_where_tested(settings):
+    # Production asks everyone for a second step; the tests that sign in with force_login are
+    # about other things. tests/neglect_portal/test_two_factor.py turns it back on.
+    settings.MFA_REQUIRED = False
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -58,6 +58,13 @@ EXPECTATIONS = {
     "logout": everyone(405),  # sign-out is POST only
     "password_change": everyone(200),
     "password_change_done": everyone(200),
+    # With no second step waiting, its pages send a signed-in person on (test_two_factor.py
+    # covers them with one waiting).
+    "sign_in_code": everyone(302),
+    "sign_in_recovery_code": everyone(302),
+    "two_factor_set_up": everyone(200),  # anyone without it may set it up
+    "recovery_codes_new": everyone(302),  # to set-up, for someone without two-factor
+    "session_status": everyone(200, anonymous=200),  # the timeout warning asks how long is left
     "accessibility": everyone(200, anonymous=200),
     "health": everyone(200, anonymous=200),
     "cases:child_list": everyone(200),

@@ -103,3 +103,27 @@ def test_production_settings_pass_the_deployment_checklist():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_asks_everyone_for_two_factor_and_uses_host_only_cookies():
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.MFA_REQUIRED, s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_IDLE_SECONDS)",
+        DEBUG="False",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="portal.example.org",
+    )
+    assert result.stdout.split() == ["True", "__Host-sessionid", "__Host-csrftoken", "1800"]
+
+
+def test_the_demo_portal_does_not_ask_for_two_factor():
+    result = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.MFA_REQUIRED)",
+    )
+    assert result.stdout.strip() == "False"

@@ -1,0 +1,122 @@
+"""How long a session lasts and what a browser keeps of it (issue 11)."""
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from neglect_portal import sessions
+from tests.factories import ChildFactory, InvolvementFactory
+from toolkit.models import DayInMyLife
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def age_session(client, *, idle=0, since_sign_in=0):
+    session = client.session
+    now = time.time()
+    session[sessions.LAST_USED_AT] = int(now - idle)
+    session[sessions.SIGNED_IN_AT] = int(now - since_sign_in)
+    session.save()
+
+
+def test_a_session_idle_for_30_minutes_ends(client, health_visitor, settings):
+    assert settings.SESSION_IDLE_SECONDS == 30 * 60
+    signed_in(client, health_visitor)
+    age_session(client, idle=30 * 60 + 1)
+    response = client.get(reverse("home"))
+    assert response["Location"].startswith(reverse("login"))
+    page = client.get(response["Location"]).content.decode()
+    assert "You were signed out because you had not used the portal for 30 minutes" in page
+
+
+def test_using_the_portal_keeps_the_session_alive(client, health_visitor):
+    signed_in(client, health_visitor)
+    age_session(client, idle=29 * 60)
+    assert client.get(reverse("home")).status_code == 200
+    assert client.session[sessions.LAST_USED_AT] >= int(time.time()) - 1
+
+
+def test_a_session_ends_10_hours_after_signing_in_however_busy(client, health_visitor):
+    signed_in(client, health_visitor)
+    age_session(client, idle=5, since_sign_in=10 * 60 * 60 + 1)
+    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
+
+
+def test_asking_how_long_is_left_does_not_keep_the_session_alive(client, health_visitor):
+    signed_in(client, health_visitor)
+    age_session(client, idle=25 * 60)
+    left = client.get(reverse("session_status")).json()["seconds_left"]
+    assert 4 * 60 < left <= 5 * 60
+    assert client.get(reverse("session_status")).json()["seconds_left"] <= left
+    stayed = client.post(reverse("session_status")).json()["seconds_left"]
+    assert stayed > 29 * 60
+
+
+def test_the_status_of_an_ended_session_is_no_time_left(client, health_visitor):
+    signed_in(client, health_visitor)
+    age_session(client, idle=31 * 60)
+    assert client.get(reverse("session_status")).json() == {"seconds_left": 0}
+    assert client.post(reverse("session_status")).json() == {"seconds_left": 0}
+
+
+def test_answers_posted_after_an_idle_timeout_are_kept_through_signing_in(
+    client, health, health_visitor, password
+):
+    child = ChildFactory()
+    InvolvementFactory(child=child, agency=health)
+    signed_in(client, health_visitor)
+    client.post(reverse("toolkit:tool_start", args=[child.pk, "day"]))
+    tool = DayInMyLife.objects.get(child=child)
+    url = reverse("toolkit:tool", args=["day", tool.pk])
+    age_session(client, idle=31 * 60)
+    response = client.post(
+        url, {"version": 1, "day_version": "school_age", "strengths": "Loves school"}
+    )
+    assert response["Location"].startswith(reverse("login"))
+    client.post(
+        reverse("login"), {"username": health_visitor.username, "password": password, "next": url}
+    )
+    assert "Loves school" in client.get(url).content.decode()
+
+
+def test_signed_in_pages_are_never_stored(client, health_visitor):
+    signed_in(client, health_visitor)
+    for url in [reverse("home"), reverse("cases:child_list"), reverse("session_status")]:
+        assert "no-store" in client.get(url)["Cache-Control"], url
+
+
+def test_the_sign_in_page_is_not_stored_either(client):
+    assert "no-store" in client.get(reverse("login"))["Cache-Control"]
+
+
+def test_changing_the_password_ends_the_other_sessions(client, health_visitor, password):
+    other = signed_in(client.__class__(), health_visitor)
+    signed_in(client, health_visitor)
+    new = "river-lantern-copper-seventy"
+    client.post(
+        reverse("password_change"),
+        {"old_password": password, "new_password1": new, "new_password2": new},
+    )
+    assert client.get(reverse("home")).status_code == 200
+    assert other.get(reverse("home"))["Location"].startswith(reverse("login"))
+
+
+def test_deactivation_ends_every_session(client, health_visitor):
+    signed_in(client, health_visitor)
+    health_visitor.is_active = False
+    health_visitor.save()
+    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
+
+
+def test_a_timeout_warning_is_on_every_signed_in_page_only(client, health_visitor):
+    assert 'id="session-timeout"' not in client.get(reverse("login")).content.decode()
+    signed_in(client, health_visitor)
+    page = client.get(reverse("home")).content.decode()
+    assert 'id="session-timeout"' in page and 'data-idle-seconds="1800"' in page
+    assert 'data-warning-seconds="120"' in page
