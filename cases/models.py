@@ -477,3 +477,39 @@ class AccessLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The access log is append-only.")
+
+
+class ChildListAccess(models.Model):
+    """Append-only: who was shown or sent a list of named children (a search, a drill-down
+    page, a drill-down export), when, which one and how many children were in it. Beside
+    AccessLog rather than in it, because a list names many children and opens none of them;
+    the per-child access log stays the record of whose file was opened."""
+
+    class Kind(models.TextChoices):
+        CHILD_SEARCH = "child_search", "Children search"
+        DRILL_DOWN = "drill_down", "Drill-down page"
+        DRILL_DOWN_CSV = "drill_down_csv", "Drill-down CSV export"
+
+    WHAT_LENGTH = 200
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("when", auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    what = models.CharField(max_length=WHAT_LENGTH)
+    children = models.PositiveIntegerField("children listed")
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = "list or export of children"
+        verbose_name_plural = "lists and exports of children"
+
+    def __str__(self):
+        return f"{self.user} {self.get_kind_display().lower()} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The access log is append-only.")

@@ -54,6 +54,23 @@ class ChildSearchForm(GovukForm):
     def active(self):
         return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
 
+    def described(self) -> str:
+        """The search as the access log keeps it: which kinds of term were used, never the
+        words typed, because a name or date of birth typed here is itself a child's personal
+        data and the log must not become a second copy of it."""
+        criteria = self.cleaned_data
+        terms = []
+        if criteria["query"]:
+            terms.append("date of birth" if _as_date(criteria["query"]) else "name or LA child ID")
+        terms += [
+            str(self.fields[name].label).lower()
+            for name in ("on_cp_plan", "on_cin_plan", "on_neglect_plan")
+            if criteria[name]
+        ]
+        if criteria["agency"]:
+            terms.append(f"agency involved: {criteria['agency']}")
+        return "Children search: " + ", ".join(terms)
+
 
 def _as_date(text):
     match = _DATE.match(text)

@@ -8,7 +8,14 @@ from neglect_portal.models import User
 from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import record_update
 
-from .models import AccessLog, Child, ChildProtectionPlan, Involvement, Referral
+from .models import (
+    AccessLog,
+    Child,
+    ChildListAccess,
+    ChildProtectionPlan,
+    Involvement,
+    Referral,
+)
 
 
 @transaction.atomic
@@ -54,6 +61,16 @@ def referral_for_new_child(*, child: Child, referral: Referral, user: User) -> R
 
 def child_opened(*, child: Child, user: User) -> None:
     AccessLog.objects.create(child=child, user=user)
+
+
+def children_listed(*, user: User, kind: ChildListAccess.Kind, what: str, children: int) -> None:
+    """Log one list of named children shown or exported: one insert, however long the list.
+    `what` names the list (an indicator and quarter, the kinds of search term), never a child
+    or the words searched for. A list that names no one discloses nothing and is not logged."""
+    if children:
+        ChildListAccess.objects.create(
+            user=user, kind=kind, what=what[: ChildListAccess.WHAT_LENGTH], children=children
+        )
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from .models import (
     Assessment,
     Child,
     ChildInNeedPlan,
+    ChildListAccess,
     ChildProtectionPlan,
     CPReview,
     Involvement,
@@ -48,6 +49,16 @@ def child_list(request):
         request.GET.get("page")
     )
     page.object_list = selectors.with_case_flags(list(page.object_list), on=today())
+    # Only a search is logged: the unfiltered list is everyone's way in to their own work,
+    # shown on every visit, and an entry for each would bury the searches that show intent.
+    # Each page of results viewed is its own entry, as each shows other children.
+    if search.active:
+        services.children_listed(
+            user=request.user,
+            kind=ChildListAccess.Kind.CHILD_SEARCH,
+            what=f"{search.described()}, page {page.number}",
+            children=len(page.object_list),
+        )
     return render(
         request,
         "cases/child_list.html",

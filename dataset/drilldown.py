@@ -10,6 +10,7 @@ from datetime import date
 
 from cases.models import Assessment, Child, ChildInNeedPlan, ChildProtectionPlan, Referral
 from neglect_portal.dates import long_date
+from neglect_portal.quarters import Quarter
 from toolkit.models import SDQ, ChronologyEntry
 
 WHICH_LABELS = {"numerator": "In the numerator", "denominator": "In the denominator"}
@@ -71,9 +72,17 @@ def row(record) -> Row:
 CSV_HEADER = ["LA child ID", "Child", "Record", "Dates", "Agency"]
 
 
-def csv_rows(records):
+def described(code: str, which: str, quarter: Quarter) -> str:
+    """Which list this is, for the access log: "CP_NEGLECT_SHARE in the denominator, 2024-25 Q1"."""
+    return f"{code} {WHICH_LABELS[which].lower()}, {quarter.label}"
+
+
+def csv_rows(records, *, children: set[int]):
+    """The CSV's rows. Each row's child is added to `children` as it is written, so the
+    export's access-log entry can say how many children it named without a query of its own."""
     for record in records.iterator(chunk_size=2000):
         shown = row(record)
+        children.add(shown.child.pk)
         yield [
             shown.child.la_child_id,
             shown.child.full_name,

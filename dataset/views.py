@@ -4,6 +4,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from cases.models import ChildListAccess
+from cases.services import children_listed
 from neglect_portal import access
 from neglect_portal.dates import today
 from neglect_portal.quarters import Quarter
@@ -124,6 +126,13 @@ def members(request, quarter, code, which):
         records = selectors.drill_down(code, quarter, which, request.user)
         page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
         page.rows = [drilldown.row(record) for record in page]
+        # Each page viewed is its own entry, as each names other children.
+        children_listed(
+            user=request.user,
+            kind=ChildListAccess.Kind.DRILL_DOWN,
+            what=f"{drilldown.described(code, which, quarter)}, page {page.number}",
+            children=len({shown.child.pk for shown in page.rows}),
+        )
     return render(
         request,
         "dataset/members.html",
@@ -147,11 +156,20 @@ def members_csv(request, quarter, code, which):
     if not access.sees_any_child(request.user):
         raise PermissionDenied
     records = selectors.drill_down(code, quarter, which, request.user)
-    return csv_response(
+    children: set[int] = set()
+    response = csv_response(
         f"{code.lower()}-{which}-{quarter.slug}.csv",
         drilldown.CSV_HEADER,
-        drilldown.csv_rows(records),
+        drilldown.csv_rows(records, children=children),
     )
+    # csv_response has written every row by now, so `children` holds every child in the file.
+    children_listed(
+        user=request.user,
+        kind=ChildListAccess.Kind.DRILL_DOWN_CSV,
+        what=drilldown.described(code, which, quarter),
+        children=len(children),
+    )
+    return response
 
 
 @require_GET
