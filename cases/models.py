@@ -456,7 +456,22 @@ class Involvement(Versioned):
             raise ValidationError(errors)
 
 
-class AccessLog(models.Model):
+class AppendOnly(models.Model):
+    """A log: rows are added, never changed or deleted, or it would no longer be evidence."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The access log is append-only.")
+
+
+class AccessLog(AppendOnly):
     """Append-only: who opened which child's record, and when. Rows are never changed."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -470,16 +485,8 @@ class AccessLog(models.Model):
     def __str__(self):
         return f"{self.user} opened child {self.child_id} at {self.opened_at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("The access log is append-only.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The access log is append-only.")
-
-
-class ChildListAccess(models.Model):
+class ChildListAccess(AppendOnly):
     """Append-only: who was shown or sent a list of named children (a search, a drill-down
     page, a drill-down export), when, which one and how many children were in it. Beside
     AccessLog rather than in it, because a list names many children and opens none of them;
@@ -505,11 +512,3 @@ class ChildListAccess(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.get_kind_display().lower()} at {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("The access log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The access log is append-only.")

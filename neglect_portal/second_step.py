@@ -17,6 +17,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from . import two_factor
@@ -75,14 +76,8 @@ def before_second_step(view: Callable) -> Callable:
     return view
 
 
-class SecondStepMiddleware:
+class SecondStepMiddleware(MiddlewareMixin):
     """After LoginRequiredMiddleware: signed-in sessions only."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self, request: HttpRequest, view_func: Callable, view_args: Any, view_kwargs: Any

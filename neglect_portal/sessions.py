@@ -20,6 +20,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.deprecation import MiddlewareMixin
 
 SIGNED_IN_AT = "signed_in_at"
 LAST_USED_AT = "last_used_at"
@@ -58,15 +59,9 @@ def not_use(view: Callable) -> Callable:
     return view
 
 
-class SessionTimeoutMiddleware:
+class SessionTimeoutMiddleware(MiddlewareMixin):
     """Ends a timed-out session before the view runs, so the request is treated as signed out
     (and a post's answers are kept through signing in again)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self, request: HttpRequest, view_func: Callable, view_args: Any, view_kwargs: Any
@@ -80,15 +75,11 @@ class SessionTimeoutMiddleware:
             record_use(request)
 
 
-class NoStoreWhenSignedInMiddleware:
+class NoStoreWhenSignedInMiddleware(MiddlewareMixin):
     """Pages for a signed-in person may show children's records: no browser or proxy keeps
     them, so the back button on a shared computer shows nothing after signing out."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             add_never_cache_headers(response)
         return response

@@ -24,6 +24,14 @@ def _paused(request: HttpRequest, form: SecurityCodeForm) -> HttpResponse:
     return redirect("login")
 
 
+def _recovery_codes_page(
+    request: HttpRequest, codes: list[str] | None, *, first_time: bool
+) -> HttpResponse:
+    # Shown in this response only: the codes are never on a page again.
+    context = {"codes": codes, "next": second_step.next_url(request), "first_time": first_time}
+    return render(request, "registration/recovery_codes.html", context)
+
+
 def _code_step(
     request: HttpRequest, form_class: type[SecurityCodeForm], template: str
 ) -> HttpResponse:
@@ -91,12 +99,7 @@ def two_factor_set_up(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             if step is not None:
                 second_step.step_taken(request)
-            # Shown in this response only: the codes are never on a page again.
-            return render(
-                request,
-                "registration/recovery_codes.html",
-                {"codes": codes, "next": second_step.next_url(request), "first_time": True},
-            )
+            return _recovery_codes_page(request, codes, first_time=True)
         if form.paused:
             return _paused(request, form)
     return render(
@@ -125,11 +128,7 @@ def recovery_codes_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             codes = two_factor.recovery_codes_renew(user=user)
-            return render(
-                request,
-                "registration/recovery_codes.html",
-                {"codes": codes, "next": second_step.next_url(request), "first_time": False},
-            )
+            return _recovery_codes_page(request, codes, first_time=False)
         if form.paused:
             return _paused(request, form)
     return render(
