@@ -1,6 +1,7 @@
 """Case record pages. Views are thin: lookups go through neglect_portal.access, shared reads
 through selectors, writes through services."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from neglect_portal import access
 from neglect_portal.dates import today
+from neglect_portal.records import once
 from neglect_portal.records.history import history_entries
 from neglect_portal.records.views import RecordFormView
 
@@ -293,21 +295,11 @@ class InvolvementEnd(CaseRecordView):
 def refer_new_child(request):
     if not access.can_refer_a_child(request.user):
         raise PermissionDenied
-    form = forms.NewChildReferralForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        referral = services.referral_for_new_child(
-            child=form.instance, referral=form.referral, user=request.user
-        )
-        visible = access.children_visible_to(request.user).filter(pk=referral.child_id)
-        return render(
-            request,
-            "cases/referral_sent.html",
-            {
-                "child_url": reverse("cases:child_detail", args=[referral.child_id])
-                if visible.exists()
-                else None,
-            },
-        )
+    form = once.carry_token(
+        forms.NewChildReferralForm(request.POST if request.method == "POST" else None)
+    )
+    if request.method == "POST" and (sent := _send_referral(request, form)):
+        return sent
     return render(
         request,
         "records/form.html",
@@ -317,6 +309,35 @@ def refer_new_child(request):
             "cancel_url": reverse("cases:child_list"),
         },
     )
+
+
+def _send_referral(request, form):
+    """The "referral sent" page, or None when the form needs correcting. The same form sent
+    again shows the page again: its stored result is the child's page, or "" for a partner
+    who may not see the child yet."""
+    if form.is_valid():
+        done = once.submit_once(
+            request,
+            lambda: services.referral_for_new_child(
+                child=form.instance, referral=form.referral, user=request.user
+            ),
+            lambda referral: _child_url_if_visible(request.user, referral.child_id),
+        )
+        again, child_url = done.again, done.url
+    else:
+        child_url = once.earlier_result(request)
+        if child_url is None:
+            return None
+        again = True
+    if again:
+        messages.info(request, once.ALREADY_SAVED)
+    return render(request, "cases/referral_sent.html", {"child_url": child_url or None})
+
+
+def _child_url_if_visible(user, child_id) -> str:
+    if access.children_visible_to(user).filter(pk=child_id).exists():
+        return reverse("cases:child_detail", args=[child_id])
+    return ""
 
 
 def access_log(request, pk):

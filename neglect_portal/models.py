@@ -143,3 +143,23 @@ class User(AbstractUser):
     @property
     def is_administrator(self) -> bool:
         return self.role == self.Role.ADMINISTRATOR
+
+
+class SubmissionToken(models.Model):
+    """A create form's one-time token once it has been used, and where its record is, so
+    that the form sent again (a double click, a resend) creates nothing and lands there
+    (neglect_portal.records.once)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    token = models.CharField(max_length=64)
+    url = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            # Two posts of one form at once: the second insert fails, so only one record stays.
+            models.UniqueConstraint(fields=["user", "token"], name="one_use_per_submission_token"),
+        ]
+
+    def __str__(self):
+        return f"Submission by {self.user} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -92,6 +92,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Two saves at once: a transaction that reads and then writes cannot wait for SQLite's
+    # lock once another has begun writing, so the loser got "database is locked" (a 500).
+    # Taking the write lock as each transaction begins (Django 5.1's `transaction_mode`) makes
+    # the second wait, up to `timeout` seconds, and then read what the first saved, so it
+    # gets the same stale-edit refusal as on PostgreSQL.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "neglect_portal.User"

@@ -5,9 +5,25 @@ children it is involved with; the outsider's agency works with none of the test 
 """
 
 import pytest
+from django.conf import settings as django_settings
 
 from neglect_portal.models import Agency, User
 from tests.factories import PASSWORD, AgencyFactory, UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    # SQLite's in-memory test database is shared between threads through a shared cache,
+    # whose table locks fail at once instead of waiting: two saves at once in two threads
+    # (tests/neglect_portal/test_security_submissions.py) need a file, as in production.
+    # Not waiting for the disk after each commit keeps the suite as fast as in memory.
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["TEST"] = {
+            **database.get("TEST", {}),
+            "NAME": str(tmp_path_factory.mktemp("db") / "test.sqlite3"),
+        }
+        database["OPTIONS"] = {**database["OPTIONS"], "init_command": "PRAGMA synchronous=OFF"}
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ from cases.services import child_opened
 from neglect_portal import access
 from neglect_portal.dates import today
 from neglect_portal.kept_answers import keeps_answers_through_sign_in, kept_answers
+from neglect_portal.records import once
 from neglect_portal.records.stale import refuse_stale
 from neglect_portal.records.versions import StaleEdit
 from neglect_portal.records.views import reopen_page
@@ -58,10 +59,16 @@ def tool_start(request, pk, kind):
         return HttpResponseNotAllowed(["POST"])
     if not access.works_with_children(request.user):
         raise PermissionDenied
-    tool = tool_begin(
-        tool_kind.model, child=child, author=request.user, **tool_kind.start_fields(child)
+    done = once.submit_once(
+        request,
+        lambda: tool_begin(
+            tool_kind.model, child=child, author=request.user, **tool_kind.start_fields(child)
+        ),
+        lambda tool: reverse("toolkit:tool", args=[kind, tool.pk]),
     )
-    return redirect("toolkit:tool", kind=kind, pk=tool.pk)
+    if done.again:
+        return once.already_saved(request, done.url, "This tool was already started")
+    return redirect(done.url)
 
 
 @keeps_answers_through_sign_in

@@ -4,6 +4,7 @@
   `StaleEdit`, the form mixin `CarriesVersion`).
 - `stale`: what the one stale-edit page shows ("what is different", everything typed kept).
 - `views`: the generic record form view.
+- `once`: the one-time token that makes a create form sent twice create one record.
 - `history`: a record's history as people read it.
 - `presentation`: how a stored value or a form answer reads on screen.
 - `forms`: the one form for reopening a locked record with a reason.

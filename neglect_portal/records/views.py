@@ -3,7 +3,8 @@
 Subclasses say which record (`get_object`, looked up inside the viewer's scope so that an
 outsider gets 404), who may change it (`may_change`: 403 for a reader who may not), and what
 the page shows around the form (`context`). A save refused because someone else saved first
-gets the one stale-edit page (status 409), with everything typed kept.
+gets the one stale-edit page (status 409), with everything typed kept. A form that adds a
+record carries a one-time token (`once`), so sending it twice adds one record.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views import View
 
+from . import once
 from .forms import ReopenForm
 from .stale import StaleRefusal, refuse_stale
 from .versions import StaleEdit, record_update
@@ -87,14 +89,21 @@ class RecordFormView(View):
     # Flow ----------------------------------------------------------------------------------
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.opened()
-        return self.render(self.form_class(instance=self.new_instance(), **self.form_kwargs()))
+        return self.render(self.form(None))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = self.form_class(request.POST, instance=self.new_instance(), **self.form_kwargs())
+        form = self.form(request.POST)
         if not form.is_valid():
-            return self.render(form)
+            earlier = once.earlier_result(request)
+            return once.already_saved(request, earlier) if earlier else self.render(form)
         try:
-            record = self.save(form)
+            if form.instance.pk is None:
+                done = once.submit_once(request, lambda: self.save(form), self.success_url)
+                if done.again:
+                    return once.already_saved(request, done.url)
+                url = done.url
+            else:
+                url = self.success_url(self.save(form))
         except StaleEdit as stale:
             saved = self.form_class(instance=stale.current, **self.form_kwargs())
             refusal = refuse_stale(
@@ -105,7 +114,11 @@ class RecordFormView(View):
             show_validation_error(form, error)
             return self.render(form)
         messages.success(request, self.success_message)
-        return redirect(self.success_url(record))
+        return redirect(url)
+
+    def form(self, data: Any) -> forms.ModelForm:
+        form = self.form_class(data, instance=self.new_instance(), **self.form_kwargs())
+        return once.carry_token(form) if form.instance.pk is None else form
 
     def render(
         self, form: forms.BaseForm, *, stale: StaleRefusal | None = None, status: int = 200

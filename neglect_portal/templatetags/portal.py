@@ -1,6 +1,9 @@
 from django import forms, template
 from django.conf import settings
 from django.templatetags.static import static
+from django.utils.html import format_html
+
+from neglect_portal.records import once
 
 register = template.Library()
 
@@ -30,3 +33,10 @@ def error_anchor(bound_field):
     if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
         return f"{bound_field.auto_id}_1"
     return bound_field.auto_id
+
+
+@register.simple_tag
+def submission_token():
+    """The one-time token of a form that creates a record and has no fields (a start button);
+    model forms carry theirs as a field (neglect_portal.records.once)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', once.FIELD, once.new_token())
