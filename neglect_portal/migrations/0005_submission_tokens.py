@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('neglect_portal', '0003_accesslog_moved_to_cases'),
+        ('neglect_portal', '0004_sessions_ended_at'),
     ]
 
     operations = [
