@@ -1,11 +1,18 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Exists, OuterRef
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Agency, User
 from .two_factor import two_factor_reset
+
+# django-otp's own pages would show and change keys and recovery codes with no history:
+# an administrator's one way in is the recorded reset on the user list.
+for device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device):
+        admin.site.unregister(device)
 
 
 @admin.register(Agency)

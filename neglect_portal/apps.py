@@ -8,8 +8,8 @@ class NeglectPortalConfig(AppConfig):
     verbose_name = "People and agencies"
 
     def ready(self):
-        # Their sign-in receivers must be connected before anyone signs in.
-        from . import second_step, sessions  # noqa: F401
+        # The sign-in receivers must be connected before anyone signs in; the checks registered.
+        from . import checks, second_step, sessions  # noqa: F401
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.urls import reverse
 
 from .access import can_use_admin, reads_dataset, reads_every_action_plan, works_with_children
 from .second_step import pending_step
+from .sessions import seconds_left
 
 TIMEOUT_WARNING_SECONDS = 2 * 60
 
@@ -14,12 +14,13 @@ def _signed_in(request) -> bool:
 
 
 def session_timeout(request):
-    """What the timeout warning needs: when to warn, and the session's limit."""
+    """What the timeout warning needs: how long the session has (the idle limit, or less near
+    the limit from signing in), and how long before the end to warn."""
     if not _signed_in(request):
         return {}
     return {
         "session_timeout": {
-            "idle_seconds": settings.SESSION_IDLE_SECONDS,
+            "seconds_left": seconds_left(request),
             "warning_seconds": TIMEOUT_WARNING_SECONDS,
         }
     }

@@ -14,6 +14,7 @@ from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
+from axes.utils import reset
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.db.models import QuerySet, Sum
@@ -59,6 +60,11 @@ def count_failure(request: HttpRequest, username: str) -> bool:
     """Record a wrong password given outside sign-in; True when that pauses the account."""
     user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
     return bool(getattr(request, "axes_locked_out", False))
+
+
+def failures_forgotten(username: str) -> None:
+    """A complete sign-in (password and any second step) clears the account's failures."""
+    reset(username=username)
 
 
 def lockout_response(

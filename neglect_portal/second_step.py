@@ -20,11 +20,12 @@ from django.shortcuts import redirect, resolve_url
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from . import two_factor
+from . import lockout, two_factor
 
 SESSION_KEY = "second_step"
 CODE = "code"
 SET_UP = "set_up"
+DONE = "done"
 
 
 def step_for(user: Any) -> str | None:
@@ -40,20 +41,32 @@ def _mark_second_step(sender: Any, request: HttpRequest | None, user: Any, **kwa
     if request is None or not hasattr(request, "session"):
         return
     step = step_for(user)
+    request.session[SESSION_KEY] = step or DONE
     if step is None:
-        request.session.pop(SESSION_KEY, None)
-    else:
-        request.session[SESSION_KEY] = step
+        lockout.failures_forgotten(user.get_username())
 
 
 def pending_step(request: HttpRequest) -> str | None:
-    return request.session.get(SESSION_KEY) if request.user.is_authenticated else None
+    if not request.user.is_authenticated:
+        return None
+    step = request.session.get(SESSION_KEY)
+    if step is None:
+        # Signed in without passing the sign-in receiver: ask, rather than let it through.
+        step = request.session[SESSION_KEY] = step_for(request.user) or DONE
+    return None if step == DONE else step
 
 
 def step_taken(request: HttpRequest) -> None:
-    request.session.pop(SESSION_KEY, None)
+    request.session[SESSION_KEY] = DONE
+    # Only now is the sign-in a success: the wrong codes before it stay counted until then,
+    # so signing in again with the password does not buy more guesses at the code.
+    lockout.failures_forgotten(request.user.get_username())
     # A new session key once fully signed in, so one seen before the step is worth nothing.
     request.session.cycle_key()
+
+
+def step_becomes(request: HttpRequest, step: str) -> None:
+    request.session[SESSION_KEY] = step
 
 
 def step_url(step: str, next_url: str | None = None) -> str:

@@ -136,7 +136,9 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_HANDLER = "neglect_portal.lockout.PortalLockoutHandler"
 AXES_LOCKOUT_CALLABLE = "neglect_portal.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "neglect_portal.lockout.client_address"
-AXES_RESET_ON_SUCCESS = True
+# A correct password is only half a sign-in: failures are cleared when the second step is
+# taken too (neglect_portal.second_step), or wrong codes could be guessed without end.
+AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # Never stored with an attempt or written to a log.
 AXES_SENSITIVE_PARAMETERS = [
@@ -169,6 +171,8 @@ OTP_TOTP_ISSUER = "Neglect Portal"
 # for every guess, instead of django-otp's own growing delays as well.
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+# The keys and recovery codes are never shown, even to administrators.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English")]

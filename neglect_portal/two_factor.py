@@ -28,11 +28,12 @@ def has_two_factor(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def authenticator_to_set_up(user: User) -> TOTPDevice:
-    """The unconfirmed authenticator being set up, made on first asking: reloading the page
-    shows the same key, so a code from an app already given it still works."""
-    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=False, name=AUTHENTICATOR)
-    return device
+def authenticator_to_set_up(user: User, device_id: int | None) -> TOTPDevice:
+    """This session's unconfirmed authenticator (`device_id`, kept in its session), made on
+    first asking: reloading the page shows the same key, so a code from an app already given
+    it still works, while another session with the password gets a key of its own."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=device_id).first()
+    return device or TOTPDevice.objects.create(user=user, confirmed=False, name=AUTHENTICATOR)
 
 
 def key_in_groups(device: TOTPDevice) -> str:
@@ -55,7 +56,11 @@ def _code_is_well_formed(code: str) -> bool:
 
 @transaction.atomic
 def authenticator_confirm(*, device: TOTPDevice, code: str) -> list[str] | None:
-    """Confirm the authenticator with a code it made; the new recovery codes, or None."""
+    """Confirm the authenticator with a code it made; the new recovery codes, or None. Never
+    over a confirmed one: replacing a working authenticator is an administrator's reset."""
+    User.objects.select_for_update().filter(pk=device.user_id).first()
+    if has_two_factor(device.user):
+        return None
     if not (_code_is_well_formed(code) and device.verify_token(code)):
         return None
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
@@ -75,8 +80,13 @@ def recovery_codes_renew(*, user: User) -> list[str]:
 
 
 def authenticator_code_matches(user: User, code: str) -> bool:
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return bool(device and _code_is_well_formed(code) and device.verify_token(code))
+    if not _code_is_well_formed(code):
+        return False
+    # Locked, so one code sent twice at the same moment passes once (django-otp refuses a
+    # code it has seen by the time step it came from).
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        return bool(device and device.verify_token(code))
 
 
 def recovery_code_matches(user: User, code: str) -> bool:

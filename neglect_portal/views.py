@@ -67,7 +67,8 @@ def session_status(request):
     alive); a POST is "Stay signed in"."""
     if not request.user.is_authenticated:
         return JsonResponse({"seconds_left": 0})
-    if request.method == "POST":
+    # Halfway through signing in is not use: the session may not be kept waiting there.
+    if request.method == "POST" and second_step.pending_step(request) is None:
         sessions.record_use(request, always=True)
     return JsonResponse({"seconds_left": sessions.seconds_left(request)})
 

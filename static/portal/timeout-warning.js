@@ -8,17 +8,17 @@ if (dialog && typeof dialog.showModal === "function") {
   const countdown = dialog.querySelector("[data-countdown]");
   const announce = dialog.querySelector("[data-announce]");
   const stay = dialog.querySelector("form[data-stay]");
+  // While the dialog is open, ask again this often: "Stay signed in" in another tab closes it.
+  const RECHECK_SECONDS = 15;
   let timer;
+  let recheck;
 
   const after = (seconds, then) => {
     clearTimeout(timer);
     timer = setTimeout(then, Math.max(0, seconds) * 1000);
   };
   const inWords = (seconds) => {
-    if (seconds > 60) {
-      const minutes = Math.ceil(seconds / 60);
-      return `${minutes} minutes`;
-    }
+    if (seconds > 60) return `${Math.ceil(seconds / 60)} minutes`;
     if (seconds === 60) return "1 minute";
     return seconds === 1 ? "1 second" : `${seconds} seconds`;
   };
@@ -37,7 +37,26 @@ if (dialog && typeof dialog.showModal === "function") {
     }
   };
 
-  const countDown = (left) => {
+  // Near the limit from signing in, staying buys nothing: the dialog says so instead.
+  const canStay = (yes) => {
+    stay.hidden = !yes;
+    dialog.querySelector("[data-can-stay]").hidden = !yes;
+    dialog.querySelector("[data-cannot-stay]").hidden = yes;
+  };
+
+  const close = () => {
+    clearInterval(recheck);
+    if (dialog.open) dialog.close();
+    announce.textContent = "";
+  };
+
+  const open = (left) => {
+    if (!dialog.open) {
+      dialog.showModal();
+      announce.textContent = `We will sign you out in ${inWords(left)}.`;
+      clearInterval(recheck);
+      recheck = setInterval(check, RECHECK_SECONDS * 1000);
+    }
     const ends = Date.now() + left * 1000;
     const tick = () => {
       const remaining = Math.ceil((ends - Date.now()) / 1000);
@@ -49,43 +68,42 @@ if (dialog && typeof dialog.showModal === "function") {
       if (remaining === 60) announce.textContent = `We will sign you out in ${inWords(remaining)}.`;
       timer = setTimeout(tick, 1000);
     };
+    clearTimeout(timer);
     tick();
   };
 
-  const check = async () => {
+  async function check() {
     const left = await secondsLeft();
     if (left === null) {
-      after(30, check);
+      if (!dialog.open) after(RECHECK_SECONDS, check);
     } else if (left <= 0) {
       signedOut();
     } else if (left > warning) {
-      if (dialog.open) dialog.close();
+      close();
       after(left - warning, check);
     } else {
-      if (!dialog.open) {
-        dialog.showModal();
-        announce.textContent = `We will sign you out in ${inWords(left)}.`;
-      }
-      countDown(left);
+      open(left);
     }
-  };
+  }
 
   stay.addEventListener("submit", async (event) => {
     event.preventDefault();
     const left = await secondsLeft({ method: "POST", body: new FormData(stay) });
     if (left === null || left <= 0) {
       signedOut();
-      return;
+    } else if (left <= warning) {
+      canStay(false);
+      open(left);
+    } else {
+      close();
+      after(left - warning, check);
     }
-    dialog.close();
-    announce.textContent = "";
-    after(left - warning, check);
   });
   // Escape closes a dialog; here it means the same as "Stay signed in".
   dialog.addEventListener("cancel", (event) => {
     event.preventDefault();
-    stay.requestSubmit();
+    if (!stay.hidden) stay.requestSubmit();
   });
 
-  after(Number(dialog.dataset.idleSeconds) - warning, check);
+  after(Number(dialog.dataset.secondsLeft) - warning, check);
 }

@@ -43,7 +43,8 @@ def inserts(queries) -> int:
 
 
 def assert_names_no_one(entry, children, *typed):
-    logged = f"{entry.what} {entry}"
+    # Everything the entry keeps but the user (a random factory name may be a child's too).
+    logged = f"{entry.what} {entry.get_kind_display()} {entry.children}"
     for child in children:
         assert child.given_name not in logged and child.family_name not in logged
         assert child.la_child_id not in logged

@@ -1,11 +1,13 @@
 """How long a session lasts and what a browser keeps of it (issue 11)."""
 
+import re
 import time
 
 import pytest
 from django.urls import reverse
+from django_otp.oath import totp
 
-from neglect_portal import sessions
+from neglect_portal import sessions, two_factor
 from tests.factories import ChildFactory, InvolvementFactory
 from toolkit.models import DayInMyLife
 
@@ -85,14 +87,49 @@ def test_answers_posted_after_an_idle_timeout_are_kept_through_signing_in(
     assert "Loves school" in client.get(url).content.decode()
 
 
-def test_signed_in_pages_are_never_stored(client, health_visitor):
-    signed_in(client, health_visitor)
-    for url in [reverse("home"), reverse("cases:child_list"), reverse("session_status")]:
+def test_signed_in_responses_are_never_stored(client, csc_social_worker):
+    signed_in(client, csc_social_worker)
+    for url in [
+        reverse("home"),
+        reverse("cases:child_list"),
+        reverse("session_status"),
+        reverse("admin:index"),  # a redirect for someone who is not an administrator
+        reverse("dataset:dashboard_latest"),  # a redirect to the latest quarter
+    ]:
         assert "no-store" in client.get(url)["Cache-Control"], url
 
 
-def test_the_sign_in_page_is_not_stored_either(client):
-    assert "no-store" in client.get(reverse("login"))["Cache-Control"]
+def test_exports_are_never_stored(client, csc_social_worker):
+    signed_in(client, csc_social_worker)
+    response = client.get(reverse("toolkit:chronology_csv", args=[ChildFactory().pk]))
+    assert response["Content-Type"].startswith("text/csv")
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_answers_kept_through_the_second_step_too(
+    client, settings, health, health_visitor, password
+):
+    settings.MFA_REQUIRED = True
+    device = two_factor.authenticator_to_set_up(health_visitor, None)
+    two_factor.authenticator_confirm(device=device, code=f"{totp(device.bin_key):06d}")
+    child = ChildFactory()
+    InvolvementFactory(child=child, agency=health)
+    signed_in(client, health_visitor)
+    session = client.session
+    session["second_step"] = "done"
+    session.save()
+    client.post(reverse("toolkit:tool_start", args=[child.pk, "day"]))
+    tool = DayInMyLife.objects.get(child=child)
+    url = reverse("toolkit:tool", args=["day", tool.pk])
+    age_session(client, idle=31 * 60)
+    client.post(url, {"version": 1, "day_version": "school_age", "strengths": "Loves school"})
+    signed = client.post(
+        reverse("login"), {"username": health_visitor.username, "password": password, "next": url}
+    )
+    assert signed["Location"].startswith(reverse("sign_in_code"))
+    code = f"{totp(device.bin_key, t0=-30):06d}"
+    assert client.post(signed["Location"], {"code": code})["Location"] == url
+    assert "Loves school" in client.get(url).content.decode()
 
 
 def test_changing_the_password_ends_the_other_sessions(client, health_visitor, password):
@@ -118,5 +155,6 @@ def test_a_timeout_warning_is_on_every_signed_in_page_only(client, health_visito
     assert 'id="session-timeout"' not in client.get(reverse("login")).content.decode()
     signed_in(client, health_visitor)
     page = client.get(reverse("home")).content.decode()
-    assert 'id="session-timeout"' in page and 'data-idle-seconds="1800"' in page
+    assert 'id="session-timeout"' in page
+    assert re.search(r'data-seconds-left="(17[4-9]\d|1800)"', page)
     assert 'data-warning-seconds="120"' in page

@@ -127,3 +127,18 @@ def test_the_demo_portal_does_not_ask_for_two_factor():
         "from django.conf import settings; print(settings.MFA_REQUIRED)",
     )
     assert result.stdout.strip() == "False"
+
+
+def test_the_deployment_checklist_fails_a_production_portal_without_two_factor():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="False",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="portal.example.org",
+        MFA_REQUIRED="False",
+    )
+    assert result.returncode != 0
+    assert "neglect_portal.W001" in result.stdout + result.stderr

@@ -10,7 +10,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from neglect_portal import two_factor
+from neglect_portal import second_step, sessions, two_factor
 from neglect_portal.models import User
 
 pytestmark = pytest.mark.django_db
@@ -38,12 +38,12 @@ def fully_signed_in(client, user):
     """Signed in with the second step taken, for tests about what comes after it."""
     client.force_login(user)
     session = client.session
-    session.pop("second_step", None)
+    session[second_step.SESSION_KEY] = second_step.DONE
     session.save()
 
 
 def set_up(user):
-    device = two_factor.authenticator_to_set_up(user)
+    device = two_factor.authenticator_to_set_up(user, None)
     codes = two_factor.authenticator_confirm(device=device, code=code_for(device, 0))
     device.refresh_from_db()
     return device, codes
@@ -180,9 +180,85 @@ def test_a_signed_in_person_cannot_replace_a_working_authenticator(
     device, _ = set_up(health_visitor)
     sign_in(client, health_visitor, password)
     client.post(reverse("sign_in_code"), {"code": code_for(device)})
-    client.get(reverse("two_factor_set_up"))
-    client.post(reverse("two_factor_set_up"), {"code": "000000"})
+    page = client.get(reverse("two_factor_set_up")).content.decode()
+    assert "Two-factor authentication is set up" in page and "data-key" not in page
+    client.post(reverse("two_factor_set_up"), {"code": code_for(device, 2)})
     assert list(TOTPDevice.objects.filter(user=health_visitor)) == [device]
+
+
+def test_a_session_left_at_setting_up_cannot_replace_one_set_up_since(
+    client, health_visitor, password
+):
+    sign_in(client, health_visitor, password)  # someone else with the password, at set-up
+    client.get(reverse("two_factor_set_up"))
+    their_device = TOTPDevice.objects.get(user=health_visitor, confirmed=False)
+    owner = client.__class__()
+    sign_in(owner, health_visitor, password)
+    owner.get(reverse("two_factor_set_up"))
+    own_device = TOTPDevice.objects.exclude(pk=their_device.pk).get(user=health_visitor)
+    owner.post(reverse("two_factor_set_up"), {"code": code_for(own_device, 0)})
+
+    response = client.post(reverse("two_factor_set_up"), {"code": code_for(their_device, 0)})
+    assert response["Location"] == reverse("sign_in_code")
+    assert list(TOTPDevice.objects.filter(user=health_visitor)) == [own_device]
+    assert two_factor.recovery_codes_left(health_visitor) == 10
+    assert client.get(reverse("cases:child_list"))["Location"].startswith(reverse("sign_in_code"))
+
+
+def test_each_session_setting_up_gets_its_own_key(client, health_visitor, password):
+    sign_in(client, health_visitor, password)
+    other = client.__class__()
+    sign_in(other, health_visitor, password)
+    key = re.compile(r"data-key>([A-Z2-7 ]+)<")
+    first = key.search(client.get(reverse("two_factor_set_up")).content.decode()).group(1)
+    second = key.search(other.get(reverse("two_factor_set_up")).content.decode()).group(1)
+    assert first != second
+    again = key.search(client.get(reverse("two_factor_set_up")).content.decode()).group(1)
+    assert again == first
+
+
+def test_signing_in_again_does_not_buy_more_guesses_at_the_code(client, health_visitor, password):
+    device, _ = set_up(health_visitor)
+    for _ in range(2):
+        sign_in(client, health_visitor, password)
+        for _ in range(3):
+            client.post(reverse("sign_in_code"), {"code": "000000"})
+    # Six wrong codes over two sign-ins: paused, however often the password is given again.
+    assert sign_in(client, health_visitor, password).status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_complete_sign_in_clears_the_wrong_codes_before_it(client, health_visitor, password):
+    device, _ = set_up(health_visitor)
+    sign_in(client, health_visitor, password)
+    for _ in range(4):
+        client.post(reverse("sign_in_code"), {"code": "000000"})
+    client.post(reverse("sign_in_code"), {"code": code_for(device)})
+    client.post(reverse("logout"))
+    sign_in(client, health_visitor, password)
+    for _ in range(4):
+        client.post(reverse("sign_in_code"), {"code": "000000"})
+    assert "_auth_user_id" in client.session  # four wrong since the last complete sign-in
+
+
+def test_waiting_at_the_second_step_is_not_use(client, health_visitor, password):
+    set_up(health_visitor)
+    sign_in(client, health_visitor, password)
+    session = client.session
+    session[sessions.LAST_USED_AT] -= 20 * 60
+    session.save()
+    left = client.post(reverse("session_status")).json()["seconds_left"]
+    assert left <= 10 * 60
+
+
+def test_the_admin_never_shows_keys_or_recovery_codes(client, health_visitor, administrator):
+    device, codes = set_up(health_visitor)
+    fully_signed_in(client, administrator)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "otp_totp" not in index and "otp_static" not in index
+    page = client.get(reverse("admin:neglect_portal_user_change", args=[health_visitor.pk]))
+    assert device.key not in page.content.decode() and codes[0] not in page.content.decode()
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
 
 
 def test_an_administrator_resets_it_and_every_session_ends_in_history(
