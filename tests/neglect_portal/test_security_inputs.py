@@ -11,12 +11,13 @@ from datetime import date
 import pytest
 from django import forms
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
 from actionplans.forms import ActionForm, QuarterForm
 from cases.census_import import import_census
-from cases.models import Child, Involvement, Referral
+from cases.models import Child, Referral
 from dataset.forms import AgencyReturnForm, RepublishForm
 from neglect_portal import dates
 from neglect_portal.dates import add_months
@@ -242,14 +243,14 @@ def test_a_birth_date_in_1900_is_refused_and_no_child_saved(worker):
 def test_a_birth_date_25_years_ago_is_the_earliest_accepted():
     earliest = add_months(TODAY, -12 * 25)
     Child(la_child_id="A1", date_of_birth=earliest).full_clean()
-    with pytest.raises(Exception, match="Date of birth must be on or after"):
+    with pytest.raises(ValidationError, match="Date of birth must be on or after"):
         Child(la_child_id="A1", date_of_birth=date.fromordinal(earliest.toordinal() - 1)).clean()
 
 
 def test_an_expected_birth_more_than_10_months_ahead_is_refused():
     Child(la_child_id="A1", expected_date_of_birth=add_months(TODAY, 10)).full_clean()
     too_late = date.fromordinal(add_months(TODAY, 10).toordinal() + 1)
-    with pytest.raises(Exception, match="10 months from today"):
+    with pytest.raises(ValidationError, match="10 months from today"):
         Child(la_child_id="A1", expected_date_of_birth=too_late).full_clean()
 
 
@@ -281,9 +282,8 @@ def test_an_involvement_before_the_pregnancy_is_refused():
     involvement = InvolvementFactory.build(
         child=ChildFactory(date_of_birth=date(2020, 6, 1)), start_date=date(2019, 7, 31)
     )
-    with pytest.raises(Exception, match="Start date must be on or after 1 August 2019"):
+    with pytest.raises(ValidationError, match="Start date must be on or after 1 August 2019"):
         involvement.full_clean(exclude=["agency"])
-    assert not Involvement.objects.exists()
 
 
 def test_a_partners_referral_dated_long_before_the_birth_is_refused(client, health_visitor):
@@ -359,7 +359,7 @@ def test_a_birth_date_in_arabic_indic_digits_is_refused(worker):
 )
 def test_every_part_of_a_date_takes_only_the_numbers_0_to_9(parts):
     field = GovukDateField(label="Date of birth")
-    with pytest.raises(Exception, match="Enter the date of birth using the numbers 0 to 9"):
+    with pytest.raises(ValidationError, match="Enter the date of birth using the numbers 0 to 9"):
         field.clean(list(parts))
     assert field.clean(["4", "3", "2019"]) == date(2019, 3, 4)
 
@@ -395,7 +395,7 @@ def test_an_la_child_id_of_letters_digits_and_hyphens_is_accepted(worker):
 def test_an_edit_keeps_the_la_child_id_rule():
     child = ReferralFactory().child
     child.la_child_id = "DfEX\u202e1"
-    with pytest.raises(Exception, match="LA child ID must only include"):
+    with pytest.raises(ValidationError, match="LA child ID must only include"):
         child.full_clean()
 
 
