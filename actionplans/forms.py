@@ -4,7 +4,7 @@ from neglect_portal.forms import GovukDateField, GovukForm, GovukModelForm
 from neglect_portal.models import Agency, User
 from neglect_portal.records.versions import CarriesVersion
 
-from .models import Action, ActionPlan, Objective, Rag
+from .models import Action, ActionPlan, ActionUpdate, Objective, QuarterlyReport, Rag
 from .services import REPORT_FIELDS, Rating
 
 DATE_HINT = "For example, 31 3 2027"
@@ -190,6 +190,7 @@ class QuarterForm(CarriesVersion, GovukForm):
                 label=f"Progress: {action.short}",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
+                max_length=ActionUpdate._meta.get_field("narrative").max_length,
                 initial=update.narrative if update else "",
                 help_text="Needed if the rating has changed since it was last rated",
             )
@@ -197,6 +198,7 @@ class QuarterForm(CarriesVersion, GovukForm):
                 label=f"Evidence of impact: {action.short}",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
+                max_length=ActionUpdate._meta.get_field("evidence_of_impact").max_length,
                 initial=update.evidence_of_impact if update else "",
                 help_text="What difference it made for children, and how you know",
             )
@@ -218,6 +220,7 @@ class QuarterForm(CarriesVersion, GovukForm):
                 help_text=hint,
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 4}),
+                max_length=QuarterlyReport._meta.get_field(name).max_length,
                 initial=getattr(report, name) if report else "",
             )
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from neglect_portal.limits import LINE_MAX_LENGTH, TEXT_MAX_LENGTH
 from neglect_portal.models import Agency
 from neglect_portal.quarters import Quarter
 from neglect_portal.records.versions import Versioned
@@ -38,12 +39,12 @@ class ActionPlan(Versioned):
         CLOSED = "closed", "Closed"
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="action_plans")
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=LINE_MAX_LENGTH)
     period_start = models.DateField("start of the period the plan covers")
     period_end = models.DateField("end of the period the plan covers")
-    signed_off_by = models.CharField("signed off by", max_length=200, blank=True)
+    signed_off_by = models.CharField("signed off by", max_length=LINE_MAX_LENGTH, blank=True)
     signed_off_role = models.CharField(
-        "role of the person who signed it off", max_length=200, blank=True
+        "role of the person who signed it off", max_length=LINE_MAX_LENGTH, blank=True
     )
     signed_off_on = models.DateField("date signed off", null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -81,7 +82,7 @@ class ActionPlan(Versioned):
 class Action(Versioned):
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="actions")
     objective = models.CharField(max_length=10, choices=Objective.choices)
-    description = models.TextField("what will be done")
+    description = models.TextField("what will be done", max_length=TEXT_MAX_LENGTH)
     # A named user may open the plan to see their action; the free text covers owners with
     # no account, such as a board or a post.
     owner = models.ForeignKey(
@@ -91,12 +92,16 @@ class Action(Versioned):
         on_delete=models.SET_NULL,
         related_name="owned_actions",
     )
-    owner_name = models.CharField("owner (name, team or post)", max_length=200, blank=True)
+    owner_name = models.CharField(
+        "owner (name, team or post)", max_length=LINE_MAX_LENGTH, blank=True
+    )
     start_date = models.DateField(null=True, blank=True)
     due_date = models.DateField()
-    success_measure = models.TextField("how success will be measured", blank=True)
-    baseline = models.TextField(blank=True)
-    target = models.TextField(blank=True)
+    success_measure = models.TextField(
+        "how success will be measured", blank=True, max_length=TEXT_MAX_LENGTH
+    )
+    baseline = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
+    target = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
     history = HistoricalRecords()
 
     class Meta:
@@ -133,8 +138,10 @@ class ActionUpdate(Versioned):
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
     quarter = models.CharField(max_length=10)  # Quarter.slug
     rag = models.CharField("RAG rating", max_length=10, choices=Rag.choices, blank=True)
-    narrative = models.TextField("progress", blank=True)
-    evidence_of_impact = models.TextField("evidence of impact", blank=True)
+    narrative = models.TextField("progress", blank=True, max_length=TEXT_MAX_LENGTH)
+    evidence_of_impact = models.TextField(
+        "evidence of impact", blank=True, max_length=TEXT_MAX_LENGTH
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -163,17 +170,19 @@ class QuarterlyReport(Versioned):
 
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="reports")
     quarter = models.CharField(max_length=10)  # Quarter.slug
-    what_we_did = models.TextField("what we did", blank=True)
-    difference_for_children = models.TextField("what difference it made for children", blank=True)
-    how_we_know = models.TextField("how we know", blank=True)
-    challenges = models.TextField(blank=True)
-    next_steps = models.TextField("next steps", blank=True)
+    what_we_did = models.TextField("what we did", blank=True, max_length=TEXT_MAX_LENGTH)
+    difference_for_children = models.TextField(
+        "what difference it made for children", blank=True, max_length=TEXT_MAX_LENGTH
+    )
+    how_we_know = models.TextField("how we know", blank=True, max_length=TEXT_MAX_LENGTH)
+    challenges = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
+    next_steps = models.TextField("next steps", blank=True, max_length=TEXT_MAX_LENGTH)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
-    reopen_reason = models.TextField(blank=True)
+    reopen_reason = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
     history = HistoricalRecords()
 
     class Meta:

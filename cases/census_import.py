@@ -25,6 +25,7 @@ from datetime import date
 from pyexpat import errors as expat_errors
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, reset_queries, transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -47,6 +48,7 @@ from .models import (
     CPReview,
     Referral,
     Versioned,
+    la_child_id_characters,
 )
 
 CHANGE_REASON = "CIN census import"
@@ -72,7 +74,8 @@ _CP_CATEGORIES = frozenset(CPCategory.values)
 _ASSESSMENT_FACTORS = frozenset(ASSESSMENT_FACTORS)
 _SEX_CODES = {"M": "M", "F": "F", "U": "U", "1": "M", "2": "F", "0": "U", "9": "U"}
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# ASCII digits: `\d` and int() would also read other scripts' digits.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 # Results ---------------------------------------------------------------------------------
@@ -466,6 +469,14 @@ class _ChildReader:
                 self.problem(
                     "LAchildID",
                     f"LAchildID must be {LA_CHILD_ID_MAX_LENGTH} characters or fewer",
+                    _line(ids.find("LAchildID")),
+                )
+            try:
+                la_child_id_characters(la_child_id)
+            except ValidationError as refused:
+                self.problem(
+                    "LAchildID",
+                    refused.messages[0].replace("LA child ID", "LAchildID"),
                     _line(ids.find("LAchildID")),
                 )
         characteristics = self.elem.find("ChildCharacteristics")

@@ -805,6 +805,7 @@ class DemoDataGenerator:
             weights = EXTRA_AGENCIES_SCHOOL_AGE
         earliest = max(
             born or self.today - timedelta(days=200),
+            child.earliest_record_date or self.history_start,  # pre-birth work: in pregnancy
             self.history_start,
             first.referral_date - timedelta(days=700),
         )

@@ -345,3 +345,10 @@ class NewChildReferralForm(GovukModelForm):
             self.referral.full_clean(exclude=["child"], validate_unique=False)
         except forms.ValidationError as e:
             self._update_errors(e)
+        # The child is not saved yet, so the referral's own clean() cannot ask it.
+        errors: dict = {}
+        self.instance.check_record_date(
+            self.referral.referral_date, "Referral date", errors, "referral_date"
+        )
+        if errors and "referral_date" not in self.errors:
+            self._update_errors(forms.ValidationError(errors))

@@ -2,11 +2,23 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from simple_history.models import HistoricalRecords
 
-from neglect_portal.dates import dates_in_future, long_date
+from neglect_portal.dates import (
+    OLDEST_CHILD_YEARS,
+    PREGNANCY_MONTHS,
+    add_months,
+    dates_in_future,
+    earliest_birth,
+    earliest_pre_birth_work,
+    latest_expected_birth,
+    long_date,
+    not_after,
+    not_before,
+)
 from neglect_portal.records.versions import Versioned
 
 from .codes import (
@@ -23,6 +35,15 @@ from .codes import (
     Sex,
 )
 
+# LA child ids are letters, digits and hyphens (DfEX0000001): no markup, spaces or invisible
+# controls such as a right-to-left override, which would make one id display as another.
+# On the model field, so the portal's forms, the admin and the census import all apply it.
+la_child_id_characters = RegexValidator(
+    r"\A[A-Za-z0-9-]+\Z",
+    "LA child ID must only include letters a to z, numbers 0 to 9 and hyphens",
+    code="la_child_id_characters",
+)
+
 
 def _codes_valid(codes, allowed, label):
     unknown = sorted(set(codes) - set(allowed))
@@ -35,7 +56,9 @@ class Child(Versioned):
     child_lookup = "pk"
     code_labels = {"disabilities": dict(Disability.choices)}
 
-    la_child_id = models.CharField("LA child ID", max_length=20, unique=True)
+    la_child_id = models.CharField(
+        "LA child ID", max_length=20, unique=True, validators=[la_child_id_characters]
+    )
     given_name = models.CharField("given name", max_length=100, blank=True)
     family_name = models.CharField("family name", max_length=100, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
@@ -87,8 +110,68 @@ class Child(Versioned):
             return None
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
+    @property
+    def earliest_record_date(self) -> date | None:
+        """The earliest a case record about the child may be dated: the birth (or, for an
+        unborn child, the expected birth) less a pregnancy, since pre-birth work starts before
+        the birth. None while neither date is known."""
+        birth = self.date_of_birth or self.expected_date_of_birth
+        return None if birth is None else earliest_pre_birth_work(birth)
+
+    def check_record_date(self, day, label, errors, field):
+        """Records about the child are not dated before it was born, except pre-birth work."""
+        earliest = self.earliest_record_date
+        if day is None or earliest is None or field in errors:
+            return
+        try:
+            not_before(day, earliest, label, why=f", {PREGNANCY_MONTHS} months before the birth")
+        except ValidationError as error:
+            errors[field] = error
+
+    def _plausible_birth_dates(self, errors):
+        ago = f", {OLDEST_CHILD_YEARS} years ago"
+        checks = (
+            ("date_of_birth", "Date of birth", not_before, earliest_birth(), ago),
+            ("expected_date_of_birth", "Expected date of birth", not_before, earliest_birth(), ago),
+            (
+                "expected_date_of_birth",
+                "Expected date of birth",
+                not_after,
+                latest_expected_birth(),
+                f", {PREGNANCY_MONTHS} months from today",
+            ),
+        )
+        for field, label, rule, limit, why in checks:
+            if field in errors:
+                continue
+            try:
+                rule(getattr(self, field), limit, label, why)
+            except ValidationError as error:
+                errors[field] = error
+
+    def _birth_before_records(self, errors):
+        """A corrected birth date may not leave the child's records dated before it."""
+        field = "date_of_birth" if self.date_of_birth else "expected_date_of_birth"
+        earliest = self.earliest_record_date
+        if self.pk is None or earliest is None or field in errors:
+            return
+        firsts = [
+            self.referrals.aggregate(first=Min("referral_date"))["first"],
+            self.involvements.aggregate(first=Min("start_date"))["first"],
+        ]
+        first = min((day for day in firsts if day is not None), default=None)
+        if first is not None and first < earliest:
+            label = self._meta.get_field(field).verbose_name
+            errors[field] = (
+                f"{label[:1].upper()}{label[1:]} must be on or before "
+                f"{long_date(add_months(first, PREGNANCY_MONTHS))}, {PREGNANCY_MONTHS} months "
+                f"after the child's first record"
+            )
+
     def clean(self):
         errors = dates_in_future(self, ("date_of_birth", "date_of_death"))
+        self._plausible_birth_dates(errors)
+        self._birth_before_records(errors)
         if not self.date_of_birth and not self.expected_date_of_birth:
             errors["date_of_birth"] = "Enter a date of birth, or an expected date of birth"
         if self.date_of_death and self.date_of_birth and self.date_of_death < self.date_of_birth:
@@ -176,6 +259,10 @@ class Referral(Versioned):
 
     def clean(self):
         errors = dates_in_future(self, ("referral_date", "closure_date"))
+        if self.child_id:
+            self.child.check_record_date(
+                self.referral_date, "Referral date", errors, "referral_date"
+            )
         if self.closure_date and self.referral_date and self.closure_date < self.referral_date:
             errors["closure_date"] = "Closure date must be on or after the referral date"
         if self.closure_date and not self.closure_reason:
@@ -450,6 +537,8 @@ class Involvement(Versioned):
 
     def clean(self):
         errors = dates_in_future(self, ("start_date", "end_date"))
+        if self.child_id:
+            self.child.check_record_date(self.start_date, "Start date", errors, "start_date")
         if self.end_date and self.start_date and self.end_date < self.start_date:
             errors["end_date"] = "End date must be on or after the start date"
         if errors:

@@ -14,7 +14,8 @@ from .models import Involvement
 from .selectors import children_flagged
 
 SESSION_KEY = "child_search"
-_DATE = re.compile(r"^\s*(\d{1,2})[/\-. ](\d{1,2})[/\-. ](\d{4})\s*$")
+# ASCII digits, as in every date the portal reads (`\d` would take other scripts' digits).
+_DATE = re.compile(r"^\s*([0-9]{1,2})[/\-. ]([0-9]{1,2})[/\-. ]([0-9]{4})\s*$")
 
 
 class ChildSearchForm(GovukForm):

@@ -3,7 +3,12 @@
 from django import forms
 
 from neglect_portal.forms import GovukForm
+from neglect_portal.limits import too_long_message
 from neglect_portal.records.versions import CarriesVersion
+
+from .models import AgencyReturn, PublishedQuarter
+
+REASON_MAX_LENGTH = PublishedQuarter._meta.get_field("reason").max_length
 
 # A PositiveIntegerField holds up to 2,147,483,647; no agency has a millionth member of staff.
 MOST_STAFF = 1_000_000
@@ -44,6 +49,7 @@ class AgencyReturnForm(CarriesVersion, GovukForm):
         label="Narrative",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=AgencyReturn._meta.get_field("narrative").max_length,
         help_text="Optional. What the figures do not say: training planned, staff changes.",
     )
     out_of_date = "This page is out of date. Go back to the training coverage and open it again"
@@ -87,9 +93,13 @@ class RepublishForm(GovukForm):
     reason = forms.CharField(
         label="Why is the quarter being published again?",
         widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=REASON_MAX_LENGTH,
         help_text="For example, records corrected after publication. Kept in the quarter's "
         "history.",
-        error_messages={"required": "Enter why the quarter is being published again"},
+        error_messages={
+            "required": "Enter why the quarter is being published again",
+            "max_length": too_long_message("The reason", REASON_MAX_LENGTH),
+        },
     )
     # The publication the administrator looked at: a republish by someone else in between
     # is refused rather than replaced unseen.

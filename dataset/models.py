@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from neglect_portal.limits import TEXT_MAX_LENGTH
 from neglect_portal.records.versions import Versioned
 
 from . import indicators
@@ -32,7 +33,7 @@ class PublishedQuarter(models.Model):
     )
     published_at = models.DateTimeField(default=timezone.now)
     # Why it was published again; empty for a first publication.
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
     history = HistoricalRecords()
 
     class Meta:
@@ -96,7 +97,7 @@ class AgencyReturn(Versioned):
     target_workforce = models.PositiveIntegerField(
         "target workforce", help_text="The staff the agency plans to train in neglect"
     )
-    narrative = models.TextField(blank=True)
+    narrative = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

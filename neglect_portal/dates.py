@@ -1,4 +1,5 @@
-"""Dates as the partnership lives them: today in the UK, and days as people read them.
+"""Dates as the partnership lives them: today in the UK, days as people read them, and the
+plausible-date rules every form and model shares.
 
 Every rule that asks "is it today yet?" asks `today()`. The server's clock runs on UTC, so
 `date.today()` would still be yesterday for the first hour after midnight in summer time.
@@ -6,12 +7,23 @@ Every rule that asks "is it today yet?" asks `today()`. The server's clock runs 
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.utils import formats, timezone
+
+# A child on the portal's records was born within this many years of today: children's social
+# care supports care leavers up to 25, and an older date of birth is a typing mistake.
+OLDEST_CHILD_YEARS = 25
+# A pregnancy: how far ahead an expected date of birth may be, and how long before a birth
+# pre-birth work (a referral, an assessment, a plan, an agency's involvement) may start.
+PREGNANCY_MONTHS = 10
+# Chronology entries may record family history from before the child's birth, but nothing
+# before this: older dates are typing mistakes, not history anyone can evidence.
+EARLIEST_HISTORY = date(1950, 1, 1)
 
 
 def today() -> date:
@@ -22,6 +34,43 @@ def today() -> date:
 def long_date(day: date) -> str:
     """'3 June 2020': the portal's DATE_FORMAT (neglect_portal/formats), as `{{ day|date }}`."""
     return formats.date_format(day)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier, when negative), or the month's last day when
+    that month is shorter: 31 December less 10 months is 28 February (or the 29th)."""
+    month_index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(month_index, 12)
+    return day.replace(
+        year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1])
+    )
+
+
+def earliest_birth(on: date | None = None) -> date:
+    """The earliest plausible date of birth (or expected birth) on `on`, today by default."""
+    return add_months(on or today(), -12 * OLDEST_CHILD_YEARS)
+
+
+def latest_expected_birth(on: date | None = None) -> date:
+    """The latest plausible expected date of birth on `on`, today by default."""
+    return add_months(on or today(), PREGNANCY_MONTHS)
+
+
+def earliest_pre_birth_work(birth: date) -> date:
+    """The earliest a case record may be dated for a child born (or due) on `birth`."""
+    return add_months(birth, -PREGNANCY_MONTHS)
+
+
+def not_before(day: date | None, earliest: date, label: str, why: str = "") -> None:
+    """Raise a GOV.UK-worded error when `day` is before `earliest`; `why` may follow."""
+    if day is not None and day < earliest:
+        raise ValidationError(f"{label} must be on or after {long_date(earliest)}{why}")
+
+
+def not_after(day: date | None, latest: date, label: str, why: str = "") -> None:
+    """Raise a GOV.UK-worded error when `day` is after `latest`; `why` may follow."""
+    if day is not None and day > latest:
+        raise ValidationError(f"{label} must be on or before {long_date(latest)}{why}")
 
 
 def not_in_future(day: date | None, label: str) -> None:

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 from crispy_forms_gds.fields import DateInputField
@@ -6,8 +7,10 @@ from crispy_forms_gds.layout import Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.forms.utils import pretty_name
 
 from . import lockout
+from .limits import too_long_message
 
 
 class GovukFormMixin:
@@ -28,6 +31,17 @@ class GovukFormMixin:
         # that add fields in __init__ (the toolkit's) need nothing more.
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", self.submit_label))
+
+    def full_clean(self):
+        # Here rather than in __init__, so fields a form adds after it (the toolkit's) get it.
+        for name, field in self.fields.items():
+            # Django's own words ("Ensure this value has at most …") are not GOV.UK's; a form
+            # whose label is a question sets its own "max_length" message.
+            limit = getattr(field, "max_length", None)
+            if limit is not None:
+                label = str(field.label or pretty_name(name))
+                field.error_messages.setdefault("max_length", too_long_message(label, limit))
+        super().full_clean()
 
 
 class GovukForm(GovukFormMixin, forms.Form):
@@ -108,12 +122,19 @@ class PortalPasswordChangeForm(GovukFormMixin, PasswordChangeForm):
         )
 
 
+# ASCII only: str.isdigit() and int() also take other scripts' digits (Arabic-Indic "٢٠٢٤"),
+# which would be stored as a date nobody typed in the numbers the portal shows.
+_NUMBER = re.compile(r"[0-9]+")
+
+
 class GovukDateField(DateInputField):
-    """The GOV.UK date input (day, month, year) with messages that name the date asked for."""
+    """The GOV.UK date input (day, month, year) with messages that name the date asked for.
+    Every date a person types reaches the portal through this field."""
 
     def __init__(self, *, label: str, **kwargs):
         super().__init__(label=label, **kwargs)
         what = label[0].lower() + label[1:]
+        self._what = what
         self.error_messages["required"] = f"Enter the {what}"
         self.error_messages["incomplete"] = f"Enter the {what}"
         self._label = label
@@ -127,7 +148,10 @@ class GovukDateField(DateInputField):
         day, month, year = data_list
         if not (day and month and year):
             return None
-        if not (str(day).isdigit() and str(month).isdigit() and str(year).isdigit()):
+        parts = [str(day), str(month), str(year)]
+        if not all(_NUMBER.fullmatch(part) for part in parts):
+            if all(part.isdigit() for part in parts):
+                raise ValidationError(f"Enter the {self._what} using the numbers 0 to 9")
             raise ValidationError(f"{self._label} must be a real date")
         if len(str(year)) != 4:
             raise ValidationError("Year must include 4 numbers")

@@ -13,7 +13,13 @@ from datetime import date, timedelta
 
 from .dates import today
 
-_SLUG = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
+# ASCII digits only: `\d` would also match other scripts' digits, which int() reads.
+_SLUG = re.compile(r"^([0-9]{4})-([0-9]{2})-Q([1-4])$")
+
+# The financial years a person may name (in an address, a form or a command): the portal's
+# records start long after 1990, and a year far outside these is a typing mistake or a probe.
+FIRST_YEAR = 1990
+LAST_YEAR = 2100
 
 
 @dataclass(frozen=True, order=True)
@@ -80,7 +86,8 @@ class Quarter:
 
     @classmethod
     def parse(cls, slug: str) -> Quarter:
-        """'2024-25-Q1' (or the label '2024-25 Q1') → Quarter; ValueError for anything else."""
+        """'2024-25-Q1' (or the label '2024-25 Q1') → Quarter; ValueError for anything else,
+        including a financial year starting before FIRST_YEAR or after LAST_YEAR."""
         match = _SLUG.match(str(slug).strip().replace(" ", "-"))
         if not match:
             raise ValueError(f"'{slug}' is not a quarter: write it like 2024-25-Q1")
@@ -89,6 +96,11 @@ class Quarter:
             raise ValueError(
                 f"'{slug}' is not a quarter: {year}-{short:02d} is not one "
                 f"financial year (it would be {year}-{(year + 1) % 100:02d})"
+            )
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(
+                f"'{slug}' is not a quarter: the financial year must start between "
+                f"{FIRST_YEAR} and {LAST_YEAR}"
             )
         return cls(year, number)
 
@@ -114,10 +126,11 @@ class Quarter:
 class QuarterConverter:
     """URL converter: `<quarter:quarter>` matches 2024-25-Q1 and hands the view a Quarter."""
 
-    regex = r"\d{4}-\d{2}-Q[1-4]"
+    regex = r"[0-9]{4}-[0-9]{2}-Q[1-4]"
 
     def to_python(self, value: str) -> Quarter:
-        return Quarter.parse(value)  # ValueError → the URL does not match → 404
+        # ValueError (not a quarter, or a year outside FIRST_YEAR..LAST_YEAR) → no match → 404
+        return Quarter.parse(value)
 
     def to_url(self, value: Quarter | str) -> str:
         return value.slug if isinstance(value, Quarter) else Quarter.parse(value).slug

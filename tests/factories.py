@@ -43,7 +43,9 @@ class ChildFactory(factory.django.DjangoModelFactory):
     la_child_id = factory.Sequence(lambda n: f"DfEX{n:07d}")
     given_name = _name("first_name")
     family_name = _name("last_name")
-    date_of_birth = factory.Faker("date_between", start_date="-15y", end_date="-1y")
+    # Born before the earliest referral (-3y) and involvement (-1y) the factories below make,
+    # as Child.check_record_date asks.
+    date_of_birth = factory.Faker("date_between", start_date="-15y", end_date="-3y")
     sex = "F"
     ethnicity = "WBRI"
 

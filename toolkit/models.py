@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from neglect_portal.dates import dates_in_future, long_date, today
+from neglect_portal.dates import EARLIEST_HISTORY, dates_in_future, long_date, not_before, today
+from neglect_portal.limits import LINE_MAX_LENGTH, TEXT_MAX_LENGTH
 from neglect_portal.records.versions import Versioned
 
 from .content import (
@@ -54,7 +55,7 @@ class Tool(Versioned):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     started_on = models.DateField(default=today)
     completed_on = models.DateField(null=True, blank=True)
-    reopen_reason = models.TextField(blank=True)
+    reopen_reason = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
 
     class Meta:
         abstract = True
@@ -118,16 +119,16 @@ class ChronologyEntry(Versioned):
     chronology = models.ForeignKey(Chronology, on_delete=models.CASCADE, related_name="entries")
     event_date = models.DateField("date of the event")
     recorded_on = models.DateField(default=today)
-    what_happened = models.TextField()
+    what_happened = models.TextField(max_length=TEXT_MAX_LENGTH)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     source_agency = models.ForeignKey(
         "neglect_portal.Agency", on_delete=models.PROTECT, related_name="+"
     )
-    who_was_involved = models.TextField(blank=True)
+    who_was_involved = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
     impact = models.CharField("impact on the child", max_length=10, choices=Impact.choices)
-    impact_description = models.TextField("how it affected the child")
-    action = models.TextField("action or outcome", blank=True)
-    analysis = models.TextField(blank=True)
+    impact_description = models.TextField("how it affected the child", max_length=TEXT_MAX_LENGTH)
+    action = models.TextField("action or outcome", blank=True, max_length=TEXT_MAX_LENGTH)
+    analysis = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
     significant = models.BooleanField("significant event", default=False)
     neglect_types = models.JSONField(default=list, blank=True)
     history = HistoricalRecords()
@@ -155,6 +156,11 @@ class ChronologyEntry(Versioned):
 
     def clean(self):
         errors = dates_in_future(self, ("event_date",))
+        # Family history before the child's birth belongs here too, but not before 1950.
+        try:
+            not_before(self.event_date, EARLIEST_HISTORY, "Date of the event")
+        except ValidationError as error:
+            errors.setdefault("event_date", error)
         unknown = sorted(set(self.neglect_types) - set(NeglectType.values))
         if unknown:
             errors["neglect_types"] = f"Unknown types of neglect: {', '.join(unknown)}"
@@ -166,10 +172,12 @@ class DayInMyLife(Tool):
     day_version = models.CharField("version", max_length=12, choices=DayVersion.choices)
     # {section key: {"parent": account, "child": account}}, keys from content.DAY_SECTIONS.
     sections = models.JSONField(default=dict, blank=True)
-    childs_words = models.TextField("the child's own words", blank=True)
-    strengths = models.TextField(blank=True)
-    worries = models.TextField(blank=True)
-    impact_on_child = models.TextField("impact on the child", blank=True)
+    childs_words = models.TextField("the child's own words", blank=True, max_length=TEXT_MAX_LENGTH)
+    strengths = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
+    worries = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
+    impact_on_child = models.TextField(
+        "impact on the child", blank=True, max_length=TEXT_MAX_LENGTH
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -204,7 +212,7 @@ class DayInMyLife(Tool):
 class AssessmentChecklist(Tool):
     # {domain key: {"concern": Concern value, "evidence": text}}, keys from CHECKLIST_DOMAINS.
     ratings = models.JSONField(default=dict, blank=True)
-    overall_judgement = models.TextField(blank=True)
+    overall_judgement = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
     history = HistoricalRecords()
 
     class Meta:
@@ -234,12 +242,12 @@ class AssessmentChecklist(Tool):
 
 class ParentChildObservation(Tool):
     observed_on = models.DateField(null=True, blank=True)
-    setting = models.CharField(max_length=200, blank=True)
-    who_was_present = models.TextField(blank=True)
-    activity = models.TextField("activity observed", blank=True)
+    setting = models.CharField(max_length=LINE_MAX_LENGTH, blank=True)
+    who_was_present = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
+    activity = models.TextField("activity observed", blank=True, max_length=TEXT_MAX_LENGTH)
     # {domain key: {"quality": ObservedQuality value, "evidence": text}}.
     ratings = models.JSONField(default=dict, blank=True)
-    analysis = models.TextField(blank=True)
+    analysis = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
     history = HistoricalRecords()
 
     class Meta:
@@ -341,11 +349,15 @@ class SDQ(Tool):
 class NextSteps(Tool):
     """ "So what do we know? Next steps": the analysis of what the tools gathered."""
 
-    strengths = models.TextField(blank=True)
-    needs = models.TextField(blank=True)
-    risks = models.TextField(blank=True)
-    impact_on_child = models.TextField("impact on the child", blank=True)
-    still_unknown = models.TextField("what we still do not know", blank=True)
+    strengths = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
+    needs = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
+    risks = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
+    impact_on_child = models.TextField(
+        "impact on the child", blank=True, max_length=TEXT_MAX_LENGTH
+    )
+    still_unknown = models.TextField(
+        "what we still do not know", blank=True, max_length=TEXT_MAX_LENGTH
+    )
     # [{"action": text, "owner": text, "due": "YYYY-MM-DD"}, ...]
     next_steps = models.JSONField(default=list, blank=True)
     history = HistoricalRecords()

@@ -8,6 +8,7 @@ from django import forms
 
 from neglect_portal.dates import not_in_future
 from neglect_portal.forms import GovukDateField, GovukForm
+from neglect_portal.limits import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, too_long_message
 from neglect_portal.records.versions import CarriesVersion
 
 from .content import (
@@ -22,14 +23,20 @@ from .models import SDQ
 from .sdq import DIFFICULTIES, IMPACT_ITEMS, ITEM_LABELS, ITEM_LABELS_2_4, form_version
 
 
-def _text(label, initial="", *, rows=4, help_text=""):
-    return forms.CharField(
+def _text(label, initial="", *, rows=4, help_text="", too_long_label=None):
+    """A free-text answer; `too_long_label` names it in the too-long message when the label
+    alone would not say which answer is meant."""
+    field = forms.CharField(
         label=label,
         required=False,
         initial=initial,
         help_text=help_text,
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": rows}),
     )
+    if too_long_label:
+        field.error_messages["max_length"] = too_long_message(too_long_label, TEXT_MAX_LENGTH)
+    return field
 
 
 def _radios(label, choices, initial=None):
@@ -138,7 +145,7 @@ class ObservationForm(_RatedDomainsForm):
             label="Setting",
             required=False,
             initial=tool.setting,
-            max_length=200,
+            max_length=LINE_MAX_LENGTH,
             help_text="For example, the family home or a contact centre",
         )
         self.fields["who_was_present"] = _text("Who was present", tool.who_was_present, rows=2)
@@ -149,6 +156,10 @@ class ObservationForm(_RatedDomainsForm):
     def clean_observed_on(self):
         observed_on = self.cleaned_data["observed_on"]
         not_in_future(observed_on, "Date of the observation")
+        errors: dict = {}
+        self.tool.child.check_record_date(observed_on, "Date of the observation", errors, "date")
+        if errors:
+            raise errors["date"]
         return observed_on
 
     def apply(self, tool):
@@ -173,11 +184,15 @@ class DayInMyLifeForm(ToolForm):
             error_messages={"required": "Select the version that fits the child"},
         )
         self.sections = DAY_SECTIONS[tool.day_version]
-        for key in self.sections:
+        for key, section in self.sections.items():
             answer = tool.sections.get(key, {})
             # The time of day is the legend of the pair's fieldset.
-            self.fields[f"{key}_parent"] = _text("The parent's account", answer.get("parent", ""))
-            self.fields[f"{key}_child"] = _text("The child's account", answer.get("child", ""))
+            for who, whose in (("parent", "The parent's"), ("child", "The child's")):
+                self.fields[f"{key}_{who}"] = _text(
+                    f"{whose} account",
+                    answer.get(who, ""),
+                    too_long_label=f"{whose} account of {section[:1].lower()}{section[1:]}",
+                )
         self.fields["childs_words"] = _text(
             "The child's own words",
             tool.childs_words,
@@ -355,7 +370,12 @@ class NextStepsForm(ToolForm):
                 label=f"Who will do next step {number}",
                 required=False,
                 initial=step.get("owner", ""),
-                max_length=200,
+                max_length=LINE_MAX_LENGTH,
+                error_messages={
+                    "max_length": too_long_message(
+                        f"The owner of next step {number}", LINE_MAX_LENGTH
+                    )
+                },
             )
             self.fields[f"step_{number}_due"] = GovukDateField(
                 label=f"Due date for next step {number}",

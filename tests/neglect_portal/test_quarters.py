@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from neglect_portal.quarters import Quarter
+from neglect_portal.quarters import FIRST_YEAR, LAST_YEAR, Quarter
 
 
 def test_q1_runs_from_april_to_june():
@@ -40,11 +40,20 @@ def test_parse_reads_the_slug_and_the_label():
         "24-25-Q1",
         "2024-25-q1x",
         "next quarter",
+        "0001-02-Q1",
+        "1989-90-Q4",
+        "2101-02-Q1",
+        "\u0662\u0660\u0662\u0664-\u0662\u0665-Q1",  # 2024-25 in Arabic-Indic digits
     ],
 )
 def test_parse_refuses_anything_that_is_not_a_quarter(bad):
     with pytest.raises(ValueError):
         Quarter.parse(bad)
+
+
+def test_parse_accepts_the_first_and_last_named_years():
+    assert Quarter.parse("1990-91-Q1") == Quarter(1990, 1)
+    assert Quarter.parse("2100-01-Q4") == Quarter(2100, 4)
 
 
 def test_containing_finds_the_financial_quarter_of_a_day():
@@ -80,6 +89,8 @@ def test_a_quarter_numbered_outside_one_to_four_is_refused():
 
 
 days = st.dates(min_value=date(1901, 1, 1), max_value=date(2998, 12, 31))
+# The days of the financial years a person may name (Quarter.parse refuses the rest).
+named_days = st.dates(min_value=date(FIRST_YEAR, 4, 1), max_value=date(LAST_YEAR + 1, 3, 31))
 
 
 @given(days)
@@ -95,7 +106,7 @@ def test_quarters_tile_time_without_gaps(day):
     assert quarter.next().previous() == quarter
 
 
-@given(days)
+@given(named_days)
 def test_slugs_round_trip_and_sort_like_quarters(day):
     quarter, later = Quarter.containing(day), Quarter.containing(day + timedelta(days=100))
     assert Quarter.parse(quarter.slug) == quarter
