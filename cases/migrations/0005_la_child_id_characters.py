@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_accesslog'),
+        ('cases', '0004_child_list_access_log'),
     ]
 
     operations = [
