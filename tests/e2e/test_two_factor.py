@@ -45,7 +45,7 @@ def test_a_new_person_sets_up_two_factor_and_signs_in_with_a_code_and_a_recovery
     codes = page.locator("[data-recovery-codes] code").all_inner_texts()
     assert len(codes) == 10
     assert_accessible(page)
-    page.get_by_role("link", name="Continue").click()
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your neglect work")
     page.get_by_role("button", name="Sign out").click()
 
