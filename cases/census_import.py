@@ -40,6 +40,7 @@ from .codes import (
     PrimaryNeed,
     ReferralSource,
 )
+from .import_lock import AnotherImportRunning, one_import_at_a_time
 from .models import (
     Assessment,
     Child,
@@ -52,6 +53,10 @@ from .models import (
 )
 
 CHANGE_REASON = "CIN census import"
+ANOTHER_IMPORT_RUNNING = (
+    "Another census import is running, so nothing was saved. Import this file again when it "
+    "has finished."
+)
 BATCH_SIZE = 1000
 LA_CHILD_ID_MAX_LENGTH = Child._meta.get_field("la_child_id").max_length
 
@@ -160,10 +165,21 @@ class ChildRecord:
 
 
 def import_census(source, *, user=None) -> ImportResult:
-    """Validate the whole file, then write it only if it has no problems.
+    """Validate the whole file, then write it only if it has no problems; never while another
+    import runs (cases.import_lock).
 
     `source` is a path, or a binary file object (e.g. an upload).
     """
+    try:
+        with one_import_at_a_time():
+            return _import_census(source, user=user)
+    except AnotherImportRunning:
+        result = ImportResult()
+        result.problems = [Problem("file", "Children", ANOTHER_IMPORT_RUNNING)]
+        return result
+
+
+def _import_census(source, *, user) -> ImportResult:
     result = ImportResult()
     with tempfile.TemporaryFile() as spool:
         result.problems = validate(source, spool=spool)
