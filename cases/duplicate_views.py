@@ -9,6 +9,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 
 from neglect_portal import access
+from neglect_portal.records.history import history_entries
 
 from . import duplicates, services
 from .models import ChildListAccess
@@ -77,6 +78,7 @@ def _pair_page(request, flag, *, merge_form=None, status=200):
             "can_decide": flag.is_open and access.manages_duplicates(request.user),
             "not_the_same_form": DecisionForm(initial=initial),
             "merge_form": merge_form or MergeForm(initial=initial, children=children),
+            "entries": history_entries(flag),
         },
         status=status,
     )
@@ -105,9 +107,15 @@ def duplicate_not_the_same(request, pk):
             flag_id=flag.pk, expected_version=form.cleaned_data["version"], user=request.user
         )
     except duplicates.DecisionRefused as refusal:
-        messages.warning(request, refusal.message)
-    else:
-        messages.success(request, "Recorded: these are not the same child")
+        return _refused(request, flag, refusal)
+    messages.success(request, "Recorded: these are not the same child")
+    return redirect("cases:duplicate_detail", pk=flag.pk)
+
+
+def _refused(request, flag, refusal):
+    messages.warning(request, refusal.message)
+    if refusal.gone:
+        return redirect("cases:duplicate_list")
     return redirect("cases:duplicate_detail", pk=flag.pk)
 
 
@@ -132,7 +140,6 @@ def duplicate_merge(request, pk):
             user=request.user,
         )
     except duplicates.DecisionRefused as refusal:
-        messages.warning(request, refusal.message)
-        return redirect("cases:duplicate_detail", pk=flag.pk)
+        return _refused(request, flag, refusal)
     messages.success(request, "Children merged")
     return redirect("cases:child_detail", pk=survivor.pk)

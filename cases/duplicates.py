@@ -43,11 +43,26 @@ FILLED_FROM_OTHER = (
 
 
 class DecisionRefused(Exception):
-    """A decision that cannot be made as asked; `message` says why, for the page."""
+    """A decision that cannot be made as asked; `message` says why, for the page. `gone`: the
+    pair itself is no more, as another merge found it the same as one of the survivor's."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, *, gone: bool = False):
         super().__init__(message)
         self.message = message
+        self.gone = gone
+
+
+GONE = (
+    "One of these children was merged with another child while you were deciding, so this "
+    "pair is no longer listed"
+)
+
+
+def _locked_flag(flag_id: int) -> PossibleDuplicate:
+    try:
+        return PossibleDuplicate.objects.select_for_update().get(pk=flag_id)
+    except PossibleDuplicate.DoesNotExist:
+        raise DecisionRefused(GONE, gone=True) from None
 
 
 def _plain(text: str) -> str:
@@ -170,7 +185,7 @@ def _decide(flag: PossibleDuplicate, status: str, user: User, reason: str) -> No
 @transaction.atomic
 def duplicate_not_the_same(*, flag_id: int, expected_version: int, user: User) -> PossibleDuplicate:
     """Record that the two children are different children: the flag is kept, closed."""
-    flag = PossibleDuplicate.objects.select_for_update().get(pk=flag_id)
+    flag = _locked_flag(flag_id)
     _refuse_unless_open(flag, expected_version)
     _decide(flag, PossibleDuplicate.Status.NOT_THE_SAME, user, "Not the same child")
     return flag
@@ -181,7 +196,9 @@ def duplicate_merge(*, flag_id: int, survivor_id: int, expected_version: int, us
     """Merge the pair into the surviving child: every record about the other child, and its
     records' history, moves to the survivor, which takes any details it lacks; the other child
     is then deleted. Both children's history says so. All or nothing."""
-    pair = PossibleDuplicate.objects.values_list("child_a", "child_b").get(pk=flag_id)
+    pair = PossibleDuplicate.objects.values_list("child_a", "child_b").filter(pk=flag_id).first()
+    if pair is None:
+        raise DecisionRefused(GONE, gone=True)
     # Children first, then the flag, in one order for every merge: a merge also changes the
     # other flags of the child it deletes, so two merges sharing a child wait for each other
     # here rather than deadlock.
@@ -191,7 +208,7 @@ def duplicate_merge(*, flag_id: int, survivor_id: int, expected_version: int, us
         .filter(pk__in=[p for p in pair if p])
         .order_by("pk")
     }
-    flag = PossibleDuplicate.objects.select_for_update().get(pk=flag_id)
+    flag = _locked_flag(flag_id)
     _refuse_unless_open(flag, expected_version)
     if len(children) != 2 or (flag.child_a_id, flag.child_b_id) != pair:
         raise DecisionRefused(

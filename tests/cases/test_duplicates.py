@@ -471,11 +471,12 @@ def test_the_pair_page_shows_both_children_side_by_side_in_a_fixed_number_of_que
     client.force_login(csc_team_manager)
     client.get(reverse("home"))
 
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("cases:duplicate_detail", args=[pair.pk]))
 
     html = response.content.decode()
     assert html.count("28 February 2015") == 2
+    assert "History of this pair" in html and "Created by System" in html
     for child in (pair.child_a, pair.child_b):
         assert f"Keep Alfie Ward, LA child ID {child.la_child_id}" in html
 
@@ -490,3 +491,33 @@ def test_the_demo_has_a_possible_duplicate(settings):
     assert flag.child_b.la_child_id.startswith("NP")
     assert flag.child_b.given_name == flag.child_a.given_name.upper()
     assert flag.child_b.referrals.get().recorded_by.agency.name == "Community Health Trust"
+
+
+def test_deciding_on_a_pair_another_merge_removed_gets_a_clear_answer(csc_team_manager, pair):
+    from cases.duplicates import DecisionRefused, duplicate_not_the_same
+
+    flag_id, version = pair.pk, pair.version
+    pair.delete()
+
+    for decide in (
+        lambda: duplicate_merge(
+            flag_id=flag_id, survivor_id=1, expected_version=version, user=csc_team_manager
+        ),
+        lambda: duplicate_not_the_same(
+            flag_id=flag_id, expected_version=version, user=csc_team_manager
+        ),
+    ):
+        with pytest.raises(DecisionRefused, match="merged with another child") as refused:
+            decide()
+        assert refused.value.gone
+
+
+def test_a_second_not_the_same_gets_a_clear_answer(client, csc_team_manager, pair):
+    client.force_login(csc_team_manager)
+    url = reverse("cases:duplicate_not_the_same", args=[pair.pk])
+
+    client.post(url, {"version": pair.version})
+    html = client.post(url, {"version": pair.version}, follow=True).content.decode()
+
+    assert "already decided these are not the same child" in html
+    assert pair.history.count() == 2
