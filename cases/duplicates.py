@@ -94,9 +94,12 @@ def duplicates_flag(*, child_ids: Iterable[int]) -> list[PossibleDuplicate]:
 def _flag_batch(ids: list[int]) -> list[PossibleDuplicate]:
     # Names are compared in Python, as accent-insensitive comparison differs between SQLite
     # and PostgreSQL; the indexed date of birth narrows the candidates to a few per child.
-    births = Child.objects.filter(pk__in=ids, date_of_birth__isnull=False).values("date_of_birth")
+    # Children without both names cannot match; leaving them out in the database keeps a
+    # census import (whose file has no names) from reading back every child it wrote.
+    named = Child.objects.exclude(given_name="").exclude(family_name="")
+    births = named.filter(pk__in=ids, date_of_birth__isnull=False).values("date_of_birth")
     rows = (
-        Child.objects.filter(date_of_birth__in=births)
+        named.filter(date_of_birth__in=births)
         .order_by()
         .values_list("pk", "given_name", "family_name", "date_of_birth")
     )
@@ -264,8 +267,11 @@ def _refuse_clashes(survivor: Child, merged: Child) -> None:
     date, are named before anything moves."""
     for relation in _reverse_relations(Child):
         related, name = relation.related_model, relation.field.name
-        for constraint in related._meta.constraints:
-            fields = getattr(constraint, "fields", ())
+        unique_sets = [
+            *(getattr(c, "fields", ()) for c in related._meta.constraints),
+            *related._meta.unique_together,
+        ]
+        for fields in unique_sets:
             if name not in fields:
                 continue
             others = [f for f in fields if f != name]
