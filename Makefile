@@ -21,7 +21,7 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo_data
-	$(PY) manage.py generate_demo_data --if-empty
+	$(PY) manage.py generate_demo_data --if-empty --possible-duplicate
 	@echo "Neglect Portal: http://127.0.0.1:8000 (Ctrl+C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 

@@ -40,6 +40,7 @@ from .codes import (
     PrimaryNeed,
     ReferralSource,
 )
+from .duplicates import duplicates_flag
 from .import_lock import AnotherImportRunning, one_import_at_a_time
 from .models import (
     Assessment,
@@ -772,6 +773,7 @@ class _Writer:
         self.cin_plans(children, referrals)
         plans = self.cp_plans(children, referrals)
         self.cp_reviews(plans)
+        duplicates_flag(child_ids=[child.pk for child in children.values()])
 
     def children(self, batch):
         existing = {

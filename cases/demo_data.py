@@ -67,6 +67,7 @@ from .models import (
     Involvement,
     Referral,
 )
+from .services import referral_for_new_child
 
 LA_CHILD_ID_PREFIX = "DfEX"
 # Practitioners made up to write records, such as the toolkit's: `generated-police-001`.
@@ -1009,3 +1010,35 @@ def generate_demo_data(
         if progress:
             progress(done, children, time.monotonic() - started)
     return counts
+
+
+def add_demo_duplicate() -> bool:
+    """A partner refers a child the portal already holds, as a health visitor who does not know
+    the LA's id would, typing the name in capitals: the referral flags the pair, so the demo's
+    "Possible duplicates" page has a true pair to show. False when there is no child to copy."""
+    child = (
+        Child.objects.filter(
+            la_child_id__startswith=LA_CHILD_ID_PREFIX, date_of_birth__isnull=False
+        )
+        .exclude(given_name="")
+        .order_by("pk")
+        .first()
+    )
+    referrer = User.objects.filter(agency__name=COMMUNITY_HEALTH).order_by("pk").first()
+    if child is None or referrer is None:
+        return False
+    referral_for_new_child(
+        child=Child(
+            given_name=child.given_name.upper(),
+            family_name=child.family_name,
+            date_of_birth=child.date_of_birth,
+            sex=child.sex,
+        ),
+        referral=Referral(
+            referral_date=dates.today(),
+            source=ReferralSource.HEALTH_VISITOR,
+            presenting_factors=[PresentingFactor.NEGLECT],
+        ),
+        user=referrer,
+    )
+    return True

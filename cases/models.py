@@ -585,6 +585,7 @@ class ChildListAccess(AppendOnly):
         CHILD_SEARCH = "child_search", "Children search"
         DRILL_DOWN = "drill_down", "Drill-down page"
         DRILL_DOWN_CSV = "drill_down_csv", "Drill-down CSV export"
+        POSSIBLE_DUPLICATES = "possible_duplicates", "Possible duplicates"
 
     WHAT_LENGTH = 200
 
@@ -601,3 +602,54 @@ class ChildListAccess(AppendOnly):
 
     def __str__(self):
         return f"{self.user} {self.get_kind_display().lower()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class PossibleDuplicate(Versioned):
+    """Two children who may be one (cases.duplicates), until children's social care decides.
+
+    The pair is ordered (child_a has the lower id), so flagging it again finds the same row. A
+    pair found "not the same child" is kept, so it is never flagged again. A merge deletes one
+    child, which empties its side here; `merged_away` and the history keep who it was.
+    """
+
+    class Reason(models.TextChoices):
+        NAME_AND_BIRTH = "name_and_birth", "Same name and date of birth"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "To decide"
+        NOT_THE_SAME = "not_the_same", "Not the same child"
+        MERGED = "merged", "Merged"
+
+    child_a = models.ForeignKey(
+        Child, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    child_b = models.ForeignKey(
+        Child, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    found_at = models.DateTimeField("found", auto_now_add=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("decided", null=True, blank=True)
+    merged_away = models.CharField("LA child ID merged away", max_length=20, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-found_at", "-pk"]
+        verbose_name = "possible duplicate"
+        constraints = [
+            models.UniqueConstraint(fields=["child_a", "child_b"], name="possible_duplicate_pair"),
+            models.CheckConstraint(
+                condition=Q(child_a__lt=F("child_b")), name="possible_duplicate_ordered_pair"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-found_at"], name="possible_duplicate_open_idx")]
+
+    def __str__(self):
+        return f"Possible duplicate {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN

@@ -8,6 +8,7 @@ from neglect_portal.models import User
 from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import record_update
 
+from .duplicates import duplicates_flag
 from .models import (
     AccessLog,
     Child,
@@ -56,7 +57,24 @@ def referral_for_new_child(*, child: Child, referral: Referral, user: User) -> R
     referral.child = child
     referral.recorded_by = user
     referral.save()
+    duplicates_flag(child_ids=[child.pk])
     return referral
+
+
+@transaction.atomic
+def child_add(*, child: Child) -> Child:
+    """Children's social care adds a child: flagged if it may already be in the portal."""
+    child.save()
+    duplicates_flag(child_ids=[child.pk])
+    return child
+
+
+@transaction.atomic
+def child_update(child: Child, *, expected_version: int) -> Child:
+    """A corrected name or date of birth may show the child was already in the portal."""
+    record_update(child, expected_version=expected_version)
+    duplicates_flag(child_ids=[child.pk])
+    return child
 
 
 def child_opened(*, child: Child, user: User) -> None:

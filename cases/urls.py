@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import duplicate_views, import_views, views
 
 app_name = "cases"
 
@@ -31,4 +31,12 @@ urlpatterns = [
     path("involvements/<int:pk>/end/", views.InvolvementEnd.as_view(), name="involvement_end"),
     path("history/<slug:kind>/<int:pk>/", views.record_history, name="history"),
     path("census/import/", import_views.census_upload, name="census_upload"),
+    path("duplicates/", duplicate_views.duplicate_list, name="duplicate_list"),
+    path("duplicates/<int:pk>/", duplicate_views.duplicate_detail, name="duplicate_detail"),
+    path(
+        "duplicates/<int:pk>/not-the-same/",
+        duplicate_views.duplicate_not_the_same,
+        name="duplicate_not_the_same",
+    ),
+    path("duplicates/<int:pk>/merge/", duplicate_views.duplicate_merge, name="duplicate_merge"),
 ]

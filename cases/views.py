@@ -153,6 +153,9 @@ class ChildAdd(CaseRecordView):
     def new_instance(self):
         return Child()
 
+    def save(self, form):
+        return services.child_add(child=form.instance)
+
     def context(self):
         return {"cancel_url": reverse("cases:child_list")}
 
@@ -162,6 +165,9 @@ class ChildEdit(CaseRecordView):
     form_class = forms.ChildForm
     title = "Change child's details"
     success_message = "Child's details saved"
+
+    def save(self, form):
+        return services.child_update(form.instance, expected_version=form.cleaned_data["version"])
 
 
 class ReferralAdd(CaseRecordView):

@@ -98,6 +98,20 @@ def can_refer_a_child(user: User) -> bool:
     return works_with_children(user)
 
 
+def reads_possible_duplicates(user: User) -> bool:
+    """Possible duplicate children name children, so the list is for those who see every
+    child and keep the statutory record (children's social care's practitioners, who often
+    know whether two records are one child, and its managers and administrators)."""
+    return sees_every_child(user) and (works_with_children(user) or user.is_administrator)
+
+
+def manages_duplicates(user: User) -> bool:
+    """A merge moves one child's whole record onto another and cannot be undone, and "not the
+    same child" stops the pair being flagged again: decided, like reopening a completed tool,
+    by children's social care's team managers, and by its administrators, who fix the data."""
+    return sees_every_child(user) and (user.is_team_manager or user.is_administrator)
+
+
 def can_read_access_log(user: User) -> bool:
     return can_use_admin(user)
 
@@ -248,6 +262,16 @@ def child_of(record: Model) -> Any:
     for step in path.split("__"):
         found = getattr(found, step)
     return found
+
+
+def possible_duplicates_visible_to(user: Any) -> QuerySet:
+    """Flags whose children the user may both see (for children's social care, every flag,
+    including merged pairs, whose merged-away side is empty)."""
+    flags = _case_model("PossibleDuplicate").objects.all()
+    if sees_every_child(user):
+        return flags
+    visible = children_visible_to(user).values("pk")
+    return flags.filter(child_a__in=visible, child_b__in=visible)
 
 
 def sees_any_child(user: Any) -> bool:

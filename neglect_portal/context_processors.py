@@ -1,6 +1,12 @@
 from django.urls import reverse
 
-from .access import can_use_admin, reads_dataset, reads_every_action_plan, works_with_children
+from .access import (
+    can_use_admin,
+    reads_dataset,
+    reads_every_action_plan,
+    reads_possible_duplicates,
+    works_with_children,
+)
 from .second_step import pending_step
 from .sessions import seconds_left
 
@@ -34,6 +40,8 @@ def navigation(request):
     items = [("Home", reverse("home")), ("Children", reverse("cases:child_list"))]
     if works_with_children(user):
         items.append(("My children", reverse("toolkit:my_children")))
+    if reads_possible_duplicates(user):
+        items.append(("Possible duplicates", reverse("cases:duplicate_list")))
     if reads_every_action_plan(user):
         items.append(("Action plans", reverse("actionplans:plan_list")))
     if reads_dataset(user):

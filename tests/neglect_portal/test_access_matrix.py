@@ -50,6 +50,9 @@ def for_viewer(expected, agency):
 
 # Children's social care keeps the statutory record; other agencies read it.
 STATUTORY = by_agency(csc=only(CASE_WORKERS), other=everyone(403))
+# Possible duplicates name children: for CSC's case workers and administrators; its team
+# managers and administrators decide (tests/cases/test_duplicates.py).
+DUPLICATES = by_agency(csc=only([*CASE_WORKERS, User.Role.ADMINISTRATOR]), other=everyone(403))
 
 
 EXPECTATIONS = {
@@ -71,6 +74,7 @@ EXPECTATIONS = {
     "cases:child_add": STATUTORY,
     "cases:refer_new_child": only(CASE_WORKERS),
     "cases:census_upload": only([User.Role.ADMINISTRATOR]),
+    "cases:duplicate_list": DUPLICATES,
     "toolkit:my_children": only(CASE_WORKERS),
     # Lists only the plans the viewer may see (for a practitioner, those they own actions in).
     "actionplans:plan_list": everyone(200),
@@ -144,6 +148,10 @@ OBJECT_EXPECTATIONS = {
     "cases:cp_review_add": ("cp_plan", STATUTORY),
     "cases:involvement_end": ("involvement", only(CASE_WORKERS)),
     "cases:history": ("history", everyone(200)),
+    # A pair whose two children the involved agency sees: still CSC's to read and decide.
+    "cases:duplicate_detail": ("duplicate", DUPLICATES),
+    "cases:duplicate_not_the_same": ("duplicate", everyone(405)),  # POST only
+    "cases:duplicate_merge": ("duplicate", everyone(405)),  # POST only
     "toolkit:chronology": ("child", everyone(200)),
     "toolkit:chronology_print": ("child", everyone(200)),
     "toolkit:chronology_csv": ("child", everyone(200)),
@@ -356,7 +364,18 @@ def records(db):
             impact_description="None seen",
         ),
     )
+    from cases.models import PossibleDuplicate
+
+    twin = InvolvementFactory(
+        agency=agency,
+        child__given_name=child.given_name,
+        child__family_name=child.family_name,
+        child__date_of_birth=child.date_of_birth,
+    ).child
     return {
+        "duplicate": PossibleDuplicate.objects.create(
+            child_a=child, child_b=twin, reason=PossibleDuplicate.Reason.NAME_AND_BIRTH
+        ),
         "tools": tools,
         "checklist": tools["checklist"],
         "chronology_entry": entry,

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.demo_data import generate_demo_data
+from cases.demo_data import add_demo_duplicate, generate_demo_data
 from cases.models import Child
 from neglect_portal.demo import load_demo_people
 
@@ -43,6 +43,12 @@ class Command(BaseCommand):
             help="Skip simple-history rows (faster, for benchmarks).",
         )
         parser.add_argument(
+            "--possible-duplicate",
+            action="store_true",
+            help="Then refer one generated child again as a partner would, under a new id, so "
+            "the possible duplicates page has a pair to show (for `make run`).",
+        )
+        parser.add_argument(
             "--no-toolkit",
             action="store_false",
             dest="toolkit",
@@ -50,7 +56,18 @@ class Command(BaseCommand):
             "records stay the same).",
         )
 
-    def handle(self, *args, children, seed, if_empty, batch_size, history, toolkit, **options):
+    def handle(
+        self,
+        *args,
+        children,
+        seed,
+        if_empty,
+        batch_size,
+        history,
+        toolkit,
+        possible_duplicate,
+        **options,
+    ):
         if not settings.DEBUG:
             raise CommandError("Demo data is for development and benchmarks only; set DEBUG=True")
         if children < 0:
@@ -82,3 +99,5 @@ class Command(BaseCommand):
                 f"{'' if history else ', no history rows'}{'' if toolkit else ', no toolkit'})."
             )
         )
+        if possible_duplicate and add_demo_duplicate():
+            self.stdout.write("One child referred again by a partner: a possible duplicate.")
