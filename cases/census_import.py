@@ -27,6 +27,7 @@ from pyexpat import errors as expat_errors
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, reset_queries, transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from neglect_portal import dates
@@ -46,6 +47,7 @@ from .models import (
     Assessment,
     Child,
     ChildInNeedPlan,
+    ChildMerge,
     ChildProtectionPlan,
     CPReview,
     Referral,
@@ -212,6 +214,7 @@ def validate(source, *, spool=None) -> list[Problem]:
     # The one thing kept for the whole file: about 100 bytes a child, to find duplicates.
     seen_ids: set[str] = set()
     for batch in _batches(_read_children(source, problems), seen_ids, problems):
+        problems.extend(_merged_away(batch))
         problems.extend(_clashes_with_existing_cp_plans([r for r in batch if r.cp_plans()]))
         if spool is not None and not problems:
             pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
@@ -721,6 +724,24 @@ def _each(parent, name, item):
 
 
 # Checks against the database -------------------------------------------------------------
+
+
+def _merged_away(records: list[ChildRecord]) -> list[Problem]:
+    """Children merged into another in the portal: importing them again would bring the
+    merged child back with a second copy of each record, so the file must use the survivor's
+    LAchildID (corrected in the case management system) before it can be imported."""
+    merges = ChildMerge.objects.filter(
+        merged_la_child_id__in=[r.la_child_id for r in records]
+    ).select_related("survivor")
+    return [
+        Problem(
+            merge.merged_la_child_id,
+            "LAchildID",
+            f"This child was merged into the child with LAchildID {merge.survivor.la_child_id} "
+            f"on {dates.long_date(timezone.localdate(merge.merged_at))}: use that LAchildID",
+        )
+        for merge in merges
+    ]
 
 
 def _clashes_with_existing_cp_plans(records: list[ChildRecord]) -> list[Problem]:

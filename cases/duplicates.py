@@ -26,7 +26,8 @@ from neglect_portal.dates import long_date
 from neglect_portal.models import User
 from neglect_portal.records.history import attributed
 
-from .models import Child, ChildProtectionPlan, PossibleDuplicate
+from .codes import Sex
+from .models import AccessLog, Child, ChildMerge, ChildProtectionPlan, PossibleDuplicate
 
 BATCH_SIZE = 1000
 FOUND_REASON = "Possible duplicate found"
@@ -36,6 +37,7 @@ FILLED_FROM_OTHER = (
     "family_name",
     "date_of_birth",
     "expected_date_of_birth",
+    "sex",
     "ethnicity",
     "date_of_death",
     "allocated_worker",
@@ -223,22 +225,34 @@ def duplicate_merge(*, flag_id: int, survivor_id: int, expected_version: int, us
     survivor = children.pop(survivor_id)
     merged = children.popitem()[1]
     _refuse_clashes(survivor, merged)
+    moved_log = list(AccessLog.objects.filter(child=merged).values_list("pk", flat=True))
     _move_records(Child, keep=survivor, drop=merged, user=user, reason=_merged_into(survivor))
     _refuse_overlapping_cp_plans(survivor)
     _repoint_flags(survivor, merged, flag, user)
     flag.merged_away = merged.la_child_id
     _decide(flag, PossibleDuplicate.Status.MERGED, user, f"Merged into {survivor.la_child_id}")
     for name in FILLED_FROM_OTHER:
-        if getattr(survivor, name) in (None, "") and getattr(merged, name) not in (None, ""):
+        if _missing(name, getattr(survivor, name)) and not _missing(name, getattr(merged, name)):
             setattr(survivor, name, getattr(merged, name))
     if not survivor.disabilities:
         survivor.disabilities = merged.disabilities
     survivor.version += 1
     attributed(survivor, user=user, reason=f"Merged with child {merged.la_child_id}")
     survivor.save()
+    ChildMerge.objects.create(
+        merged_la_child_id=merged.la_child_id,
+        survivor=survivor,
+        merged_by=user,
+        access_log_moved=moved_log,
+    )
     attributed(merged, user=user, reason=_merged_into(survivor))
     merged.delete()
     return survivor
+
+
+def _missing(name: str, value: Any) -> bool:
+    # Sex is never empty: "not known" is its default, and a known sex should win over it.
+    return value in (None, "") or (name == "sex" and value == Sex.UNKNOWN)
 
 
 def _merged_into(survivor: Child) -> str:

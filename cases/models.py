@@ -653,3 +653,26 @@ class PossibleDuplicate(Versioned):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+
+class ChildMerge(AppendOnly):
+    """A child record merged into another: its LA child ID, which child now holds its records,
+    who merged them and when, and which access-log entries moved with it. The census import
+    refuses a file that still uses a merged LA child ID, which would otherwise bring the merged
+    child back with a second copy of every record."""
+
+    merged_la_child_id = models.CharField("merged LA child ID", max_length=20, unique=True)
+    survivor = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="merged_from")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    # The access log says who opened which child's record: the entries that now read as the
+    # survivor's are named here, so the evidence of which record was opened is kept.
+    access_log_moved = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self):
+        return f"{self.merged_la_child_id} merged into child {self.survivor_id}"

@@ -14,7 +14,14 @@ from cases.duplicates import (
     duplicates_flag,
     name_key,
 )
-from cases.models import AccessLog, Child, ChildListAccess, PossibleDuplicate, Referral
+from cases.models import (
+    AccessLog,
+    Child,
+    ChildListAccess,
+    ChildMerge,
+    PossibleDuplicate,
+    Referral,
+)
 from cases.services import child_opened
 from neglect_portal import dates
 from tests.factories import (
@@ -521,3 +528,66 @@ def test_a_second_not_the_same_gets_a_clear_answer(client, csc_team_manager, pai
 
     assert "already decided these are not the same child" in html
     assert pair.history.count() == 2
+
+
+# After a merge -------------------------------------------------------------------------------
+
+
+def test_a_census_file_still_using_a_merged_childs_id_is_refused_and_changes_nothing(
+    csc_team_manager,
+):
+    """Otherwise the merged child comes back, with a second copy of every record."""
+    ChildFactory(
+        la_child_id="DfEX0000001",
+        given_name="Ava",
+        family_name="Jones",
+        date_of_birth=date(2015, 3, 20),
+    )
+    kept = ChildFactory(
+        la_child_id="NP00AA11",
+        given_name="ava",
+        family_name="JONES",
+        date_of_birth=date(2015, 3, 27),
+    )
+    assert import_census(CENSUS / "valid.xml").ok
+    flag = PossibleDuplicate.objects.get()
+    duplicate_merge(
+        flag_id=flag.pk, survivor_id=kept.pk, expected_version=flag.version, user=csc_team_manager
+    )
+    children, referrals = Child.objects.count(), Referral.objects.count()
+
+    again = import_census(CENSUS / "valid.xml")
+    assert [(p.child, p.element) for p in again.problems] == [("DfEX0000001", "LAchildID")]
+    assert "merged into the child with LAchildID NP00AA11" in again.problems[0].message
+    assert (Child.objects.count(), Referral.objects.count()) == (children, referrals)
+
+
+def test_a_merge_is_recorded_with_the_access_log_entries_it_moved(csc_team_manager, pair):
+    flag = pair
+    a, b = flag.child_a, flag.child_b
+    child_opened(child=b, user=csc_team_manager)
+    opened = AccessLog.objects.get(child=b).pk
+    duplicate_merge(
+        flag_id=flag.pk, survivor_id=a.pk, expected_version=flag.version, user=csc_team_manager
+    )
+    merge = ChildMerge.objects.get()
+    assert (merge.merged_la_child_id, merge.survivor, merge.merged_by) == (
+        b.la_child_id,
+        a,
+        csc_team_manager,
+    )
+    assert merge.access_log_moved == [opened]
+
+
+def test_a_known_sex_is_kept_over_not_known(csc_team_manager):
+    unknown = alfie(sex="U")
+    known = alfie(sex="M")
+    flag = duplicates_flag(child_ids=[known.pk])[0]
+    duplicate_merge(
+        flag_id=flag.pk,
+        survivor_id=unknown.pk,
+        expected_version=flag.version,
+        user=csc_team_manager,
+    )
+    unknown.refresh_from_db()
+    assert unknown.sex == "M"
