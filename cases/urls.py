@@ -31,4 +31,6 @@ urlpatterns = [
     path("involvements/<int:pk>/end/", views.InvolvementEnd.as_view(), name="involvement_end"),
     path("history/<slug:kind>/<int:pk>/", views.record_history, name="history"),
     path("census/import/", import_views.census_upload, name="census_upload"),
+    path("census/runs/", import_views.census_runs_list, name="census_runs"),
+    path("census/runs/<int:pk>/", import_views.census_run, name="census_run"),
 ]
