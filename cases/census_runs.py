@@ -46,6 +46,7 @@ FAILED_MESSAGE = (
 # A Child start tag, with or without a namespace prefix; not ChildIdentifiers or Children.
 _CHILD_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Child[\s>/]")
 _SCAN_CHUNK = 1024 * 1024
+_TAIL = 64  # longer than any Child start tag the pattern matches, prefix included
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,11 @@ def scan(path: Path) -> FileFacts:
         while chunk := file.read(_SCAN_CHUNK):
             digest.update(chunk)
             size += len(chunk)
-            # A tag cut by the chunk boundary is found in the next window; the overlap is
-            # shorter than any whole tag, so none is counted twice.
+            # A tag cut by the chunk boundary is found in the next window, with the end of
+            # this one; only tags reaching into the new chunk are new.
             window = tail + chunk
-            children += len(_CHILD_TAG.findall(window))
-            tail = window[-40:]
-            children -= len(_CHILD_TAG.findall(tail))
+            children += sum(1 for m in _CHILD_TAG.finditer(window) if m.end() > len(tail))
+            tail = window[-_TAIL:]
     return FileFacts(digest.hexdigest(), size, children)
 
 

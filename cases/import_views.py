@@ -66,8 +66,8 @@ def census_upload(request):
     if request.method == "POST" and _declared_size(request) > (
         settings.CENSUS_UPLOAD_MAX_MB + 1
     ) * (1024 * 1024):
-        form = CensusUploadForm()
-        form.add_error("census_file", _too_large_message())
+        form = CensusUploadForm(data={})
+        form.errors["census_file"] = form.error_class([_too_large_message()])
         response = render(request, "cases/census_upload.html", {"form": form}, status=413)
         # The body was never read: the connection cannot be used for another request.
         response["Connection"] = "close"
@@ -112,6 +112,8 @@ def census_run(request, pk):
         "run": run,
         "counts": census_runs.counts_rows(run),
         "percent": census_runs.progress_percent(run),
+        # WCAG 2.2.1: a page that refreshes itself must let its reader stop it.
+        "refreshing": not run.is_finished and request.GET.get("updates") != "off",
     }
     if run.is_finished:
         problems = Paginator(run.problems, PROBLEMS_PER_PAGE).get_page(request.GET.get("problems"))
