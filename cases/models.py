@@ -635,7 +635,7 @@ class CensusImportRun(models.Model):
     lea = models.CharField("LEA", max_length=3, blank=True)
     # An older file than the newest imported, imported on purpose, and why.
     allow_older = models.BooleanField(default=False)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(max_length=2000, blank=True)
     run_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
