@@ -23,7 +23,14 @@ run: $(VENV)/.installed
 	$(PY) manage.py load_demo_data
 	$(PY) manage.py generate_demo_data --if-empty --possible-duplicate
 	@echo "Neglect Portal: http://127.0.0.1:8000 (Ctrl+C to stop)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(RUN_WITH_WORKER) $(PY) manage.py runserver 127.0.0.1:8000
+
+# The background worker (census imports) runs beside the web server and stops with it, however
+# that ends: Ctrl+C, an error, or the server exiting. Without reloading, so that stopping this
+# process stops the worker itself.
+RUN_WITH_WORKER = $(PY) manage.py db_worker --no-reload --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM;
 
 # Unit and integration tests first, then the browser tests in real Chromium. Django refuses
 # synchronous database calls from Playwright's event loop unless told it is safe, so that

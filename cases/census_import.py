@@ -18,7 +18,7 @@ import pickle  # noqa: S403 - only for our own spool file, never for uploaded da
 import re
 import tempfile
 import xml.etree.ElementTree as ET  # noqa: S405 - see _parse_children on untrusted input
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -61,6 +61,10 @@ ANOTHER_IMPORT_RUNNING = (
     "has finished."
 )
 BATCH_SIZE = 1000
+# progress(stage, children) is told at least every PROGRESS_EVERY children of each pass.
+CHECKING, SAVING = "checking", "saving"
+PROGRESS_EVERY = 1000
+Progress = Callable[[str, int], None]
 LA_CHILD_ID_MAX_LENGTH = Child._meta.get_field("la_child_id").max_length
 
 RECORD_TYPES = {
@@ -105,6 +109,7 @@ class Problem:
 class Counts:
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
 
 
 @dataclass
@@ -167,29 +172,35 @@ class ChildRecord:
 # Entry point -----------------------------------------------------------------------------
 
 
-def import_census(source, *, user=None) -> ImportResult:
+def import_census(
+    source, *, user=None, progress: Progress | None = None, change_reason: str = CHANGE_REASON
+) -> ImportResult:
     """Validate the whole file, then write it only if it has no problems; never while another
     import runs (cases.import_lock).
 
-    `source` is a path, or a binary file object (e.g. an upload).
+    `source` is a path, or a binary file object (e.g. an upload). `change_reason` goes into
+    every history row the import writes (cases.census_runs names the run in it).
     """
     try:
         with one_import_at_a_time():
-            return _import_census(source, user=user)
+            return _import_census(source, user=user, progress=progress, change_reason=change_reason)
     except AnotherImportRunning:
         result = ImportResult()
         result.problems = [Problem("file", "Children", ANOTHER_IMPORT_RUNNING)]
         return result
 
 
-def _import_census(source, *, user) -> ImportResult:
+def _import_census(
+    source, *, user, progress: Progress | None = None, change_reason: str = CHANGE_REASON
+) -> ImportResult:
     result = ImportResult()
     with tempfile.TemporaryFile() as spool:
-        result.problems = validate(source, spool=spool)
+        result.problems = validate(source, spool=spool, progress=progress)
         if result.problems:
             return result
         try:
-            _write(spool, _Writer(user=user, counts=result.counts))
+            writer = _Writer(user=user, counts=result.counts, change_reason=change_reason)
+            _write(spool, writer, progress=progress)
         except IntegrityError:
             # Validation leaves the database nothing to refuse, unless someone changed the
             # same records between the two passes.
@@ -205,7 +216,7 @@ def _import_census(source, *, user) -> ImportResult:
     return result
 
 
-def validate(source, *, spool=None) -> list[Problem]:
+def validate(source, *, spool=None, progress: Progress | None = None) -> list[Problem]:
     """Every problem in the file, including clashes with CP plans already in the portal.
 
     While there are none, validated records are pickled to `spool` in batches for writing.
@@ -213,7 +224,10 @@ def validate(source, *, spool=None) -> list[Problem]:
     problems: list[Problem] = []
     # The one thing kept for the whole file: about 100 bytes a child, to find duplicates.
     seen_ids: set[str] = set()
-    for batch in _batches(_read_children(source, problems), seen_ids, problems):
+    children = _read_children(source, problems)
+    if progress is not None:
+        children = _counted(children, lambda read: progress(CHECKING, read))
+    for batch in _batches(children, seen_ids, problems):
         problems.extend(_merged_away(batch))
         problems.extend(_clashes_with_existing_cp_plans([r for r in batch if r.cp_plans()]))
         if spool is not None and not problems:
@@ -221,6 +235,16 @@ def validate(source, *, spool=None) -> list[Problem]:
     if not seen_ids and not problems:
         problems.append(Problem("file", "Children", "The file has no Child records"))
     return problems
+
+
+def _counted(items, tell):
+    read = 0
+    for item in items:
+        yield item
+        read += 1
+        if read % PROGRESS_EVERY == 0:
+            tell(read)
+    tell(read)
 
 
 def _batches(children, seen_ids, problems):
@@ -250,8 +274,9 @@ def _batches(children, seen_ids, problems):
         yield batch
 
 
-def _write(spool, writer):
+def _write(spool, writer, *, progress: Progress | None = None):
     spool.seek(0)
+    written = 0
     with transaction.atomic():
         while True:
             try:
@@ -260,6 +285,9 @@ def _write(spool, writer):
                 break
             writer.write(batch)
             _forget_logged_queries()
+            written += len(batch)
+            if progress is not None:
+                progress(SAVING, written)
 
 
 def _forget_logged_queries():
@@ -783,9 +811,10 @@ def _clashes_with_existing_cp_plans(records: list[ChildRecord]) -> list[Problem]
 class _Writer:
     """Creates or updates one batch of validated children, a few queries per record type."""
 
-    def __init__(self, *, user, counts):
+    def __init__(self, *, user, counts, change_reason=CHANGE_REASON):
         self.user = user
         self.counts = counts
+        self.change_reason = change_reason
 
     def write(self, batch: list[ChildRecord]):
         children = self.children(batch)
@@ -888,6 +917,8 @@ class _Writer:
             if (plan.pk, review_date) not in existing
         ]
         self.sync(CPReview, "cp_reviews", rows)
+        # A review has nothing to update: every one already there is unchanged.
+        self.counts["cp_reviews"].unchanged += sum(len(r.reviews) for r, _ in plans) - len(rows)
 
     def sync(self, model, kind, rows, *, on_create=None):
         """Create rows with no existing object; update existing ones whose values differ.
@@ -915,12 +946,13 @@ class _Writer:
         self._update(model, to_update, fields)
         self.counts[kind].created += len(to_create)
         self.counts[kind].updated += len(to_update)
+        self.counts[kind].unchanged += len(rows) - len(to_create) - len(to_update)
         return saved
 
     def _history_options(self):
         return {
             "default_user": self.user,
-            "default_change_reason": CHANGE_REASON,
+            "default_change_reason": self.change_reason,
             "batch_size": BATCH_SIZE,
         }
 

@@ -676,3 +676,73 @@ class ChildMerge(AppendOnly):
 
     def __str__(self):
         return f"{self.merged_la_child_id} merged into child {self.survivor_id}"
+
+
+class CensusImportRun(models.Model):
+    """One census import, from upload (or command) to its result: the import history.
+
+    No simple-history of its own, unlike the records: nobody edits a run. Only the import
+    writes it, as the run moves from queued to its result, and its progress is written many
+    times a minute, which history would copy into a row each time. It is never deleted, so
+    the history rows naming it ("CIN census import, run 12") always lead back to it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        IMPORTED = "imported", "Imported"
+        REFUSED = "refused", "Refused"
+        FAILED = "failed", "Failed"
+
+    class Stage(models.TextChoices):
+        SCANNING = "scanning", "Counting the children in the file"
+        CHECKING = "checking", "Checking the file"
+        SAVING = "saving", "Saving the records"
+
+    FINISHED = (Status.IMPORTED, Status.REFUSED, Status.FAILED)
+    PROBLEMS_KEPT = 1000
+
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True, db_index=True)
+    size = models.BigIntegerField("size in bytes", null=True)
+    # From the file's header; filled in by the header checks of the DfE rules.
+    reference_date = models.DateField(null=True, blank=True)
+    lea = models.CharField("LEA", max_length=3, blank=True)
+    # An older file than the newest imported, imported on purpose, and why.
+    allow_older = models.BooleanField(default=False)
+    reason = models.TextField(max_length=2000, blank=True)
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    queued_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    stage = models.CharField(max_length=10, choices=Stage.choices, blank=True)
+    children_total = models.PositiveIntegerField(null=True)
+    children_read = models.PositiveIntegerField(default=0)
+    # {record type: {"created": n, "updated": n, "unchanged": n}} (census_import.RECORD_TYPES)
+    counts = models.JSONField(default=dict)
+    # The first PROBLEMS_KEPT problems as {child, element, message, line}; all are counted.
+    problems = models.JSONField(default=list)
+    problem_count = models.PositiveIntegerField(default=0)
+    # Why a failed run stopped, in words with no personal data in them.
+    failure = models.CharField(max_length=200, blank=True)
+    identical_to = models.ForeignKey("self", on_delete=models.PROTECT, null=True, related_name="+")
+    # The kept upload, for the worker; emptied once the file is deleted after the import.
+    upload_path = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "-pk"]
+
+    def __str__(self):
+        return f"Census import run {self.pk}"
+
+    @property
+    def change_reason(self) -> str:
+        """Every history row this run writes says so: the run page finds its changes by it."""
+        return f"CIN census import, run {self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED

@@ -39,4 +39,6 @@ urlpatterns = [
         name="duplicate_not_the_same",
     ),
     path("duplicates/<int:pk>/merge/", duplicate_views.duplicate_merge, name="duplicate_merge"),
+    path("census/runs/", import_views.census_runs_list, name="census_runs"),
+    path("census/runs/<int:pk>/", import_views.census_run, name="census_run"),
 ]

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "neglect_portal",
     "cases",
     "toolkit",
@@ -195,6 +197,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Census uploads: refused above CENSUS_UPLOAD_MAX_MB before the body is read; kept in
+# CENSUS_UPLOAD_DIR (not the temporary folder, which Django empties after the request) until
+# the background worker has imported them, then deleted.
+CENSUS_UPLOAD_MAX_MB = env_int("CENSUS_UPLOAD_MAX_MB", 500)
+CENSUS_UPLOAD_DIR = Path(os.environ.get("CENSUS_UPLOAD_DIR") or BASE_DIR / "census_uploads")
+# Background tasks (django-tasks) kept in the database; `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"

@@ -50,6 +50,14 @@ def _second_step_only_where_tested(settings):
     settings.MFA_REQUIRED = False
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings, tmp_path):
+    # A queued census import runs inside the request that queued it, so a test sees its
+    # result; tests/cases/test_census_runs.py runs the real database backend and its worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.CENSUS_UPLOAD_DIR = tmp_path / "census_uploads"
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -51,38 +51,50 @@ def history_entries(record: models.Model) -> list[Entry]:
 
     Fields people do not edit (the version, flags derived from other fields) are left out.
     """
-    model = type(record)
-    fields = [f for f in model._meta.concrete_fields if f.editable and not f.primary_key]
+    fields = people_fields(type(record))
     history: Any = getattr(record, "history")  # noqa: B009 - simple_history's manager
     rows = list(history.select_related("history_user").order_by("history_date", "history_id"))
-    related = _related_names(fields, rows)
+    related = related_names(fields, rows)
     entries: list[Entry] = []
     previous: Any = None
     for row in rows:
-        changes = []
-        for field in fields:
-            new = _value(field, row, related)
-            old = None if previous is None else _value(field, previous, related)
-            if previous is None and new in (None, "", []):
-                continue
-            if previous is None or old != new:
-                changes.append(
-                    Change(
-                        str(field.verbose_name).capitalize(),
-                        "" if previous is None else field_value(field, old),
-                        field_value(field, new),
-                    )
-                )
         entries.append(
             Entry(
                 when=row.history_date,
                 who=str(row.history_user) if row.history_user else "System (import or data load)",
                 action=ACTIONS[row.history_type],
-                changes=changes,
+                changes=changes_between(fields, previous, row, related),
             )
         )
         previous = row
     return entries[::-1]
+
+
+def people_fields(model: type[models.Model]) -> list[models.Field]:
+    """The fields a history shows: not the version, nor flags derived from other fields."""
+    return [f for f in model._meta.concrete_fields if f.editable and not f.primary_key]
+
+
+def changes_between(
+    fields: list[models.Field], previous: Any, row: Any, related: dict[tuple[str, Any], str]
+) -> list[Change]:
+    """What `row` (a history row) changed since `previous` (None: what it was created with).
+    `related` is related_names() for both rows."""
+    changes = []
+    for field in fields:
+        new = _value(field, row, related)
+        old = None if previous is None else _value(field, previous, related)
+        if previous is None and new in (None, "", []):
+            continue
+        if previous is None or old != new:
+            changes.append(
+                Change(
+                    str(field.verbose_name).capitalize(),
+                    "" if previous is None else field_value(field, old),
+                    field_value(field, new),
+                )
+            )
+    return changes
 
 
 def _value(field: models.Field, row: Any, related: dict) -> Any:
@@ -90,7 +102,7 @@ def _value(field: models.Field, row: Any, related: dict) -> Any:
     return related.get((field.name, value), value) if field.is_relation else value
 
 
-def _related_names(fields: list[models.Field], rows: list[Any]) -> dict[tuple[str, Any], str]:
+def related_names(fields: list[models.Field], rows: list[Any]) -> dict[tuple[str, Any], str]:
     """Names for foreign keys (users, agencies, parents) in one query per related model."""
     names = {}
     for field in fields:

@@ -30,7 +30,8 @@ def text(response) -> str:
 
 def row(response, agency) -> str:
     html = response.content.decode()
-    start = html.index(f'data-agency="{agency.pk}"')
+    # From the end of the row's own tag: the agency's id in it is no part of the row's text.
+    start = html.index(">", html.index(f'data-agency="{agency.pk}"')) + 1
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start : html.index("</tr>", start)]))
 
 

@@ -22,6 +22,8 @@ def test_an_administrator_imports_a_census_file(
     expect(page.locator(".govuk-error-summary")).to_contain_text("Select a census XML file")
     assert_accessible(page)
 
+    # The tests run each queued import at once (tests/conftest.py), so the run page the
+    # upload goes on to already shows the result.
     page.get_by_label("Upload a census file").set_input_files(FILES / "broken_after_good.xml")
     page.get_by_role("button", name="Import file").click()
     expect(page.get_by_role("heading", name="The file was not imported")).to_be_visible()

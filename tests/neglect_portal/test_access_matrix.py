@@ -75,6 +75,7 @@ EXPECTATIONS = {
     "cases:refer_new_child": only(CASE_WORKERS),
     "cases:census_upload": only([User.Role.ADMINISTRATOR]),
     "cases:duplicate_list": DUPLICATES,
+    "cases:census_runs": only([User.Role.ADMINISTRATOR]),
     "toolkit:my_children": only(CASE_WORKERS),
     # Lists only the plans the viewer may see (for a practitioner, those they own actions in).
     "actionplans:plan_list": everyone(200),
@@ -128,6 +129,10 @@ URL_ARGS = {
 URL_ARGS["dataset:indicator"] = [QUARTER, "CP_NEGLECT_SHARE"]
 URL_ARGS["dataset:members"] = [QUARTER, "CP_NEGLECT_SHARE", "numerator"]
 URL_ARGS["dataset:members_csv"] = [QUARTER, "CP_NEGLECT_SHARE", "numerator"]
+
+# A census import run names no child: administrators only, and everyone else is refused
+# before the run is looked up (403, as on the upload page), whichever run it is.
+RUN_EXPECTATIONS = {"cases:census_run": only([User.Role.ADMINISTRATOR])}
 
 # URL name → (the record its id names, expectation for a viewer whose agency is involved).
 OBJECT_EXPECTATIONS = {
@@ -248,6 +253,7 @@ def test_every_url_name_has_a_declared_expectation():
         and name not in OBJECT_EXPECTATIONS
         and name not in PLAN_EXPECTATIONS
         and name not in RETURN_EXPECTATIONS
+        and name not in RUN_EXPECTATIONS
         and not name.startswith("admin:")
     )
     assert undeclared == [], f"Declare access expectations for: {undeclared}"
@@ -256,6 +262,7 @@ def test_every_url_name_has_a_declared_expectation():
 def test_every_expectation_covers_every_role():
     declared = {
         **EXPECTATIONS,
+        **RUN_EXPECTATIONS,
         "admin": ADMIN_EXPECTATION,
         **{name: expected for name, (_, expected) in OBJECT_EXPECTATIONS.items()},
     }
@@ -310,6 +317,30 @@ def test_access(client, name, role, agency):
     expected = ADMIN_EXPECTATION if name.startswith("admin:") else EXPECTATIONS[name]
     url = reverse(name, args=URL_ARGS.get(name, []))
     assert _outcome(client, client.get(url)) == for_viewer(expected, agency)[role]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "role", "agency"),
+    [
+        (name, role, agency)
+        for name in RUN_EXPECTATIONS
+        for role in ROLES
+        for agency in VIEWER_AGENCIES
+        if role != ANONYMOUS or agency == "other"
+    ],
+)
+def test_access_to_a_census_import_run(client, name, role, agency):
+    from cases.models import CensusImportRun
+
+    run = CensusImportRun.objects.create(file_name="census.xml")
+    if role != ANONYMOUS:
+        client.force_login(_viewer(role, agency))
+    expected = for_viewer(RUN_EXPECTATIONS[name], agency)[role]
+    assert _outcome(client, client.get(reverse(name, args=[run.pk]))) == expected
+    # A run that does not exist is refused just the same to those who may not see runs.
+    missing = reverse(name, args=[run.pk + 1])
+    assert _outcome(client, client.get(missing)) == (404 if expected == 200 else expected)
 
 
 @pytest.mark.django_db

@@ -3,13 +3,15 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.census_import import import_census
+from cases import census_runs
+from cases.models import CensusImportRun
 
 
 class Command(BaseCommand):
     help = (
         "Import a DfE Children in Need census XML file. All or nothing: when the file has any "
-        "problem, every problem is listed and nothing is saved."
+        "problem, every problem is listed and nothing is saved. Recorded as an import run, "
+        "like an upload, but imported here and now rather than by the background worker."
     )
 
     def add_arguments(self, parser):
@@ -22,19 +24,34 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"There is no file at {path}")
-        result = import_census(path, user=self._user(user))
-        if result.problems:
-            for problem in result.problems:
-                self.stderr.write(str(problem))
-            count = len(result.problems)
+        run = census_runs.run_for_file(path, user=self._user(user))
+        self.stdout.write(f"Import run {run.pk}")
+        run = census_runs.perform(run, path, tell=self._progress)
+        if run.identical_to_id:
+            self.stdout.write(f"The file is identical to run {run.identical_to_id}.")
+        if run.status == CensusImportRun.Status.FAILED:
+            raise CommandError(run.failure)
+        if run.status == CensusImportRun.Status.REFUSED:
+            for problem in run.problems:
+                where = f" (line {problem['line']})" if problem["line"] else ""
+                self.stderr.write(
+                    f"{problem['child']} / {problem['element']}: {problem['message']}{where}"
+                )
+            count = run.problem_count
+            if count > len(run.problems):
+                self.stderr.write(f"… and {count - len(run.problems)} more.")
             raise CommandError(
                 f"The file was not imported: {count} problem{'s' if count != 1 else ''}. "
                 "Nothing was saved."
             )
         self.stdout.write(self.style.SUCCESS("The file was imported."))
-        self.stdout.write(f"{'Record type':<26}{'Created':>9}{'Updated':>9}")
-        for label, created, updated in result.rows():
-            self.stdout.write(f"{label:<26}{created:>9}{updated:>9}")
+        self.stdout.write(f"{'Record type':<26}{'Created':>9}{'Updated':>9}{'Unchanged':>11}")
+        for label, created, updated, unchanged in census_runs.counts_rows(run):
+            self.stdout.write(f"{label:<26}{created:>9}{updated:>9}{unchanged:>11}")
+
+    def _progress(self, run):
+        total = run.children_total if run.children_total is not None else "?"
+        self.stdout.write(f"{run.get_stage_display()}: {run.children_read} of {total} children")
 
     def _user(self, username):
         if not username:
