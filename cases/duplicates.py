@@ -67,10 +67,24 @@ def _locked_flag(flag_id: int) -> PossibleDuplicate:
         raise DecisionRefused(GONE, gone=True) from None
 
 
+# Letters that carry no accent to strip, written as people without them type them.
+_LATIN = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "æ": "ae", "œ": "oe"}
+)
+_APOSTROPHES = "'\u2018\u2019\u02bc`"
+
+
 def _plain(text: str) -> str:
+    """A name as typed by different hands compares equal: case, accents, spacing, hyphens or
+    dashes, apostrophes straight or curly, and invisible characters pasted in do not count."""
     decomposed = unicodedata.normalize("NFKD", text)
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(letters.casefold().split())
+    kept = []
+    for c in decomposed:
+        category = unicodedata.category(c)
+        if unicodedata.combining(c) or category == "Cf" or c in _APOSTROPHES:
+            continue
+        kept.append(" " if category == "Pd" else c)
+    return " ".join("".join(kept).casefold().translate(_LATIN).split())
 
 
 def name_key(given_name: str, family_name: str) -> tuple[str, str] | None:

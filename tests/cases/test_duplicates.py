@@ -72,8 +72,28 @@ def pair(db):
 
 
 def test_names_are_compared_trimmed_and_without_case_or_accents():
-    assert name_key("  Zoë ", "O'BRIEN  ") == name_key("zoe", "o'brien") == ("zoe", "o'brien")
+    assert name_key("  Zoë ", "O'BRIEN  ") == name_key("zoe", "o'brien") == ("zoe", "obrien")
     assert name_key("Zoë", "") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "also_typed"),
+    [
+        (("Amy", "Smith-Jones"), ("Amy", "Smith Jones")),
+        (("Amy", "Smith-Jones"), ("Amy", "Smith\u2013Jones")),  # an en dash
+        (("Siobhan", "O'Brien"), ("Siobhan", "O\u2019Brien")),  # a curly apostrophe
+        (("Łukasz", "Nowak"), ("Lukasz", "Nowak")),
+        (("Søren", "Berg"), ("Soren", "Berg")),
+        (("Amy", "Smith\u200b"), ("Amy", "Smith")),  # a zero-width space pasted in
+    ],
+)
+def test_names_typed_differently_by_different_hands_compare_equal(typed, also_typed):
+    assert name_key(*typed) == name_key(*also_typed)
+
+
+def test_different_names_still_differ():
+    assert name_key("Amy", "Smith") != name_key("Smith", "Amy")
+    assert name_key("Ann", "Lee") != name_key("Anne", "Lee")
 
 
 def test_a_partner_referral_of_a_child_already_known_is_flagged(client, health_visitor):
