@@ -15,9 +15,8 @@ and review date. Records the file does not mention are left alone.
 from __future__ import annotations
 
 import pickle  # noqa: S403 - only for our own spool file, never for uploaded data
-import re
 import tempfile
-import xml.etree.ElementTree as ET  # noqa: S405 - see _parse_children on untrusted input
+import xml.etree.ElementTree as ET  # noqa: S405 - see _parse_census on untrusted input
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,11 +26,20 @@ from pyexpat import errors as expat_errors
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, reset_queries, transaction
+from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from neglect_portal import dates
 
+from .census_header import (
+    CensusHeader,
+    census_date,
+    header_problems,
+    older_than_imported,
+    read_header,
+)
+from .census_problems import QUOTED_MAX, Findings, Problem, quoted
 from .codes import (
     ASSESSMENT_FACTORS,
     ClosureReason,
@@ -45,6 +53,7 @@ from .duplicates import duplicates_flag
 from .import_lock import AnotherImportRunning, one_import_at_a_time
 from .models import (
     Assessment,
+    CensusImportRun,
     Child,
     ChildInNeedPlan,
     ChildMerge,
@@ -86,23 +95,9 @@ _CP_CATEGORIES = frozenset(CPCategory.values)
 _ASSESSMENT_FACTORS = frozenset(ASSESSMENT_FACTORS)
 _SEX_CODES = {"M": "M", "F": "F", "U": "U", "1": "M", "2": "F", "0": "U", "9": "U"}
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
-# ASCII digits: `\d` and int() would also read other scripts' digits.
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 # Results ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    child: str  # LAchildID, "record N" when it has none, or "file"
-    element: str
-    message: str
-    line: int | None = None
-
-    def __str__(self):
-        where = f" (line {self.line})" if self.line else ""
-        return f"{self.child} / {self.element}: {self.message}{where}"
 
 
 @dataclass
@@ -114,14 +109,26 @@ class Counts:
 
 @dataclass
 class ImportResult:
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # errors: the first Findings.KEPT
+    queries: list[Problem] = field(default_factory=list)  # DfE queries: the first KEPT
+    problem_count: int = 0
+    query_count: int = 0
+    header: CensusHeader | None = None
     counts: dict[str, Counts] = field(
         default_factory=lambda: {kind: Counts() for kind in RECORD_TYPES}
     )
 
     @property
     def ok(self):
-        return not self.problems
+        return not self.problem_count
+
+    @classmethod
+    def refused(cls, *problems: Problem) -> ImportResult:
+        return cls(problems=list(problems), problem_count=len(problems))
+
+    def found(self, findings: Findings) -> None:
+        self.problems, self.problem_count = findings.errors, findings.error_count
+        self.queries, self.query_count = findings.queries, findings.query_count
 
     def rows(self):
         """(label, created, updated) per record type, in a fixed order for tables."""
@@ -173,30 +180,48 @@ class ChildRecord:
 
 
 def import_census(
-    source, *, user=None, progress: Progress | None = None, change_reason: str = CHANGE_REASON
+    source,
+    *,
+    user=None,
+    progress: Progress | None = None,
+    change_reason: str = CHANGE_REASON,
+    allow_older: bool = False,
+    on_finish: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
-    """Validate the whole file, then write it only if it has no problems; never while another
-    import runs (cases.import_lock).
+    """Validate the whole file, then write it only if it has no errors (DfE queries do not
+    stop it); never while another import runs (cases.import_lock).
 
     `source` is a path, or a binary file object (e.g. an upload). `change_reason` goes into
-    every history row the import writes (cases.census_runs names the run in it).
+    every history row the import writes (cases.census_runs names the run in it). A file whose
+    ReferenceDate is older than the newest imported run's is refused unless `allow_older`.
+    `on_finish` is given the result while the lock is still held, so that the next import
+    already sees this one's run as finished (and its ReferenceDate as the newest).
     """
     try:
         with one_import_at_a_time():
-            return _import_census(source, user=user, progress=progress, change_reason=change_reason)
+            result = _import_census(
+                source,
+                user=user,
+                progress=progress,
+                change_reason=change_reason,
+                allow_older=allow_older,
+            )
+            if on_finish is not None:
+                on_finish(result)
+            return result
     except AnotherImportRunning:
-        result = ImportResult()
-        result.problems = [Problem("file", "Children", ANOTHER_IMPORT_RUNNING)]
+        result = ImportResult.refused(Problem("file", "Children", ANOTHER_IMPORT_RUNNING))
+        if on_finish is not None:
+            on_finish(result)
         return result
 
 
 def _import_census(
-    source, *, user, progress: Progress | None = None, change_reason: str = CHANGE_REASON
+    source, *, user, progress: Progress | None, change_reason: str, allow_older: bool
 ) -> ImportResult:
-    result = ImportResult()
     with tempfile.TemporaryFile() as spool:
-        result.problems = validate(source, spool=spool, progress=progress)
-        if result.problems:
+        result = validate(source, spool=spool, progress=progress, allow_older=allow_older)
+        if not result.ok:
             return result
         try:
             writer = _Writer(user=user, counts=result.counts, change_reason=change_reason)
@@ -204,37 +229,46 @@ def _import_census(
         except IntegrityError:
             # Validation leaves the database nothing to refuse, unless someone changed the
             # same records between the two passes.
-            result.counts = ImportResult().counts
-            result.problems = [
+            refused = ImportResult.refused(
                 Problem(
                     "file",
                     "Children",
                     "The portal's records changed while the file was being imported, so nothing "
                     "was saved. Import the file again.",
                 )
-            ]
+            )
+            refused.header = result.header
+            return refused
     return result
 
 
-def validate(source, *, spool=None, progress: Progress | None = None) -> list[Problem]:
-    """Every problem in the file, including clashes with CP plans already in the portal.
+def validate(
+    source, *, spool=None, progress: Progress | None = None, allow_older: bool = False
+) -> ImportResult:
+    """Every problem in the file, including clashes with records already in the portal, and
+    the file's header; nothing is written.
 
-    While there are none, validated records are pickled to `spool` in batches for writing.
+    While there are no errors, validated records are pickled to `spool` in batches for
+    writing.
     """
-    problems: list[Problem] = []
+    findings = Findings()
+    census = _Census(source, findings, allow_older=allow_older)
     # The one thing kept for the whole file: about 100 bytes a child, to find duplicates.
     seen_ids: set[str] = set()
-    children = _read_children(source, problems)
+    children = census.children()
     if progress is not None:
         children = _counted(children, lambda read: progress(CHECKING, read))
-    for batch in _batches(children, seen_ids, problems):
-        problems.extend(_merged_away(batch))
-        problems.extend(_clashes_with_existing_cp_plans([r for r in batch if r.cp_plans()]))
-        if spool is not None and not problems:
+    for batch in _batches(children, seen_ids, findings):
+        findings.extend(_merged_away(batch))
+        findings.extend(_clashes_with_existing_cp_plans([r for r in batch if r.cp_plans()]))
+        if spool is not None and not findings.error_count:
             pickle.dump(batch, spool, protocol=pickle.HIGHEST_PROTOCOL)
-    if not seen_ids and not problems:
-        problems.append(Problem("file", "Children", "The file has no Child records"))
-    return problems
+    census.finish()
+    if not seen_ids and census.readable:
+        findings.append(Problem("file", "Children", "The file has no Child records"))
+    result = ImportResult(header=census.header)
+    result.found(findings)
+    return result
 
 
 def _counted(items, tell):
@@ -247,14 +281,14 @@ def _counted(items, tell):
     tell(read)
 
 
-def _batches(children, seen_ids, problems):
+def _batches(children, seen_ids, findings):
     """Batches of valid records; also reports LAchildIDs seen before in the file."""
     batch = []
     for la_child_id, line, record in children:
         if la_child_id is None:
             continue
         if la_child_id in seen_ids:
-            problems.append(
+            findings.append(
                 Problem(
                     la_child_id,
                     "LAchildID",
@@ -299,6 +333,12 @@ def _forget_logged_queries():
 
 # Streaming -------------------------------------------------------------------------------
 
+ROOT = "Message"
+HEADER, CHILD = "Header", "Child"
+# Message/Children/Child/CINdetails/ChildProtectionPlans/ChildProtectionPlan/Reviews/
+# CPPreviewDate is the census's deepest path (with records wrapped); a little room above it.
+MAX_DEPTH = 10
+
 
 @contextmanager
 def _opened(source):
@@ -327,16 +367,37 @@ class _LineReader:
         return data
 
 
-def _local(tag):
-    return tag.rpartition("}")[2] if tag[0] == "{" else tag
+class _NotACensus(Exception):
+    """The file is not shaped like a census: reading it further would only add noise."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
 
 
-def _parse_children(raw, problems) -> Iterator[tuple[int, ET.Element]]:
-    """Each complete Child element in turn, as (ordinal, element); frees each once used.
+def _local(tag, line):
+    if tag[0] == "{":
+        namespace, _, local = tag[1:].partition("}")
+        raise _NotACensus(
+            Problem(
+                "file",
+                local,
+                f"The file uses the XML namespace {quoted(namespace)}, which the CIN census "
+                "does not use: it is not a census file the portal can read",
+                line,
+            )
+        )
+    return tag
+
+
+def _parse_census(raw, census: _Census) -> Iterator[tuple[str, int, ET.Element]]:
+    """The Header, then each complete Child element in turn, as (kind, ordinal, element);
+    frees each child once used.
 
     ElementTree never fetches external entities and the bundled expat (2.4.1 or later)
     refuses entity-expansion bombs, so a hostile upload cannot read files or exhaust memory.
-    A malformed file becomes a problem, after every record before the fault has been read.
+    A file with the wrong root element, a namespace or nesting deeper than the census's is
+    refused at that point; a malformed one becomes a problem, after every record before the
+    fault has been read.
     """
     reader = _LineReader(raw)
     stack: list[ET.Element] = []
@@ -345,9 +406,29 @@ def _parse_children(raw, problems) -> Iterator[tuple[int, ET.Element]]:
     try:
         for event, elem in ET.iterparse(reader, events=("start", "end")):  # noqa: S314
             if event == "start":
-                elem.tag = _local(elem.tag)
+                elem.tag = _local(elem.tag, reader.line)
                 elem.set("_line", reader.line)
-                if elem.tag == "Child" and stack and stack[-1].tag == "Children":
+                if not stack and elem.tag != ROOT:
+                    raise _NotACensus(
+                        Problem(
+                            "file",
+                            elem.tag[:QUOTED_MAX],
+                            f"The file's root element is {quoted(elem.tag)}, not {ROOT}: it "
+                            "is not a CIN census file",
+                            reader.line,
+                        )
+                    )
+                if len(stack) >= MAX_DEPTH:
+                    raise _NotACensus(
+                        Problem(
+                            "file",
+                            elem.tag[:QUOTED_MAX],
+                            "The file's elements are nested deeper than a CIN census file's: "
+                            "it is not a census file the portal can read",
+                            reader.line,
+                        )
+                    )
+                if elem.tag == CHILD and len(stack) == 2 and stack[-1].tag == "Children":
                     ordinal += 1
                     current = elem
                 stack.append(elem)
@@ -355,35 +436,99 @@ def _parse_children(raw, problems) -> Iterator[tuple[int, ET.Element]]:
             stack.pop()
             if elem is current:
                 current = None
-                yield ordinal, elem
+                yield CHILD, ordinal, elem
                 # Drop the finished child from the tree so memory does not grow.
                 elem.clear()
                 stack[-1].clear()
+            elif elem.tag == HEADER and len(stack) == 1:
+                yield HEADER, 0, elem
+                elem.clear()
+    except _NotACensus as refused:
+        census.unreadable(refused.problem)
     except ET.ParseError as error:
         label = _child_label(current, ordinal) if current is not None else "file"
-        problems.append(
-            Problem(
-                label,
-                "XML",
-                f"The file is not well-formed XML ({expat_errors.messages[error.code]}). "
-                "It may be incomplete or damaged: export it again.",
-                error.position[0],
-            )
+        census.unreadable(
+            Problem(label, "XML", _parse_error_message(error), error.position[0] or None)
         )
+
+
+def _parse_error_message(error: ET.ParseError) -> str:
+    reason = expat_errors.messages[error.code]
+    if reason in _ENCODING_ERRORS:
+        return (
+            "The file is not in an encoding the portal can read, or not in the encoding its "
+            f"first line declares ({reason}). Export it again as UTF-8."
+        )
+    return (
+        f"The file is not well-formed XML ({reason}). It may be incomplete or damaged: "
+        "export it again."
+    )
+
+
+_ENCODING_ERRORS = {
+    expat_errors.XML_ERROR_UNKNOWN_ENCODING,
+    expat_errors.XML_ERROR_INCORRECT_ENCODING,
+}
 
 
 def _child_label(elem, ordinal):
     la_child_id = _text(elem.find("ChildIdentifiers"), "LAchildID")
-    return la_child_id or f"record {ordinal}"
+    return la_child_id[:QUOTED_MAX] if la_child_id else f"record {ordinal}"
 
 
-def _read_children(source, problems) -> Iterator[tuple[str | None, int | None, ChildRecord | None]]:
-    """(LAchildID, its line, record) for every Child; the record is None when the child has
-    problems, which go into `problems`."""
-    today = dates.today()
-    with _opened(source) as raw:
-        for ordinal, elem in _parse_children(raw, problems):
-            yield _ChildReader(elem, ordinal, today, problems).read()
+class _Census:
+    """Reads the file: checks its header, then reads each Child against it.
+
+    `readable` turns false when the file proved not to be a well-formed census, so the
+    checks that assume one (no children, no header) do not pile on.
+    """
+
+    def __init__(self, source, findings: Findings, *, allow_older: bool):
+        self.source = source
+        self.findings = findings
+        self.allow_older = allow_older
+        self.header: CensusHeader | None = None
+        self.header_checked = False
+        self.readable = True
+
+    def children(self) -> Iterator[tuple[str | None, int | None, ChildRecord | None]]:
+        """(LAchildID, its line, record) for every Child; the record is None when the child
+        has errors, which go into the findings."""
+        today = dates.today()
+        with _opened(self.source) as raw:
+            for kind, ordinal, elem in _parse_census(raw, self):
+                if kind == HEADER:
+                    self.check_header(read_header(elem))
+                    continue
+                self.check_header(None)
+                yield _ChildReader(elem, ordinal, today, self.findings, self.header).read()
+
+    def unreadable(self, problem: Problem) -> None:
+        # A file cut short or refused for its shape has told all it can: no more checks.
+        self.readable = False
+        self.findings.append(problem)
+
+    def check_header(self, header: CensusHeader | None) -> None:
+        if self.header_checked:
+            return
+        self.header_checked = True
+        self.header = header
+        self.findings.extend(header_problems(header))
+        if header is not None and header.reference_date is not None and not self.allow_older:
+            newest = _newest_imported()
+            if newest is not None and header.reference_date < newest:
+                self.findings.append(older_than_imported(header, newest))
+
+    def finish(self) -> None:
+        if self.readable:
+            self.check_header(None)
+
+
+def _newest_imported() -> date | None:
+    """The latest ReferenceDate of the files imported so far."""
+    return CensusImportRun.objects.filter(status=CensusImportRun.Status.IMPORTED).aggregate(
+        newest=Max("reference_date")
+    )["newest"]
 
 
 # Reading and validating one Child --------------------------------------------------------
@@ -418,16 +563,21 @@ def _overlap(start_a, end_a, start_b, end_b):
 class _ChildReader:
     """Turns one Child element into a ChildRecord, reporting every problem it finds."""
 
-    def __init__(self, elem, ordinal, today, problems):
+    def __init__(self, elem, ordinal, today, findings: Findings, header: CensusHeader | None):
         self.elem = elem
         self.today = today
-        self.problems = problems
+        self.findings = findings
+        # None when the file has no usable header: the checks against the census year wait
+        # until it has one (the header's own problem already refuses the file).
+        self.header = header
         self.label = f"record {ordinal}"
         self.found_problem = False
 
-    def problem(self, element, message, line=None):
-        self.found_problem = True
-        self.problems.append(Problem(self.label, element, message, line))
+    def problem(self, element, message, line=None, *, rule="", query=False):
+        """Report a problem; an error (not a DfE query) keeps this child out of the import."""
+        if not query:
+            self.found_problem = True
+        self.findings.append(Problem(self.label, element, message, line, rule=rule, query=query))
 
     # Values ----------------------------------------------------------------------------
 
@@ -442,13 +592,11 @@ class _ChildReader:
                 self.problem(name, f"Enter {_a(name)} {name}", _line(elem) or _line(parent))
             return None
         try:
-            if not _ISO_DATE.fullmatch(text):
-                raise ValueError
-            value = date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+            value = census_date(text)
         except ValueError:
             self.problem(
                 name,
-                f"{name} must be a real date in the format YYYY-MM-DD, not '{text}'",
+                f"{name} must be a real date in the format YYYY-MM-DD, not {quoted(text)}",
                 _line(elem),
             )
             return None
@@ -464,7 +612,7 @@ class _ChildReader:
                 self.problem(name, f"Enter {_a(name)} {name}", _line(elem) or _line(parent))
             return ""
         if text not in allowed:
-            self.problem(name, f"{name} '{text}' is not a known code", _line(elem))
+            self.problem(name, f"{name} {quoted(text)} is not a known code", _line(elem))
             return ""
         return text
 
@@ -476,7 +624,7 @@ class _ChildReader:
             if text is None:
                 continue
             if text not in allowed:
-                self.problem(name, f"{name} '{text}' is not a known code", _line(elem))
+                self.problem(name, f"{name} {quoted(text)} is not a known code", _line(elem))
             elif text not in values:
                 values.append(text)
         return values
@@ -487,7 +635,9 @@ class _ChildReader:
         if text is None:
             return False
         if text.lower() not in _BOOLEANS:
-            self.problem(name, f"{name} must be true, false, 1 or 0, not '{text}'", _line(elem))
+            self.problem(
+                name, f"{name} must be true, false, 1 or 0, not {quoted(text)}", _line(elem)
+            )
             return False
         return _BOOLEANS[text.lower()]
 
@@ -498,7 +648,7 @@ class _ChildReader:
             if text is None:
                 continue
             if text.upper() not in _SEX_CODES:
-                self.problem(name, f"{name} '{text}' is not a known code", _line(elem))
+                self.problem(name, f"{name} {quoted(text)} is not a known code", _line(elem))
                 return "U"
             return _SEX_CODES[text.upper()]
         return "U"
@@ -512,7 +662,7 @@ class _ChildReader:
         if la_child_id is None:
             self.problem("LAchildID", "Enter a LAchildID", _line(ids) or _line(self.elem))
         else:
-            self.label = la_child_id
+            self.label = la_child_id[:QUOTED_MAX]
             if len(la_child_id) > LA_CHILD_ID_MAX_LENGTH:
                 self.problem(
                     "LAchildID",

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from neglect_portal.records.history import Change, changes_between, people_fields, related_names
 
-from .census_import import CHECKING, RECORD_TYPES, SAVING, ImportResult, import_census
+from .census_import import CHECKING, RECORD_TYPES, SAVING, ImportResult, Problem, import_census
 from .models import (
     Assessment,
     CensusImportRun,
@@ -78,7 +78,9 @@ def upload_storage() -> FileSystemStorage:
     return FileSystemStorage(location=settings.CENSUS_UPLOAD_DIR)
 
 
-def keep_upload(upload: UploadedFile, *, user) -> CensusImportRun:
+def keep_upload(
+    upload: UploadedFile, *, user, allow_older: bool = False, reason: str = ""
+) -> CensusImportRun:
     """Keep the uploaded file for the worker and record a queued run for it.
 
     Django deletes its own temporary copy after the request, so the storage moves it (or, for
@@ -91,6 +93,8 @@ def keep_upload(upload: UploadedFile, *, user) -> CensusImportRun:
         size=upload.size,
         run_by=user,
         upload_path=upload_storage().path(stored),
+        allow_older=allow_older,
+        reason=reason if allow_older else "",
     )
 
 
@@ -100,9 +104,16 @@ def queue(run: CensusImportRun) -> None:
     import_census_run.enqueue(run.pk)
 
 
-def run_for_file(path: Path, *, user) -> CensusImportRun:
+def run_for_file(
+    path: Path, *, user, allow_older: bool = False, reason: str = ""
+) -> CensusImportRun:
     """A run for the command, which imports a file of its own in place (never deleted)."""
-    return CensusImportRun.objects.create(file_name=path.name[:255], run_by=user)
+    return CensusImportRun.objects.create(
+        file_name=path.name[:255],
+        run_by=user,
+        allow_older=allow_older,
+        reason=reason if allow_older else "",
+    )
 
 
 def perform(
@@ -150,10 +161,14 @@ def _perform(
         if tell is not None:
             tell(run)
 
-    result = import_census(
-        path, user=run.run_by, progress=progress, change_reason=run.change_reason
+    import_census(
+        path,
+        user=run.run_by,
+        progress=progress,
+        change_reason=run.change_reason,
+        allow_older=run.allow_older,
+        on_finish=lambda result: _record_result(run, result),
     )
-    _record_result(run, result)
     return run
 
 
@@ -167,19 +182,38 @@ def _record_result(run: CensusImportRun, result: ImportResult) -> None:
         }
         for kind in RECORD_TYPES
     }
-    run.problems = [
-        {"child": p.child, "element": p.element, "message": p.message, "line": p.line}
-        for p in result.problems[: CensusImportRun.PROBLEMS_KEPT]
-    ]
-    run.problem_count = len(result.problems)
+    run.problems = _stored(result.problems)
+    run.problem_count = result.problem_count
+    run.queries = _stored(result.queries)
+    run.query_count = result.query_count
+    if result.header is not None:
+        run.reference_date = result.header.reference_date
+        run.lea = (result.header.lea or "")[: CensusImportRun._meta.get_field("lea").max_length]
     run.finished_at = timezone.now()
     CensusImportRun.objects.filter(pk=run.pk).update(
         status=run.status,
         counts=run.counts,
         problems=run.problems,
         problem_count=run.problem_count,
+        queries=run.queries,
+        query_count=run.query_count,
+        reference_date=run.reference_date,
+        lea=run.lea,
         finished_at=run.finished_at,
     )
+
+
+def _stored(problems: list[Problem]) -> list[dict[str, Any]]:
+    return [
+        {
+            "child": p.child,
+            "element": p.element,
+            "rule": p.rule,
+            "message": p.message,
+            "line": p.line,
+        }
+        for p in problems[: CensusImportRun.PROBLEMS_KEPT]
+    ]
 
 
 def import_kept_upload(run_id: int) -> None:

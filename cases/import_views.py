@@ -38,6 +38,22 @@ class CensusUploadForm(GovukForm):
         },
     )
 
+    allow_older = forms.BooleanField(
+        label="Import an older file",
+        required=False,
+        help_text=(
+            "Only when you mean to: a file for an earlier census year than the newest one "
+            "imported sets records back to its older values."
+        ),
+    )
+    reason = forms.CharField(
+        label="Why are you importing an older file?",
+        required=False,
+        max_length=CensusImportRun._meta.get_field("reason").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only if you chose to import an older file. The reason is kept with the import.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["census_file"]
@@ -53,6 +69,12 @@ class CensusUploadForm(GovukForm):
         if not upload.name.lower().endswith(".xml"):
             raise forms.ValidationError("The selected file must be an XML file")
         return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("allow_older") and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Enter why you are importing an older file")
+        return cleaned
 
 
 # Exempt here only so that the size is checked before anything reads the body (the CSRF
@@ -89,7 +111,12 @@ def _census_upload(request):
     form = CensusUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "cases/census_upload.html", {"form": form})
-    run = census_runs.keep_upload(form.cleaned_data["census_file"], user=request.user)
+    run = census_runs.keep_upload(
+        form.cleaned_data["census_file"],
+        user=request.user,
+        allow_older=form.cleaned_data["allow_older"],
+        reason=form.cleaned_data["reason"].strip(),
+    )
     census_runs.queue(run)
     return redirect("cases:census_run", pk=run.pk)
 

@@ -705,7 +705,7 @@ class CensusImportRun(models.Model):
     file_name = models.CharField(max_length=255)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True, db_index=True)
     size = models.BigIntegerField("size in bytes", null=True)
-    # From the file's header; filled in by the header checks of the DfE rules.
+    # From the file's header (cases.census_header).
     reference_date = models.DateField(null=True, blank=True)
     lea = models.CharField("LEA", max_length=3, blank=True)
     # An older file than the newest imported, imported on purpose, and why.
@@ -723,9 +723,12 @@ class CensusImportRun(models.Model):
     children_read = models.PositiveIntegerField(default=0)
     # {record type: {"created": n, "updated": n, "unchanged": n}} (census_import.RECORD_TYPES)
     counts = models.JSONField(default=dict)
-    # The first PROBLEMS_KEPT problems as {child, element, message, line}; all are counted.
+    # The first PROBLEMS_KEPT errors as {child, element, rule, message, line}; all are
+    # counted. DfE queries alike: they are listed, but do not stop the import.
     problems = models.JSONField(default=list)
     problem_count = models.PositiveIntegerField(default=0)
+    queries = models.JSONField(default=list)
+    query_count = models.PositiveIntegerField(default=0)
     # Why a failed run stopped, in words with no personal data in them.
     failure = models.CharField(max_length=200, blank=True)
     identical_to = models.ForeignKey("self", on_delete=models.PROTECT, null=True, related_name="+")

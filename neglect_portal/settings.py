@@ -201,6 +201,9 @@ STORAGES = {
 # Census uploads: refused above CENSUS_UPLOAD_MAX_MB before the body is read; kept in
 # CENSUS_UPLOAD_DIR (not the temporary folder, which Django empties after the request) until
 # the background worker has imported them, then deleted.
+# The DfE's three-digit code for this portal's local authority: a census file for any other
+# LEA is refused (DfE LA codes; 201 is the City of London, the code in the DfE's sample files).
+CENSUS_LA_CODE = os.environ.get("CENSUS_LA_CODE", "201")
 CENSUS_UPLOAD_MAX_MB = env_int("CENSUS_UPLOAD_MAX_MB", 500)
 CENSUS_UPLOAD_DIR = Path(os.environ.get("CENSUS_UPLOAD_DIR") or BASE_DIR / "census_uploads")
 # Background tasks (django-tasks) kept in the database; `manage.py db_worker` runs them.

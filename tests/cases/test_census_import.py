@@ -18,6 +18,7 @@ from cases.models import (
     CPReview,
     Referral,
 )
+from tests.cases.census_xml import census_xml
 from tests.factories import ChildFactory, CPPlanFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
@@ -137,8 +138,8 @@ def test_imported_records_get_history_naming_the_import_and_the_user(administrat
     assert {r.recorded_by_id for r in Referral.objects.all()} == {administrator.pk}
 
 
-def test_a_namespaced_file_with_wrapped_records_imports():
-    result = import_census(census("namespaced.xml"))
+def test_a_file_with_wrapped_records_imports():
+    result = import_census(census("wrapped_records.xml"))
 
     assert result.ok, result.problems
     child = Child.objects.get(la_child_id="DfEX0000101")
@@ -330,7 +331,7 @@ def test_every_problem_in_the_file_is_reported():
 
 def test_a_file_with_no_children_is_a_problem(tmp_path):
     empty = tmp_path / "empty.xml"
-    empty.write_text("<Message><Header/><Children/></Message>")
+    empty.write_text(census_xml(""))
 
     assert problems(import_census(empty)) == [("file", "Children")]
 

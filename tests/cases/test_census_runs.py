@@ -12,7 +12,9 @@ from django.urls import reverse
 
 from cases import census_runs
 from cases.census_import import ImportResult, Problem
+from cases.census_problems import Findings
 from cases.models import CensusImportRun, Child
+from tests.cases.census_xml import census_xml
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +97,7 @@ def test_progress_is_written_at_least_every_thousand_children(tmp_path, monkeypa
         for n in range(2500)
     )
     path = tmp_path / "big.xml"
-    path.write_text(f"<Message><Children>{children}</Children></Message>")
+    path.write_text(census_xml(children))
     seen = []
     run = census_runs.run_for_file(path, user=None)
 
@@ -205,12 +207,17 @@ def test_a_refused_file_lists_its_problems_paged(admin_client, monkeypatch):
 
 def test_only_the_first_thousand_problems_are_kept_and_all_are_counted():
     run = CensusImportRun.objects.create(file_name="census.xml")
-    result = ImportResult(problems=[Problem(f"C{n}", "Ethnicity", "unknown") for n in range(1500)])
+    findings = Findings()
+    findings.extend(Problem(f"C{n}", "Ethnicity", "unknown") for n in range(1500))
+    findings.extend(Problem(f"C{n}", "UPN", "check", query=True) for n in range(1200))
+    result = ImportResult()
+    result.found(findings)
 
     census_runs._record_result(run, result)
 
     run.refresh_from_db()
     assert (run.status, run.problem_count, len(run.problems)) == (Status.REFUSED, 1500, 1000)
+    assert (run.query_count, len(run.queries)) == (1200, 1000)
 
 
 def test_the_same_file_again_is_identical_to_the_earlier_run(admin_client):
@@ -236,7 +243,7 @@ def test_a_file_with_the_same_content_only_as_a_refused_run_is_not_called_identi
 
 def test_the_byte_scan_counts_children_with_or_without_a_namespace(tmp_path):
     assert census_runs.scan(FILES / "valid.xml").children == 3
-    assert census_runs.scan(FILES / "namespaced.xml").children == NAMESPACED_CHILDREN
+    assert census_runs.scan(FILES / "wrapped_records.xml").children == NAMESPACED_CHILDREN
     path = tmp_path / "cut.xml"
     # A tag across the scan's chunk boundary is counted once.
     path.write_bytes(b" " * (1024 * 1024 - 3) + b"<Child><Child/>")

@@ -412,7 +412,8 @@ def test_the_census_import_refuses_an_la_child_id_with_markup(tmp_path):
 def _census_child(la_child_id, born):
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <Message><Header><CollectionDetails><Collection>CIN</Collection><Year>2024</Year>
-<ReferenceDate>2024-03-31</ReferenceDate></CollectionDetails></Header>
+<ReferenceDate>2024-03-31</ReferenceDate></CollectionDetails><Source><LEA>201</LEA></Source>
+</Header>
 <Children><Child><ChildIdentifiers><LAchildID>{la_child_id}</LAchildID>
 <PersonBirthDate>{born}</PersonBirthDate><GenderCurrent>1</GenderCurrent></ChildIdentifiers>
 <ChildCharacteristics><Ethnicity>WBRI</Ethnicity></ChildCharacteristics></Child></Children>

@@ -6,6 +6,14 @@ from django.core.management.base import BaseCommand, CommandError
 from cases import census_runs
 from cases.models import CensusImportRun
 
+REASON_MAX_LENGTH = CensusImportRun._meta.get_field("reason").max_length
+
+
+def _line(problem):
+    rule = f"[{problem['rule']}] " if problem.get("rule") else ""
+    where = f" (line {problem['line']})" if problem["line"] else ""
+    return f"{problem['child']} / {problem['element']}: {rule}{problem['message']}{where}"
+
 
 class Command(BaseCommand):
     help = (
@@ -19,12 +27,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", metavar="USERNAME", help="the portal user to record in each record's history"
         )
+        parser.add_argument(
+            "--allow-older",
+            action="store_true",
+            help="import a file older than the newest one imported (needs --reason)",
+        )
+        parser.add_argument("--reason", default="", help="why an older file is imported")
 
-    def handle(self, *args, file, user=None, **options):
+    def handle(self, *args, file, user=None, allow_older=False, reason="", **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"There is no file at {path}")
-        run = census_runs.run_for_file(path, user=self._user(user))
+        reason = reason.strip()
+        if allow_older and not reason:
+            raise CommandError('Give the reason for importing an older file: --reason "…"')
+        if len(reason) > REASON_MAX_LENGTH:
+            raise CommandError(f"The reason must be {REASON_MAX_LENGTH} characters or fewer")
+        run = census_runs.run_for_file(
+            path, user=self._user(user), allow_older=allow_older, reason=reason
+        )
         self.stdout.write(f"Import run {run.pk}")
         run = census_runs.perform(run, path, tell=self._progress)
         if run.identical_to_id:
@@ -33,10 +54,7 @@ class Command(BaseCommand):
             raise CommandError(run.failure)
         if run.status == CensusImportRun.Status.REFUSED:
             for problem in run.problems:
-                where = f" (line {problem['line']})" if problem["line"] else ""
-                self.stderr.write(
-                    f"{problem['child']} / {problem['element']}: {problem['message']}{where}"
-                )
+                self.stderr.write(_line(problem))
             count = run.problem_count
             if count > len(run.problems):
                 self.stderr.write(f"… and {count - len(run.problems)} more.")
@@ -45,6 +63,12 @@ class Command(BaseCommand):
                 "Nothing was saved."
             )
         self.stdout.write(self.style.SUCCESS("The file was imported."))
+        if run.query_count:
+            self.stdout.write(
+                f"DfE queries to check ({run.query_count}); they did not stop the import:"
+            )
+            for query in run.queries:
+                self.stdout.write(_line(query))
         self.stdout.write(f"{'Record type':<26}{'Created':>9}{'Updated':>9}{'Unchanged':>11}")
         for label, created, updated, unchanged in census_runs.counts_rows(run):
             self.stdout.write(f"{label:<26}{created:>9}{updated:>9}{unchanged:>11}")
