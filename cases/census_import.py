@@ -450,18 +450,34 @@ def _parse_census(raw, census: _Census) -> Iterator[tuple[str, int, ET.Element]]
         census.unreadable(
             Problem(label, "XML", _parse_error_message(error), error.position[0] or None)
         )
+    except LookupError as error:
+        # The XML declaration names an encoding Python does not know.
+        census.unreadable(Problem("file", "XML", _unknown_encoding_message(error), 1))
 
 
 def _parse_error_message(error: ET.ParseError) -> str:
     reason = expat_errors.messages[error.code]
     if reason in _ENCODING_ERRORS:
         return (
-            "The file is not in an encoding the portal can read, or not in the encoding its "
-            f"first line declares ({reason}). Export it again as UTF-8."
+            "The file is not in the encoding its first line declares, or in one the portal "
+            f"cannot read ({reason}). Export it again as UTF-8."
+        )
+    if reason == expat_errors.XML_ERROR_INVALID_TOKEN:
+        return (
+            f"The file is not well-formed XML ({reason}). It may be damaged, or not in the "
+            "encoding its first line declares: export it again as UTF-8."
         )
     return (
         f"The file is not well-formed XML ({reason}). It may be incomplete or damaged: "
         "export it again."
+    )
+
+
+def _unknown_encoding_message(error: LookupError) -> str:
+    name = str(error).rpartition(":")[2].strip()
+    return (
+        f"The file's first line declares the encoding {quoted(name)}, which the portal cannot "
+        "read. Export it again as UTF-8."
     )
 
 

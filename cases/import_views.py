@@ -90,11 +90,16 @@ def census_upload(request):
     ) * (1024 * 1024):
         form = CensusUploadForm(data={})
         form.errors["census_file"] = form.error_class([_too_large_message()])
-        response = render(request, "cases/census_upload.html", {"form": form}, status=413)
+        response = _upload_page(request, form, status=413)
         # The body was never read: the connection cannot be used for another request.
         response["Connection"] = "close"
         return response
     return _census_upload(request)
+
+
+def _upload_page(request, form, status=200):
+    context = {"form": form, "la_code": settings.CENSUS_LA_CODE}
+    return render(request, "cases/census_upload.html", context, status=status)
 
 
 def _declared_size(request):
@@ -107,10 +112,10 @@ def _declared_size(request):
 @csrf_protect
 def _census_upload(request):
     if request.method != "POST":
-        return render(request, "cases/census_upload.html", {"form": CensusUploadForm()})
+        return _upload_page(request, CensusUploadForm())
     form = CensusUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return render(request, "cases/census_upload.html", {"form": form})
+        return _upload_page(request, form)
     run = census_runs.keep_upload(
         form.cleaned_data["census_file"],
         user=request.user,
@@ -124,7 +129,7 @@ def _census_upload(request):
 @require_GET
 @only_for(can_use_admin)
 def census_runs_list(request):
-    runs = CensusImportRun.objects.select_related("run_by").defer("problems", "counts")
+    runs = CensusImportRun.objects.select_related("run_by").defer("problems", "queries", "counts")
     page = Paginator(runs, RUNS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "cases/census_runs.html", {"page": page})
 
@@ -144,11 +149,13 @@ def census_run(request, pk):
     }
     if run.is_finished:
         problems = Paginator(run.problems, PROBLEMS_PER_PAGE).get_page(request.GET.get("problems"))
+        queries = Paginator(run.queries, PROBLEMS_PER_PAGE).get_page(request.GET.get("queries"))
         children = Paginator(
             census_runs.children_changed(run), census_runs.CHILDREN_PER_PAGE
         ).get_page(request.GET.get("page"))
         context.update(
             problems=problems,
+            queries=queries,
             children=children,
             changed=census_runs.changes_for(run, list(children)),
         )
