@@ -39,6 +39,10 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 Status = CensusImportRun.Status
+ABANDONED_MESSAGE = (
+    "The import stopped before it finished (the background worker stopped), so nothing was "
+    "saved. Import the file again."
+)
 FAILED_MESSAGE = (
     "The import stopped because of an unexpected error, so nothing was saved. Import the file "
     "again, and if it stops again, contact the portal's support team."
@@ -136,9 +140,12 @@ def perform(
 def _perform(
     run: CensusImportRun, path: Path, *, tell: Callable[[CensusImportRun], None] | None
 ) -> CensusImportRun:
+    end_stalled_runs()
     runs = CensusImportRun.objects.filter(pk=run.pk)
     run.status, run.stage, run.started_at = Status.RUNNING, "scanning", timezone.now()
-    runs.update(status=run.status, stage=run.stage, started_at=run.started_at)
+    runs.update(
+        status=run.status, stage=run.stage, started_at=run.started_at, progress_at=run.started_at
+    )
     facts = scan(path)
     run.sha256, run.size, run.children_total = facts.sha256, facts.size, facts.children
     run.identical_to = (
@@ -152,12 +159,13 @@ def _perform(
         size=run.size,
         children_total=run.children_total,
         identical_to=run.identical_to,
+        progress_at=timezone.now(),
     )
 
     def progress(stage: str, children: int) -> None:
-        # A plain UPDATE of two columns, not a save: cheap enough for every 1,000 children.
+        # A plain UPDATE of three columns, not a save: cheap enough for every 1,000 children.
         run.stage, run.children_read = stage, children
-        runs.update(stage=stage, children_read=children)
+        runs.update(stage=stage, children_read=children, progress_at=timezone.now())
         if tell is not None:
             tell(run)
 
@@ -214,6 +222,18 @@ def _stored(problems: list[Problem]) -> list[dict[str, Any]]:
         }
         for p in problems[: CensusImportRun.PROBLEMS_KEPT]
     ]
+
+
+def end_stalled_runs() -> int:
+    """Mark failed the runs whose worker stopped mid-import (CensusImportRun.is_stalled).
+
+    Their writes were one transaction, rolled back when the worker's connection ended, so
+    nothing of theirs was saved. Run as each import starts: the lock it is about to take was
+    theirs."""
+    now = timezone.now()
+    return CensusImportRun.objects.filter(
+        status=Status.RUNNING, progress_at__lt=now - CensusImportRun.STALLED_AFTER
+    ).update(status=Status.FAILED, failure=ABANDONED_MESSAGE, finished_at=now)
 
 
 def import_kept_upload(run_id: int) -> None:

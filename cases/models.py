@@ -1,10 +1,11 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Min, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from neglect_portal.dates import (
@@ -701,6 +702,9 @@ class CensusImportRun(models.Model):
 
     FINISHED = (Status.IMPORTED, Status.REFUSED, Status.FAILED)
     PROBLEMS_KEPT = 1000
+    # Progress is written at least every 1,000 children, a second or two apart: ten silent
+    # minutes mean the worker stopped (killed, or its machine restarted) mid-import.
+    STALLED_AFTER = timedelta(minutes=10)
 
     file_name = models.CharField(max_length=255)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True, db_index=True)
@@ -721,6 +725,8 @@ class CensusImportRun(models.Model):
     stage = models.CharField(max_length=10, choices=Stage.choices, blank=True)
     children_total = models.PositiveIntegerField(null=True)
     children_read = models.PositiveIntegerField(default=0)
+    # When a running import last moved on: a run silent for STALLED_AFTER has lost its worker.
+    progress_at = models.DateTimeField(null=True)
     # {record type: {"created": n, "updated": n, "unchanged": n}} (census_import.RECORD_TYPES)
     counts = models.JSONField(default=dict)
     # The first PROBLEMS_KEPT errors as {child, element, rule, message, line}; all are
@@ -749,3 +755,11 @@ class CensusImportRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def is_stalled(self) -> bool:
+        return (
+            self.status == self.Status.RUNNING
+            and self.progress_at is not None
+            and self.progress_at < timezone.now() - self.STALLED_AFTER
+        )
