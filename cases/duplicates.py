@@ -2,11 +2,10 @@
 referral of a new child, a child added or changed by children's social care) and decided by
 children's social care, as "not the same child" (kept, so never flagged again) or a merge.
 
-The one test is the same name and date of birth under two LA child ids: given and family
-names compared trimmed, case- and accent-insensitively. The portal stores no UPN (the census
-import reads the file's UPN but keeps only LAchildID, birth dates, sex, ethnicity and
-disabilities), so a UPN cannot be compared; and the census carries no names, so an imported
-child is matched once the portal knows its name.
+Two tests, under two LA child ids: the same name and date of birth (given and family names
+compared trimmed, case- and accent-insensitively), or the same UPN (the DfE unique pupil
+number, from the census). The census carries no names, so an imported child is matched by
+name once the portal knows it, and by UPN at once.
 """
 
 from __future__ import annotations
@@ -41,6 +40,7 @@ FILLED_FROM_OTHER = (
     "ethnicity",
     "date_of_death",
     "allocated_worker",
+    "upn",
 )
 
 
@@ -108,6 +108,36 @@ def duplicates_flag(*, child_ids: Iterable[int]) -> list[PossibleDuplicate]:
 
 
 def _flag_batch(ids: list[int]) -> list[PossibleDuplicate]:
+    pairs = {pair: PossibleDuplicate.Reason.SAME_UPN for pair in _same_upn(ids)}
+    for pair in _same_name_and_birth(ids):
+        pairs.setdefault(pair, PossibleDuplicate.Reason.NAME_AND_BIRTH)
+    if not pairs:
+        return []
+    known = set(
+        PossibleDuplicate.objects.filter(
+            child_a__in={a for a, _ in pairs}, child_b__in={b for _, b in pairs}
+        ).values_list("child_a", "child_b")
+    )
+    new = [
+        PossibleDuplicate(child_a_id=a, child_b_id=b, reason=pairs[(a, b)])
+        for a, b in sorted(set(pairs) - known)
+    ]
+    if new:
+        bulk_create_with_history(new, PossibleDuplicate, default_change_reason=FOUND_REASON)
+    return new
+
+
+def _pairs(groups: Iterable[list[int]], wanted: set[int]) -> set[tuple[int, int]]:
+    """Each pair within a group that has one of `wanted` in it, lower id first."""
+    return {
+        pair
+        for group in groups
+        for pair in combinations(sorted(group), 2)
+        if wanted.intersection(pair)
+    }
+
+
+def _same_name_and_birth(ids: list[int]) -> set[tuple[int, int]]:
     # Names are compared in Python, as accent-insensitive comparison differs between SQLite
     # and PostgreSQL; the indexed date of birth narrows the candidates to a few per child.
     # Children without both names cannot match; leaving them out in the database keeps a
@@ -124,29 +154,20 @@ def _flag_batch(ids: list[int]) -> list[PossibleDuplicate]:
         key = name_key(given, family)
         if key is not None:
             groups[(key, born)].append(pk)
-    wanted = set(ids)
-    pairs = {
-        pair
-        for group in groups.values()
-        for pair in combinations(sorted(group), 2)
-        if wanted.intersection(pair)
-    }
-    if not pairs:
-        return []
-    known = set(
-        PossibleDuplicate.objects.filter(
-            child_a__in={a for a, _ in pairs}, child_b__in={b for _, b in pairs}
-        ).values_list("child_a", "child_b")
+    return _pairs(groups.values(), set(ids))
+
+
+def _same_upn(ids: list[int]) -> set[tuple[int, int]]:
+    with_upn = Child.objects.exclude(upn="")
+    rows = (
+        with_upn.filter(upn__in=with_upn.filter(pk__in=ids).values("upn"))
+        .order_by()
+        .values_list("pk", "upn")
     )
-    new = [
-        PossibleDuplicate(
-            child_a_id=a, child_b_id=b, reason=PossibleDuplicate.Reason.NAME_AND_BIRTH
-        )
-        for a, b in sorted(pairs - known)
-    ]
-    if new:
-        bulk_create_with_history(new, PossibleDuplicate, default_change_reason=FOUND_REASON)
-    return new
+    groups: dict[str, list[int]] = defaultdict(list)
+    for pk, upn in rows:
+        groups[upn].append(pk)
+    return _pairs(groups.values(), set(ids))
 
 
 # Reading ---------------------------------------------------------------------------------

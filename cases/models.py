@@ -60,6 +60,9 @@ class Child(Versioned):
     la_child_id = models.CharField(
         "LA child ID", max_length=20, unique=True, validators=[la_child_id_characters]
     )
+    # The DfE unique pupil number, from the census: one child under two LA child ids shows
+    # by it (cases.duplicates). Blank when the census has none (UPNunknown).
+    upn = models.CharField("UPN", max_length=13, blank=True, db_index=True)
     given_name = models.CharField("given name", max_length=100, blank=True)
     family_name = models.CharField("family name", max_length=100, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
@@ -615,6 +618,7 @@ class PossibleDuplicate(Versioned):
 
     class Reason(models.TextChoices):
         NAME_AND_BIRTH = "name_and_birth", "Same name and date of birth"
+        SAME_UPN = "same_upn", "Same unique pupil number"
 
     class Status(models.TextChoices):
         OPEN = "open", "To decide"
