@@ -103,8 +103,7 @@ BASE_RULES = _table(
     ),
     Rule(
         "8614",
-        "AssessmentFactors can only be given for an assessment with an "
-        "AssessmentAuthorisationDate",
+        "AssessmentFactors can only be given for an assessment with an AssessmentAuthorisationDate",
     ),
     Rule("8869", "AssessmentFactors 21 (no factors) cannot be given with other factors"),
     Rule("8898", "Each AssessmentFactors code can be given only once for an assessment"),
@@ -375,7 +374,9 @@ def _check_episodes(referrals: list[_Referral], report: Report) -> None:
     """8815, 8816, 8820: a child's episodes of need, in referral date order."""
     episodes = sorted(referrals, key=lambda r: r.values["referral_date"])
     open_episodes = [
-        r for r in episodes if r.values["closure_date"] is None and not r.values["no_further_action"]
+        r
+        for r in episodes
+        if r.values["closure_date"] is None and not r.values["no_further_action"]
     ]
     if len(open_episodes) > 1:
         for episode in open_episodes[:-1]:
