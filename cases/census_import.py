@@ -40,6 +40,7 @@ from .census_header import (
     read_header,
 )
 from .census_problems import QUOTED_MAX, Findings, Problem, quoted
+from .census_rules import Period, check_child, rules_for
 from .codes import (
     ASSESSMENT_FACTORS,
     ClosureReason,
@@ -161,6 +162,7 @@ class ReferralRecord:
     assessments: list[PlainRecord]
     cin_plans: list[PlainRecord]
     cp_plans: list[CPPlanRecord]
+    line: int | None = None
 
 
 @dataclass(slots=True)
@@ -588,12 +590,26 @@ class _ChildReader:
         self.header = header
         self.label = f"record {ordinal}"
         self.found_problem = False
+        self.rules = rules_for(None if header is None else header.reference_date)
+        self.period = (
+            None
+            if header is None or header.reference_date is None or header.period_start is None
+            else Period(header.period_start, header.reference_date)
+        )
 
     def problem(self, element, message, line=None, *, rule="", query=False):
         """Report a problem; an error (not a DfE query) keeps this child out of the import."""
         if not query:
             self.found_problem = True
         self.findings.append(Problem(self.label, element, message, line, rule=rule, query=query))
+
+    def rule(self, code: str, element: str, line: int | None = None, detail: str = "") -> None:
+        """Report a breach of the DfE rule `code`, with the collection year's message; a rule
+        the year does not have is not reported."""
+        rule = self.rules.get(code)
+        if rule is not None:
+            message = f"{rule.message} ({detail})" if detail else rule.message
+            self.problem(element, message, line, rule=code, query=rule.query)
 
     # Values ----------------------------------------------------------------------------
 
@@ -620,19 +636,19 @@ class _ChildReader:
             self.problem(name, f"{name} must be today or in the past", _line(elem))
         return value
 
-    def code(self, parent, name, allowed, *, required=False):
+    def code(self, parent, name, allowed, *, rule: str, required=False):
         elem = None if parent is None else parent.find(name)
         text = _elem_text(elem)
         if text is None:
             if required:
-                self.problem(name, f"Enter {_a(name)} {name}", _line(elem) or _line(parent))
+                self.rule(rule, name, _line(elem) or _line(parent))
             return ""
         if text not in allowed:
-            self.problem(name, f"{name} {quoted(text)} is not a known code", _line(elem))
+            self.rule(rule, name, _line(elem), f"not {quoted(text)}")
             return ""
         return text
 
-    def codes(self, parent, container, name, allowed):
+    def codes(self, parent, container, name, allowed, *, rule: str, repeat_rule: str = ""):
         values = []
         group = None if parent is None else parent.find(container)
         for elem in [] if group is None else group.iter(name):
@@ -640,9 +656,14 @@ class _ChildReader:
             if text is None:
                 continue
             if text not in allowed:
-                self.problem(name, f"{name} {quoted(text)} is not a known code", _line(elem))
+                if rule:
+                    self.rule(rule, name, _line(elem), f"not {quoted(text)}")
+                else:
+                    self.problem(name, f"{name} {quoted(text)} is not a known code", _line(elem))
             elif text not in values:
                 values.append(text)
+            elif repeat_rule:
+                self.rule(repeat_rule, name, _line(elem), quoted(text))
         return values
 
     def boolean(self, parent, name):
@@ -651,9 +672,7 @@ class _ChildReader:
         if text is None:
             return False
         if text.lower() not in _BOOLEANS:
-            self.problem(
-                name, f"{name} must be true, false, 1 or 0, not {quoted(text)}", _line(elem)
-            )
+            self.rule("8568", name, _line(elem), f"not {quoted(text)}")
             return False
         return _BOOLEANS[text.lower()]
 
@@ -679,31 +698,47 @@ class _ChildReader:
             self.problem("LAchildID", "Enter a LAchildID", _line(ids) or _line(self.elem))
         else:
             self.label = la_child_id[:QUOTED_MAX]
+            id_line = _line(ids.find("LAchildID"))
             if len(la_child_id) > LA_CHILD_ID_MAX_LENGTH:
-                self.problem(
-                    "LAchildID",
-                    f"LAchildID must be {LA_CHILD_ID_MAX_LENGTH} characters or fewer",
-                    _line(ids.find("LAchildID")),
-                )
+                # DfE rule 1570 from 2024-25; the portal's own limit before then.
+                if "1570" in self.rules:
+                    self.rule("1570", "LAchildID", id_line)
+                else:
+                    self.problem(
+                        "LAchildID",
+                        f"LAchildID must be {LA_CHILD_ID_MAX_LENGTH} characters or fewer",
+                        id_line,
+                    )
             try:
                 la_child_id_characters(la_child_id)
             except ValidationError as refused:
-                self.problem(
-                    "LAchildID",
-                    refused.messages[0].replace("LA child ID", "LAchildID"),
-                    _line(ids.find("LAchildID")),
-                )
+                if "1580" in self.rules:
+                    self.rule("1580", "LAchildID", id_line)
+                else:
+                    self.problem(
+                        "LAchildID",
+                        refused.messages[0].replace("LA child ID", "LAchildID"),
+                        id_line,
+                    )
         characteristics = self.elem.find("ChildCharacteristics")
         values = {
             "la_child_id": la_child_id,
             **self.identifiers(ids),
-            "ethnicity": self.code(characteristics, "Ethnicity", _ETHNICITIES),
+            "ethnicity": self.code(
+                characteristics, "Ethnicity", _ETHNICITIES, rule="4220", required=True
+            ),
             "disabilities": self.codes(
-                characteristics, "Disabilities", "Disability", _DISABILITIES
+                characteristics,
+                "Disabilities",
+                "Disability",
+                _DISABILITIES,
+                rule="8540",
+                repeat_rule="8794",
             ),
         }
         referrals = self.referrals()
         id_line = _line(ids.find("LAchildID")) if la_child_id else None
+        check_child(values, id_line or _line(self.elem), referrals, self.period, self.rule)
         if self.found_problem:
             return la_child_id, id_line, None
         return la_child_id, id_line, ChildRecord(values, referrals)
@@ -717,12 +752,6 @@ class _ChildReader:
                 "PersonBirthDate",
                 "Enter a PersonBirthDate or an ExpectedPersonBirthDate",
                 _line(ids) or _line(self.elem),
-            )
-        if born and died and died < born:
-            self.problem(
-                "PersonDeathDate",
-                "PersonDeathDate must be on or after PersonBirthDate",
-                _line(ids.find("PersonDeathDate")),
             )
         return {
             "date_of_birth": born,
@@ -753,23 +782,19 @@ class _ChildReader:
     def referral(self, details):
         referral_date = self.date(details, "CINreferralDate", required=True)
         closure_date = self.date(details, "CINclosureDate")
-        closure_reason = self.code(details, "ReasonForClosure", _CLOSURE_REASONS)
+        closure_reason = self.code(details, "ReasonForClosure", _CLOSURE_REASONS, rule="8640")
         if referral_date and closure_date and closure_date < referral_date:
-            self.problem(
-                "CINclosureDate",
-                "CINclosureDate must be on or after CINreferralDate",
-                _line(details.find("CINclosureDate")),
-            )
+            self.rule("8630", "CINclosureDate", _line(details.find("CINclosureDate")))
         if closure_date and _text(details, "ReasonForClosure") is None:
-            self.problem(
-                "ReasonForClosure",
-                "Enter a ReasonForClosure for a closed CINdetails",
-                _line(details.find("CINclosureDate")),
-            )
+            self.rule("8805", "ReasonForClosure", _line(details.find("CINclosureDate")))
+        if _text(details, "ReasonForClosure") is not None and closure_date is None:
+            self.rule("8810", "CINclosureDate", _line(details.find("ReasonForClosure")))
         values = {
             "referral_date": referral_date,
-            "source": self.code(details, "ReferralSource", _REFERRAL_SOURCES),
-            "primary_need": self.code(details, "PrimaryNeedCode", _PRIMARY_NEEDS),
+            "source": self.code(
+                details, "ReferralSource", _REFERRAL_SOURCES, rule="8866", required=True
+            ),
+            "primary_need": self.code(details, "PrimaryNeedCode", _PRIMARY_NEEDS, rule="8650"),
             "closure_date": closure_date,
             "closure_reason": closure_reason,
             "no_further_action": self.boolean(details, "ReferralNFA"),
@@ -785,15 +810,15 @@ class _ChildReader:
         ]
         if referral_date is None:
             return None
-        return ReferralRecord(values, assessments, cin_plans, cp_plans)
+        return ReferralRecord(values, assessments, cin_plans, cp_plans, _line(details))
 
     def assessment(self, elem):
         start = self.date(elem, "AssessmentActualStartDate", required=True)
         authorised = self.date(elem, "AssessmentAuthorisationDate")
         if start and authorised and authorised < start:
-            self.problem(
+            self.rule(
+                "8608",
                 "AssessmentAuthorisationDate",
-                "AssessmentAuthorisationDate must be on or after AssessmentActualStartDate",
                 _line(elem.find("AssessmentAuthorisationDate")),
             )
         return PlainRecord(
@@ -801,7 +826,12 @@ class _ChildReader:
                 "start_date": start,
                 "authorised_date": authorised,
                 "factors": self.codes(
-                    elem, "FactorsIdentifiedAtAssessment", "AssessmentFactors", _ASSESSMENT_FACTORS
+                    elem,
+                    "FactorsIdentifiedAtAssessment",
+                    "AssessmentFactors",
+                    _ASSESSMENT_FACTORS,
+                    rule="",  # no DfE rule for an unknown factor: the portal's own check
+                    repeat_rule="8898",
                 ),
             },
             _line(elem),
@@ -811,24 +841,18 @@ class _ChildReader:
         start = self.date(elem, "CINPlanStartDate", required=True)
         end = self.date(elem, "CINPlanEndDate")
         if start and end and end < start:
-            self.problem(
-                "CINPlanEndDate",
-                "CINPlanEndDate must be on or after CINPlanStartDate",
-                _line(elem.find("CINPlanEndDate")),
-            )
+            self.rule("4011", "CINPlanEndDate", _line(elem.find("CINPlanEndDate")))
         return PlainRecord({"start_date": start, "end_date": end}, _line(elem))
 
     def cp_plan(self, elem):
         start = self.date(elem, "CPPstartDate", required=True)
         end = self.date(elem, "CPPendDate")
         if start and end and end < start:
-            self.problem(
-                "CPPendDate",
-                "CPPendDate must be on or after CPPstartDate",
-                _line(elem.find("CPPendDate")),
-            )
-        initial = self.code(elem, "InitialCategoryOfAbuse", CPCategory.values, required=True)
-        latest = self.code(elem, "LatestCategoryOfAbuse", _CP_CATEGORIES) or initial
+            self.rule("8925", "CPPendDate", _line(elem.find("CPPendDate")))
+        initial = self.code(
+            elem, "InitialCategoryOfAbuse", _CP_CATEGORIES, rule="8905", required=True
+        )
+        latest = self.code(elem, "LatestCategoryOfAbuse", _CP_CATEGORIES, rule="8910") or initial
         values = {
             "start_date": start,
             "end_date": end,
@@ -840,16 +864,14 @@ class _ChildReader:
     def reviews(self, plan, start):
         dates = []
         for group in plan.iterfind("Reviews"):
+            if all(_elem_text(e) is None for e in group.iterfind("CPPreviewDate")):
+                self.rule("8842Q", "CPPreviewDate", _line(group))
             for elem in group.iterfind("CPPreviewDate"):
                 value = self.date_of(elem, "CPPreviewDate", group)
                 if value is None:
                     continue
-                if start and value < start:
-                    self.problem(
-                        "CPPreviewDate",
-                        "CPPreviewDate must be on or after CPPstartDate",
-                        _line(elem),
-                    )
+                if start and value <= start:
+                    self.rule("8841", "CPPreviewDate", _line(elem))
                 elif value in dates:
                     self.problem(
                         "CPPreviewDate",
@@ -879,10 +901,8 @@ class _ChildReader:
         for plan in (plan for referral in referrals for plan in referral.cin_plans):
             start = plan.values["start_date"]
             if start and start in starts:
-                self.problem(
-                    "CINPlanStartDate",
-                    "Another CIN plan for this child has the same CINPlanStartDate",
-                    plan.line,
+                self.rule(
+                    "4014", "CINPlanStartDate", plan.line, "another CIN plan starts the same day"
                 )
             starts.add(start)
 
@@ -901,12 +921,11 @@ class _ChildReader:
                     other.values["start_date"],
                     other.values["end_date"],
                 ):
-                    self.problem(
+                    self.rule(
+                        "8940",
                         "CPPstartDate",
-                        "This child protection plan overlaps another "
-                        f"plan for this child in the file (from "
-                        f"{other.values['start_date']})",
                         plan.line,
+                        f"the other starts on {other.values['start_date']}",
                     )
 
 

@@ -1,0 +1,425 @@
+"""The DfE CIN census validation rules the portal checks, as data per collection year.
+
+Each rule has the DfE's code (a code ending in Q is a query: it is listed in the report but
+does not refuse the file) and a plain message saying what is wrong and what to do. The base
+table is the 2022-23 collection's; later years add, change or drop rules in YEAR_CHANGES.
+
+The checks are plain functions over the values one Child's reader has already validated
+(cases.census_import._ChildReader): they report (code, element, line) through `report`, and
+the reader turns each into a Problem with the year's message, or ignores a code the year
+does not have. Checks against the census year need the header's ReferenceDate.
+
+Working days (8670Q) are counted Monday to Friday, ignoring bank holidays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Protocol
+
+Report = Callable[[str, str, "int | None"], None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    message: str
+
+    @property
+    def query(self) -> bool:
+        return self.code.endswith("Q")
+
+
+def _table(*rules: Rule) -> dict[str, Rule]:
+    return {rule.code: rule for rule in rules}
+
+
+# 2022-23, the base for every later year.
+BASE_RULES = _table(
+    # Child
+    Rule("8520", "PersonBirthDate must be on or before the census ReferenceDate"),
+    Rule(
+        "8525Q",
+        "Check the child: give a PersonBirthDate or an ExpectedPersonBirthDate, not both",
+    ),
+    Rule(
+        "8530Q",
+        "Check ExpectedPersonBirthDate: it should be no more than 30 days before and no more "
+        "than 9 months after the census ReferenceDate",
+    ),
+    Rule("8535Q", "Check PersonDeathDate: it is before the child's PersonBirthDate"),
+    Rule("8545Q", "Check PersonDeathDate: it should be within the census year"),
+    Rule("4220", "Enter an Ethnicity from the DfE's Ethnicity code list"),
+    Rule("8540", "Enter each Disability from the DfE's Disability code list"),
+    Rule("8790", "Disability NONE cannot be given with other Disability codes: remove one"),
+    Rule("8794", "Each Disability code can be given only once for a child: remove the repeat"),
+    Rule("8590", "Add a CINdetails for this child: every child needs an episode of need"),
+    # CINdetails (episode of need)
+    Rule("8600", "CINreferralDate must be on or before the census ReferenceDate"),
+    Rule(
+        "8606",
+        "CINreferralDate cannot be more than 40 weeks before the child's PersonBirthDate or "
+        "ExpectedPersonBirthDate",
+    ),
+    Rule("8555Q", "Check CINreferralDate: it is after the child's PersonDeathDate"),
+    Rule("8620", "CINclosureDate must be within the census year"),
+    Rule("8630", "CINclosureDate must be on or after CINreferralDate"),
+    Rule("8640", "Enter a ReasonForClosure from the DfE's Reason for Closure code list"),
+    Rule("8650", "Enter a PrimaryNeedCode from the DfE's Primary Need code list"),
+    Rule("8866", "Enter a ReferralSource from the DfE's Source of Referral code list"),
+    Rule("8610", "Enter a PrimaryNeedCode for a referral that led to further action"),
+    Rule("8568", "ReferralNFA must be given as true, false, 1 or 0"),
+    Rule("8805", "Enter a ReasonForClosure for a CINdetails with a CINclosureDate"),
+    Rule("8810", "Enter a CINclosureDate for a CINdetails with a ReasonForClosure"),
+    Rule(
+        "8565",
+        "This date is after the CINdetails' CINclosureDate: activity cannot be recorded after "
+        "an episode closed",
+    ),
+    Rule("8585Q", "Check ReasonForClosure RC2 (died): the child has no PersonDeathDate"),
+    Rule("8820", "This CINdetails' dates overlap another CINdetails for this child"),
+    Rule(
+        "8815",
+        "This child has more than one open CINdetails (no CINclosureDate) that is not a "
+        "referral with no further action: close all but the latest",
+    ),
+    Rule(
+        "8816",
+        "This open CINdetails (no CINclosureDate) is not the child's latest: close it or "
+        "correct the CINreferralDate",
+    ),
+    Rule("8832", "A referral with no further action cannot have a child protection plan"),
+    Rule("4000", "A referral with no further action cannot have a CIN plan"),
+    # Assessments
+    Rule("1103", "AssessmentActualStartDate must be on or after the CINreferralDate"),
+    Rule("8608", "AssessmentAuthorisationDate must be on or after AssessmentActualStartDate"),
+    Rule("8696", "AssessmentAuthorisationDate must be within the census year"),
+    Rule(
+        "8736",
+        "AssessmentActualStartDate must be within the census year for an assessment with no "
+        "AssessmentAuthorisationDate",
+    ),
+    Rule(
+        "8614",
+        "AssessmentFactors can only be given for an assessment with an AssessmentAuthorisationDate",
+    ),
+    Rule("8869", "AssessmentFactors 21 (no factors) cannot be given with other factors"),
+    Rule("8898", "Each AssessmentFactors code can be given only once for an assessment"),
+    Rule("8897Q", "Check the assessment: it is authorised but has no AssessmentFactors"),
+    Rule(
+        "8896",
+        "This CINdetails has more than one assessment with no AssessmentAuthorisationDate",
+    ),
+    Rule(
+        "8867",
+        "This CINdetails is closed but has an assessment with no AssessmentAuthorisationDate",
+    ),
+    Rule(
+        "8670Q",
+        "Check the assessment: it started more than 45 working days before the census "
+        "ReferenceDate and has no AssessmentAuthorisationDate",
+    ),
+    # CIN plans
+    Rule("4010", "CINPlanStartDate must be on or before the census ReferenceDate"),
+    Rule("4011", "CINPlanEndDate must be on or after CINPlanStartDate"),
+    Rule("4012Q", "Check the CIN plan: it starts and ends on the same day"),
+    Rule("4013", "CINPlanEndDate must be within the census year"),
+    Rule("4014", "This CIN plan's dates overlap another CIN plan for this child"),
+    Rule("4015", "CINPlanStartDate must be on or after the CINreferralDate"),
+    Rule("4004", "This child has more than one open CIN plan (no CINPlanEndDate)"),
+    Rule("4008", "CINPlanStartDate must be on or before the child's PersonDeathDate"),
+    Rule("4009Q", "Check CINPlanEndDate: it is after the child's PersonDeathDate"),
+    # Child protection plans
+    Rule("1105", "CPPstartDate must be on or after the CINreferralDate"),
+    Rule("8720", "CPPstartDate must be on or before the census ReferenceDate"),
+    Rule("8840", "A child protection plan cannot start and end on the same day"),
+    Rule("8841", "CPPreviewDate must be after the plan's CPPstartDate"),
+    Rule("8842Q", "Check the review: a Reviews group has no CPPreviewDate"),
+    Rule(
+        "8905",
+        "Enter an InitialCategoryOfAbuse from the DfE's Category of Abuse code list",
+    ),
+    Rule("8910", "Enter a LatestCategoryOfAbuse from the DfE's Category of Abuse code list"),
+    Rule("8915", "CPPstartDate must be on or before the child's PersonDeathDate"),
+    Rule("8920", "CPPendDate must be on or before the child's PersonDeathDate"),
+    Rule("8925", "CPPendDate must be on or after CPPstartDate"),
+    Rule("8930", "CPPendDate must be within the census year"),
+    Rule("8935", "This child has more than one open child protection plan (no CPPendDate)"),
+    Rule("8940", "This child protection plan's dates overlap another plan for this child"),
+)
+
+# Changes by collection year, named by the year its ReferenceDate falls in (2025 is 2024-25):
+# a Rule adds or replaces a code, None drops it. Each year builds on the ones before.
+YEAR_CHANGES: dict[int, dict[str, Rule | None]] = {
+    2025: {
+        "1570": Rule("1570", "LAchildID must be 20 characters or fewer"),
+        "1580": Rule("1580", "LAchildID can only contain letters and numbers"),
+    },
+}
+
+
+def collection_year(reference_date: date | None) -> int:
+    """The year the collection ends in: the file for 2025-03-31 is the 2024-25 collection.
+    Without a ReferenceDate (the header's problem already refuses the file), the newest."""
+    if reference_date is None:
+        return max(YEAR_CHANGES)
+    return reference_date.year if reference_date.month <= 3 else reference_date.year + 1
+
+
+def rules_for(reference_date: date | None) -> dict[str, Rule]:
+    year = collection_year(reference_date)
+    rules = dict(BASE_RULES)
+    for changed_year in sorted(YEAR_CHANGES):
+        if changed_year > year:
+            break
+        for code, rule in YEAR_CHANGES[changed_year].items():
+            if rule is None:
+                rules.pop(code, None)
+            else:
+                rules[code] = rule
+    return rules
+
+
+# Checks -----------------------------------------------------------------------------------
+
+
+class _Record(Protocol):
+    values: dict[str, Any]
+    line: int | None
+
+
+class _Referral(Protocol):
+    values: dict[str, Any]
+    line: int | None
+    assessments: list[Any]
+    cin_plans: list[Any]
+    cp_plans: list[Any]
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # the ReferenceDate
+
+    def __contains__(self, value: date) -> bool:
+        return self.start <= value <= self.end
+
+
+def _open_overlap(start_a: date, end_a: date | None, start_b: date, end_b: date | None) -> bool:
+    """Two spans overlap when each starts before the other ends (an open one never ends): one
+    may start the day another ends, as cases.census_import._overlap allows for plans."""
+    return (end_b is None or start_a < end_b) and (end_a is None or start_b < end_a)
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Monday-to-Friday days after `start` up to and including `end`; no bank holidays."""
+    if end <= start:
+        return 0
+    weeks, extra = divmod((end - start).days, 7)
+    days = weeks * 5
+    for n in range(1, extra + 1):
+        if (start + timedelta(days=n)).weekday() < 5:
+            days += 1
+    return days
+
+
+def check_child(
+    child: dict[str, Any],
+    child_line: int | None,
+    referrals: list[_Referral],
+    period: Period | None,
+    report: Report,
+) -> None:
+    """The rules across one child's validated values (codes and single dates already read)."""
+    born, expected, died = (
+        child.get("date_of_birth"),
+        child.get("expected_date_of_birth"),
+        child.get("date_of_death"),
+    )
+    if born and expected:
+        report("8525Q", "ExpectedPersonBirthDate", child_line)
+    if born and died and died < born:
+        report("8535Q", "PersonDeathDate", child_line)
+    if period is not None:
+        if born and born > period.end:
+            report("8520", "PersonBirthDate", child_line)
+        if expected and not (
+            period.end - timedelta(days=30) <= expected <= _months_later(period.end, 9)
+        ):
+            report("8530Q", "ExpectedPersonBirthDate", child_line)
+        if died and died not in period:
+            report("8545Q", "PersonDeathDate", child_line)
+    disabilities = child.get("disabilities") or []
+    if "NONE" in disabilities and len(disabilities) > 1:
+        report("8790", "Disability", child_line)
+    if not referrals:
+        report("8590", "LAchildID", child_line)
+    for referral in referrals:
+        _check_referral(referral, born or expected, died, period, report)
+    _check_episodes(referrals, report)
+    _check_plans(referrals, report)
+
+
+def _months_later(value: date, months: int) -> date:
+    month = value.month - 1 + months
+    year, month = value.year + month // 12, month % 12 + 1
+    for day in (value.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise ValueError(value)  # pragma: no cover - day 28 exists in every month
+
+
+def _check_referral(
+    referral: _Referral,
+    birth: date | None,
+    died: date | None,
+    period: Period | None,
+    report: Report,
+) -> None:
+    values, line = referral.values, referral.line
+    referred, closed = values["referral_date"], values["closure_date"]
+    nfa = values["no_further_action"]
+    if birth and referred < birth - timedelta(days=280):
+        report("8606", "CINreferralDate", line)
+    if died and referred > died:
+        report("8555Q", "CINreferralDate", line)
+    if values["closure_reason"] == "RC2" and not died:
+        report("8585Q", "ReasonForClosure", line)
+    if period is not None:
+        if referred > period.end:
+            report("8600", "CINreferralDate", line)
+        if closed and closed not in period:
+            report("8620", "CINclosureDate", line)
+    if not nfa and not values["primary_need"]:
+        report("8610", "PrimaryNeedCode", line)
+    if nfa:
+        if referral.cin_plans:
+            report("4000", "ReferralNFA", line)
+        if referral.cp_plans:
+            report("8832", "ReferralNFA", line)
+    open_assessments = 0
+    for assessment in referral.assessments:
+        start, authorised = assessment.values["start_date"], assessment.values["authorised_date"]
+        if start is None:
+            continue
+        if start < referred:
+            report("1103", "AssessmentActualStartDate", assessment.line)
+        if closed and start > closed:
+            report("8565", "AssessmentActualStartDate", assessment.line)
+        if authorised is None:
+            open_assessments += 1
+            if closed:
+                report("8867", "AssessmentAuthorisationDate", assessment.line)
+        if period is not None:
+            if authorised and authorised not in period:
+                report("8696", "AssessmentAuthorisationDate", assessment.line)
+            if authorised is None and start not in period:
+                report("8736", "AssessmentActualStartDate", assessment.line)
+            if authorised is None and working_days_between(start, period.end) > 45:
+                report("8670Q", "AssessmentAuthorisationDate", assessment.line)
+        factors = assessment.values["factors"]
+        if factors and authorised is None:
+            report("8614", "AssessmentFactors", assessment.line)
+        if "21" in factors and len(factors) > 1:
+            report("8869", "AssessmentFactors", assessment.line)
+        if authorised and not factors:
+            report("8897Q", "AssessmentFactors", assessment.line)
+    if open_assessments > 1:
+        report("8896", "AssessmentAuthorisationDate", line)
+    for plan in referral.cin_plans:
+        start, end = plan.values["start_date"], plan.values["end_date"]
+        if start is None:
+            continue
+        if start < referred:
+            report("4015", "CINPlanStartDate", plan.line)
+        if closed and start > closed:
+            report("8565", "CINPlanStartDate", plan.line)
+        if end and end == start:
+            report("4012Q", "CINPlanEndDate", plan.line)
+        if died and start > died:
+            report("4008", "CINPlanStartDate", plan.line)
+        if died and end and end > died:
+            report("4009Q", "CINPlanEndDate", plan.line)
+        if period is not None:
+            if start > period.end:
+                report("4010", "CINPlanStartDate", plan.line)
+            if end and end not in period:
+                report("4013", "CINPlanEndDate", plan.line)
+    for plan in referral.cp_plans:
+        start, end = plan.values["start_date"], plan.values["end_date"]
+        if start is None:
+            continue
+        if start < referred:
+            report("1105", "CPPstartDate", plan.line)
+        if closed and start > closed:
+            report("8565", "CPPstartDate", plan.line)
+        if end and end == start:
+            report("8840", "CPPendDate", plan.line)
+        if died and start > died:
+            report("8915", "CPPstartDate", plan.line)
+        if died and end and end > died:
+            report("8920", "CPPendDate", plan.line)
+        if period is not None:
+            if start > period.end:
+                report("8720", "CPPstartDate", plan.line)
+            if end and end not in period:
+                report("8930", "CPPendDate", plan.line)
+
+
+def _check_episodes(referrals: list[_Referral], report: Report) -> None:
+    """8815, 8816, 8820: a child's episodes of need, in referral date order."""
+    episodes = sorted(referrals, key=lambda r: r.values["referral_date"])
+    open_episodes = [
+        r
+        for r in episodes
+        if r.values["closure_date"] is None and not r.values["no_further_action"]
+    ]
+    if len(open_episodes) > 1:
+        for episode in open_episodes[:-1]:
+            report("8815", "CINclosureDate", episode.line)
+    elif open_episodes and open_episodes[0] is not episodes[-1]:
+        report("8816", "CINclosureDate", open_episodes[0].line)
+    for i, episode in enumerate(episodes):
+        for other in episodes[:i]:
+            if _open_overlap(
+                episode.values["referral_date"],
+                episode.values["closure_date"],
+                other.values["referral_date"],
+                other.values["closure_date"],
+            ):
+                report("8820", "CINreferralDate", episode.line)
+                break
+
+
+def _check_plans(referrals: list[_Referral], report: Report) -> None:
+    """4004, 4014, 8935: a child's CIN plans and CP plans across its episodes."""
+    cin_plans = [p for r in referrals for p in r.cin_plans if p.values["start_date"]]
+    _check_open_and_overlaps(cin_plans, "CINPlanStartDate", "4004", "4014", report)
+    cp_plans = [p for r in referrals for p in r.cp_plans if p.values["start_date"]]
+    open_cp = [p for p in cp_plans if p.values["end_date"] is None]
+    for plan in open_cp[1:]:
+        report("8935", "CPPendDate", plan.line)
+
+
+def _check_open_and_overlaps(
+    plans: Iterable[_Record], element: str, open_code: str, overlap_code: str, report: Report
+) -> None:
+    plans = list(plans)
+    for plan in [p for p in plans if p.values["end_date"] is None][1:]:
+        report(open_code, element.replace("Start", "End"), plan.line)
+    for i, plan in enumerate(plans):
+        for other in plans[:i]:
+            if plan.values["start_date"] == other.values["start_date"]:
+                continue  # the same start twice is its own problem, reported by the reader
+            if _open_overlap(
+                plan.values["start_date"],
+                plan.values["end_date"],
+                other.values["start_date"],
+                other.values["end_date"],
+            ):
+                report(overlap_code, element, plan.line)
+                break
