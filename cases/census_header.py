@@ -44,10 +44,6 @@ class CensusHeader:
     def period_end(self) -> date | None:
         return self.reference_date
 
-    def in_period(self, value: date) -> bool:
-        start, end = self.period_start, self.period_end
-        return start is not None and end is not None and start <= value <= end
-
 
 def _year_before(value: date) -> date:
     try:

@@ -40,7 +40,7 @@ from .census_header import (
     read_header,
 )
 from .census_problems import QUOTED_MAX, Findings, Problem, quoted
-from .census_rules import Period, check_child, rules_for
+from .census_rules import BASE_RULES, Period, check_child, rules_for, upn_breaks
 from .codes import (
     ASSESSMENT_FACTORS,
     ClosureReason,
@@ -283,8 +283,12 @@ def _counted(items, tell):
     tell(read)
 
 
+_SAME_UPN = BASE_RULES["1520"]
+
+
 def _batches(children, seen_ids, findings):
-    """Batches of valid records; also reports LAchildIDs seen before in the file."""
+    """Batches of valid records; also reports LAchildIDs and UPNs seen before in the file."""
+    seen_upns: set[str] = set()
     batch = []
     for la_child_id, line, record in children:
         if la_child_id is None:
@@ -302,6 +306,14 @@ def _batches(children, seen_ids, findings):
         seen_ids.add(la_child_id)
         if record is None:
             continue
+        upn = record.values["upn"]
+        if upn:
+            if upn in seen_upns:
+                findings.append(
+                    Problem(la_child_id, "UPN", _SAME_UPN.message, line, rule=_SAME_UPN.code)
+                )
+                continue
+            seen_upns.add(upn)
         batch.append(record)
         if len(batch) >= BATCH_SIZE:
             yield batch
@@ -738,7 +750,11 @@ class _ChildReader:
         }
         referrals = self.referrals()
         id_line = _line(ids.find("LAchildID")) if la_child_id else None
-        check_child(values, id_line or _line(self.elem), referrals, self.period, self.rule)
+        # A CINdetails with a problem of its own is not in `referrals`, but it is there.
+        episodes = sum(1 for _ in self.elem.iterfind("CINdetails"))
+        check_child(
+            values, id_line or _line(self.elem), referrals, episodes, self.period, self.rule
+        )
         if self.found_problem:
             return la_child_id, id_line, None
         return la_child_id, id_line, ChildRecord(values, referrals)
@@ -758,7 +774,19 @@ class _ChildReader:
             "expected_date_of_birth": expected,
             "sex": self.sex(ids),
             "date_of_death": died,
+            "upn": self.upn(ids),
         }
+
+    def upn(self, ids):
+        """The UPN, if the file has one the DfE's format rules accept; "" otherwise."""
+        elem = None if ids is None else ids.find("UPN")
+        text = _elem_text(elem)
+        if text is None:
+            return ""
+        breaks = upn_breaks(text)
+        for code in breaks:
+            self.rule(code, "UPN", _line(elem), detail=f"not {quoted(text)}")
+        return "" if breaks else text
 
     def referrals(self):
         referrals, referral_dates = [], set()

@@ -56,6 +56,10 @@ BASE_RULES = _table(
     Rule("8790", "Disability NONE cannot be given with other Disability codes: remove one"),
     Rule("8794", "Each Disability code can be given only once for a child: remove the repeat"),
     Rule("8590", "Add a CINdetails for this child: every child needs an episode of need"),
+    Rule("1510", "UPN is not valid: its first character is not the check letter its digits give"),
+    Rule("1520", "Another child in the file has the same UPN: a UPN belongs to one child only"),
+    Rule("1540", "UPN is not valid: characters 5 to 12 must all be digits"),
+    Rule("1550", "UPN is not valid: character 13 must be a digit or a letter other than I, O or S"),
     # CINdetails (episode of need)
     Rule("8600", "CINreferralDate must be on or before the census ReferenceDate"),
     Rule(
@@ -225,14 +229,41 @@ def working_days_between(start: date, end: date) -> int:
     return days
 
 
+# The UPN's letters, each worth its place here: I, O and S are never used (DfE UPN guidance).
+_UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+UPN_LENGTH = 13
+
+
+def upn_breaks(upn: str) -> list[str]:
+    """The DfE UPN format rules `upn` breaks (1540, 1550, then 1510, the check letter)."""
+    breaks = []
+    if len(upn) != UPN_LENGTH or not upn[4:12].isascii() or not upn[4:12].isdigit():
+        breaks.append("1540")
+    last = upn[12:13]
+    if not (last.isascii() and last.isdigit()) and (last == "" or last not in _UPN_LETTERS):
+        breaks.append("1550")
+    if breaks or not (upn[1:4].isascii() and upn[1:4].isdigit()):
+        return breaks or ["1510"]
+    # Characters 2 to 13 weighted 2 to 13; a letter in place 13 counts as its place above.
+    values = [int(c) for c in upn[1:12]] + [
+        int(last) if last.isdigit() else _UPN_LETTERS.index(last)
+    ]
+    total = sum(value * weight for value, weight in zip(values, range(2, 14), strict=True))
+    if upn[0] != _UPN_LETTERS[total % 23]:
+        breaks.append("1510")
+    return breaks
+
+
 def check_child(
     child: dict[str, Any],
     child_line: int | None,
     referrals: list[_Referral],
+    episodes: int,
     period: Period | None,
     report: Report,
 ) -> None:
-    """The rules across one child's validated values (codes and single dates already read)."""
+    """The rules across one child's validated values (codes and single dates already read);
+    `episodes` counts its CINdetails, readable or not."""
     born, expected, died = (
         child.get("date_of_birth"),
         child.get("expected_date_of_birth"),
@@ -254,7 +285,7 @@ def check_child(
     disabilities = child.get("disabilities") or []
     if "NONE" in disabilities and len(disabilities) > 1:
         report("8790", "Disability", child_line)
-    if not referrals:
+    if not episodes:
         report("8590", "LAchildID", child_line)
     for referral in referrals:
         _check_referral(referral, born or expected, died, period, report)

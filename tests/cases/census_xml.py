@@ -17,13 +17,16 @@ def census_xml(children: str, **header) -> str:
     return f"<Message>{header_xml(**header)}<Children>{children}</Children></Message>"
 
 
-def child_xml(la_child_id: str, *, reference_date: str = "2025-03-31", born="2015-01-01") -> str:
+def child_xml(
+    la_child_id: str, *, reference_date: str = "2025-03-31", born="2015-01-01", upn=""
+) -> str:
     """One child the DfE rules accept in the census year ending `reference_date`: referred,
     assessed and on a child in need plan early in that year, the referral still open."""
     year = int(reference_date[:4]) - 1
     return (
         f"<Child><ChildIdentifiers><LAchildID>{la_child_id}</LAchildID>"
-        f"<UPN>A123456789012</UPN><PersonBirthDate>{born}</PersonBirthDate>"
+        + (f"<UPN>{upn}</UPN>" if upn else "")
+        + f"<PersonBirthDate>{born}</PersonBirthDate>"
         "<GenderCurrent>1</GenderCurrent></ChildIdentifiers>"
         "<ChildCharacteristics><Ethnicity>WBRI</Ethnicity>"
         "<Disabilities><Disability>NONE</Disability></Disabilities></ChildCharacteristics>"

@@ -145,6 +145,16 @@ def test_the_dfe_sample_file_is_refused_naming_its_rules():
     before = (Child.objects.count(), Referral.objects.count())
     result = import_census(FILES / "dfe_sample_2021.xml")
     assert not result.ok
-    assert {p.rule for p in result.problems} == {"1103", "1105", "4013", "8620", "8696", "8930"}
+    assert {p.rule for p in result.problems} == {
+        "1103",
+        "1105",
+        "1510",
+        "4013",
+        "8620",
+        "8696",
+        "8930",
+    }
     assert {p.rule for p in result.queries} == {"8525Q", "8530Q", "8545Q"}
     assert (Child.objects.count(), Referral.objects.count()) == before
+    child = Child.objects.get()
+    assert (child.date_of_birth, child.date_of_death, child.version) == (date(2015, 1, 1), None, 1)

@@ -14,7 +14,7 @@ from cases import census_runs
 from cases.census_import import ImportResult, Problem
 from cases.census_problems import Findings
 from cases.models import CensusImportRun, Child
-from tests.cases.census_xml import census_xml
+from tests.cases.census_xml import census_xml, child_xml
 
 pytestmark = pytest.mark.django_db
 
@@ -91,11 +91,7 @@ def test_the_upload_queues_a_run_and_answers_with_its_progress_page(
 
 
 def test_progress_is_written_at_least_every_thousand_children(tmp_path, monkeypatch):
-    children = "".join(
-        f"<Child><ChildIdentifiers><LAchildID>C{n}</LAchildID>"
-        f"<PersonBirthDate>2015-01-01</PersonBirthDate></ChildIdentifiers></Child>"
-        for n in range(2500)
-    )
+    children = "".join(child_xml(f"C{n}") for n in range(2500))
     path = tmp_path / "big.xml"
     path.write_text(census_xml(children))
     seen = []
@@ -169,8 +165,9 @@ def test_the_run_page_shows_the_counts_and_each_changed_field(admin_client):
     response = post(admin_client, "later.xml", follow=True)
 
     run = CensusImportRun.objects.order_by("pk").last()
-    assert run.counts["children"] == {"created": 1, "updated": 0, "unchanged": 3}
-    assert run.counts["cp_reviews"] == {"created": 1, "updated": 0, "unchanged": 3}
+    # DfEX0000002's episode closed in the earlier census year: the later file leaves it out.
+    assert run.counts["children"] == {"created": 1, "updated": 0, "unchanged": 2}
+    assert run.counts["cp_reviews"] == {"created": 1, "updated": 0, "unchanged": 2}
     html = response.content.decode()
     assert "Unchanged" in html
     changed = Child.objects.get(la_child_id="DfEX0000001")
