@@ -46,16 +46,23 @@ CATEGORIES = ["NEG", "NEG", "NEG", "EMO", "PHY", "SAB", "MUL"]
 CLOSURES = ["RC1", "RC3", "RC5", "RC7", "RC8", "RC9"]
 
 
-def write_census(path, children, *, seed=2024, today=None):
-    """A realistic file: each child 1-3 episodes of need with assessments, some CIN plans
-    and occasional CP plans with reviews, all in the past and never overlapping."""
+# The census year the file is for: what the DfE rules check its dates against.
+REFERENCE_DATE = date(2025, 3, 31)
+PERIOD_START = date(2024, 4, 1)
+
+
+def write_census(path, children, *, seed=2024, lea="201"):
+    """A realistic file the DfE rules accept: each child 1-3 episodes of need in the census
+    year with assessments, some CIN plans and occasional CP plans with reviews, never
+    overlapping."""
     rng = random.Random(seed)  # noqa: S311 - repeatable test data, not secrets
-    today = today or date.today()
+    today = REFERENCE_DATE
     with open(path, "w", encoding="utf-8", buffering=1 << 20) as out:
         out.write(
             '<?xml version="1.0" encoding="utf-8"?>\n<Message>\n  <Header>\n'
-            "    <CollectionDetails><Collection>CIN</Collection><Year>2025</Year>"
-            "<ReferenceDate>2025-03-31</ReferenceDate></CollectionDetails>\n"
+            f"    <CollectionDetails><Collection>CIN</Collection><Year>{today.year}</Year>"
+            f"<ReferenceDate>{today}</ReferenceDate></CollectionDetails>\n"
+            f"    <Source><SourceLevel>L</SourceLevel><LEA>{lea}</LEA></Source>\n"
             "  </Header>\n  <Children>\n"
         )
         for n in range(1, children + 1):
@@ -73,10 +80,12 @@ def _child(rng, n, today):
     if unborn:
         expected = today + timedelta(days=rng.randint(1, 200))
         lines.append(f"        <ExpectedPersonBirthDate>{expected}</ExpectedPersonBirthDate>")
-        born = today - timedelta(days=400)
+        # Work before birth starts within 40 weeks of it (DfE rule 8606).
+        earliest = max(PERIOD_START, expected - timedelta(days=270))
     else:
-        born = _day(rng, today - timedelta(days=17 * 365), today - timedelta(days=400))
+        born = _day(rng, today - timedelta(days=17 * 365), PERIOD_START - timedelta(days=30))
         lines.append(f"        <PersonBirthDate>{born}</PersonBirthDate>")
+        earliest = PERIOD_START
     lines += [
         f"        <Sex>{rng.choice('MFMFU')}</Sex>",
         "      </ChildIdentifiers>",
@@ -87,14 +96,14 @@ def _child(rng, n, today):
         "</Disability></Disabilities>",
         "      </ChildCharacteristics>",
     ]
-    cursor = max(born, today - timedelta(days=6 * 365))
+    cursor = earliest
     episodes = rng.choice([1, 1, 1, 2, 2, 3])
     for i in range(episodes):
         last = i == episodes - 1
-        start = _day(rng, cursor, cursor + timedelta(days=120))
-        if start >= today:
+        if cursor >= today:
             break
-        end = start + timedelta(days=rng.randint(30, 400))
+        start = _day(rng, cursor, min(cursor + timedelta(days=120), today - timedelta(days=1)))
+        end = start + timedelta(days=rng.randint(30, 200))
         if end >= today or (last and rng.random() < 0.6):
             end = None  # still open
         lines += _episode(rng, start, end, today)
@@ -127,6 +136,8 @@ def _episode(rng, start, end, today):
         )
         authorised = _day(rng, assessment_start, min(limit, assessment_start + timedelta(days=45)))
         factors = rng.sample(FACTORS, rng.randint(1, 3))
+        if "21" in factors:  # "no factors identified" stands alone (DfE rule 8869)
+            factors = ["21"]
         lines += [
             "        <Assessments>",
             f"          <AssessmentActualStartDate>{assessment_start}</AssessmentActualStartDate>",
@@ -137,7 +148,8 @@ def _episode(rng, start, end, today):
             "        </Assessments>",
         ]
         assessment_start += timedelta(days=1)
-    if rng.random() < 0.6:
+    cin_plan, cp_plan = rng.random() < 0.6, rng.random() < 0.15
+    if cin_plan:
         plan_start = _day(rng, start, limit)
         lines += [
             "        <CINPlanDates>",
@@ -145,15 +157,18 @@ def _episode(rng, start, end, today):
             *([f"          <CINPlanEndDate>{end}</CINPlanEndDate>"] if end else []),
             "        </CINPlanDates>",
         ]
-    lines.append(f"        <ReferralNFA>{'true' if rng.random() < 0.1 else 'false'}</ReferralNFA>")
-    if rng.random() < 0.15:
+    # No further action only where nothing followed (DfE rules 4000, 8832).
+    nfa = not (cin_plan or cp_plan) and rng.random() < 0.3
+    lines.append(f"        <ReferralNFA>{'true' if nfa else 'false'}</ReferralNFA>")
+    if cp_plan:
         lines += _cp_plan(rng, start, end, limit)
     lines.append("      </CINdetails>")
     return lines
 
 
 def _cp_plan(rng, start, end, limit):
-    plan_start = _day(rng, start, limit)
+    # A plan ends after the day it starts (DfE rule 8840).
+    plan_start = _day(rng, start, limit - timedelta(days=1)) if end else _day(rng, start, limit)
     category = rng.choice(CATEGORIES)
     lines = [
         "        <ChildProtectionPlans>",
