@@ -362,43 +362,58 @@ def _check_referral(
     if open_assessments > 1:
         report("8896", "AssessmentAuthorisationDate", line)
     for plan in referral.cin_plans:
-        start, end = plan.values["start_date"], plan.values["end_date"]
-        if start is None:
-            continue
-        if start < referred:
-            report("4015", "CINPlanStartDate", plan.line)
-        if closed and start > closed:
-            report("8565", "CINPlanStartDate", plan.line)
-        if end and end == start:
-            report("4012Q", "CINPlanEndDate", plan.line)
-        if died and start > died:
-            report("4008", "CINPlanStartDate", plan.line)
-        if died and end and end > died:
-            report("4009Q", "CINPlanEndDate", plan.line)
-        if period is not None:
-            if start > period.end:
-                report("4010", "CINPlanStartDate", plan.line)
-            if end and end not in period:
-                report("4013", "CINPlanEndDate", plan.line)
+        _check_plan(plan, _CIN_PLAN, referred, closed, died, period, report)
     for plan in referral.cp_plans:
-        start, end = plan.values["start_date"], plan.values["end_date"]
-        if start is None:
-            continue
-        if start < referred:
-            report("1105", "CPPstartDate", plan.line)
-        if closed and start > closed:
-            report("8565", "CPPstartDate", plan.line)
-        if end and end == start:
-            report("8840", "CPPendDate", plan.line)
-        if died and start > died:
-            report("8915", "CPPstartDate", plan.line)
-        if died and end and end > died:
-            report("8920", "CPPendDate", plan.line)
-        if period is not None:
-            if start > period.end:
-                report("8720", "CPPstartDate", plan.line)
-            if end and end not in period:
-                report("8930", "CPPendDate", plan.line)
+        _check_plan(plan, _CP_PLAN, referred, closed, died, period, report)
+
+
+@dataclass(frozen=True)
+class _PlanRules:
+    """The checks both kinds of plan share, each kind with its own DfE codes."""
+
+    start: str  # the start and end elements
+    end: str
+    before_referral: str
+    same_day: str
+    start_after_death: str
+    end_after_death: str
+    start_after_period: str
+    end_outside_period: str
+
+
+_CIN_PLAN = _PlanRules(
+    "CINPlanStartDate", "CINPlanEndDate", "4015", "4012Q", "4008", "4009Q", "4010", "4013"
+)
+_CP_PLAN = _PlanRules("CPPstartDate", "CPPendDate", "1105", "8840", "8915", "8920", "8720", "8930")
+
+
+def _check_plan(
+    plan: Any,
+    rules: _PlanRules,
+    referred: date,
+    closed: date | None,
+    died: date | None,
+    period: Period | None,
+    report: Report,
+) -> None:
+    start, end = plan.values["start_date"], plan.values["end_date"]
+    if start is None:
+        return
+    if start < referred:
+        report(rules.before_referral, rules.start, plan.line)
+    if closed and start > closed:
+        report("8565", rules.start, plan.line)
+    if end and end == start:
+        report(rules.same_day, rules.end, plan.line)
+    if died and start > died:
+        report(rules.start_after_death, rules.start, plan.line)
+    if died and end and end > died:
+        report(rules.end_after_death, rules.end, plan.line)
+    if period is not None:
+        if start > period.end:
+            report(rules.start_after_period, rules.start, plan.line)
+        if end and end not in period:
+            report(rules.end_outside_period, rules.end, plan.line)
 
 
 def _check_episodes(referrals: list[_Referral], report: Report) -> None:
