@@ -87,7 +87,8 @@ def _child(rng, n, today):
         lines.append(f"        <PersonBirthDate>{born}</PersonBirthDate>")
         earliest = PERIOD_START
     lines += [
-        f"        <Sex>{rng.choice('MFMFU')}</Sex>",
+        # An unborn child's sex is not known (DfE rule 8750).
+        f"        <Sex>{'U' if unborn else rng.choice('MFMFU')}</Sex>",
         "      </ChildIdentifiers>",
         "      <ChildCharacteristics>",
         f"        <Ethnicity>{rng.choice(ETHNICITIES)}</Ethnicity>",
@@ -116,6 +117,9 @@ def _child(rng, n, today):
 
 def _episode(rng, start, end, today):
     limit = end or today
+    cin_plan, cp_plan = rng.random() < 0.6, rng.random() < 0.15
+    # Closed after assessment (RC8, RC9) only where no plan followed (DfE rule 2990).
+    closures = [c for c in CLOSURES if not (cin_plan or cp_plan) or c not in ("RC8", "RC9")]
     lines = [
         "      <CINdetails>",
         f"        <CINreferralDate>{start}</CINreferralDate>",
@@ -125,7 +129,7 @@ def _episode(rng, start, end, today):
     if end:
         lines += [
             f"        <CINclosureDate>{end}</CINclosureDate>",
-            f"        <ReasonForClosure>{rng.choice(CLOSURES)}</ReasonForClosure>",
+            f"        <ReasonForClosure>{rng.choice(closures)}</ReasonForClosure>",
         ]
     assessment_start = start
     for _ in range(rng.choice([1, 1, 2])):
@@ -147,8 +151,8 @@ def _episode(rng, start, end, today):
             "          </FactorsIdentifiedAtAssessment>",
             "        </Assessments>",
         ]
-        assessment_start += timedelta(days=1)
-    cin_plan, cp_plan = rng.random() < 0.6, rng.random() < 0.15
+        # The next starts once this one is authorised (DfE query 8863Q).
+        assessment_start = authorised + timedelta(days=1)
     if cin_plan:
         plan_start = _day(rng, start, limit)
         lines += [

@@ -695,9 +695,10 @@ class _ChildReader:
             if text is None:
                 continue
             if text.upper() not in _SEX_CODES:
-                self.problem(name, f"{name} {quoted(text)} is not a known code", _line(elem))
+                self.rule("4180", name, _line(elem), detail=f"not {quoted(text)}")
                 return "U"
             return _SEX_CODES[text.upper()]
+        self.rule("4180", "GenderCurrent", _line(ids) or _line(self.elem))
         return "U"
 
     # Records ---------------------------------------------------------------------------

@@ -56,12 +56,41 @@ BASE_RULES = _table(
     Rule("8790", "Disability NONE cannot be given with other Disability codes: remove one"),
     Rule("8794", "Each Disability code can be given only once for a child: remove the repeat"),
     Rule("8590", "Add a CINdetails for this child: every child needs an episode of need"),
+    Rule("4180", "Enter the child's sex as one of the DfE's codes (GenderCurrent 0, 1, 2 or 9)"),
+    Rule("8750", "An unborn child's sex must be not known (GenderCurrent 0)"),
+    Rule("8775Q", "Check PersonBirthDate: the child was over 25 at the census ReferenceDate"),
     Rule("1510", "UPN is not valid: its first character is not the check letter its digits give"),
     Rule("1520", "Another child in the file has the same UPN: a UPN belongs to one child only"),
     Rule("1540", "UPN is not valid: characters 5 to 12 must all be digits"),
     Rule("1550", "UPN is not valid: character 13 must be a digit or a letter other than I, O or S"),
     # CINdetails (episode of need)
     Rule("8600", "CINreferralDate must be on or before the census ReferenceDate"),
+    Rule(
+        "8569Q",
+        "Check ReferralNFA: a referral from before the census year (more than one working day "
+        "before it began) should not be a referral with no further action",
+    ),
+    Rule(
+        "8825Q",
+        "Check ReasonForClosure: RC8 and RC9 mean the case closed after an assessment, but this "
+        "CINdetails has no assessment",
+    ),
+    Rule(
+        "2990",
+        "A case closed after assessment (RC8 or RC9) cannot have a CIN plan or a child "
+        "protection plan: check the ReasonForClosure",
+    ),
+    Rule(
+        "8873Q",
+        "Check ReasonForClosure: a CINdetails whose only assessment found no factors (21) "
+        "would usually close as RC8 or RC9",
+    ),
+    Rule(
+        "8863Q",
+        "Check the assessments: this one starts while another assessment is still going on",
+    ),
+    Rule("8945Q", "Check AssessmentFactors: use 18B or 18C rather than 18A"),
+    Rule("8950Q", "Check AssessmentFactors: use 19B or 19C rather than 19A"),
     Rule(
         "8606",
         "CINreferralDate cannot be more than 40 weeks before the child's PersonBirthDate or "
@@ -271,11 +300,15 @@ def check_child(
     )
     if born and expected:
         report("8525Q", "ExpectedPersonBirthDate", child_line)
+    if expected and not born and child.get("sex") not in (None, "U"):
+        report("8750", "GenderCurrent", child_line)
     if born and died and died < born:
         report("8535Q", "PersonDeathDate", child_line)
     if period is not None:
         if born and born > period.end:
             report("8520", "PersonBirthDate", child_line)
+        if born and born < _months_later(period.end, -25 * 12):
+            report("8775Q", "PersonBirthDate", child_line)
         if expected and not (
             period.end - timedelta(days=30) <= expected <= _months_later(period.end, 9)
         ):
@@ -327,6 +360,23 @@ def _check_referral(
             report("8620", "CINclosureDate", line)
     if not nfa and not values["primary_need"]:
         report("8610", "PrimaryNeedCode", line)
+    if period is not None and nfa and working_days_between(referred, period.start) > 1:
+        report("8569Q", "ReferralNFA", line)
+    after_assessment = values["closure_reason"] in ("RC8", "RC9")
+    if after_assessment and not referral.assessments:
+        report("8825Q", "ReasonForClosure", line)
+    if after_assessment and (referral.cin_plans or referral.cp_plans):
+        report("2990", "ReasonForClosure", line)
+    only = referral.assessments[0] if len(referral.assessments) == 1 else None
+    if (
+        only is not None
+        and closed
+        and not after_assessment
+        and only.values["authorised_date"]
+        and only.values["factors"] == ["21"]
+    ):
+        report("8873Q", "ReasonForClosure", line)
+    _check_assessments_overlap(referral.assessments, report)
     if nfa:
         if referral.cin_plans:
             report("4000", "ReferralNFA", line)
@@ -357,6 +407,10 @@ def _check_referral(
             report("8614", "AssessmentFactors", assessment.line)
         if "21" in factors and len(factors) > 1:
             report("8869", "AssessmentFactors", assessment.line)
+        if "18A" in factors:
+            report("8945Q", "AssessmentFactors", assessment.line)
+        if "19A" in factors:
+            report("8950Q", "AssessmentFactors", assessment.line)
         if authorised and not factors:
             report("8897Q", "AssessmentFactors", assessment.line)
     if open_assessments > 1:
@@ -414,6 +468,21 @@ def _check_plan(
             report(rules.start_after_period, rules.start, plan.line)
         if end and end not in period:
             report(rules.end_outside_period, rules.end, plan.line)
+
+
+def _check_assessments_overlap(assessments: list[Any], report: Report) -> None:
+    """8863Q: an assessment starting after another started and before it was authorised."""
+    spans = [
+        (a.values["start_date"], a.values["authorised_date"], a.line)
+        for a in assessments
+        if a.values["start_date"]
+    ]
+    for start, _, line in spans:
+        if any(
+            other_start < start and (other_end is None or start < other_end)
+            for other_start, other_end, _ in spans
+        ):
+            report("8863Q", "AssessmentActualStartDate", line)
 
 
 def _check_episodes(referrals: list[_Referral], report: Report) -> None:
