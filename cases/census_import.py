@@ -71,7 +71,8 @@ ANOTHER_IMPORT_RUNNING = (
     "has finished."
 )
 BATCH_SIZE = 1000
-# progress(stage, children) is told at least every PROGRESS_EVERY children of each pass.
+# progress(stage, children) is told at least every PROGRESS_EVERY children of each pass; the
+# saving pass tells (SAVING, 0) before its transaction begins, then from inside it.
 CHECKING, SAVING = "checking", "saving"
 PROGRESS_EVERY = 1000
 Progress = Callable[[str, int], None]
@@ -188,6 +189,7 @@ def import_census(
     progress: Progress | None = None,
     change_reason: str = CHANGE_REASON,
     allow_older: bool = False,
+    on_start: Callable[[], None] | None = None,
     on_finish: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
     """Validate the whole file, then write it only if it has no errors (DfE queries do not
@@ -196,11 +198,14 @@ def import_census(
     `source` is a path, or a binary file object (e.g. an upload). `change_reason` goes into
     every history row the import writes (cases.census_runs names the run in it). A file whose
     ReferenceDate is older than the newest imported run's is refused unless `allow_older`.
-    `on_finish` is given the result while the lock is still held, so that the next import
-    already sees this one's run as finished (and its ReferenceDate as the newest).
+    `on_start` runs once the lock is taken; `on_finish` is given the result while it is still
+    held, so that the next import already sees this one's run as finished (and its
+    ReferenceDate as the newest).
     """
     try:
         with one_import_at_a_time():
+            if on_start is not None:
+                on_start()
             result = _import_census(
                 source,
                 user=user,
@@ -325,6 +330,9 @@ def _batches(children, seen_ids, findings):
 def _write(spool, writer, *, progress: Progress | None = None):
     spool.seek(0)
     written = 0
+    if progress is not None:
+        # Told before the transaction, so that it can be recorded where others see it.
+        progress(SAVING, 0)
     with transaction.atomic():
         while True:
             try:

@@ -140,7 +140,6 @@ def perform(
 def _perform(
     run: CensusImportRun, path: Path, *, tell: Callable[[CensusImportRun], None] | None
 ) -> CensusImportRun:
-    end_stalled_runs()
     runs = CensusImportRun.objects.filter(pk=run.pk)
     run.status, run.stage, run.started_at = Status.RUNNING, "scanning", timezone.now()
     runs.update(
@@ -163,9 +162,12 @@ def _perform(
     )
 
     def progress(stage: str, children: int) -> None:
-        # A plain UPDATE of three columns, not a save: cheap enough for every 1,000 children.
         run.stage, run.children_read = stage, children
-        runs.update(stage=stage, children_read=children, progress_at=timezone.now())
+        # Saving is one transaction: a row written inside it would stay unseen (and locked)
+        # until the end, so the run records only that saving has begun.
+        if stage != SAVING or children == 0:
+            # A plain UPDATE of three columns, not a save: cheap enough every 1,000 children.
+            runs.update(stage=stage, children_read=children, progress_at=timezone.now())
         if tell is not None:
             tell(run)
 
@@ -175,6 +177,7 @@ def _perform(
         progress=progress,
         change_reason=run.change_reason,
         allow_older=run.allow_older,
+        on_start=lambda: end_abandoned_runs(but=run),
         on_finish=lambda result: _record_result(run, result),
     )
     return run
@@ -224,16 +227,17 @@ def _stored(problems: list[Problem]) -> list[dict[str, Any]]:
     ]
 
 
-def end_stalled_runs() -> int:
-    """Mark failed the runs whose worker stopped mid-import (CensusImportRun.is_stalled).
+def end_abandoned_runs(*, but: CensusImportRun) -> int:
+    """Mark failed the runs whose worker stopped mid-import; called holding the import lock.
 
-    Their writes were one transaction, rolled back when the worker's connection ended, so
-    nothing of theirs was saved. Run as each import starts: the lock it is about to take was
-    theirs."""
-    now = timezone.now()
-    return CensusImportRun.objects.filter(
-        status=Status.RUNNING, progress_at__lt=now - CensusImportRun.STALLED_AFTER
-    ).update(status=Status.FAILED, failure=ABANDONED_MESSAGE, finished_at=now)
+    A live run checking or saving holds the lock, so with it in hand any other run at those
+    stages has lost its worker. Its writes were one transaction, rolled back when its
+    connection ended, so nothing of it was saved."""
+    return (
+        CensusImportRun.objects.filter(status=Status.RUNNING, stage__in=[CHECKING, SAVING])
+        .exclude(pk=but.pk)
+        .update(status=Status.FAILED, failure=ABANDONED_MESSAGE, finished_at=timezone.now())
+    )
 
 
 def import_kept_upload(run_id: int) -> None:

@@ -706,8 +706,9 @@ class CensusImportRun(models.Model):
 
     FINISHED = (Status.IMPORTED, Status.REFUSED, Status.FAILED)
     PROBLEMS_KEPT = 1000
-    # Progress is written at least every 1,000 children, a second or two apart: ten silent
-    # minutes mean the worker stopped (killed, or its machine restarted) mid-import.
+    # Checking writes progress at least every 1,000 children, a second or two apart: ten
+    # silent minutes mean the worker stopped (killed, or its machine restarted). Saving is one
+    # transaction whose progress nobody else can see, so it gets no such warning.
     STALLED_AFTER = timedelta(minutes=10)
 
     file_name = models.CharField(max_length=255)
@@ -764,6 +765,7 @@ class CensusImportRun(models.Model):
     def is_stalled(self) -> bool:
         return (
             self.status == self.Status.RUNNING
+            and self.stage != self.Stage.SAVING
             and self.progress_at is not None
             and self.progress_at < timezone.now() - self.STALLED_AFTER
         )

@@ -104,6 +104,7 @@ def test_progress_is_written_at_least_every_thousand_children(tmp_path, monkeypa
         ("checking", 1000),
         ("checking", 2000),
         ("checking", 2500),
+        ("saving", 0),
         ("saving", 1000),
         ("saving", 2000),
         ("saving", 2500),
