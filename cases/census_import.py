@@ -40,7 +40,14 @@ from .census_header import (
     read_header,
 )
 from .census_problems import QUOTED_MAX, Findings, Problem, quoted
-from .census_rules import BASE_RULES, Period, check_child, rules_for, upn_breaks
+from .census_rules import (
+    BASE_RULES,
+    Period,
+    check_child,
+    rules_for,
+    spans_overlap,
+    upn_breaks,
+)
 from .codes import (
     ASSESSMENT_FACTORS,
     ClosureReason,
@@ -593,9 +600,7 @@ def _a(word):
 def _overlap(start_a, end_a, start_b, end_b):
     """Same rule as ChildProtectionPlan.overlapping_plans: a plan is no longer open on its end
     date, so one may start the day another ends."""
-    if start_a == start_b:
-        return True
-    return (end_a is None or start_b < end_a) and (end_b is None or start_a < end_b)
+    return start_a == start_b or spans_overlap(start_a, end_a, start_b, end_b)
 
 
 class _ChildReader:

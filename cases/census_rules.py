@@ -240,7 +240,7 @@ class Period:
         return self.start <= value <= self.end
 
 
-def _open_overlap(start_a: date, end_a: date | None, start_b: date, end_b: date | None) -> bool:
+def spans_overlap(start_a: date, end_a: date | None, start_b: date, end_b: date | None) -> bool:
     """Two spans overlap when each starts before the other ends (an open one never ends): one
     may start the day another ends, as cases.census_import._overlap allows for plans."""
     return (end_b is None or start_a < end_b) and (end_a is None or start_b < end_a)
@@ -500,7 +500,7 @@ def _check_episodes(referrals: list[_Referral], report: Report) -> None:
         report("8816", "CINclosureDate", open_episodes[0].line)
     for i, episode in enumerate(episodes):
         for other in episodes[:i]:
-            if _open_overlap(
+            if spans_overlap(
                 episode.values["referral_date"],
                 episode.values["closure_date"],
                 other.values["referral_date"],
@@ -530,7 +530,7 @@ def _check_open_and_overlaps(
         for other in plans[:i]:
             if plan.values["start_date"] == other.values["start_date"]:
                 continue  # the same start twice is its own problem, reported by the reader
-            if _open_overlap(
+            if spans_overlap(
                 plan.values["start_date"],
                 plan.values["end_date"],
                 other.values["start_date"],

@@ -210,6 +210,8 @@ def _record_result(run: CensusImportRun, result: ImportResult) -> None:
         query_count=run.query_count,
         reference_date=run.reference_date,
         lea=run.lea,
+        # Saving's own count was kept out of its transaction: the final one is written here.
+        children_read=run.children_read,
         finished_at=run.finished_at,
     )
 

@@ -116,15 +116,15 @@ def test_a_run_page_refreshes_while_running_and_shows_children_read(admin_client
     run = CensusImportRun.objects.create(
         file_name="census.xml",
         status=Status.RUNNING,
-        stage="saving",
+        stage="checking",
         children_total=4000,
         children_read=2000,
     )
 
     html = admin_client.get(reverse("cases:census_run", args=[run.pk])).content.decode()
 
-    assert "Saving the records: 2000 of 4000 children" in html
-    assert 'value="75"' in html and 'http-equiv="refresh"' in html
+    assert "Checking the file: 2000 of 4000 children" in html
+    assert 'value="25"' in html and 'http-equiv="refresh"' in html
     stopped = admin_client.get(reverse("cases:census_run", args=[run.pk]), {"updates": "off"})
     assert 'http-equiv="refresh"' not in stopped.content.decode()
 
