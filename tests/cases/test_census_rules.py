@@ -154,7 +154,8 @@ def test_the_dfe_sample_file_is_refused_naming_its_rules():
         "8696",
         "8930",
     }
-    assert {p.rule for p in result.queries} == {"8525Q", "8530Q", "8545Q"}
+    # The file says the child was born in 1965: over 25 at its ReferenceDate (8775Q).
+    assert {p.rule for p in result.queries} == {"8525Q", "8530Q", "8545Q", "8775Q"}
     assert (Child.objects.count(), Referral.objects.count()) == before
     child = Child.objects.get()
     assert (child.date_of_birth, child.date_of_death, child.version) == (date(2015, 1, 1), None, 1)
