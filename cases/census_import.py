@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pyexpat import errors as expat_errors
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,6 +45,7 @@ from .census_rules import (
     BASE_RULES,
     Period,
     check_child,
+    la_child_id_breaks_1580,
     rules_for,
     spans_overlap,
     upn_breaks,
@@ -186,6 +188,13 @@ class ChildRecord:
         return [plan for referral in self.referrals for plan in referral.cp_plans]
 
 
+class ReadChild(NamedTuple):
+    la_child_id: str | None
+    line: int | None
+    upn: str
+    record: ChildRecord | None  # None when the child has errors
+
+
 # Entry point -----------------------------------------------------------------------------
 
 
@@ -302,7 +311,7 @@ def _batches(children, seen_ids, findings):
     """Batches of valid records; also reports LAchildIDs and UPNs seen before in the file."""
     seen_upns: set[str] = set()
     batch = []
-    for la_child_id, line, record in children:
+    for la_child_id, line, upn, record in children:
         if la_child_id is None:
             continue
         if la_child_id in seen_ids:
@@ -316,9 +325,7 @@ def _batches(children, seen_ids, findings):
             )
             continue
         seen_ids.add(la_child_id)
-        if record is None:
-            continue
-        upn = record.values["upn"]
+        # Noted even for a child with errors, so that 1520 is reported on whichever comes next.
         if upn:
             if upn in seen_upns:
                 findings.append(
@@ -326,6 +333,8 @@ def _batches(children, seen_ids, findings):
                 )
                 continue
             seen_upns.add(upn)
+        if record is None:
+            continue
         batch.append(record)
         if len(batch) >= BATCH_SIZE:
             yield batch
@@ -536,9 +545,8 @@ class _Census:
         self.header_checked = False
         self.readable = True
 
-    def children(self) -> Iterator[tuple[str | None, int | None, ChildRecord | None]]:
-        """(LAchildID, its line, record) for every Child; the record is None when the child
-        has errors, which go into the findings."""
+    def children(self) -> Iterator[ReadChild]:
+        """Every Child; its errors go into the findings."""
         today = dates.today()
         with _opened(self.source) as raw:
             for kind, ordinal, elem in _parse_census(raw, self):
@@ -716,8 +724,7 @@ class _ChildReader:
 
     # Records ---------------------------------------------------------------------------
 
-    def read(self) -> tuple[str | None, int | None, ChildRecord | None]:
-        """(LAchildID, its line, record); the record is None when the child has a problem."""
+    def read(self) -> ReadChild:
         ids = self.elem.find("ChildIdentifiers")
         la_child_id = _text(ids, "LAchildID")
         if la_child_id is None:
@@ -735,12 +742,13 @@ class _ChildReader:
                         f"LAchildID must be {LA_CHILD_ID_MAX_LENGTH} characters or fewer",
                         id_line,
                     )
-            try:
-                la_child_id_characters(la_child_id)
-            except ValidationError as refused:
-                if "1580" in self.rules:
+            if "1580" in self.rules:
+                if la_child_id_breaks_1580(la_child_id):
                     self.rule("1580", "LAchildID", id_line)
-                else:
+            else:
+                try:
+                    la_child_id_characters(la_child_id)
+                except ValidationError as refused:
                     self.problem(
                         "LAchildID",
                         refused.messages[0].replace("LA child ID", "LAchildID"),
@@ -769,9 +777,8 @@ class _ChildReader:
         check_child(
             values, id_line or _line(self.elem), referrals, episodes, self.period, self.rule
         )
-        if self.found_problem:
-            return la_child_id, id_line, None
-        return la_child_id, id_line, ChildRecord(values, referrals)
+        record = None if self.found_problem else ChildRecord(values, referrals)
+        return ReadChild(la_child_id, id_line, values["upn"], record)
 
     def identifiers(self, ids):
         born = self.date(ids, "PersonBirthDate")

@@ -283,6 +283,11 @@ def upn_breaks(upn: str) -> list[str]:
     return breaks
 
 
+def la_child_id_breaks_1580(la_child_id: str) -> bool:
+    """DfE 1580 allows letters and numbers only; the portal's own rule also allows hyphens."""
+    return not (la_child_id.isascii() and la_child_id.isalnum())
+
+
 def check_child(
     child: dict[str, Any],
     child_line: int | None,

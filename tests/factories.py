@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 import factory
 from faker import Faker
 
@@ -55,7 +57,9 @@ class ReferralFactory(factory.django.DjangoModelFactory):
         model = "cases.Referral"
 
     child = factory.SubFactory(ChildFactory)
-    referral_date = factory.Faker("date_between", start_date="-3y", end_date="-1y")
+    # Between one and three years ago, and different for every referral in a test: a random
+    # date could repeat one the same child already has (one referral per child and date).
+    referral_date = factory.Sequence(lambda n: date.today() - timedelta(days=365 + (n * 37) % 730))
     source = "2A"
     presenting_factors = factory.LazyFunction(lambda: ["neglect"])
     primary_need = "N1"
