@@ -62,6 +62,11 @@ def works_with_children(user: User) -> bool:
     return _signed_in(user) and (user.is_practitioner or user.is_team_manager)
 
 
+def oversees_workers(user: User) -> bool:
+    """Team managers see each of their workers' tasks and caseload."""
+    return works_with_children(user) and user.is_team_manager
+
+
 def reads_partnership_aggregates(user: User) -> bool:
     """The quarterly dataset and every agency's action plan are for scrutiny by these roles."""
     return _signed_in(user) and (

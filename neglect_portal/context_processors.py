@@ -39,6 +39,7 @@ def navigation(request):
     user = request.user
     items = [("Home", reverse("home")), ("Children", reverse("cases:child_list"))]
     if works_with_children(user):
+        items.append(("My tasks", reverse("toolkit:my_tasks")))
         items.append(("My children", reverse("toolkit:my_children")))
     if reads_possible_duplicates(user):
         items.append(("Possible duplicates", reverse("cases:duplicate_list")))

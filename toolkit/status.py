@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db import models
-from django.db.models import Max
+from django.db.models import Max, Value
 
 from .models import (
     AssessmentChecklist,
@@ -61,38 +61,55 @@ def state_on(completed: date | None, on: date) -> State:
     return State.CURRENT
 
 
-def _latest(model, child_ids, on, *, child_field="child_id", date_field="completed_on", **filters):
-    rows = (
-        model.objects.filter(
-            **{f"{child_field}__in": child_ids, f"{date_field}__lte": on}, **filters
-        )
-        .values(child_field)
-        .annotate(latest=Max(date_field))
+def _latest(queryset, tool: str, child_field: str, date_field: str):
+    return (
+        queryset.values(child_field)
+        .annotate(tool=Value(tool), latest=Max(date_field))
+        .values_list(child_field, "tool", "latest")
         .order_by()
     )
-    return {row[child_field]: row["latest"] for row in rows}
 
 
 def latest_completions(child_ids, on: date) -> dict[int, dict[str, date | None]]:
-    """Each child's latest completion of each mandatory tool up to `on`: five queries, however
-    many children."""
-    completed = {"status": "completed"}
-    found = {
-        "day_in_my_life": _latest(DayInMyLife, child_ids, on, **completed),
-        "checklist": _latest(AssessmentChecklist, child_ids, on, **completed),
-        "observation": _latest(ParentChildObservation, child_ids, on, **completed),
+    """Each child's latest completion of each mandatory tool up to `on`, in one UNION query
+    however many children."""
+    completed = {"child_id__in": child_ids, "status": "completed", "completed_on__lte": on}
+    parts = [
+        _latest(
+            DayInMyLife.objects.filter(**completed), "day_in_my_life", "child_id", "completed_on"
+        ),
+        _latest(
+            AssessmentChecklist.objects.filter(**completed), "checklist", "child_id", "completed_on"
+        ),
+        _latest(
+            ParentChildObservation.objects.filter(**completed),
+            "observation",
+            "child_id",
+            "completed_on",
+        ),
+        _latest(
+            ChronologyEntry.objects.filter(chronology__child_id__in=child_ids, recorded_on__lte=on),
+            "chronology",
+            "chronology__child_id",
+            "recorded_on",
+        ),
+        _latest(
+            Chronology.objects.filter(child_id__in=child_ids, reviewed_on__lte=on),
+            "chronology",
+            "child_id",
+            "reviewed_on",
+        ),
+    ]
+    found: dict[int, dict[str, date | None]] = {
+        child: dict.fromkeys(MANDATORY_TOOLS) for child in child_ids
     }
-    entries = _latest(
-        ChronologyEntry, child_ids, on, child_field="chronology__child_id", date_field="recorded_on"
-    )
-    reviews = _latest(Chronology, child_ids, on, date_field="reviewed_on")
-    found["chronology"] = {
-        child: max(d for d in (entries.get(child), reviews.get(child)) if d)
-        for child in set(entries) | set(reviews)
-    }
-    return {
-        child: {tool: found[tool].get(child) for tool in MANDATORY_TOOLS} for child in child_ids
-    }
+    for child, tool, latest in parts[0].union(*parts[1:], all=True):
+        if latest is None:
+            continue
+        before = found[child][tool]
+        # The chronology's completion is the later of an entry recorded and a review.
+        found[child][tool] = latest if before is None else max(before, latest)
+    return found
 
 
 def tool_statuses(child_ids, on: date) -> dict[int, list[ToolStatus]]:

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import chronology_views, views
+from . import chronology_views, task_views, views
 
 app_name = "toolkit"
 
 urlpatterns = [
     path("my-children/", views.my_children, name="my_children"),
+    path("tasks/", task_views.my_tasks, name="my_tasks"),
+    path("tasks/caseload/", task_views.caseload, name="caseload"),
     path("children/<int:pk>/chronology/", chronology_views.chronology, name="chronology"),
     path(
         "children/<int:pk>/chronology/print/",

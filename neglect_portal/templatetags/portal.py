@@ -40,3 +40,12 @@ def submission_token():
     """The one-time token of a form that creates a record and has no fields (a start button);
     model forms carry theirs as a field (neglect_portal.records.once)."""
     return format_html('<input type="hidden" name="{}" value="{}">', once.FIELD, once.new_token())
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, param: str, number: int) -> str:
+    """The query string for page `number`, keeping the page's other parameters (a list's
+    filters, another list's page) so that paging never drops them."""
+    query = context["request"].GET.copy()
+    query[param] = number
+    return f"?{query.urlencode()}"

@@ -1,0 +1,235 @@
+"""*My tasks* and the caseload by worker: what is due, overdue first, for whom."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import CPReview
+from neglect_portal.dates import long_date, today
+from neglect_portal.models import User
+from tests.dataset.builders import chronology_entry, cp_plan, tool
+from tests.factories import ChildFactory, InvolvementFactory, UserFactory
+from toolkit.models import AssessmentChecklist, DayInMyLife, ParentChildObservation
+from toolkit.my_tasks import Kind, workload
+
+pytestmark = pytest.mark.django_db
+
+TASKS = reverse("toolkit:my_tasks")
+CASELOAD = reverse("toolkit:caseload")
+
+
+def rows(response) -> list[list[str]]:
+    """The task table's rows as lists of their cells' words."""
+    html = response.content.decode()
+    if 'id="tasks"' not in html:
+        return []
+    table = html[html.index('id="tasks"') : html.index("</table>", html.index('id="tasks"'))]
+    found = re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", table, flags=re.S)[1:]
+    return [
+        [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip() for cell in cells]
+        for cells in (re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S) for row in found)
+    ]
+
+
+def on_neglect_plan(worker, started=None, **names):
+    child = ChildFactory(allocated_worker=worker, **names)
+    cp_plan(child, started or today() - timedelta(days=20))
+    return child
+
+
+def all_tools_current(child, author):
+    day = today() - timedelta(days=3)
+    for model in (DayInMyLife, AssessmentChecklist, ParentChildObservation):
+        tool(model, child, author, day)
+    chronology_entry(child, author, day)
+
+
+def test_overdue_tools_come_first_then_tools_due_soon(client, csc_social_worker):
+    due_soon = on_neglect_plan(csc_social_worker, given_name="Soon", family_name="Child")
+    all_tools_current(due_soon, csc_social_worker)
+    DayInMyLife.objects.filter(child=due_soon).update(
+        completed_on=today() - relativedelta(months=6) + timedelta(days=10)
+    )
+    never = on_neglect_plan(csc_social_worker, given_name="Never", family_name="Child")
+    all_tools_current(never, csc_social_worker)
+    AssessmentChecklist.objects.filter(child=never).delete()
+    client.force_login(csc_social_worker)
+    found = rows(client.get(TASKS))
+    assert [(row[1], row[2]) for row in found] == [
+        ("Never Child", "Assessment checklist: never completed"),
+        ("Soon Child", "Day in my life: due soon"),
+    ]
+    assert found[0][0].startswith("Overdue")
+    assert not found[1][0].startswith("Overdue")
+
+
+def test_a_child_not_on_a_neglect_plan_or_with_current_tools_has_no_tool_task(
+    client, csc_social_worker
+):
+    ChildFactory(allocated_worker=csc_social_worker)  # no plan
+    current = on_neglect_plan(csc_social_worker)
+    all_tools_current(current, csc_social_worker)
+    client.force_login(csc_social_worker)
+    assert rows(client.get(TASKS)) == []
+    assert "Nothing is due" in client.get(TASKS).content.decode()
+
+
+def test_completing_the_tool_takes_the_task_off_the_list(client, csc_social_worker):
+    child = on_neglect_plan(csc_social_worker)
+    all_tools_current(child, csc_social_worker)
+    DayInMyLife.objects.filter(child=child).delete()
+    client.force_login(csc_social_worker)
+    assert [row[2] for row in rows(client.get(TASKS))] == ["Day in my life: never completed"]
+    tool(DayInMyLife, child, csc_social_worker, today())
+    assert rows(client.get(TASKS)) == []
+
+
+def test_cp_reviews_show_from_14_days_before_they_are_due_and_when_overdue(csc_social_worker):
+    on = today()
+    first_overdue = ChildFactory(allocated_worker=csc_social_worker)
+    cp_plan(first_overdue, on - relativedelta(months=3) - timedelta(days=1))
+    due_in_10 = ChildFactory(allocated_worker=csc_social_worker)
+    plan = cp_plan(due_in_10, on - relativedelta(months=9))
+    CPReview.objects.create(
+        plan=plan, review_date=on - relativedelta(months=6) + timedelta(days=10)
+    )
+    not_yet = ChildFactory(allocated_worker=csc_social_worker)
+    plan = cp_plan(not_yet, on - relativedelta(months=9))
+    CPReview.objects.create(plan=plan, review_date=on - relativedelta(months=1))
+    ended = ChildFactory(allocated_worker=csc_social_worker)
+    cp_plan(ended, on - relativedelta(months=8), on - timedelta(days=1))
+    reviews = [
+        (t.child, t.what, t.overdue)
+        for t in workload([csc_social_worker], viewer=csc_social_worker, on=on).tasks
+        if t.kind == Kind.CP_REVIEW
+    ]
+    assert reviews == [
+        (first_overdue, "First child protection review: overdue", True),
+        (due_in_10, "Child protection review: due", False),
+    ]
+
+
+def _last_saved(instance, days_ago):
+    type(instance).history.filter(id=instance.pk).update(
+        history_date=timezone.now() - timedelta(days=days_ago)
+    )
+
+
+def test_drafts_left_14_days_and_reopened_tools_are_tasks(client, csc_social_worker):
+    child = ChildFactory(allocated_worker=csc_social_worker)
+    old = tool(DayInMyLife, child, csc_social_worker, None, status="draft")
+    _last_saved(old, 15)
+    recent = tool(AssessmentChecklist, child, csc_social_worker, None, status="draft")
+    _last_saved(recent, 13)
+    reopened = tool(
+        ParentChildObservation,
+        child,
+        csc_social_worker,
+        None,
+        status="draft",
+        reopen_reason="Add the second visit",
+    )
+    colleague = UserFactory(agency=csc_social_worker.agency)
+    _last_saved(tool(DayInMyLife, child, colleague, None, status="draft"), 30)
+    client.force_login(csc_social_worker)
+    found = {row[2]: row for row in rows(client.get(TASKS))}
+    assert set(found) == {
+        f"Day in my life: draft not saved since {long_date(today() - timedelta(days=15))}",
+        "Parent–child observation reopened: Add the second visit",
+    }
+    html = client.get(TASKS).content.decode()
+    assert reverse("toolkit:tool", args=["day", old.pk]) in html
+    assert reverse("toolkit:tool", args=["observation", reopened.pk]) in html
+
+
+def test_a_partner_sees_only_the_children_they_lead_on_and_may_see(client, health_visitor):
+    led = ChildFactory()
+    cp_plan(led, today() - timedelta(days=20))
+    InvolvementFactory(child=led, agency=health_visitor.agency, lead_worker=health_visitor)
+    ChildFactory()  # not theirs
+    client.force_login(health_visitor)
+    found = rows(client.get(TASKS))
+    assert {row[1] for row in found} == {led.full_name}
+    assert len(found) == 4  # the four mandatory tools, never completed
+
+
+def test_a_team_manager_sees_each_workers_tasks_and_can_pick_one(
+    client, csc, csc_team_manager, csc_social_worker
+):
+    other = UserFactory(agency=csc, role=User.Role.PRACTITIONER, first_name="Olu", last_name="Ade")
+    elsewhere = UserFactory(role=User.Role.PRACTITIONER)  # another agency
+    mine = on_neglect_plan(csc_social_worker)
+    theirs = on_neglect_plan(other)
+    on_neglect_plan(elsewhere)
+    client.force_login(csc_team_manager)
+    found = rows(client.get(TASKS))
+    assert {row[1] for row in found} == {mine.full_name, theirs.full_name}
+    assert "Olu Ade" in {row[3] for row in found}
+    picked = rows(client.get(TASKS, {"worker": other.pk}))
+    assert {row[1] for row in picked} == {theirs.full_name}
+    # Someone outside the team is not a choice: the whole team is shown.
+    assert {row[1] for row in rows(client.get(TASKS, {"worker": elsewhere.pk}))} == {
+        mine.full_name,
+        theirs.full_name,
+    }
+
+
+def test_the_caseload_counts_each_workers_children_plans_and_overdue_work(
+    client, csc, csc_team_manager, csc_social_worker
+):
+    on_neglect_plan(csc_social_worker)
+    reviewed_late = ChildFactory(allocated_worker=csc_social_worker)
+    cp_plan(reviewed_late, today() - relativedelta(months=5))
+    ChildFactory(allocated_worker=csc_social_worker)
+    draft = tool(DayInMyLife, reviewed_late, csc_social_worker, None, status="draft")
+    _last_saved(draft, 40)
+    client.force_login(csc_team_manager)
+    html = client.get(CASELOAD).content.decode()
+    table = html[html.index('id="caseload"') :]
+    row = next(
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)).split()
+        for r in re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", table, flags=re.S)
+        if csc_social_worker.get_full_name() in re.sub(r"<[^>]+>", " ", r)
+    )
+    name_words = len(csc_social_worker.get_full_name().split())
+    assert row[name_words : name_words + 5] == ["3", "2", "0", "8", "1"]
+    assert " ".join(row[name_words + 5 :]) == long_date(today() - timedelta(days=40))
+
+
+def test_only_team_managers_read_the_caseload(client, csc_social_worker):
+    client.force_login(csc_social_worker)
+    assert client.get(CASELOAD).status_code == 403
+
+
+def test_paging_keeps_the_chosen_worker(client, csc_team_manager, csc_social_worker):
+    for _ in range(7):  # 4 tools each: 28 tasks, two pages
+        on_neglect_plan(csc_social_worker)
+    client.force_login(csc_team_manager)
+    html = client.get(TASKS, {"worker": csc_social_worker.pk}).content.decode()
+    assert f'href="?worker={csc_social_worker.pk}&amp;page=2"' in html
+
+
+@pytest.mark.parametrize("role", [User.Role.PRACTITIONER, User.Role.TEAM_MANAGER])
+def test_the_tasks_page_costs_the_same_queries_for_5_or_200_children(
+    client, csc, role, django_assert_max_num_queries
+):
+    viewer = UserFactory(agency=csc, role=role)
+    worker = viewer if role == User.Role.PRACTITIONER else UserFactory(agency=csc)
+    client.force_login(viewer)
+    counts = []
+    for more in (5, 195):
+        for _ in range(more):
+            child = on_neglect_plan(worker, started=today() - relativedelta(months=4))
+            tool(DayInMyLife, child, worker, None, status="draft")
+        with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as queries:
+            response = client.get(TASKS)
+        assert response.status_code == 200
+        assert len(rows(response)) == 25
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -1,0 +1,283 @@
+"""*My tasks*: what each worker has to do next for their children, overdue first.
+
+A worker's children are those allocated to them and those they lead on for their agency (an
+open involvement with them as lead worker), as on *My children*. A team manager reads the same
+for every worker they oversee, and a caseload line per worker. Each source reads every
+worker's children at once, so the page costs the same queries for one worker or a team, for
+five children or five hundred.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.db import models
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Child, Involvement
+from cases.selectors import case_flags, open_cp_plans
+from neglect_portal import access
+from neglect_portal.dates import long_date
+from neglect_portal.models import User
+
+from .models import Tool
+from .status import State, tool_statuses
+from .tool_kinds import TOOL_KINDS
+
+# Working Together to Safeguard Children: the first review conference within 3 months of the
+# plan's start, then no more than 6 months apart. A review shows from 14 days before it is due.
+FIRST_REVIEW_WITHIN = relativedelta(months=3)
+REVIEWS_EVERY = relativedelta(months=6)
+REVIEW_SHOWN_FROM = timedelta(days=14)
+# A draft nobody has saved for this long has probably been forgotten.
+DRAFT_UNTOUCHED_FOR = timedelta(days=14)
+REOPEN_REASON_SHOWN = 80
+
+
+class Kind(models.TextChoices):
+    TOOL = "tool", "Mandatory tool"
+    CP_REVIEW = "cp_review", "Child protection review"
+    REOPENED = "reopened", "Tool reopened"
+    DRAFT = "draft", "Draft not touched"
+
+
+@dataclass(frozen=True)
+class Task:
+    kind: Kind
+    what: str
+    worker_id: int
+    child: Child
+    # None for what was never done (a mandatory tool never completed): it is due now.
+    due: date | None
+    overdue: bool
+    url: str
+    action: str
+
+    def sort_key(self) -> tuple:
+        return (not self.overdue, self.due or date.min, self.worker_id, self.child.pk, self.what)
+
+
+@dataclass
+class WorkerLoad:
+    """One worker's line on a team manager's caseload view."""
+
+    worker: User
+    children: int = 0
+    on_cp_plan: int = 0
+    on_cin_plan: int = 0
+    overdue_tools: int = 0
+    overdue_reviews: int = 0
+    oldest_untouched_draft: date | None = None
+    tasks: int = 0
+    overdue_tasks: int = 0
+
+
+@dataclass
+class Workload:
+    tasks: list[Task]
+    loads: list[WorkerLoad] = field(default_factory=list)
+
+
+def team_workers(manager: User) -> QuerySet[User]:
+    """The workers a team manager oversees: the active practitioners and team managers of
+    their agency, the manager included."""
+    return User.objects.filter(
+        agency_id=manager.agency_id,
+        is_active=True,
+        role__in=[User.Role.PRACTITIONER, User.Role.TEAM_MANAGER],
+    ).order_by("last_name", "first_name", "username")
+
+
+def workload(workers: Sequence[User], *, viewer: User, on: date) -> Workload:
+    """Every task of `workers` on `on` among the children `viewer` may see, overdue first,
+    and each worker's caseload line."""
+    ids = [worker.pk for worker in workers]
+    if not ids:
+        return Workload([])
+    links = _caseload_links(ids, on)
+    drafts = _drafts(ids, viewer)
+    wanted = {child_id for child_id, _ in links} | {draft["child_id"] for draft in drafts}
+    children = {
+        child.pk: child
+        for child in access.children_visible_to(viewer, on=on)
+        .filter(pk__in=wanted)
+        .annotate(**case_flags(on=on))
+        .only("pk", "la_child_id", "given_name", "family_name")
+        .order_by()
+    }
+    workers_of: dict[int, set[int]] = defaultdict(set)
+    for child_id, worker_id in links:
+        if child_id in children:
+            workers_of[child_id].add(worker_id)
+    tasks = [
+        *_tool_tasks(children, workers_of, on),
+        *_review_tasks(children, workers_of, on),
+        *_draft_tasks(drafts, children, on),
+    ]
+    tasks.sort(key=Task.sort_key)
+    return Workload(tasks, _loads(workers, children, workers_of, tasks, drafts))
+
+
+def _caseload_links(worker_ids: list[int], on: date) -> list[tuple[int, int]]:
+    """(child id, worker id) for each child allocated to a worker or led on by them: from the
+    allocations and lead involvements (both indexed), never the whole children table."""
+    allocated = Child.objects.filter(allocated_worker_id__in=worker_ids).values_list(
+        "pk", "allocated_worker_id"
+    )
+    led = (
+        Involvement.objects.open_on(on)
+        .filter(lead_worker_id__in=worker_ids)
+        .values_list("child_id", "lead_worker_id")
+    )
+    return list(allocated.order_by().union(led.order_by()))
+
+
+def _drafts(worker_ids: list[int], viewer: User) -> list[dict]:
+    """The workers' drafts of every kind, with when each was last saved: one UNION query."""
+    visible = access.children_visible_to(viewer).values("pk")
+    parts = []
+    for slug, kind in TOOL_KINDS.items():
+        history = kind.model.history.model  # type: ignore[attr-defined]
+        touched = history.objects.filter(id=OuterRef("pk")).order_by("-history_date")
+        parts.append(
+            kind.model._default_manager.filter(
+                author_id__in=worker_ids, status=Tool.Status.DRAFT, child_id__in=visible
+            )
+            .annotate(
+                kind=Value(slug),
+                touched=Subquery(touched.values("history_date")[:1]),
+                worker_id=F("author_id"),
+            )
+            .values("kind", "pk", "child_id", "worker_id", "reopen_reason", "touched")
+            .order_by()
+        )
+    rows = parts[0].union(*parts[1:], all=True)
+    return [
+        {**row, "touched": row["touched"] and timezone.localdate(row["touched"])} for row in rows
+    ]
+
+
+_TOOL_STATE_WORDS = {
+    State.NEVER: "never completed",
+    State.OVERDUE: "overdue",
+    State.DUE_SOON: "due soon",
+}
+
+
+def _tool_tasks(children: dict[int, Child], workers_of, on: date):
+    on_plan = [pk for pk, child in children.items() if child.on_neglect_plan]
+    for child_id, statuses in tool_statuses(on_plan, on).items():
+        child = children[child_id]
+        for status in statuses:
+            if status.state == State.CURRENT:
+                continue
+            due = (
+                None
+                if status.last_completed is None
+                else status.last_completed + relativedelta(months=6)
+            )
+            if status.tool == "chronology":
+                url, action = reverse("toolkit:chronology", args=[child_id]), "Open the chronology"
+            else:
+                url, action = reverse("cases:child_detail", args=[child_id]), "Open the child"
+            for worker_id in sorted(workers_of[child_id]):
+                yield Task(
+                    Kind.TOOL,
+                    f"{status.label}: {_TOOL_STATE_WORDS[status.state]}",
+                    worker_id,
+                    child,
+                    due,
+                    status.state != State.DUE_SOON,
+                    url,
+                    action,
+                )
+
+
+def review_due(start: date, latest_review: date | None) -> date:
+    """When a CP plan's next review is due: 3 months after its start, then 6 after the last."""
+    if latest_review is None:
+        return start + FIRST_REVIEW_WITHIN
+    return latest_review + REVIEWS_EVERY
+
+
+def _review_tasks(children: dict[int, Child], workers_of, on: date):
+    plans = (
+        open_cp_plans(on)
+        .filter(child_id__in=[pk for pk, child in children.items() if child.on_cp_plan])
+        .annotate(latest=Max("reviews__review_date", filter=Q(reviews__review_date__lte=on)))
+        .values_list("pk", "child_id", "start_date", "latest")
+        .order_by()
+    )
+    for plan_id, child_id, start, latest in plans:
+        due = review_due(start, latest)
+        if due > on + REVIEW_SHOWN_FROM:
+            continue
+        what = "First child protection review" if latest is None else "Child protection review"
+        for worker_id in sorted(workers_of[child_id]):
+            yield Task(
+                Kind.CP_REVIEW,
+                f"{what}: {'overdue' if due < on else 'due'}",
+                worker_id,
+                children[child_id],
+                due,
+                due < on,
+                reverse("cases:cp_review_add", args=[plan_id]),
+                "Record the review",
+            )
+
+
+def _draft_tasks(drafts: list[dict], children: dict[int, Child], on: date):
+    for draft in drafts:
+        child = children.get(draft["child_id"])
+        if child is None:
+            continue
+        name = TOOL_KINDS[draft["kind"]].name
+        url = reverse("toolkit:tool", args=[draft["kind"], draft["pk"]])
+        touched = draft["touched"] or on
+        if draft["reopen_reason"]:
+            reason = draft["reopen_reason"]
+            if len(reason) > REOPEN_REASON_SHOWN:
+                reason = reason[: REOPEN_REASON_SHOWN - 1] + "…"
+            what = f"{name} reopened: {reason}"
+            yield Task(
+                Kind.REOPENED, what, draft["worker_id"], child, touched, False, url, "Open it"
+            )
+        elif touched <= on - DRAFT_UNTOUCHED_FOR:
+            yield Task(
+                Kind.DRAFT,
+                f"{name}: draft not saved since {long_date(touched)}",
+                draft["worker_id"],
+                child,
+                touched + DRAFT_UNTOUCHED_FOR,
+                False,
+                url,
+                "Carry on",
+            )
+
+
+def _loads(workers, children, workers_of, tasks, drafts) -> list[WorkerLoad]:
+    loads = {worker.pk: WorkerLoad(worker) for worker in workers}
+    for child_id, worker_ids in workers_of.items():
+        child = children[child_id]
+        for worker_id in worker_ids:
+            load = loads[worker_id]
+            load.children += 1
+            load.on_cp_plan += child.on_cp_plan
+            load.on_cin_plan += child.on_cin_plan
+    for task in tasks:
+        load = loads[task.worker_id]
+        load.tasks += 1
+        load.overdue_tasks += task.overdue
+        load.overdue_tools += task.kind == Kind.TOOL and task.overdue
+        load.overdue_reviews += task.kind == Kind.CP_REVIEW and task.overdue
+    for draft in drafts:
+        load, touched = loads[draft["worker_id"]], draft["touched"]
+        if touched is not None:
+            load.oldest_untouched_draft = min(touched, load.oldest_untouched_draft or touched)
+    return list(loads.values())
