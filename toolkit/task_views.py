@@ -50,6 +50,4 @@ def caseload(request):
     workers, team, chosen = _workers(request)
     work = workload(workers, viewer=request.user, on=today())
     page = Paginator(work.loads, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "toolkit/caseload.html", {"page": page, "team": team, "chosen": chosen}
-    )
+    return render(request, "toolkit/caseload.html", {"page": page, "team": team, "chosen": chosen})
