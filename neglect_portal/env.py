@@ -61,3 +61,34 @@ def env_proxy_ssl_header() -> tuple[str, str] | None:
     if header.strip().upper().startswith("HTTP_"):
         meta_name = header.strip().upper()
     return (meta_name, value.strip() or "https")
+
+
+def env_email(debug: bool) -> dict[str, object]:
+    """How email (the reminder digests) is sent: GOV.UK Notify (django-gov-notify) when
+    NOTIFY_API_KEY is set, with the id of a plain template whose subject and body are
+    ((subject)) and ((body)); otherwise SMTP from EMAIL_HOST and friends, or in development
+    with no EMAIL_HOST, the console."""
+    api_key = os.environ.get("NOTIFY_API_KEY", "").strip()
+    if api_key:
+        template = os.environ.get("NOTIFY_TEMPLATE_ID", "").strip()
+        if not template:
+            raise ImproperlyConfigured(
+                "NOTIFY_TEMPLATE_ID must be set with NOTIFY_API_KEY: the id of the GOV.UK "
+                "Notify email template whose subject is ((subject)) and body ((body))."
+            )
+        return {
+            "EMAIL_BACKEND": "django_gov_notify.backends.NotifyEmailBackend",
+            "GOVUK_NOTIFY_API_KEY": api_key,
+            "GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID": template,
+        }
+    host = os.environ.get("EMAIL_HOST", "").strip()
+    if debug and not host:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": host or "localhost",
+        "EMAIL_PORT": env_int("EMAIL_PORT", 587),
+        "EMAIL_HOST_USER": os.environ.get("EMAIL_HOST_USER", ""),
+        "EMAIL_HOST_PASSWORD": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "EMAIL_USE_TLS": env_bool("EMAIL_USE_TLS", default=True),
+    }

@@ -10,7 +10,14 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
-from .env import env_bool, env_int, env_list, env_proxy_ssl_header, env_secret_key
+from .env import (
+    env_bool,
+    env_email,
+    env_int,
+    env_list,
+    env_proxy_ssl_header,
+    env_secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -208,6 +215,12 @@ CENSUS_UPLOAD_MAX_MB = env_int("CENSUS_UPLOAD_MAX_MB", 500)
 CENSUS_UPLOAD_DIR = Path(os.environ.get("CENSUS_UPLOAD_DIR") or BASE_DIR / "census_uploads")
 # Background tasks (django-tasks) kept in the database; `manage.py db_worker` runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Email carries only counts and a link, never a child's name or identifier (toolkit/reminders.py).
+globals().update(env_email(DEBUG))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "neglect-portal@localhost")
+# The portal's own address, for links in emails (sent by the worker, outside any request).
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"

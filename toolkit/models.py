@@ -432,3 +432,24 @@ def band_tables() -> dict:
             },
         }
     return tables
+
+
+class ReminderSettings(models.Model):
+    """A worker's daily digest of their tasks: whether they want it, and what the last one
+    counted, so that tasks already told about are not news the next day."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_settings"
+    )
+    digest = models.BooleanField("send me a daily email of my tasks", default=True)
+    last_sent_on = models.DateField(null=True, blank=True)
+    # Opaque keys of the tasks the last digest counted (kind, record ids): never sent anywhere.
+    last_tasks = models.JSONField(default=list, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "reminder settings"
+        verbose_name_plural = "reminder settings"
+
+    def __str__(self):
+        return f"Reminders for {self.user}"

@@ -1,14 +1,18 @@
 """*My tasks* and a team manager's caseload by worker."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from neglect_portal import access
 from neglect_portal.dates import today
 
+from .models import ReminderSettings
 from .my_tasks import team_workers, workload
+from .reminder_forms import ReminderSettingsForm
 
 PAGE_SIZE = 25
 
@@ -51,3 +55,29 @@ def caseload(request):
     work = workload(workers, viewer=request.user, on=today())
     page = Paginator(work.loads, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "toolkit/caseload.html", {"page": page, "team": team, "chosen": chosen})
+
+
+@require_http_methods(["GET", "POST"])
+def reminder_settings(request):
+    if not access.works_with_children(request.user):
+        raise PermissionDenied
+    record = ReminderSettings.objects.filter(user=request.user).first()
+    # An unticked box posts nothing, so the form is bound by the method, not by the data.
+    form = ReminderSettingsForm(
+        request.POST if request.method == "POST" else None,
+        instance=record or ReminderSettings(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        on = form.instance.digest
+        messages.success(request, "You will get the daily email" if on else "Emails turned off")
+        return redirect("toolkit:my_tasks")
+    return render(
+        request,
+        "records/form.html",
+        {
+            "form": form,
+            "title": "Daily email of your tasks",
+            "cancel_url": reverse("toolkit:my_tasks"),
+        },
+    )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("my-children/", views.my_children, name="my_children"),
     path("tasks/", task_views.my_tasks, name="my_tasks"),
     path("tasks/caseload/", task_views.caseload, name="caseload"),
+    path("tasks/email/", task_views.reminder_settings, name="reminder_settings"),
     path("children/<int:pk>/chronology/", chronology_views.chronology, name="chronology"),
     path(
         "children/<int:pk>/chronology/print/",

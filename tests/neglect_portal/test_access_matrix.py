@@ -79,6 +79,7 @@ EXPECTATIONS = {
     "toolkit:my_children": only(CASE_WORKERS),
     "toolkit:my_tasks": only(CASE_WORKERS),
     "toolkit:caseload": only([User.Role.TEAM_MANAGER]),
+    "toolkit:reminder_settings": only(CASE_WORKERS),
     # Lists only the plans the viewer may see (for a practitioner, those they own actions in).
     "actionplans:plan_list": everyone(200),
     "actionplans:my_plan": only([User.Role.AGENCY_LEAD]),  # no plan yet: the "add one" page

@@ -142,3 +142,31 @@ def test_the_deployment_checklist_fails_a_production_portal_without_two_factor()
     )
     assert result.returncode != 0
     assert "neglect_portal.W001" in result.stdout + result.stderr
+
+
+def test_email_goes_to_gov_uk_notify_when_its_key_is_set(monkeypatch):
+    monkeypatch.setenv("NOTIFY_API_KEY", "portal-test-key")
+    monkeypatch.setenv("NOTIFY_TEMPLATE_ID", "f33517ff-2a88-4f6e-b855-c550268ce08a")
+    found = env.env_email(debug=False)
+    assert found["EMAIL_BACKEND"] == "django_gov_notify.backends.NotifyEmailBackend"
+    assert found["GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID"] == "f33517ff-2a88-4f6e-b855-c550268ce08a"
+
+
+def test_a_notify_key_without_its_template_is_refused(monkeypatch):
+    monkeypatch.setenv("NOTIFY_API_KEY", "portal-test-key")
+    monkeypatch.delenv("NOTIFY_TEMPLATE_ID", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="NOTIFY_TEMPLATE_ID must be set"):
+        env.env_email(debug=False)
+
+
+def test_email_is_the_console_in_development_and_smtp_in_production(monkeypatch):
+    monkeypatch.delenv("NOTIFY_API_KEY", raising=False)
+    monkeypatch.delenv("EMAIL_HOST", raising=False)
+    assert env.env_email(debug=True)["EMAIL_BACKEND"].endswith("console.EmailBackend")
+    monkeypatch.setenv("EMAIL_HOST", "smtp.example.org")
+    found = env.env_email(debug=False)
+    assert (found["EMAIL_BACKEND"], found["EMAIL_HOST"], found["EMAIL_USE_TLS"]) == (
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.org",
+        True,
+    )
