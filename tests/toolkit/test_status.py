@@ -91,7 +91,7 @@ def test_statuses_take_a_fixed_number_of_queries(author, children, django_assert
     ids = [ChildFactory().pk for _ in range(children)]
     for pk in ids:
         _tool(DayInMyLife, ChildFactory.build(pk=pk), author, date(2025, 6, 1), day_version="baby")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         statuses = tool_statuses(ids, E)
     assert {s.tool: s.state for s in statuses[ids[0]]}["day_in_my_life"] == State.CURRENT
     assert {s.tool: s.state for s in statuses[ids[0]]}["checklist"] == State.NEVER
