@@ -427,7 +427,7 @@ class NextStepsForm(ToolForm):
 
 
 class SDQNeedForm(GovukForm):
-    submit_label = "Record that an SDQ is needed"
+    submit_label = "Record the need"
 
     reason = forms.CharField(
         label="Why does the child need an SDQ?",
