@@ -425,3 +425,23 @@ def test_a_child_without_tools_still_never_completed(health_visitor):
     child = ChildFactory()
     statuses = tool_statuses([child.pk], E)[child.pk]
     assert {s.state for s in statuses} == {State.NEVER}
+
+
+def test_tools_reopened_before_the_reopen_fields_get_them_from_their_history(
+    child, health_visitor, health_manager
+):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    checklist = completed_checklist(child, health_visitor, date(2025, 3, 1))
+    # As reopening was recorded before: only the reason, and the history row that says so.
+    checklist.status, checklist.completed_on = "draft", None
+    checklist.reopen_reason = "Wrong domain"
+    attributed(checklist, user=health_manager, reason="Reopened: Wrong domain").save()
+    import_module("toolkit.migrations.0005_tool_reopening").backfill(apps, None)
+    checklist.refresh_from_db()
+    assert checklist.previous_completed_on == date(2025, 3, 1)
+    assert (checklist.reopened_by, checklist.reopened_on) == (health_manager, TODAY)
+    status = {s.tool: s for s in tool_statuses([child.pk], date(2025, 6, 30))[child.pk]}
+    assert status["checklist"].last_completed == date(2025, 3, 1)

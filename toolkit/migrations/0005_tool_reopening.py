@@ -3,6 +3,28 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
+
+TOOLS = ("DayInMyLife", "AssessmentChecklist", "ParentChildObservation", "SDQ", "NextSteps")
+
+
+def backfill(apps, schema_editor):
+    """Tools reopened before these fields existed: their history says when they were
+    completed and who reopened them when, so tool status stops calling them never completed."""
+    for name in TOOLS:
+        model = apps.get_model("toolkit", name)
+        history = apps.get_model("toolkit", f"Historical{name}")
+        for tool in model.objects.filter(status="draft").exclude(reopen_reason=""):
+            rows = history.objects.filter(id=tool.pk).order_by("-history_date", "-history_id")
+            completed = rows.filter(status="completed").values_list("completed_on", flat=True)
+            tool.previous_completed_on = completed.first()
+            if tool.previous_completed_on is None:
+                continue
+            reopening = rows.filter(history_change_reason__startswith="Reopened").first()
+            if reopening is not None:
+                tool.reopened_on = timezone.localdate(reopening.history_date)
+                tool.reopened_by_id = reopening.history_user_id
+            tool.save(update_fields=["previous_completed_on", "reopened_on", "reopened_by"])
 
 
 class Migration(migrations.Migration):
@@ -163,4 +185,5 @@ class Migration(migrations.Migration):
             name='reopened_on',
             field=models.DateField(blank=True, null=True, verbose_name='reopened on'),
         ),
+            migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
