@@ -46,7 +46,7 @@ from toolkit.models import (
     Tool,
 )
 from toolkit.sdq_bands import HIGH, VERY_HIGH
-from toolkit.status import CURRENT_FOR
+from toolkit.status import CURRENT_FOR, counted_completion_within
 
 from . import indicators
 from .indicators import Unit
@@ -129,7 +129,8 @@ def _mandatory_tools_current(day) -> Q:
     """Children with all four mandatory tools current at the end of `day`.
 
     The window is toolkit/status.py's (`CURRENT_FOR`): completed after day - 6 months and on or
-    before day; a chronology counts when an entry was recorded or it was reviewed in it. That
+    before day (a reopened tool by its earlier completion, until completed again); a chronology
+    counts when an entry was recorded or it was reviewed in it. That
     module finds each child's latest completion for a given list of children; here the same
     rule is a filter over every child, so tests/dataset check the two agree.
     """
@@ -146,7 +147,7 @@ def _mandatory_tools_current(day) -> Q:
         ]
     )
     forms = [
-        Q(pk__in=model.objects.filter(_completed_within(since, day)).values("child_id"))
+        Q(pk__in=model.objects.filter(counted_completion_within(since, day)).values("child_id"))
         for model in (DayInMyLife, AssessmentChecklist, ParentChildObservation)
     ]
     return reduce(lambda a, b: a & b, forms, chronology)

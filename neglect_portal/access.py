@@ -141,6 +141,12 @@ def can_change_chronology_entry(user: User, entry: Record) -> bool:
     return _signed_in(user) and _keeps_agency_work(user, entry.author_id, entry.source_agency_id)
 
 
+def can_record_sdq_need(user: User, child: Record) -> bool:
+    """Those who start tools for a child they can see record that it needs an SDQ (the SDQ's
+    author edits it, as any tool: can_edit_tool)."""
+    return works_with_children(user) and children_visible_to(user).filter(pk=child.pk).exists()
+
+
 def can_reopen_tool(user: User, tool: Record) -> bool:
     return (
         _signed_in(user)

@@ -8,7 +8,9 @@ from django.urls import reverse
 
 from cases.services import child_opened
 from neglect_portal import access
+from neglect_portal.dates import long_date
 from neglect_portal.models import Agency
+from neglect_portal.records.history import history_entries
 from neglect_portal.records.views import RecordFormView
 from neglect_portal.spreadsheets import csv_response
 
@@ -131,6 +133,25 @@ class ChronologyEntryChange(_ChronologyForm):
 
     def opened(self):
         child_opened(child=self.child(), user=self.request.user)
+
+
+def chronology_entry_history(request, pk):
+    entries = ChronologyEntry.objects.select_related("chronology")
+    entry = get_object_or_404(access.records_visible_to(request.user, entries), pk=pk)
+    child = access.child_of(entry)
+    child_opened(child=child, user=request.user)
+    return render(
+        request,
+        "toolkit/history.html",
+        {
+            "record": entry,
+            "child": child,
+            "title": f"History of the chronology entry of {long_date(entry.event_date)}",
+            "entries": history_entries(entry),
+            "back_url": reverse("toolkit:chronology", args=[child.pk]),
+            "back_label": "Back to the chronology",
+        },
+    )
 
 
 def chronology_review(request, pk):

@@ -35,6 +35,7 @@ from neglect_portal.demo import (
     VOLUNTARY,
 )
 from neglect_portal.demo_random import DemoRandom
+from neglect_portal.models import User
 
 from .content import (
     CHECKLIST_DOMAINS,
@@ -55,6 +56,7 @@ from .models import (
     DayInMyLife,
     NextSteps,
     ParentChildObservation,
+    SDQNeed,
     Tool,
     band_tables,
 )
@@ -82,6 +84,20 @@ NEVER_DONE_DRAFT = 0.4  # a tool never completed, but begun
 REVIEWED = 0.45
 MISSING_SDQ_ITEMS = 0.1
 SDQ_IMPACT = 0.6
+# Follow-through today: a recently completed checklist reopened by a team manager, and an SDQ
+# recorded as needed. The first child who can have each always does, so the demo shows both.
+REOPENED = 0.05
+SDQ_NEEDED = 0.05
+REOPEN_REASONS = (
+    "The evidence for home conditions was recorded against another domain",
+    "New information from the school changes the overall judgement",
+    "The health visitor's concerns about nutrition were left out",
+)
+SDQ_NEED_REASONS = (
+    "Withdrawn and tearful at school since the last review",
+    "Carer reports sleep problems and angry outbursts",
+    "Low mood and not eating at school, says the class teacher",
+)
 # Months after the toolkit's start before practice settled: lapses are likelier before then.
 SETTLING_DAYS = 548
 
@@ -562,6 +578,7 @@ class ToolkitRecords:
     observations: list[ParentChildObservation] = field(default_factory=list)
     sdqs: list[SDQ] = field(default_factory=list)
     next_steps: list[NextSteps] = field(default_factory=list)
+    sdq_needs: list[SDQNeed] = field(default_factory=list)
 
     def tools(self) -> list[Tool]:
         return [*self.days, *self.checklists, *self.observations, *self.sdqs, *self.next_steps]
@@ -575,6 +592,7 @@ class ToolkitRecords:
             (ParentChildObservation, self.observations),
             (SDQ, self.sdqs),
             (NextSteps, self.next_steps),
+            (SDQNeed, self.sdq_needs),
         ]
 
 
@@ -616,6 +634,7 @@ class ToolkitGenerator:
         agency_ids: dict[str, int],
         authors: dict[int, list[int]],
         bands: dict | None = None,
+        reopener: int | None = None,
     ):
         missing = [name for name in PRACTITIONERS_PER_2000 if not authors.get(agency_ids[name])]
         if missing:
@@ -629,6 +648,11 @@ class ToolkitGenerator:
         self.names = {pk: name for name, pk in agency_ids.items()}
         self.authors = authors
         self.bands = bands or BAND_TABLES
+        # A CSC team manager to reopen tools (None: no reopened tools), and a stream of its
+        # own, so the follow-through leaves every other record of a seed unchanged.
+        self.reopener = reopener
+        self.follow_up = DemoRandom(f"toolkit-follow-up-{seed}")
+        self.shown: set[str] = set()
 
     def _gap(self, day: date, early: dict, settled: dict) -> timedelta:
         return self.rng.days(*self.rng.weighted(early if day < self.settled else settled))
@@ -664,7 +688,53 @@ class ToolkitGenerator:
                 records.sdqs = self._sdqs(*context)
         if self.rng.chance(HAS_NEXT_STEPS):
             records.next_steps = self._next_steps(*context)
+        if periods[-1].end == self.today:
+            self._reopen_a_checklist(records)
+            self._sdq_needed(records, child, periods[-1])
         return records
+
+    def _first_or_chance(self, what: str, p: float) -> bool:
+        if what not in self.shown:
+            self.shown.add(what)
+            return True
+        return self.follow_up.chance(p)
+
+    def _reopen_a_checklist(self, records: ToolkitRecords) -> None:
+        """The latest checklist, if social care completed it in the last five months, reopened
+        since by a team manager (tool status counts its earlier completion meanwhile)."""
+        completed = [tool for tool in records.checklists if tool.is_completed]
+        if self.reopener is None or not completed:
+            return
+        tool = max(completed, key=lambda tool: tool.completed_on)
+        recent = self.today - timedelta(days=150)
+        if tool.author_agency_id != self.ids[CSC] or tool.completed_on < recent:
+            return
+        if tool.completed_on >= self.today or not self._first_or_chance("reopened", REOPENED):
+            return
+        days = (self.today - tool.completed_on).days
+        tool.previous_completed_on = tool.completed_on
+        tool.reopened_on = tool.completed_on + self.follow_up.days(1, min(days, 30))
+        tool.reopened_by_id = self.reopener
+        tool.reopen_reason = self.follow_up.choice(REOPEN_REASONS)
+        tool.status = Tool.Status.DRAFT
+        tool.completed_on = None
+
+    def _sdq_needed(self, records: ToolkitRecords, child, period: Period) -> None:
+        """An SDQ recorded as needed in the last month, with no SDQ completed since."""
+        age = child.age_on(self.today)
+        if age is None or not 2 <= age <= 17 or not self._first_or_chance("sdq", SDQ_NEEDED):
+            return
+        recorded_on = max(self.today - self.follow_up.days(0, 30), period.start)
+        if any(sdq.completed_on >= recorded_on for sdq in records.sdqs):
+            return
+        need = SDQNeed(
+            child=child,
+            reason=self.follow_up.choice(SDQ_NEED_REASONS),
+            recorded_by_id=period.social_worker,
+            recorded_on=recorded_on,
+        )
+        need._history_user = User(pk=period.social_worker)  # type: ignore[attr-defined]
+        records.sdq_needs.append(need)
 
     def _periods(self, episodes, social_worker) -> list[Period]:
         periods = []
@@ -994,4 +1064,12 @@ def child_extension(context: GenerationContext) -> ToolkitGenerator:
         agency_ids=context.agency_ids,
         authors=demo_practitioners(context.agency_ids, context.children, history=context.history),
         bands=band_tables(),
+        reopener=User.objects.filter(
+            agency_id=context.agency_ids.get(CSC),
+            role=User.Role.TEAM_MANAGER,
+            is_active=True,
+        )
+        .order_by("username")
+        .values_list("pk", flat=True)
+        .first(),
     )

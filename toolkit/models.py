@@ -56,6 +56,18 @@ class Tool(Versioned):
     started_on = models.DateField(default=today)
     completed_on = models.DateField(null=True, blank=True)
     reopen_reason = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
+    # A reopened tool keeps the completion it had: tool status counts it as it was until the
+    # tool is completed again, and the page says who reopened it, when and why.
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="reopened by",
+    )
+    reopened_on = models.DateField("reopened on", null=True, blank=True)
+    previous_completed_on = models.DateField("earlier completion date", null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -63,6 +75,16 @@ class Tool(Versioned):
     @property
     def is_completed(self):
         return self.status == self.Status.COMPLETED
+
+    @property
+    def is_reopened(self):
+        """A completed tool a team manager has reopened, not yet completed again."""
+        return not self.is_completed and self.reopened_on is not None
+
+    def completion_problems_on(self, day) -> dict[str, str]:
+        """completion_problems() for a completion dated `day` (the SDQ's form follows the
+        child's age on that day)."""
+        return self.completion_problems()
 
     def completion_problems(self) -> dict[str, str]:
         """What must be filled in before the tool can be completed: {field: message}.
@@ -322,6 +344,42 @@ class SDQ(Tool):
         self.total_difficulties = result.total
         self.total_band = result.total_band or ""
 
+    def completion_problems_on(self, day):
+        problems = self.completion_problems()
+        if self.child.date_of_birth is not None:
+            # The age the date of birth gives says more than "enter an age" can.
+            problems.pop("age", None)
+        problems.update(self.age_problems(day))
+        return problems
+
+    def age_problems(self, day) -> dict[str, str]:
+        """The form follows the child's age on the day the SDQ is completed, so the recorded
+        age must be that age (and the informant's form must cover it).
+
+        Without a date of birth (an unborn child's record, a partner's referral still waiting
+        for it) the portal cannot know the age, so the practitioner's recorded age stands:
+        refusing would stop an SDQ that the child's difficulties may urgently need."""
+        born = self.child.date_of_birth
+        if born is None:
+            return {}
+        age = self.child.age_on(day)
+        on = f"on {long_date(day)}, the day it is completed"
+        try:
+            version = form_version(self.informant, age)
+        except ValueError:
+            if self.informant == self.Informant.SELF and age is not None and 2 <= age < 11:
+                return {
+                    "informant": f"The self-report questionnaire is for young people aged 11 "
+                    f"to 17, and the child is {age} {on}: select who filled it in"
+                }
+            return {"age": f"The SDQ is for children aged 2 to 17, and the child is {age} {on}"}
+        if self.age != age:
+            return {
+                "age": f"Enter {age}: the child is {age} {on} (born {long_date(born)}), so "
+                f"the {version.replace('-', '–')} form and its bands apply"
+            }
+        return {}
+
     def completion_problems(self):
         problems = {}
         try:
@@ -432,6 +490,42 @@ def band_tables() -> dict:
             },
         }
     return tables
+
+
+class SDQNeed(models.Model):
+    """A practitioner's record that a child needs an SDQ, and why (domain.md §3: "where the need
+    is identified"). It stays open, in the child's tool status and tasks, until an SDQ is
+    completed for the child on or after the day it was recorded."""
+
+    child_lookup = "child"
+    child = models.ForeignKey("cases.Child", on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField("why an SDQ is needed", max_length=TEXT_MAX_LENGTH)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_on = models.DateField(default=today)
+    met_by = models.ForeignKey(
+        SDQ,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="needs_met",
+        verbose_name="met by the SDQ",
+    )
+    met_on = models.DateField("met on", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "SDQ need"
+        ordering = ["recorded_on", "pk"]
+        indexes = [models.Index(fields=["child", "met_on"], name="sdqneed_open_idx")]
+
+    def __str__(self):
+        return f"SDQ needed since {long_date(self.recorded_on)}"
+
+    @property
+    def is_open(self):
+        return self.met_on is None
 
 
 class ReminderSettings(models.Model):

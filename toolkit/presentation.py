@@ -3,8 +3,8 @@
 from datetime import date
 
 from .content import CHECKLIST_DOMAINS, DAY_SECTIONS, OBSERVATION_DOMAINS, Concern, ObservedQuality
-from .sdq import ITEM_LABELS, ITEM_LABELS_2_4, form_version
-from .tool_forms import ANSWERS
+from .sdq import IMPACT_ITEMS, ITEM_LABELS, ITEM_LABELS_2_4, form_version
+from .tool_forms import ANSWERS, DIFFICULTY_CHOICES, IMPACT_ANSWERS, IMPACT_LABELS
 
 SCALE_NAMES = {
     "emotional": "Emotional symptoms",
@@ -83,6 +83,7 @@ def sdq_context(tool):
     answers = dict(ANSWERS)
     return {
         "scores": sdq_scores(tool),
+        "impact_answers": sdq_impact_answers(tool),
         "items": [
             {
                 "number": item,
@@ -92,6 +93,28 @@ def sdq_context(tool):
             for item, label in labels.items()
         ],
     }
+
+
+def sdq_impact_answers(tool):
+    """The impact supplement's answers, question by question: [{"question", "answer"}]."""
+    impact = tool.impact or {}
+    difficulties = dict(DIFFICULTY_CHOICES)
+    answers = dict(IMPACT_ANSWERS)
+    rows = [
+        {
+            "question": "Difficulties with emotions, concentration, behaviour or getting on "
+            "with other people",
+            "answer": difficulties.get(impact.get("difficulties"), "Not answered"),
+        }
+    ]
+    rows += [
+        {
+            "question": IMPACT_LABELS[item],
+            "answer": answers.get(str(impact.get(item)), "Not answered"),
+        }
+        for item in IMPACT_ITEMS.get(tool.informant, ())
+    ]
+    return rows
 
 
 READ_CONTEXT = {

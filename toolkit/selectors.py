@@ -1,5 +1,6 @@
 """Reads for the toolkit pages."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,6 +11,7 @@ from cases.selectors import on_neglect_plan
 from neglect_portal import access
 from neglect_portal.models import User
 
+from .models import SDQNeed
 from .status import State, ToolStatus, tool_statuses
 from .tool_kinds import TOOL_KINDS
 
@@ -91,3 +93,13 @@ def tools_for_child(child: Child) -> list[ToolSummary]:
         for slug, pk, started, completed, first, last, username in rows
     ]
     return sorted(summaries, key=lambda tool: (tool.started_on, tool.pk), reverse=True)
+
+
+def sdq_needs_open(child_ids: Iterable[int]) -> list[SDQNeed]:
+    """The children's SDQ needs that no completed SDQ has met yet, oldest first, with who
+    recorded each: one query, however many children (the tool status panel, My tasks)."""
+    return list(
+        SDQNeed.objects.filter(child_id__in=list(child_ids), met_on__isnull=True)
+        .select_related("recorded_by")
+        .order_by("recorded_on", "pk")
+    )

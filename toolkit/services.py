@@ -13,7 +13,7 @@ from neglect_portal.models import User
 from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import record_update
 
-from .models import Chronology, ChronologyEntry, Tool
+from .models import SDQ, Chronology, ChronologyEntry, SDQNeed, Tool
 
 T = TypeVar("T", bound=Tool)
 
@@ -35,27 +35,67 @@ def tool_complete(tool: Tool, *, user: User, expected_version: int, on: date | N
     """Validate the whole tool, then lock it. Raises ValidationError listing every gap."""
     if not access.can_edit_tool(user, tool):
         raise PermissionDenied
-    problems = tool.completion_problems()
+    day = on or today()
+    problems = tool.completion_problems_on(day)
     if problems:
         raise ValidationError(problems)
     tool.before_completion()
+    again = tool.is_reopened
     tool.status = Tool.Status.COMPLETED
-    tool.completed_on = on or today()
+    tool.completed_on = day
+    # The reopening is over; its who, when and why stay in the tool's history, and the earlier
+    # completion date stays so that status on a day before this one still counts it.
     tool.reopen_reason = ""
-    return record_update(tool, expected_version=expected_version)
+    tool.reopened_by = None
+    tool.reopened_on = None
+    attributed(tool, user=user, reason="Completed again" if again else "Completed")
+    tool = record_update(tool, expected_version=expected_version)
+    if isinstance(tool, SDQ):
+        _sdq_needs_meet(sdq=tool, user=user)
+    return tool
 
 
 @transaction.atomic
-def tool_reopen(tool: Tool, *, user: User, reason: str, expected_version: int) -> Tool:
+def tool_reopen(
+    tool: Tool, *, user: User, reason: str, expected_version: int, on: date | None = None
+) -> Tool:
     if not access.can_reopen_tool(user, tool):
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reopen_reason": "Enter why the tool is being reopened"})
+    tool.previous_completed_on = tool.completed_on
     tool.status = Tool.Status.DRAFT
     tool.completed_on = None
     tool.reopen_reason = reason.strip()
-    attributed(tool, reason=f"Reopened: {reason.strip()}")
+    tool.reopened_by = user
+    tool.reopened_on = on or today()
+    attributed(tool, user=user, reason=f"Reopened: {reason.strip()}")
     return record_update(tool, expected_version=expected_version)
+
+
+@transaction.atomic
+def sdq_need_record(*, child: Child, user: User, reason: str, on: date | None = None) -> SDQNeed:
+    """Record that the child needs an SDQ, and why; it is open until one is completed."""
+    if not access.can_record_sdq_need(user, child):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the child needs an SDQ"})
+    need = SDQNeed(child=child, reason=reason.strip(), recorded_by=user, recorded_on=on or today())
+    need.full_clean()
+    attributed(need, user=user).save()
+    return need
+
+
+def _sdq_needs_meet(*, sdq: SDQ, user: User) -> None:
+    """An SDQ completed for the child meets every need recorded on or before its completion."""
+    assert sdq.completed_on is not None
+    needs = SDQNeed.objects.select_for_update().filter(
+        child_id=sdq.child_id, met_on__isnull=True, recorded_on__lte=sdq.completed_on
+    )
+    for need in needs:
+        need.met_by = sdq
+        need.met_on = sdq.completed_on
+        attributed(need, user=user, reason="Met by a completed SDQ").save()
 
 
 def _chronology_of(child: Child) -> Chronology:

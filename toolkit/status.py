@@ -3,6 +3,9 @@
 A tool is current at E when it was completed within the six months up to E:
 E - 6 months < completed date <= E. For the chronology, "completed" is the latest of an entry
 recorded and the chronology marked reviewed.
+
+A tool that a team manager reopens counts as it was, by its earlier completion, until it is
+completed again: reopening to correct a tool does not make a child's tools overdue overnight.
 """
 
 from dataclasses import dataclass
@@ -10,7 +13,7 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db import models
-from django.db.models import Max, Value
+from django.db.models import Case, F, Max, Q, Value, When
 
 from .models import (
     AssessmentChecklist,
@@ -18,6 +21,7 @@ from .models import (
     ChronologyEntry,
     DayInMyLife,
     ParentChildObservation,
+    Tool,
 )
 
 CURRENT_FOR = relativedelta(months=6)
@@ -37,6 +41,26 @@ MANDATORY_TOOLS = {
     "checklist": "Assessment checklist",
     "observation": "Parent–child observation",
 }
+# The mandatory tools that are forms, with a completed state (the chronology has none).
+MANDATORY_FORMS = {
+    "day_in_my_life": DayInMyLife,
+    "checklist": AssessmentChecklist,
+    "observation": ParentChildObservation,
+}
+# Their slugs in the tools' URLs (toolkit/tool_kinds.py).
+FORM_SLUGS = {"day_in_my_life": "day", "checklist": "checklist", "observation": "observation"}
+
+
+@dataclass(frozen=True)
+class Reopening:
+    """A reopened tool whose earlier completion is the one a status counts."""
+
+    kind: str  # the tool's slug, for its URL
+    pk: int
+    by: str
+    on: date
+    reason: str
+    earlier_completed_on: date
 
 
 @dataclass(frozen=True)
@@ -45,6 +69,7 @@ class ToolStatus:
     label: str
     last_completed: date | None
     state: State
+    reopened: Reopening | None = None
 
 
 def is_current(completed: date | None, on: date) -> bool:
@@ -61,61 +86,135 @@ def state_on(completed: date | None, on: date) -> State:
     return State.CURRENT
 
 
-def _latest(queryset, tool: str, child_field: str, date_field: str):
-    return (
-        queryset.values(child_field)
-        .annotate(tool=Value(tool), latest=Max(date_field))
-        .values_list(child_field, "tool", "latest")
+def counted_completion_within(after: date, last: date) -> Q:
+    """Tools whose completion counts in (after, last]: completed then, or reopened since and
+    completed then before the reopening. The dataset's TOOLKIT_MANDATORY_COMPLETE filters with
+    this too, so the indicator and the tool status cannot disagree."""
+    return Q(status=Tool.Status.COMPLETED, completed_on__gt=after, completed_on__lte=last) | Q(
+        previous_completed_on__gt=after, previous_completed_on__lte=last
+    )
+
+
+def _chronology_parts(child_ids, on):
+    """The chronology's latest entry and review up to `on`, in the forms' columns."""
+    none = Value(None, output_field=models.DateField())
+    entries = (
+        ChronologyEntry.objects.filter(chronology__child_id__in=child_ids, recorded_on__lte=on)
+        .values("chronology__child_id")
+        .annotate(tool=Value("chronology"), completed=Max("recorded_on"), earlier=none)
+        .values_list("tool", "chronology__child_id", "completed", "earlier")
         .order_by()
     )
+    reviews = (
+        Chronology.objects.filter(child_id__in=child_ids, reviewed_on__lte=on)
+        .values("child_id")
+        .annotate(tool=Value("chronology"), completed=Max("reviewed_on"), earlier=none)
+        .values_list("tool", "child_id", "completed", "earlier")
+        .order_by()
+    )
+    return [entries, reviews]
 
 
 def latest_completions(child_ids, on: date) -> dict[int, dict[str, date | None]]:
     """Each child's latest completion of each mandatory tool up to `on`, in one UNION query
-    however many children."""
-    completed = {"child_id__in": child_ids, "status": "completed", "completed_on__lte": on}
+    however many children: for a form, a completion or the earlier completion of a tool
+    reopened since; for the chronology, the later of an entry recorded and a review."""
+    counted = Q(status=Tool.Status.COMPLETED, completed_on__lte=on) | Q(
+        previous_completed_on__lte=on
+    )
     parts = [
-        _latest(
-            DayInMyLife.objects.filter(**completed), "day_in_my_life", "child_id", "completed_on"
-        ),
-        _latest(
-            AssessmentChecklist.objects.filter(**completed), "checklist", "child_id", "completed_on"
-        ),
-        _latest(
-            ParentChildObservation.objects.filter(**completed),
-            "observation",
-            "child_id",
-            "completed_on",
-        ),
-        _latest(
-            ChronologyEntry.objects.filter(chronology__child_id__in=child_ids, recorded_on__lte=on),
-            "chronology",
-            "chronology__child_id",
-            "recorded_on",
-        ),
-        _latest(
-            Chronology.objects.filter(child_id__in=child_ids, reviewed_on__lte=on),
-            "chronology",
-            "child_id",
-            "reviewed_on",
-        ),
-    ]
+        model.objects.filter(counted, child_id__in=child_ids)
+        .values("child_id")
+        .annotate(
+            tool=Value(tool),
+            completed=Max(
+                Case(When(Q(status=Tool.Status.COMPLETED, completed_on__lte=on), F("completed_on")))
+            ),
+            earlier=Max(Case(When(previous_completed_on__lte=on, then=F("previous_completed_on")))),
+        )
+        .values_list("tool", "child_id", "completed", "earlier")
+        .order_by()
+        for tool, model in MANDATORY_FORMS.items()
+    ] + _chronology_parts(child_ids, on)
     found: dict[int, dict[str, date | None]] = {
         child: dict.fromkeys(MANDATORY_TOOLS) for child in child_ids
     }
-    for child, tool, latest in parts[0].union(*parts[1:], all=True):
-        if latest is None:
-            continue
-        before = found[child][tool]
-        # The chronology's completion is the later of an entry recorded and a review.
-        found[child][tool] = latest if before is None else max(before, latest)
+    for tool, child, completed, earlier in parts[0].union(*parts[1:], all=True):
+        dates = [d for d in (found[child][tool], completed, earlier) if d]
+        found[child][tool] = max(dates) if dates else None
+    return found
+
+
+def latest_reopenings(child_ids, on: date) -> dict[tuple[int, str], list[Reopening]]:
+    """The mandatory forms reopened by `on` and not completed again, by (child, tool), latest
+    reopening first: one query."""
+    parts = [
+        model.objects.filter(
+            child_id__in=child_ids,
+            status=Tool.Status.DRAFT,
+            reopened_on__lte=on,
+            previous_completed_on__isnull=False,
+        )
+        .annotate(
+            tool=Value(tool),
+            first=F("reopened_by__first_name"),
+            last=F("reopened_by__last_name"),
+            username=F("reopened_by__username"),
+        )
+        .values_list(
+            "tool",
+            "child_id",
+            "pk",
+            "reopened_on",
+            "reopen_reason",
+            "previous_completed_on",
+            "first",
+            "last",
+            "username",
+        )
+        .order_by()
+        for tool, model in MANDATORY_FORMS.items()
+    ]
+    found: dict[tuple[int, str], list[Reopening]] = {}
+    for tool, child, pk, on_day, reason, earlier, first, last, username in parts[0].union(
+        *parts[1:], all=True
+    ):
+        found.setdefault((child, tool), []).append(
+            Reopening(
+                kind=FORM_SLUGS[tool],
+                pk=pk,
+                by=f"{first or ''} {last or ''}".strip() or username or "a team manager",
+                on=on_day,
+                reason=reason,
+                earlier_completed_on=earlier,
+            )
+        )
+    for reopenings in found.values():
+        reopenings.sort(key=lambda r: (r.on, r.pk), reverse=True)
     return found
 
 
 def tool_statuses(child_ids, on: date) -> dict[int, list[ToolStatus]]:
+    """Four queries, however many children."""
+    reopenings = latest_reopenings(child_ids, on)
+
+    def reopened(child, tool, counted):
+        # Only the reopening whose earlier completion is the one counted is worth saying: a
+        # tool completed since stands on its own.
+        return next(
+            (r for r in reopenings.get((child, tool), []) if r.earlier_completed_on == counted),
+            None,
+        )
+
     return {
         child: [
-            ToolStatus(tool, label, latest[tool], state_on(latest[tool], on))
+            ToolStatus(
+                tool,
+                label,
+                latest[tool],
+                state_on(latest[tool], on),
+                reopened(child, tool, latest[tool]),
+            )
             for tool, label in MANDATORY_TOOLS.items()
         ]
         for child, latest in latest_completions(child_ids, on).items()

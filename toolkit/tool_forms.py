@@ -6,7 +6,7 @@ from datetime import date
 
 from django import forms
 
-from neglect_portal.dates import not_in_future
+from neglect_portal.dates import not_in_future, today
 from neglect_portal.forms import GovukDateField, GovukForm
 from neglect_portal.limits import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, too_long_message
 from neglect_portal.records.versions import CarriesVersion
@@ -257,6 +257,14 @@ def _as_int(value):
     return int(value) if value not in (None, "") else None
 
 
+def _sdq_age_hint(tool):
+    hint = "It decides which form and which bands are used"
+    if tool.child.date_of_birth is None:
+        return f"{hint}. The child's date of birth is not recorded, so the age you enter is used"
+    age = tool.child.age_on(today())
+    return f"{hint}. It must be the child's age on the day you complete it: {age} today"
+
+
 class SDQForm(ToolForm):
     problem_fields = {"responses": "item_1"}
 
@@ -276,7 +284,7 @@ class SDQForm(ToolForm):
             min_value=2,
             max_value=17,
             widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-2"}),
-            help_text="It decides which form and which bands are used",
+            help_text=_sdq_age_hint(tool),
             error_messages={
                 "invalid": "Age must be a whole number of years",
                 "min_value": "Age must be between 2 and 17",
@@ -416,3 +424,19 @@ class NextStepsForm(ToolForm):
                 )
         tool.next_steps = steps
         return tool
+
+
+class SDQNeedForm(GovukForm):
+    submit_label = "Record the need"
+
+    reason = forms.CharField(
+        label="Why does the child need an SDQ?",
+        help_text="What you have seen or been told that makes an SDQ needed. It shows in the "
+        "child's tool status until an SDQ is completed",
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Enter why the child needs an SDQ",
+            "max_length": too_long_message("The reason", TEXT_MAX_LENGTH),
+        },
+    )

@@ -38,4 +38,11 @@ urlpatterns = [
     path("children/<int:pk>/tools/<slug:kind>/start/", views.tool_start, name="tool_start"),
     path("tools/<slug:kind>/<int:pk>/", views.tool_page, name="tool"),
     path("tools/<slug:kind>/<int:pk>/reopen/", views.tool_reopen_page, name="tool_reopen"),
+    path("tools/<slug:kind>/<int:pk>/history/", views.tool_history, name="tool_history"),
+    path(
+        "chronology-entries/<int:pk>/history/",
+        chronology_views.chronology_entry_history,
+        name="chronology_entry_history",
+    ),
+    path("children/<int:pk>/sdq-needed/", views.sdq_need_add, name="sdq_need_add"),
 ]

@@ -13,16 +13,19 @@ from neglect_portal import access
 from neglect_portal.dates import today
 from neglect_portal.kept_answers import keeps_answers_through_sign_in, kept_answers
 from neglect_portal.records import once
+from neglect_portal.records.history import history_entries
 from neglect_portal.records.stale import refuse_stale
 from neglect_portal.records.versions import StaleEdit
 from neglect_portal.records.views import reopen_page
 
 from .presentation import READ_CONTEXT, sdq_scores
 from .selectors import caseload_with_status
-from .services import tool_complete, tool_reopen, tool_save_draft
+from .services import sdq_need_record, tool_complete, tool_reopen, tool_save_draft
 from .services import tool_start as tool_begin
 from .status import MANDATORY_TOOLS
+from .tool_forms import SDQNeedForm
 from .tool_kinds import TOOL_KINDS
+from .trail import HISTORY_PARTS
 
 
 def my_children(request):
@@ -48,7 +51,9 @@ def _kind_or_404(kind):
 
 
 def _tool_or_404(request, kind, pk):
-    tools = _kind_or_404(kind).model.objects.select_related("author", "author_agency")
+    tools = _kind_or_404(kind).model.objects.select_related(
+        "author", "author_agency", "reopened_by"
+    )
     return get_object_or_404(access.records_visible_to(request.user, tools), pk=pk)
 
 
@@ -160,4 +165,57 @@ def tool_reopen_page(request, kind, pk):
         reopened=f"{tool} reopened",
         back_to=reverse("toolkit:tool", args=[kind, tool.pk]),
         context={"title": f"Reopen the {str(tool).lower()}", "caption": str(tool.child)},
+    )
+
+
+def tool_history(request, kind, pk):
+    """Who changed the tool, when and what, answer by answer: reopenings and their reasons,
+    and each completion."""
+    tool = _tool_or_404(request, kind, pk)
+    child_opened(child=tool.child, user=request.user)
+    return render(
+        request,
+        "toolkit/history.html",
+        {
+            "record": tool,
+            "child": tool.child,
+            "title": f"History: {tool}",
+            "entries": history_entries(tool, parts=HISTORY_PARTS[kind]),
+            "back_url": reverse("toolkit:tool", args=[kind, tool.pk]),
+            "back_label": "Back to the tool",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sdq_need_add(request, pk):
+    """Record that the child needs an SDQ, and why (the form is also on the child's page)."""
+    child = get_object_or_404(access.children_visible_to(request.user), pk=pk)
+    if not access.can_record_sdq_need(request.user, child):
+        raise PermissionDenied
+    child_url = reverse("cases:child_detail", args=[child.pk])
+    form = once.carry_token(SDQNeedForm(request.POST if request.method == "POST" else None))
+    if request.method == "POST" and form.is_valid():
+        done = once.submit_once(
+            request,
+            lambda: sdq_need_record(
+                child=child, user=request.user, reason=form.cleaned_data["reason"]
+            ),
+            lambda need: child_url,
+        )
+        if done.again:
+            return once.already_saved(request, done.url)
+        messages.success(request, "Recorded that an SDQ is needed")
+        return redirect(done.url)
+    if request.method == "GET":
+        child_opened(child=child, user=request.user)
+    return render(
+        request,
+        "records/form.html",
+        {
+            "form": form,
+            "title": "Record that an SDQ is needed",
+            "caption": str(child),
+            "cancel_url": child_url,
+        },
     )

@@ -5,6 +5,7 @@ Every app's history page renders `history_entries(record)` with `records/_histor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -44,12 +45,20 @@ class Entry:
     who: str
     action: str
     changes: list[Change]
+    reason: str = ""  # why, where the change said ("Reopened: …", "Census import run 3")
 
 
-def history_entries(record: models.Model) -> list[Entry]:
+# A field holding structured answers (a JSON object or list), told part by part: given the
+# value before (None when the record was created) and after, the parts that differ as
+# Change(label, before, after), each in words.
+Parts = Callable[[Any, Any], list[Change]]
+
+
+def history_entries(record: models.Model, *, parts: dict[str, Parts] | None = None) -> list[Entry]:
     """Newest first. Two queries: the history rows (with their users) and any related names.
 
     Fields people do not edit (the version, flags derived from other fields) are left out.
+    `parts` tells the named fields part by part rather than as one raw value.
     """
     fields = people_fields(type(record))
     history: Any = getattr(record, "history")  # noqa: B009 - simple_history's manager
@@ -63,7 +72,8 @@ def history_entries(record: models.Model) -> list[Entry]:
                 when=row.history_date,
                 who=str(row.history_user) if row.history_user else "System (import or data load)",
                 action=ACTIONS[row.history_type],
-                changes=changes_between(fields, previous, row, related),
+                changes=changes_between(fields, previous, row, related, parts=parts),
+                reason=row.history_change_reason or "",
             )
         )
         previous = row
@@ -76,14 +86,23 @@ def people_fields(model: type[models.Model]) -> list[models.Field]:
 
 
 def changes_between(
-    fields: list[models.Field], previous: Any, row: Any, related: dict[tuple[str, Any], str]
+    fields: list[models.Field],
+    previous: Any,
+    row: Any,
+    related: dict[tuple[str, Any], str],
+    *,
+    parts: dict[str, Parts] | None = None,
 ) -> list[Change]:
     """What `row` (a history row) changed since `previous` (None: what it was created with).
-    `related` is related_names() for both rows."""
-    changes = []
+    `related` is related_names() for both rows; `parts` as history_entries()."""
+    changes: list[Change] = []
     for field in fields:
         new = _value(field, row, related)
         old = None if previous is None else _value(field, previous, related)
+        if parts and field.name in parts:
+            if previous is None or old != new:
+                changes.extend(parts[field.name](old, new))
+            continue
         if previous is None and new in (None, "", []):
             continue
         if previous is None or old != new:

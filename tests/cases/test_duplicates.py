@@ -232,7 +232,7 @@ def test_a_pair_found_not_the_same_is_kept_and_never_flagged_again(client, csc_t
 
 def _every_record_about(child, author, agency):
     """At least one row of every model pointing at a child, history included."""
-    from toolkit.models import ChronologyEntry
+    from toolkit.models import ChronologyEntry, SDQNeed
     from toolkit.services import chronology_entry_add
     from toolkit.tool_kinds import TOOL_KINDS
 
@@ -252,6 +252,7 @@ def _every_record_about(child, author, agency):
         kind.model.objects.create(
             child=child, author=author, author_agency=agency, **kind.start_fields(child)
         )
+    SDQNeed.objects.create(child=child, reason="Withdrawn at school", recorded_by=author)
     chronology_entry_add(
         child=child,
         entry=ChronologyEntry(

@@ -406,7 +406,7 @@ def test_a_team_manager_reopens_a_tool_and_another_agency_only_reads_it(
     page.get_by_role("button", name="Reopen").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("reopened")
     expect(page.locator(".govuk-inset-text")).to_contain_text(
-        "Reopened: The child's account was mixed up"
+        f"Reopened by Priya Shah on {_long_date(dates.today())}: The child's account was mixed up"
     )
     expect(page.get_by_role("button", name="Save as draft")).to_be_visible()
     expect(

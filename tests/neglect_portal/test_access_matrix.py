@@ -174,6 +174,11 @@ OBJECT_EXPECTATIONS = {
     "toolkit:tool_start": ("tool_start", everyone(405)),  # POST only
     # A tool is read by anyone who can see the child; its author edits the draft.
     "toolkit:tool": ("tools", everyone(200)),
+    # A tool's history and an entry's are read by anyone who can see the child.
+    "toolkit:tool_history": ("tools", everyone(200)),
+    "toolkit:chronology_entry_history": ("chronology_entry", everyone(200)),
+    # Those who start tools for the child record that it needs an SDQ.
+    "toolkit:sdq_need_add": ("child", only(CASE_WORKERS)),
     # Reopening is for a team manager of the author's agency, and only once completed.
     "toolkit:tool_reopen": (
         "checklist",

@@ -369,3 +369,33 @@ def test_writing_a_batch_takes_a_few_queries_per_table_not_one_per_record(demo):
     # SQLite takes at most 999 values a statement, so big tables go in a few inserts.
     assert many_queries <= few_queries + 40
     assert many_queries < many_records / 50
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_reopened_tool_and_an_open_sdq_need_that_the_pages_show(demo):
+    from toolkit.models import SDQNeed
+    from toolkit.selectors import sdq_needs_open
+
+    today = FIXED_TODAY
+    generate_demo_data(300, seed=1, today=today)
+    manager = User.objects.get(username="manager")
+    reopened = AssessmentChecklist.objects.filter(reopened_on__isnull=False)
+    assert reopened.exists()
+    for tool in reopened:
+        tool.full_clean()
+        assert tool.status == Tool.Status.DRAFT and tool.completed_on is None
+        assert tool.reopened_by == manager and tool.reopen_reason
+        assert tool.previous_completed_on < tool.reopened_on <= today
+        status = {s.tool: s for s in tool_statuses([tool.child_id], today)[tool.child_id]}
+        # Counted as it was: never "Never completed" while the earlier completion is current.
+        assert status["checklist"].last_completed >= tool.previous_completed_on
+        assert status["checklist"].state != State.NEVER
+    needs = sdq_needs_open(Child.objects.values_list("pk", flat=True))
+    assert needs
+    for need in needs:
+        need.full_clean()
+        assert need.recorded_on <= today and need.reason
+        assert not SDQ.objects.filter(
+            child=need.child, status="completed", completed_on__gte=need.recorded_on
+        ).exists()
+    assert SDQNeed.objects.count() == len(needs)

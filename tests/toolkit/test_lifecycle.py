@@ -1,8 +1,10 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from neglect_portal.dates import today
 from neglect_portal.models import User
 from neglect_portal.records.versions import StaleEdit
 from tests.factories import ChildFactory, UserFactory
@@ -106,10 +108,15 @@ def test_a_stale_completion_is_refused(checklist, health_visitor):
         tool_complete(checklist, user=health_visitor, expected_version=0)
 
 
+def child_aged(years):
+    """A child `years` old today, their birthday a month ago."""
+    return ChildFactory(date_of_birth=today() - relativedelta(years=years, months=1))
+
+
 def test_completing_an_sdq_stores_its_score_and_band(health_visitor):
     sdq = tool_start(
         SDQ,
-        child=ChildFactory(),
+        child=child_aged(9),
         author=health_visitor,
         informant="parent",
         age=9,
@@ -120,18 +127,86 @@ def test_completing_an_sdq_stores_its_score_and_band(health_visitor):
     assert (sdq.total_difficulties, sdq.total_band) == (20, "Very high")
 
 
-def test_an_sdq_needs_an_age_its_form_covers(health_visitor):
+def test_an_sdq_needs_an_age_its_form_covers_when_the_date_of_birth_is_unknown(health_visitor):
+    unborn = ChildFactory(date_of_birth=None, expected_date_of_birth=today() + timedelta(30))
     sdq = tool_start(
-        SDQ,
-        child=ChildFactory(),
-        author=health_visitor,
-        informant="self",
-        age=9,
-        responses={"1": 0},
+        SDQ, child=unborn, author=health_visitor, informant="self", age=9, responses={"1": 0}
     )
     with pytest.raises(ValidationError) as error:
         tool_complete(sdq, user=health_visitor, expected_version=1)
     assert "11 to 17 for self-report" in error.value.message_dict["age"][0]
+
+
+def test_without_a_date_of_birth_the_recorded_age_picks_the_form(health_visitor):
+    unknown = ChildFactory(date_of_birth=None, expected_date_of_birth=today() + timedelta(30))
+    sdq = tool_start(
+        SDQ,
+        child=unknown,
+        author=health_visitor,
+        informant="parent",
+        age=3,
+        responses={str(item): 1 for item in range(1, 26)},
+    )
+    tool_complete(sdq, user=health_visitor, expected_version=1)
+    assert sdq.scores().version == "2-4"
+
+
+def test_a_sixteen_year_old_cannot_be_scored_on_the_2_to_4_teacher_bands(health_visitor):
+    sdq = tool_start(
+        SDQ,
+        child=child_aged(16),
+        author=health_visitor,
+        informant="teacher",
+        age=3,
+        responses={str(item): 1 for item in range(1, 26)},
+    )
+    with pytest.raises(ValidationError) as error:
+        tool_complete(sdq, user=health_visitor, expected_version=1)
+    assert list(error.value.message_dict) == ["age"]
+    assert "Enter 16: the child is 16 on" in error.value.message_dict["age"][0]
+    assert "4–17 form" in error.value.message_dict["age"][0]
+    sdq.refresh_from_db()
+    assert sdq.status == Tool.Status.DRAFT and sdq.total_band == ""
+
+
+def test_the_sdq_form_follows_the_age_on_the_completion_date_not_today(health_visitor):
+    # Born 10 June 2021: 4 on 9 June 2026 (the 2–4 form), 5 the next day (4–17).
+    child = ChildFactory(date_of_birth=date(2021, 6, 10))
+    sdq = tool_start(
+        SDQ,
+        child=child,
+        author=health_visitor,
+        informant="parent",
+        age=4,
+        responses={str(item): 1 for item in range(1, 26)},
+    )
+    with pytest.raises(ValidationError):
+        tool_complete(sdq, user=health_visitor, expected_version=1, on=date(2026, 6, 10))
+    tool_complete(sdq, user=health_visitor, expected_version=1, on=date(2026, 6, 9))
+    assert sdq.scores().version == "2-4"
+
+
+def test_self_report_for_a_child_under_11_is_refused_on_who_filled_it_in(health_visitor):
+    sdq = tool_start(SDQ, child=child_aged(9), author=health_visitor, informant="self", age=9)
+    sdq.responses = {str(item): 1 for item in range(1, 26)}
+    with pytest.raises(ValidationError) as error:
+        tool_complete(sdq, user=health_visitor, expected_version=1)
+    assert list(error.value.message_dict) == ["informant"]
+    assert "aged 11 to 17, and the child is 9" in error.value.message_dict["informant"][0]
+
+
+def test_a_child_over_17_cannot_have_an_sdq_completed(health_visitor):
+    sdq = tool_start(
+        SDQ,
+        child=child_aged(18),
+        author=health_visitor,
+        informant="parent",
+        age=17,
+        responses={str(item): 1 for item in range(1, 26)},
+    )
+    with pytest.raises(ValidationError) as error:
+        tool_complete(sdq, user=health_visitor, expected_version=1)
+    assert "aged 2 to 17, and the child is 18" in error.value.message_dict["age"][0]
 
 
 def test_next_steps_need_an_owner_and_due_date(health_visitor):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('toolkit', '0004_text_limits'),
+        ('toolkit', '0006_sdq_need'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
