@@ -1,5 +1,6 @@
 """Reads for the toolkit pages."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,6 +11,7 @@ from cases.selectors import on_neglect_plan
 from neglect_portal import access
 from neglect_portal.models import User
 
+from .models import NextStep, Tool
 from .status import State, ToolStatus, tool_statuses
 from .tool_kinds import TOOL_KINDS
 
@@ -91,3 +93,29 @@ def tools_for_child(child: Child) -> list[ToolSummary]:
         for slug, pk, started, completed, first, last, username in rows
     ]
     return sorted(summaries, key=lambda tool: (tool.started_on, tool.pk), reverse=True)
+
+
+def _open_next_steps() -> QuerySet[NextStep]:
+    """Open steps of completed analyses (a draft's steps are not yet commitments), soonest due
+    first, with what a list shows fetched alongside."""
+    return (
+        NextStep.objects.filter(status=NextStep.Status.OPEN, analysis__status=Tool.Status.COMPLETED)
+        .select_related("analysis__child", "owner")
+        .order_by(F("due_on").asc(nulls_last=True), "pk")
+    )
+
+
+def next_steps_for_owner(user: User) -> QuerySet[NextStep]:
+    """The open steps `user` owns, of children they may see: one query."""
+    return access.records_visible_to(user, _open_next_steps().filter(owner=user))
+
+
+def open_next_steps(child_ids: Iterable[int]) -> QuerySet[NextStep]:
+    """The open steps of these children, soonest due first: one query. Not limited to what a
+    viewer may see: callers pass children they may see."""
+    return _open_next_steps().filter(analysis__child_id__in=list(child_ids))
+
+
+def overdue_next_steps(child_ids: Iterable[int], *, on: date) -> QuerySet[NextStep]:
+    """Open steps due before `on`: one query."""
+    return open_next_steps(child_ids).filter(due_on__lt=on)

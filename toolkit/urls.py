@@ -35,4 +35,5 @@ urlpatterns = [
     path("children/<int:pk>/tools/<slug:kind>/start/", views.tool_start, name="tool_start"),
     path("tools/<slug:kind>/<int:pk>/", views.tool_page, name="tool"),
     path("tools/<slug:kind>/<int:pk>/reopen/", views.tool_reopen_page, name="tool_reopen"),
+    path("next-steps/<int:pk>/status/", views.NextStepStatus.as_view(), name="next_step_status"),
 ]
