@@ -12,7 +12,7 @@ from django.db import models
 
 # Bump when any definition below changes meaning (tests/dataset/test_indicators.py holds a
 # fingerprint of the texts so a silent edit fails the suite).
-DEFINITIONS_VERSION = "2026.1"
+DEFINITIONS_VERSION = "2026.2"
 
 
 class Kind(models.TextChoices):
@@ -216,6 +216,18 @@ INDICATORS: tuple[Indicator, ...] = (
         Unit.PERCENTAGE,
         "questionnaires",
         None,
+    ),
+    Indicator(
+        "NEXT_STEPS_OVERDUE",
+        "Next steps overdue",
+        'Of the next steps of "So what do we know? Next steps" analyses completed on or before '
+        "the end of the quarter that were still open on that day (not done and not marked no "
+        "longer needed on or before it), the percentage whose due date was before that day. "
+        "A step done or closed after the end of the quarter counts as open on it.",
+        Kind.SNAPSHOT,
+        Unit.PERCENTAGE,
+        "next steps",
+        False,
     ),
     Indicator(
         "TRAINING_COVERAGE",
