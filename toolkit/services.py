@@ -106,7 +106,7 @@ def next_steps_save_draft(
     of its saved steps changes that step, a row naming none adds one, and a saved step no row
     names is removed. The analysis's version guards them all, since only its form edits them
     while it is a draft."""
-    analysis = tool_save_draft(analysis, user=user, expected_version=expected_version)
+    tool_save_draft(analysis, user=user, expected_version=expected_version)
     saved = {
         step.pk: step for step in NextStep.objects.select_for_update().filter(analysis=analysis)
     }
