@@ -516,3 +516,35 @@ def test_a_published_figure_that_the_records_no_longer_match_is_shown_as_restate
     html = wg_client.get(url).content.decode()
     assert "Restated since publication" in html
     assert "the records now give" in html and "(0 of 1)" in html and "(0 of 2)" in html
+
+
+# NEXT_STEPS_OVERDUE ----------------------------------------------------------------------------
+
+
+def test_overdue_next_steps_drill_down_to_each_step_and_break_down_by_agency(
+    client, administrator, health_lead, health
+):
+    from tests.factories import NextStepFactory, NextStepsFactory
+
+    quarter = Q1
+    author = UserFactory(agency=health)
+    child = ChildFactory(given_name="Late", family_name="Steps")
+    InvolvementFactory(child=child, agency=health, start_date=date(2024, 1, 1))
+    analysis = NextStepsFactory(
+        child=child, author=author, started_on=date(2024, 4, 1), completed_on=date(2024, 4, 2)
+    )
+    NextStepFactory(analysis=analysis, due_on=date(2024, 5, 1))
+    NextStepFactory(analysis=analysis, due_on=quarter.end)
+    hidden = NextStepsFactory(started_on=date(2024, 4, 1), completed_on=date(2024, 4, 2))
+    NextStepFactory(analysis=hidden, due_on=date(2024, 5, 1))
+
+    client.force_login(administrator)
+    page = text(client.get(reverse("dataset:indicator", args=[SLUG, "NEXT_STEPS_OVERDUE"])))
+    assert "Next steps overdue" in page and "66.7%" in page
+    rows = client.get(
+        reverse("dataset:members_csv", args=[SLUG, "NEXT_STEPS_OVERDUE", "numerator"])
+    ).content.decode()
+    assert "Late Steps,Next step,due 1 May 2024,Community Health Trust" in rows
+    client.force_login(health_lead)  # sees only the children health works with
+    assert member_names(client, "NEXT_STEPS_OVERDUE") == ["Late Steps"]
+    assert len(member_names(client, "NEXT_STEPS_OVERDUE", "denominator")) == 2

@@ -481,3 +481,17 @@ def test_the_analysis_lists_missing_parts_by_step(child, health_visitor):
     assert problems[f"step:{step.pk}:owner"] == "Choose or enter who will do next step 1"
     assert problems[f"step:{step.pk}:due"] == "Enter the due date for next step 1"
     assert f"step:{step.pk}:what" not in problems
+
+
+def test_the_draft_form_takes_the_same_queries_for_one_step_or_many(
+    client, draft, health_visitor, django_assert_max_num_queries
+):
+    NextStepFactory(analysis=draft)
+    client.force_login(health_visitor)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url_of(draft))
+    for _ in range(5):
+        NextStepFactory(analysis=draft, owner=UserFactory(), owner_name="")
+    with django_assert_max_num_queries(len(one)):
+        html = client.get(url_of(draft)).content.decode()
+    assert 'name="step_8_what"' in html  # six steps and two spare rows
