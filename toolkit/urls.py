@@ -36,4 +36,5 @@ urlpatterns = [
     path("tools/<slug:kind>/<int:pk>/", views.tool_page, name="tool"),
     path("tools/<slug:kind>/<int:pk>/reopen/", views.tool_reopen_page, name="tool_reopen"),
     path("next-steps/<int:pk>/status/", views.NextStepStatus.as_view(), name="next_step_status"),
+    path("next-steps/<int:pk>/history/", views.next_step_history, name="next_step_history"),
 ]

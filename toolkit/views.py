@@ -13,6 +13,7 @@ from neglect_portal import access
 from neglect_portal.dates import today
 from neglect_portal.kept_answers import keeps_answers_through_sign_in, kept_answers
 from neglect_portal.records import once
+from neglect_portal.records.history import history_entries
 from neglect_portal.records.stale import refuse_stale
 from neglect_portal.records.versions import StaleEdit
 from neglect_portal.records.views import RecordFormView, reopen_page
@@ -230,3 +231,16 @@ class NextStepStatus(RecordFormView):
             "caption": str(access.child_of(step)),
             "cancel_url": self.success_url(step),
         }
+
+
+def next_step_history(request, pk):
+    """Who changed a step and what: its text, owner, due date and every status change."""
+    steps = NextStep.objects.select_related("analysis")
+    step = get_object_or_404(access.records_visible_to(request.user, steps), pk=pk)
+    child = access.child_of(step)
+    child_opened(child=child, user=request.user)
+    return render(
+        request,
+        "toolkit/next_step_history.html",
+        {"step": step, "child": child, "entries": history_entries(step)},
+    )

@@ -182,6 +182,7 @@ OBJECT_EXPECTATIONS = {
         "next_step",
         by_agency(csc=everyone(403), other=only([User.Role.TEAM_MANAGER])),
     ),
+    "toolkit:next_step_history": ("next_step", everyone(200)),
 }
 
 

@@ -495,3 +495,16 @@ def test_the_draft_form_takes_the_same_queries_for_one_step_or_many(
     with django_assert_max_num_queries(len(one)):
         html = client.get(url_of(draft)).content.decode()
     assert 'name="step_8_what"' in html  # six steps and two spare rows
+
+
+def test_a_steps_history_shows_who_changed_its_status(
+    client, completed, health_visitor, csc_social_worker, django_assert_max_num_queries
+):
+    step = NextStepFactory(analysis=completed, owner=csc_social_worker, owner_name="")
+    client.force_login(csc_social_worker)
+    client.post(status_url(step), status_answers(step, "done", done_on=TODAY))
+    client.force_login(health_visitor)
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("toolkit:next_step_history", args=[step.pk])).content.decode()
+    changed = html[html.index(f"Changed by {csc_social_worker}") :]
+    assert "Done" in changed and dates.long_date(TODAY) in changed
