@@ -376,8 +376,11 @@ def _owner_choices(tool) -> list:
     may_see = access.people_who_may_see(tool.child).filter(
         role__in=[User.Role.PRACTITIONER, User.Role.TEAM_MANAGER]
     )
-    owning = NextStep.objects.filter(analysis=tool, owner__isnull=False).values("owner_id")
-    rows = User.objects.filter(Q(pk__in=may_see.values("pk")) | Q(pk__in=owning))
+    people = Q(pk__in=may_see.values("pk"))
+    if tool.pk is not None:
+        owning = NextStep.objects.filter(analysis=tool, owner__isnull=False).values("owner_id")
+        people |= Q(pk__in=owning)
+    rows = User.objects.filter(people)
     by_agency: dict[str, list] = {}
     for person in rows.select_related("agency").order_by(
         "agency__name", "last_name", "first_name", "username"
