@@ -1,7 +1,7 @@
 """Indicators broken down by agency, where that makes sense (kpi-definitions.md): the toolkit
 and chronology figures, by the agency of the practitioner who completed the form or recorded
-the entry. A child seen by two agencies counts once in each, so agency figures need not add
-up to the partnership's."""
+the entry (for next steps, the analysis's). A child seen by two agencies counts once in each,
+so agency figures need not add up to the partnership's."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ AGENCY_FIELD = {
     "CHRONOLOGY_ENTRIES_WEEKLY": "source_agency_id",
     "SDQ_COMPLETED": "author_agency_id",
     "SDQ_RAISED": "author_agency_id",
+    "NEXT_STEPS_OVERDUE": "analysis__author_agency_id",
 }
 BY_AGENCY = ("TOOLKIT_CHILDREN", *AGENCY_FIELD)
 

@@ -3,7 +3,7 @@
 Each indicator is a `Measure`: the rows of one model it looks at (its population: the
 denominator, or the rows counted for a count or a mean) and, for a percentage, the condition
 that puts a row in the numerator. `compute()` turns every measure on the same model into one
-aggregate query with conditional counts, so a quarter costs one query per model (eight in
+aggregate query with conditional counts, so a quarter costs one query per model (nine in
 all, two of them on children), however many children there are; `members()` turns the same
 two filters into the querysets behind a figure for drill-down, so a list and its count
 cannot disagree.
@@ -41,6 +41,7 @@ from toolkit.models import (
     Chronology,
     ChronologyEntry,
     DayInMyLife,
+    NextStep,
     NextSteps,
     ParentChildObservation,
     Tool,
@@ -365,6 +366,18 @@ def _cp_review_overdue(quarter):
         | (Q(Exists(reviewed)) & ~Q(Exists(reviewed_recently))),
         child_field="child_id",
     )
+
+
+@_builds("NEXT_STEPS_OVERDUE")
+def _next_steps_overdue(quarter):
+    end = quarter.end
+    # Open at E by the status dates, so a step done or closed since still counts where it stood.
+    open_at_end = (
+        Q(analysis__status=Tool.Status.COMPLETED, analysis__completed_on__lte=end)
+        & (Q(done_on__isnull=True) | Q(done_on__gt=end))
+        & (Q(closed_on__isnull=True) | Q(closed_on__gt=end))
+    )
+    return Measure("NEXT_STEPS_OVERDUE", NextStep, open_at_end, Q(due_on__lt=end))
 
 
 def measures(quarter: Quarter, codes=None) -> list[Measure]:

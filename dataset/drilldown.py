@@ -11,11 +11,15 @@ from datetime import date
 from cases.models import Assessment, Child, ChildInNeedPlan, ChildProtectionPlan, Referral
 from neglect_portal.dates import long_date
 from neglect_portal.quarters import Quarter
-from toolkit.models import SDQ, ChronologyEntry
+from toolkit.models import SDQ, ChronologyEntry, NextStep
 
 WHICH_LABELS = {"numerator": "In the numerator", "denominator": "In the denominator"}
 # What a row reads besides the child (which neglect_portal.access fetches with the record).
-ROW_READS = {ChronologyEntry: ("source_agency",), SDQ: ("author_agency",)}
+ROW_READS = {
+    ChronologyEntry: ("source_agency",),
+    SDQ: ("author_agency",),
+    NextStep: ("analysis__author_agency",),
+}
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,23 @@ def row(record) -> Row:
             f"completed {_day(record.completed_on)}",
             record.author_agency.name,
         )
+    if isinstance(record, NextStep):
+        return Row(
+            record.analysis.child,
+            "Next step",
+            _step_dates(record),
+            record.analysis.author_agency.name,
+        )
     raise TypeError(f"No drill-down row for {type(record).__name__}")
+
+
+def _step_dates(step: NextStep) -> str:
+    due = f"due {_day(step.due_on)}" if step.due_on else "no due date"
+    if step.done_on:
+        return f"{due}, done {_day(step.done_on)}"
+    if step.closed_on:
+        return f"{due}, no longer needed from {_day(step.closed_on)}"
+    return due
 
 
 CSV_HEADER = ["LA child ID", "Child", "Record", "Dates", "Agency"]

@@ -231,6 +231,18 @@ INDICATORS: tuple[Indicator, ...] = (
         False,
     ),
     Indicator(
+        "NEXT_STEPS_OVERDUE",
+        "Next steps overdue",
+        'Of the next steps of "So what do we know? Next steps" analyses completed on or before '
+        "the end of the quarter that were still open on that day (not done and not marked no "
+        "longer needed on or before it), the percentage whose due date was before that day. "
+        "A step done or closed after the end of the quarter counts as open on it.",
+        Kind.SNAPSHOT,
+        Unit.PERCENTAGE,
+        "next steps",
+        False,
+    ),
+    Indicator(
         "TRAINING_COVERAGE",
         "Staff trained in neglect",
         "Staff trained in neglect to date divided by the target workforce, from each agency's "

@@ -156,6 +156,18 @@ def can_reopen_tool(user: User, tool: Record) -> bool:
     )
 
 
+def can_update_next_step(user: User, step: Record) -> bool:
+    """Once the analysis is completed (locked), a step's status is updated without reopening
+    it: by the step's owner, or by the author's team. Until teams are recorded, the author's
+    team is the author and the team managers of the author's agency."""
+    analysis = step.analysis
+    if not _signed_in(user) or not analysis.is_completed:
+        return False
+    return step.owner_id == user.pk or _keeps_agency_work(
+        user, analysis.author_id, analysis.author_agency_id
+    )
+
+
 # Action plans ------------------------------------------------------------------------------
 # Agency leads keep their own agency's plan; administrators may change any and reopen a
 # submitted quarter. Other leads and the Working Group read every plan that is not a draft
@@ -273,6 +285,22 @@ def child_of(record: Model) -> Any:
     for step in path.split("__"):
         found = getattr(found, step)
     return found
+
+
+def people_who_may_see(child: Any, *, on: date | None = None) -> QuerySet:
+    """Active users who may see `child` by the rule of `children_visible_to`: children's
+    social care's staff, those of agencies with an involvement open on `on` (today by
+    default), and the child's allocated worker."""
+    involved = (
+        _case_model("Involvement").objects.open_on(on or today()).filter(child=child)
+    ).values("agency_id")
+    agency = apps.get_model("neglect_portal", "Agency")
+    return apps.get_model("neglect_portal", "User").objects.filter(
+        Q(agency__kind=agency.Kind.CHILDRENS_SOCIAL_CARE)
+        | Q(agency_id__in=involved)
+        | Q(pk=child.allocated_worker_id),
+        is_active=True,
+    )
 
 
 def possible_duplicates_visible_to(user: Any) -> QuerySet:

@@ -108,3 +108,35 @@ class CPReviewFactory(factory.django.DjangoModelFactory):
 
     plan = factory.SubFactory(CPPlanFactory)
     review_date = factory.LazyAttribute(lambda r: r.plan.start_date)
+
+
+class NextStepsFactory(factory.django.DjangoModelFactory):
+    """A completed "So what do we know? Next steps" analysis (add its steps with
+    NextStepFactory)."""
+
+    class Meta:
+        model = "toolkit.NextSteps"
+
+    child = factory.SubFactory(ChildFactory)
+    author = factory.SubFactory(UserFactory)
+    author_agency = factory.LazyAttribute(lambda tool: tool.author.agency)
+    status = "completed"
+    started_on = factory.LazyFunction(lambda: date.today() - timedelta(days=60))
+    completed_on = factory.LazyFunction(lambda: date.today() - timedelta(days=50))
+    strengths = "Mum engages"
+    needs = "Routine"
+    risks = "Hunger"
+    impact_on_child = "Tired"
+    still_unknown = "Dad's role"
+
+
+class NextStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "toolkit.NextStep"
+
+    analysis = factory.SubFactory(NextStepsFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    what = "Book a GP check"
+    owner_name = "A Okafor"
+    owner_role = "Health visitor"
+    due_on = factory.LazyFunction(lambda: date.today() + timedelta(days=14))

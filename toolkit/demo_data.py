@@ -54,6 +54,7 @@ from .models import (
     Chronology,
     ChronologyEntry,
     DayInMyLife,
+    NextStep,
     NextSteps,
     ParentChildObservation,
     SDQNeed,
@@ -527,13 +528,35 @@ DAY_IMPACT = {
     1: "The child is tired at school and falling behind.",
     2: "The child's health and development are suffering; they are withdrawn at school.",
 }
+# (what, the agency whose practitioner owns it when it works with the child (None: the social
+# worker), and who outside the portal owns it otherwise).
 NEXT_STEP_ACTIONS = (
-    ("Health visitor to complete a growth review", "Health visitor"),
-    ("Arrange a breakfast club place", "School designated safeguarding lead"),
-    ("Parenting support sessions to start", "Early help family support worker"),
-    ("Housing team to inspect the damp", "Social worker"),
-    ("Dental appointment to be booked and attended", "Mother"),
-    ("Review the day in my life tool with the child", "Social worker"),
+    (
+        "Health visitor to complete a growth review",
+        COMMUNITY_HEALTH,
+        ("A Okafor", "Health visitor"),
+    ),
+    (
+        "Arrange a breakfast club place",
+        EDUCATION,
+        ("J Hughes", "Designated safeguarding lead, the child's school"),
+    ),
+    (
+        "Parenting support sessions to start",
+        EARLY_HELP,
+        ("S Begum", "Family support worker, Early Help"),
+    ),
+    ("Housing team to inspect the damp", None, ("R Clarke", "Housing officer, the council")),
+    ("Dental appointment to be booked and attended", None, ("The child's mother", "Parent")),
+    ("Review the day in my life tool with the child", CSC, None),
+)
+# How a step stands today once its due date has passed, and before (done early or still open).
+STEP_STATUS_PAST_DUE = {"done": 62, "not_needed": 8, "open": 30}
+STEP_STATUS_NOT_YET_DUE = {"done": 20, "not_needed": 3, "open": 77}
+NOT_NEEDED_REASONS = (
+    "The family moved and the new school offers a breakfast club.",
+    "Health visitor saw the child at clinic instead; growth is on track.",
+    "Superseded by the new child protection plan.",
 )
 NEXT_STEPS_TEXT = {
     0: (
@@ -579,6 +602,7 @@ class ToolkitRecords:
     sdqs: list[SDQ] = field(default_factory=list)
     next_steps: list[NextSteps] = field(default_factory=list)
     sdq_needs: list[SDQNeed] = field(default_factory=list)
+    steps: list[NextStep] = field(default_factory=list)
 
     def tools(self) -> list[Tool]:
         return [*self.days, *self.checklists, *self.observations, *self.sdqs, *self.next_steps]
@@ -593,6 +617,8 @@ class ToolkitRecords:
             (SDQ, self.sdqs),
             (NextSteps, self.next_steps),
             (SDQNeed, self.sdq_needs),
+            # After their analyses: saving those gives the steps' analysis ids.
+            (NextStep, self.steps),
         ]
 
 
@@ -641,6 +667,9 @@ class ToolkitGenerator:
             raise ValueError(f"No practitioners to write the toolkit in: {', '.join(missing)}")
         # Its own stream: the case records of a seed stay the same with or without the toolkit.
         self.rng = DemoRandom(f"toolkit-{seed}")
+        # The steps' own stream, so adding them left the other toolkit records of a seed as
+        # they were.
+        self.step_rng = DemoRandom(f"next-steps-{seed}")
         self.today = today
         self.window_start = window_start(today)
         self.settled = self.window_start + timedelta(days=SETTLING_DAYS)
@@ -688,6 +717,11 @@ class ToolkitGenerator:
                 records.sdqs = self._sdqs(*context)
         if self.rng.chance(HAS_NEXT_STEPS):
             records.next_steps = self._next_steps(*context)
+            records.steps = [
+                step
+                for analysis in records.next_steps
+                for step in self._steps(analysis, involvements, team)
+            ]
         if periods[-1].end == self.today:
             self._reopen_a_checklist(records)
             self._sdq_needed(records, child, periods[-1])
@@ -1021,14 +1055,9 @@ class ToolkitGenerator:
             day = period.start + self.rng.days(45, 150)
             if day > period.end:
                 continue
-            steps = [
-                {
-                    "action": action,
-                    "owner": owner,
-                    "due": (day + self.rng.days(14, 120)).isoformat(),
-                }
-                for action, owner in self.rng.sample(NEXT_STEP_ACTIONS, self.rng.randint(2, 4))
-            ]
+            # Drawn here, from the toolkit's stream, as when the steps were a list on the tool.
+            chosen = self.rng.sample(NEXT_STEP_ACTIONS, self.rng.randint(2, 4))
+            dues = [day + self.rng.days(14, 120) for _ in chosen]
             tool = NextSteps(
                 child=child,
                 strengths=strengths,
@@ -1036,8 +1065,8 @@ class ToolkitGenerator:
                 risks=risks,
                 impact_on_child=impact,
                 still_unknown=unknown,
-                next_steps=steps,
             )
+            tool.planned_steps = list(zip(chosen, dues, strict=True))
             self._complete(tool, period.social_worker, self.ids[CSC], day)
             found.append(tool)
         last = periods[-1]
@@ -1047,6 +1076,52 @@ class ToolkitGenerator:
             self._draft(tool, last.social_worker, self.ids[CSC], started)
             found.append(tool)
         return found
+
+    def _steps(self, analysis: NextSteps, involvements, team) -> list[NextStep]:
+        """2 to 4 steps, each owned by a practitioner of an agency working with the child (the
+        social worker for children's social care) or by someone outside the portal, due 2 to 17
+        weeks on, and as they stand today: most past their due date done, some open (overdue),
+        a few no longer needed."""
+        rng = self.step_rng
+        start = analysis.completed_on or analysis.started_on
+        planned = getattr(analysis, "planned_steps", None)
+        if planned is None:  # a draft
+            chosen = rng.sample(NEXT_STEP_ACTIONS, rng.randint(1, 3))
+            planned = [(action, start + rng.days(14, 120)) for action in chosen]
+        steps = []
+        for position, ((what, agency, outsider), due) in enumerate(planned, start=1):
+            step = NextStep(analysis=analysis, position=position, what=what, due_on=due)
+            self._step_owner(step, agency, outsider, analysis, involvements, team)
+            if analysis.is_completed:
+                self._step_status(step, start)
+            steps.append(step)
+        if not analysis.is_completed:
+            steps[-1].due_on = None  # a draft: still being worked out
+        return steps
+
+    def _step_owner(self, step, agency, outsider, analysis, involvements, team):
+        day = analysis.started_on
+        if agency == CSC or outsider is None:
+            step.owner_id = analysis.author_id
+        elif agency is not None and self._involved(involvements, day, [agency]):
+            agency_id = self.ids[agency]
+            step.owner_id = team.get(agency_id) or self.step_rng.choice(self.authors[agency_id])
+        else:
+            step.owner_name, step.owner_role = outsider
+
+    def _step_status(self, step, start):
+        rng = self.step_rng
+        due = step.due_on
+        table = STEP_STATUS_PAST_DUE if due < self.today else STEP_STATUS_NOT_YET_DUE
+        status = rng.weighted(table)
+        if status == "done":
+            step.status = NextStep.Status.DONE
+            step.done_on = rng.day_between(start, min(due + timedelta(days=21), self.today))
+        elif status == "not_needed":
+            step.status = NextStep.Status.NOT_NEEDED
+            step.closed_on = rng.day_between(start, min(due, self.today))
+            step.closed_reason = rng.choice(NOT_NEEDED_REASONS)
+        step.updated_by_id = step.owner_id or step.analysis.author_id
 
 
 def demo_practitioners(

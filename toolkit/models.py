@@ -416,8 +416,7 @@ class NextSteps(Tool):
     still_unknown = models.TextField(
         "what we still do not know", blank=True, max_length=TEXT_MAX_LENGTH
     )
-    # [{"action": text, "owner": text, "due": "YYYY-MM-DD"}, ...]
-    next_steps = models.JSONField(default=list, blank=True)
+    # The next steps themselves are rows of NextStep (analysis.steps).
     history = HistoricalRecords()
 
     class Meta:
@@ -439,19 +438,14 @@ class NextSteps(Tool):
                 ("still_unknown", "what we still do not know"),
             )
         )
-        steps = [
-            step
-            for step in self.next_steps
-            if any((step.get(part) or "").strip() for part in ("action", "owner", "due"))
-        ]
+        steps = list(self.steps.all())
         if not steps:
             problems["next_steps"] = "Enter at least one next step"
-        elif any(
-            not (step.get(part) or "").strip()
-            for step in steps
-            for part in ("action", "owner", "due")
-        ):
-            problems["next_steps"] = "Enter the step, its owner and a due date for each next step"
+        for number, step in enumerate(steps, start=1):
+            # Keyed by the step, so the form puts each message on that step's own row.
+            problems.update(
+                {f"step:{step.pk}:{part}": message for part, message in step.gaps(number).items()}
+            )
         return problems
 
 
@@ -547,3 +541,103 @@ class ReminderSettings(models.Model):
 
     def __str__(self):
         return f"Reminders for {self.user}"
+
+
+class NextStep(Versioned):
+    """One commitment of a "So what do we know? Next steps" analysis (domain.md §7): what will
+    be done, by whom (a portal user, or a named person outside the portal) and by when; later
+    done (dated) or no longer needed (dated, with a reason). Its status is updated after the
+    analysis is completed, without reopening it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        NOT_NEEDED = "not_needed", "No longer needed"
+
+    child_lookup = "analysis__child"
+
+    analysis = models.ForeignKey(NextSteps, on_delete=models.CASCADE, related_name="steps")
+    # Its place on the analysis's form, from 1.
+    position = models.PositiveSmallIntegerField(default=1)
+    what = models.TextField("next step", blank=True, max_length=TEXT_MAX_LENGTH)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_steps_owned",
+        verbose_name="owner in the portal",
+    )
+    owner_name = models.CharField(
+        "owner outside the portal", max_length=LINE_MAX_LENGTH, blank=True
+    )
+    owner_role = models.CharField("their role or agency", max_length=LINE_MAX_LENGTH, blank=True)
+    due_on = models.DateField("due date", null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    done_on = models.DateField("date done", null=True, blank=True)
+    # The day it was marked no longer needed: NEXT_STEPS_OVERDUE reads a step's position at E.
+    closed_on = models.DateField("date marked no longer needed", null=True, blank=True)
+    closed_reason = models.TextField(
+        "why it is no longer needed", blank=True, max_length=TEXT_MAX_LENGTH
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["analysis", "position", "pk"]
+        indexes = [
+            models.Index(fields=["owner", "status", "due_on"], name="nextstep_owner_idx"),
+            models.Index(fields=["status", "due_on"], name="nextstep_status_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner__isnull=True) | Q(owner_name=""),
+                name="nextstep_one_owner",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="open", done_on__isnull=True, closed_on__isnull=True)
+                    | Q(status="done", done_on__isnull=False, closed_on__isnull=True)
+                    | Q(status="not_needed", done_on__isnull=True, closed_on__isnull=False)
+                ),
+                name="nextstep_status_dates",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Next step {self.position}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_on is not None and self.due_on < today()
+
+    @property
+    def owner_display(self) -> str:
+        if self.owner_id is not None:
+            return str(self.owner)
+        if self.owner_role:
+            return f"{self.owner_name} ({self.owner_role})"
+        return self.owner_name
+
+    def gaps(self, number: int) -> dict[str, str]:
+        """What completing the analysis needs of this step: {part: message}."""
+        gaps = {}
+        if not self.what.strip():
+            gaps["what"] = f"Enter what next step {number} is"
+        if self.owner_id is None and not self.owner_name.strip():
+            gaps["owner"] = f"Choose or enter who will do next step {number}"
+        if self.due_on is None:
+            gaps["due"] = f"Enter the due date for next step {number}"
+        return gaps

@@ -1,7 +1,5 @@
 """How a tool's answers read on screen: the read-only pages and the SDQ's scores."""
 
-from datetime import date
-
 from .content import CHECKLIST_DOMAINS, DAY_SECTIONS, OBSERVATION_DOMAINS, Concern, ObservedQuality
 from .sdq import IMPACT_ITEMS, ITEM_LABELS, ITEM_LABELS_2_4, form_version
 from .tool_forms import ANSWERS, DIFFICULTY_CHOICES, IMPACT_ANSWERS, IMPACT_LABELS
@@ -49,12 +47,10 @@ def day_context(tool):
 
 
 def next_steps_context(tool):
-    return {
-        "steps": [
-            {**step, "due": date.fromisoformat(step["due"]) if step.get("due") else None}
-            for step in tool.next_steps
-        ]
-    }
+    steps = list(tool.steps.select_related("owner", "updated_by"))
+    for step in steps:
+        step.analysis = tool  # the predicates read it: no query per step
+    return {"steps": steps}
 
 
 def sdq_scores(tool):

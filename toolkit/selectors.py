@@ -11,7 +11,7 @@ from cases.selectors import on_neglect_plan
 from neglect_portal import access
 from neglect_portal.models import User
 
-from .models import SDQNeed
+from .models import NextStep, SDQNeed, Tool
 from .status import State, ToolStatus, tool_statuses
 from .tool_kinds import TOOL_KINDS
 
@@ -103,3 +103,29 @@ def sdq_needs_open(child_ids: Iterable[int]) -> list[SDQNeed]:
         .select_related("recorded_by")
         .order_by("recorded_on", "pk")
     )
+
+
+def _open_next_steps() -> QuerySet[NextStep]:
+    """Open steps of completed analyses (a draft's steps are not yet commitments), soonest due
+    first, with what a list shows fetched alongside."""
+    return (
+        NextStep.objects.filter(status=NextStep.Status.OPEN, analysis__status=Tool.Status.COMPLETED)
+        .select_related("analysis__child", "owner")
+        .order_by(F("due_on").asc(nulls_last=True), "pk")
+    )
+
+
+def next_steps_for_owner(user: User) -> QuerySet[NextStep]:
+    """The open steps `user` owns, of children they may see: one query."""
+    return access.records_visible_to(user, _open_next_steps().filter(owner=user))
+
+
+def open_next_steps(child_ids: Iterable[int]) -> QuerySet[NextStep]:
+    """The open steps of these children, soonest due first: one query. Not limited to what a
+    viewer may see: callers pass children they may see."""
+    return _open_next_steps().filter(analysis__child_id__in=list(child_ids))
+
+
+def overdue_next_steps(child_ids: Iterable[int], *, on: date) -> QuerySet[NextStep]:
+    """Open steps due before `on`: one query."""
+    return open_next_steps(child_ids).filter(due_on__lt=on)

@@ -1,5 +1,6 @@
 """The life of a tool: drafts, completion (which locks it) and reopening with a reason."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
@@ -8,12 +9,12 @@ from django.db import transaction
 
 from cases.models import Child
 from neglect_portal import access
-from neglect_portal.dates import today
+from neglect_portal.dates import long_date, not_in_future, today
 from neglect_portal.models import User
 from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import record_update
 
-from .models import SDQ, Chronology, ChronologyEntry, SDQNeed, Tool
+from .models import SDQ, Chronology, ChronologyEntry, NextStep, NextSteps, SDQNeed, Tool
 
 T = TypeVar("T", bound=Tool)
 
@@ -120,3 +121,105 @@ def chronology_mark_reviewed(*, child: Child, user: User, on: date | None = None
     chronology.version += 1
     chronology.save()
     return chronology
+
+
+@dataclass(frozen=True)
+class StepAnswer:
+    """One row of the analysis's form: `step_id` is the saved step it edits (None: a new one)."""
+
+    step_id: int | None
+    what: str
+    owner_id: int | None
+    owner_name: str
+    owner_role: str
+    due_on: date | None
+
+
+_ANSWERED = ("what", "owner_id", "owner_name", "owner_role", "due_on")
+
+
+@transaction.atomic
+def next_steps_save_draft(
+    analysis: NextSteps, *, user: User, expected_version: int, steps: list[StepAnswer]
+) -> NextSteps:
+    """Save the draft analysis and make its steps the rows given, in order: a row naming one
+    of its saved steps changes that step, a row naming none adds one, and a saved step no row
+    names is removed. The analysis's version guards them all, since only its form edits them
+    while it is a draft."""
+    tool_save_draft(analysis, user=user, expected_version=expected_version)
+    saved = {
+        step.pk: step for step in NextStep.objects.select_for_update().filter(analysis=analysis)
+    }
+    kept = set()
+    for position, answer in enumerate(steps, start=1):
+        # An id that is not one of this analysis's steps is a new row, never another's step.
+        step = saved.get(answer.step_id) if answer.step_id is not None else None
+        if step is None:
+            step = NextStep(analysis=analysis)
+        changed = step.pk is None or step.position != position
+        for name in _ANSWERED:
+            if getattr(step, name) != getattr(answer, name):
+                setattr(step, name, getattr(answer, name))
+                changed = True
+        if changed:
+            if step.pk is not None:
+                step.version += 1
+            step.position = position
+            step.updated_by = user
+            attributed(step, user=user).save()
+        kept.add(step.pk)
+    for pk, step in saved.items():
+        if pk not in kept:
+            attributed(step, user=user, reason="Removed from the draft analysis").delete()
+    return analysis
+
+
+@transaction.atomic
+def next_step_update_status(
+    step: NextStep,
+    *,
+    user: User,
+    status: str,
+    expected_version: int,
+    done_on: date | None = None,
+    reason: str = "",
+) -> NextStep:
+    """Mark a step of a completed analysis done (on a date not in the future), no longer
+    needed (today, with a reason) or open again. Raises ValidationError keyed by field."""
+    if not access.can_update_next_step(user, step):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    if status == NextStep.Status.DONE:
+        if done_on is None:
+            errors["done_on"] = "Enter the date it was done"
+        else:
+            try:
+                not_in_future(done_on, "The date it was done")
+            except ValidationError as error:
+                errors["done_on"] = error.messages[0]
+            started = step.analysis.started_on
+            if done_on < started and "done_on" not in errors:
+                errors["done_on"] = (
+                    f"The date it was done must be on or after {long_date(started)}, when the "
+                    "analysis was started"
+                )
+    elif status == NextStep.Status.NOT_NEEDED:
+        if not reason.strip():
+            errors["closed_reason"] = "Enter why it is no longer needed"
+    elif status != NextStep.Status.OPEN:
+        errors["status"] = "Select whether the step is done, no longer needed or still open"
+    if errors:
+        raise ValidationError(errors)
+    was_closed = step.status == NextStep.Status.NOT_NEEDED
+    step.status = status
+    step.done_on = done_on if status == NextStep.Status.DONE else None
+    if status == NextStep.Status.NOT_NEEDED:
+        # The day it was decided, not the day a reason was later reworded.
+        step.closed_on = step.closed_on if was_closed and step.closed_on else today()
+        step.closed_reason = reason.strip()
+    else:
+        step.closed_on = None
+        step.closed_reason = ""
+    step.updated_by = user
+    attributed(step, user=user, reason=f"Status: {step.get_status_display().lower()}")
+    return record_update(step, expected_version=expected_version)

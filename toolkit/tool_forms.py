@@ -5,10 +5,13 @@ one by `problem_fields`)."""
 from datetime import date
 
 from django import forms
+from django.db.models import Q
 
+from neglect_portal import access
 from neglect_portal.dates import not_in_future, today
-from neglect_portal.forms import GovukDateField, GovukForm
+from neglect_portal.forms import GovukDateField, GovukForm, GovukModelForm
 from neglect_portal.limits import LINE_MAX_LENGTH, TEXT_MAX_LENGTH, too_long_message
+from neglect_portal.models import User
 from neglect_portal.records.versions import CarriesVersion
 
 from .content import (
@@ -19,8 +22,9 @@ from .content import (
     DayVersion,
     ObservedQuality,
 )
-from .models import SDQ
+from .models import SDQ, NextStep
 from .sdq import DIFFICULTIES, IMPACT_ITEMS, ITEM_LABELS, ITEM_LABELS_2_4, form_version
+from .services import StepAnswer, next_steps_save_draft, tool_save_draft
 
 
 def _text(label, initial="", *, rows=4, help_text="", too_long_label=None):
@@ -69,6 +73,14 @@ class ToolForm(CarriesVersion, GovukForm):
     def apply(self, tool):
         """Copy the answers onto the tool (unsaved)."""
         raise NotImplementedError
+
+    def save_draft(self, tool, *, user, expected_version):
+        """Save the answers as a draft: the tool's own fields, and any rows it owns."""
+        return tool_save_draft(self.apply(tool), user=user, expected_version=expected_version)
+
+    def saved_rows(self, tool) -> dict[str, str]:
+        """What the page must carry after a save to find saved rows again (their ids)."""
+        return {}
 
     def _copy_text(self, tool, names):
         for name in names:
@@ -352,11 +364,43 @@ class SDQForm(ToolForm):
 
 
 STEP_ROWS_SPARE = 2
+NOBODY_IN_THE_PORTAL = ("", "Nobody in the portal: enter a name below")
+
+
+def _line(label, initial="", *, help_text="", too_long_label=None):
+    return forms.CharField(
+        label=label,
+        required=False,
+        initial=initial,
+        help_text=help_text,
+        max_length=LINE_MAX_LENGTH,
+        error_messages={"max_length": too_long_message(too_long_label or label, LINE_MAX_LENGTH)},
+    )
+
+
+def _owner_choices(tool) -> list:
+    """Who in the portal may own a step: those who may see the child (so they can act on it),
+    grouped by agency, and anyone already owning one of its steps. One query."""
+    may_see = access.people_who_may_see(tool.child).filter(
+        role__in=[User.Role.PRACTITIONER, User.Role.TEAM_MANAGER]
+    )
+    people = Q(pk__in=may_see.values("pk"))
+    if tool.pk is not None:
+        owning = NextStep.objects.filter(analysis=tool, owner__isnull=False).values("owner_id")
+        people |= Q(pk__in=owning)
+    rows = User.objects.filter(people)
+    by_agency: dict[str, list] = {}
+    for person in rows.select_related("agency").order_by(
+        "agency__name", "last_name", "first_name", "username"
+    ):
+        by_agency.setdefault(person.agency.name, []).append((str(person.pk), str(person)))
+    return [NOBODY_IN_THE_PORTAL, *by_agency.items()]
 
 
 class NextStepsForm(ToolForm):
     TEXT = ("strengths", "needs", "risks", "impact_on_child", "still_unknown")
-    problem_fields = {"next_steps": "step_1_action"}
+    PARTS = ("what", "owner", "owner_name", "owner_role", "due")
+    problem_fields = {"next_steps": "step_1_what"}
 
     def __init__(self, *args, tool, **kwargs):
         super().__init__(*args, tool=tool, **kwargs)
@@ -367,63 +411,167 @@ class NextStepsForm(ToolForm):
         self.fields["risks"] = _text("Risks", tool.risks)
         self.fields["impact_on_child"] = _text("Impact on the child", tool.impact_on_child)
         self.fields["still_unknown"] = _text("What we still do not know", tool.still_unknown)
+        saved = list(tool.steps.all()) if tool.pk else []
+        self.saved_steps = {step.pk: step for step in saved}
         posted = self._posted_rows() if self.is_bound else 0
-        self.step_count = max(len(tool.next_steps) + STEP_ROWS_SPARE, posted)
+        self.step_count = max(len(saved) + STEP_ROWS_SPARE, posted)
+        owners = _owner_choices(tool)
         for number in range(1, self.step_count + 1):
-            step = tool.next_steps[number - 1] if number <= len(tool.next_steps) else {}
-            self.fields[f"step_{number}_action"] = _text(
-                f"Next step {number}", step.get("action", ""), rows=2
-            )
-            self.fields[f"step_{number}_owner"] = forms.CharField(
-                label=f"Who will do next step {number}",
-                required=False,
-                initial=step.get("owner", ""),
-                max_length=LINE_MAX_LENGTH,
-                error_messages={
-                    "max_length": too_long_message(
-                        f"The owner of next step {number}", LINE_MAX_LENGTH
-                    )
-                },
-            )
-            self.fields[f"step_{number}_due"] = GovukDateField(
-                label=f"Due date for next step {number}",
-                required=False,
-                initial=_iso_date(step.get("due")),
-                help_text="For example, 27 3 2027",
-            )
+            step = saved[number - 1] if number <= len(saved) else NextStep()
+            self._add_step_fields(number, step, owners)
+
+    def _add_step_fields(self, number, step, owners):
+        name = f"step_{number}"
+        self.fields[f"{name}_id"] = forms.IntegerField(
+            widget=forms.HiddenInput, required=False, initial=step.pk
+        )
+        self.fields[f"{name}_what"] = _text(
+            f"Next step {number}: what will be done",
+            step.what,
+            rows=2,
+            too_long_label=f"Next step {number}",
+        )
+        self.fields[f"{name}_owner"] = forms.ChoiceField(
+            label=f"Who in the portal will do next step {number}",
+            choices=owners,
+            required=False,
+            initial=str(step.owner_id) if step.owner_id else "",
+            error_messages={"invalid_choice": f"Choose who will do next step {number}"},
+        )
+        self.fields[f"{name}_owner_name"] = _line(
+            f"Or the name of someone outside the portal who will do next step {number}",
+            step.owner_name,
+            too_long_label=f"The owner of next step {number}",
+        )
+        self.fields[f"{name}_owner_role"] = _line(
+            "Their role or agency",
+            step.owner_role,
+            help_text="For example, GP at Riverside Surgery",
+            too_long_label=f"The role of the owner of next step {number}",
+        )
+        self.fields[f"{name}_due"] = GovukDateField(
+            label=f"Due date for next step {number}",
+            required=False,
+            initial=step.due_on,
+            help_text="For example, 27 3 2027",
+        )
 
     def _posted_rows(self):
         numbers = [
             int(key.split("_")[1])
             for key in self.data
-            if key.startswith("step_") and key.endswith("_action") and key.split("_")[1].isdigit()
+            if key.startswith("step_") and key.endswith("_what") and key.split("_")[1].isdigit()
         ]
         return min(max(numbers, default=0), 50)
 
     def step_rows(self):
         return [
-            (
-                number,
-                self[f"step_{number}_action"],
-                self[f"step_{number}_owner"],
-                self[f"step_{number}_due"],
-            )
+            (number, *(self[f"step_{number}_{part}"] for part in ("id", *self.PARTS)))
             for number in range(1, self.step_count + 1)
         ]
 
-    def apply(self, tool):
-        data = self.cleaned_data
-        self._copy_text(tool, self.TEXT)
-        steps = []
+    def clean(self):
+        data = super().clean()
         for number in range(1, self.step_count + 1):
-            action, owner = data[f"step_{number}_action"], data[f"step_{number}_owner"]
-            due = data[f"step_{number}_due"]
-            if action.strip() or owner.strip() or due:
-                steps.append(
-                    {"action": action, "owner": owner, "due": due.isoformat() if due else None}
+            name = f"step_{number}"
+            if data.get(f"{name}_owner") and (data.get(f"{name}_owner_name") or "").strip():
+                self.add_error(
+                    f"{name}_owner_name",
+                    f"Choose someone in the portal or enter a name for next step {number}, "
+                    "not both",
                 )
-        tool.next_steps = steps
+            due = data.get(f"{name}_due")
+            saved = self.saved_steps.get(data.get(f"{name}_id"))
+            # Checked when set: a date saved before it passed is not refused on a re-save.
+            if due and due < today() and not (saved and saved.due_on == due):
+                self.add_error(
+                    f"{name}_due", f"The due date for next step {number} must be today or later"
+                )
+        return data
+
+    def _filled_rows(self) -> list[int]:
+        data = self.cleaned_data
+        return [
+            number
+            for number in range(1, self.step_count + 1)
+            if (data[f"step_{number}_what"] or "").strip()
+            or data[f"step_{number}_owner"]
+            or (data[f"step_{number}_owner_name"] or "").strip()
+            or (data[f"step_{number}_owner_role"] or "").strip()
+            or data[f"step_{number}_due"]
+        ]
+
+    def step_answers(self) -> list[StepAnswer]:
+        data = self.cleaned_data
+        return [
+            StepAnswer(
+                step_id=data[f"step_{number}_id"],
+                what=data[f"step_{number}_what"].strip(),
+                owner_id=int(data[f"step_{number}_owner"])
+                if data[f"step_{number}_owner"]
+                else None,
+                owner_name=data[f"step_{number}_owner_name"].strip(),
+                owner_role=data[f"step_{number}_owner_role"].strip(),
+                due_on=data[f"step_{number}_due"],
+            )
+            for number in self._filled_rows()
+        ]
+
+    def apply(self, tool):
+        self._copy_text(tool, self.TEXT)
         return tool
+
+    def save_draft(self, tool, *, user, expected_version):
+        return next_steps_save_draft(
+            self.apply(tool),
+            user=user,
+            expected_version=expected_version,
+            steps=self.step_answers(),
+        )
+
+    def saved_rows(self, tool) -> dict[str, str]:
+        """Each filled row's new step id, so completion's problems find their rows."""
+        steps = list(tool.steps.order_by("position", "pk").values_list("pk", flat=True))
+        return {
+            f"step_{number}_id": str(pk)
+            for number, pk in zip(self._filled_rows(), steps, strict=False)
+        }
+
+    def field_for_problem(self, key):
+        if key.startswith("step:"):
+            _, pk, part = key.split(":")
+            for number in range(1, self.step_count + 1):
+                if str(self.data.get(f"step_{number}_id")) == pk:
+                    return f"step_{number}_{part}"
+            return None
+        return super().field_for_problem(key)
+
+
+class NextStepStatusForm(CarriesVersion, GovukModelForm):
+    """A completed analysis's step: done (when), no longer needed (why) or still open."""
+
+    submit_label = "Save the status"
+    out_of_date = "This page is out of date. Go back to the analysis and open it again"
+
+    class Meta:
+        model = NextStep
+        fields = ["status", "done_on", "closed_reason"]
+        widgets = {"status": forms.RadioSelect, "closed_reason": forms.Textarea(attrs={"rows": 3})}
+        labels = {
+            "status": "What is the status of this step?",
+            "closed_reason": "If it is no longer needed, why not",
+        }
+        error_messages = {"status": {"required": "Select the status of the step"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["done_on"] = GovukDateField(
+            label="If it is done, the date it was done",
+            required=False,
+            initial=self.instance.done_on,
+            help_text="For example, 27 3 2027",
+        )
+        self.fields["closed_reason"].max_length = TEXT_MAX_LENGTH
 
 
 class SDQNeedForm(GovukForm):

@@ -91,26 +91,6 @@ def flat(keys: Labels, labels: Mapping[str, Labels]) -> Parts:
     return parts
 
 
-def listed(item: str, aspects: Labels) -> Parts:
-    """[{aspect: answer}, …], e.g. next steps: one change per numbered item and aspect."""
-
-    def parts(old: Any, new: Any) -> list[Change]:
-        created, old, new = old is None, old or [], new or []
-        changes = []
-        for number in range(1, max(len(old), len(new)) + 1):
-            before = old[number - 1] if number <= len(old) else {}
-            after = new[number - 1] if number <= len(new) else {}
-            for aspect, label in aspects.items():
-                change = _change(
-                    created, f"{item} {number}: {label}", before.get(aspect), after.get(aspect)
-                )
-                if change:
-                    changes.append(change)
-        return changes
-
-    return parts
-
-
 def _day_section_labels() -> dict[str, str]:
     labels: dict[str, str] = {}
     for sections in DAY_SECTIONS.values():
@@ -162,7 +142,6 @@ HISTORY_PARTS: dict[str, dict[str, Parts]] = {
             _IMPACT_KEYS, {"difficulties": dict(DIFFICULTY_CHOICES), "": dict(IMPACT_ANSWERS)}
         ),
     },
-    "next-steps": {
-        "next_steps": listed("Next step", {"action": "the step", "owner": "owner", "due": "due"})
-    },
+    # Its steps are rows with their own history pages (toolkit:next_step_history).
+    "next-steps": {},
 }

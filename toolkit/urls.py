@@ -45,4 +45,6 @@ urlpatterns = [
         name="chronology_entry_history",
     ),
     path("children/<int:pk>/sdq-needed/", views.sdq_need_add, name="sdq_need_add"),
+    path("next-steps/<int:pk>/status/", views.NextStepStatus.as_view(), name="next_step_status"),
+    path("next-steps/<int:pk>/history/", views.next_step_history, name="next_step_history"),
 ]

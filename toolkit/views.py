@@ -16,14 +16,20 @@ from neglect_portal.records import once
 from neglect_portal.records.history import history_entries
 from neglect_portal.records.stale import refuse_stale
 from neglect_portal.records.versions import StaleEdit
-from neglect_portal.records.views import reopen_page
+from neglect_portal.records.views import RecordFormView, reopen_page
 
+from .models import NextStep
 from .presentation import READ_CONTEXT, sdq_scores
 from .selectors import caseload_with_status
-from .services import sdq_need_record, tool_complete, tool_reopen, tool_save_draft
+from .services import (
+    next_step_update_status,
+    sdq_need_record,
+    tool_complete,
+    tool_reopen,
+)
 from .services import tool_start as tool_begin
 from .status import MANDATORY_TOOLS
-from .tool_forms import SDQNeedForm
+from .tool_forms import NextStepStatusForm, SDQNeedForm
 from .tool_kinds import TOOL_KINDS
 from .trail import HISTORY_PARTS
 
@@ -95,7 +101,10 @@ def tool_page(request, kind, pk):
     if not editable:
         if request.method == "POST":
             raise PermissionDenied
-        return render(request, f"{template}_read.html", {**context, **READ_CONTEXT[kind](tool)})
+        read = READ_CONTEXT[kind](tool)
+        if kind == "next-steps":
+            add_status_forms(read["steps"], request.user)
+        return render(request, f"{template}_read.html", {**context, **read})
     form, response, stale = _save_tool(request, tool, tool_kind.form)
     if response:
         return response
@@ -130,8 +139,8 @@ def _save_tool(request, tool, form_class):
     kind = request.resolver_match.kwargs["kind"]
     try:
         # The answers are saved first, so nothing typed is lost if completion finds gaps.
-        tool = tool_save_draft(
-            form.apply(tool), user=request.user, expected_version=form.cleaned_data["version"]
+        tool = form.save_draft(
+            tool, user=request.user, expected_version=form.cleaned_data["version"]
         )
         if request.POST.get("action") != "complete":
             messages.success(request, "Draft saved")
@@ -141,7 +150,8 @@ def _save_tool(request, tool, form_class):
         saved = form_class(tool=stale.current)
         return form, None, refuse_stale(form, saved, version=stale.current.version, thing="tool")
     except ValidationError as gaps:
-        form = form_class(request.POST.dict() | {"version": tool.version}, tool=tool)
+        data = request.POST.dict() | {"version": tool.version} | form.saved_rows(tool)
+        form = form_class(data, tool=tool)
         form.is_valid()
         for key, message in gaps.message_dict.items():
             form.add_error(form.field_for_problem(key), message)
@@ -218,4 +228,80 @@ def sdq_need_add(request, pk):
             "caption": str(child),
             "cancel_url": child_url,
         },
+    )
+
+
+def add_status_forms(steps, user) -> None:
+    """Give each step `user` may update its status form (`step.status_form`): no query."""
+    for step in steps:
+        if access.can_update_next_step(user, step):
+            step.status_form = _status_form(None, step)
+
+
+def _status_form(data, step: NextStep) -> NextStepStatusForm:
+    form = NextStepStatusForm(data, instance=step, prefix=f"step-{step.pk}")
+    form.helper.form_action = reverse("toolkit:next_step_status", args=[step.pk])
+    return form
+
+
+class NextStepStatus(RecordFormView):
+    """A completed analysis's step marked done, no longer needed or open, by its owner or the
+    author's team, without reopening the analysis. The analysis's page shows the form; this
+    page shows it again when something needs correcting."""
+
+    form_class = NextStepStatusForm
+    stale_thing = "next step"
+    success_message = "Next step updated"
+
+    def get_object(self):
+        steps = NextStep.objects.select_related("analysis__author_agency", "owner")
+        return get_object_or_404(
+            access.records_visible_to(self.request.user, steps), pk=self.kwargs["pk"]
+        )
+
+    def may_change(self, user):
+        return access.can_update_next_step(user, self.object)
+
+    def form(self, data):
+        return _status_form(data, self.object)
+
+    def form_kwargs(self):
+        return {"prefix": f"step-{self.object.pk}"}
+
+    def save(self, form):
+        data = form.cleaned_data
+        return next_step_update_status(
+            form.instance,
+            user=self.request.user,
+            status=data["status"],
+            done_on=data["done_on"],
+            reason=data["closed_reason"],
+            expected_version=data["version"],
+        )
+
+    def opened(self):
+        child_opened(child=access.child_of(self.object), user=self.request.user)
+
+    def success_url(self, record):
+        return reverse("toolkit:tool", args=["next-steps", record.analysis_id])
+
+    def context(self):
+        step = self.object
+        return {
+            "title": f"Update next step {step.position}",
+            "caption": str(access.child_of(step)),
+            "cancel_url": self.success_url(step),
+        }
+
+
+def next_step_history(request, pk):
+    """Who changed a step and what: its text, owner, due date and every status change."""
+    steps = NextStep.objects.select_related("analysis")
+    step = get_object_or_404(access.records_visible_to(request.user, steps), pk=pk)
+    child = access.child_of(step)
+    child_opened(child=child, user=request.user)
+    return render(
+        request,
+        "toolkit/next_step_history.html",
+        {"step": step, "child": child, "entries": history_entries(step)},
     )

@@ -156,7 +156,8 @@ def test_child_page_queries_do_not_grow_with_records(
         CPReviewFactory(plan=plan)
         CINPlanFactory(referral=referral)
         InvolvementFactory(child=child)
-    with django_assert_max_num_queries(19):
+    # 20 with the toolkit panel's overdue next steps (one query).
+    with django_assert_max_num_queries(20):
         response = worker_client.get(reverse("cases:child_detail", args=[child.pk]))
     assert response.status_code == 200
 
@@ -484,7 +485,7 @@ def test_a_child_on_a_neglect_plan_shows_the_mandatory_tools(
         completed_on=TODAY - timedelta(days=10),
         day_version="baby",
     )
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):  # 20 with the overdue next steps
         html = worker_client.get(
             reverse("cases:child_detail", args=[rich_child.pk])
         ).content.decode()

@@ -31,6 +31,7 @@ from toolkit.models import (
     AssessmentChecklist,
     Chronology,
     DayInMyLife,
+    NextStep,
     NextSteps,
     ParentChildObservation,
 )
@@ -592,7 +593,7 @@ def test_all_indicators_take_one_query_per_model(author, django_assert_num_queri
     cp_plan(child, date(2023, 1, 1))
     referral(child, date(2024, 5, 1), neglect=True)
     _all_four(child, author, date(2024, 5, 1))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         compute(Q1)
 
 
@@ -602,7 +603,8 @@ def test_the_number_of_queries_does_not_grow_with_the_records(author, django_ass
         cp_plan(child, date(2023, 1, 1) + timedelta(days=i))
         referral(child, S + timedelta(days=i), neglect=i % 2 == 0)
         cin_plan(child, date(2022, 1, 1) + timedelta(days=i))
-    with django_assert_num_queries(8):
+        step(author, due_on=S + timedelta(days=i))
+    with django_assert_num_queries(9):
         compute(Q1)
 
 
@@ -652,3 +654,65 @@ def test_a_review_more_than_six_months_before_e_is_overdue():
 def test_a_review_after_e_does_not_stop_a_plan_being_overdue_at_e():
     _plan_reviewed(date(2023, 6, 1), date(2023, 8, 1), E + DAY)
     assert fraction("CP_REVIEW_OVERDUE") == (1, 1)
+
+
+# NEXT_STEPS_OVERDUE: next steps of completed analyses open at E, due before E
+
+
+def step(author, *, due_on, completed_on=S, status="completed", done_on=None, closed_on=None):
+    analysis = tool(NextSteps, ChildFactory(), author, completed_on, status=status)
+    state = "done" if done_on else "not_needed" if closed_on else "open"
+    return NextStep.objects.create(
+        analysis=analysis,
+        what="GP check",
+        owner_name="Dr A",
+        due_on=due_on,
+        status=state,
+        done_on=done_on,
+        closed_on=closed_on,
+        closed_reason="Moved" if closed_on else "",
+    )
+
+
+def test_a_step_due_on_e_is_open_but_not_overdue_and_one_due_the_day_before_is(author):
+    step(author, due_on=E)
+    assert fraction("NEXT_STEPS_OVERDUE") == (0, 1)
+    step(author, due_on=E - DAY)
+    assert fraction("NEXT_STEPS_OVERDUE") == (1, 2)
+    assert figure("NEXT_STEPS_OVERDUE").value == Decimal("50.0")
+
+
+def test_a_step_done_on_e_is_not_open_at_e_and_one_done_after_e_still_is(author):
+    step(author, due_on=S, done_on=E)
+    assert fraction("NEXT_STEPS_OVERDUE") == (0, 0)
+    assert figure("NEXT_STEPS_OVERDUE").value is None
+    step(author, due_on=S, done_on=E + DAY)
+    assert fraction("NEXT_STEPS_OVERDUE") == (1, 1)
+
+
+def test_a_step_closed_before_or_on_e_is_not_open_and_one_closed_after_e_is(author):
+    step(author, due_on=S, closed_on=E - DAY)
+    step(author, due_on=S, closed_on=E)
+    assert fraction("NEXT_STEPS_OVERDUE") == (0, 0)
+    step(author, due_on=S, closed_on=E + DAY)
+    assert fraction("NEXT_STEPS_OVERDUE") == (1, 1)
+
+
+def test_only_steps_of_analyses_completed_by_e_count(author):
+    step(author, due_on=S, completed_on=E)
+    step(author, due_on=S, completed_on=E + DAY)
+    step(author, due_on=S, completed_on=None, status="draft")
+    assert fraction("NEXT_STEPS_OVERDUE") == (1, 1)
+
+
+def test_a_step_with_no_due_date_is_open_but_never_overdue(author):
+    step(author, due_on=None)
+    assert fraction("NEXT_STEPS_OVERDUE") == (0, 1)
+
+
+def test_overdue_next_steps_drill_down_to_the_steps(author):
+    late = step(author, due_on=S)
+    on_time = step(author, due_on=E)
+    numerator, denominator = members("NEXT_STEPS_OVERDUE", Q1)
+    assert list(numerator) == [late]
+    assert set(denominator) == {late, on_time}

@@ -89,3 +89,17 @@ def test_the_quarter_is_required():
 def test_an_unknown_format_is_refused():
     with pytest.raises(CommandError, match="xlsx"):
         run("--quarter", "2024-25-Q1", "--format", "xlsx")
+
+
+def test_overdue_next_steps_are_in_the_json_output():
+    from tests.factories import NextStepFactory, NextStepsFactory
+
+    analysis = NextStepsFactory(started_on=date(2024, 4, 1), completed_on=date(2024, 4, 2))
+    NextStepFactory(analysis=analysis, due_on=date(2024, 6, 29))
+    NextStepFactory(analysis=analysis, due_on=date(2024, 6, 30))
+    output = json.loads(run("--quarter", "2024-25-Q1", "--format", "json"))
+    assert output["indicators"]["NEXT_STEPS_OVERDUE"] == {
+        "numerator": 1,
+        "denominator": 2,
+        "value": 50.0,
+    }

@@ -189,10 +189,10 @@ def test_the_dashboard_needs_the_same_queries_however_many_children(
 ):
     for i in range(children):
         cp_plan(ChildFactory(), date(2024, 1, 1 + i))
-    # Eight quarters computed live × eight aggregate queries (computation.compute), one look
+    # Eight quarters computed live × nine aggregate queries (computation.compute), one look
     # for published snapshots and one for agency returns covering all eight, the action plans'
     # counts, the session, the user and their agency: constant whatever the number of children.
-    with django_assert_max_num_queries(70):
+    with django_assert_max_num_queries(78):
         assert dashboard(wg_client).status_code == 200
 
 
@@ -256,9 +256,9 @@ def test_the_other_dataset_pages_need_the_same_queries_however_many_records(
             cp_plan(child, date(2024, 2, 1))
             InvolvementFactory(child=child, agency=health, start_date=date(2024, 1, 1))
             tool(SDQ, child, nurse, date(2024, 5, 1), informant="parent")
-        # At most two quarters' aggregates (16), one look each for published snapshots and
+        # At most two quarters' aggregates (18), one look each for published snapshots and
         # agency returns, the session, the user and their agency.
-        with django_assert_max_num_queries(21), CaptureQueriesContext(connection) as queries:
+        with django_assert_max_num_queries(23), CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
@@ -540,3 +540,35 @@ def test_a_published_figure_that_the_records_no_longer_match_is_shown_as_restate
     html = wg_client.get(url).content.decode()
     assert "Restated since publication" in html
     assert "the records now give" in html and "(0 of 1)" in html and "(0 of 2)" in html
+
+
+# NEXT_STEPS_OVERDUE ----------------------------------------------------------------------------
+
+
+def test_overdue_next_steps_drill_down_to_each_step_and_break_down_by_agency(
+    client, administrator, health_lead, health
+):
+    from tests.factories import NextStepFactory, NextStepsFactory
+
+    quarter = Q1
+    author = UserFactory(agency=health)
+    child = ChildFactory(given_name="Late", family_name="Steps")
+    InvolvementFactory(child=child, agency=health, start_date=date(2024, 1, 1))
+    analysis = NextStepsFactory(
+        child=child, author=author, started_on=date(2024, 4, 1), completed_on=date(2024, 4, 2)
+    )
+    NextStepFactory(analysis=analysis, due_on=date(2024, 5, 1))
+    NextStepFactory(analysis=analysis, due_on=quarter.end)
+    hidden = NextStepsFactory(started_on=date(2024, 4, 1), completed_on=date(2024, 4, 2))
+    NextStepFactory(analysis=hidden, due_on=date(2024, 5, 1))
+
+    client.force_login(administrator)
+    page = text(client.get(reverse("dataset:indicator", args=[SLUG, "NEXT_STEPS_OVERDUE"])))
+    assert "Next steps overdue" in page and "66.7%" in page
+    rows = client.get(
+        reverse("dataset:members_csv", args=[SLUG, "NEXT_STEPS_OVERDUE", "numerator"])
+    ).content.decode()
+    assert "Late Steps,Next step,due 1 May 2024,Community Health Trust" in rows
+    client.force_login(health_lead)  # sees only the children health works with
+    assert member_names(client, "NEXT_STEPS_OVERDUE") == ["Late Steps"]
+    assert len(member_names(client, "NEXT_STEPS_OVERDUE", "denominator")) == 2

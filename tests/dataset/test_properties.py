@@ -36,6 +36,7 @@ from toolkit.models import (
     Chronology,
     ChronologyEntry,
     DayInMyLife,
+    NextStep,
     NextSteps,
     ParentChildObservation,
 )
@@ -97,6 +98,8 @@ class ChildRecords:
     forms: list[tuple]  # (kind, completed, day, total, band)
     entries: list[date]
     reviewed: date | None
+    # Steps of the child's first "next steps" form, if it has one: (due, done, closed).
+    steps: list[tuple] = field(default_factory=list)
     pk: int = field(default=0)
 
 
@@ -151,7 +154,11 @@ def child_records(draw, quarter):
     )
     entries = draw(st.lists(day, max_size=3))
     reviewed = draw(st.one_of(st.none(), day))
-    return ChildRecords(episodes, forms, entries, reviewed)
+    maybe = st.one_of(st.none(), day)
+    steps = draw(st.lists(st.tuples(maybe, maybe, maybe), max_size=3))
+    # Done or no longer needed, never both (the model's constraint).
+    steps = [(due, done, None if done else closed) for due, done, closed in steps]
+    return ChildRecords(episodes, forms, entries, reviewed, steps)
 
 
 def save(children: list[ChildRecords]):
@@ -189,6 +196,7 @@ def save(children: list[ChildRecords]):
                 )
                 for review in reviews:
                     CPReview.objects.create(plan=plan, review_date=review)
+        first_analysis = None
         for kind, completed, day, total, band in records.forms:
             extra = {"day_version": "baby"} if kind == "day" else {}
             if kind == "sdq":
@@ -197,7 +205,7 @@ def save(children: list[ChildRecords]):
                     "total_difficulties": total,
                     "total_band": band if total is not None else "",
                 }
-            FORMS[kind].objects.create(
+            form = FORMS[kind].objects.create(
                 child=child,
                 author=author,
                 author_agency=author.agency,
@@ -205,6 +213,17 @@ def save(children: list[ChildRecords]):
                 completed_on=day if completed else None,
                 **extra,
             )
+            if kind == "next_steps" and first_analysis is None:
+                first_analysis = form
+            if form == first_analysis:
+                for due, done, closed in records.steps:
+                    NextStep.objects.create(
+                        analysis=form,
+                        due_on=due,
+                        status="done" if done else "not_needed" if closed else "open",
+                        done_on=done,
+                        closed_on=closed,
+                    )
         if records.entries or records.reviewed:
             chronology = Chronology.objects.create(child=child, reviewed_on=records.reviewed)
             for day in records.entries:
@@ -376,6 +395,21 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
             for plans_of_child in due_review
         ),
         len(due_review),
+    )
+
+    def first_analysis(c):
+        return next((form for form in c.forms if form[0] == "next_steps"), None)
+
+    open_steps = [
+        due
+        for c in children
+        if (analysis := first_analysis(c)) and analysis[1] and analysis[2] <= e
+        for due, done, closed in c.steps
+        if (done is None or done > e) and (closed is None or closed > e)
+    ]
+    figures["NEXT_STEPS_OVERDUE"] = (
+        sum(due is not None and due < e for due in open_steps),
+        len(open_steps),
     )
     return figures
 

@@ -316,32 +316,30 @@ def test_a_practitioner_completes_an_observation_and_next_steps(
     page.get_by_label("Risks").fill("Owen left to care for his sister")
     page.get_by_label("Impact on the child").fill("Tired and hungry at school")
     page.get_by_label("What we still do not know").fill("Who else lives in the home")
-    page.get_by_label("Next step 1", exact=True).fill("Family group conference")
+    what = page.get_by_label("Next step 1: what will be done")
+    what.fill("Family group conference")
     page.get_by_role("button", name="Complete next steps").click()
-    expect(_error_summary(page)).to_contain_text(
-        "Enter the step, its owner and a due date for each next step"
-    )
-    expect(page.get_by_label("Next step 1", exact=True)).to_have_value("Family group conference")
+    expect(_error_summary(page)).to_contain_text("Choose or enter who will do next step 1")
+    expect(_error_summary(page)).to_contain_text("Enter the due date for next step 1")
+    expect(what).to_have_value("Family group conference")
     _expect_error_links_reach_fields(page)
     assert_accessible(page)
 
     due = dates.today() + timedelta(days=28)
-    page.get_by_label("Who will do next step 1").fill("Sam Okafor")
+    page.get_by_label("Or the name of someone outside the portal who will do next step 1").fill(
+        "Sam Okafor"
+    )
     _fill_date(page, "Due date for next step 1", due)
     page.get_by_role("button", name="Complete next steps").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "So what do we know? Next steps completed"
     )
     expect(page.get_by_role("button", name="Save as draft")).to_have_count(0)
-    step = (
-        page.get_by_role("table", name="Next steps")
-        .get_by_role("row")
-        .filter(has_text="Family group conference")
-    )
-    expect(step.get_by_role("cell")).to_have_text(
-        ["Family group conference", "Sam Okafor", _long_date(due)]
-    )
-    expect(page.locator(".govuk-summary-list")).to_contain_text("Who else lives in the home")
+    step = page.locator(".govuk-summary-card").filter(has_text="Family group conference")
+    expect(step).to_contain_text("Sam Okafor")
+    expect(step).to_contain_text(_long_date(due))
+    expect(step.locator(".govuk-tag")).to_have_text("Open")
+    expect(page.locator(".govuk-summary-list").first).to_contain_text("Who else lives in the home")
     assert_accessible(page)
 
 

@@ -184,6 +184,13 @@ OBJECT_EXPECTATIONS = {
         "checklist",
         by_agency(csc=everyone(403), other=only([User.Role.TEAM_MANAGER])),
     ),
+    # A completed analysis's step: updated by its owner or the author's team (until teams are
+    # recorded, a team manager of the author's agency); readers of the child get 403.
+    "toolkit:next_step_status": (
+        "next_step",
+        by_agency(csc=everyone(403), other=only([User.Role.TEAM_MANAGER])),
+    ),
+    "toolkit:next_step_history": ("next_step", everyone(200)),
 }
 
 
@@ -375,7 +382,7 @@ def records(db):
     assessment = AssessmentFactory(referral__child=child)
     referral = assessment.referral
     cp_plan = CPPlanFactory(referral=referral)
-    from toolkit.models import ChronologyEntry
+    from toolkit.models import ChronologyEntry, NextStep
     from toolkit.services import chronology_entry_add
     from toolkit.tool_kinds import TOOL_KINDS
 
@@ -392,6 +399,7 @@ def records(db):
         )
         for slug, kind in TOOL_KINDS.items()
     }
+    child_date = referral.referral_date
     entry = chronology_entry_add(
         child=child,
         entry=ChronologyEntry(
@@ -417,6 +425,9 @@ def records(db):
         ),
         "tools": tools,
         "checklist": tools["checklist"],
+        "next_step": NextStep.objects.create(
+            analysis=tools["next-steps"], what="GP check", owner_name="Dr A", due_on=child_date
+        ),
         "chronology_entry": entry,
         "agency": agency,
         "child": child,

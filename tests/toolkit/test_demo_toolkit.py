@@ -14,7 +14,7 @@ from cases.demo_data import (
 )
 from cases.models import Child
 from cases.selectors import on_neglect_plan
-from neglect_portal import dates
+from neglect_portal import access, dates
 from neglect_portal.demo import AGENCIES, load_demo_people
 from neglect_portal.models import User
 from toolkit.content import DayVersion, suggested_day_version
@@ -399,3 +399,29 @@ def test_the_demo_has_a_reopened_tool_and_an_open_sdq_need_that_the_pages_show(d
             child=need.child, status="completed", completed_on__gte=need.recorded_on
         ).exists()
     assert SDQNeed.objects.count() == len(needs)
+
+
+@pytest.mark.django_db
+def test_generated_next_steps_have_owners_and_due_dates_and_some_are_overdue_done_or_closed(demo):
+    from toolkit.models import NextStep
+
+    generate_demo_data(300, seed=2)
+    today = dates.today()
+    steps = list(NextStep.objects.select_related("analysis", "owner"))
+    assert steps
+    completed = [step for step in steps if step.analysis.is_completed]
+    for step in completed:
+        step.full_clean()
+        assert step.due_on is not None and (step.owner_id is None) != (step.owner_name == "")
+        assert step.analysis.completed_on <= step.due_on
+        for day in (step.done_on, step.closed_on):
+            assert day is None or step.analysis.completed_on <= day <= today
+    assert any(step.owner_id for step in completed) and any(step.owner_name for step in completed)
+    assert any(step.is_overdue for step in completed)
+    assert {step.status for step in completed} == set(NextStep.Status.values)
+    assert all(step.closed_reason for step in completed if step.status == "not_needed")
+    # A portal owner could see the child when the analysis was written, to act on the step.
+    for step in completed:
+        if step.owner_id:
+            visible = access.children_visible_to(step.owner, on=step.analysis.started_on)
+            assert visible.filter(pk=step.analysis.child_id).exists(), step.pk

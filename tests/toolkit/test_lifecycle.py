@@ -9,7 +9,7 @@ from neglect_portal.models import User
 from neglect_portal.records.versions import StaleEdit
 from tests.factories import ChildFactory, UserFactory
 from toolkit.content import CHECKLIST_DOMAINS
-from toolkit.models import SDQ, AssessmentChecklist, NextSteps, Tool
+from toolkit.models import SDQ, AssessmentChecklist, Tool
 from toolkit.services import tool_complete, tool_reopen, tool_save_draft, tool_start
 
 pytestmark = pytest.mark.django_db
@@ -207,25 +207,6 @@ def test_a_child_over_17_cannot_have_an_sdq_completed(health_visitor):
     with pytest.raises(ValidationError) as error:
         tool_complete(sdq, user=health_visitor, expected_version=1)
     assert "aged 2 to 17, and the child is 18" in error.value.message_dict["age"][0]
-
-
-def test_next_steps_need_an_owner_and_due_date(health_visitor):
-    steps = tool_start(
-        NextSteps,
-        child=ChildFactory(),
-        author=health_visitor,
-        strengths="s",
-        needs="n",
-        risks="r",
-        impact_on_child="i",
-        still_unknown="u",
-        next_steps=[{"action": "Health check", "owner": ""}],
-    )
-    with pytest.raises(ValidationError) as error:
-        tool_complete(steps, user=health_visitor, expected_version=1)
-    assert error.value.message_dict == {
-        "next_steps": ["Enter the step, its owner and a due date for each next step"]
-    }
 
 
 def test_day_in_my_life_and_observation_list_what_is_missing(health_visitor):

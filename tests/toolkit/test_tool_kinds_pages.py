@@ -10,7 +10,7 @@ from django.urls import reverse
 from neglect_portal import dates
 from tests.factories import PASSWORD, InvolvementFactory
 from toolkit.content import DAY_SECTIONS, OBSERVATION_DOMAINS, DayVersion
-from toolkit.models import SDQ, DayInMyLife, NextSteps, ParentChildObservation, Tool
+from toolkit.models import SDQ, DayInMyLife, ParentChildObservation, Tool
 
 pytestmark = pytest.mark.django_db
 
@@ -268,50 +268,7 @@ def test_the_impact_supplement_is_scored(client, health, health_visitor):
     assert ">3<" in impact[:200]
 
 
-# So what do we know? Next steps -----------------------------------------------------------
-
-
-def next_steps_answers(version, **overrides):
-    return {
-        "version": version,
-        "strengths": "Mum engages",
-        "needs": "Routine",
-        "risks": "Hunger",
-        "impact_on_child": "Tired",
-        "still_unknown": "Dad's role",
-        "step_1_action": "Book GP check",
-        "step_1_owner": "Health visitor",
-        "step_1_due_0": "1",
-        "step_1_due_1": "2",
-        "step_1_due_2": "2027",
-        **overrides,
-    }
-
-
-def test_each_next_step_needs_an_owner_and_a_due_date(client, health, health_visitor):
-    tool, url = start(client, health_visitor, child_aged(health, 9), "next-steps", NextSteps)
-    html = client.post(
-        url, next_steps_answers(1, step_1_owner="", action="complete")
-    ).content.decode()
-    assert "Enter the step, its owner and a due date for each next step" in html
-    tool.refresh_from_db()
-    assert tool.next_steps == [{"action": "Book GP check", "owner": "", "due": "2027-02-01"}]
-
-
-def test_saving_next_steps_offers_more_rows(client, health, health_visitor):
-    tool, url = start(client, health_visitor, child_aged(health, 9), "next-steps", NextSteps)
-    assert 'name="step_2_action"' in client.get(url).content.decode()
-    assert 'name="step_3_action"' not in client.get(url).content.decode()
-    client.post(url, next_steps_answers(1, action="draft"))
-    html = client.get(url).content.decode()
-    assert 'name="step_3_action"' in html and "Book GP check" in html
-
-
-def test_completed_next_steps_read_back_with_owner_and_date(client, health, health_visitor):
-    tool, url = start(client, health_visitor, child_aged(health, 9), "next-steps", NextSteps)
-    client.post(url, next_steps_answers(1, action="complete"))
-    html = client.get(url).content.decode()
-    assert "Book GP check" in html and "Health visitor" in html and "1 February 2027" in html
+# So what do we know? Next steps: tests/toolkit/test_next_steps.py
 
 
 # Every kind on the child's page -----------------------------------------------------------
@@ -379,16 +336,6 @@ def test_an_sdq_needs_three_answers_in_every_scale_to_be_completed(client, healt
     assert 'href="#id_item_3_1"' in html
     tool.refresh_from_db()
     assert tool.status == Tool.Status.DRAFT and len(tool.responses) == 22
-
-
-def test_a_next_step_with_only_an_owner_does_not_pass_completion(client, health, health_visitor):
-    tool, url = start(client, health_visitor, child_aged(health, 9), "next-steps", NextSteps)
-    html = client.post(
-        url, next_steps_answers(1, step_2_owner="Nursery", action="complete")
-    ).content.decode()
-    assert "Enter the step, its owner and a due date for each next step" in html
-    tool.refresh_from_db()
-    assert tool.status == Tool.Status.DRAFT
 
 
 def test_the_kept_answers_notice_is_not_dressed_as_success(client, health, health_visitor):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('toolkit', '0006_sdq_need'),
+        ('toolkit', '0007_next_step_rows'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django import template
 from neglect_portal import access
 from neglect_portal.dates import today
 
-from ..selectors import sdq_needs_open, tools_for_child
+from ..selectors import overdue_next_steps, sdq_needs_open, tools_for_child
 from ..status import tool_statuses
 from ..tool_kinds import TOOL_KINDS
 
@@ -16,7 +16,7 @@ register = template.Library()
 @register.inclusion_tag("toolkit/_child_panel.html", takes_context=True)
 def child_toolkit(context, child, on_neglect_plan: bool) -> dict:
     """The mandatory tools' status (for a child on a neglect plan), any SDQ needed, every tool
-    started and the buttons to start one: six queries."""
+    started, the overdue next steps and the buttons to start one: five queries."""
     user = context["request"].user
     return {
         "child": child,
@@ -24,6 +24,7 @@ def child_toolkit(context, child, on_neglect_plan: bool) -> dict:
         "tool_statuses": tool_statuses([child.pk], today())[child.pk] if on_neglect_plan else [],
         "sdq_needs": sdq_needs_open([child.pk]),
         "tools": tools_for_child(child),
+        "overdue_steps": list(overdue_next_steps([child.pk], on=today())),
         "tool_kinds": TOOL_KINDS.values(),
         "can_start_tools": access.works_with_children(user),
         "csrf_token": context.get("csrf_token"),
