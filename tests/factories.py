@@ -23,6 +23,16 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     kind = Agency.Kind.OTHER
 
 
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "neglect_portal.Team"
+        django_get_or_create = ["agency", "name"]
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+    locality = "North"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -108,3 +118,17 @@ class CPReviewFactory(factory.django.DjangoModelFactory):
 
     plan = factory.SubFactory(CPPlanFactory)
     review_date = factory.LazyAttribute(lambda r: r.plan.start_date)
+
+
+class AllocationFactory(factory.django.DjangoModelFactory):
+    """A dated allocation as a row, for reading pages and indicators; changes that must keep
+    the child's allocated worker in step go through cases.services.allocation_change."""
+
+    class Meta:
+        model = "cases.Allocation"
+
+    child = factory.SubFactory(ChildFactory)
+    worker = factory.SubFactory(UserFactory)
+    team = factory.LazyAttribute(lambda a: a.worker.team)
+    started_on = factory.Faker("date_between", start_date="-2y", end_date="-1d")
+    reason = "first"

@@ -7,6 +7,7 @@ from django.urls import reverse
 from cases.models import AccessLog, Child, ChildProtectionPlan, Involvement, Referral
 from neglect_portal import dates
 from tests.factories import (
+    AllocationFactory,
     AssessmentFactory,
     ChildFactory,
     CINPlanFactory,
@@ -14,6 +15,7 @@ from tests.factories import (
     CPReviewFactory,
     InvolvementFactory,
     ReferralFactory,
+    TeamFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +148,7 @@ def test_administrators_read_the_access_log(client, administrator, csc_social_wo
 
 @pytest.mark.parametrize("count", [5, 50])
 def test_child_page_queries_do_not_grow_with_records(
-    worker_client, count, django_assert_max_num_queries
+    worker_client, csc_social_worker, count, django_assert_max_num_queries
 ):
     child = ChildFactory()
     for i in range(count):
@@ -156,9 +158,21 @@ def test_child_page_queries_do_not_grow_with_records(
         CPReviewFactory(plan=plan)
         CINPlanFactory(referral=referral)
         InvolvementFactory(child=child)
-    with django_assert_max_num_queries(19):
+        AllocationFactory(
+            child=child,
+            started_on=referral.referral_date,
+            ended_on=referral.referral_date + timedelta(10),
+            worker__team=TeamFactory(agency=csc_social_worker.agency),
+        )
+    with django_assert_max_num_queries(20):
         response = worker_client.get(reverse("cases:child_detail", args=[child.pk]))
     assert response.status_code == 200
+    assert (
+        response.content.decode().count(
+            'History<span class="govuk-visually-hidden"> of the allocation'
+        )
+        == count
+    )
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -484,7 +498,7 @@ def test_a_child_on_a_neglect_plan_shows_the_mandatory_tools(
         completed_on=TODAY - timedelta(days=10),
         day_version="baby",
     )
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         html = worker_client.get(
             reverse("cases:child_detail", args=[rich_child.pk])
         ).content.decode()
