@@ -662,9 +662,10 @@ def test_a_partner_records_only_its_own_agencys_involvement(
     assert "Select a valid choice" in response.content.decode()  # not health's worker
 
 
-def test_only_csc_staff_can_be_allocated(worker_client, health_visitor, rich_child):
+def test_the_childs_details_no_longer_change_the_allocated_worker(worker_client, rich_child):
+    """Allocation has its own page, which asks the date and reason (test_allocations.py)."""
     html = worker_client.get(reverse("cases:child_edit", args=[rich_child.pk])).content.decode()
-    assert str(health_visitor) not in html
+    assert 'name="allocated_worker"' not in html
 
 
 def test_history_and_edit_pages_are_logged_as_opening_the_child(worker_client, rich_child):
