@@ -22,6 +22,8 @@ CASE_RECORD_CODES = [
     "SDQ_COMPLETED",
     "SDQ_RAISED",
 ]
+# Definitions version 2, after the agencies' and action plans' indicators.
+VERSION_2_CODES = ["WORKER_CHANGES_12M"]
 COUNTS = {"TOOLKIT_CHILDREN", "SDQ_COMPLETED"}
 MEANS = {"CHRONOLOGY_ENTRIES_WEEKLY"}
 SNAPSHOTS = {
@@ -31,11 +33,12 @@ SNAPSHOTS = {
     "TOOLKIT_MANDATORY_COMPLETE",
     "TRAINING_COVERAGE",
     "ACTIONS_BY_RAG",
+    "WORKER_CHANGES_12M",
 }
 
 # sha256 of every definition text in registry order. When this test fails, a definition has
 # changed: bump DEFINITIONS_VERSION (published quarters record it) and update both.
-FINGERPRINT = ("2026.1", "2feb0f89154c317bd69c819aac47ec6b1072d3dd38c6f6571cec78f60462a977")
+FINGERPRINT = ("2026.2", "28f3ba97e717a67a8421ca23dddb1f1983263d81495373431248a3d69447a87d")
 
 
 def test_every_code_of_the_contract_is_registered_in_its_order():
@@ -43,8 +46,9 @@ def test_every_code_of_the_contract_is_registered_in_its_order():
         *CASE_RECORD_CODES,
         "TRAINING_COVERAGE",
         "ACTIONS_BY_RAG",
+        *VERSION_2_CODES,
     ]
-    assert list(indicators.CASE_RECORD_CODES) == CASE_RECORD_CODES
+    assert list(indicators.CASE_RECORD_CODES) == [*CASE_RECORD_CODES, *VERSION_2_CODES]
 
 
 def test_training_and_actions_come_from_returns_and_action_plans():

@@ -16,7 +16,14 @@ from django.db.models import F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases.models import Assessment, Child, ChildInNeedPlan, ChildProtectionPlan, Referral
+from cases.models import (
+    Allocation,
+    Assessment,
+    Child,
+    ChildInNeedPlan,
+    ChildProtectionPlan,
+    Referral,
+)
 from dataset.computation import compute, members, percentage, weekly_mean
 from dataset.indicators import CASE_RECORD_CODES
 from dataset.sql_dates import AddMonths
@@ -90,6 +97,8 @@ class ChildRecords:
     forms: list[tuple]  # (kind, completed, day, total, band)
     entries: list[date]
     reviewed: date | None
+    # The days the child's allocations began, oldest first (each ends as the next begins).
+    allocations: list[date] = field(default_factory=list)
     pk: int = field(default=0)
 
 
@@ -138,7 +147,8 @@ def child_records(draw, quarter):
     )
     entries = draw(st.lists(day, max_size=3))
     reviewed = draw(st.one_of(st.none(), day))
-    return ChildRecords(episodes, forms, entries, reviewed)
+    allocations = sorted(draw(st.lists(day, max_size=5)))
+    return ChildRecords(episodes, forms, entries, reviewed, allocations)
 
 
 def save(children: list[ChildRecords]):
@@ -189,6 +199,11 @@ def save(children: list[ChildRecords]):
                 status="completed" if completed else "draft",
                 completed_on=day if completed else None,
                 **extra,
+            )
+        starts = records.allocations
+        for start, following in zip(starts, [*starts[1:], None][: len(starts)], strict=True):
+            Allocation.objects.create(
+                child=child, worker=author, started_on=start, ended_on=following, reason="first"
             )
         if records.entries or records.reviewed:
             chronology = Chronology.objects.create(child=child, reviewed_on=records.reviewed)
@@ -333,6 +348,20 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
     figures["SDQ_COMPLETED"] = (len(sdqs), None)
     scored = [band for total, band in sdqs if total is not None]
     figures["SDQ_RAISED"] = (sum(band in ("High", "Very high") for band in scored), len(scored))
+
+    def on_any_plan(c):
+        return any(
+            (ep.cp and is_open(*ep.cp[:2])) or (ep.cin and is_open(*ep.cin)) for ep in c.episodes
+        )
+
+    def changes_in_year(c):  # every allocation after the first, begun in (E - 12 months, E]
+        return sum(e - relativedelta(months=12) < d <= e for d in c.allocations[1:])
+
+    planned = [c for c in children if on_any_plan(c)]
+    figures["WORKER_CHANGES_12M"] = (
+        sum(changes_in_year(c) >= 3 for c in planned),
+        len(planned),
+    )
     return figures
 
 
