@@ -2,6 +2,7 @@
 through cases.services.allocation_change, which ends the open allocation and starts the next."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from tests.neglect_portal.test_security_submissions import at_once, signed_in
 
 pytestmark = pytest.mark.django_db
 TODAY = dates.today()
@@ -432,3 +434,75 @@ def test_a_merge_keeps_the_survivors_worker_and_ends_the_others(
     kept.refresh_from_db()
     assert (ended.child_id, ended.ended_on, kept.ended_on) == (survivor.pk, TODAY, None)
     assert Child.objects.get(pk=survivor.pk).allocated_worker == first_worker
+
+
+# At the same moment ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def slow_saves(monkeypatch):
+    """Hold each save of `model` open a moment inside its transaction, so two posts overlap."""
+
+    def slow(model):
+        save = model.save
+
+        def held(self, *args, **kwargs):
+            time.sleep(0.3)
+            return save(self, *args, **kwargs)
+
+        monkeypatch.setattr(model, "save", held)
+
+    return slow
+
+
+def _change_form(client, child, worker, reason="transferred"):
+    _, hidden = _form(client, child)
+    return {**hidden, "worker": worker.pk, **date_fields("started_on", TODAY), "reason": reason}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_changing_one_child_at_once_save_one_change_and_tell_the_other(
+    csc, first_worker, second_worker, slow_saves
+):
+    child = ChildFactory()
+    allocated(child, UserFactory(agency=csc), TODAY - 60 * DAY)
+    managers = [signed_in(UserFactory(agency=csc, role="team_manager")) for _ in range(2)]
+    url = reverse("cases:allocation_change", args=[child.pk])
+    forms = [
+        _change_form(client, child, worker)
+        for client, worker in zip(managers, [first_worker, second_worker], strict=True)
+    ]
+    slow_saves(Allocation)
+
+    responses = at_once(
+        *(
+            lambda client=client, form=form: client.post(url, form)
+            for client, form in zip(managers, forms, strict=True)
+        )
+    )
+
+    assert sorted(getattr(r, "status_code", r) for r in responses) == [200, 302], responses
+    refused = next(r for r in responses if r.status_code == 200).content.decode()
+    assert "Someone changed the allocated worker after you opened this page" in refused
+    assert child.allocations.count() == 2
+    assert child.allocations.filter(ended_on__isnull=True).count() == 1
+    saved = Child.objects.get(pk=child.pk).allocated_worker
+    assert saved == child.allocations.get(ended_on__isnull=True).worker
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_form_sent_twice_at_once_changes_the_worker_once(
+    csc, csc_team_manager, first_worker, slow_saves
+):
+    child = ChildFactory()
+    allocated(child, UserFactory(agency=csc), TODAY - 60 * DAY)
+    clients = signed_in(csc_team_manager), signed_in(csc_team_manager)
+    form = _change_form(clients[0], child, first_worker)
+    url = reverse("cases:allocation_change", args=[child.pk])
+    slow_saves(Allocation)
+
+    responses = at_once(*(lambda client=client: client.post(url, form) for client in clients))
+
+    assert [getattr(r, "status_code", r) for r in responses] == [302, 302], responses
+    assert {r["Location"] for r in responses} == {reverse("cases:child_detail", args=[child.pk])}
+    assert child.allocations.count() == 2
