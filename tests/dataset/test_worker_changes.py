@@ -2,10 +2,12 @@
 children with a CP or CIN plan open at E, those with three or more changes of allocated worker
 dated in (E - 12 months, E]; the first allocation is not a change."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.urls import reverse
 
 from dataset.computation import compute, members
 from neglect_portal.quarters import Quarter
@@ -105,3 +107,22 @@ def test_a_fourth_quarters_year_runs_from_the_first_of_april():
     child = on_plan()
     allocations(child, date(2022, 1, 1), date(2023, 4, 1), date(2023, 9, 1), date(2024, 3, 31))
     assert fraction(quarter) == (1, 1)
+
+
+def test_the_indicator_page_and_drill_down_list_the_children_behind_it(client, csc, administrator):
+    often = on_plan(given_name="Oft", family_name="Changed")
+    seldom = on_plan(given_name="Rare", family_name="Changed")
+    allocations(often, date(2022, 1, 1), E - 90 * DAY, E - 60 * DAY, E - 30 * DAY)
+    allocations(seldom, date(2022, 1, 1), E - 30 * DAY)
+    client.force_login(administrator)  # children's social care: may see every child
+
+    page = client.get(reverse("dataset:indicator", args=[Q1.slug, CODE])).content.decode()
+    assert "the first allocation is not a change" in page
+
+    def names(which):
+        response = client.get(reverse("dataset:members", args=[Q1.slug, CODE, which]))
+        assert response.status_code == 200
+        return sorted(re.findall(r'href="/children/\d+/">([^<]+)</a>', response.content.decode()))
+
+    assert names("numerator") == ["Oft Changed"]
+    assert names("denominator") == ["Oft Changed", "Rare Changed"]
