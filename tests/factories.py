@@ -3,6 +3,7 @@ from datetime import date, timedelta
 import factory
 from faker import Faker
 
+from neglect_portal import dates
 from neglect_portal.models import Agency, User
 
 PASSWORD = "correct-horse-battery"
@@ -51,6 +52,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class ChildFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "cases.Child"
+        skip_postgeneration_save = True
 
     la_child_id = factory.Sequence(lambda n: f"DfEX{n:07d}")
     given_name = _name("first_name")
@@ -60,6 +62,20 @@ class ChildFactory(factory.django.DjangoModelFactory):
     date_of_birth = factory.Faker("date_between", start_date="-15y", end_date="-3y")
     sex = "F"
     ethnicity = "WBRI"
+
+    @factory.post_generation
+    def allocation(child, create, extracted, **kwargs):
+        """A child made with an allocated worker has that allocation on record too, from
+        today, as cases.services.allocation_change would leave it."""
+        if create and child.allocated_worker_id:
+            from cases.models import Allocation
+
+            Allocation.objects.create(
+                child=child,
+                worker_id=child.allocated_worker_id,
+                started_on=dates.today(),
+                reason=Allocation.Reason.FIRST,
+            )
 
 
 class ReferralFactory(factory.django.DjangoModelFactory):
