@@ -166,6 +166,9 @@ def allocation_change(
             "Someone changed the allocated worker after you opened this page: now "
             f"{now}. Check this is still the change to make"
         )
+    if worker is not None and not (worker.is_active and worker.agency.is_childrens_social_care):
+        # Allocation gives sight of the child: only the statutory service's staff hold one.
+        raise ValidationError({"worker": "Select a worker in children's social care"})
     if worker is None and current is None:
         raise ValidationError({"worker": "This child has no allocated worker to end"})
     if worker is not None and current is not None and current.worker_id == worker.pk:

@@ -193,6 +193,20 @@ def test_a_change_that_cannot_be_is_refused_and_nothing_changes(
     assert Child.objects.get(pk=child.pk).allocated_worker == first_worker
 
 
+def test_only_an_active_worker_in_childrens_social_care_can_be_allocated(
+    first_worker, health_visitor, csc
+):
+    child = ChildFactory()
+    gone = UserFactory(agency=csc, is_active=False)
+    for worker in (health_visitor, gone):
+        with pytest.raises(ValidationError) as refused:
+            allocated(child, worker, TODAY)
+        assert refused.value.message_dict == {
+            "worker": ["Select a worker in children's social care"]
+        }
+    assert not child.allocations.exists()
+
+
 def test_a_change_made_by_someone_else_meanwhile_is_not_overwritten(
     first_worker, second_worker, csc_team_manager
 ):
