@@ -27,7 +27,7 @@ from typing import Protocol
 
 from django.contrib.auth.hashers import make_password
 from django.db import models, reset_queries, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
@@ -44,7 +44,7 @@ from neglect_portal.demo import (
     app_demo_modules,
 )
 from neglect_portal.demo_random import DemoRandom
-from neglect_portal.models import Agency, User
+from neglect_portal.models import Agency, Team, User
 
 from .codes import (
     ASSESSMENT_FACTORS,
@@ -59,6 +59,7 @@ from .codes import (
     Sex,
 )
 from .models import (
+    Allocation,
     Assessment,
     Child,
     ChildInNeedPlan,
@@ -77,6 +78,18 @@ HISTORY_CHANGE_REASON = "Synthetic demo data"
 
 # The practitioner's caseload stays realistic however many children are generated.
 PRACTITIONER_CASELOAD = 30
+# Changes of allocated worker during a child's open episode, and why each happened (§7).
+WORKER_CHANGE_COUNT_WEIGHTS = {0: 45, 1: 27, 2: 14, 3: 9, 4: 5}
+CHANGE_REASON_WEIGHTS = {
+    Allocation.Reason.WORKER_LEFT: 35,
+    Allocation.Reason.MOVED_TEAM: 18,
+    Allocation.Reason.TRANSFERRED: 30,
+    Allocation.Reason.STEP_DOWN: 12,
+    Allocation.Reason.OTHER: 5,
+}
+# So the demo shows WORKER_CHANGES_12M's numerator: the demo practitioner's first child with
+# a long enough open episode has this many changes in the last year.
+DEMO_CHANGES_IN_YEAR = 3
 
 BOYS_NAMES = (
     "Oliver",
@@ -395,6 +408,12 @@ OTHER_PRESENTING_COUNT = {1: 60, 2: 30, 0: 10}
 FACTOR_COUNT_WEIGHTS = {1: 40, 2: 35, 3: 25}
 
 
+def _on_plan_since(episode: "Episode", day: date) -> bool:
+    """The episode has a plan open today that began on or before `day`."""
+    plans = [*episode.cin_plans, *(plan for plan, _ in episode.cp_plans)]
+    return any(plan.end_date is None and plan.start_date <= day for plan in plans)
+
+
 def financial_year_start(day: date) -> date:
     return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
 
@@ -443,6 +462,8 @@ class GeneratedChild:
     child: Child
     episodes: list[Episode]
     involvements: list[Involvement]
+    # The allocated workers of the open episode, oldest first; the last is the current one.
+    allocations: list[Allocation] = field(default_factory=list)
     # By extension name ("toolkit"): the records other apps made for this child.
     records: dict[str, ChildRecords] = field(default_factory=dict)
 
@@ -484,6 +505,7 @@ class DemoDataGenerator:
         first_number: int = 1,
         practitioner_id: int | None = None,
         extensions: dict[str, ChildExtension] | None = None,
+        social_workers: dict[int, int | None] | None = None,
     ):
         missing = {name for name, _ in AGENCIES} - set(agency_ids)
         if missing:
@@ -499,6 +521,13 @@ class DemoDataGenerator:
         self.allocated = 0
         self.next_number = first_number
         self.extensions = extensions or {}
+        # Children's social care's workers to allocate, with their teams ({id: team id}).
+        self.social_workers = social_workers or {}
+        # The demo practitioner's caseload is capped (PRACTITIONER_CASELOAD): not in the pool.
+        self.worker_pool = sorted(w for w in self.social_workers if w != practitioner_id)
+        # Its own stream, so the case records of a seed are the same with or without workers.
+        self.allocation_rng = DemoRandom(f"allocations-{seed}")
+        self.demo_changes_shown = False
 
     def _past(self, day: date | None) -> date | None:
         """The date if it is today or earlier, else None: it has not happened yet."""
@@ -554,11 +583,64 @@ class DemoDataGenerator:
                 if involvement.agency_id == self.agency_ids[CSC] and involvement.end_date is None:
                     involvement.lead_worker_id = self.practitioner_id
         generated = GeneratedChild(child, episodes, involvements)
+        generated.allocations = self._allocations(child, episodes)
         for name, extension in self.extensions.items():
             records = extension.records(generated)
             if records is not None:
                 generated.records[name] = records
         return generated
+
+    def _allocations(self, child: Child, episodes: list[Episode]) -> list[Allocation]:
+        """The open episode's allocated workers, each ending as the next begins; the last is
+        `child.allocated_worker` (set here when the demo practitioner does not hold it)."""
+        opened = episodes[-1].referral
+        if opened.closure_date is not None or not self.worker_pool:
+            return []
+        rng = self.allocation_rng
+        current = child.allocated_worker_id or rng.choice(self.worker_pool)
+        child.allocated_worker_id = current
+        start, earliest_change = opened.referral_date, opened.referral_date + timedelta(days=1)
+        changes = rng.weighted(WORKER_CHANGE_COUNT_WEIGHTS)
+        latest_change = self.today
+        if (
+            current == self.practitioner_id
+            and not self.demo_changes_shown
+            and _on_plan_since(episodes[-1], self.today - timedelta(days=120))
+        ):
+            # Changes 100 to 330 days ago fall in the year to today and to the end of the
+            # latest complete quarter alike, so the dataset's page counts them too.
+            self.demo_changes_shown = True
+            changes = max(changes, DEMO_CHANGES_IN_YEAR)
+            earliest_change = max(earliest_change, self.today - timedelta(days=330))
+            latest_change = self.today - timedelta(days=100)
+        span = max((latest_change - earliest_change).days + 1, 0)
+        days = sorted(
+            earliest_change + timedelta(days=n) for n in rng.sample(range(span), min(changes, span))
+        )
+        # Workers from the newest back: each differs from the one after it.
+        workers = [current]
+        for _ in days:
+            choices = [w for w in self.worker_pool if w != workers[0]] or self.worker_pool
+            workers.insert(0, rng.choice(choices))
+        starts = [start, *days]
+        allocations = []
+        for number, (worker, began) in enumerate(zip(workers, starts, strict=True)):
+            following = starts[number + 1] if number + 1 < len(starts) else None
+            reason = Allocation.Reason.FIRST if number == 0 else rng.weighted(CHANGE_REASON_WEIGHTS)
+            allocations.append(
+                Allocation(
+                    child=child,
+                    worker_id=worker,
+                    team_id=self.social_workers.get(worker),
+                    started_on=began,
+                    ended_on=following,
+                    reason=reason,
+                    note="Caseloads rebalanced across the teams"
+                    if reason == Allocation.Reason.OTHER
+                    else "",
+                )
+            )
+        return allocations
 
     # Episodes of need
 
@@ -837,6 +919,7 @@ class Batch:
     cp_plans: list[ChildProtectionPlan] = field(default_factory=list)
     reviews: list[CPReview] = field(default_factory=list)
     involvements: list[Involvement] = field(default_factory=list)
+    allocations: list[Allocation] = field(default_factory=list)
     # The extensions' records by model, in the order their tables() list them.
     extra: dict[type[models.Model], list[models.Model]] = field(default_factory=dict)
     # One unsaved stand-in per author, so the history rows name who wrote each record.
@@ -855,6 +938,7 @@ class Batch:
                 self.cp_plans.append(plan)
                 self.reviews.extend(reviews)
         self.involvements.extend(generated.involvements)
+        self.allocations.extend(generated.allocations)
         for records in generated.records.values():
             for model, objs in records.tables():
                 for record in objs:
@@ -880,6 +964,7 @@ class Batch:
             (ChildProtectionPlan, self.cp_plans),
             (CPReview, self.reviews),
             (Involvement, self.involvements),
+            (Allocation, self.allocations),
             *self.extra.items(),
         ]
 
@@ -920,11 +1005,16 @@ def generated_practitioners(
             "username", "pk"
         )
     )
+    teams: dict[int, list[int]] = {}
+    for team, agency_id in Team.objects.order_by("name").values_list("pk", "agency_id"):
+        teams.setdefault(agency_id, []).append(team)
     missing = []
     for username, agency in wanted.items():
         if username in existing:
             continue
         rng = random.Random(username)  # noqa: S311 - the same made-up name every time
+        agency_teams = teams.get(agency_ids[agency], [])
+        number = int(username.rsplit("-", 1)[1])
         missing.append(
             User(
                 username=username,
@@ -932,6 +1022,8 @@ def generated_practitioners(
                 last_name=rng.choice(FAMILY_NAMES),
                 email=f"{username}@example.org",
                 agency_id=agency_ids[agency],
+                # Spread over the agency's teams in turn.
+                team_id=agency_teams[number % len(agency_teams)] if agency_teams else None,
                 role=User.Role.PRACTITIONER,
                 password=make_password(None),
             )
@@ -947,6 +1039,26 @@ def generated_practitioners(
     for username in sorted(wanted):
         authors.setdefault(agency_ids[wanted[username]], []).append(existing[username])
     return authors
+
+
+# Children's social care's generated workers for every 2,000 children: the toolkit's authors
+# (toolkit.demo_data asks for as many), so a child's social worker also writes its tools.
+SOCIAL_WORKERS_PER_2000 = 8
+
+
+def _social_workers(
+    agency_ids: dict[str, int], children: int, *, history: bool
+) -> dict[int, int | None]:
+    """{worker id: team id} of the workers children are allocated to: the generated social
+    workers and the demo practitioner. None when there are no children to allocate."""
+    if not children:
+        return {}
+    csc = agency_ids[CSC]
+    ids = generated_practitioners(
+        agency_ids, {CSC: SOCIAL_WORKERS_PER_2000}, children, history=history
+    )[csc]
+    people = User.objects.filter(Q(pk__in=ids) | Q(username="practitioner", agency_id=csc))
+    return dict(people.values_list("pk", "team_id"))
 
 
 def next_la_number() -> int:
@@ -995,6 +1107,7 @@ def generate_demo_data(
         first_number=next_la_number(),
         practitioner_id=practitioner.first(),
         extensions=child_extensions(context) if extensions and children else None,
+        social_workers=_social_workers(agency_ids, children, history=history),
     )
     counts: Counter = Counter()
     started = time.monotonic()

@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from neglect_portal.dates import long_date
+from neglect_portal.dates import long_date, today
 from neglect_portal.models import User
 from neglect_portal.records.history import attributed
 
@@ -260,6 +260,7 @@ def duplicate_merge(*, flag_id: int, survivor_id: int, expected_version: int, us
     survivor = children.pop(survivor_id)
     merged = children.popitem()[1]
     _refuse_clashes(survivor, merged)
+    _end_second_open_allocation(survivor, merged, user)
     moved_log = list(AccessLog.objects.filter(child=merged).values_list("pk", flat=True))
     _move_records(Child, keep=survivor, drop=merged, user=user, reason=_merged_into(survivor))
     _refuse_overlapping_cp_plans(survivor)
@@ -283,6 +284,19 @@ def duplicate_merge(*, flag_id: int, survivor_id: int, expected_version: int, us
     attributed(merged, user=user, reason=_merged_into(survivor))
     merged.delete()
     return survivor
+
+
+def _end_second_open_allocation(survivor: Child, merged: Child, user: User) -> None:
+    """A child has one allocated worker: the survivor keeps its own (as it keeps its other
+    details), and the merged child's allocation ends today, its history kept."""
+    if not survivor.allocations.filter(ended_on__isnull=True).exists():
+        return
+    why = _merged_into(survivor)
+    for allocation in merged.allocations.select_for_update().filter(ended_on__isnull=True):
+        allocation.ended_on = max(today(), allocation.started_on)
+        allocation.end_note = why
+        attributed(allocation, user=user, reason=why)
+        allocation.save(update_fields=["ended_on", "end_note"])
 
 
 def _missing(name: str, value: Any) -> bool:

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
+from neglect_portal.dates import long_date
 from neglect_portal.forms import GovukDateField, GovukModelForm
 from neglect_portal.models import Agency, User
 from neglect_portal.records.versions import CarriesVersion
@@ -13,6 +14,7 @@ from .codes import (
     ReferralSource,
 )
 from .models import (
+    Allocation,
     Assessment,
     Child,
     ChildInNeedPlan,
@@ -102,9 +104,6 @@ class ChildForm(VersionedForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="Select all that apply",
     )
-    allocated_worker = StaffChoiceField(
-        queryset=_csc_staff(), required=False, empty_label="Not allocated"
-    )
 
     class Meta:
         model = Child
@@ -118,7 +117,6 @@ class ChildForm(VersionedForm):
             "ethnicity",
             "disabilities",
             "date_of_death",
-            "allocated_worker",
         ]
         widgets = {"sex": forms.RadioSelect}
         error_messages = {
@@ -130,7 +128,6 @@ class ChildForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["allocated_worker"].queryset = _csc_staff()
         self.fields["ethnicity"].choices = [
             ("", "Not recorded"),
             *self.fields["ethnicity"].choices[1:],
@@ -352,3 +349,48 @@ class NewChildReferralForm(GovukModelForm):
         )
         if errors and "referral_date" not in self.errors:
             self._update_errors(forms.ValidationError(errors))
+
+
+class AllocationChangeForm(GovukModelForm):
+    """A change of the child's allocated worker: who, from when and why. The allocation it
+    replaces travels with the form, so a change someone else made meanwhile is not
+    overwritten (cases.services.allocation_change)."""
+
+    submit_label = "Change allocated worker"
+    worker = StaffChoiceField(
+        queryset=_csc_staff(),
+        required=False,
+        label="New allocated worker",
+        empty_label="Nobody: end the current allocation",
+    )
+    started_on = _date("Date of the change", hint="For example, 27 3 2024")
+    expected_open = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Allocation
+        fields = ["worker", "started_on", "reason", "note"]
+        widgets = {"reason": forms.RadioSelect}
+        labels = {"reason": "Reason for the change", "note": "More about the reason"}
+        help_texts = {"note": "Needed when the reason is other"}
+
+    def __init__(self, *args, current: Allocation | None = None, first: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = _csc_staff()
+        self.fields["expected_open"].initial = current.pk if current else None
+        if current is not None:
+            team = f", {current.team}" if current.team else ""
+            self.fields[
+                "worker"
+            ].help_text = f"Now {current.worker}{team}, since {long_date(current.started_on)}"
+        reasons = [
+            (value, label)
+            for value, label in Allocation.Reason.choices
+            if value != Allocation.Reason.FIRST
+        ]
+        if first:
+            # Nobody was allocated before: there is no change to explain.
+            del self.fields["reason"]
+        else:
+            self.fields["reason"].choices = reasons
+            _no_preselected_radio(self, "reason", "Select the reason for the change")
+        self.fields["started_on"].error_messages["required"] = "Enter the date of the change"

@@ -769,3 +769,77 @@ class CensusImportRun(models.Model):
             and self.progress_at is not None
             and self.progress_at < timezone.now() - self.STALLED_AFTER
         )
+
+
+class Allocation(models.Model):
+    """One worker's allocation to a child, from a date to a date (open while it lasts), and
+    why it began. `Child.allocated_worker` is the open one's worker, kept beside it for the
+    pages and the access rules that read it; cases.services.allocation_change writes both."""
+
+    class Reason(models.TextChoices):
+        # Why the allocation began: the reason for the change from the one before (§7).
+        FIRST = "first", "First allocation"
+        WORKER_LEFT = "worker_left", "Worker left"
+        MOVED_TEAM = "moved_team", "Worker moved team"
+        TRANSFERRED = "transferred", "Case transferred"
+        STEP_DOWN = "step_down", "Step down or step across"
+        OTHER = "other", "Other"
+
+    child_lookup = "child"
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="allocations")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allocations"
+    )
+    # The worker's team when allocated: the history reads as it was, after people move team.
+    team = models.ForeignKey(
+        "neglect_portal.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_on = models.DateField("start date")
+    ended_on = models.DateField("end date", null=True, blank=True)
+    reason = models.CharField("reason for change", max_length=20, choices=Reason.choices)
+    note = models.TextField("more about the reason", max_length=500, blank=True)
+    # Why it ended when nothing followed it: the worker moved agency, or the case closed.
+    end_note = models.CharField("why it ended", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_on", "-pk"]
+        constraints = [
+            # Two changes at once (two managers, a double submit): the second insert fails
+            # rather than leave a child with two current workers.
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(ended_on__isnull=True),
+                name="one_open_allocation_per_child",
+                violation_error_message="This child already has an allocated worker",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="allocation_ends_on_or_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["child", "started_on"], name="allocation_child_start_idx"),
+            models.Index(fields=["started_on"], name="allocation_started_idx"),
+        ]
+
+    def __str__(self):
+        return f"Allocation from {long_date(self.started_on)}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_on is None
+
+    def clean(self):
+        errors = dates_in_future(self, ("started_on", "ended_on"))
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            errors["ended_on"] = "End date must be on or after the start date"
+        if self.child_id and "started_on" not in errors:
+            self.child.check_record_date(self.started_on, "Start date", errors, "started_on")
+        if self.reason == self.Reason.OTHER and not self.note.strip():
+            errors["note"] = "Say why the allocated worker changed"
+        if errors:
+            raise ValidationError(errors)

@@ -1,9 +1,12 @@
 """Writes to case records. Each is atomic; edits of versioned records refuse stale saves."""
 
 import secrets
+from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from neglect_portal.dates import long_date, today
 from neglect_portal.models import User
 from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import record_update
@@ -11,6 +14,7 @@ from neglect_portal.records.versions import record_update
 from .duplicates import duplicates_flag
 from .models import (
     AccessLog,
+    Allocation,
     Child,
     ChildListAccess,
     ChildProtectionPlan,
@@ -93,16 +97,121 @@ def children_listed(*, user: User, kind: ChildListAccess.Kind, what: str, childr
 
 @transaction.atomic
 def allocations_end(*, worker: User, reason: str) -> int:
-    """End the worker's allocations: as a child's allocated worker and as an agency's lead
-    worker. Each record's history says why ("Allocation ended: the worker moved agency").
-    Returns how many records changed."""
+    """End the worker's allocations: as a child's allocated worker (the open Allocation ends
+    today, and the child is unallocated) and as an agency's lead worker. Each record's history
+    says why ("Allocation ended: the worker moved agency"). Returns how many records changed."""
     why = f"Allocation ended: the worker {reason}"
+    day = today()
     changed = 0
-    for model, field in ((Child, "allocated_worker"), (Involvement, "lead_worker")):
-        for record in model.objects.select_for_update().filter(**{field: worker}):
-            setattr(record, field, None)
-            record.version += 1
-            attributed(record, reason=why)
-            record.save(update_fields=[field, "version"])
-            changed += 1
+    # Children first, as allocation_change locks them, so the two wait rather than deadlock.
+    children = list(
+        Child.objects.select_for_update().filter(allocated_worker=worker).order_by("pk")
+    )
+    open_allocations = Allocation.objects.select_for_update().filter(
+        worker=worker, ended_on__isnull=True
+    )
+    for allocation in open_allocations:
+        allocation.ended_on = max(day, allocation.started_on)
+        allocation.end_note = why
+        attributed(allocation, reason=why)
+        allocation.save(update_fields=["ended_on", "end_note"])
+    for child in children:
+        child.allocated_worker = None
+        child.version += 1
+        attributed(child, reason=why)
+        child.save(update_fields=["allocated_worker", "version"])
+        changed += 1
+    for involvement in Involvement.objects.select_for_update().filter(lead_worker=worker):
+        involvement.lead_worker = None
+        involvement.version += 1
+        attributed(involvement, reason=why)
+        involvement.save(update_fields=["lead_worker", "version"])
+        changed += 1
     return changed
+
+
+# The allocation the form was opened with is not checked (a command, the demo data).
+UNCHECKED = object()
+
+
+@transaction.atomic
+def allocation_change(
+    *,
+    child: Child,
+    worker: User | None,
+    started_on: date,
+    reason: str,
+    by: User | None = None,
+    note: str = "",
+    expected_open: int | None | object = UNCHECKED,
+) -> Allocation | None:
+    """The one way a child's allocated worker changes: the open allocation ends on
+    `started_on` and `worker`'s begins (none when `worker` is None: the child is then
+    unallocated), and `child.allocated_worker` follows, in one transaction.
+
+    The child's row is locked first, so two changes of one child run one after the other.
+    `expected_open` is the open allocation's id (or None) the person saw when they chose:
+    if someone changed it since, nothing is saved and the ValidationError says who is
+    allocated now (a double submit of one form is caught before this, by its one-time
+    token). The database's one-open-allocation constraint stands behind both."""
+    locked = Child.objects.select_for_update().get(pk=child.pk)
+    current = locked.allocations.filter(ended_on__isnull=True).select_related("worker").first()
+    if expected_open is not UNCHECKED and (current.pk if current else None) != expected_open:
+        now = (
+            f"{current.worker} since {long_date(current.started_on)}"
+            if current
+            else "nobody is allocated"
+        )
+        raise ValidationError(
+            "Someone changed the allocated worker after you opened this page: now "
+            f"{now}. Check this is still the change to make"
+        )
+    if worker is not None and not (worker.is_active and worker.agency.is_childrens_social_care):
+        # Allocation gives sight of the child: only the statutory service's staff hold one.
+        raise ValidationError({"worker": "Select a worker in children's social care"})
+    if worker is None and current is None:
+        raise ValidationError({"worker": "This child has no allocated worker to end"})
+    if worker is not None and current is not None and current.worker_id == worker.pk:
+        raise ValidationError({"worker": f"{worker} is already the allocated worker"})
+    if started_on > today():
+        raise ValidationError({"started_on": "Date of the change must be today or in the past"})
+    if current is not None and started_on < current.started_on:
+        raise ValidationError(
+            {
+                "started_on": "Date of the change must be on or after "
+                f"{long_date(current.started_on)}, when the current allocation began"
+            }
+        )
+    if not locked.allocations.exists():
+        reason = Allocation.Reason.FIRST  # nothing changed from: the child's first worker
+    elif reason == Allocation.Reason.FIRST:
+        raise ValidationError(
+            {"reason": "This child has had an allocated worker before: select why it changed"}
+        )
+    label = Allocation.Reason(reason).label
+    if current is not None:
+        current.ended_on = started_on
+        if worker is None:
+            current.end_note = label
+        attributed(current, user=by, reason=f"Allocation ended: {label.lower()}")
+        current.save(update_fields=["ended_on", "end_note"])
+    allocation = None
+    if worker is not None:
+        allocation = Allocation(
+            child=locked,
+            worker=worker,
+            team_id=worker.team_id,
+            started_on=started_on,
+            reason=reason,
+            note=note,
+            recorded_by=by,
+        )
+        allocation.full_clean()
+        attributed(allocation, user=by, reason=label)
+        allocation.save()
+    locked.allocated_worker = worker
+    locked.version += 1
+    attributed(locked, user=by, reason=f"Allocated worker changed: {label.lower()}")
+    locked.save(update_fields=["allocated_worker", "version"])
+    child.allocated_worker, child.version = worker, locked.version
+    return allocation

@@ -16,6 +16,9 @@ urlpatterns = [
         views.InvolvementAdd.as_view(),
         name="involvement_add",
     ),
+    path(
+        "children/<int:pk>/allocation/", views.AllocationChange.as_view(), name="allocation_change"
+    ),
     path("children/<int:pk>/access-log/", views.access_log, name="access_log"),
     path("referrals/<int:pk>/edit/", views.ReferralEdit.as_view(), name="referral_edit"),
     path(

@@ -17,6 +17,7 @@ from neglect_portal.records.views import RecordFormView
 
 from . import forms, selectors, services
 from .models import (
+    Allocation,
     Assessment,
     Child,
     ChildInNeedPlan,
@@ -105,6 +106,8 @@ def child_detail(request, pk):
                 i.pk for i in involvements if access.can_record_involvement(request.user, i.agency)
             },
             "can_read_access_log": access.can_read_access_log(request.user),
+            "allocations": list(child.allocations.select_related("worker", "team")),
+            "can_change_allocation": access.can_change_allocation(request.user),
         },
     )
 
@@ -168,6 +171,43 @@ class ChildEdit(CaseRecordView):
 
     def save(self, form):
         return services.child_update(form.instance, expected_version=form.cleaned_data["version"])
+
+
+class AllocationChange(CaseRecordView):
+    model = Child
+    form_class = forms.AllocationChangeForm
+    title = "Change allocated worker"
+    success_message = "Allocated worker changed"
+    stale_thing = "allocation"
+
+    def may_change(self, user):
+        return access.can_change_allocation(user)
+
+    def form_kwargs(self):
+        allocations = self.object.allocations.select_related("worker", "team")
+        return {
+            "current": allocations.filter(ended_on__isnull=True).first(),
+            "first": not allocations.exists(),
+        }
+
+    def new_instance(self):
+        return Allocation(child=self.object)
+
+    def save(self, form):
+        data = form.cleaned_data
+        services.allocation_change(
+            child=self.object,
+            worker=data["worker"],
+            started_on=data["started_on"],
+            reason=data.get("reason") or Allocation.Reason.FIRST,
+            note=data.get("note", ""),
+            by=self.request.user,
+            expected_open=data["expected_open"],
+        )
+        return self.object
+
+    def success_url(self, record):
+        return reverse("cases:child_detail", args=[self.object.pk])
 
 
 class ReferralAdd(CaseRecordView):
@@ -366,6 +406,7 @@ HISTORY_KINDS = {
     "cp-plan": (ChildProtectionPlan, ()),
     "cp-review": (CPReview, ()),
     "involvement": (Involvement, ("agency",)),
+    "allocation": (Allocation, ("worker",)),
 }
 
 

@@ -4,7 +4,7 @@ Each indicator is a `Measure`: the rows of one model it looks at (its population
 denominator, or the rows counted for a count or a mean) and, for a percentage, the condition
 that puts a row in the numerator. `compute()` turns every measure on the same model into one
 aggregate query with conditional counts, so a quarter costs one query per model (nine in
-all, two of them on children), however many children there are; `members()` turns the same
+all, three of them on children), however many children there are; `members()` turns the same
 two filters into the querysets behind a figure for drill-down, so a list and its count
 cannot disagree.
 
@@ -26,6 +26,7 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from cases.codes import CPCategory
 from cases.models import (
+    Allocation,
     Assessment,
     Child,
     ChildInNeedPlan,
@@ -380,6 +381,49 @@ def _next_steps_overdue(quarter):
     return Measure("NEXT_STEPS_OVERDUE", NextStep, open_at_end, Q(due_on__lt=end))
 
 
+def worker_changes(day) -> QuerySet:
+    """The changes of allocated worker dated in the 12 months up to the end of `day`
+    (`day - 12 months < started <= day`): each allocation after the child's first. Two begun
+    on one day are ordered by id, so the later one is a change even then."""
+    earlier = Allocation.objects.filter(child_id=OuterRef("child_id")).filter(
+        Q(started_on__lt=OuterRef("started_on"))
+        | Q(started_on=OuterRef("started_on"), pk__lt=OuterRef("pk"))
+    )
+    return Allocation.objects.filter(
+        Exists(earlier), started_on__gt=day - relativedelta(months=12), started_on__lte=day
+    )
+
+
+# Changes of worker that make a child's count: kpi-definitions.md, definitions version 2.
+WORKER_CHANGES_COUNTED = 3
+
+
+@_builds("WORKER_CHANGES_12M")
+def _worker_changes_12m(quarter):
+    # One grouped subquery (children with enough changes), probed by primary key like the
+    # population's UNION: no query or subquery per child.
+    changed_often = (
+        worker_changes(quarter.end)
+        .order_by()
+        .values("child_id")
+        .annotate(changes=Count("pk"))
+        .filter(changes__gte=WORKER_CHANGES_COUNTED)
+        .values("child_id")
+    )
+    return Measure(
+        "WORKER_CHANGES_12M",
+        Child,
+        _child_ids(
+            [
+                open_cp_plans(quarter.end).values("child_id"),
+                open_cin_plans(quarter.end).values("child_id"),
+            ]
+        ),
+        Q(pk__in=changed_often),
+        query="worker_changes",
+    )
+
+
 def measures(quarter: Quarter, codes=None) -> list[Measure]:
     """The measures of `codes` (default: every case-record indicator) for `quarter`."""
     codes = list(_BUILDERS) if codes is None else codes
@@ -443,7 +487,7 @@ def _figure(measure: Measure, counts: dict[str, int], quarter: Quarter) -> Figur
 
 def compute(quarter: Quarter, codes=None) -> dict[str, Figure]:
     """The figures of `quarter` for `codes` (default: every case-record indicator), in the
-    registry's order, with one aggregate query per model (two for children)."""
+    registry's order, with one aggregate query per model (three for children)."""
     wanted = measures(quarter, codes)
     groups = defaultdict(list)
     for measure in wanted:

@@ -266,6 +266,19 @@ INDICATORS: tuple[Indicator, ...] = (
         None,
         source=Source.ACTION_PLANS,
     ),
+    Indicator(
+        "WORKER_CHANGES_12M",
+        "Children with three or more changes of social worker in 12 months",
+        "Of the children with a child protection plan or a child in need plan open at the end "
+        "of the quarter, the percentage whose allocated worker changed three or more times in "
+        "the 12 months up to and including that day (after the same date a year earlier). "
+        "Every allocation after the child's first counts as a change, dated the day it began; "
+        "the first allocation is not a change. " + _OPEN_AT_E,
+        Kind.SNAPSHOT,
+        Unit.PERCENTAGE,
+        "children",
+        False,
+    ),
 )
 
 BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}

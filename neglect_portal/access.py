@@ -91,6 +91,13 @@ def can_change_case_records(user: User) -> bool:
     return works_with_children(user) and user.agency.is_childrens_social_care
 
 
+def can_change_allocation(user: User) -> bool:
+    """Who a child's allocated worker is belongs to children's social care's record: its
+    practitioners and team managers change it, as they could on the child's details before
+    allocations were dated. Allocation gives sight of the child, so no partner may."""
+    return can_change_case_records(user)
+
+
 def can_record_involvement(user: User, agency: Agency) -> bool:
     """Practitioners record their own agency's involvement; children's social care any."""
     return works_with_children(user) and (

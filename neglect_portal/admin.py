@@ -5,7 +5,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agency, User
+from .models import Agency, Team, User
 from .two_factor import two_factor_reset
 
 # django-otp's own pages would show and change keys and recovery codes with no history:
@@ -22,6 +22,14 @@ class AgencyAdmin(SimpleHistoryAdmin):
     search_fields = ["name"]
 
 
+@admin.register(Team)
+class TeamAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "agency", "locality"]
+    list_filter = ["agency", "locality"]
+    list_select_related = ["agency"]
+    search_fields = ["name", "locality"]
+
+
 @admin.register(User)
 class PortalUserAdmin(UserAdmin, SimpleHistoryAdmin):
     list_display = [
@@ -29,21 +37,25 @@ class PortalUserAdmin(UserAdmin, SimpleHistoryAdmin):
         "first_name",
         "last_name",
         "agency",
+        "team",
         "role",
         "is_active",
         "two_factor",
     ]
-    list_filter = ["role", "agency", "is_active"]
-    list_select_related = ["agency"]
+    list_filter = ["role", "agency", "team", "is_active"]
+    list_select_related = ["agency", "team"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         ("Personal details", {"fields": ["first_name", "last_name", "email"]}),
-        ("Agency and role", {"fields": ["agency", "role", "is_active"]}),
+        ("Agency and role", {"fields": ["agency", "team", "role", "is_active"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"fields": ["username", "password1", "password2"]}),
-        ("Agency and role", {"fields": ["first_name", "last_name", "email", "agency", "role"]}),
+        (
+            "Agency and role",
+            {"fields": ["first_name", "last_name", "email", "agency", "team", "role"]},
+        ),
     ]
     readonly_fields = ["last_login", "date_joined"]
     actions = ["reset_two_factor"]

@@ -16,7 +16,7 @@ from django.apps import apps
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
-from .models import Agency, User
+from .models import Agency, Team, User
 
 DEMO_PASSWORD = "neglect-demo-2026"  # noqa: S105 - published on purpose, development only
 
@@ -49,6 +49,48 @@ USERS = [
 ]
 
 
+# agency, team, locality: every demo agency has at least one, so every person can be in one.
+TEAMS = [
+    (CSC, "Family Support and Protection North", "North"),
+    (CSC, "Family Support and Protection South", "South"),
+    (CSC, "Performance and Systems", "County-wide"),
+    (EARLY_HELP, "Early Help North", "North"),
+    (EARLY_HELP, "Early Help South", "South"),
+    (POLICE, "Public Protection Unit", "County-wide"),
+    (COMMUNITY_HEALTH, "Health Visiting East", "East"),
+    (COMMUNITY_HEALTH, "School Nursing West", "West"),
+    (MENTAL_HEALTH, "Children and Young People's Mental Health", "County-wide"),
+    (EDUCATION, "Education Safeguarding", "County-wide"),
+    (VOLUNTARY, "Family Support Volunteers", "County-wide"),
+]
+# username → team; a demo sign-in not named here joins its agency's first team.
+USER_TEAMS = {
+    "practitioner": "Family Support and Protection North",
+    "manager": "Family Support and Protection North",
+    "lead": "Health Visiting East",
+    "working-group": "Public Protection Unit",
+    "admin": "Performance and Systems",
+}
+
+
+def load_demo_teams(agencies: dict[str, Agency]) -> dict[tuple[int, str], Team]:
+    """The demo teams, by (agency id, name): created when missing."""
+    teams = {}
+    for agency_name, name, locality in TEAMS:
+        agency = agencies[agency_name]
+        teams[agency.pk, name], _ = Team.objects.get_or_create(
+            agency=agency, name=name, defaults={"locality": locality}
+        )
+    return teams
+
+
+def _demo_team(user: User, teams: dict[tuple[int, str], Team]) -> Team | None:
+    named = teams.get((user.agency_id, USER_TEAMS.get(user.username, "")))
+    if named is not None:
+        return named
+    return next((team for (agency, _), team in teams.items() if agency == user.agency_id), None)
+
+
 @transaction.atomic
 def load_demo_people() -> list[User]:
     """The agencies and sign-ins: create whatever is missing; running it again changes
@@ -56,6 +98,7 @@ def load_demo_people() -> list[User]:
     agencies = {}
     for name, kind in AGENCIES:
         agencies[name], _ = Agency.objects.get_or_create(name=name, defaults={"kind": kind})
+    teams = load_demo_teams(agencies)
     users = []
     for username, first, last, agency_name, role in USERS:
         user, created = User.objects.get_or_create(
@@ -68,8 +111,12 @@ def load_demo_people() -> list[User]:
                 "role": role,
             },
         )
-        if created or not user.check_password(DEMO_PASSWORD):
+        changed = created or not user.check_password(DEMO_PASSWORD)
+        if changed:
             user.set_password(DEMO_PASSWORD)
+        if user.team_id is None and (team := _demo_team(user, teams)) is not None:
+            user.team, changed = team, True
+        if changed:
             user.save()
         users.append(user)
     return users

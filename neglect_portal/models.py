@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.crypto import salted_hmac
 from simple_history.models import HistoricalRecords
@@ -51,6 +52,11 @@ class User(AbstractUser):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
+    # Managers see caseloads by team, and the Working Group figures by locality. A team is
+    # its agency's, so a person's team is one of their own agency's teams (clean()).
+    team = models.ForeignKey(
+        "Team", null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
     sessions_ended_at = models.DateTimeField(
         "sessions ended",
         null=True,
@@ -71,6 +77,15 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    def clean(self):
+        super().clean()
+        if (
+            self.team_id is not None
+            and self.agency_id is not None
+            and (self.team.agency_id != self.agency_id)
+        ):
+            raise ValidationError({"team": f"Select a team of {self.agency}, or no team"})
+
     def save(self, *args, **kwargs):
         # The role is the single source of truth for Django admin rights.
         self.is_staff = self.is_superuser = self.role == self.Role.ADMINISTRATOR
@@ -80,6 +95,14 @@ class User(AbstractUser):
             moves = []
         else:
             moves = self._moves()
+        # Saved without clean() (a command, a script): leaving the agency leaves its team,
+        # rather than keeping a membership the admin would refuse.
+        if (
+            "moved agency" in moves
+            and self.team_id is not None
+            and Team.objects.filter(pk=self.team_id).exclude(agency_id=self.agency_id).exists()
+        ):
+            self.team = None
         # One transaction: a move and the allocations it ends are saved together or not at all.
         with transaction.atomic():
             try:
@@ -163,3 +186,26 @@ class SubmissionToken(models.Model):
 
     def __str__(self):
         return f"Submission by {self.user} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Team(models.Model):
+    """A team of one agency (children's social care's Family Support and Protection North),
+    working in a locality: managers read caseloads by team, the Working Group by locality."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(max_length=200)
+    locality = models.CharField(max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "name"],
+                name="team_name_unique_per_agency",
+                violation_error_message="This agency already has a team with this name",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 import factory
 from faker import Faker
 
+from neglect_portal import dates
 from neglect_portal.models import Agency, User
 
 PASSWORD = "correct-horse-battery"
@@ -23,6 +24,16 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     kind = Agency.Kind.OTHER
 
 
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "neglect_portal.Team"
+        django_get_or_create = ["agency", "name"]
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Team {n}")
+    locality = "North"
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -41,6 +52,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class ChildFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "cases.Child"
+        skip_postgeneration_save = True
 
     la_child_id = factory.Sequence(lambda n: f"DfEX{n:07d}")
     given_name = _name("first_name")
@@ -50,6 +62,20 @@ class ChildFactory(factory.django.DjangoModelFactory):
     date_of_birth = factory.Faker("date_between", start_date="-15y", end_date="-3y")
     sex = "F"
     ethnicity = "WBRI"
+
+    @factory.post_generation
+    def allocation(child, create, extracted, **kwargs):
+        """A child made with an allocated worker has that allocation on record too, from
+        today, as cases.services.allocation_change would leave it."""
+        if create and child.allocated_worker_id:
+            from cases.models import Allocation
+
+            Allocation.objects.create(
+                child=child,
+                worker_id=child.allocated_worker_id,
+                started_on=dates.today(),
+                reason=Allocation.Reason.FIRST,
+            )
 
 
 class ReferralFactory(factory.django.DjangoModelFactory):
@@ -140,3 +166,17 @@ class NextStepFactory(factory.django.DjangoModelFactory):
     owner_name = "A Okafor"
     owner_role = "Health visitor"
     due_on = factory.LazyFunction(lambda: date.today() + timedelta(days=14))
+
+
+class AllocationFactory(factory.django.DjangoModelFactory):
+    """A dated allocation as a row, for reading pages and indicators; changes that must keep
+    the child's allocated worker in step go through cases.services.allocation_change."""
+
+    class Meta:
+        model = "cases.Allocation"
+
+    child = factory.SubFactory(ChildFactory)
+    worker = factory.SubFactory(UserFactory)
+    team = factory.LazyAttribute(lambda a: a.worker.team)
+    started_on = factory.Faker("date_between", start_date="-2y", end_date="-1d")
+    reason = "first"

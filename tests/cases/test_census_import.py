@@ -233,6 +233,36 @@ def test_existing_children_keep_their_names_and_local_fields():
     assert referral.presenting_factors == ["neglect"] and referral.neglect_presenting is True
 
 
+def test_an_import_leaves_allocations_as_they_were(csc_social_worker, csc_team_manager):
+    """The census has no worker data: a child it updates keeps its worker and history."""
+    from cases.models import Allocation
+    from cases.services import allocation_change
+
+    child = ChildFactory(la_child_id="DfEX0000001", date_of_birth=date(2015, 3, 20))
+    for worker, day in (
+        (csc_team_manager, date(2024, 1, 5)),
+        (csc_social_worker, date(2024, 6, 1)),
+    ):
+        allocation_change(
+            child=child, worker=worker, started_on=day, reason=Allocation.Reason.WORKER_LEFT
+        )
+
+    def allocations():
+        rows = Allocation.objects.order_by("pk").values_list(
+            "child", "worker", "team", "started_on", "ended_on", "reason"
+        )
+        return list(rows), Allocation.history.count()
+
+    before = allocations()
+    result = import_census(census("valid.xml"))
+
+    assert result.ok, result.problems
+    assert counts(result)["children"] == (2, 1)  # the child itself was updated
+    assert allocations() == before
+    assert Child.objects.get(pk=child.pk).allocated_worker == csc_social_worker
+    assert not Allocation.objects.exclude(child=child).exists()  # new children: unallocated
+
+
 def test_a_plan_already_in_the_portal_with_the_same_start_is_updated():
     child = ChildFactory(la_child_id="DfEX0000001", date_of_birth=date(2015, 3, 27))
     referral = ReferralFactory(child=child, referral_date=date(2023, 4, 3))

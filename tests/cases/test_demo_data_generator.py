@@ -332,3 +332,57 @@ def test_it_refuses_when_debug_is_off(settings):
 
     assert not Child.objects.exists()
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_generated_children_have_allocation_histories_that_agree_with_their_worker(debug):
+    from cases.models import Allocation
+    from dataset.computation import compute
+    from neglect_portal.quarters import Quarter
+
+    generate(400)
+    today = dates.today()
+    csc = Agency.objects.get(name="Children's Social Care")
+    by_child = defaultdict(list)
+    for allocation in Allocation.objects.select_related("worker", "team").order_by(
+        "started_on", "pk"
+    ):
+        by_child[allocation.child_id].append(allocation)
+    allocated = dict(
+        Child.objects.filter(allocated_worker__isnull=False).values_list("pk", "allocated_worker")
+    )
+    # Every allocated child has its history, and only they have one.
+    assert set(by_child) == set(allocated)
+    assert len(allocated) > 40  # the children with an open episode (about one in six)
+    for child_id, history in by_child.items():
+        assert [a.reason for a in history[:1]] == [Allocation.Reason.FIRST]
+        assert Allocation.Reason.FIRST not in [a.reason for a in history[1:]]
+        # Each ends as the next begins; the last is open and is the child's worker.
+        assert [a.ended_on for a in history] == [a.started_on for a in history[1:]] + [None]
+        assert history[-1].worker_id == allocated[child_id]
+        assert all(a.worker.agency_id == csc.pk and a.team_id == a.worker.team_id for a in history)
+        assert all(a.started_on <= today for a in history)
+    changes = [len(history) - 1 for history in by_child.values()]
+    assert max(changes) >= 3 and min(changes) == 0
+    # The demo practitioner has a child whose worker changed 3 times in the last year, and the
+    # latest complete quarter's WORKER_CHANGES_12M counts at least that child.
+    practitioner = User.objects.get(username="practitioner")
+    year_ago = today - timedelta(days=365)
+    assert any(
+        sum(a.started_on > year_ago for a in history[1:]) >= 3
+        for history in by_child.values()
+        if history[-1].worker_id == practitioner.pk
+    )
+    figure = compute(Quarter.latest_complete(today), codes=["WORKER_CHANGES_12M"])
+    assert figure["WORKER_CHANGES_12M"].numerator >= 1
+
+
+@pytest.mark.django_db
+def test_generated_practitioners_are_spread_over_their_agencys_teams(debug):
+    generate(20)
+    generated_users = User.objects.filter(username__startswith="generated-")
+    assert generated_users.exists()
+    for user in generated_users.select_related("team"):
+        assert user.team is not None and user.team.agency_id == user.agency_id, user.username
+    csc_teams = generated_users.filter(agency__name="Children's Social Care").values("team")
+    assert csc_teams.distinct().count() >= 2

@@ -26,6 +26,7 @@ from cases.services import child_opened
 from neglect_portal import dates
 from tests.factories import (
     AgencyFactory,
+    AllocationFactory,
     AssessmentFactory,
     ChildFactory,
     CINPlanFactory,
@@ -237,6 +238,12 @@ def _every_record_about(child, author, agency):
     from toolkit.tool_kinds import TOOL_KINDS
 
     referral = ReferralFactory(child=child, referral_date=TODAY - timedelta(days=400))
+    AllocationFactory(
+        child=child,
+        worker=author,
+        started_on=referral.referral_date,
+        ended_on=referral.referral_date + timedelta(days=10),
+    )
     AssessmentFactory(referral=referral)
     CINPlanFactory(referral=referral, end_date=referral.referral_date + timedelta(days=30))
     CPReviewFactory(

@@ -7,6 +7,7 @@ from django.urls import reverse
 from cases.models import AccessLog, Child, ChildProtectionPlan, Involvement, Referral
 from neglect_portal import dates
 from tests.factories import (
+    AllocationFactory,
     AssessmentFactory,
     ChildFactory,
     CINPlanFactory,
@@ -14,6 +15,7 @@ from tests.factories import (
     CPReviewFactory,
     InvolvementFactory,
     ReferralFactory,
+    TeamFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +148,7 @@ def test_administrators_read_the_access_log(client, administrator, csc_social_wo
 
 @pytest.mark.parametrize("count", [5, 50])
 def test_child_page_queries_do_not_grow_with_records(
-    worker_client, count, django_assert_max_num_queries
+    worker_client, csc_social_worker, count, django_assert_max_num_queries
 ):
     child = ChildFactory()
     for i in range(count):
@@ -156,10 +158,22 @@ def test_child_page_queries_do_not_grow_with_records(
         CPReviewFactory(plan=plan)
         CINPlanFactory(referral=referral)
         InvolvementFactory(child=child)
-    # 20 with the toolkit panel's overdue next steps (one query).
+        AllocationFactory(
+            child=child,
+            started_on=referral.referral_date,
+            ended_on=referral.referral_date + timedelta(10),
+            worker__team=TeamFactory(agency=csc_social_worker.agency),
+        )
+    # 21: the allocation history (one query) and the overdue next steps (one).
     with django_assert_max_num_queries(20):
         response = worker_client.get(reverse("cases:child_detail", args=[child.pk]))
     assert response.status_code == 200
+    assert (
+        response.content.decode().count(
+            'History<span class="govuk-visually-hidden"> of the allocation'
+        )
+        == count
+    )
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -485,7 +499,7 @@ def test_a_child_on_a_neglect_plan_shows_the_mandatory_tools(
         completed_on=TODAY - timedelta(days=10),
         day_version="baby",
     )
-    with django_assert_max_num_queries(20):  # 20 with the overdue next steps
+    with django_assert_max_num_queries(21):
         html = worker_client.get(
             reverse("cases:child_detail", args=[rich_child.pk])
         ).content.decode()
@@ -649,9 +663,10 @@ def test_a_partner_records_only_its_own_agencys_involvement(
     assert "Select a valid choice" in response.content.decode()  # not health's worker
 
 
-def test_only_csc_staff_can_be_allocated(worker_client, health_visitor, rich_child):
+def test_the_childs_details_no_longer_change_the_allocated_worker(worker_client, rich_child):
+    """Allocation has its own page, which asks the date and reason (test_allocations.py)."""
     html = worker_client.get(reverse("cases:child_edit", args=[rich_child.pk])).content.decode()
-    assert str(health_visitor) not in html
+    assert 'name="allocated_worker"' not in html
 
 
 def test_history_and_edit_pages_are_logged_as_opening_the_child(worker_client, rich_child):

@@ -24,6 +24,8 @@ CASE_RECORD_CODES = [
     "CP_REVIEW_OVERDUE",
     "NEXT_STEPS_OVERDUE",
 ]
+# Definitions version 2, after the agencies' and action plans' indicators.
+VERSION_2_CODES = ["WORKER_CHANGES_12M"]
 COUNTS = {"TOOLKIT_CHILDREN", "SDQ_COMPLETED"}
 MEANS = {"CHRONOLOGY_ENTRIES_WEEKLY"}
 SNAPSHOTS = {
@@ -35,11 +37,12 @@ SNAPSHOTS = {
     "NEXT_STEPS_OVERDUE",
     "TRAINING_COVERAGE",
     "ACTIONS_BY_RAG",
+    "WORKER_CHANGES_12M",
 }
 
 # sha256 of every definition text in registry order. When this test fails, a definition has
 # changed: bump DEFINITIONS_VERSION (published quarters record it) and update both.
-FINGERPRINT = ("2", "db07931d351d713f49d2034f14e23d06e3de600ff6ad68b27a756720e242b828")
+FINGERPRINT = ("2", "062cacba355d85e439626fd61d97da7ca124b2a0b7fc23bde38c051c2156e6fb")
 
 
 def test_every_code_of_the_contract_is_registered_in_its_order():
@@ -47,8 +50,9 @@ def test_every_code_of_the_contract_is_registered_in_its_order():
         *CASE_RECORD_CODES,
         "TRAINING_COVERAGE",
         "ACTIONS_BY_RAG",
+        *VERSION_2_CODES,
     ]
-    assert list(indicators.CASE_RECORD_CODES) == CASE_RECORD_CODES
+    assert list(indicators.CASE_RECORD_CODES) == [*CASE_RECORD_CODES, *VERSION_2_CODES]
 
 
 def test_training_and_actions_come_from_returns_and_action_plans():

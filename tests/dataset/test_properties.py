@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases.models import (
+    Allocation,
     Assessment,
     Child,
     ChildInNeedPlan,
@@ -100,6 +101,8 @@ class ChildRecords:
     reviewed: date | None
     # Steps of the child's first "next steps" form, if it has one: (due, done, closed).
     steps: list[tuple] = field(default_factory=list)
+    # The days the child's allocations began, oldest first (each ends as the next begins).
+    allocations: list[date] = field(default_factory=list)
     pk: int = field(default=0)
 
 
@@ -158,7 +161,8 @@ def child_records(draw, quarter):
     steps = draw(st.lists(st.tuples(maybe, maybe, maybe), max_size=3))
     # Done or no longer needed, never both (the model's constraint).
     steps = [(due, done, None if done else closed) for due, done, closed in steps]
-    return ChildRecords(episodes, forms, entries, reviewed, steps)
+    allocations = sorted(draw(st.lists(day, max_size=5)))
+    return ChildRecords(episodes, forms, entries, reviewed, steps, allocations)
 
 
 def save(children: list[ChildRecords]):
@@ -224,6 +228,11 @@ def save(children: list[ChildRecords]):
                         done_on=done,
                         closed_on=closed,
                     )
+        starts = records.allocations
+        for start, following in zip(starts, [*starts[1:], None][: len(starts)], strict=True):
+            Allocation.objects.create(
+                child=child, worker=author, started_on=start, ended_on=following, reason="first"
+            )
         if records.entries or records.reviewed:
             chronology = Chronology.objects.create(child=child, reviewed_on=records.reviewed)
             for day in records.entries:
@@ -410,6 +419,20 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
     figures["NEXT_STEPS_OVERDUE"] = (
         sum(due is not None and due < e for due in open_steps),
         len(open_steps),
+    )
+
+    def on_any_plan(c):
+        return any(
+            (ep.cp and is_open(*ep.cp[:2])) or (ep.cin and is_open(*ep.cin)) for ep in c.episodes
+        )
+
+    def changes_in_year(c):  # every allocation after the first, begun in (E - 12 months, E]
+        return sum(e - relativedelta(months=12) < d <= e for d in c.allocations[1:])
+
+    planned = [c for c in children if on_any_plan(c)]
+    figures["WORKER_CHANGES_12M"] = (
+        sum(changes_in_year(c) >= 3 for c in planned),
+        len(planned),
     )
     return figures
 

@@ -79,6 +79,7 @@ def test_published_quarters_show_published_figures_and_later_changes_are_restate
         "CP_OPEN_15M",
         "TOOLKIT_MANDATORY_COMPLETE",
         "CP_REVIEW_OVERDUE",
+        "WORKER_CHANGES_12M",
     }
     assert (
         changed["CP_NEGLECT_SHARE"].published.value,

@@ -143,6 +143,8 @@ OBJECT_EXPECTATIONS = {
     "cases:child_edit": ("child", STATUTORY),
     "cases:access_log": ("child", only([User.Role.ADMINISTRATOR])),
     "cases:referral_add": ("child", STATUTORY),
+    # Who is allocated is CSC's record to keep (access.can_change_allocation).
+    "cases:allocation_change": ("child", STATUTORY),
     # Partners record their own agency's involvement (the record's is the viewer's agency).
     "cases:involvement_add": ("child", only(CASE_WORKERS)),
     "cases:referral_edit": ("referral", STATUTORY),
@@ -239,6 +241,7 @@ HISTORY_KINDS = [
     "cp-plan",
     "cp-review",
     "involvement",
+    "allocation",
 ]
 
 # The Django admin is one area with one rule; these pages stand for all of it.
@@ -411,8 +414,14 @@ def records(db):
             impact_description="None seen",
         ),
     )
-    from cases.models import PossibleDuplicate
+    from cases.models import Allocation, PossibleDuplicate
 
+    allocation = Allocation.objects.create(
+        child=child,
+        worker=author,
+        started_on=referral.referral_date,
+        reason=Allocation.Reason.FIRST,
+    )
     twin = InvolvementFactory(
         agency=agency,
         child__given_name=child.given_name,
@@ -437,6 +446,7 @@ def records(db):
         "cp_plan": cp_plan,
         "cp_review": CPReviewFactory(plan=cp_plan),
         "involvement": involvement,
+        "allocation": allocation,
     }
 
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from neglect_portal.demo import AGENCIES, DEMO_PASSWORD, USERS
+from neglect_portal.demo import AGENCIES, DEMO_PASSWORD, USERS, load_demo_data
 from neglect_portal.models import Agency, User
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +43,13 @@ def test_every_demo_sign_in_works(settings, client):
         client.post("/sign-in/", {"username": username, "password": DEMO_PASSWORD})
         assert client.session["_auth_user_id"] == str(User.objects.get(username=username).pk)
         client.post("/sign-out/")
+
+
+def test_every_demo_sign_in_is_in_a_team_of_its_agency(settings):
+    settings.DEBUG = True
+    users, _ = load_demo_data()
+    for user in users:
+        user.refresh_from_db()
+        assert user.team is not None and user.team.agency_id == user.agency_id, user.username
+    practitioner = next(u for u in users if u.username == "practitioner")
+    assert str(practitioner.team) == "Family Support and Protection North"

@@ -374,6 +374,7 @@ def create_pages(child, health_lead):
         "cases:cin_plan_start": (referral.pk,),
         "cases:cp_plan_start": (referral.pk,),
         "cases:cp_review_add": (plan.pk,),
+        "cases:allocation_change": (child.pk,),  # each change adds an allocation
         "toolkit:chronology_add": (child.pk,),
         "actionplans:plan_add": (),
         "actionplans:action_add": (action_plan.pk,),
