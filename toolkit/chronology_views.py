@@ -82,6 +82,7 @@ class _ChronologyForm(RecordFormView):
     """The chronology's record forms: a caption naming the child, back to the chronology."""
 
     stale_thing = "entry"
+    keeps_answers_through_sign_in = True  # an entry can take longer to write than a session
 
     def child(self):
         return access.child_of(self.object)

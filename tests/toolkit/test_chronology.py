@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from django.urls import reverse
 from neglect_portal import dates
 from neglect_portal.models import User
 from tests.factories import (
+    PASSWORD,
     AgencyFactory,
     CPPlanFactory,
     InvolvementFactory,
@@ -239,3 +241,83 @@ def test_the_chronology_page_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(20):
         response = client.get(reverse("toolkit:chronology", args=[child.pk]))
     assert response.content.decode().count("moj-timeline__item") >= entries
+
+
+# Through an expired session ---------------------------------------------------------------
+
+
+def ticked(html):
+    return re.findall(r'name="neglect_types"[^>]*value="(\w+)"\s+checked', html)
+
+
+def sign_back_in(client, user, url):
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": PASSWORD, "next": url}
+    )
+    assert response["Location"] == url
+
+
+def test_a_new_entry_posted_after_the_session_ran_out_is_kept_through_signing_in(
+    client, child, health_visitor
+):
+    url = reverse("toolkit:chronology_add", args=[child.pk])
+    response = client.post(
+        url,
+        {
+            **date_fields("event_date", date(2024, 7, 1)),
+            "what_happened": "Not brought to the 2-year check",
+            "impact": "negative",
+            "impact_description": "Speech delay not picked up",
+            "neglect_types": ["medical", "educational"],
+        },
+    )
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert not ChronologyEntry.objects.exists()  # a signed-out browser saves nothing
+
+    sign_back_in(client, health_visitor, url)
+    html = client.get(url).content.decode()
+    assert "You were signed out before your answers were saved" in html
+    assert "Not brought to the 2-year check" in html and "Speech delay not picked up" in html
+    assert ticked(html) == ["medical", "educational"]
+    assert "Not brought to the 2-year check" not in client.get(url).content.decode()  # once
+
+
+def test_a_kept_entry_shows_what_is_still_missing(client, child, health_visitor):
+    url = reverse("toolkit:chronology_add", args=[child.pk])
+    client.post(url, {"what_happened": "Dirty clothes at nursery"})
+    sign_back_in(client, health_visitor, url)
+    html = client.get(url).content.decode()
+    assert "Dirty clothes at nursery" in html
+    assert "Select the impact on the child" in html
+
+
+def test_a_change_posted_after_the_session_ran_out_is_kept_through_signing_in(
+    client, child, health_visitor
+):
+    entry = add_entry(child, health_visitor, date(2024, 7, 1))
+    url = reverse("toolkit:chronology_entry_change", args=[entry.pk])
+    client.post(url, entry_form(entry, what_happened="Missed two health appointments"))
+    entry.refresh_from_db()
+    assert entry.what_happened == "Missed health appointment"
+
+    sign_back_in(client, health_visitor, url)
+    html = client.get(url).content.decode()
+    assert "You were signed out before your answers were saved" in html
+    assert "Missed two health appointments" in html
+    response = client.post(url, entry_form(entry, what_happened="Missed two health appointments"))
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.what_happened == "Missed two health appointments"
+
+
+def test_a_kept_entry_is_not_handed_to_another_childs_chronology(
+    client, child, health_visitor, health
+):
+    other = CPPlanFactory(latest_category="NEG").referral.child
+    InvolvementFactory(child=other, agency=health)
+    url = reverse("toolkit:chronology_add", args=[child.pk])
+    client.post(url, {"what_happened": "Dirty clothes at nursery"})
+    client.force_login(health_visitor)
+    other_url = reverse("toolkit:chronology_add", args=[other.pk])
+    assert "Dirty clothes at nursery" not in client.get(other_url).content.decode()
+    assert "Dirty clothes at nursery" in client.get(url).content.decode()
