@@ -1,7 +1,7 @@
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -321,3 +321,46 @@ def test_a_kept_entry_is_not_handed_to_another_childs_chronology(
     other_url = reverse("toolkit:chronology_add", args=[other.pk])
     assert "Dirty clothes at nursery" not in client.get(other_url).content.decode()
     assert "Dirty clothes at nursery" in client.get(url).content.decode()
+
+
+# Types of neglect and the print page ------------------------------------------------------
+
+
+def test_ticked_types_of_neglect_show_by_their_labels_on_the_page_and_its_print(
+    client, child, health_visitor
+):
+    add_entry(child, health_visitor, date(2024, 5, 1), neglect_types=["supervision", "medical"])
+    add_entry(child, health_visitor, date(2024, 6, 1), what="Nothing ticked")
+    client.force_login(health_visitor)
+    for name in ("toolkit:chronology", "toolkit:chronology_print"):
+        html = client.get(reverse(name, args=[child.pk])).content.decode()
+        assert "Medical, Supervision and guidance" in html
+        assert html.count("Types of neglect</dt>") == 1  # no empty row for the unticked entry
+
+
+def test_the_print_page_names_the_child_and_who_printed_it_when(
+    client, child, health_visitor, monkeypatch
+):
+    health_visitor.first_name, health_visitor.last_name = "Hana", "Visitor"
+    health_visitor.save()
+    child.date_of_birth = date(2023, 2, 3)
+    child.save()
+    # 13:05 UTC in summer is 14:05 in London.
+    printed = datetime(2025, 7, 1, 13, 5, tzinfo=UTC)
+    monkeypatch.setattr("toolkit.chronology_views.now", lambda: printed)
+    client.force_login(health_visitor)
+    html = client.get(reverse("toolkit:chronology_print", args=[child.pk])).content.decode()
+    assert child.la_child_id in html
+    assert "Date of birth</dt>" in html and "3 February 2023" in html
+    assert "Printed by Hana Visitor on 1 July 2025 14:05" in html
+    screen = client.get(reverse("toolkit:chronology", args=[child.pk])).content.decode()
+    assert "Printed by" not in screen
+
+
+def test_the_print_page_has_no_navigation(client, child, health_visitor):
+    client.force_login(health_visitor)
+    screen = client.get(reverse("toolkit:chronology", args=[child.pk])).content.decode()
+    assert 'aria-label="Menu"' in screen and "govuk-breadcrumbs" in screen
+    printed = client.get(reverse("toolkit:chronology_print", args=[child.pk])).content.decode()
+    assert 'aria-label="Menu"' not in printed and "govuk-breadcrumbs" not in printed
+    assert "Add to the chronology" not in printed
