@@ -131,8 +131,11 @@ def _episode(rng, start, end, today):
             f"        <CINclosureDate>{end}</CINclosureDate>",
             f"        <ReasonForClosure>{rng.choice(closures)}</ReasonForClosure>",
         ]
+    # No further action only where nothing followed (DfE rules 4000, 8831, 8832).
+    nfa = not (cin_plan or cp_plan) and rng.random() < 0.3
+    cp_start = _cp_start(rng, start, end, limit) if cp_plan else None
     assessment_start = start
-    for _ in range(rng.choice([1, 1, 2])):
+    for _ in range(0 if nfa else rng.choice([1, 1, 2])):
         if assessment_start > limit:
             break
         assessment_start = _day(
@@ -153,26 +156,34 @@ def _episode(rng, start, end, today):
         ]
         # The next starts once this one is authorised (DfE query 8863Q).
         assessment_start = authorised + timedelta(days=1)
-    if cin_plan:
-        plan_start = _day(rng, start, limit)
-        lines += [
-            "        <CINPlanDates>",
-            f"          <CINPlanStartDate>{plan_start}</CINPlanStartDate>",
-            *([f"          <CINPlanEndDate>{end}</CINPlanEndDate>"] if end else []),
-            "        </CINPlanDates>",
-        ]
-    # No further action only where nothing followed (DfE rules 4000, 8832).
-    nfa = not (cin_plan or cp_plan) and rng.random() < 0.3
+    # Beside a CP plan, the CIN plan is a step up: it ends the day the CP plan starts
+    # (DfE rules 4001, 4016, 4017).
+    if cin_plan and cp_start is not None and cp_start > start:
+        lines += _cin_plan(_day(rng, start, cp_start - timedelta(days=1)), cp_start)
+    elif cin_plan and cp_start is None:
+        lines += _cin_plan(_day(rng, start, limit), end)
     lines.append(f"        <ReferralNFA>{'true' if nfa else 'false'}</ReferralNFA>")
-    if cp_plan:
-        lines += _cp_plan(rng, start, end, limit)
+    if cp_start is not None:
+        lines += _cp_plan(rng, cp_start, end, limit)
     lines.append("      </CINdetails>")
     return lines
 
 
-def _cp_plan(rng, start, end, limit):
+def _cin_plan(plan_start, end):
+    return [
+        "        <CINPlanDates>",
+        f"          <CINPlanStartDate>{plan_start}</CINPlanStartDate>",
+        *([f"          <CINPlanEndDate>{end}</CINPlanEndDate>"] if end else []),
+        "        </CINPlanDates>",
+    ]
+
+
+def _cp_start(rng, start, end, limit):
     # A plan ends after the day it starts (DfE rule 8840).
-    plan_start = _day(rng, start, limit - timedelta(days=1)) if end else _day(rng, start, limit)
+    return _day(rng, start, limit - timedelta(days=1)) if end else _day(rng, start, limit)
+
+
+def _cp_plan(rng, plan_start, end, limit):
     category = rng.choice(CATEGORIES)
     lines = [
         "        <ChildProtectionPlans>",

@@ -125,6 +125,7 @@ BASE_RULES = _table(
     ),
     Rule("8832", "A referral with no further action cannot have a child protection plan"),
     Rule("4000", "A referral with no further action cannot have a CIN plan"),
+    Rule("8831", "A referral with no further action cannot have an assessment"),
     # Assessments
     Rule("1103", "AssessmentActualStartDate must be on or after the CINreferralDate"),
     Rule("8608", "AssessmentAuthorisationDate must be on or after AssessmentActualStartDate"),
@@ -180,6 +181,15 @@ BASE_RULES = _table(
     Rule("8925", "CPPendDate must be on or after CPPstartDate"),
     Rule("8930", "CPPendDate must be within the census year"),
     Rule("8935", "This child has more than one open child protection plan (no CPPendDate)"),
+    # CIN plans beside child protection plans: a CP plan replaces the CIN plan for its time
+    Rule(
+        "4001",
+        "A CIN plan cannot be open at the same time as an open child protection plan in the "
+        "same CINdetails",
+    ),
+    Rule("4003", "A CPPreviewDate cannot fall while a CIN plan is running"),
+    Rule("4016", "A CIN plan cannot start while a child protection plan is running"),
+    Rule("4017", "A child protection plan cannot start while a CIN plan is running"),
     Rule("8940", "This child protection plan's dates overlap another plan for this child"),
 )
 
@@ -221,6 +231,10 @@ def rules_for(reference_date: date | None) -> dict[str, Rule]:
 class _Record(Protocol):
     values: dict[str, Any]
     line: int | None
+
+
+class _CPPlan(_Record, Protocol):
+    reviews: list[date]
 
 
 class _Referral(Protocol):
@@ -387,6 +401,8 @@ def _check_referral(
             report("4000", "ReferralNFA", line)
         if referral.cp_plans:
             report("8832", "ReferralNFA", line)
+        if referral.assessments:
+            report("8831", "ReferralNFA", line)
     open_assessments = 0
     for assessment in referral.assessments:
         start, authorised = assessment.values["start_date"], assessment.values["authorised_date"]
@@ -516,13 +532,44 @@ def _check_episodes(referrals: list[_Referral], report: Report) -> None:
 
 
 def _check_plans(referrals: list[_Referral], report: Report) -> None:
-    """4004, 4014, 8935: a child's CIN plans and CP plans across its episodes."""
+    """4004, 4014, 8935, 4001, 4016, 4017, 4003: a child's CIN and CP plans across its
+    episodes."""
     cin_plans = [p for r in referrals for p in r.cin_plans if p.values["start_date"]]
     _check_open_and_overlaps(cin_plans, "CINPlanStartDate", "4004", "4014", report)
     cp_plans = [p for r in referrals for p in r.cp_plans if p.values["start_date"]]
     open_cp = [p for p in cp_plans if p.values["end_date"] is None]
     for plan in open_cp[1:]:
         report("8935", "CPPendDate", plan.line)
+    for referral in referrals:
+        if any(p.values["end_date"] is None for p in referral.cp_plans if p.values["start_date"]):
+            for plan in referral.cin_plans:
+                if plan.values["start_date"] and plan.values["end_date"] is None:
+                    report("4001", "CINPlanEndDate", plan.line)
+    _check_cin_beside_cp(cin_plans, cp_plans, report)
+
+
+def _running_on(day: date, plan: _Record) -> bool:
+    """A plan runs from its start up to the day before its end (or on, while open): the next
+    plan may begin the day it ends."""
+    end = plan.values["end_date"]
+    return plan.values["start_date"] <= day and (end is None or day < end)
+
+
+def _check_cin_beside_cp(cin_plans: list[_Record], cp_plans: list[_CPPlan], report: Report) -> None:
+    """4016, 4017 and 4003, across the child's episodes."""
+    for cin in cin_plans:
+        if any(_running_on(cin.values["start_date"], cp) for cp in cp_plans):
+            report("4016", "CINPlanStartDate", cin.line)
+    for cp in cp_plans:
+        if any(_running_on(cp.values["start_date"], cin) for cin in cin_plans):
+            report("4017", "CPPstartDate", cp.line)
+        ended = cp.values["end_date"]
+        if any(
+            review != ended and _running_on(review, cin)
+            for review in cp.reviews
+            for cin in cin_plans
+        ):
+            report("4003", "CPPreviewDate", cp.line)
 
 
 def _check_open_and_overlaps(

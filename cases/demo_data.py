@@ -772,13 +772,15 @@ class DemoDataGenerator:
         return episode, closure
 
     def _reviews(self, plan: ChildProtectionPlan) -> list[CPReview]:
-        """First review within three months, then about every six, while the plan lasts."""
+        """First review about three months in, then about every six, while the plan lasts;
+        now and then a review slips past its date (Working Together: 3 months, then 6), as
+        in practice, so the review indicators and tasks have something true to show."""
         reviews = []
         last = plan.end_date or self.today
-        day = plan.start_date + self.rng.days(70, 90)
+        day = plan.start_date + self.rng.days(70, 95)
         while day < last and day <= self.today:
             reviews.append(CPReview(plan=plan, review_date=day))
-            day += self.rng.days(170, 190)
+            day += self.rng.days(165, 200)
         return reviews
 
     # Involvements

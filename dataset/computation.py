@@ -15,16 +15,24 @@ Dates relative to each row ("12 months before the referral") use `AddMonths`, wh
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import reduce
 from operator import or_
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from cases.codes import CPCategory
-from cases.models import Assessment, Child, ChildInNeedPlan, ChildProtectionPlan, Referral
+from cases.models import (
+    Assessment,
+    Child,
+    ChildInNeedPlan,
+    ChildProtectionPlan,
+    CPReview,
+    Referral,
+)
 from cases.selectors import neglect_cin_plans, open_cin_plans, open_cp_plans
 from neglect_portal.quarters import Quarter
 from toolkit.models import (
@@ -341,6 +349,23 @@ def _sdq_raised(quarter):
     )
 
 
+@_builds("CP_REVIEW_OVERDUE")
+def _cp_review_overdue(quarter):
+    end = quarter.end
+    reviewed = CPReview.objects.filter(plan_id=OuterRef("pk"), review_date__lte=end)
+    # Months are added to each row's date, as the definition says: "R + 6 months < E" and
+    # "E - 6 months > R" differ at the ends of months (30 June + 6 months is 30 December).
+    reviewed_recently = reviewed.filter(GreaterThanOrEqual(AddMonths(F("review_date"), 6), end))
+    return Measure(
+        "CP_REVIEW_OVERDUE",
+        ChildProtectionPlan,
+        _open_at(end) & Q(start_date__lte=end - relativedelta(months=3)),
+        (~Q(Exists(reviewed)) & Q(LessThan(AddMonths(F("start_date"), 3), end)))
+        | (Q(Exists(reviewed)) & ~Q(Exists(reviewed_recently))),
+        child_field="child_id",
+    )
+
+
 def measures(quarter: Quarter, codes=None) -> list[Measure]:
     """The measures of `codes` (default: every case-record indicator) for `quarter`."""
     codes = list(_BUILDERS) if codes is None else codes
@@ -438,21 +463,42 @@ def members(code: str, quarter: Quarter) -> tuple[QuerySet, QuerySet | None]:
     return records(measure.population & measure.condition), population
 
 
-def weekly_chronology_entries(quarter: Quarter) -> list[tuple[object, int]]:
-    """(first day of the week, entries recorded that week) for each week from S; the last
-    week is cut short at E. One query."""
-    rows = (
+@dataclass(frozen=True)
+class Week:
+    first: date  # a Monday, or S
+    last: date  # a Sunday, or E
+    entries: int
+
+    @property
+    def whole(self) -> bool:
+        return (self.last - self.first).days == 6
+
+
+def weekly_chronology_entries(quarter: Quarter) -> list[Week]:
+    """Entries recorded in each Monday-to-Sunday week of the quarter, as the source report
+    counts them ("1,256 completed the week ending 18 May 2020"); the first and last weeks
+    are cut at S and E, so the weeks add up to the quarter's figure. One query."""
+    counts = dict(
         ChronologyEntry.objects.filter(_between("recorded_on", quarter))
-        .values("recorded_on")
+        .values_list("recorded_on")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    weeks = {}
-    day = quarter.start
-    while day <= quarter.end:
-        weeks[day] = 0
-        day += timedelta(days=7)
-    for row in rows:
-        week = (row["recorded_on"] - quarter.start).days // 7
-        weeks[quarter.start + timedelta(days=7 * week)] += row["n"]
-    return list(weeks.items())
+    weeks = []
+    monday = quarter.start - timedelta(days=quarter.start.weekday())
+    while monday <= quarter.end:
+        first, last = max(monday, quarter.start), min(monday + timedelta(days=6), quarter.end)
+        days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+        weeks.append(Week(first, last, sum(counts.get(day, 0) for day in days)))
+        monday += timedelta(days=7)
+    return weeks
+
+
+def toolkit_children_to_date(day: date) -> int:
+    """Children with any toolkit form completed from the toolkit's start up to `day`: the
+    running total TOOLKIT_CHILDREN's page shows ("used in 191 cases as at 22/05/2020"). One
+    query."""
+    completed = Q(status=Tool.Status.COMPLETED, completed_on__lte=day)
+    return Child.objects.filter(
+        _child_ids([model.objects.filter(completed).values("child_id") for model in TOOLKIT_FORMS])
+    ).count()

@@ -12,7 +12,7 @@ from django.db import models
 
 # Bump when any definition below changes meaning (tests/dataset/test_indicators.py holds a
 # fingerprint of the texts so a silent edit fails the suite).
-DEFINITIONS_VERSION = "2026.1"
+DEFINITIONS_VERSION = "2"  # kpi-definitions.md: "definitions version 2"
 
 
 class Kind(models.TextChoices):
@@ -216,6 +216,19 @@ INDICATORS: tuple[Indicator, ...] = (
         Unit.PERCENTAGE,
         "questionnaires",
         None,
+    ),
+    Indicator(
+        "CP_REVIEW_OVERDUE",
+        "Child protection reviews overdue",
+        "Of the children with a child protection plan open at the end of the quarter that "
+        "started at least three months before that day, the percentage whose plan's review "
+        "is overdue on that day: no review yet and more than three months since the plan "
+        "started, or more than six months since the latest review (Working Together: the "
+        "first review within three months, then at least every six months). " + _OPEN_AT_E,
+        Kind.SNAPSHOT,
+        Unit.PERCENTAGE,
+        "children",
+        False,
     ),
     Indicator(
         "TRAINING_COVERAGE",

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from neglect_portal.quarters import Quarter
 
-from . import indicators, selectors
+from . import computation, indicators, selectors
 from .charts import Chart, chart
 from .indicators import Indicator, Source, Unit
 from .movements import (
@@ -266,3 +266,14 @@ def restatement_rows(restatements) -> list[FigureRow]:
         )
         for r in restatements
     ]
+
+
+def indicator_series(code: str, quarter: Quarter, day: date) -> dict:
+    """What an indicator's page shows beside its trend: the chronology's week-by-week entries,
+    and the toolkit's running total to E (or to `day` while the quarter is open)."""
+    if code == "CHRONOLOGY_ENTRIES_WEEKLY":
+        return {"weeks": computation.weekly_chronology_entries(quarter)}
+    if code == "TOOLKIT_CHILDREN":
+        as_at = min(quarter.end, day)
+        return {"to_date": computation.toolkit_children_to_date(as_at), "to_date_as_at": as_at}
+    return {}

@@ -103,6 +103,7 @@ def indicator(request, quarter, code):
         context.update(
             {
                 **presentation.indicator_trend(code, quarter),
+                **presentation.indicator_series(code, quarter, today()),
                 "breakdown": breakdown.agency_figures(code, quarter, indicator.unit),
                 "sees_records": access.sees_any_child(request.user),
                 "visible_numerator": numerator,

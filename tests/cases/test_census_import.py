@@ -99,7 +99,7 @@ def test_referrals_assessments_and_plans_come_from_the_census():
     assert (closed.closure_date, closed.closure_reason, closed.no_further_action) == (
         date(2024, 2, 20),
         "RC8",
-        True,
+        False,
     )
 
     assessment = referral.assessments.get()

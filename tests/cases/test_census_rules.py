@@ -376,6 +376,13 @@ RULE_CASES = [
         False,
         id="4000",
     ),
+    pytest.param(
+        child(details=episode(assessment("2024-05-02"), nfa="true")),
+        "8831",
+        "ReferralNFA",
+        False,
+        id="8831",
+    ),
     # Assessments
     pytest.param(
         child(details=episode(assessment("2024-04-20", "2024-04-25"))),
@@ -599,6 +606,43 @@ RULE_CASES = [
         False,
         id="8935",
     ),
+    # CIN plans beside child protection plans
+    pytest.param(
+        child(details=episode(cin_plan("2024-05-05") + cp_plan("2024-05-10"))),
+        "4001",
+        "CINPlanEndDate",
+        False,
+        id="4001",
+    ),
+    pytest.param(
+        child(details=episode(cp_plan("2024-05-05", "2024-08-01") + cin_plan("2024-06-01"))),
+        "4016",
+        "CINPlanStartDate",
+        False,
+        id="4016",
+    ),
+    pytest.param(
+        child(
+            details=episode(cin_plan("2024-05-05", "2024-09-01"))
+            + episode(cp_plan("2024-06-10", "2024-07-01"), referral="2024-06-01")
+        ),
+        "4017",
+        "CPPstartDate",
+        False,
+        id="4017-across-episodes",
+    ),
+    pytest.param(
+        child(
+            details=episode(
+                cp_plan("2024-05-05", "2024-07-01", reviews=["2024-06-20"])
+                + cin_plan("2024-06-10", "2024-07-15")
+            )
+        ),
+        "4003",
+        "CPPreviewDate",
+        False,
+        id="4003",
+    ),
     pytest.param(
         child(
             details=episode(
@@ -674,12 +718,31 @@ def test_the_dfe_sample_file_is_refused_naming_its_rules():
         "1105",
         "1510",
         "4013",
+        "4016",
         "8620",
         "8696",
         "8930",
     }
+    # Its CIN plan starts in January 1971, while its child protection plan runs (4016).
     # The file says the child was born in 1965: over 25 at its ReferenceDate (8775Q).
     assert {p.rule for p in result.queries} == {"8525Q", "8530Q", "8545Q", "8775Q"}
     assert (Child.objects.count(), Referral.objects.count()) == before
     child = Child.objects.get()
     assert (child.date_of_birth, child.date_of_death, child.version) == (date(2015, 1, 1), None, 1)
+
+
+@pytest.mark.django_db
+def test_a_step_up_from_a_cin_plan_to_a_child_protection_plan_breaks_none_of_their_rules(
+    tmp_path,
+):
+    # The CIN plan ends the day the CP plan starts; the review falls after the CIN plan.
+    stepped_up = child(
+        details=episode(
+            cin_plan("2024-05-05", "2024-06-10")
+            + cp_plan("2024-06-10", "2024-09-01", reviews=["2024-08-20"])
+            + cin_plan("2024-09-01")
+        )
+    )
+    result = run(stepped_up, tmp_path)
+    found = {p.rule for p in result.problems} | {p.rule for p in result.queries}
+    assert not found & {"4001", "4003", "4016", "4017"}, result.problems

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from cases.models import ChildProtectionPlan
+from cases.models import ChildProtectionPlan, CPReview
 from cases.selectors import (
     children_flagged,
     neglect_cin_plans,
@@ -497,16 +497,57 @@ def test_chronology_entries_per_week_is_a_mean_over_the_quarters_weeks(author):
     assert (result.numerator, result.denominator, result.value) == (20, None, Decimal("1.5"))
 
 
-def test_the_weekly_series_adds_up_to_the_quarter(author):
+def test_the_weekly_series_runs_monday_to_sunday_and_adds_up_to_the_quarter(author):
     from dataset.computation import weekly_chronology_entries
 
+    # 1 April 2024 is a Monday; 30 June 2024 a Sunday: 13 whole weeks.
     child = ChildFactory()
-    for day in (S, S + 6 * DAY, S + 7 * DAY, E):
+    for day in (S, S + 6 * DAY, S + 7 * DAY, E, E + DAY):
         chronology_entry(child, author, day)
-    series = weekly_chronology_entries(Q1)
-    assert len(series) == 13
-    assert series[0] == (S, 2) and series[1] == (S + 7 * DAY, 1) and series[-1][1] == 1
-    assert sum(n for _, n in series) == figure("CHRONOLOGY_ENTRIES_WEEKLY").numerator
+    weeks = weekly_chronology_entries(Q1)
+    assert len(weeks) == 13 and all(w.whole for w in weeks)
+    assert (weeks[0].first, weeks[0].last, weeks[0].entries) == (S, S + 6 * DAY, 2)
+    assert (weeks[1].first, weeks[1].entries) == (S + 7 * DAY, 1)
+    assert (weeks[-1].last, weeks[-1].entries) == (E, 1)
+    assert sum(w.entries for w in weeks) == figure("CHRONOLOGY_ENTRIES_WEEKLY").numerator
+
+
+def test_weeks_cut_at_the_quarter_start_and_end_are_parts_of_weeks(author):
+    from dataset.computation import weekly_chronology_entries
+
+    q3 = Quarter(2024, 3)  # Tuesday 1 October to Tuesday 31 December 2024
+    child = ChildFactory()
+    chronology_entry(child, author, date(2024, 9, 30))  # the Monday before: not in Q3
+    chronology_entry(child, author, date(2024, 10, 6))  # Sunday: the first, cut week
+    chronology_entry(child, author, date(2024, 12, 31))  # Tuesday: a two-day last week
+    weeks = weekly_chronology_entries(q3)
+    assert (weeks[0].first, weeks[0].last, weeks[0].entries, weeks[0].whole) == (
+        date(2024, 10, 1),
+        date(2024, 10, 6),
+        1,
+        False,
+    )
+    assert (weeks[-1].first, weeks[-1].last, weeks[-1].entries, weeks[-1].whole) == (
+        date(2024, 12, 30),
+        date(2024, 12, 31),
+        1,
+        False,
+    )
+    assert all(w.first.weekday() == 0 for w in weeks[1:])
+    assert sum(w.entries for w in weeks) == 2
+
+
+def test_the_toolkit_running_total_counts_each_child_once_up_to_the_day(author):
+    from dataset.computation import toolkit_children_to_date
+
+    early, twice, later = ChildFactory(), ChildFactory(), ChildFactory()
+    tool(DayInMyLife, early, author, date(2023, 1, 5))
+    tool(SDQ, twice, author, date(2024, 4, 2))
+    tool(NextSteps, twice, author, date(2024, 5, 2))
+    tool(AssessmentChecklist, later, author, E + DAY)
+    tool(ParentChildObservation, ChildFactory(), author, None, status="draft")
+    assert toolkit_children_to_date(E) == 2
+    assert toolkit_children_to_date(E + DAY) == 3
 
 
 # SDQ_COMPLETED and SDQ_RAISED
@@ -572,3 +613,42 @@ def test_members_of_an_unknown_or_non_case_record_code_is_a_key_error():
         members("TRAINING_COVERAGE", Q1)
     with pytest.raises(KeyError, match="TRAINING_COVERAGE"):
         compute(Q1, codes=["TRAINING_COVERAGE"])
+
+
+# CP_REVIEW_OVERDUE: the first review within 3 months of the start, then every 6 months
+
+
+def _plan_reviewed(start, *reviews, end=None):
+    plan = cp_plan(ChildFactory(), start, end)
+    for day in reviews:
+        CPReview.objects.create(plan=plan, review_date=day)
+    return plan
+
+
+def test_a_plan_is_in_the_review_denominator_from_three_months_after_its_start():
+    _plan_reviewed(date(2024, 3, 30))  # E - 3 months: in
+    _plan_reviewed(date(2024, 3, 31))  # a day later: not yet
+    _plan_reviewed(date(2023, 1, 1), end=E)  # ends on E: not open
+    assert fraction("CP_REVIEW_OVERDUE")[1] == 1
+
+
+def test_no_first_review_is_overdue_only_once_three_months_have_passed():
+    q3 = Quarter(2024, 3)  # E = 31 December 2024
+    _plan_reviewed(date(2024, 9, 30))  # + 3 months is 30 December, before E: overdue
+    _plan_reviewed(date(2024, 9, 29), date(2024, 12, 31))  # reviewed on E: not overdue
+    _plan_reviewed(date(2024, 9, 28), date(2025, 1, 2))  # reviewed only after E: overdue
+    assert fraction("CP_REVIEW_OVERDUE", q3) == (2, 3)
+
+
+def test_a_review_more_than_six_months_before_e_is_overdue():
+    q3 = Quarter(2024, 3)  # E = 31 December 2024
+    # 30 June + 6 months is 30 December, before E: overdue (E - 6 months would say not).
+    _plan_reviewed(date(2024, 1, 1), date(2024, 3, 1), date(2024, 6, 30))
+    # 1 July + 6 months is 1 January: not overdue; only the latest review counts.
+    _plan_reviewed(date(2024, 1, 1), date(2024, 3, 1), date(2024, 7, 1))
+    assert fraction("CP_REVIEW_OVERDUE", q3) == (1, 2)
+
+
+def test_a_review_after_e_does_not_stop_a_plan_being_overdue_at_e():
+    _plan_reviewed(date(2023, 6, 1), date(2023, 8, 1), E + DAY)
+    assert fraction("CP_REVIEW_OVERDUE") == (1, 1)

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from dataset.indicators import INDICATORS
 from neglect_portal.quarters import Quarter
 from tests.actionplans.factories import (
     ActionFactory,
@@ -234,6 +235,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(client, working_g
     [
         reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"]),
         reverse("dataset:indicator", args=[SLUG, "TOOLKIT_CHILDREN"]),
+        reverse("dataset:indicator", args=[SLUG, "CHRONOLOGY_ENTRIES_WEEKLY"]),
         reverse("dataset:indicator", args=[SLUG, "SDQ_RAISED"]),
         reverse("dataset:themes", args=[SLUG]),
         reverse("dataset:dashboard_csv", args=[SLUG]),
@@ -277,6 +279,28 @@ def test_the_indicator_page_shows_its_definition_and_an_accessible_trend_table(w
     assert cells[-2] == ["2023-24", "Q4", "4", "7", "57.1%"]
     assert cells[-1] == ["2024-25", "Q1", "5", "8", "62.5%"]
     assert cells[0] == ["2022-23", "Q2", "0", "0", "no", "cases"]
+
+
+def test_the_chronology_page_lists_each_week_and_the_toolkit_page_its_running_total(
+    wg_client, health
+):
+    from tests.dataset.builders import chronology_entry
+
+    nurse = UserFactory(agency=health)
+    child = ChildFactory()
+    for day in (date(2024, 5, 13), date(2024, 5, 19), date(2024, 5, 20)):
+        chronology_entry(child, nurse, day)
+    tool(SDQ, child, nurse, date(2023, 11, 2), informant="parent")  # before the quarter
+    tool(SDQ, ChildFactory(), nurse, date(2024, 5, 2), informant="parent")
+    weekly = wg_client.get(reverse("dataset:indicator", args=[SLUG, "CHRONOLOGY_ENTRIES_WEEKLY"]))
+    html = weekly.content.decode()
+    weeks = html[html.index('id="weeks"') : html.index("</table>", html.index('id="weeks"'))]
+    rows = re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", weeks, flags=re.S)[1:]
+    assert len(rows) == 13
+    cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in rows]
+    assert "13 May to 19 May 2024 2" in cells and "20 May to 26 May 2024 1" in cells
+    toolkit = text(wg_client.get(reverse("dataset:indicator", args=[SLUG, "TOOLKIT_CHILDREN"])))
+    assert "completed for 2 children (as at 30 June 2024)" in toolkit
 
 
 def test_toolkit_counts_are_broken_down_by_the_completing_agency(wg_client, health, csc):
@@ -412,7 +436,7 @@ def test_the_dashboard_csv_has_one_row_per_indicator_with_its_definition(wg_clie
         "Note",
     ]
     by_code = {row[1]: row for row in rows[1:]}
-    assert len(by_code) == 16
+    assert list(by_code) == [i.code for i in INDICATORS]
     share = by_code["CP_NEGLECT_SHARE"]
     assert share[0] == "2024-25 Q1"
     assert share[3].startswith("Of the children with at least one child protection plan")

@@ -16,7 +16,14 @@ from django.db.models import F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases.models import Assessment, Child, ChildInNeedPlan, ChildProtectionPlan, Referral
+from cases.models import (
+    Assessment,
+    Child,
+    ChildInNeedPlan,
+    ChildProtectionPlan,
+    CPReview,
+    Referral,
+)
 from dataset.computation import compute, members, percentage, weekly_mean
 from dataset.indicators import CASE_RECORD_CODES
 from dataset.sql_dates import AddMonths
@@ -62,7 +69,7 @@ BANDS = ["Close to average", "Slightly raised", "High", "Very high"]
 def boundaries(quarter: Quarter) -> list[date]:
     s, e = quarter.start, quarter.end
     days = [s, e]
-    for months in (6, 12, 15, 24, 36):
+    for months in (3, 6, 12, 15, 24, 36):
         days.append(e - relativedelta(months=months))
         days.append(s - relativedelta(months=months))
     return sorted({d + k * DAY for d in days for k in (-1, 0, 1)} | set(LEAP))
@@ -81,7 +88,7 @@ class Episode:
     neglect_presenting: bool
     assessment: tuple | None  # (authorised date or None, neglect identified)
     cin: tuple | None  # (start, end or None)
-    cp: tuple | None  # (start, end or None, initial, latest)
+    cp: tuple | None  # (start, end or None, initial, latest, review dates)
 
 
 @dataclass
@@ -117,11 +124,17 @@ def child_records(draw, quarter):
             cin = (max(start, referral_day), end and max(end, start, referral_day))
         if draw(st.booleans()):
             start, end = period(draw, day)
+            start = max(start, referral_day)
+            end = end and max(end, start)
+            reviews = sorted(
+                {r for r in draw(st.lists(day, max_size=2)) if r >= start and (not end or r <= end)}
+            )
             cp = (
-                max(start, referral_day),
-                end and max(end, start, referral_day),
+                start,
+                end,
                 draw(st.sampled_from(CATEGORIES)),
                 draw(st.sampled_from(CATEGORIES)),
+                reviews,
             )
         episodes.append(Episode(referral_day, draw(st.booleans()), assessment, cin, cp))
     forms = draw(
@@ -166,14 +179,16 @@ def save(children: list[ChildRecords]):
                     referral=referral, start_date=episode.cin[0], end_date=episode.cin[1]
                 )
             if episode.cp:
-                start, end, initial, latest = episode.cp
-                ChildProtectionPlan.objects.create(
+                start, end, initial, latest, reviews = episode.cp
+                plan = ChildProtectionPlan.objects.create(
                     referral=referral,
                     start_date=start,
                     end_date=end,
                     initial_category=initial,
                     latest_category=latest,
                 )
+                for review in reviews:
+                    CPReview.objects.create(plan=plan, review_date=review)
         for kind, completed, day, total, band in records.forms:
             extra = {"day_version": "baby"} if kind == "day" else {}
             if kind == "sdq":
@@ -259,7 +274,7 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
     ended = [0, 0]
     for child, plan in plans:
         others = [p for p in (ep.cp for ep in child.episodes if ep.cp) if p is not plan]
-        start, end, initial, _ = plan
+        start, end, initial, *_ = plan
         if within(start) and initial == "NEG":
             repeat[1] += 1
             repeat[0] += any(
@@ -333,6 +348,35 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
     figures["SDQ_COMPLETED"] = (len(sdqs), None)
     scored = [band for total, band in sdqs if total is not None]
     figures["SDQ_RAISED"] = (sum(band in ("High", "Very high") for band in scored), len(scored))
+
+    def review_overdue(plan):
+        start, _, _, _, reviews = plan
+        held = [r for r in reviews if r <= e]
+        if not held:
+            return start + relativedelta(months=3) < e
+        return max(held) + relativedelta(months=6) < e
+
+    due_review = [
+        [ep.cp for ep in c.episodes]
+        for c in children
+        if any(
+            ep.cp and is_open(*ep.cp[:2]) and ep.cp[0] <= e - relativedelta(months=3)
+            for ep in c.episodes
+        )
+    ]
+    figures["CP_REVIEW_OVERDUE"] = (
+        sum(
+            any(
+                plan
+                and is_open(*plan[:2])
+                and plan[0] <= e - relativedelta(months=3)
+                and review_overdue(plan)
+                for plan in plans_of_child
+            )
+            for plans_of_child in due_review
+        ),
+        len(due_review),
+    )
     return figures
 
 

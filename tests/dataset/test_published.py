@@ -72,8 +72,14 @@ def test_published_quarters_show_published_figures_and_later_changes_are_restate
     assert shown["CP_NEGLECT_SHARE"].published == published
     assert shown["CP_NEGLECT_SHARE"].value == Decimal("75.0")
     changed = {r.code: r for r in restatements(published)}
-    # The new child is on a CP plan for neglect: every figure counting such children moves.
-    assert set(changed) == {"CP_NEGLECT_SHARE", "CP_OPEN_15M", "TOOLKIT_MANDATORY_COMPLETE"}
+    # The new child is on a CP plan for neglect, started in February with no review by
+    # 30 June: every figure counting such children moves.
+    assert set(changed) == {
+        "CP_NEGLECT_SHARE",
+        "CP_OPEN_15M",
+        "TOOLKIT_MANDATORY_COMPLETE",
+        "CP_REVIEW_OVERDUE",
+    }
     assert (
         changed["CP_NEGLECT_SHARE"].published.value,
         changed["CP_NEGLECT_SHARE"].live.value,
