@@ -142,6 +142,10 @@ def _pages_by_role(site):
             ("An agency return", f"/dataset/{q}/returns/{health.pk}/"),
             ("Training coverage", f"/dataset/{q}/training-coverage/"),
             ("An indicator", f"/dataset/{q}/indicators/CP_NEGLECT_SHARE/"),
+            (
+                "The weekly chronology entries",
+                f"/dataset/{q}/indicators/CHRONOLOGY_ENTRIES_WEEKLY/",
+            ),
             ("An indicator's records", f"/dataset/{q}/indicators/CP_NEGLECT_SHARE/numerator/"),
         ],
         "admin": [
