@@ -38,6 +38,7 @@ from neglect_portal.demo import (
     CSC,
     EARLY_HELP,
     EDUCATION,
+    HEALTH_PRACTITIONER,
     MENTAL_HEALTH,
     POLICE,
     VOLUNTARY,
@@ -504,6 +505,7 @@ class DemoDataGenerator:
         today: date | None = None,
         first_number: int = 1,
         practitioner_id: int | None = None,
+        health_practitioner_id: int | None = None,
         extensions: dict[str, ChildExtension] | None = None,
         social_workers: dict[int, int | None] | None = None,
     ):
@@ -519,6 +521,8 @@ class DemoDataGenerator:
         self.agency_ids = agency_ids
         self.practitioner_id = practitioner_id
         self.allocated = 0
+        self.health_practitioner_id = health_practitioner_id
+        self.health_led = 0
         self.next_number = first_number
         self.extensions = extensions or {}
         # Children's social care's workers to allocate, with their teams ({id: team id}).
@@ -582,6 +586,7 @@ class DemoDataGenerator:
             for involvement in involvements:
                 if involvement.agency_id == self.agency_ids[CSC] and involvement.end_date is None:
                     involvement.lead_worker_id = self.practitioner_id
+        self._health_lead(episodes, involvements)
         generated = GeneratedChild(child, episodes, involvements)
         generated.allocations = self._allocations(child, episodes)
         for name, extension in self.extensions.items():
@@ -862,6 +867,25 @@ class DemoDataGenerator:
 
     # Involvements
 
+    def _health_lead(self, episodes: list[Episode], involvements: list[Involvement]) -> None:
+        """The demo health practitioner leads the trust's open work with children social care
+        is still working with, so she has children and tools to see (no random draws: the
+        rest of the stream stays the same)."""
+        if (
+            not self.health_practitioner_id
+            or self.health_led >= PRACTITIONER_CASELOAD
+            or episodes[-1].referral.closure_date is not None
+        ):
+            return
+        for involvement in involvements:
+            if (
+                involvement.agency_id == self.agency_ids[COMMUNITY_HEALTH]
+                and involvement.end_date is None
+            ):
+                involvement.lead_worker_id = self.health_practitioner_id
+                self.health_led += 1
+                return
+
     def _involvements(self, child: Child, episodes: list[Episode]) -> list[Involvement]:
         ids = self.agency_ids
         first, last = episodes[0].referral, episodes[-1].referral
@@ -1098,6 +1122,9 @@ def generate_demo_data(
     if today and today > dates.today():
         raise ValueError("today cannot be in the future: records would be dated after it")
     practitioner = User.objects.filter(username="practitioner").values_list("pk", flat=True)
+    health_practitioner = User.objects.filter(username=HEALTH_PRACTITIONER).values_list(
+        "pk", flat=True
+    )
     agency_ids = demo_agency_ids()
     context = GenerationContext(seed, today or dates.today(), children, agency_ids, history)
     generator = DemoDataGenerator(
@@ -1106,6 +1133,7 @@ def generate_demo_data(
         agency_ids=agency_ids,
         first_number=next_la_number(),
         practitioner_id=practitioner.first(),
+        health_practitioner_id=health_practitioner.first(),
         extensions=child_extensions(context) if extensions and children else None,
         social_workers=_social_workers(agency_ids, children, history=history),
     )

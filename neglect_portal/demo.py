@@ -39,6 +39,11 @@ AGENCIES = [
     (VOLUNTARY, Agency.Kind.VOLUNTARY),
 ]
 
+# The multi-agency side: a health practitioner who leads her agency's work with some children,
+# and her team manager, who sees every child the trust is working with.
+HEALTH_PRACTITIONER = "health-practitioner"
+HEALTH_MANAGER = "health-manager"
+
 # username, first name, last name, agency, role
 USERS = [
     ("practitioner", "Sam", "Okafor", CSC, User.Role.PRACTITIONER),
@@ -46,6 +51,8 @@ USERS = [
     ("lead", "Jo", "Bennett", COMMUNITY_HEALTH, User.Role.AGENCY_LEAD),
     ("working-group", "Alex", "Morgan", POLICE, User.Role.WORKING_GROUP),
     ("admin", "Chris", "Lee", CSC, User.Role.ADMINISTRATOR),
+    (HEALTH_PRACTITIONER, "Amira", "Hussain", COMMUNITY_HEALTH, User.Role.PRACTITIONER),
+    (HEALTH_MANAGER, "Tom", "Fielding", COMMUNITY_HEALTH, User.Role.TEAM_MANAGER),
 ]
 
 

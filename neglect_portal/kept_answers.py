@@ -5,6 +5,9 @@ marked with `@keeps_answers_through_sign_in`, the middleware keeps the posted an
 (new, anonymous) session before LoginRequiredMiddleware sends them to sign in; signing in keeps
 that session's data, and the view gets the answers back with `kept_answers()` when the browser
 returns to the same page. The answers stay server-side and are removed once handed back.
+
+A class-based view opts in with a true `keeps_answers_through_sign_in` class attribute (the
+record form view does this for its subclasses that ask for it).
 """
 
 from functools import wraps
@@ -37,7 +40,7 @@ class KeepAnswersThroughSignInMiddleware:
         if (
             request.method == "POST"
             and not request.user.is_authenticated
-            and getattr(view_func, "keeps_answers_through_sign_in", False)
+            and _keeps_answers(view_func)
         ):
             request.session[SESSION_KEY] = {
                 "path": request.path,
@@ -46,6 +49,14 @@ class KeepAnswersThroughSignInMiddleware:
                 },
             }
         return None
+
+
+def _keeps_answers(view_func) -> bool:
+    view_class = getattr(view_func, "view_class", None)
+    return bool(
+        getattr(view_func, "keeps_answers_through_sign_in", False)
+        or getattr(view_class, "keeps_answers_through_sign_in", False)
+    )
 
 
 def kept_answers(request) -> QueryDict | None:

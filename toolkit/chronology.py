@@ -7,6 +7,7 @@ from cases.models import Child
 from cases.selectors import records_for_child
 from cases.timeline import case_timeline
 
+from .content import NeglectType
 from .models import (
     SDQ,
     AssessmentChecklist,
@@ -18,6 +19,7 @@ from .models import (
 )
 
 CASE_RECORD = "Case record"
+NEGLECT_TYPES = dict(NeglectType.choices)
 _TOOLS = (DayInMyLife, AssessmentChecklist, ParentChildObservation, SDQ, NextSteps)
 
 
@@ -33,6 +35,14 @@ class Item:
     @property
     def is_entry(self):
         return self.entry is not None
+
+    @property
+    def neglect_types(self) -> list[str]:
+        """The entry's ticked types of neglect, by their labels, in the controlled list's order."""
+        if self.entry is None:
+            return []
+        ticked = set(self.entry.neglect_types)
+        return [label for code, label in NEGLECT_TYPES.items() if code in ticked]
 
 
 def _entries(child):

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.timezone import now
 
 from cases.services import child_opened
 from neglect_portal import access
@@ -14,13 +15,11 @@ from neglect_portal.records.history import history_entries
 from neglect_portal.records.views import RecordFormView
 from neglect_portal.spreadsheets import csv_response
 
-from .chronology import merged_chronology
+from .chronology import NEGLECT_TYPES, merged_chronology
 from .chronology_forms import ChronologyEntryChangeForm, ChronologyEntryForm
-from .content import NeglectType
 from .models import Chronology, ChronologyEntry
 from .services import chronology_entry_add, chronology_mark_reviewed
 
-NEGLECT_TYPES = dict(NeglectType.choices)
 SHOW = {
     "all": "Everything",
     "entries": "Entries written by practitioners",
@@ -60,6 +59,7 @@ def chronology(request, pk):
         oldest_first=filters["oldest_first"],
     )
     record = Chronology.objects.filter(child=child).select_related("reviewed_by").first()
+    printing = request.resolver_match.url_name == "chronology_print"
     return render(
         request,
         "toolkit/chronology.html",
@@ -75,7 +75,10 @@ def chronology(request, pk):
                 if item.is_entry and access.can_change_chronology_entry(request.user, item.entry)
             },
             "can_review": access.works_with_children(request.user),
-            "printing": request.resolver_match.url_name == "chronology_print",
+            "printing": printing,
+            "printed_at": now(),
+            # A printed chronology goes on paper and into files: no menu of the portal's pages.
+            **({"service_navigation": []} if printing else {}),
         },
     )
 
@@ -84,6 +87,7 @@ class _ChronologyForm(RecordFormView):
     """The chronology's record forms: a caption naming the child, back to the chronology."""
 
     stale_thing = "entry"
+    keeps_answers_through_sign_in = True  # an entry can take longer to write than a session
 
     def child(self):
         return access.child_of(self.object)

@@ -513,6 +513,12 @@ CHILDS_WORDS = {
     1: '"Sometimes there\'s no tea, so I have crisps."',
     2: '"I get myself up. Nobody\'s awake."',
 }
+# A baby's words are what the baby showed the practitioner: the day is not complete without them.
+BABY_SHOWED = {
+    0: "Too young to talk: smiles and reaches for Mum when she comes close.",
+    1: "Too young to talk: cries for a long time before anyone comes, then feeds hungrily.",
+    2: "Too young to talk: quiet and watchful, does not turn to Mum for comfort.",
+}
 DAY_STRENGTHS = (
     "The child is loved and there is warmth between them and their parent.",
     "Grandparents help at weekends and the child enjoys seeing them.",
@@ -866,7 +872,7 @@ class ToolkitGenerator:
             child=child,
             day_version=version,
             sections=sections,
-            childs_words="" if version == DayVersion.BABY else CHILDS_WORDS[level],
+            childs_words=(BABY_SHOWED if version == DayVersion.BABY else CHILDS_WORDS)[level],
             strengths=rng.choice(DAY_STRENGTHS),
             worries=DAY_WORRIES[level],
             impact_on_child=DAY_IMPACT[level],

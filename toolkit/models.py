@@ -192,7 +192,8 @@ class ChronologyEntry(Versioned):
 
 class DayInMyLife(Tool):
     day_version = models.CharField("version", max_length=12, choices=DayVersion.choices)
-    # {section key: {"parent": account, "child": account}}, keys from content.DAY_SECTIONS.
+    # {section key: {"parent": account, "child": account, "not_known": bool}}, keys from
+    # content.DAY_SECTIONS.
     sections = models.JSONField(default=dict, blank=True)
     childs_words = models.TextField("the child's own words", blank=True, max_length=TEXT_MAX_LENGTH)
     strengths = models.TextField(blank=True, max_length=TEXT_MAX_LENGTH)
@@ -212,16 +213,25 @@ class DayInMyLife(Tool):
         return f"Day in my life ({self.get_day_version_display()})"
 
     def completion_problems(self):
+        # Every part of the day is accounted for: an account from either side, or marked not
+        # known, so that a blank part is a decision and not a gap (issue 13). Each problem is
+        # keyed by that section's first field, so the summary links to the right part.
         problems = {}
-        answers = [self.sections.get(key, {}) for key in DAY_SECTIONS.get(self.day_version, {})]
-        if not any(
-            (answer.get("parent") or "").strip() or (answer.get("child") or "").strip()
-            for answer in answers
-        ):
-            problems["sections"] = "Record the parent's or the child's account of the day"
+        for key, label in DAY_SECTIONS.get(self.day_version, {}).items():
+            answer = self.sections.get(key, {})
+            if not (
+                (answer.get("parent") or "").strip()
+                or (answer.get("child") or "").strip()
+                or answer.get("not_known")
+            ):
+                problems[f"{key}_parent"] = (
+                    f"Record the parent's or the child's account of {label[:1].lower()}"
+                    f"{label[1:]}, or select not known"
+                )
         problems.update(
             self._blank(
                 (
+                    ("childs_words", "the child's own words"),
                     ("strengths", "the strengths"),
                     ("worries", "the worries"),
                     ("impact_on_child", "the impact on the child"),

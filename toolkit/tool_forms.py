@@ -205,20 +205,28 @@ class DayInMyLifeForm(ToolForm):
                     answer.get(who, ""),
                     too_long_label=f"{whose} account of {section[:1].lower()}{section[1:]}",
                 )
+            self.fields[f"{key}_not_known"] = forms.BooleanField(
+                label="Not known",
+                required=False,
+                initial=bool(answer.get("not_known")),
+                help_text="Neither the parent nor the child could tell you about this part of "
+                "the day",
+            )
         self.fields["childs_words"] = _text(
             "The child's own words",
             tool.childs_words,
-            help_text="What the child said, in their words, and how they said it",
+            help_text="What the child said, in their words, and how they said it. For a baby "
+            "or a child who does not speak, what they showed you",
         )
         self.fields["strengths"] = _text("Strengths", tool.strengths)
         self.fields["worries"] = _text("Worries", tool.worries)
         self.fields["impact_on_child"] = _text("Impact on the child", tool.impact_on_child)
-        self.problem_fields = {"sections": f"{next(iter(self.sections))}_parent"}
 
     def section_rows(self):
-        """(time of day, parent's field, child's field) for the side-by-side layout."""
+        """(time of day, parent's field, child's field, not known) for the side-by-side
+        layout."""
         return [
-            (label, self[f"{key}_parent"], self[f"{key}_child"])
+            (label, self[f"{key}_parent"], self[f"{key}_child"], self[f"{key}_not_known"])
             for key, label in self.sections.items()
         ]
 
@@ -228,7 +236,11 @@ class DayInMyLifeForm(ToolForm):
         tool.sections = {
             **tool.sections,
             **{
-                key: {"parent": data[f"{key}_parent"], "child": data[f"{key}_child"]}
+                key: {
+                    "parent": data[f"{key}_parent"],
+                    "child": data[f"{key}_child"],
+                    "not_known": data[f"{key}_not_known"],
+                }
                 for key in self.sections
             },
         }

@@ -20,6 +20,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views import View
 
+from neglect_portal.kept_answers import kept_answers
+
 from . import once
 from .forms import ReopenForm
 from .stale import StaleRefusal, refuse_stale
@@ -44,6 +46,12 @@ class RecordFormView(View):
     # What the stale-edit page says someone else saved: "this record", "this action".
     stale_thing = "record"
     template_name = "records/form.html"
+    # True: what a signed-out browser posted is shown again once its user signs back in.
+    keeps_answers_through_sign_in = False
+    kept_message = (
+        "You were signed out before your answers were saved. They are below: check them and "
+        "save again"
+    )
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.object = self.get_object()
@@ -89,7 +97,13 @@ class RecordFormView(View):
     # Flow ----------------------------------------------------------------------------------
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.opened()
-        return self.render(self.form(None))
+        kept = kept_answers(request) if self.keeps_answers_through_sign_in else None
+        if kept is None:
+            return self.render(self.form(None))
+        messages.warning(request, self.kept_message)
+        form = self.form(kept)
+        form.is_valid()  # shows what is still missing, as the page did when it was sent
+        return self.render(form)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = self.form(request.POST)

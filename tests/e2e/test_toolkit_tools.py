@@ -10,7 +10,7 @@ from neglect_portal import dates
 from neglect_portal.demo import DEMO_PASSWORD
 from neglect_portal.models import Agency, User
 from tests.factories import PASSWORD, CPPlanFactory, InvolvementFactory, UserFactory
-from toolkit.content import CHECKLIST_DOMAINS, OBSERVATION_DOMAINS
+from toolkit.content import CHECKLIST_DOMAINS, DAY_SECTIONS, OBSERVATION_DOMAINS
 from toolkit.models import SDQ, AssessmentChecklist, DayInMyLife
 from toolkit.sdq import ITEM_LABELS
 
@@ -19,6 +19,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def _long_date(day):
     return f"{day.day} {day:%B %Y}"
+
+
+# The parts of Daisy's school day that neither she nor her parent talked about.
+UNTOLD_PARTS = [
+    label for key, label in DAY_SECTIONS["school_age"].items() if key not in ("waking", "bedtime")
+]
 
 
 def _child_on_neglect_plan(given_name, *, age, allocated_worker=None):
@@ -103,6 +109,10 @@ def test_a_practitioner_completes_a_day_in_my_life_and_the_childs_status_becomes
     page.get_by_label("Impact on the child").fill("Late for school twice a week")
     page.get_by_role("button", name="Complete day in my life").click()
     expect(_error_summary(page)).to_contain_text("Enter the strengths")
+    expect(_error_summary(page)).to_contain_text(
+        "Record the parent's or the child's account of night time: sleep and who is in the "
+        "home, or select not known"
+    )
     expect(page.get_by_label("Worries")).to_have_value("No adult routine in the mornings")
     expect(
         page.get_by_role("group", name="Bath and bedtime", exact=True).get_by_label(
@@ -118,6 +128,8 @@ def test_a_practitioner_completes_a_day_in_my_life_and_the_childs_status_becomes
     assert_accessible(page)
 
     page.get_by_label("Strengths").fill("Daisy is proud of looking after herself")
+    for part in UNTOLD_PARTS:
+        page.get_by_role("group", name=part, exact=True).get_by_label("Not known").check()
     page.get_by_role("button", name="Complete day in my life").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("completed")
     expect(page.get_by_role("button", name="Save as draft")).to_have_count(0)
@@ -134,6 +146,10 @@ def test_a_practitioner_completes_a_day_in_my_life_and_the_childs_status_becomes
     expect(bedtime_row.get_by_role("cell")).to_have_text(
         ["Not recorded", "I go to bed when I'm tired"]
     )
+    night_row = page.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name="Night time: sleep and who is in the home")
+    )
+    expect(night_row.get_by_role("cell")).to_have_text(["Not known", "Not known"])
     expect(page.locator(".govuk-summary-list")).to_contain_text(
         "Daisy is proud of looking after herself"
     )

@@ -1,8 +1,24 @@
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
-from neglect_portal.demo import AGENCIES, DEMO_PASSWORD, USERS, load_demo_data
+from cases.demo_data import PRACTITIONER_CASELOAD, generate_demo_data
+from cases.models import Involvement
+from neglect_portal import dates
+from neglect_portal.demo import (
+    AGENCIES,
+    COMMUNITY_HEALTH,
+    DEMO_PASSWORD,
+    HEALTH_MANAGER,
+    HEALTH_PRACTITIONER,
+    USERS,
+    load_demo_data,
+)
 from neglect_portal.models import Agency, User
+from toolkit.models import DayInMyLife
+from toolkit.selectors import caseload
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +69,37 @@ def test_every_demo_sign_in_is_in_a_team_of_its_agency(settings):
         assert user.team is not None and user.team.agency_id == user.agency_id, user.username
     practitioner = next(u for u in users if u.username == "practitioner")
     assert str(practitioner.team) == "Family Support and Protection North"
+
+
+def test_the_demo_has_a_health_practitioner_and_a_health_team_manager(settings, capsys):
+    settings.DEBUG = True
+    call_command("load_demo_data")
+    out = capsys.readouterr().out
+    practitioner = User.objects.get(username=HEALTH_PRACTITIONER)
+    manager = User.objects.get(username=HEALTH_MANAGER)
+    for user, role in ((practitioner, "Practitioner"), (manager, "Team manager")):
+        assert user.agency.name == COMMUNITY_HEALTH
+        line = next(line for line in out.splitlines() if user.username in line)
+        assert role in line and COMMUNITY_HEALTH in line
+
+
+@pytest.mark.parametrize("username", [HEALTH_PRACTITIONER, HEALTH_MANAGER])
+def test_the_health_sign_ins_see_children_and_their_tools_on_my_children(
+    settings, client, username
+):
+    settings.DEBUG = True
+    call_command("load_demo_data", stdout=io.StringIO())
+    generate_demo_data(300, seed=1)
+    user = User.objects.get(username=username)
+    on_caseload = caseload(user, on=dates.today())
+    assert on_caseload.exists()
+    assert DayInMyLife.objects.filter(child__in=on_caseload).exists()
+    if username == HEALTH_PRACTITIONER:
+        # She leads her trust's work with these children; social care allocates none to her.
+        led = Involvement.objects.filter(lead_worker=user, end_date__isnull=True)
+        assert 0 < led.count() <= PRACTITIONER_CASELOAD
+        assert set(led.values_list("agency__name", flat=True)) == {COMMUNITY_HEALTH}
+    client.post("/sign-in/", {"username": username, "password": DEMO_PASSWORD})
+    html = client.get(reverse("toolkit:my_children")).content.decode()
+    child = on_caseload.order_by("pk").first()
+    assert reverse("cases:child_detail", args=[child.pk]) in html

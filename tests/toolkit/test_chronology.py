@@ -1,6 +1,7 @@
 import csv
 import io
-from datetime import date, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.urls import reverse
 from neglect_portal import dates
 from neglect_portal.models import User
 from tests.factories import (
+    PASSWORD,
     AgencyFactory,
     CPPlanFactory,
     InvolvementFactory,
@@ -216,9 +218,10 @@ def test_outsiders_cannot_read_or_add(client, child):
     assert client.post(reverse("toolkit:chronology_review", args=[child.pk])).status_code == 404
 
 
+@pytest.mark.parametrize("name", ["toolkit:chronology", "toolkit:chronology_print"])
 @pytest.mark.parametrize("entries", [10, 200])
 def test_the_chronology_page_takes_a_fixed_number_of_queries(
-    client, child, health_visitor, entries, django_assert_max_num_queries
+    client, child, health_visitor, entries, name, django_assert_max_num_queries
 ):
     chronology = Chronology.objects.create(child=child)
     ChronologyEntry.objects.bulk_create(
@@ -231,11 +234,137 @@ def test_the_chronology_page_takes_a_fixed_number_of_queries(
                 what_happened=f"E{n}",
                 impact="neutral",
                 impact_description="None",
+                neglect_types=["medical", "physical"],
             )
             for n in range(entries)
         ]
     )
     client.force_login(health_visitor)
     with django_assert_max_num_queries(20):
-        response = client.get(reverse("toolkit:chronology", args=[child.pk]))
-    assert response.content.decode().count("moj-timeline__item") >= entries
+        response = client.get(reverse(name, args=[child.pk]))
+    html = response.content.decode()
+    assert html.count("moj-timeline__item") >= entries
+    assert html.count("Medical, Physical") == entries
+
+
+# Through an expired session ---------------------------------------------------------------
+
+
+def ticked(html):
+    return re.findall(r'name="neglect_types"[^>]*value="(\w+)"\s+checked', html)
+
+
+def sign_back_in(client, user, url):
+    response = client.post(
+        reverse("login"), {"username": user.username, "password": PASSWORD, "next": url}
+    )
+    assert response["Location"] == url
+
+
+def test_a_new_entry_posted_after_the_session_ran_out_is_kept_through_signing_in(
+    client, child, health_visitor
+):
+    url = reverse("toolkit:chronology_add", args=[child.pk])
+    response = client.post(
+        url,
+        {
+            **date_fields("event_date", date(2024, 7, 1)),
+            "what_happened": "Not brought to the 2-year check",
+            "impact": "negative",
+            "impact_description": "Speech delay not picked up",
+            "neglect_types": ["medical", "educational"],
+        },
+    )
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert not ChronologyEntry.objects.exists()  # a signed-out browser saves nothing
+
+    sign_back_in(client, health_visitor, url)
+    html = client.get(url).content.decode()
+    assert "You were signed out before your answers were saved" in html
+    assert "Not brought to the 2-year check" in html and "Speech delay not picked up" in html
+    assert ticked(html) == ["medical", "educational"]
+    assert "Not brought to the 2-year check" not in client.get(url).content.decode()  # once
+
+
+def test_a_kept_entry_shows_what_is_still_missing(client, child, health_visitor):
+    url = reverse("toolkit:chronology_add", args=[child.pk])
+    client.post(url, {"what_happened": "Dirty clothes at nursery"})
+    sign_back_in(client, health_visitor, url)
+    html = client.get(url).content.decode()
+    assert "Dirty clothes at nursery" in html
+    assert "Select the impact on the child" in html
+
+
+def test_a_change_posted_after_the_session_ran_out_is_kept_through_signing_in(
+    client, child, health_visitor
+):
+    entry = add_entry(child, health_visitor, date(2024, 7, 1))
+    url = reverse("toolkit:chronology_entry_change", args=[entry.pk])
+    client.post(url, entry_form(entry, what_happened="Missed two health appointments"))
+    entry.refresh_from_db()
+    assert entry.what_happened == "Missed health appointment"
+
+    sign_back_in(client, health_visitor, url)
+    html = client.get(url).content.decode()
+    assert "You were signed out before your answers were saved" in html
+    assert "Missed two health appointments" in html
+    response = client.post(url, entry_form(entry, what_happened="Missed two health appointments"))
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.what_happened == "Missed two health appointments"
+
+
+def test_a_kept_entry_is_not_handed_to_another_childs_chronology(
+    client, child, health_visitor, health
+):
+    other = CPPlanFactory(latest_category="NEG").referral.child
+    InvolvementFactory(child=other, agency=health)
+    url = reverse("toolkit:chronology_add", args=[child.pk])
+    client.post(url, {"what_happened": "Dirty clothes at nursery"})
+    client.force_login(health_visitor)
+    other_url = reverse("toolkit:chronology_add", args=[other.pk])
+    assert "Dirty clothes at nursery" not in client.get(other_url).content.decode()
+    assert "Dirty clothes at nursery" in client.get(url).content.decode()
+
+
+# Types of neglect and the print page ------------------------------------------------------
+
+
+def test_ticked_types_of_neglect_show_by_their_labels_on_the_page_and_its_print(
+    client, child, health_visitor
+):
+    add_entry(child, health_visitor, date(2024, 5, 1), neglect_types=["supervision", "medical"])
+    add_entry(child, health_visitor, date(2024, 6, 1), what="Nothing ticked")
+    client.force_login(health_visitor)
+    for name in ("toolkit:chronology", "toolkit:chronology_print"):
+        html = client.get(reverse(name, args=[child.pk])).content.decode()
+        assert "Medical, Supervision and guidance" in html
+        assert html.count("Types of neglect</dt>") == 1  # no empty row for the unticked entry
+
+
+def test_the_print_page_names_the_child_and_who_printed_it_when(
+    client, child, health_visitor, monkeypatch
+):
+    health_visitor.first_name, health_visitor.last_name = "Hana", "Visitor"
+    health_visitor.save()
+    child.date_of_birth = date(2023, 2, 3)
+    child.save()
+    # 13:05 UTC in summer is 14:05 in London.
+    printed = datetime(2025, 7, 1, 13, 5, tzinfo=UTC)
+    monkeypatch.setattr("toolkit.chronology_views.now", lambda: printed)
+    client.force_login(health_visitor)
+    html = client.get(reverse("toolkit:chronology_print", args=[child.pk])).content.decode()
+    assert child.la_child_id in html
+    assert "Date of birth</dt>" in html and "3 February 2023" in html
+    assert "Printed by Hana Visitor on 1 July 2025 14:05" in html
+    screen = client.get(reverse("toolkit:chronology", args=[child.pk])).content.decode()
+    assert "Printed by" not in screen
+
+
+def test_the_print_page_has_no_navigation(client, child, health_visitor):
+    client.force_login(health_visitor)
+    screen = client.get(reverse("toolkit:chronology", args=[child.pk])).content.decode()
+    assert 'aria-label="Menu"' in screen and "govuk-breadcrumbs" in screen
+    printed = client.get(reverse("toolkit:chronology_print", args=[child.pk])).content.decode()
+    assert 'aria-label="Menu"' not in printed and "govuk-breadcrumbs" not in printed
+    assert "Add to the chronology" not in printed

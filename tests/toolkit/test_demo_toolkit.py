@@ -207,6 +207,18 @@ def test_day_in_my_life_version_follows_the_childs_age_or_disability():
     assert {tool.day_version for _, tool in days} == set(DayVersion.values)
 
 
+def test_every_completed_demo_day_accounts_for_each_part_and_gives_the_childs_words():
+    days = [
+        tool
+        for g in with_toolkit(generator().children(1500))
+        for tool in toolkit_of(g).days
+        if tool.status == Tool.Status.COMPLETED
+    ]
+
+    assert {tool.day_version for tool in days} == set(DayVersion.values)  # babies too
+    assert [tool.completion_problems() for tool in days] == [{}] * len(days)
+
+
 def test_chronology_entries_come_from_several_agencies_each_by_one_of_its_people():
     children = with_toolkit(generator().children(1500))
     people = {author: agency for agency, authors in FAKE_AUTHORS.items() for author in authors}

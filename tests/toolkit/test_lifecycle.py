@@ -216,11 +216,24 @@ def test_day_in_my_life_and_observation_list_what_is_missing(health_visitor):
         child=ChildFactory(),
         author=health_visitor,
         day_version="baby",
-        sections={"feeding": {"parent": "", "child": ""}},
+        sections={
+            "feeding": {"parent": "", "child": ""},
+            "changing": {"parent": "Twice a day"},
+            "sleep": {"child": "Settles in the cot"},
+            "soothing": {"parent": "", "child": "", "not_known": True},
+            "stimulation": {"parent": "Plays on the mat"},
+            "night": {"parent": "   ", "child": "", "not_known": False},
+        },
         strengths="Loving",
     )
     assert day.completion_problems() == {
-        "sections": "Record the parent's or the child's account of the day",
+        "feeding_parent": "Record the parent's or the child's account of feeding, or select not "
+        "known",
+        "night_parent": "Record the parent's or the child's account of night time: sleep and "
+        "who is in the home, or select not known",
+        "weekends_parent": "Record the parent's or the child's account of weekends and "
+        "holidays, or select not known",
+        "childs_words": "Enter the child's own words",
         "worries": "Enter the worries",
         "impact_on_child": "Enter the impact on the child",
     }

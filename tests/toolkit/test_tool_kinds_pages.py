@@ -1,6 +1,7 @@
 """Day in my life, parent–child observation, SDQ and next steps pages (the checklist's
 lifecycle, which they share, is in test_tool_pages.py)."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -64,11 +65,13 @@ def test_the_parent_and_child_accounts_sit_side_by_side(client, health, health_v
 
 
 def day_answers(version, **overrides):
+    """Both accounts of waking up; every other part of the school day marked not known."""
     return {
         "version": version,
         "day_version": "school_age",
         "waking_parent": "Up at 7, makes his own breakfast",
         "waking_child": "Nobody wakes me, I'm late a lot",
+        **{f"{key}_not_known": "on" for key in DAY_SECTIONS["school_age"] if key != "waking"},
         "childs_words": "I'm hungry",
         "strengths": "Loves school",
         "worries": "Alone after school",
@@ -77,17 +80,45 @@ def day_answers(version, **overrides):
     }
 
 
-def test_completing_a_day_without_any_account_points_to_the_first_section(
+def test_completing_a_day_points_to_each_part_left_blank_and_not_marked_not_known(
     client, health, health_visitor
 ):
     tool, url = start(client, health_visitor, child_aged(health, 9), "day", DayInMyLife)
-    html = client.post(
-        url, day_answers(1, waking_parent="", waking_child="", action="complete")
-    ).content.decode()
-    assert "Record the parent&#x27;s or the child&#x27;s account of the day" in html
-    assert 'href="#id_waking_parent"' in html
+    answers = day_answers(1, waking_parent="", action="complete")
+    del answers["morning_not_known"], answers["the_day_not_known"]
+    html = client.post(url, answers).content.decode()
+    summary = html[
+        html.index("govuk-error-summary") : html.index("</ul>", html.index("govuk-error-summary"))
+    ]
+    assert summary.count("<li>") == 2
+    assert (
+        "Record the parent&#x27;s or the child&#x27;s account of breakfast, washing and "
+        "dressing, or select not known"
+    ) in summary
+    assert 'href="#id_morning_parent"' in summary and 'href="#id_the_day_parent"' in summary
+    assert "#id_waking_parent" not in summary  # the child's account is enough
+    assert html.count("govuk-form-group--error") == 2
     tool.refresh_from_db()
     assert tool.status == Tool.Status.DRAFT and tool.strengths == "Loves school"
+
+
+def test_a_day_is_not_complete_without_the_childs_own_words(client, health, health_visitor):
+    tool, url = start(client, health_visitor, child_aged(health, 9), "day", DayInMyLife)
+    html = client.post(url, day_answers(1, childs_words=" ", action="complete")).content.decode()
+    assert "Enter the child&#x27;s own words" in html and 'href="#id_childs_words"' in html
+    tool.refresh_from_db()
+    assert tool.status == Tool.Status.DRAFT
+
+
+def test_not_known_is_kept_with_a_draft(client, health, health_visitor):
+    tool, url = start(client, health_visitor, child_aged(health, 9), "day", DayInMyLife)
+    client.post(url, day_answers(1, action="draft"))
+    tool.refresh_from_db()
+    assert tool.sections["bedtime"] == {"parent": "", "child": "", "not_known": True}
+    assert tool.sections["waking"]["not_known"] is False
+    html = client.get(url).content.decode()
+    assert re.search(r'name="bedtime_not_known"[^>]*checked', html)
+    assert not re.search(r'name="waking_not_known"[^>]*checked', html)
 
 
 def test_a_completed_day_reads_back_both_accounts(client, health, health_visitor):
@@ -99,6 +130,31 @@ def test_a_completed_day_reads_back_both_accounts(client, health, health_visitor
     assert "Up at 7, makes his own breakfast" in html
     assert "Nobody wakes me, I&#x27;m late a lot" in html
     assert 'name="waking_parent"' not in html
+    bedtime = html[
+        html.index("Bath and bedtime") : html.index("</tr>", html.index("Bath and bedtime"))
+    ]
+    assert bedtime.count("Not known") == 2
+
+
+def test_a_day_completed_before_the_rule_stays_completed(client, health, health_visitor):
+    day = DayInMyLife.objects.create(
+        child=child_aged(health, 9),
+        author=health_visitor,
+        author_agency=health,
+        day_version="school_age",
+        sections={"waking": {"parent": "Up at 7", "child": ""}},
+        strengths="s",
+        worries="w",
+        impact_on_child="i",
+        status=Tool.Status.COMPLETED,
+        completed_on=dates.today() - timedelta(days=30),
+    )
+    client.force_login(health_visitor)
+    html = client.get(reverse("toolkit:tool", args=["day", day.pk])).content.decode()
+    assert 'name="waking_parent"' not in html and "Up at 7" in html
+    assert "Not recorded" in html
+    day.refresh_from_db()
+    assert day.status == Tool.Status.COMPLETED and day.version == 1
 
 
 def test_changing_the_version_keeps_what_was_typed_for_the_other(client, health, health_visitor):
