@@ -1,10 +1,12 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
+from neglect_portal.dates import long_date, today
 from neglect_portal.forms import GovukDateField, GovukModelForm
 from neglect_portal.models import Agency, User
 from neglect_portal.records.versions import CarriesVersion
 
+from . import informed_by
 from .codes import (
     ASSESSMENT_FACTOR_CHOICES,
     CPCategory,
@@ -17,6 +19,7 @@ from .models import (
     Child,
     ChildInNeedPlan,
     ChildProtectionPlan,
+    CINPlanReview,
     CPReview,
     Involvement,
     Referral,
@@ -352,3 +355,79 @@ class NewChildReferralForm(GovukModelForm):
         )
         if errors and "referral_date" not in self.errors:
             self._update_errors(forms.ValidationError(errors))
+
+
+class InformedByForm(CaseRecordForm):
+    """A plan or review form that also asks which completed tools informed it (domain.md §7).
+
+    The child's tools come from `cases.informed_by`, which the toolkit fills, so this app never
+    imports it. The tools current today are ticked to begin with (a review is usually recorded
+    on the day); a tool completed after the date entered is refused.
+    """
+
+    date_field = "review_date"
+    informed_by_label = "Which completed tools informed it?"
+
+    def __init__(self, *args, child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.informing_tools = {tool.key: tool for tool in informed_by.tools_on(child, today())}
+        self.fields["informed_by"] = forms.MultipleChoiceField(
+            label=self.informed_by_label,
+            choices=[(tool.key, tool.label) for tool in self.informing_tools.values()],
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="Ticked to begin with: the tools current today (completed in the last "
+            "six months). Untick any that did not inform it."
+            if self.informing_tools
+            else "No tools have been completed for this child yet.",
+            initial=[key for key, tool in self.informing_tools.items() if tool.current],
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        day = cleaned.get(self.date_field)
+        later = [
+            self.informing_tools[key]
+            for key in cleaned.get("informed_by", [])
+            if day and self.informing_tools[key].completed_on > day
+        ]
+        if later:
+            self.add_error(
+                "informed_by",
+                f"{later[0].name} was completed after {long_date(day)}: untick it or "
+                "check the date",
+            )
+        return cleaned
+
+
+class CPReviewInformedForm(InformedByForm, CPReviewForm):
+    informed_by_label = "Which completed tools informed the review?"
+
+    class Meta(CPReviewForm.Meta):
+        pass
+
+
+class CINPlanReviewForm(InformedByForm):
+    submit_label = "Record review"
+    review_date = _date("Review date")
+    informed_by_label = "Which completed tools informed the review?"
+
+    class Meta:
+        model = CINPlanReview
+        fields = ["review_date"]
+
+
+class CPPlanStartInformedForm(InformedByForm, CPPlanStartForm):
+    date_field = "start_date"
+    informed_by_label = "Which completed tools informed the plan?"
+
+    class Meta(CPPlanStartForm.Meta):
+        pass
+
+
+class CINPlanStartInformedForm(InformedByForm, CINPlanStartForm):
+    date_field = "start_date"
+    informed_by_label = "Which completed tools informed the plan?"
+
+    class Meta(CINPlanStartForm.Meta):
+        pass

@@ -145,6 +145,15 @@ def can_reopen_tool(user: User, tool: Record) -> bool:
     )
 
 
+def can_record_oversight(user: User, tool: Record) -> bool:
+    """Management oversight of a completed tool or a chronology review (domain.md §7): by a
+    team manager of the agency whose practitioner did the work, and never of their own."""
+    if not (_signed_in(user) and user.is_team_manager and tool.ready_for_oversight):
+        return False
+    author_id, agency_id = tool.done_by
+    return agency_id == user.agency_id and author_id != user.pk
+
+
 # Action plans ------------------------------------------------------------------------------
 # Agency leads keep their own agency's plan; administrators may change any and reopen a
 # submitted quarter. Other leads and the Working Group read every plan that is not a draft

@@ -108,3 +108,11 @@ class CPReviewFactory(factory.django.DjangoModelFactory):
 
     plan = factory.SubFactory(CPPlanFactory)
     review_date = factory.LazyAttribute(lambda r: r.plan.start_date)
+
+
+class CINPlanReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.CINPlanReview"
+
+    plan = factory.SubFactory(CINPlanFactory)
+    review_date = factory.LazyAttribute(lambda r: r.plan.start_date)

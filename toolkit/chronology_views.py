@@ -15,7 +15,8 @@ from neglect_portal.spreadsheets import csv_response
 from .chronology import merged_chronology
 from .chronology_forms import ChronologyEntryChangeForm, ChronologyEntryForm
 from .content import NeglectType
-from .models import Chronology, ChronologyEntry
+from .models import CHRONOLOGY_KIND, Chronology, ChronologyEntry
+from .oversight_forms import oversight_context
 from .services import chronology_entry_add, chronology_mark_reviewed
 
 NEGLECT_TYPES = dict(NeglectType.choices)
@@ -48,7 +49,11 @@ def _filters(request):
 
 
 def chronology(request, pk):
-    child = _visible_child(request, pk)
+    return chronology_page(request, _visible_child(request, pk))
+
+
+def chronology_page(request, child, *, oversight_form=None):
+    """The chronology (or its print), with the management oversight of its review."""
     child_opened(child=child, user=request.user)
     filters = _filters(request)
     items = merged_chronology(
@@ -74,6 +79,7 @@ def chronology(request, pk):
             },
             "can_review": access.works_with_children(request.user),
             "printing": request.resolver_match.url_name == "chronology_print",
+            **oversight_context(request.user, CHRONOLOGY_KIND, record, oversight_form),
         },
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import chronology_views, views
+from . import chronology_views, oversight_views, views
 
 app_name = "toolkit"
 
@@ -35,4 +35,14 @@ urlpatterns = [
     path("children/<int:pk>/tools/<slug:kind>/start/", views.tool_start, name="tool_start"),
     path("tools/<slug:kind>/<int:pk>/", views.tool_page, name="tool"),
     path("tools/<slug:kind>/<int:pk>/reopen/", views.tool_reopen_page, name="tool_reopen"),
+    path(
+        "tools/<slug:kind>/<int:pk>/oversight/",
+        oversight_views.tool_oversight,
+        name="tool_oversight",
+    ),
+    path(
+        "children/<int:pk>/chronology/oversight/",
+        oversight_views.chronology_oversight,
+        name="chronology_oversight",
+    ),
 ]

@@ -17,6 +17,7 @@ from neglect_portal.records.stale import refuse_stale
 from neglect_portal.records.versions import StaleEdit
 from neglect_portal.records.views import reopen_page
 
+from .oversight_forms import oversight_context
 from .presentation import READ_CONTEXT, sdq_scores
 from .selectors import caseload_with_status
 from .services import tool_complete, tool_reopen, tool_save_draft
@@ -90,7 +91,7 @@ def tool_page(request, kind, pk):
     if not editable:
         if request.method == "POST":
             raise PermissionDenied
-        return render(request, f"{template}_read.html", {**context, **READ_CONTEXT[kind](tool)})
+        return read_page(request, kind, tool, context=context)
     form, response, stale = _save_tool(request, tool, tool_kind.form)
     if response:
         return response
@@ -104,6 +105,28 @@ def tool_page(request, kind, pk):
             "scores": sdq_scores(tool) if kind == "sdq" else None,
         },
         status=409 if stale else 200,
+    )
+
+
+def read_page(request, kind, tool, *, context=None, oversight_form=None):
+    """A tool's read-only page, with its management oversight (and a manager's form for it,
+    shown again with its errors as `oversight_form`)."""
+    if context is None:
+        context = {
+            "tool": tool,
+            "child": tool.child,
+            "kind": kind,
+            "editable": False,
+            "can_reopen": access.can_reopen_tool(request.user, tool),
+        }
+    return render(
+        request,
+        f"toolkit/{kind.replace('-', '_')}_read.html",
+        {
+            **context,
+            **READ_CONTEXT[kind](tool),
+            **oversight_context(request.user, kind, tool, oversight_form),
+        },
     )
 
 

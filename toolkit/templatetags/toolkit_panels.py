@@ -6,7 +6,7 @@ from django import template
 from neglect_portal import access
 from neglect_portal.dates import today
 
-from ..selectors import tools_for_child
+from ..selectors import awaiting_oversight_of_child, latest_review_informed, tools_for_child
 from ..status import tool_statuses
 from ..tool_kinds import TOOL_KINDS
 
@@ -15,15 +15,26 @@ register = template.Library()
 
 @register.inclusion_tag("toolkit/_child_panel.html", takes_context=True)
 def child_toolkit(context, child, on_neglect_plan: bool) -> dict:
-    """The mandatory tools' status (for a child on a neglect plan), every tool started and the
-    buttons to start one: three queries."""
+    """The mandatory tools' status (for a child on a neglect plan) and whether each informed
+    the latest review, every tool started (and those awaiting oversight) and the buttons to
+    start one."""
     user = context["request"].user
+    statuses = tool_statuses([child.pk], today())[child.pk] if on_neglect_plan else []
     return {
         "child": child,
         "on_neglect_plan": on_neglect_plan,
-        "tool_statuses": tool_statuses([child.pk], today())[child.pk] if on_neglect_plan else [],
+        "tool_statuses": statuses,
+        # Management oversight and the latest review (domain.md §7): two queries more.
+        "awaiting_oversight": awaiting_oversight_of_child(child),
+        "latest_review": latest_review_informed(child, statuses),
         "tools": tools_for_child(child),
         "tool_kinds": TOOL_KINDS.values(),
         "can_start_tools": access.works_with_children(user),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def awaits_oversight(tool, awaiting: set[str]) -> bool:
+    """Whether a row of tools_for_child() is among awaiting_oversight_of_child()'s."""
+    return f"{tool.kind}:{tool.pk}" in awaiting
