@@ -12,7 +12,7 @@ from django.db import models
 
 # Bump when any definition below changes meaning (tests/dataset/test_indicators.py holds a
 # fingerprint of the texts so a silent edit fails the suite).
-DEFINITIONS_VERSION = "2026.1"
+DEFINITIONS_VERSION = "2026.2"
 
 
 class Kind(models.TextChoices):
@@ -240,6 +240,33 @@ INDICATORS: tuple[Indicator, ...] = (
         "actions",
         None,
         source=Source.ACTION_PLANS,
+    ),
+    Indicator(
+        "TOOLS_INFORMED_REVIEW",
+        "Child protection reviews informed by the mandatory tools",
+        "Of the child protection reviews dated in the quarter whose child was on a neglect plan "
+        "on the review date (an open child protection plan whose latest category is neglect, "
+        "or an open neglect child in need plan), the percentage recorded as informed by all "
+        "four mandatory tools, each current on the review date: the chronology, the day in my "
+        "life tool, the assessment checklist and the parent–child observation. A tool is "
+        "current when it was completed in the six months up to that day; for the chronology, "
+        "when an entry was recorded or it was marked reviewed in that time.",
+        Kind.FLOW,
+        Unit.PERCENTAGE,
+        "CP reviews",
+        True,
+    ),
+    Indicator(
+        "MANAGER_OVERSIGHT",
+        "Mandatory tools with management oversight",
+        "Of the mandatory tools completed in the quarter (day in my life tools, assessment "
+        "checklists and parent–child observations), the percentage with a team manager's "
+        "oversight comment on that completion dated on or before the last day of the quarter. "
+        "A tool reopened and completed again needs fresh oversight.",
+        Kind.FLOW,
+        Unit.PERCENTAGE,
+        "tools",
+        True,
     ),
 )
 

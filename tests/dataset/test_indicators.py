@@ -22,6 +22,8 @@ CASE_RECORD_CODES = [
     "SDQ_COMPLETED",
     "SDQ_RAISED",
 ]
+# Definitions version 2, registered after the agency and action plan indicators.
+FOLLOW_THROUGH_CODES = ["TOOLS_INFORMED_REVIEW", "MANAGER_OVERSIGHT"]
 COUNTS = {"TOOLKIT_CHILDREN", "SDQ_COMPLETED"}
 MEANS = {"CHRONOLOGY_ENTRIES_WEEKLY"}
 SNAPSHOTS = {
@@ -35,7 +37,7 @@ SNAPSHOTS = {
 
 # sha256 of every definition text in registry order. When this test fails, a definition has
 # changed: bump DEFINITIONS_VERSION (published quarters record it) and update both.
-FINGERPRINT = ("2026.1", "2feb0f89154c317bd69c819aac47ec6b1072d3dd38c6f6571cec78f60462a977")
+FINGERPRINT = ("2026.2", "dd69ead62870e29f920bda17d1209094e80b1a3cabef22976a76adaf557b6d4c")
 
 
 def test_every_code_of_the_contract_is_registered_in_its_order():
@@ -43,8 +45,9 @@ def test_every_code_of_the_contract_is_registered_in_its_order():
         *CASE_RECORD_CODES,
         "TRAINING_COVERAGE",
         "ACTIONS_BY_RAG",
+        *FOLLOW_THROUGH_CODES,
     ]
-    assert list(indicators.CASE_RECORD_CODES) == CASE_RECORD_CODES
+    assert list(indicators.CASE_RECORD_CODES) == [*CASE_RECORD_CODES, *FOLLOW_THROUGH_CODES]
 
 
 def test_training_and_actions_come_from_returns_and_action_plans():

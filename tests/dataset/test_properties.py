@@ -16,7 +16,14 @@ from django.db.models import F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases.models import Assessment, Child, ChildInNeedPlan, ChildProtectionPlan, Referral
+from cases.models import (
+    Assessment,
+    Child,
+    ChildInNeedPlan,
+    ChildProtectionPlan,
+    CPReview,
+    Referral,
+)
 from dataset.computation import compute, members, percentage, weekly_mean
 from dataset.indicators import CASE_RECORD_CODES
 from dataset.sql_dates import AddMonths
@@ -30,7 +37,9 @@ from toolkit.models import (
     ChronologyEntry,
     DayInMyLife,
     NextSteps,
+    Oversight,
     ParentChildObservation,
+    ToolInformed,
 )
 
 DAY = timedelta(days=1)
@@ -55,6 +64,7 @@ FORMS = {
     "sdq": SDQ,
     "next_steps": NextSteps,
 }
+INFORMING_KINDS = ["chronology", "day", "checklist", "observation"]
 CATEGORIES = ["NEG", "PHY", "EMO", "SAB", "MUL"]
 BANDS = ["Close to average", "Slightly raised", "High", "Very high"]
 
@@ -82,12 +92,14 @@ class Episode:
     assessment: tuple | None  # (authorised date or None, neglect identified)
     cin: tuple | None  # (start, end or None)
     cp: tuple | None  # (start, end or None, initial, latest)
+    # The CP plan's reviews: (review date, [(tool kind informing it, its completion)]).
+    reviews: list = field(default_factory=list)
 
 
 @dataclass
 class ChildRecords:
     episodes: list[Episode]
-    forms: list[tuple]  # (kind, completed, day, total, band)
+    forms: list[tuple]  # (kind, completed, day, total, band, oversight)
     entries: list[date]
     reviewed: date | None
     pk: int = field(default=0)
@@ -123,7 +135,13 @@ def child_records(draw, quarter):
                 draw(st.sampled_from(CATEGORIES)),
                 draw(st.sampled_from(CATEGORIES)),
             )
-        episodes.append(Episode(referral_day, draw(st.booleans()), assessment, cin, cp))
+        reviews = []
+        if cp:
+            informing = st.lists(st.tuples(st.sampled_from(INFORMING_KINDS), day), max_size=4)
+            reviews = draw(
+                st.lists(st.tuples(day, informing), max_size=2, unique_by=lambda review: review[0])
+            )
+        episodes.append(Episode(referral_day, draw(st.booleans()), assessment, cin, cp, reviews))
     forms = draw(
         st.lists(
             st.tuples(
@@ -132,6 +150,9 @@ def child_records(draw, quarter):
                 day,
                 st.one_of(st.none(), st.integers(0, 40)),
                 st.sampled_from(BANDS),
+                # A manager's oversight: (recorded on, of the tool's completion now or of an
+                # earlier one), or none.
+                st.one_of(st.none(), st.tuples(day, st.booleans())),
             ),
             max_size=4,
         )
@@ -167,14 +188,24 @@ def save(children: list[ChildRecords]):
                 )
             if episode.cp:
                 start, end, initial, latest = episode.cp
-                ChildProtectionPlan.objects.create(
+                plan = ChildProtectionPlan.objects.create(
                     referral=referral,
                     start_date=start,
                     end_date=end,
                     initial_category=initial,
                     latest_category=latest,
                 )
-        for kind, completed, day, total, band in records.forms:
+                for review_day, informing in episode.reviews:
+                    review = CPReview.objects.create(plan=plan, review_date=review_day)
+                    for kind, completed_on in informing:
+                        ToolInformed.objects.create(
+                            child=child,
+                            tool_kind=kind,
+                            tool_id=1,
+                            completed_on=completed_on,
+                            cp_review=review,
+                        )
+        for kind, completed, day, total, band, oversight in records.forms:
             extra = {"day_version": "baby"} if kind == "day" else {}
             if kind == "sdq":
                 extra = {
@@ -182,14 +213,29 @@ def save(children: list[ChildRecords]):
                     "total_difficulties": total,
                     "total_band": band if total is not None else "",
                 }
-            FORMS[kind].objects.create(
+            form = FORMS[kind].objects.create(
                 child=child,
                 author=author,
                 author_agency=author.agency,
                 status="completed" if completed else "draft",
                 completed_on=day if completed else None,
+                version=2,
                 **extra,
             )
+            if oversight and completed:
+                recorded_on, of_this_completion = oversight
+                Oversight.objects.create(
+                    child=child,
+                    tool_kind=kind.replace("_", "-"),
+                    tool_id=form.pk,
+                    tool_version=2 if of_this_completion else 1,
+                    completed_on=day,
+                    judgement="agree",
+                    reason="x",
+                    recorded_on=recorded_on,
+                    manager=author,
+                    manager_agency=author.agency,
+                )
         if records.entries or records.reviewed:
             chronology = Chronology.objects.create(child=child, reviewed_on=records.reviewed)
             for day in records.entries:
@@ -299,9 +345,7 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
     figures["ASSESSMENTS_NEGLECT"] = (sum(a[1] for a in assessed), len(assessed))
 
     figures["TOOLKIT_CHILDREN"] = (
-        sum(
-            any(completed and within(day) for _, completed, day, _, _ in c.forms) for c in children
-        ),
+        sum(any(completed and within(day) for _, completed, day, *_ in c.forms) for c in children),
         None,
     )
 
@@ -314,7 +358,7 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
     def all_current(c):
         chronology = any(recent(d) for d in c.entries) or recent(c.reviewed)
         return chronology and all(
-            any(k == kind and completed and recent(day) for k, completed, day, _, _ in c.forms)
+            any(k == kind and completed and recent(day) for k, completed, day, *_ in c.forms)
             for kind in ("day", "checklist", "observation")
         )
 
@@ -327,12 +371,50 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
     sdqs = [
         (total, band)
         for c in children
-        for kind, completed, day, total, band in c.forms
+        for kind, completed, day, total, band, _ in c.forms
         if kind == "sdq" and completed and within(day)
     ]
     figures["SDQ_COMPLETED"] = (len(sdqs), None)
     scored = [band for total, band in sdqs if total is not None]
     figures["SDQ_RAISED"] = (sum(band in ("High", "Very high") for band in scored), len(scored))
+
+    def on_neglect_plan_on(c, r):
+        def open_on(start, end):
+            return start <= r and (end is None or end > r)
+
+        return any(
+            (ep.cp and open_on(*ep.cp[:2]) and ep.cp[3] == "NEG")
+            or (ep.cin and open_on(*ep.cin) and ep.assessment and ep.assessment[1])
+            for ep in c.episodes
+        )
+
+    reviews = [
+        (r, informing)
+        for c in children
+        for ep in c.episodes
+        for r, informing in ep.reviews
+        if within(r) and on_neglect_plan_on(c, r)
+    ]
+    figures["TOOLS_INFORMED_REVIEW"] = (
+        sum(
+            all(
+                any(k == kind and r - relativedelta(months=6) < d <= r for k, d in informing)
+                for kind in INFORMING_KINDS
+            )
+            for r, informing in reviews
+        ),
+        len(reviews),
+    )
+    mandatory = [
+        oversight
+        for c in children
+        for kind, completed, day, _, _, oversight in c.forms
+        if kind in ("day", "checklist", "observation") and completed and within(day)
+    ]
+    figures["MANAGER_OVERSIGHT"] = (
+        sum(bool(o) and o[1] and o[0] <= e for o in mandatory),
+        len(mandatory),
+    )
     return figures
 
 
