@@ -555,6 +555,7 @@ class ToolInformed(models.Model):
 
     class Meta:
         verbose_name = "tool that informed a plan or review"
+        verbose_name_plural = "tools that informed plans or reviews"
         constraints = [
             models.CheckConstraint(
                 condition=(
