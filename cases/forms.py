@@ -1,3 +1,4 @@
+from crispy_forms_gds.layout import Button
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
@@ -367,9 +368,15 @@ class InformedByForm(CaseRecordForm):
 
     date_field = "review_date"
     informed_by_label = "Which completed tools informed it?"
+    # The second button: tick instead the tools current on the date entered, saving nothing.
+    TICK_FOR_DATE = "tick_for_date"
 
     def __init__(self, *args, child, **kwargs):
         super().__init__(*args, **kwargs)
+        self.child = child
+        self.helper.add_input(
+            Button.secondary(self.TICK_FOR_DATE, "Tick the tools current on the date entered")
+        )
         self.informing_tools = {tool.key: tool for tool in informed_by.tools_on(child, today())}
         self.fields["informed_by"] = forms.MultipleChoiceField(
             label=self.informed_by_label,
@@ -382,6 +389,10 @@ class InformedByForm(CaseRecordForm):
             else "No tools have been completed for this child yet.",
             initial=[key for key, tool in self.informing_tools.items() if tool.current],
         )
+
+    def ticked_on(self, day) -> list[str]:
+        """The tools current on `day`, among those offered."""
+        return [tool.key for tool in informed_by.tools_on(self.child, day) if tool.current]
 
     def clean(self):
         cleaned = super().clean()

@@ -211,6 +211,19 @@ class InformedByView(CaseRecordView):
     def form_kwargs(self):
         return {"child": access.child_of(self.object)}
 
+    def post(self, request, *args, **kwargs):
+        if forms.InformedByForm.TICK_FOR_DATE not in request.POST:
+            return super().post(request, *args, **kwargs)
+        # Tick the tools current on the date typed (not today), keeping everything else.
+        form = self.form(request.POST)
+        form.is_valid()
+        day = form.cleaned_data.get(form.date_field)
+        if day is None:  # the date is needed first: its error says so
+            return self.render(form)
+        data = request.POST.copy()
+        data.setlist("informed_by", form.ticked_on(day))
+        return self.render(self.form(data))
+
     def save(self, form):
         return self.record(
             form.instance,

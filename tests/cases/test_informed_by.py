@@ -269,3 +269,37 @@ def test_a_partner_cannot_record_a_review(client, plan, health_visitor):
     assert client.get(reverse("cases:cp_review_add", args=[plan.pk])).status_code == 403
     page = client.get(reverse("cases:plan", args=["cp-plan", plan.pk]))
     assert page.status_code == 200 and "Record a review" not in page.content.decode()
+
+
+def test_the_second_button_ticks_the_tools_current_on_the_date_entered_and_saves_nothing(
+    worker_client, plan, tools
+):
+    # 150 days ago, the observation (200 days ago) was current; the day in my life and the
+    # checklist were not yet completed.
+    day = TODAY - timedelta(days=150)
+    response = worker_client.post(
+        reverse("cases:cp_review_add", args=[plan.pk]),
+        {
+            **date_fields("review_date", day),
+            "informed_by": [key("day", tools["day"])],
+            "tick_for_date": "",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and not CPReview.objects.exists()
+
+    def box(value):
+        start = html.index(f'value="{value}"')
+        return html[html.rindex("<input", 0, start) : html.index(">", start)]
+
+    assert "checked" in box(key("observation", tools["old_observation"]))
+    assert "checked" not in box(key("day", tools["day"]))
+    assert f'value="{day.year}"' in html  # the date typed is kept
+
+
+def test_the_second_button_without_a_date_asks_for_it(worker_client, plan, tools):
+    response = worker_client.post(
+        reverse("cases:cp_review_add", args=[plan.pk]), {"tick_for_date": ""}
+    )
+    assert "There is a problem" in response.content.decode()
+    assert not CPReview.objects.exists()
