@@ -10,6 +10,7 @@ from django.urls import reverse
 from cases.models import CPReview
 from dataset import breakdown, selectors
 from dataset.computation import compute, members
+from dataset.indicators import get as indicators_get
 from neglect_portal.quarters import Quarter
 from tests.dataset.builders import cin_plan, cp_plan, tool
 from tests.factories import AgencyFactory, ChildFactory, InvolvementFactory, UserFactory
@@ -265,3 +266,16 @@ def test_the_reviews_drill_down_names_each_review(client, working_group_member):
     html = client.get(url).content.decode()
     assert "Child protection review (plan from 1 January 2023)" in html
     assert "1 April 2024" in html
+
+
+@pytest.mark.parametrize("code", ["TOOLS_INFORMED_REVIEW", "MANAGER_OVERSIGHT"])
+def test_each_indicator_page_shows_its_definition_and_figure(
+    client, working_group_member, author, code
+):
+    form = tool(DayInMyLife, ChildFactory(), author, S)
+    oversee(form, S, kind="day")
+    review(cp_plan(ChildFactory(), date(2023, 1, 1)), S)
+    client.force_login(working_group_member)
+    html = client.get(reverse("dataset:indicator", args=[Q1.slug, code])).content.decode()
+    assert indicators_get(code).definition[:60] in html
+    assert "100.0%" in html
