@@ -1,4 +1,4 @@
-from crispy_forms_gds.layout import Button
+from crispy_forms_gds.layout import Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
@@ -375,7 +375,11 @@ class InformedByForm(CaseRecordForm):
         super().__init__(*args, **kwargs)
         self.child = child
         self.helper.add_input(
-            Button.secondary(self.TICK_FOR_DATE, "Tick the tools current on the date entered")
+            Submit(
+                self.TICK_FOR_DATE,
+                "Tick the tools current on the date entered",
+                css_class="govuk-button--secondary",
+            )
         )
         self.informing_tools = {tool.key: tool for tool in informed_by.tools_on(child, today())}
         self.fields["informed_by"] = forms.MultipleChoiceField(

@@ -107,3 +107,22 @@ def test_a_practitioner_records_a_cp_review_with_the_tools_that_informed_it(
 
     page.get_by_role("link", name="Back to the child's record").click()
     expect(page.locator("main")).to_contain_text("Day in my life: informed the review")
+
+
+def test_a_team_manager_records_oversight_of_a_chronology_review(
+    page, live_server, child, sign_in, assert_accessible
+):
+    from toolkit.services import chronology_mark_reviewed
+
+    chronology_mark_reviewed(child=child, user=User.objects.get(username="practitioner"))
+    sign_in("manager", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/children/{child.pk}/chronology/")
+    expect(page.get_by_text(AWAITING)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Agree", exact=True).check()
+    page.get_by_label("Why?").fill("The review picks out the pattern of missed health care")
+    page.get_by_role("button", name="Record oversight").click()
+    expect(page.get_by_text("Management oversight recorded")).to_be_visible()
+    expect(page.get_by_text(AWAITING)).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("The review of")
+    assert_accessible(page)
