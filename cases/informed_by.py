@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db.models import Model
 
+from neglect_portal.dates import long_date
+
 
 @dataclass(frozen=True)
 class InformingTool:
@@ -32,8 +34,6 @@ class InformingTool:
 
     @property
     def label(self) -> str:
-        from neglect_portal.dates import long_date
-
         return f"{self.name}, completed {long_date(self.completed_on)}"
 
 

@@ -3,8 +3,9 @@
 Each indicator is a `Measure`: the rows of one model it looks at (its population: the
 denominator, or the rows counted for a count or a mean) and, for a percentage, the condition
 that puts a row in the numerator. `compute()` turns every measure on the same model into one
-aggregate query with conditional counts, so a quarter costs one query per model (eight in
-all, two of them on children), however many children there are; `members()` turns the same
+aggregate query with conditional counts, so a quarter costs one query per model (twelve in
+all: two on children, and MANAGER_OVERSIGHT's three kinds of tool each its own), however many
+children there are; `members()` turns the same
 two filters into the querysets behind a figure for drill-down, so a list and its count
 cannot disagree.
 

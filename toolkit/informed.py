@@ -44,7 +44,8 @@ def _url(kind: str, pk: int, child_id: int) -> str:
 
 
 def _date_of(record: Model) -> date:
-    return record.review_date if hasattr(record, "review_date") else record.start_date  # type: ignore[attr-defined]
+    """The day a review met or a plan started: what "current" is judged on."""
+    return getattr(record, "review_date", None) or getattr(record, "start_date")  # noqa: B009
 
 
 def _chronology_completed(child: Child, on: date) -> tuple[int, date] | None:
