@@ -5,9 +5,8 @@ denominator, or the rows counted for a count or a mean) and, for a percentage, t
 that puts a row in the numerator. `compute()` turns every measure on the same model into one
 aggregate query with conditional counts, so a quarter costs one query per model (twelve in
 all: two on children, and MANAGER_OVERSIGHT's three kinds of tool each its own), however many
-children there are; `members()` turns the same
-two filters into the querysets behind a figure for drill-down, so a list and its count
-cannot disagree.
+children there are; `members()` turns the same two filters into the querysets behind a
+figure for drill-down, so a list and its count cannot disagree.
 
 Dates relative to each row ("12 months before the referral") use `AddMonths`, which follows
 `relativedelta` on both databases; dates relative to the quarter are computed here in Python.
