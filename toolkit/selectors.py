@@ -123,8 +123,8 @@ def awaits_oversight(tool: Any, comments: list[Oversight]) -> bool:
 
 
 def awaiting_oversight_of_child(child: Child) -> set[str]:
-    """ "<kind>:<id>" of the child's completed tools with no oversight of their latest
-    completion: one query."""
+    """The "<kind>:<id>" of the child's completed tools, and of its chronology once reviewed,
+    with no oversight of their latest completion (or review): one query."""
     parts = [
         kind.model._default_manager.filter(child=child, status=Tool.Status.COMPLETED)
         .filter(~_overseen(slug))
@@ -133,6 +133,13 @@ def awaiting_oversight_of_child(child: Child) -> set[str]:
         .order_by()
         for slug, kind in TOOL_KINDS.items()
     ]
+    parts.append(
+        Chronology.objects.filter(child=child, reviewed_on__isnull=False)
+        .filter(~_overseen(CHRONOLOGY_KIND))
+        .annotate(kind=Value(CHRONOLOGY_KIND))
+        .values_list("kind", "pk")
+        .order_by()
+    )
     return {f"{kind}:{pk}" for kind, pk in parts[0].union(*parts[1:], all=True)}
 
 

@@ -309,3 +309,21 @@ def test_the_tool_page_needs_the_same_queries_however_many_comments(
             )
         with django_assert_max_num_queries(12):
             assert client.get(tool_url(tool)).status_code == 200
+
+
+def test_the_childs_panel_says_when_the_chronology_review_awaits_oversight(
+    client, child, health_visitor, health_manager
+):
+    chronology = chronology_mark_reviewed(child=child, user=health_visitor)
+    client.force_login(health_manager)
+    url = reverse("cases:child_detail", args=[child.pk])
+    assert "Review awaiting manager oversight" in client.get(url).content.decode()
+    oversight_record(
+        kind="chronology",
+        tool=chronology,
+        manager=health_manager,
+        judgement="agree",
+        reason="Clear",
+        expected_version=chronology.version,
+    )
+    assert "Review awaiting manager oversight" not in client.get(url).content.decode()

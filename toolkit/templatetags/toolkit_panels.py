@@ -20,12 +20,14 @@ def child_toolkit(context, child, on_neglect_plan: bool) -> dict:
     start one."""
     user = context["request"].user
     statuses = tool_statuses([child.pk], today())[child.pk] if on_neglect_plan else []
+    awaiting = awaiting_oversight_of_child(child)
     return {
         "child": child,
         "on_neglect_plan": on_neglect_plan,
         "tool_statuses": statuses,
         # Management oversight and the latest review (domain.md §7): two queries more.
-        "awaiting_oversight": awaiting_oversight_of_child(child),
+        "awaiting_oversight": awaiting,
+        "chronology_awaits_oversight": any(key.startswith("chronology:") for key in awaiting),
         "latest_review": latest_review_informed(child, statuses),
         "tools": tools_for_child(child),
         "tool_kinds": TOOL_KINDS.values(),
