@@ -125,7 +125,7 @@ def awaits_oversight(tool: Any, comments: list[Oversight]) -> bool:
 def awaiting_oversight_of_child(child: Child) -> set[str]:
     """The "<kind>:<id>" of the child's completed tools, and of its chronology once reviewed,
     with no oversight of their latest completion (or review): one query."""
-    parts = [
+    parts: list[QuerySet] = [
         kind.model._default_manager.filter(child=child, status=Tool.Status.COMPLETED)
         .filter(~_overseen(slug))
         .annotate(kind=Value(slug))
