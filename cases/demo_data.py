@@ -451,7 +451,9 @@ Tables = list[tuple[type[models.Model], list[models.Model]]]
 
 
 class ChildRecords(Protocol):
-    """What an extension made for one child."""
+    """What an extension made for one child. It may also have `late_tables()`: records that
+    name others by id rather than by foreign key (the toolkit's oversight of a tool), built
+    once the batch's other records are written and have their ids."""
 
     def tables(self) -> Tables:
         """(model, unsaved records) pairs, parents before children."""
@@ -948,6 +950,8 @@ class Batch:
     extra: dict[type[models.Model], list[models.Model]] = field(default_factory=dict)
     # One unsaved stand-in per author, so the history rows name who wrote each record.
     _users: dict[int, User] = field(default_factory=dict)
+    # The extensions' late_tables(), called once everything above is written.
+    late: list[Callable[[], Tables]] = field(default_factory=list)
 
     def add(self, generated: GeneratedChild):
         self.children.append(generated.child)
@@ -965,11 +969,17 @@ class Batch:
         self.allocations.extend(generated.allocations)
         for records in generated.records.values():
             for model, objs in records.tables():
-                for record in objs:
-                    author = getattr(record, "author_id", None)
-                    if author is not None:
-                        record._history_user = self._user(author)
+                self.name_authors(objs)
                 self.extra.setdefault(model, []).extend(objs)
+            late = getattr(records, "late_tables", None)
+            if late is not None:
+                self.late.append(late)
+
+    def name_authors(self, objs: list[models.Model]) -> None:
+        for record in objs:
+            author = getattr(record, "author_id", None) or getattr(record, "manager_id", None)
+            if author is not None:
+                record._history_user = self._user(author)  # type: ignore[attr-defined]
 
     def _user(self, pk: int) -> User:
         user = self._users.get(pk)
@@ -995,14 +1005,25 @@ class Batch:
 
 def _write(batch: Batch, *, history: bool, counts: Counter):
     with transaction.atomic():
-        for model, objs in batch.tables():
-            if not objs:
-                continue
-            if history:
-                bulk_create_with_history(objs, model, default_change_reason=HISTORY_CHANGE_REASON)
-            else:
-                model.objects.bulk_create(objs)
-            counts[str(model._meta.verbose_name_plural)] += len(objs)
+        _write_tables(batch.tables(), history=history, counts=counts)
+        # Records that name others by id, now that those have their ids.
+        late: dict[type[models.Model], list[models.Model]] = {}
+        for tables in batch.late:
+            for model, objs in tables():
+                batch.name_authors(objs)
+                late.setdefault(model, []).extend(objs)
+        _write_tables(list(late.items()), history=history, counts=counts)
+
+
+def _write_tables(tables: Tables, *, history: bool, counts: Counter):
+    for model, objs in tables:
+        if not objs:
+            continue
+        if history:
+            bulk_create_with_history(objs, model, default_change_reason=HISTORY_CHANGE_REASON)
+        else:
+            model.objects.bulk_create(objs)
+        counts[str(model._meta.verbose_name_plural)] += len(objs)
 
 
 def demo_agency_ids() -> dict[str, int]:

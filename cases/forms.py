@@ -1,11 +1,13 @@
+from crispy_forms_gds.layout import Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
-from neglect_portal.dates import long_date
+from neglect_portal.dates import long_date, today
 from neglect_portal.forms import GovukDateField, GovukModelForm
 from neglect_portal.models import Agency, User
 from neglect_portal.records.versions import CarriesVersion
 
+from . import informed_by
 from .codes import (
     ASSESSMENT_FACTOR_CHOICES,
     CPCategory,
@@ -19,6 +21,7 @@ from .models import (
     Child,
     ChildInNeedPlan,
     ChildProtectionPlan,
+    CINPlanReview,
     CPReview,
     Involvement,
     Referral,
@@ -394,3 +397,93 @@ class AllocationChangeForm(GovukModelForm):
             self.fields["reason"].choices = reasons
             _no_preselected_radio(self, "reason", "Select the reason for the change")
         self.fields["started_on"].error_messages["required"] = "Enter the date of the change"
+
+
+class InformedByForm(CaseRecordForm):
+    """A plan or review form that also asks which completed tools informed it (domain.md §7).
+
+    The child's tools come from `cases.informed_by`, which the toolkit fills, so this app never
+    imports it. The tools current today are ticked to begin with (a review is usually recorded
+    on the day); a tool completed after the date entered is refused.
+    """
+
+    date_field = "review_date"
+    informed_by_label = "Which completed tools informed it?"
+    # The second button: tick instead the tools current on the date entered, saving nothing.
+    TICK_FOR_DATE = "tick_for_date"
+
+    def __init__(self, *args, child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.child = child
+        self.helper.add_input(
+            Submit(
+                self.TICK_FOR_DATE,
+                "Tick the tools current on the date entered",
+                css_class="govuk-button--secondary",
+            )
+        )
+        self.informing_tools = {tool.key: tool for tool in informed_by.tools_on(child, today())}
+        self.fields["informed_by"] = forms.MultipleChoiceField(
+            label=self.informed_by_label,
+            choices=[(tool.key, tool.label) for tool in self.informing_tools.values()],
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="Ticked to begin with: the tools current today (completed in the last "
+            "six months). Untick any that did not inform it."
+            if self.informing_tools
+            else "No tools have been completed for this child yet.",
+            initial=[key for key, tool in self.informing_tools.items() if tool.current],
+        )
+
+    def ticked_on(self, day) -> list[str]:
+        """The tools current on `day`, among those offered."""
+        return [tool.key for tool in informed_by.tools_on(self.child, day) if tool.current]
+
+    def clean(self):
+        cleaned = super().clean()
+        day = cleaned.get(self.date_field)
+        later = [
+            self.informing_tools[key]
+            for key in cleaned.get("informed_by", [])
+            if day and self.informing_tools[key].completed_on > day
+        ]
+        if later:
+            self.add_error(
+                "informed_by",
+                f"{later[0].name} was completed after {long_date(day)}: untick it or "
+                "check the date",
+            )
+        return cleaned
+
+
+class CPReviewInformedForm(InformedByForm, CPReviewForm):
+    informed_by_label = "Which completed tools informed the review?"
+
+    class Meta(CPReviewForm.Meta):
+        pass
+
+
+class CINPlanReviewForm(InformedByForm):
+    submit_label = "Record review"
+    review_date = _date("Review date")
+    informed_by_label = "Which completed tools informed the review?"
+
+    class Meta:
+        model = CINPlanReview
+        fields = ["review_date"]
+
+
+class CPPlanStartInformedForm(InformedByForm, CPPlanStartForm):
+    date_field = "start_date"
+    informed_by_label = "Which completed tools informed the plan?"
+
+    class Meta(CPPlanStartForm.Meta):
+        pass
+
+
+class CINPlanStartInformedForm(InformedByForm, CINPlanStartForm):
+    date_field = "start_date"
+    informed_by_label = "Which completed tools informed the plan?"
+
+    class Meta(CINPlanStartForm.Meta):
+        pass

@@ -843,3 +843,41 @@ class Allocation(models.Model):
             errors["note"] = "Say why the allocated worker changed"
         if errors:
             raise ValidationError(errors)
+
+
+class CINPlanReview(models.Model):
+    """A review of a child in need plan: when it met, so that the tools that informed it can be
+    recorded beside it (toolkit.ToolInformed)."""
+
+    child_lookup = "plan__child"
+    plan = models.ForeignKey(ChildInNeedPlan, on_delete=models.CASCADE, related_name="reviews")
+    review_date = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["review_date"]
+        verbose_name = "child in need plan review"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "review_date"],
+                name="cin_review_unique_per_plan_and_date",
+                violation_error_message="A review on this date is already recorded for this plan",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Review on {long_date(self.review_date)}"
+
+    def clean(self):
+        errors = dates_in_future(self, ("review_date",))
+        if errors:
+            raise ValidationError(errors)
+        if self.review_date and self.plan_id:
+            if self.review_date < self.plan.start_date:
+                raise ValidationError(
+                    {"review_date": "Review date must be on or after the plan's start date"}
+                )
+            if self.plan.end_date and self.review_date > self.plan.end_date:
+                raise ValidationError(
+                    {"review_date": "Review date must be on or before the plan's end date"}
+                )

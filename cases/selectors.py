@@ -92,7 +92,7 @@ def records_for_child(child: Child) -> QuerySet[Referral]:
     return (
         child.referrals.prefetch_related(
             "assessments",
-            "cin_plans",
+            Prefetch("cin_plans", queryset=ChildInNeedPlan.objects.prefetch_related("reviews")),
             Prefetch("cp_plans", queryset=ChildProtectionPlan.objects.prefetch_related("reviews")),
         )
         .select_related("recorded_by")

@@ -1,6 +1,7 @@
 """Writes to case records. Each is atomic; edits of versioned records refuse stale saves."""
 
 import secrets
+from collections.abc import Sequence
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -11,25 +12,36 @@ from neglect_portal.models import User
 from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import record_update
 
+from . import informed_by
 from .duplicates import duplicates_flag
 from .models import (
     AccessLog,
     Allocation,
     Child,
+    ChildInNeedPlan,
     ChildListAccess,
     ChildProtectionPlan,
+    CINPlanReview,
+    CPReview,
     Involvement,
     Referral,
 )
 
 
 @transaction.atomic
-def cp_plan_start(*, plan: ChildProtectionPlan) -> ChildProtectionPlan:
-    """Start a CP plan; the child's row is locked so two overlapping plans cannot both pass."""
+def cp_plan_start(
+    *,
+    plan: ChildProtectionPlan,
+    informed_by_tools: Sequence[str] = (),
+    user: User | None = None,
+) -> ChildProtectionPlan:
+    """Start a CP plan; the child's row is locked so two overlapping plans cannot both pass.
+    `informed_by_tools` are the keys (cases.informed_by) of the tools that informed it."""
     Child.objects.select_for_update().get(pk=plan.referral.child_id)
     plan.latest_category = plan.latest_category or plan.initial_category
     plan.full_clean()
     plan.save()
+    informed_by.record(plan, keys=informed_by_tools, on=plan.start_date, user=user)
     return plan
 
 
@@ -215,3 +227,34 @@ def allocation_change(
     locked.save(update_fields=["allocated_worker", "version"])
     child.allocated_worker, child.version = worker, locked.version
     return allocation
+
+
+@transaction.atomic
+def cin_plan_start(
+    *, plan: ChildInNeedPlan, informed_by_tools: Sequence[str] = (), user: User | None = None
+) -> ChildInNeedPlan:
+    plan.full_clean()
+    plan.save()
+    informed_by.record(plan, keys=informed_by_tools, on=plan.start_date, user=user)
+    return plan
+
+
+@transaction.atomic
+def cp_review_record(
+    *, review: CPReview, informed_by_tools: Sequence[str] = (), user: User | None = None
+) -> CPReview:
+    """A CP review, and the tools that informed it (each as it stood on the review date)."""
+    review.full_clean()
+    review.save()
+    informed_by.record(review, keys=informed_by_tools, on=review.review_date, user=user)
+    return review
+
+
+@transaction.atomic
+def cin_plan_review_record(
+    *, review: CINPlanReview, informed_by_tools: Sequence[str] = (), user: User | None = None
+) -> CINPlanReview:
+    review.full_clean()
+    review.save()
+    informed_by.record(review, keys=informed_by_tools, on=review.review_date, user=user)
+    return review

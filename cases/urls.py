@@ -44,4 +44,11 @@ urlpatterns = [
     path("duplicates/<int:pk>/merge/", duplicate_views.duplicate_merge, name="duplicate_merge"),
     path("census/runs/", import_views.census_runs_list, name="census_runs"),
     path("census/runs/<int:pk>/", import_views.census_run, name="census_run"),
+    path(
+        "cin-plans/<int:pk>/reviews/add/",
+        views.CINPlanReviewAdd.as_view(),
+        name="cin_review_add",
+    ),
+    path("plans/<slug:kind>/<int:pk>/", views.plan_detail, name="plan"),
+    path("reviews/<slug:kind>/<int:pk>/", views.review_detail, name="review"),
 ]

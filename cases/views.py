@@ -15,7 +15,7 @@ from neglect_portal.records import once
 from neglect_portal.records.history import history_entries
 from neglect_portal.records.views import RecordFormView
 
-from . import forms, selectors, services
+from . import forms, informed_by, selectors, services
 from .models import (
     Allocation,
     Assessment,
@@ -23,6 +23,7 @@ from .models import (
     ChildInNeedPlan,
     ChildListAccess,
     ChildProtectionPlan,
+    CINPlanReview,
     CPReview,
     Involvement,
     Referral,
@@ -244,14 +245,47 @@ class AssessmentEdit(CaseRecordView):
     success_message = "Assessment saved"
 
 
-class CINPlanStart(CaseRecordView):
+class InformedByView(CaseRecordView):
+    """A plan or review form that records the tools that informed it (cases.informed_by)."""
+
+    def form_kwargs(self):
+        return {"child": access.child_of(self.object)}
+
+    def post(self, request, *args, **kwargs):
+        if forms.InformedByForm.TICK_FOR_DATE not in request.POST:
+            return super().post(request, *args, **kwargs)
+        # Tick the tools current on the date typed (not today), keeping everything else.
+        form = self.form(request.POST)
+        form.is_valid()
+        day = form.cleaned_data.get(form.date_field)
+        if day is None:  # the date is needed first: its error says so
+            return self.render(form)
+        data = request.POST.copy()
+        data.setlist("informed_by", form.ticked_on(day))
+        return self.render(self.form(data))
+
+    def save(self, form):
+        return self.record(
+            form.instance,
+            informed_by_tools=form.cleaned_data["informed_by"],
+            user=self.request.user,
+        )
+
+    def record(self, instance, **informed):
+        raise NotImplementedError
+
+
+class CINPlanStart(InformedByView):
     model = Referral
-    form_class = forms.CINPlanStartForm
+    form_class = forms.CINPlanStartInformedForm
     title = "Start a child in need plan"
     success_message = "Child in need plan started"
 
     def new_instance(self):
         return ChildInNeedPlan(referral=self.object)
+
+    def record(self, instance, **informed):
+        return services.cin_plan_start(plan=instance, **informed)
 
 
 class CINPlanEnd(CaseRecordView):
@@ -261,17 +295,17 @@ class CINPlanEnd(CaseRecordView):
     success_message = "Child in need plan ended"
 
 
-class CPPlanStart(CaseRecordView):
+class CPPlanStart(InformedByView):
     model = Referral
-    form_class = forms.CPPlanStartForm
+    form_class = forms.CPPlanStartInformedForm
     title = "Start a child protection plan"
     success_message = "Child protection plan started"
 
     def new_instance(self):
         return ChildProtectionPlan(referral=self.object)
 
-    def save(self, form):
-        return services.cp_plan_start(plan=form.instance)
+    def record(self, instance, **informed):
+        return services.cp_plan_start(plan=instance, **informed)
 
 
 class CPPlanEnd(CaseRecordView):
@@ -291,14 +325,36 @@ class CPPlanCategory(CaseRecordView):
     success_message = "Category changed"
 
 
-class CPReviewAdd(CaseRecordView):
+class CPReviewAdd(InformedByView):
     model = ChildProtectionPlan
-    form_class = forms.CPReviewForm
+    form_class = forms.CPReviewInformedForm
     title = "Record a child protection review"
     success_message = "Review recorded"
 
     def new_instance(self):
         return CPReview(plan=self.object)
+
+    def record(self, instance, **informed):
+        return services.cp_review_record(review=instance, **informed)
+
+    def success_url(self, record):
+        return reverse("cases:review", args=["cp-review", record.pk])
+
+
+class CINPlanReviewAdd(InformedByView):
+    model = ChildInNeedPlan
+    form_class = forms.CINPlanReviewForm
+    title = "Record a child in need plan review"
+    success_message = "Review recorded"
+
+    def new_instance(self):
+        return CINPlanReview(plan=self.object)
+
+    def record(self, instance, **informed):
+        return services.cin_plan_review_record(review=instance, **informed)
+
+    def success_url(self, record):
+        return reverse("cases:review", args=["cin-review", record.pk])
 
 
 class InvolvementAdd(CaseRecordView):
@@ -405,6 +461,7 @@ HISTORY_KINDS = {
     "cin-plan": (ChildInNeedPlan, ()),
     "cp-plan": (ChildProtectionPlan, ()),
     "cp-review": (CPReview, ()),
+    "cin-review": (CINPlanReview, ()),
     "involvement": (Involvement, ("agency",)),
     "allocation": (Allocation, ("worker",)),
 }
@@ -426,5 +483,55 @@ def record_history(request, kind, pk):
             "child": child,
             "entries": history_entries(record),
             "kind_label": record._meta.verbose_name,
+        },
+    )
+
+
+# Plan and review pages: what each is, and the tools that informed it (cases.informed_by).
+PLAN_KINDS = {"cp-plan": ChildProtectionPlan, "cin-plan": ChildInNeedPlan}
+REVIEW_KINDS = {"cp-review": (CPReview, "cp-plan"), "cin-review": (CINPlanReview, "cin-plan")}
+
+
+def plan_detail(request, kind, pk):
+    if kind not in PLAN_KINDS:
+        raise Http404
+    records = PLAN_KINDS[kind].objects.select_related("referral")
+    plan = get_object_or_404(access.records_visible_to(request.user, records), pk=pk)
+    services.child_opened(child=plan.child, user=request.user)
+    reviews = list(plan.reviews.all())
+    informing = informed_by.informing([plan, *reviews])
+    return render(
+        request,
+        "cases/plan_detail.html",
+        {
+            "plan": plan,
+            "kind": kind,
+            "review_kind": "cp-review" if kind == "cp-plan" else "cin-review",
+            "child": plan.child,
+            "informed_by": informing.get(informed_by.key_of(plan), []),
+            "reviews": [
+                (review, informing.get(informed_by.key_of(review), [])) for review in reviews
+            ],
+            "can_change": access.can_change_case_records(request.user),
+        },
+    )
+
+
+def review_detail(request, kind, pk):
+    if kind not in REVIEW_KINDS:
+        raise Http404
+    model, plan_kind = REVIEW_KINDS[kind]
+    records = model.objects.select_related("plan")
+    review = get_object_or_404(access.records_visible_to(request.user, records), pk=pk)
+    services.child_opened(child=review.plan.child, user=request.user)
+    return render(
+        request,
+        "cases/review_detail.html",
+        {
+            "review": review,
+            "kind": kind,
+            "plan_kind": plan_kind,
+            "child": review.plan.child,
+            "informed_by": informed_by.informing([review]).get(informed_by.key_of(review), []),
         },
     )

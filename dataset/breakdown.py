@@ -23,6 +23,7 @@ AGENCY_FIELD = {
     "SDQ_COMPLETED": "author_agency_id",
     "SDQ_RAISED": "author_agency_id",
     "NEXT_STEPS_OVERDUE": "analysis__author_agency_id",
+    "MANAGER_OVERSIGHT": "author_agency_id",
 }
 BY_AGENCY = ("TOOLKIT_CHILDREN", *AGENCY_FIELD)
 
@@ -35,17 +36,32 @@ def by_agency(code: str, quarter: Quarter) -> dict[int, Figure]:
         raise KeyError(f"{code} is not broken down by agency")
     (measure,) = measures(quarter, [code])
     field = AGENCY_FIELD[code]
-    counts = {"population": Count("pk")}
-    if measure.condition is not None:
-        counts["numerator"] = Count("pk", filter=measure.condition)
-    rows = (
-        measure.model.objects.filter(measure.population).values(field).annotate(**counts).order_by()
-    )
+    # A figure over several models (MANAGER_OVERSIGHT) adds up one query per model.
+    totals: dict[int, Counter] = {}
+    for part in getattr(measure, "parts", (measure,)):
+        counts = {"population": Count("pk")}
+        if part.condition is not None:
+            counts["numerator"] = Count("pk", filter=part.condition)
+        rows = part.model.objects.filter(part.population).values(field).annotate(**counts)
+        for row in rows.order_by():
+            totals.setdefault(row[field], Counter()).update(
+                {key: row[key] for key in ("population", "numerator") if key in row}
+            )
     unit = get(code).unit
     return {
-        row[field]: figure_of(code, unit, quarter, row["population"], row.get("numerator"))
-        for row in rows
+        agency: figure_of(
+            code,
+            unit,
+            quarter,
+            found["population"],
+            found["numerator"] if measure_has_numerator(measure) else None,
+        )
+        for agency, found in totals.items()
     }
+
+
+def measure_has_numerator(measure) -> bool:
+    return all(part.condition is not None for part in getattr(measure, "parts", (measure,)))
 
 
 def _toolkit_children_by_agency(quarter: Quarter) -> dict[int, Figure]:

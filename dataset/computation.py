@@ -3,10 +3,10 @@
 Each indicator is a `Measure`: the rows of one model it looks at (its population: the
 denominator, or the rows counted for a count or a mean) and, for a percentage, the condition
 that puts a row in the numerator. `compute()` turns every measure on the same model into one
-aggregate query with conditional counts, so a quarter costs one query per model (nine in
-all, three of them on children), however many children there are; `members()` turns the same
-two filters into the querysets behind a figure for drill-down, so a list and its count
-cannot disagree.
+aggregate query with conditional counts, so a quarter costs one query per model (fourteen
+in all: three on children, and MANAGER_OVERSIGHT's three kinds of tool each its own), however
+many children there are; `members()` turns the same two filters into the querysets behind a
+figure for drill-down, so a list and its count cannot disagree.
 
 Dates relative to each row ("12 months before the referral") use `AddMonths`, which follows
 `relativedelta` on both databases; dates relative to the quarter are computed here in Python.
@@ -44,11 +44,13 @@ from toolkit.models import (
     DayInMyLife,
     NextStep,
     NextSteps,
+    Oversight,
     ParentChildObservation,
     Tool,
+    ToolInformed,
 )
 from toolkit.sdq_bands import HIGH, VERY_HIGH
-from toolkit.status import CURRENT_FOR, counted_completion_within
+from toolkit.status import CURRENT_FOR, MANDATORY_TOOLS, counted_completion_within
 
 from . import indicators
 from .indicators import Unit
@@ -424,6 +426,19 @@ def _worker_changes_12m(quarter):
     )
 
 
+@dataclass(frozen=True)
+class CombinedMeasure:
+    """One figure counted over the rows of several models (the mandatory tools, each its own
+    table): a Measure per model, each its own aggregate query, and the counts summed."""
+
+    code: str
+    parts: tuple[Measure, ...]
+
+
+def _parts(measure) -> tuple[Measure, ...]:
+    return measure.parts if isinstance(measure, CombinedMeasure) else (measure,)
+
+
 def measures(quarter: Quarter, codes=None) -> list[Measure]:
     """The measures of `codes` (default: every case-record indicator) for `quarter`."""
     codes = list(_BUILDERS) if codes is None else codes
@@ -491,10 +506,17 @@ def compute(quarter: Quarter, codes=None) -> dict[str, Figure]:
     wanted = measures(quarter, codes)
     groups = defaultdict(list)
     for measure in wanted:
-        groups[measure.query or measure.model._meta.label].append(measure)
+        for part in _parts(measure):
+            groups[part.query or part.model._meta.label].append(part)
     counts = {}
     for group in groups.values():
         counts.update(_counts(group[0].model, group))
+    for measure in wanted:
+        if isinstance(measure, CombinedMeasure):
+            for which in ("population", "numerator"):
+                counts[f"{measure.code.lower()}_{which}"] = sum(
+                    counts.get(f"{part.code.lower()}_{which}", 0) for part in measure.parts
+                )
     figures = {measure.code: _figure(measure, counts, quarter) for measure in wanted}
     return {code: figures[code] for code in indicators.CASE_RECORD_CODES if code in figures}
 
@@ -508,6 +530,16 @@ def members(code: str, quarter: Quarter) -> tuple[QuerySet, QuerySet | None]:
     callers intersect them with the viewer's scope (neglect_portal.access.records_visible_to).
     """
     (measure,) = measures(quarter, [code])
+    if isinstance(measure, CombinedMeasure):
+        return (
+            CombinedRecords(
+                [
+                    part.model.objects.filter(part.population & part.condition)
+                    for part in measure.parts
+                ]
+            ),
+            CombinedRecords([part.model.objects.filter(part.population) for part in measure.parts]),
+        )
     rows = measure.model.objects.all()
 
     def records(condition: Q) -> QuerySet:
@@ -560,3 +592,137 @@ def toolkit_children_to_date(day: date) -> int:
     return Child.objects.filter(
         _child_ids([model.objects.filter(completed).values("child_id") for model in TOOLKIT_FORMS])
     ).count()
+
+
+class CombinedRecords:
+    """The records behind a CombinedMeasure: one queryset per model, read one after another
+    as one list (for the drill-down's pagination and CSV), in a stable order."""
+
+    ordered = True
+
+    def __init__(self, querysets: list[QuerySet]):
+        self.querysets = querysets
+
+    def map(self, change: Callable[[QuerySet], QuerySet]) -> "CombinedRecords":
+        """Each queryset changed alike (limited to a viewer, ordered, with its reads)."""
+        return CombinedRecords([change(queryset) for queryset in self.querysets])
+
+    def count(self) -> int:
+        return sum(queryset.count() for queryset in self.querysets)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        for queryset in self.querysets:
+            yield from queryset
+
+    def iterator(self, chunk_size: int = 2000):
+        for queryset in self.querysets:
+            yield from queryset.iterator(chunk_size=chunk_size)
+
+    def __getitem__(self, index: slice) -> list:
+        """A page: one query per model the page spans, plus a count of each model before."""
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        found: list = []
+        for queryset in self.querysets:
+            size = queryset.count()
+            if stop is not None and stop <= 0:
+                break
+            if start < size:
+                found.extend(queryset[start : size if stop is None else min(stop, size)])
+            start, stop = max(start - size, 0), None if stop is None else stop - size
+        return found
+
+
+# Follow-through (definitions version 2) ------------------------------------------------
+
+_CURRENT_MONTHS = CURRENT_FOR.months
+# The kinds toolkit.ToolInformed records for the four mandatory tools (toolkit.status).
+_INFORMING_KINDS = {
+    "chronology": "chronology",
+    "day_in_my_life": "day",
+    "checklist": "checklist",
+    "observation": "observation",
+}
+assert set(_INFORMING_KINDS) == set(MANDATORY_TOOLS)
+
+
+def _on_neglect_plan_on_review_date() -> Q:
+    """CP reviews whose child was on a neglect plan at the end of the review date: an open CP
+    plan with latest category NEG, or an open neglect CIN plan (as _children_on_neglect_plan,
+    but on each review's own date)."""
+    day = OuterRef("review_date")
+    child = OuterRef("plan__child_id")
+    open_then = Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gt=day))
+    neglect_cp = ChildProtectionPlan.objects.filter(
+        open_then, child_id=child, latest_category=CPCategory.NEG
+    )
+    neglect_cin = ChildInNeedPlan.objects.filter(
+        open_then,
+        child_id=child,
+        referral__assessments__neglect_identified=True,
+    )
+    return Q(Exists(neglect_cp)) | Q(Exists(neglect_cin))
+
+
+def _informed_by_current(kind: str) -> Exists:
+    """The review was recorded as informed by a tool of `kind` current on its date (the
+    tool's completion as it stood then, which ToolInformed keeps)."""
+    day = OuterRef("review_date")
+    return Exists(
+        ToolInformed.objects.filter(
+            cp_review_id=OuterRef("pk"),
+            tool_kind=kind,
+            completed_on__lte=day,
+            completed_on__gt=AddMonths(day, -_CURRENT_MONTHS),
+        )
+    )
+
+
+@_builds("TOOLS_INFORMED_REVIEW")
+def _tools_informed_review(quarter):
+    return Measure(
+        "TOOLS_INFORMED_REVIEW",
+        CPReview,
+        _between("review_date", quarter) & _on_neglect_plan_on_review_date(),
+        reduce(lambda a, b: a & b, [Q(_informed_by_current(k)) for k in _INFORMING_KINDS.values()]),
+    )
+
+
+# The mandatory tools with a completed state and a manager's oversight, by ToolInformed kind.
+OVERSEEN_TOOLS = {
+    "day": DayInMyLife,
+    "checklist": AssessmentChecklist,
+    "observation": ParentChildObservation,
+}
+
+
+@_builds("MANAGER_OVERSIGHT")
+def _manager_oversight(quarter):
+    def overseen(kind):
+        # Of this completion (the tool's version now), by E.
+        return Exists(
+            Oversight.objects.filter(
+                tool_kind=kind,
+                tool_id=OuterRef("pk"),
+                tool_version=OuterRef("version"),
+                recorded_on__lte=quarter.end,
+            )
+        )
+
+    return CombinedMeasure(
+        "MANAGER_OVERSIGHT",
+        tuple(
+            Measure(
+                f"MANAGER_OVERSIGHT_{kind.upper()}",
+                model,
+                completed_in(quarter),
+                Q(overseen(kind)),
+                query=f"manager_oversight_{kind}",
+            )
+            for kind, model in OVERSEEN_TOOLS.items()
+        ),
+    )

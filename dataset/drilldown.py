@@ -8,10 +8,24 @@ page of rows costs no query per row.
 from dataclasses import dataclass
 from datetime import date
 
-from cases.models import Assessment, Child, ChildInNeedPlan, ChildProtectionPlan, Referral
+from cases.models import (
+    Assessment,
+    Child,
+    ChildInNeedPlan,
+    ChildProtectionPlan,
+    CPReview,
+    Referral,
+)
 from neglect_portal.dates import long_date
 from neglect_portal.quarters import Quarter
-from toolkit.models import SDQ, ChronologyEntry, NextStep
+from toolkit.models import (
+    SDQ,
+    AssessmentChecklist,
+    ChronologyEntry,
+    DayInMyLife,
+    NextStep,
+    ParentChildObservation,
+)
 
 WHICH_LABELS = {"numerator": "In the numerator", "denominator": "In the denominator"}
 # What a row reads besides the child (which neglect_portal.access fetches with the record).
@@ -19,7 +33,11 @@ ROW_READS = {
     ChronologyEntry: ("source_agency",),
     SDQ: ("author_agency",),
     NextStep: ("analysis__author_agency",),
+    DayInMyLife: ("author_agency",),
+    AssessmentChecklist: ("author_agency",),
+    ParentChildObservation: ("author_agency",),
 }
+MANDATORY_FORMS = (DayInMyLife, AssessmentChecklist, ParentChildObservation)
 
 
 @dataclass(frozen=True)
@@ -76,6 +94,19 @@ def row(record) -> Row:
             "Next step",
             _step_dates(record),
             record.analysis.author_agency.name,
+        )
+    if isinstance(record, CPReview):
+        return Row(
+            record.plan.child,
+            f"Child protection review (plan from {_day(record.plan.start_date)})",
+            _day(record.review_date),
+        )
+    if isinstance(record, MANDATORY_FORMS):
+        return Row(
+            record.child,
+            str(record),
+            f"completed {_day(record.completed_on)}",
+            record.author_agency.name,
         )
     raise TypeError(f"No drill-down row for {type(record).__name__}")
 

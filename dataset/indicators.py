@@ -243,6 +243,46 @@ INDICATORS: tuple[Indicator, ...] = (
         False,
     ),
     Indicator(
+        "TOOLS_INFORMED_REVIEW",
+        "Child protection reviews informed by the mandatory tools",
+        "Of the child protection reviews dated in the quarter whose child was on a neglect plan "
+        "on the review date (an open child protection plan whose latest category is neglect, "
+        "or an open neglect child in need plan), the percentage recorded as informed by all "
+        "four mandatory tools, each current on the review date: the chronology, the day in my "
+        "life tool, the assessment checklist and the parent–child observation. A tool is "
+        "current when it was completed in the six months up to that day; for the chronology, "
+        "when an entry was recorded or it was marked reviewed in that time.",
+        Kind.FLOW,
+        Unit.PERCENTAGE,
+        "CP reviews",
+        True,
+    ),
+    Indicator(
+        "MANAGER_OVERSIGHT",
+        "Mandatory tools with management oversight",
+        "Of the mandatory tools completed in the quarter (day in my life tools, assessment "
+        "checklists and parent–child observations), the percentage with a team manager's "
+        "oversight comment on that completion dated on or before the last day of the quarter. "
+        "A tool reopened and completed again needs fresh oversight.",
+        Kind.FLOW,
+        Unit.PERCENTAGE,
+        "tools",
+        True,
+    ),
+    Indicator(
+        "WORKER_CHANGES_12M",
+        "Children with three or more changes of social worker in 12 months",
+        "Of the children with a child protection plan or a child in need plan open at the end "
+        "of the quarter, the percentage whose allocated worker changed three or more times in "
+        "the 12 months up to and including that day (after the same date a year earlier). "
+        "Every allocation after the child's first counts as a change, dated the day it began; "
+        "the first allocation is not a change. " + _OPEN_AT_E,
+        Kind.SNAPSHOT,
+        Unit.PERCENTAGE,
+        "children",
+        False,
+    ),
+    Indicator(
         "TRAINING_COVERAGE",
         "Staff trained in neglect",
         "Staff trained in neglect to date divided by the target workforce, from each agency's "
@@ -265,19 +305,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "actions",
         None,
         source=Source.ACTION_PLANS,
-    ),
-    Indicator(
-        "WORKER_CHANGES_12M",
-        "Children with three or more changes of social worker in 12 months",
-        "Of the children with a child protection plan or a child in need plan open at the end "
-        "of the quarter, the percentage whose allocated worker changed three or more times in "
-        "the 12 months up to and including that day (after the same date a year earlier). "
-        "Every allocation after the child's first counts as a change, dated the day it began; "
-        "the first allocation is not a change. " + _OPEN_AT_E,
-        Kind.SNAPSHOT,
-        Unit.PERCENTAGE,
-        "children",
-        False,
     ),
 )
 

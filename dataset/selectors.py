@@ -232,6 +232,13 @@ def drill_down(code: str, quarter: Quarter, which: str, user: User) -> QuerySet 
     records = numerator if which == NUMERATOR else denominator
     if records is None:
         return None
+    if isinstance(records, computation.CombinedRecords):
+        # Several models' records (MANAGER_OVERSIGHT's tools), each limited alike.
+        return records.map(
+            lambda part: access.records_visible_to(
+                user, part.select_related(*drilldown.ROW_READS.get(part.model, ()))
+            ).order_by("pk")
+        )
     records = records.select_related(*drilldown.ROW_READS.get(records.model, ()))
     return access.records_visible_to(user, records).order_by("pk")
 

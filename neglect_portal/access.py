@@ -165,14 +165,26 @@ def can_reopen_tool(user: User, tool: Record) -> bool:
 
 def can_update_next_step(user: User, step: Record) -> bool:
     """Once the analysis is completed (locked), a step's status is updated without reopening
-    it: by the step's owner, or by the author's team. Until teams are recorded, the author's
-    team is the author and the team managers of the author's agency."""
+    it: by the step's owner, or by the author's team (the author, a colleague in the author's
+    team, or a team manager of the author's agency)."""
     analysis = step.analysis
     if not _signed_in(user) or not analysis.is_completed:
         return False
-    return step.owner_id == user.pk or _keeps_agency_work(
+    if step.owner_id == user.pk or _keeps_agency_work(
         user, analysis.author_id, analysis.author_agency_id
-    )
+    ):
+        return True
+    team = analysis.author.team_id
+    return team is not None and user.team_id == team and user.agency_id == analysis.author_agency_id
+
+
+def can_record_oversight(user: User, tool: Record) -> bool:
+    """Management oversight of a completed tool or a chronology review (domain.md §7): by a
+    team manager of the agency whose practitioner did the work, and never of their own."""
+    if not (_signed_in(user) and user.is_team_manager and tool.ready_for_oversight):
+        return False
+    author_id, agency_id = tool.done_by
+    return agency_id == user.agency_id and author_id != user.pk
 
 
 # Action plans ------------------------------------------------------------------------------

@@ -180,3 +180,11 @@ class AllocationFactory(factory.django.DjangoModelFactory):
     team = factory.LazyAttribute(lambda a: a.worker.team)
     started_on = factory.Faker("date_between", start_date="-2y", end_date="-1d")
     reason = "first"
+
+
+class CINPlanReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cases.CINPlanReview"
+
+    plan = factory.SubFactory(CINPlanFactory)
+    review_date = factory.LazyAttribute(lambda r: r.plan.start_date)

@@ -17,7 +17,8 @@ from neglect_portal.spreadsheets import csv_response
 
 from .chronology import NEGLECT_TYPES, merged_chronology
 from .chronology_forms import ChronologyEntryChangeForm, ChronologyEntryForm
-from .models import Chronology, ChronologyEntry
+from .models import CHRONOLOGY_KIND, Chronology, ChronologyEntry
+from .oversight_forms import oversight_context
 from .services import chronology_entry_add, chronology_mark_reviewed
 
 SHOW = {
@@ -49,7 +50,11 @@ def _filters(request):
 
 
 def chronology(request, pk):
-    child = _visible_child(request, pk)
+    return chronology_page(request, _visible_child(request, pk))
+
+
+def chronology_page(request, child, *, oversight_form=None):
+    """The chronology (or its print), with the management oversight of its review."""
     child_opened(child=child, user=request.user)
     filters = _filters(request)
     items = merged_chronology(
@@ -79,6 +84,7 @@ def chronology(request, pk):
             "printed_at": now(),
             # A printed chronology goes on paper and into files: no menu of the portal's pages.
             **({"service_navigation": []} if printing else {}),
+            **oversight_context(request.user, CHRONOLOGY_KIND, record, oversight_form),
         },
     )
 

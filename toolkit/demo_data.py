@@ -49,6 +49,7 @@ from .content import (
     suggested_day_version,
 )
 from .models import (
+    CHRONOLOGY_KIND,
     SDQ,
     AssessmentChecklist,
     Chronology,
@@ -56,13 +57,16 @@ from .models import (
     DayInMyLife,
     NextStep,
     NextSteps,
+    Oversight,
     ParentChildObservation,
     SDQNeed,
     Tool,
+    ToolInformed,
     band_tables,
 )
 from .sdq import IMPACT_ITEMS, REVERSED, SCALE_ITEMS, form_version
 from .sdq_bands import BAND_TABLES
+from .status import is_current
 
 # Generated practitioners per agency for every 2,000 children: enough for realistic caseloads.
 PRACTITIONERS_PER_2000 = {
@@ -609,6 +613,19 @@ class ToolkitRecords:
     next_steps: list[NextSteps] = field(default_factory=list)
     sdq_needs: list[SDQNeed] = field(default_factory=list)
     steps: list[NextStep] = field(default_factory=list)
+    # Management oversight and the tools that informed CP reviews, each with the tool (or the
+    # chronology) it names by id: that id exists only once the tools are written.
+    oversights: list[tuple[Oversight, Tool | Chronology]] = field(default_factory=list)
+    informed: list[tuple[ToolInformed, Tool | Chronology]] = field(default_factory=list)
+
+    def late_tables(self) -> Tables:
+        """Written after tables() (cases.demo_data), when each tool has its id."""
+        for record, tool in [*self.oversights, *self.informed]:
+            record.tool_id = tool.pk
+        return [
+            (Oversight, [record for record, _ in self.oversights]),
+            (ToolInformed, [record for record, _ in self.informed]),
+        ]
 
     def tools(self) -> list[Tool]:
         return [*self.days, *self.checklists, *self.observations, *self.sdqs, *self.next_steps]
@@ -667,6 +684,7 @@ class ToolkitGenerator:
         authors: dict[int, list[int]],
         bands: dict | None = None,
         reopener: int | None = None,
+        managers: dict[int, list[int]] | None = None,
     ):
         missing = [name for name in PRACTITIONERS_PER_2000 if not authors.get(agency_ids[name])]
         if missing:
@@ -688,6 +706,10 @@ class ToolkitGenerator:
         self.reopener = reopener
         self.follow_up = DemoRandom(f"toolkit-follow-up-{seed}")
         self.shown: set[str] = set()
+        # Team managers by agency id, who oversee their practitioners' tools.
+        self.managers = managers or {}
+        # Its own stream too, so oversight and informed reviews leave the tools unchanged.
+        self.follow_rng = DemoRandom(f"toolkit-follow-through-{seed}")
 
     def _gap(self, day: date, early: dict, settled: dict) -> timedelta:
         return self.rng.days(*self.rng.weighted(early if day < self.settled else settled))
@@ -731,6 +753,7 @@ class ToolkitGenerator:
         if periods[-1].end == self.today:
             self._reopen_a_checklist(records)
             self._sdq_needed(records, child, periods[-1])
+        FollowThrough(self, generated).add_to(records)
         return records
 
     def _first_or_chance(self, what: str, p: float) -> bool:
@@ -1153,4 +1176,141 @@ def child_extension(context: GenerationContext) -> ToolkitGenerator:
         .order_by("username")
         .values_list("pk", flat=True)
         .first(),
+        managers=demo_team_managers(),
     )
+
+
+def demo_team_managers() -> dict[int, list[int]]:
+    """The team managers who sign in to the demo, by agency id (children's social care's,
+    and any partner's)."""
+    managers: dict[int, list[int]] = {}
+    rows = User.objects.filter(role=User.Role.TEAM_MANAGER, is_active=True).order_by("username")
+    for pk, agency in rows.values_list("pk", "agency_id"):
+        managers.setdefault(agency, []).append(pk)
+    return managers
+
+
+# Management oversight and the tools that informed reviews --------------------------------
+
+OVERSEEN = 0.8  # tools completed more than a fortnight ago with a manager's comment
+OVERSEEN_RECENTLY = 0.3  # in the last fortnight: most still await it
+OVERSIGHT_WITHIN = (1, 21)  # days after completion
+JUDGEMENTS = {
+    Oversight.Judgement.AGREE: 70,
+    Oversight.Judgement.AGREE_WITH_ACTIONS: 22,
+    Oversight.Judgement.DISAGREE: 8,
+}
+REASONS = {
+    Oversight.Judgement.AGREE: (
+        "The evidence supports the judgement and the analysis is proportionate.",
+        "Clear account of the child's day; the worries are the right ones to plan around.",
+        "Ratings match what is recorded on visits and in the chronology.",
+    ),
+    Oversight.Judgement.AGREE_WITH_ACTIONS: (
+        "Sound analysis, but the child's own view is thin.",
+        "Agree with the ratings; the home conditions evidence needs updating.",
+    ),
+    Oversight.Judgement.DISAGREE: (
+        "The ratings understate the impact described in the evidence.",
+        "The analysis does not follow from what was observed.",
+    ),
+}
+ACTIONS = (
+    "See the child alone at the next visit and record their words.",
+    "Complete a further observation within four weeks.",
+    "Discuss at supervision and update the plan's outcomes.",
+)
+ALL_CURRENT_INFORM = 0.7  # reviews recorded as informed by every tool current that day
+CHRONOLOGY_REVIEW_OVERSEEN = 0.6
+MANDATORY_KINDS = {DayInMyLife: "day", AssessmentChecklist: "checklist"}
+MANDATORY_KINDS |= {ParentChildObservation: "observation", SDQ: "sdq", NextSteps: "next-steps"}
+
+
+class FollowThrough:
+    """A generated child's management oversight and CP reviews informed by its tools."""
+
+    def __init__(self, generator: ToolkitGenerator, generated: GeneratedChild):
+        self.rng = generator.follow_rng
+        self.today = generator.today
+        self.managers = generator.managers
+        self.csc = generator.ids[CSC]
+        self.generated = generated
+
+    def add_to(self, records: ToolkitRecords) -> None:
+        for tool in records.tools():
+            if tool.status == Tool.Status.COMPLETED:
+                self._oversee(records, tool, MANDATORY_KINDS[type(tool)], tool.completed_on)
+        chronology = records.chronology
+        if (
+            chronology is not None
+            and chronology.reviewed_on
+            and self.rng.chance(CHRONOLOGY_REVIEW_OVERSEEN)
+        ):
+            self._oversee(records, chronology, CHRONOLOGY_KIND, chronology.reviewed_on)
+        for episode in self.generated.episodes:
+            for _, reviews in episode.cp_plans:
+                for review in reviews:
+                    self._inform(records, review)
+
+    def _manager(self, agency_id: int, author_id: int | None) -> int | None:
+        choices = [pk for pk in self.managers.get(agency_id, []) if pk != author_id]
+        return self.rng.choice(choices) if choices else None
+
+    def _oversee(self, records, tool, kind: str, done: date) -> None:
+        if isinstance(tool, Tool):
+            author, agency = tool.author_id, tool.author_agency_id
+        else:  # the chronology, reviewed by the child's social worker
+            author, agency = tool.reviewed_by_id, self.csc
+        manager = self._manager(agency, author)
+        recent = (self.today - done).days <= 14
+        if manager is None or not self.rng.chance(OVERSEEN_RECENTLY if recent else OVERSEEN):
+            return
+        on = min(done + self.rng.days(*OVERSIGHT_WITHIN), self.today)
+        judgement = self.rng.weighted(JUDGEMENTS)
+        oversight = Oversight(
+            child=self.generated.child,
+            tool_kind=kind,
+            tool_version=tool.version,
+            completed_on=done,
+            judgement=judgement,
+            reason=self.rng.choice(REASONS[judgement]),
+            actions=self.rng.choice(ACTIONS)
+            if judgement == Oversight.Judgement.AGREE_WITH_ACTIONS
+            else "",
+            recorded_on=on,
+            manager_id=manager,
+            manager_agency_id=agency,
+        )
+        records.oversights.append((oversight, tool))
+
+    def _inform(self, records: ToolkitRecords, review) -> None:
+        day = review.review_date
+        current = [
+            (tool, MANDATORY_KINDS[type(tool)], tool.completed_on)
+            for tool in records.tools()
+            if tool.status == Tool.Status.COMPLETED and is_current(tool.completed_on, day)
+        ]
+        chronology = records.chronology
+        if chronology is not None:
+            days = [e.recorded_on for e in records.entries if e.recorded_on <= day]
+            if chronology.reviewed_on and chronology.reviewed_on <= day:
+                days.append(chronology.reviewed_on)
+            if days and is_current(max(days), day):
+                current.append((chronology, CHRONOLOGY_KIND, max(days)))
+        if not current:
+            return
+        # The latest of each kind: what a practitioner would tick.
+        latest: dict[str, tuple] = {}
+        for found in sorted(current, key=lambda found: found[2]):
+            latest[found[1]] = found
+        chosen = list(latest.values())
+        if not self.rng.chance(ALL_CURRENT_INFORM):
+            chosen = self.rng.sample(chosen, self.rng.randint(0, len(chosen) - 1))
+        for tool, kind, completed in chosen:
+            link = ToolInformed(
+                child=self.generated.child,
+                tool_kind=kind,
+                completed_on=completed,
+                cp_review=review,
+            )
+            records.informed.append((link, tool))

@@ -86,6 +86,16 @@ class Tool(Versioned):
         child's age on that day)."""
         return self.completion_problems()
 
+    # What management oversight reads (neglect_portal.access.can_record_oversight).
+    @property
+    def ready_for_oversight(self) -> bool:
+        return self.is_completed
+
+    @property
+    def done_by(self) -> tuple[int, int]:
+        """(the practitioner whose work is overseen, their agency then)."""
+        return self.author_id, self.author_agency_id
+
     def completion_problems(self) -> dict[str, str]:
         """What must be filled in before the tool can be completed: {field: message}.
 
@@ -132,6 +142,16 @@ class Chronology(Versioned):
 
     def __str__(self):
         return f"Chronology for child {self.child_id}"
+
+    # A chronology review is overseen like a completed tool (neglect_portal.access).
+    @property
+    def ready_for_oversight(self) -> bool:
+        return self.reviewed_on is not None and self.reviewed_by_id is not None
+
+    @property
+    def done_by(self) -> tuple[int | None, int | None]:
+        reviewer = self.reviewed_by
+        return (reviewer.pk, reviewer.agency_id) if reviewer else (None, None)
 
 
 class ChronologyEntry(Versioned):
@@ -651,3 +671,122 @@ class NextStep(Versioned):
         if self.due_on is None:
             gaps["due"] = f"Enter the due date for next step {number}"
         return gaps
+
+
+# Management oversight and the tools that informed plans (shared/domain.md §7) ---------------
+
+# The tools a manager oversees and a plan is informed by, by the slugs in their URLs
+# (toolkit.tool_kinds), and the chronology, whose review is overseen.
+CHRONOLOGY_KIND = "chronology"
+TOOL_KIND_CHOICES = [
+    ("day", "Day in my life"),
+    ("checklist", "Assessment checklist"),
+    ("observation", "Parent–child observation"),
+    ("sdq", "Strengths and Difficulties Questionnaire (SDQ)"),
+    ("next-steps", "So what do we know? Next steps"),
+    (CHRONOLOGY_KIND, "Impact chronology"),
+]
+
+
+class Oversight(models.Model):
+    """A team manager's dated comment on a completed tool or a chronology review.
+
+    It is about one completion: `tool_version` is the tool's version when the manager read it.
+    Reopening a tool and completing it again changes its version, so the new completion awaits
+    fresh oversight; the earlier comment stays, shown as about an earlier completion.
+    """
+
+    class Judgement(models.TextChoices):
+        AGREE = "agree", "Agree"
+        AGREE_WITH_ACTIONS = "agree_with_actions", "Agree with actions"
+        DISAGREE = "disagree", "Disagree"
+
+    child_lookup = "child"
+    child = models.ForeignKey("cases.Child", on_delete=models.CASCADE, related_name="+")
+    tool_kind = models.CharField(max_length=12, choices=TOOL_KIND_CHOICES)
+    tool_id = models.PositiveIntegerField()
+    tool_version = models.PositiveIntegerField()
+    # When the tool read was completed (for the chronology, reviewed).
+    completed_on = models.DateField()
+    judgement = models.CharField(max_length=20, choices=Judgement.choices)
+    reason = models.TextField(max_length=TEXT_MAX_LENGTH)
+    actions = models.TextField("actions required", blank=True, max_length=TEXT_MAX_LENGTH)
+    recorded_on = models.DateField(default=today)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    manager_agency = models.ForeignKey(
+        "neglect_portal.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-recorded_on", "-pk"]
+        verbose_name = "management oversight"
+        verbose_name_plural = "management oversight"
+        indexes = [models.Index(fields=["tool_kind", "tool_id", "tool_version"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(judgement="agree_with_actions") | ~Q(actions=""),
+                name="oversight_actions_when_agreed_with_actions",
+            )
+        ]
+
+    def __str__(self):
+        return f"Management oversight of {long_date(self.recorded_on)}"
+
+
+class ToolInformed(models.Model):
+    """A completed tool that informed a CP review, a CIN plan review or a new plan.
+
+    `completed_on` is the tool's completion as it stood on the plan's or review's date (for the
+    chronology, its latest entry or review), so a tool reopened later does not change what
+    informed the review.
+    """
+
+    child_lookup = "child"
+    child = models.ForeignKey("cases.Child", on_delete=models.CASCADE, related_name="+")
+    tool_kind = models.CharField(max_length=12, choices=TOOL_KIND_CHOICES)
+    tool_id = models.PositiveIntegerField()
+    completed_on = models.DateField()
+    cp_review = models.ForeignKey(
+        "cases.CPReview", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    cin_review = models.ForeignKey(
+        "cases.CINPlanReview", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    cp_plan = models.ForeignKey(
+        "cases.ChildProtectionPlan",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    cin_plan = models.ForeignKey(
+        "cases.ChildInNeedPlan", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    INFORMED_FIELDS = ("cp_review", "cin_review", "cp_plan", "cin_plan")
+
+    class Meta:
+        verbose_name = "tool that informed a plan or review"
+        verbose_name_plural = "tools that informed plans or reviews"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(cp_review__isnull=False, cin_review=None, cp_plan=None, cin_plan=None)
+                    | Q(cp_review=None, cin_review__isnull=False, cp_plan=None, cin_plan=None)
+                    | Q(cp_review=None, cin_review=None, cp_plan__isnull=False, cin_plan=None)
+                    | Q(cp_review=None, cin_review=None, cp_plan=None, cin_plan__isnull=False)
+                ),
+                name="tool_informed_one_record",
+            )
+        ]
+        indexes = [models.Index(fields=["tool_kind", "tool_id"])]
+
+    def __str__(self):
+        return f"{self.get_tool_kind_display()} completed {long_date(self.completed_on)}"

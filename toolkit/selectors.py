@@ -3,15 +3,26 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Value
+from django.urls import reverse
 
-from cases.models import Child, Involvement
+from cases.models import Child, CINPlanReview, CPReview, Involvement
 from cases.selectors import on_neglect_plan
 from neglect_portal import access
 from neglect_portal.models import User
 
-from .models import NextStep, SDQNeed, Tool
+from .models import (
+    CHRONOLOGY_KIND,
+    TOOL_KIND_CHOICES,
+    Chronology,
+    NextStep,
+    Oversight,
+    SDQNeed,
+    Tool,
+    ToolInformed,
+)
 from .status import State, ToolStatus, tool_statuses
 from .tool_kinds import TOOL_KINDS
 
@@ -129,3 +140,203 @@ def open_next_steps(child_ids: Iterable[int]) -> QuerySet[NextStep]:
 def overdue_next_steps(child_ids: Iterable[int], *, on: date) -> QuerySet[NextStep]:
     """Open steps due before `on`: one query."""
     return open_next_steps(child_ids).filter(due_on__lt=on)
+
+
+# Management oversight ----------------------------------------------------------------------
+
+
+def _overseen(kind: str) -> Exists:
+    """Oversight of the completion a tool (or chronology) row stands at now."""
+    return Exists(
+        Oversight.objects.filter(
+            tool_kind=kind, tool_id=OuterRef("pk"), tool_version=OuterRef("version")
+        )
+    )
+
+
+def oversight_of(kind: str, tool: Model) -> list[Oversight]:
+    """Every comment on the tool, newest first, with who made it: one query."""
+    return list(
+        Oversight.objects.filter(tool_kind=kind, tool_id=tool.pk).select_related(
+            "manager", "manager_agency"
+        )
+    )
+
+
+def awaits_oversight(tool: Any, comments: list[Oversight]) -> bool:
+    """Completed (or reviewed) and no comment yet on this completion."""
+    return tool.ready_for_oversight and not any(c.tool_version == tool.version for c in comments)
+
+
+def awaiting_oversight_of_child(child: Child) -> set[str]:
+    """The "<kind>:<id>" of the child's completed tools, and of its chronology once reviewed,
+    with no oversight of their latest completion (or review): one query."""
+    parts: list[QuerySet] = [
+        kind.model._default_manager.filter(child=child, status=Tool.Status.COMPLETED)
+        .filter(~_overseen(slug))
+        .annotate(kind=Value(slug))
+        .values_list("kind", "pk")
+        .order_by()
+        for slug, kind in TOOL_KINDS.items()
+    ]
+    parts.append(
+        Chronology.objects.filter(child=child, reviewed_on__isnull=False)
+        .filter(~_overseen(CHRONOLOGY_KIND))
+        .annotate(kind=Value(CHRONOLOGY_KIND))
+        .values_list("kind", "pk")
+        .order_by()
+    )
+    return {f"{kind}:{pk}" for kind, pk in parts[0].union(*parts[1:], all=True)}
+
+
+@dataclass(frozen=True)
+class AwaitingOversight:
+    """A completed tool or chronology review waiting for a team manager's oversight."""
+
+    kind: str
+    name: str
+    pk: int
+    child_id: int
+    child: str
+    completed_on: date
+    author: str
+
+    @property
+    def url(self) -> str:
+        if self.kind == CHRONOLOGY_KIND:
+            return reverse("toolkit:chronology", args=[self.child_id])
+        return reverse("toolkit:tool", args=[self.kind, self.pk])
+
+
+def awaiting_oversight_for(manager: User, *, since: date | None = None) -> list[AwaitingOversight]:
+    """What `manager` may oversee and nobody has yet, oldest first: tools completed (and
+    chronologies reviewed) by other practitioners of their agency, for children they may see,
+    since `since` if given. One UNION query, whatever the number of tools."""
+    if not manager.is_team_manager:
+        return []
+    columns: tuple[str, ...] = ("kind", "pk", "child_id", "done_on", "given", "family")
+    columns += ("la_id", "first", "last", "username")
+    child = {
+        "given": F("child__given_name"),
+        "family": F("child__family_name"),
+        "la_id": F("child__la_child_id"),
+    }
+    parts = []
+    for slug, kind in TOOL_KINDS.items():
+        tools = kind.model._default_manager.filter(
+            status=Tool.Status.COMPLETED, author_agency_id=manager.agency_id
+        ).exclude(author=manager)
+        if since is not None:
+            tools = tools.filter(completed_on__gte=since)
+        parts.append(
+            access.records_visible_to(manager, tools)
+            .filter(~_overseen(slug))
+            .annotate(
+                kind=Value(slug),
+                done_on=F("completed_on"),
+                first=F("author__first_name"),
+                last=F("author__last_name"),
+                username=F("author__username"),
+                **child,
+            )
+            .values_list(*columns)
+            .order_by()
+        )
+    reviews = Chronology.objects.filter(
+        reviewed_on__isnull=False, reviewed_by__agency_id=manager.agency_id
+    ).exclude(reviewed_by=manager)
+    if since is not None:
+        reviews = reviews.filter(reviewed_on__gte=since)
+    parts.append(
+        access.records_visible_to(manager, reviews)
+        .filter(~_overseen(CHRONOLOGY_KIND))
+        .annotate(
+            kind=Value(CHRONOLOGY_KIND),
+            done_on=F("reviewed_on"),
+            first=F("reviewed_by__first_name"),
+            last=F("reviewed_by__last_name"),
+            username=F("reviewed_by__username"),
+            **child,
+        )
+        .values_list(*columns)
+        .order_by()
+    )
+    names = dict(TOOL_KIND_CHOICES)
+    rows = [
+        AwaitingOversight(
+            kind=kind,
+            name=names[kind],
+            pk=pk,
+            child_id=child_id,
+            child=f"{given} {family}".strip() or la_id,
+            completed_on=done_on,
+            author=f"{first} {last}".strip() or username,
+        )
+        for kind, pk, child_id, done_on, given, family, la_id, first, last, username in parts[
+            0
+        ].union(*parts[1:], all=True)
+    ]
+    return sorted(rows, key=lambda row: (row.completed_on, row.kind, row.pk))
+
+
+# The tools that informed the latest review ---------------------------------------------
+
+# The mandatory tools of toolkit.status by the kinds ToolInformed records.
+_STATUS_KINDS = {
+    "chronology": CHRONOLOGY_KIND,
+    "day_in_my_life": "day",
+    "checklist": "checklist",
+    "observation": "observation",
+}
+
+
+@dataclass(frozen=True)
+class InformedLatest:
+    label: str
+    informed: bool
+    # Completed after the review, so it could not have informed it.
+    since: bool
+
+
+@dataclass(frozen=True)
+class LatestReview:
+    name: str
+    review_date: date
+    url: str
+    tools: list[InformedLatest]
+
+
+def latest_review_informed(child: Child, statuses: list[ToolStatus]) -> LatestReview | None:
+    """The child's latest CP or CIN plan review and, for each mandatory tool current today,
+    whether its latest completion informed it: three queries (none without current tools)."""
+    current = [s for s in statuses if s.state in (State.CURRENT, State.DUE_SOON)]
+    if not current:
+        return None
+    cp = CPReview.objects.filter(plan__child=child).order_by("-review_date", "-pk").first()
+    cin = CINPlanReview.objects.filter(plan__child=child).order_by("-review_date", "-pk").first()
+    reviews = [review for review in (cp, cin) if review is not None]
+    if not reviews:
+        return None
+    review = max(reviews, key=lambda r: r.review_date)
+    field, kind, name = (
+        ("cp_review", "cp-review", "Child protection review")
+        if isinstance(review, CPReview)
+        else ("cin_review", "cin-review", "Child in need plan review")
+    )
+    links = set(
+        ToolInformed.objects.filter(**{field: review}).values_list("tool_kind", "completed_on")
+    )
+    return LatestReview(
+        name=name,
+        review_date=review.review_date,
+        url=reverse("cases:review", args=[kind, review.pk]),
+        tools=[
+            InformedLatest(
+                label=status.label,
+                informed=(_STATUS_KINDS[status.tool], status.last_completed) in links,
+                since=status.last_completed is not None
+                and status.last_completed > review.review_date,
+            )
+            for status in current
+        ],
+    )

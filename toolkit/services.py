@@ -12,9 +12,18 @@ from neglect_portal import access
 from neglect_portal.dates import long_date, not_in_future, today
 from neglect_portal.models import User
 from neglect_portal.records.history import attributed
-from neglect_portal.records.versions import record_update
+from neglect_portal.records.versions import StaleEdit, record_update
 
-from .models import SDQ, Chronology, ChronologyEntry, NextStep, NextSteps, SDQNeed, Tool
+from .models import (
+    SDQ,
+    Chronology,
+    ChronologyEntry,
+    NextStep,
+    NextSteps,
+    Oversight,
+    SDQNeed,
+    Tool,
+)
 
 T = TypeVar("T", bound=Tool)
 
@@ -223,3 +232,47 @@ def next_step_update_status(
     step.updated_by = user
     attributed(step, user=user, reason=f"Status: {step.get_status_display().lower()}")
     return record_update(step, expected_version=expected_version)
+
+
+# Management oversight --------------------------------------------------------------------
+
+
+@transaction.atomic
+def oversight_record(
+    *,
+    kind: str,
+    tool: Tool | Chronology,
+    manager: User,
+    judgement: str,
+    reason: str,
+    actions: str = "",
+    expected_version: int,
+    on: date | None = None,
+) -> Oversight:
+    """A team manager's comment on the completion (or chronology review) they read: refused
+    as stale if the tool was reopened or completed again since they opened it."""
+    current = type(tool)._default_manager.select_for_update().get(pk=tool.pk)
+    if current.version != expected_version:
+        raise StaleEdit(current)
+    if not access.can_record_oversight(manager, current):
+        raise PermissionDenied
+    if judgement == Oversight.Judgement.AGREE_WITH_ACTIONS and not actions.strip():
+        raise ValidationError({"actions": "Enter the actions required"})
+    completed_on = current.reviewed_on if isinstance(current, Chronology) else current.completed_on
+    assert completed_on is not None  # can_record_oversight: completed, or reviewed
+    oversight = Oversight(
+        child_id=current.child_id,
+        tool_kind=kind,
+        tool_id=current.pk,
+        tool_version=current.version,
+        completed_on=completed_on,
+        judgement=judgement,
+        reason=reason.strip(),
+        actions=actions.strip() if judgement == Oversight.Judgement.AGREE_WITH_ACTIONS else "",
+        recorded_on=on or today(),
+        manager=manager,
+        manager_agency_id=manager.agency_id,
+    )
+    oversight.full_clean()
+    attributed(oversight, user=manager).save()
+    return oversight

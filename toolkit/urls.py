@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import chronology_views, task_views, views
+from . import chronology_views, oversight_views, task_views, views
 
 app_name = "toolkit"
 
@@ -47,4 +47,14 @@ urlpatterns = [
     path("children/<int:pk>/sdq-needed/", views.sdq_need_add, name="sdq_need_add"),
     path("next-steps/<int:pk>/status/", views.NextStepStatus.as_view(), name="next_step_status"),
     path("next-steps/<int:pk>/history/", views.next_step_history, name="next_step_history"),
+    path(
+        "tools/<slug:kind>/<int:pk>/oversight/",
+        oversight_views.tool_oversight,
+        name="tool_oversight",
+    ),
+    path(
+        "children/<int:pk>/chronology/oversight/",
+        oversight_views.chronology_oversight,
+        name="chronology_oversight",
+    ),
 ]

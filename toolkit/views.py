@@ -19,6 +19,7 @@ from neglect_portal.records.versions import StaleEdit
 from neglect_portal.records.views import RecordFormView, reopen_page
 
 from .models import NextStep
+from .oversight_forms import oversight_context
 from .presentation import READ_CONTEXT, sdq_scores
 from .selectors import caseload_with_status
 from .services import (
@@ -101,10 +102,7 @@ def tool_page(request, kind, pk):
     if not editable:
         if request.method == "POST":
             raise PermissionDenied
-        read = READ_CONTEXT[kind](tool)
-        if kind == "next-steps":
-            add_status_forms(read["steps"], request.user)
-        return render(request, f"{template}_read.html", {**context, **read})
+        return read_page(request, kind, tool, context=context)
     form, response, stale = _save_tool(request, tool, tool_kind.form)
     if response:
         return response
@@ -118,6 +116,27 @@ def tool_page(request, kind, pk):
             "scores": sdq_scores(tool) if kind == "sdq" else None,
         },
         status=409 if stale else 200,
+    )
+
+
+def read_page(request, kind, tool, *, context=None, oversight_form=None):
+    """A tool's read-only page, with its management oversight (and a manager's form for it,
+    shown again with its errors as `oversight_form`)."""
+    if context is None:
+        context = {
+            "tool": tool,
+            "child": tool.child,
+            "kind": kind,
+            "editable": False,
+            "can_reopen": access.can_reopen_tool(request.user, tool),
+        }
+    read = READ_CONTEXT[kind](tool)
+    if kind == "next-steps":
+        add_status_forms(read["steps"], request.user)
+    return render(
+        request,
+        f"toolkit/{kind.replace('-', '_')}_read.html",
+        {**context, **read, **oversight_context(request.user, kind, tool, oversight_form)},
     )
 
 
@@ -254,7 +273,9 @@ class NextStepStatus(RecordFormView):
     success_message = "Next step updated"
 
     def get_object(self):
-        steps = NextStep.objects.select_related("analysis__author_agency", "owner")
+        steps = NextStep.objects.select_related(
+            "analysis__author", "analysis__author_agency", "owner"
+        )
         return get_object_or_404(
             access.records_visible_to(self.request.user, steps), pk=self.kwargs["pk"]
         )

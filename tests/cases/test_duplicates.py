@@ -246,7 +246,7 @@ def _every_record_about(child, author, agency):
     )
     AssessmentFactory(referral=referral)
     CINPlanFactory(referral=referral, end_date=referral.referral_date + timedelta(days=30))
-    CPReviewFactory(
+    review = CPReviewFactory(
         plan=CPPlanFactory(
             referral=referral,
             start_date=referral.referral_date + timedelta(days=40),
@@ -256,10 +256,27 @@ def _every_record_about(child, author, agency):
     InvolvementFactory(child=child, agency=agency)
     child_opened(child=child, user=author)
     for kind in TOOL_KINDS.values():
-        kind.model.objects.create(
+        tool = kind.model.objects.create(
             child=child, author=author, author_agency=agency, **kind.start_fields(child)
         )
     SDQNeed.objects.create(child=child, reason="Withdrawn at school", recorded_by=author)
+    # Management oversight of the last tool, and the tools that informed the review.
+    from toolkit.models import Oversight, ToolInformed
+
+    Oversight.objects.create(
+        child=child,
+        tool_kind="next-steps",
+        tool_id=tool.pk,
+        tool_version=tool.version,
+        completed_on=TODAY,
+        judgement="agree",
+        reason="Sound",
+        manager=author,
+        manager_agency=agency,
+    )
+    ToolInformed.objects.create(
+        child=child, tool_kind="next-steps", tool_id=tool.pk, completed_on=TODAY, cp_review=review
+    )
     chronology_entry_add(
         child=child,
         entry=ChronologyEntry(

@@ -39,7 +39,9 @@ from toolkit.models import (
     DayInMyLife,
     NextStep,
     NextSteps,
+    Oversight,
     ParentChildObservation,
+    ToolInformed,
 )
 
 DAY = timedelta(days=1)
@@ -64,6 +66,7 @@ FORMS = {
     "sdq": SDQ,
     "next_steps": NextSteps,
 }
+INFORMING_KINDS = ["chronology", "day", "checklist", "observation"]
 CATEGORIES = ["NEG", "PHY", "EMO", "SAB", "MUL"]
 BANDS = ["Close to average", "Slightly raised", "High", "Very high"]
 
@@ -90,13 +93,15 @@ class Episode:
     neglect_presenting: bool
     assessment: tuple | None  # (authorised date or None, neglect identified)
     cin: tuple | None  # (start, end or None)
-    cp: tuple | None  # (start, end or None, initial, latest, review dates)
+    cp: tuple | None  # (start, end or None, initial, latest)
+    # The CP plan's reviews: (review date, [(tool kind informing it, its completion)]).
+    reviews: list = field(default_factory=list)
 
 
 @dataclass
 class ChildRecords:
     episodes: list[Episode]
-    forms: list[tuple]  # (kind, completed, day, total, band)
+    forms: list[tuple]  # (kind, completed, day, total, band, oversight)
     entries: list[date]
     reviewed: date | None
     # Steps of the child's first "next steps" form, if it has one: (due, done, closed).
@@ -130,19 +135,19 @@ def child_records(draw, quarter):
             cin = (max(start, referral_day), end and max(end, start, referral_day))
         if draw(st.booleans()):
             start, end = period(draw, day)
-            start = max(start, referral_day)
-            end = end and max(end, start)
-            reviews = sorted(
-                {r for r in draw(st.lists(day, max_size=2)) if r >= start and (not end or r <= end)}
-            )
             cp = (
-                start,
-                end,
+                max(start, referral_day),
+                end and max(end, start, referral_day),
                 draw(st.sampled_from(CATEGORIES)),
                 draw(st.sampled_from(CATEGORIES)),
-                reviews,
             )
-        episodes.append(Episode(referral_day, draw(st.booleans()), assessment, cin, cp))
+        reviews = []
+        if cp:
+            informing = st.lists(st.tuples(st.sampled_from(INFORMING_KINDS), day), max_size=4)
+            reviews = draw(
+                st.lists(st.tuples(day, informing), max_size=2, unique_by=lambda review: review[0])
+            )
+        episodes.append(Episode(referral_day, draw(st.booleans()), assessment, cin, cp, reviews))
     forms = draw(
         st.lists(
             st.tuples(
@@ -151,6 +156,9 @@ def child_records(draw, quarter):
                 day,
                 st.one_of(st.none(), st.integers(0, 40)),
                 st.sampled_from(BANDS),
+                # A manager's oversight: (recorded on, of the tool's completion now or of an
+                # earlier one), or none.
+                st.one_of(st.none(), st.tuples(day, st.booleans())),
             ),
             max_size=4,
         )
@@ -190,7 +198,7 @@ def save(children: list[ChildRecords]):
                     referral=referral, start_date=episode.cin[0], end_date=episode.cin[1]
                 )
             if episode.cp:
-                start, end, initial, latest, reviews = episode.cp
+                start, end, initial, latest = episode.cp
                 plan = ChildProtectionPlan.objects.create(
                     referral=referral,
                     start_date=start,
@@ -198,10 +206,18 @@ def save(children: list[ChildRecords]):
                     initial_category=initial,
                     latest_category=latest,
                 )
-                for review in reviews:
-                    CPReview.objects.create(plan=plan, review_date=review)
+                for review_day, informing in episode.reviews:
+                    review = CPReview.objects.create(plan=plan, review_date=review_day)
+                    for kind, completed_on in informing:
+                        ToolInformed.objects.create(
+                            child=child,
+                            tool_kind=kind,
+                            tool_id=1,
+                            completed_on=completed_on,
+                            cp_review=review,
+                        )
         first_analysis = None
-        for kind, completed, day, total, band in records.forms:
+        for kind, completed, day, total, band, oversight in records.forms:
             extra = {"day_version": "baby"} if kind == "day" else {}
             if kind == "sdq":
                 extra = {
@@ -215,8 +231,23 @@ def save(children: list[ChildRecords]):
                 author_agency=author.agency,
                 status="completed" if completed else "draft",
                 completed_on=day if completed else None,
+                version=2,
                 **extra,
             )
+            if oversight and completed:
+                recorded_on, of_this_completion = oversight
+                Oversight.objects.create(
+                    child=child,
+                    tool_kind=kind.replace("_", "-"),
+                    tool_id=form.pk,
+                    tool_version=2 if of_this_completion else 1,
+                    completed_on=day,
+                    judgement="agree",
+                    reason="x",
+                    recorded_on=recorded_on,
+                    manager=author,
+                    manager_agency=author.agency,
+                )
             if kind == "next_steps" and first_analysis is None:
                 first_analysis = form
             if form == first_analysis:
@@ -342,9 +373,7 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
     figures["ASSESSMENTS_NEGLECT"] = (sum(a[1] for a in assessed), len(assessed))
 
     figures["TOOLKIT_CHILDREN"] = (
-        sum(
-            any(completed and within(day) for _, completed, day, _, _ in c.forms) for c in children
-        ),
+        sum(any(completed and within(day) for _, completed, day, *_ in c.forms) for c in children),
         None,
     )
 
@@ -357,7 +386,7 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
     def all_current(c):
         chronology = any(recent(d) for d in c.entries) or recent(c.reviewed)
         return chronology and all(
-            any(k == kind and completed and recent(day) for k, completed, day, _, _ in c.forms)
+            any(k == kind and completed and recent(day) for k, completed, day, *_ in c.forms)
             for kind in ("day", "checklist", "observation")
         )
 
@@ -370,39 +399,25 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
     sdqs = [
         (total, band)
         for c in children
-        for kind, completed, day, total, band in c.forms
+        for kind, completed, day, total, band, _ in c.forms
         if kind == "sdq" and completed and within(day)
     ]
     figures["SDQ_COMPLETED"] = (len(sdqs), None)
     scored = [band for total, band in sdqs if total is not None]
     figures["SDQ_RAISED"] = (sum(band in ("High", "Very high") for band in scored), len(scored))
 
-    def review_overdue(plan):
-        start, _, _, _, reviews = plan
-        held = [r for r in reviews if r <= e]
+    def review_overdue(ep):
+        held = [r for r, _ in ep.reviews if r <= e]
         if not held:
-            return start + relativedelta(months=3) < e
+            return ep.cp[0] + relativedelta(months=3) < e
         return max(held) + relativedelta(months=6) < e
 
-    due_review = [
-        [ep.cp for ep in c.episodes]
-        for c in children
-        if any(
-            ep.cp and is_open(*ep.cp[:2]) and ep.cp[0] <= e - relativedelta(months=3)
-            for ep in c.episodes
-        )
-    ]
+    def due_a_review(ep):
+        return ep.cp and is_open(*ep.cp[:2]) and ep.cp[0] <= e - relativedelta(months=3)
+
+    due_review = [c for c in children if any(due_a_review(ep) for ep in c.episodes)]
     figures["CP_REVIEW_OVERDUE"] = (
-        sum(
-            any(
-                plan
-                and is_open(*plan[:2])
-                and plan[0] <= e - relativedelta(months=3)
-                and review_overdue(plan)
-                for plan in plans_of_child
-            )
-            for plans_of_child in due_review
-        ),
+        sum(any(due_a_review(ep) and review_overdue(ep) for ep in c.episodes) for c in due_review),
         len(due_review),
     )
 
@@ -433,6 +448,44 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
     figures["WORKER_CHANGES_12M"] = (
         sum(changes_in_year(c) >= 3 for c in planned),
         len(planned),
+    )
+
+    def on_neglect_plan_on(c, r):
+        def open_on(start, end):
+            return start <= r and (end is None or end > r)
+
+        return any(
+            (ep.cp and open_on(*ep.cp[:2]) and ep.cp[3] == "NEG")
+            or (ep.cin and open_on(*ep.cin) and ep.assessment and ep.assessment[1])
+            for ep in c.episodes
+        )
+
+    reviews = [
+        (r, informing)
+        for c in children
+        for ep in c.episodes
+        for r, informing in ep.reviews
+        if within(r) and on_neglect_plan_on(c, r)
+    ]
+    figures["TOOLS_INFORMED_REVIEW"] = (
+        sum(
+            all(
+                any(k == kind and r - relativedelta(months=6) < d <= r for k, d in informing)
+                for kind in INFORMING_KINDS
+            )
+            for r, informing in reviews
+        ),
+        len(reviews),
+    )
+    mandatory = [
+        oversight
+        for c in children
+        for kind, completed, day, _, _, oversight in c.forms
+        if kind in ("day", "checklist", "observation") and completed and within(day)
+    ]
+    figures["MANAGER_OVERSIGHT"] = (
+        sum(bool(o) and o[1] and o[0] <= e for o in mandatory),
+        len(mandatory),
     )
     return figures
 

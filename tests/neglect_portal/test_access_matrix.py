@@ -156,6 +156,10 @@ OBJECT_EXPECTATIONS = {
     "cases:cp_plan_end": ("cp_plan", STATUTORY),
     "cases:cp_plan_category": ("cp_plan", STATUTORY),
     "cases:cp_review_add": ("cp_plan", STATUTORY),
+    "cases:cin_review_add": ("cin_plan", STATUTORY),
+    # Plans and reviews, with the tools that informed them, are read by all who see the child.
+    "cases:plan": ("plans", everyone(200)),
+    "cases:review": ("reviews", everyone(200)),
     "cases:involvement_end": ("involvement", only(CASE_WORKERS)),
     "cases:history": ("history", everyone(200)),
     # A pair whose two children the involved agency sees: still CSC's to read and decide.
@@ -193,6 +197,9 @@ OBJECT_EXPECTATIONS = {
         by_agency(csc=everyone(403), other=only([User.Role.TEAM_MANAGER])),
     ),
     "toolkit:next_step_history": ("next_step", everyone(200)),
+    # Management oversight is recorded by POST from the tool's or the chronology's page.
+    "toolkit:tool_oversight": ("tools", everyone(405)),
+    "toolkit:chronology_oversight": ("child", everyone(405)),
 }
 
 
@@ -242,6 +249,7 @@ HISTORY_KINDS = [
     "cp-review",
     "involvement",
     "allocation",
+    "cin-review",
 ]
 
 # The Django admin is one area with one rule; these pages stand for all of it.
@@ -373,6 +381,7 @@ def records(db):
         AgencyFactory,
         AssessmentFactory,
         CINPlanFactory,
+        CINPlanReviewFactory,
         CPPlanFactory,
         CPReviewFactory,
         InvolvementFactory,
@@ -422,6 +431,8 @@ def records(db):
         started_on=referral.referral_date,
         reason=Allocation.Reason.FIRST,
     )
+    cin_plan = CINPlanFactory(referral=referral)
+
     twin = InvolvementFactory(
         agency=agency,
         child__given_name=child.given_name,
@@ -442,9 +453,10 @@ def records(db):
         "child": child,
         "referral": referral,
         "assessment": assessment,
-        "cin_plan": CINPlanFactory(referral=referral),
+        "cin_plan": cin_plan,
         "cp_plan": cp_plan,
         "cp_review": CPReviewFactory(plan=cp_plan),
+        "cin_review": CINPlanReviewFactory(plan=cin_plan),
         "involvement": involvement,
         "allocation": allocation,
     }
@@ -458,6 +470,16 @@ def _object_urls(name, records):
         return [reverse(name, args=["checklist", records["checklist"].pk])]
     if key == "tools":
         return [reverse(name, args=[kind, tool.pk]) for kind, tool in records["tools"].items()]
+    if key == "plans":
+        return [
+            reverse(name, args=["cp-plan", records["cp_plan"].pk]),
+            reverse(name, args=["cin-plan", records["cin_plan"].pk]),
+        ]
+    if key == "reviews":
+        return [
+            reverse(name, args=["cp-review", records["cp_review"].pk]),
+            reverse(name, args=["cin-review", records["cin_review"].pk]),
+        ]
     if key == "history":
         return [
             reverse(name, args=[kind, records[kind.replace("-", "_")].pk]) for kind in HISTORY_KINDS

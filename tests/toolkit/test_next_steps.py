@@ -14,6 +14,7 @@ from tests.factories import (
     InvolvementFactory,
     NextStepFactory,
     NextStepsFactory,
+    TeamFactory,
     UserFactory,
 )
 from toolkit.models import NextStep, NextSteps, Tool
@@ -323,11 +324,15 @@ def test_a_stale_status_update_gets_the_stale_page_with_what_was_typed(
         ("author", True),
         ("owner", True),
         ("team_manager_of_the_authors_agency", True),
+        ("in_the_authors_team", True),
         ("colleague_of_the_author", False),
         ("team_manager_of_another_agency", False),
     ],
 )
 def test_who_may_update_a_step(client, completed, health, csc, who, allowed):
+    team = TeamFactory(agency=health)
+    completed.author.team = team
+    completed.author.save()
     owner = UserFactory(agency=csc)
     step = NextStepFactory(analysis=completed, owner=owner, owner_name="")
     people = {
@@ -336,6 +341,7 @@ def test_who_may_update_a_step(client, completed, health, csc, who, allowed):
         "team_manager_of_the_authors_agency": UserFactory(
             agency=health, role=User.Role.TEAM_MANAGER
         ),
+        "in_the_authors_team": UserFactory(agency=health, team=team),
         "colleague_of_the_author": UserFactory(agency=health),
         "team_manager_of_another_agency": UserFactory(agency=csc, role=User.Role.TEAM_MANAGER),
     }

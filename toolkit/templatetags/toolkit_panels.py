@@ -6,7 +6,13 @@ from django import template
 from neglect_portal import access
 from neglect_portal.dates import today
 
-from ..selectors import overdue_next_steps, sdq_needs_open, tools_for_child
+from ..selectors import (
+    awaiting_oversight_of_child,
+    latest_review_informed,
+    overdue_next_steps,
+    sdq_needs_open,
+    tools_for_child,
+)
 from ..status import tool_statuses
 from ..tool_kinds import TOOL_KINDS
 
@@ -15,17 +21,30 @@ register = template.Library()
 
 @register.inclusion_tag("toolkit/_child_panel.html", takes_context=True)
 def child_toolkit(context, child, on_neglect_plan: bool) -> dict:
-    """The mandatory tools' status (for a child on a neglect plan), any SDQ needed, every tool
-    started, the overdue next steps and the buttons to start one: five queries."""
+    """The mandatory tools' status (for a child on a neglect plan) and whether each informed
+    the latest review, any SDQ needed, every tool started (and those awaiting oversight), the
+    overdue next steps and the buttons to start one."""
     user = context["request"].user
+    statuses = tool_statuses([child.pk], today())[child.pk] if on_neglect_plan else []
+    awaiting = awaiting_oversight_of_child(child)
     return {
         "child": child,
         "on_neglect_plan": on_neglect_plan,
-        "tool_statuses": tool_statuses([child.pk], today())[child.pk] if on_neglect_plan else [],
+        "tool_statuses": statuses,
         "sdq_needs": sdq_needs_open([child.pk]),
+        # Management oversight and the latest review (domain.md §7): two queries more.
+        "awaiting_oversight": awaiting,
+        "chronology_awaits_oversight": any(key.startswith("chronology:") for key in awaiting),
+        "latest_review": latest_review_informed(child, statuses),
         "tools": tools_for_child(child),
         "overdue_steps": list(overdue_next_steps([child.pk], on=today())),
         "tool_kinds": TOOL_KINDS.values(),
         "can_start_tools": access.works_with_children(user),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def awaits_oversight(tool, awaiting: set[str]) -> bool:
+    """Whether a row of tools_for_child() is among awaiting_oversight_of_child()'s."""
+    return f"{tool.kind}:{tool.pk}" in awaiting
