@@ -135,7 +135,8 @@ PASSWORD_HASHERS = [
 AUTHENTICATION_BACKENDS = [
     # Refuses a paused username or address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with the person's agency read alongside (neglect_portal/backends.py).
+    "neglect_portal.backends.PortalModelBackend",
 ]
 
 # Lockout (django-axes; the rules are in neglect_portal/lockout.py).

@@ -26,8 +26,9 @@ from neglect_portal import access
 from neglect_portal.dates import long_date
 from neglect_portal.models import User
 
-from .models import Tool
-from .status import State, tool_statuses
+from .models import NextStep, Tool
+from .selectors import awaiting_oversight_for, sdq_needs_open
+from .status import MANDATORY_TOOLS, State, ToolStatus, latest_completions, state_on
 from .tool_kinds import TOOL_KINDS
 
 # Working Together to Safeguard Children: the first review conference within 3 months of the
@@ -37,14 +38,22 @@ REVIEWS_EVERY = relativedelta(months=6)
 REVIEW_SHOWN_FROM = timedelta(days=14)
 # A draft nobody has saved for this long has probably been forgotten.
 DRAFT_UNTOUCHED_FOR = timedelta(days=14)
+# A next step shows from this long before it is due.
+STEP_SHOWN_FROM = timedelta(days=14)
+# A manager's oversight tasks: the tools completed in this time. Older ones still count in
+# MANAGER_OVERSIGHT, but a list of every one ever missed would bury this week's work.
+OVERSIGHT_SHOWN_FOR = timedelta(days=90)
 REOPEN_REASON_SHOWN = 80
 
 
 class Kind(models.TextChoices):
     TOOL = "tool", "Mandatory tool"
+    SDQ_NEEDED = "sdq_needed", "SDQ needed"
+    NEXT_STEP = "next_step", "Next step"
     CP_REVIEW = "cp_review", "Child protection review"
     REOPENED = "reopened", "Tool reopened"
     DRAFT = "draft", "Draft not touched"
+    OVERSIGHT = "oversight", "Awaiting your oversight"
 
 
 @dataclass(frozen=True)
@@ -85,13 +94,17 @@ class Workload:
 
 
 def team_workers(manager: User) -> QuerySet[User]:
-    """The workers a team manager oversees: the active practitioners and team managers of
-    their agency, the manager included."""
-    return User.objects.filter(
-        agency_id=manager.agency_id,
-        is_active=True,
-        role__in=[User.Role.PRACTITIONER, User.Role.TEAM_MANAGER],
-    ).order_by("last_name", "first_name", "username")
+    """The workers a team manager may oversee: the active practitioners and team managers of
+    their agency, the manager included, with their teams."""
+    return (
+        User.objects.filter(
+            agency_id=manager.agency_id,
+            is_active=True,
+            role__in=[User.Role.PRACTITIONER, User.Role.TEAM_MANAGER],
+        )
+        .select_related("team")
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def workload(workers: Sequence[User], *, viewer: User, on: date) -> Workload:
@@ -102,7 +115,14 @@ def workload(workers: Sequence[User], *, viewer: User, on: date) -> Workload:
         return Workload([])
     links = _caseload_links(ids, on)
     drafts = _drafts(ids, viewer)
+    steps = _steps_due(ids, viewer, on)
+    awaiting = (
+        awaiting_oversight_for(viewer, since=on - OVERSIGHT_SHOWN_FOR)
+        if viewer.pk in ids and viewer.is_team_manager
+        else []
+    )
     wanted = {child_id for child_id, _ in links} | {draft["child_id"] for draft in drafts}
+    wanted |= {step["child_id"] for step in steps} | {row.child_id for row in awaiting}
     children = {
         child.pk: child
         for child in access.children_visible_to(viewer, on=on)
@@ -117,8 +137,11 @@ def workload(workers: Sequence[User], *, viewer: User, on: date) -> Workload:
             workers_of[child_id].add(worker_id)
     tasks = [
         *_tool_tasks(children, workers_of, on),
+        *_sdq_tasks(children, workers_of),
+        *_step_tasks(steps, children, on),
         *_review_tasks(children, workers_of, on),
         *_draft_tasks(drafts, children, on),
+        *_oversight_tasks(awaiting, children, viewer),
     ]
     tasks.sort(key=Task.sort_key)
     return Workload(tasks, _loads(workers, children, workers_of, tasks, drafts))
@@ -153,8 +176,20 @@ def _drafts(worker_ids: list[int], viewer: User) -> list[dict]:
                 kind=Value(slug),
                 touched=Subquery(touched.values("history_date")[:1]),
                 worker_id=F("author_id"),
+                by_first=F("reopened_by__first_name"),
+                by_last=F("reopened_by__last_name"),
             )
-            .values("kind", "pk", "child_id", "worker_id", "reopen_reason", "touched")
+            .values(
+                "kind",
+                "pk",
+                "child_id",
+                "worker_id",
+                "reopen_reason",
+                "reopened_on",
+                "by_first",
+                "by_last",
+                "touched",
+            )
             .order_by()
         )
     rows = parts[0].union(*parts[1:], all=True)
@@ -172,9 +207,10 @@ _TOOL_STATE_WORDS = {
 
 def _tool_tasks(children: dict[int, Child], workers_of, on: date):
     on_plan = [pk for pk, child in children.items() if child.on_neglect_plan]
-    for child_id, statuses in tool_statuses(on_plan, on).items():
+    for child_id, latest in latest_completions(on_plan, on).items():
         child = children[child_id]
-        for status in statuses:
+        for tool, label in MANDATORY_TOOLS.items():
+            status = ToolStatus(tool, label, latest[tool], state_on(latest[tool], on))
             if status.state == State.CURRENT:
                 continue
             due = (
@@ -240,13 +276,21 @@ def _draft_tasks(drafts: list[dict], children: dict[int, Child], on: date):
         name = TOOL_KINDS[draft["kind"]].name
         url = reverse("toolkit:tool", args=[draft["kind"], draft["pk"]])
         touched = draft["touched"] or on
-        if draft["reopen_reason"]:
+        if draft["reopened_on"] is not None:
             reason = draft["reopen_reason"]
             if len(reason) > REOPEN_REASON_SHOWN:
                 reason = reason[: REOPEN_REASON_SHOWN - 1] + "…"
-            what = f"{name} reopened: {reason}"
+            by = f"{draft['by_first'] or ''} {draft['by_last'] or ''}".strip() or "a team manager"
+            what = f"{name} reopened by {by}: {reason}"
             yield Task(
-                Kind.REOPENED, what, draft["worker_id"], child, touched, False, url, "Open it"
+                Kind.REOPENED,
+                what,
+                draft["worker_id"],
+                child,
+                draft["reopened_on"],
+                False,
+                url,
+                "Open it",
             )
         elif touched <= on - DRAFT_UNTOUCHED_FOR:
             yield Task(
@@ -259,6 +303,75 @@ def _draft_tasks(drafts: list[dict], children: dict[int, Child], on: date):
                 url,
                 "Carry on",
             )
+
+
+def _sdq_tasks(children: dict[int, Child], workers_of):
+    for need in sdq_needs_open(children):
+        url = reverse("cases:child_detail", args=[need.child_id])
+        for worker_id in sorted(workers_of[need.child_id]):
+            yield Task(
+                Kind.SDQ_NEEDED,
+                f"SDQ needed since {long_date(need.recorded_on)}",
+                worker_id,
+                children[need.child_id],
+                need.recorded_on,
+                False,
+                url,
+                "Start the SDQ",
+            )
+
+
+def _steps_due(worker_ids: list[int], viewer: User, on: date) -> list[dict]:
+    """The workers' open next steps (of completed analyses) due within 14 days or overdue,
+    of children the viewer may see: one query."""
+    return list(
+        NextStep.objects.filter(
+            owner_id__in=worker_ids,
+            status=NextStep.Status.OPEN,
+            analysis__status=Tool.Status.COMPLETED,
+            due_on__lte=on + STEP_SHOWN_FROM,
+            analysis__child_id__in=access.children_visible_to(viewer).values("pk"),
+        )
+        .annotate(child_id=F("analysis__child_id"))
+        .values("pk", "analysis_id", "child_id", "owner_id", "position", "due_on")
+        .order_by()
+    )
+
+
+def _step_tasks(steps: list[dict], children: dict[int, Child], on: date):
+    for step in steps:
+        child = children.get(step["child_id"])
+        if child is None:
+            continue
+        overdue = step["due_on"] < on
+        yield Task(
+            Kind.NEXT_STEP,
+            f"Next step {step['position']}: {'overdue' if overdue else 'due'}",
+            step["owner_id"],
+            child,
+            step["due_on"],
+            overdue,
+            reverse("toolkit:tool", args=["next-steps", step["analysis_id"]])
+            + f"#next-step-{step['pk']}",
+            "Update it",
+        )
+
+
+def _oversight_tasks(awaiting, children: dict[int, Child], manager: User):
+    for row in awaiting:
+        child = children.get(row.child_id)
+        if child is None:
+            continue
+        yield Task(
+            Kind.OVERSIGHT,
+            f"{row.name} by {row.author}: awaiting your oversight",
+            manager.pk,
+            child,
+            row.completed_on,
+            False,
+            row.url,
+            "Record oversight",
+        )
 
 
 def _loads(workers, children, workers_of, tasks, drafts) -> list[WorkerLoad]:

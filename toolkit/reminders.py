@@ -29,9 +29,12 @@ TEAM_SUBJECT = "Neglect Portal: your team's tasks"
 
 _WORDS = {
     Kind.TOOL: ("mandatory tool", "mandatory tools"),
+    Kind.SDQ_NEEDED: ("SDQ needed", "SDQs needed"),
+    Kind.NEXT_STEP: ("next step", "next steps"),
     Kind.CP_REVIEW: ("child protection review", "child protection reviews"),
     Kind.REOPENED: ("reopened tool", "reopened tools"),
     Kind.DRAFT: ("draft not saved for 14 days", "drafts not saved for 14 days"),
+    Kind.OVERSIGHT: ("tool awaiting your oversight", "tools awaiting your oversight"),
 }
 
 

@@ -17,23 +17,44 @@ from .reminder_forms import ReminderSettingsForm
 PAGE_SIZE = 25
 
 
-def _workers(request):
-    """The workers shown: the viewer, or for a team manager the team, or one of it chosen."""
+ALL_TEAMS = "all"
+
+
+def _workers(request) -> tuple[list, dict]:
+    """The workers shown, and the filters' context: the viewer; or for a team manager, their
+    team (or another team of their agency, or all of it), or one worker chosen."""
     if not access.works_with_children(request.user):
         raise PermissionDenied
     if not access.oversees_workers(request.user):
-        return [request.user], [], None
-    team = list(team_workers(request.user))
+        return [request.user], {"team": []}
+    everyone = list(team_workers(request.user))
+    teams = sorted({w.team for w in everyone if w.team_id}, key=lambda team: team.name)
+    asked = request.GET.get("team")
+    if asked == ALL_TEAMS:
+        chosen_team = None
+    else:
+        own = request.user.team_id
+        chosen_team = next((t for t in teams if str(t.pk) == asked), None) or next(
+            (t for t in teams if t.pk == own), None
+        )
+    team = [w for w in everyone if chosen_team is None or w.team_id == chosen_team.pk]
     chosen = next((w for w in team if str(w.pk) == request.GET.get("worker")), None)
-    return ([chosen] if chosen else team), team, chosen
+    filters = {
+        "team": team,
+        "teams": teams,
+        "chosen_team": chosen_team,
+        "chosen": chosen,
+        "all_teams": ALL_TEAMS,
+    }
+    return ([chosen] if chosen else team), filters
 
 
 @require_GET
 def my_tasks(request):
-    workers, team, chosen = _workers(request)
+    workers, filters = _workers(request)
     work = workload(workers, viewer=request.user, on=today())
     page = Paginator(work.tasks, PAGE_SIZE).get_page(request.GET.get("page"))
-    names = {worker.pk: worker for worker in team}
+    names = {worker.pk: worker for worker in filters["team"]}
     return render(
         request,
         "toolkit/my_tasks.html",
@@ -41,8 +62,7 @@ def my_tasks(request):
             "page": page,
             "rows": [(task, names.get(task.worker_id)) for task in page],
             "overdue": sum(task.overdue for task in work.tasks),
-            "team": team,
-            "chosen": chosen,
+            **filters,
         },
     )
 
@@ -51,10 +71,10 @@ def my_tasks(request):
 def caseload(request):
     if not access.oversees_workers(request.user):
         raise PermissionDenied
-    workers, team, chosen = _workers(request)
+    workers, filters = _workers(request)
     work = workload(workers, viewer=request.user, on=today())
     page = Paginator(work.loads, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "toolkit/caseload.html", {"page": page, "team": team, "chosen": chosen})
+    return render(request, "toolkit/caseload.html", {"page": page, **filters})
 
 
 @require_http_methods(["GET", "POST"])

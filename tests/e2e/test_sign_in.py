@@ -8,6 +8,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 HOME_HEADINGS = {
     "practitioner": "Your neglect work",
     "manager": "Your team's neglect work",
+    "health-practitioner": "Your neglect work",
+    "health-manager": "Your team's neglect work",
     "lead": "Community Health Trust neglect action plan",
     "working-group": "Neglect Working Group",
     "admin": "Portal administration",

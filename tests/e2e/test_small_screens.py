@@ -19,7 +19,7 @@ from neglect_portal.models import Agency, User
 from neglect_portal.quarters import Quarter
 from neglect_portal.records.versions import record_update
 from tests.e2e.conftest import WCAG_22_AA
-from toolkit.models import SDQ, DayInMyLife, NextSteps, Tool
+from toolkit.models import SDQ, DayInMyLife, Tool
 from toolkit.selectors import caseload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -60,7 +60,6 @@ def _pages_by_role(site):
     child.save()
     day = _completed(DayInMyLife, Child.objects.all())
     sdq = _completed(SDQ, Child.objects.all())
-    steps = _completed(NextSteps, Child.objects.all())
     draft_sdq = SDQ.objects.create(
         child=child,
         author=practitioner,
@@ -116,7 +115,7 @@ def _pages_by_role(site):
             ("A completed day in my life", f"/tools/day/{day.pk}/"),
             ("A completed SDQ", f"/tools/sdq/{sdq.pk}/"),
             ("An SDQ with scores so far", f"/tools/sdq/{draft_sdq.pk}/"),
-            ("Completed next steps", f"/tools/next-steps/{steps.pk}/"),
+            ("My tasks", "/tasks/"),
             ("A child's history", f"/history/child/{child.pk}/"),
             ("Possible duplicates", "/duplicates/"),
             (
@@ -126,6 +125,8 @@ def _pages_by_role(site):
         ],
         "manager": [
             ("My children, for the agency", "/my-children/"),
+            ("Your team's tasks", "/tasks/?team=all"),
+            ("Caseload by worker", "/tasks/caseload/?team=all"),
             ("A possible duplicate", f"/duplicates/{pair.pk}/"),
         ],
         HEALTH_PRACTITIONER: [

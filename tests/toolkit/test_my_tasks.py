@@ -14,7 +14,14 @@ from cases.models import CPReview
 from neglect_portal.dates import long_date, today
 from neglect_portal.models import User
 from tests.dataset.builders import chronology_entry, cp_plan, tool
-from tests.factories import ChildFactory, InvolvementFactory, UserFactory
+from tests.factories import (
+    ChildFactory,
+    InvolvementFactory,
+    NextStepFactory,
+    NextStepsFactory,
+    TeamFactory,
+    UserFactory,
+)
 from toolkit.models import AssessmentChecklist, DayInMyLife, ParentChildObservation
 from toolkit.my_tasks import Kind, workload
 
@@ -127,6 +134,12 @@ def test_drafts_left_14_days_and_reopened_tools_are_tasks(client, csc_social_wor
     _last_saved(old, 15)
     recent = tool(AssessmentChecklist, child, csc_social_worker, None, status="draft")
     _last_saved(recent, 13)
+    manager = UserFactory(
+        agency=csc_social_worker.agency,
+        role=User.Role.TEAM_MANAGER,
+        first_name="Ria",
+        last_name="Lal",
+    )
     reopened = tool(
         ParentChildObservation,
         child,
@@ -134,6 +147,9 @@ def test_drafts_left_14_days_and_reopened_tools_are_tasks(client, csc_social_wor
         None,
         status="draft",
         reopen_reason="Add the second visit",
+        reopened_by=manager,
+        reopened_on=today() - timedelta(days=2),
+        previous_completed_on=today() - timedelta(days=20),
     )
     colleague = UserFactory(agency=csc_social_worker.agency)
     _last_saved(tool(DayInMyLife, child, colleague, None, status="draft"), 30)
@@ -141,7 +157,7 @@ def test_drafts_left_14_days_and_reopened_tools_are_tasks(client, csc_social_wor
     found = {row[2]: row for row in rows(client.get(TASKS))}
     assert set(found) == {
         f"Day in my life: draft not saved since {long_date(today() - timedelta(days=15))}",
-        "Parent–child observation reopened: Add the second visit",
+        "Parent–child observation reopened by Ria Lal: Add the second visit",
     }
     html = client.get(TASKS).content.decode()
     assert reverse("toolkit:tool", args=["day", old.pk]) in html
@@ -222,14 +238,108 @@ def test_the_tasks_page_costs_the_same_queries_for_5_or_200_children(
     viewer = UserFactory(agency=csc, role=role)
     worker = viewer if role == User.Role.PRACTITIONER else UserFactory(agency=csc)
     client.force_login(viewer)
+    from toolkit.models import SDQNeed
+
     counts = []
     for more in (5, 195):
         for _ in range(more):
+            # Every kind of task: tools, a CP review, a draft, an SDQ needed, a next step and
+            # (for the manager) a completed tool awaiting oversight.
             child = on_neglect_plan(worker, started=today() - relativedelta(months=4))
             tool(DayInMyLife, child, worker, None, status="draft")
+            done = tool(AssessmentChecklist, child, worker, today() - timedelta(days=3))
+            SDQNeed.objects.create(child=child, reason="Withdrawn", recorded_by=worker)
+            NextStepFactory(
+                analysis=NextStepsFactory(child=child, author=worker),
+                owner=worker,
+                owner_name="",
+                due_on=today() - timedelta(days=2),
+            )
+            assert done.is_completed
         with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as queries:
             response = client.get(TASKS)
         assert response.status_code == 200
         assert len(rows(response)) == 25
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_next_steps_they_own_show_when_due_within_14_days_or_overdue(client, csc_social_worker):
+    child = ChildFactory(allocated_worker=csc_social_worker, given_name="Step", family_name="Child")
+    analysis = NextStepsFactory(child=child, author=csc_social_worker)
+    late = NextStepFactory(
+        analysis=analysis, owner=csc_social_worker, owner_name="", due_on=today() - timedelta(1)
+    )
+    NextStepFactory(
+        analysis=analysis, owner=csc_social_worker, owner_name="", due_on=today() + timedelta(10)
+    )
+    NextStepFactory(
+        analysis=analysis, owner=csc_social_worker, owner_name="", due_on=today() + timedelta(20)
+    )
+    NextStepFactory(analysis=analysis, due_on=today() - timedelta(3))  # someone outside owns it
+    client.force_login(csc_social_worker)
+    found = [(row[1], row[2]) for row in rows(client.get(TASKS))]
+    assert found == [
+        ("Step Child", f"Next step {late.position}: overdue"),
+        ("Step Child", f"Next step {late.position + 1}: due"),
+    ]
+    late.status, late.done_on = "done", today()
+    late.save()
+    assert [row[2] for row in rows(client.get(TASKS))] == [f"Next step {late.position + 1}: due"]
+
+
+def test_an_sdq_recorded_as_needed_is_a_task_until_one_is_completed(client, csc_social_worker):
+    from toolkit.models import SDQ, SDQNeed
+
+    child = on_neglect_plan(csc_social_worker)
+    all_tools_current(child, csc_social_worker)
+    SDQNeed.objects.create(child=child, reason="Withdrawn", recorded_by=csc_social_worker)
+    client.force_login(csc_social_worker)
+    assert [row[2] for row in rows(client.get(TASKS))] == [f"SDQ needed since {long_date(today())}"]
+    SDQNeed.objects.update(met_on=today())
+    tool(SDQ, child, csc_social_worker, today(), informant="parent")
+    assert rows(client.get(TASKS)) == []
+
+
+def test_a_team_manager_is_asked_for_oversight_of_their_workers_completed_tools(
+    client, csc_team_manager, csc_social_worker
+):
+    from toolkit.models import Oversight
+
+    child = ChildFactory(allocated_worker=csc_social_worker)
+    done = tool(AssessmentChecklist, child, csc_social_worker, today() - timedelta(days=5))
+    client.force_login(csc_team_manager)
+    oversight = [row for row in rows(client.get(TASKS)) if "oversight" in row[2]]
+    assert [row[2] for row in oversight] == [
+        f"Assessment checklist by {csc_social_worker.get_full_name()}: awaiting your oversight"
+    ]
+    Oversight.objects.create(
+        child=child,
+        tool_kind="checklist",
+        tool_id=done.pk,
+        tool_version=done.version,
+        completed_on=done.completed_on,
+        judgement="agree",
+        reason="Thorough",
+        manager=csc_team_manager,
+        manager_agency=csc_team_manager.agency,
+    )
+    assert not [row for row in rows(client.get(TASKS)) if "oversight" in row[2]]
+
+
+def test_a_team_manager_sees_their_own_team_first_and_can_pick_another_or_all(
+    client, csc, csc_team_manager, csc_social_worker
+):
+    north, south = TeamFactory(agency=csc, name="North"), TeamFactory(agency=csc, name="South")
+    for user, team in ((csc_team_manager, north), (csc_social_worker, north)):
+        user.team = team
+        user.save()
+    southern = UserFactory(agency=csc, role=User.Role.PRACTITIONER, team=south)
+    ours, theirs = on_neglect_plan(csc_social_worker), on_neglect_plan(southern)
+    client.force_login(csc_team_manager)
+    assert {row[1] for row in rows(client.get(TASKS))} == {ours.full_name}
+    assert {row[1] for row in rows(client.get(TASKS, {"team": south.pk}))} == {theirs.full_name}
+    assert {row[1] for row in rows(client.get(TASKS, {"team": "all"}))} == {
+        ours.full_name,
+        theirs.full_name,
+    }

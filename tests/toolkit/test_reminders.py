@@ -63,12 +63,22 @@ def test_the_dry_run_lists_each_digest_with_counts_and_no_child(worker):
 def test_a_digest_holds_counts_and_a_link_and_never_a_childs_name_or_id(worker, settings):
     settings.PORTAL_URL = "https://neglect.example.org"
     child = child_with_tools_due(worker, given_name="Amara", family_name="Okafor")
-    draft = tool(DayInMyLife, child, worker, None, status="draft", reopen_reason="Add the visit")
+    draft = tool(
+        DayInMyLife,
+        child,
+        worker,
+        None,
+        status="draft",
+        reopen_reason="Add the visit",
+        reopened_on=today(),
+        previous_completed_on=today() - timedelta(days=9),
+    )
     assert "Sent 1 digest." in run()
     (sent,) = mail.outbox
     assert sent.to == ["worker@example.org"]
     assert sent.subject == "Neglect Portal: your tasks"
-    assert "You have 3 tasks in the Neglect Portal, 2 overdue" in sent.body
+    # The reopened tool counts as it was (completed 9 days ago): only the chronology is overdue.
+    assert "You have 2 tasks in the Neglect Portal, 1 overdue" in sent.body
     assert "- 1 reopened tool" in sent.body
     assert "https://neglect.example.org/tasks/" in sent.body
     message = sent.subject + sent.body
@@ -135,7 +145,10 @@ def test_a_team_managers_digest_counts_the_team(csc, worker):
     run()
     (to_manager,) = [m for m in mail.outbox if m.to == ["manager@example.org"]]
     assert to_manager.subject == "Neglect Portal: your team's tasks"
-    assert "Your team has 4 tasks in the Neglect Portal, 4 overdue" in to_manager.body
+    # Each worker's chronology and day in my life, and their two tools completed today, which
+    # await the manager's oversight.
+    assert "Your team has 8 tasks in the Neglect Portal, 4 overdue" in to_manager.body
+    assert "- 4 tools awaiting your oversight" in to_manager.body
 
 
 def test_people_without_an_email_address_or_outside_casework_get_none(csc, worker):
