@@ -79,3 +79,14 @@ def test_forms_leave_validation_to_the_server_error_summary(client):
     html = client.get(reverse("login")).content.decode()
     assert 'name="username"' in html
     assert " required" not in html
+
+
+def test_page_links_keep_the_lists_filters(rf):
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+
+    request = rf.get("/children/", {"q": "Ward", "plan": "cp", "page": "2"})
+    page = Paginator(list(range(100)), 25).get_page(2)
+    html = render_to_string("includes/pagination.html", {"page": page}, request=request)
+    assert 'href="?q=Ward&amp;plan=cp&amp;page=3"' in html
+    assert 'href="?q=Ward&amp;plan=cp&amp;page=1"' in html
