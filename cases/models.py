@@ -459,22 +459,15 @@ class ChildProtectionPlan(Plan):
             )
 
 
-class CPReview(models.Model):
+class PlanReview(models.Model):
+    """A review of a plan, on a day within the plan (a CP review conference, a CIN review)."""
+
     child_lookup = "plan__child"
-    plan = models.ForeignKey(ChildProtectionPlan, on_delete=models.CASCADE, related_name="reviews")
     review_date = models.DateField()
-    history = HistoricalRecords()
 
     class Meta:
+        abstract = True
         ordering = ["review_date"]
-        verbose_name = "child protection review"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "review_date"],
-                name="cp_review_unique_per_plan_and_date",
-                violation_error_message="A review on this date is already recorded for this plan",
-            ),
-        ]
 
     def __str__(self):
         return f"Review on {long_date(self.review_date)}"
@@ -483,19 +476,32 @@ class CPReview(models.Model):
         errors = dates_in_future(self, ("review_date",))
         if errors:
             raise ValidationError(errors)
-        if self.review_date and self.plan_id and self.review_date < self.plan.start_date:
-            raise ValidationError(
-                {"review_date": "Review date must be on or after the plan's start date"}
-            )
-        if (
-            self.review_date
-            and self.plan_id
-            and self.plan.end_date
-            and self.review_date > self.plan.end_date
-        ):
-            raise ValidationError(
-                {"review_date": "Review date must be on or before the plan's end date"}
-            )
+        if self.review_date and self.plan_id:
+            if self.review_date < self.plan.start_date:
+                raise ValidationError(
+                    {"review_date": "Review date must be on or after the plan's start date"}
+                )
+            if self.plan.end_date and self.review_date > self.plan.end_date:
+                raise ValidationError(
+                    {"review_date": "Review date must be on or before the plan's end date"}
+                )
+
+
+def _one_review_a_day(name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["plan", "review_date"],
+        name=name,
+        violation_error_message="A review on this date is already recorded for this plan",
+    )
+
+
+class CPReview(PlanReview):
+    plan = models.ForeignKey(ChildProtectionPlan, on_delete=models.CASCADE, related_name="reviews")
+    history = HistoricalRecords()
+
+    class Meta(PlanReview.Meta):
+        verbose_name = "child protection review"
+        constraints = [_one_review_a_day("cp_review_unique_per_plan_and_date")]
 
 
 class InvolvementQuerySet(models.QuerySet):
@@ -845,39 +851,13 @@ class Allocation(models.Model):
             raise ValidationError(errors)
 
 
-class CINPlanReview(models.Model):
+class CINPlanReview(PlanReview):
     """A review of a child in need plan: when it met, so that the tools that informed it can be
     recorded beside it (toolkit.ToolInformed)."""
 
-    child_lookup = "plan__child"
     plan = models.ForeignKey(ChildInNeedPlan, on_delete=models.CASCADE, related_name="reviews")
-    review_date = models.DateField()
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["review_date"]
+    class Meta(PlanReview.Meta):
         verbose_name = "child in need plan review"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["plan", "review_date"],
-                name="cin_review_unique_per_plan_and_date",
-                violation_error_message="A review on this date is already recorded for this plan",
-            ),
-        ]
-
-    def __str__(self):
-        return f"Review on {long_date(self.review_date)}"
-
-    def clean(self):
-        errors = dates_in_future(self, ("review_date",))
-        if errors:
-            raise ValidationError(errors)
-        if self.review_date and self.plan_id:
-            if self.review_date < self.plan.start_date:
-                raise ValidationError(
-                    {"review_date": "Review date must be on or after the plan's start date"}
-                )
-            if self.plan.end_date and self.review_date > self.plan.end_date:
-                raise ValidationError(
-                    {"review_date": "Review date must be on or before the plan's end date"}
-                )
+        constraints = [_one_review_a_day("cin_review_unique_per_plan_and_date")]

@@ -3,6 +3,7 @@
 import secrets
 from collections.abc import Sequence
 from datetime import date
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,9 +22,8 @@ from .models import (
     ChildInNeedPlan,
     ChildListAccess,
     ChildProtectionPlan,
-    CINPlanReview,
-    CPReview,
     Involvement,
+    PlanReview,
     Referral,
 )
 
@@ -239,21 +239,15 @@ def cin_plan_start(
     return plan
 
 
-@transaction.atomic
-def cp_review_record(
-    *, review: CPReview, informed_by_tools: Sequence[str] = (), user: User | None = None
-) -> CPReview:
-    """A CP review, and the tools that informed it (each as it stood on the review date)."""
-    review.full_clean()
-    review.save()
-    informed_by.record(review, keys=informed_by_tools, on=review.review_date, user=user)
-    return review
+R = TypeVar("R", bound=PlanReview)
 
 
 @transaction.atomic
-def cin_plan_review_record(
-    *, review: CINPlanReview, informed_by_tools: Sequence[str] = (), user: User | None = None
-) -> CINPlanReview:
+def plan_review_record(
+    *, review: R, informed_by_tools: Sequence[str] = (), user: User | None = None
+) -> R:
+    """A CP or CIN plan review, and the tools that informed it (each as it stood on the review
+    date)."""
     review.full_clean()
     review.save()
     informed_by.record(review, keys=informed_by_tools, on=review.review_date, user=user)

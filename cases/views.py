@@ -335,7 +335,7 @@ class CPReviewAdd(InformedByView):
         return CPReview(plan=self.object)
 
     def record(self, instance, **informed):
-        return services.cp_review_record(review=instance, **informed)
+        return services.plan_review_record(review=instance, **informed)
 
     def success_url(self, record):
         return reverse("cases:review", args=["cp-review", record.pk])
@@ -351,7 +351,7 @@ class CINPlanReviewAdd(InformedByView):
         return CINPlanReview(plan=self.object)
 
     def record(self, instance, **informed):
-        return services.cin_plan_review_record(review=instance, **informed)
+        return services.plan_review_record(review=instance, **informed)
 
     def success_url(self, record):
         return reverse("cases:review", args=["cin-review", record.pk])
