@@ -27,7 +27,7 @@ from neglect_portal.dates import long_date
 from neglect_portal.models import User
 
 from .models import NextStep, Tool
-from .selectors import awaiting_oversight_for, sdq_needs_open
+from .selectors import AwaitingOversight, awaiting_oversight_for, sdq_needs_open
 from .status import MANDATORY_TOOLS, State, ToolStatus, latest_completions, state_on
 from .tool_kinds import TOOL_KINDS
 
@@ -116,11 +116,7 @@ def workload(workers: Sequence[User], *, viewer: User, on: date) -> Workload:
     links = _caseload_links(ids, on)
     drafts = _drafts(ids, viewer)
     steps = _steps_due(ids, viewer, on)
-    awaiting = (
-        awaiting_oversight_for(viewer, since=on - OVERSIGHT_SHOWN_FOR)
-        if viewer.pk in ids and viewer.is_team_manager
-        else []
-    )
+    awaiting = _awaiting(viewer, ids, on)
     wanted = {child_id for child_id, _ in links} | {draft["child_id"] for draft in drafts}
     wanted |= {step["child_id"] for step in steps} | {row.child_id for row in awaiting}
     children = {
@@ -141,7 +137,7 @@ def workload(workers: Sequence[User], *, viewer: User, on: date) -> Workload:
         *_step_tasks(steps, children, on),
         *_review_tasks(children, workers_of, on),
         *_draft_tasks(drafts, children, on),
-        *_oversight_tasks(awaiting, children, viewer),
+        *_oversight_tasks(awaiting, children, viewer, ids),
     ]
     tasks.sort(key=Task.sort_key)
     return Workload(tasks, _loads(workers, children, workers_of, tasks, drafts))
@@ -357,7 +353,19 @@ def _step_tasks(steps: list[dict], children: dict[int, Child], on: date):
         )
 
 
-def _oversight_tasks(awaiting, children: dict[int, Child], manager: User):
+def _awaiting(viewer: User, worker_ids: list[int], on: date) -> list[AwaitingOversight]:
+    """What awaits the viewer's oversight: everything, on a list that includes their own tasks;
+    on the list of workers without them (one worker picked, or another team), what those
+    workers completed, since that is what the manager came to look at."""
+    if not viewer.is_team_manager:
+        return []
+    rows = awaiting_oversight_for(viewer, since=on - OVERSIGHT_SHOWN_FOR)
+    if viewer.pk in worker_ids:
+        return rows
+    return [row for row in rows if row.author_id in worker_ids]
+
+
+def _oversight_tasks(awaiting, children: dict[int, Child], manager: User, worker_ids: list[int]):
     for row in awaiting:
         child = children.get(row.child_id)
         if child is None:
@@ -365,7 +373,8 @@ def _oversight_tasks(awaiting, children: dict[int, Child], manager: User):
         yield Task(
             Kind.OVERSIGHT,
             f"{row.name} by {row.author}: awaiting your oversight",
-            manager.pk,
+            # The manager's own task; shown against its author when the manager is not listed.
+            manager.pk if manager.pk in worker_ids else row.author_id,
             child,
             row.completed_on,
             False,

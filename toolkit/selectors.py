@@ -200,6 +200,7 @@ class AwaitingOversight:
     child: str
     completed_on: date
     author: str
+    author_id: int
 
     @property
     def url(self) -> str:
@@ -215,7 +216,7 @@ def awaiting_oversight_for(manager: User, *, since: date | None = None) -> list[
     if not manager.is_team_manager:
         return []
     columns: tuple[str, ...] = ("kind", "pk", "child_id", "done_on", "given", "family")
-    columns += ("la_id", "first", "last", "username")
+    columns += ("la_id", "by_id", "first", "last", "username")
     child = {
         "given": F("child__given_name"),
         "family": F("child__family_name"),
@@ -234,6 +235,7 @@ def awaiting_oversight_for(manager: User, *, since: date | None = None) -> list[
             .annotate(
                 kind=Value(slug),
                 done_on=F("completed_on"),
+                by_id=F("author_id"),
                 first=F("author__first_name"),
                 last=F("author__last_name"),
                 username=F("author__username"),
@@ -253,6 +255,7 @@ def awaiting_oversight_for(manager: User, *, since: date | None = None) -> list[
         .annotate(
             kind=Value(CHRONOLOGY_KIND),
             done_on=F("reviewed_on"),
+            by_id=F("reviewed_by_id"),
             first=F("reviewed_by__first_name"),
             last=F("reviewed_by__last_name"),
             username=F("reviewed_by__username"),
@@ -262,6 +265,7 @@ def awaiting_oversight_for(manager: User, *, since: date | None = None) -> list[
         .order_by()
     )
     names = dict(TOOL_KIND_CHOICES)
+    found = parts[0].union(*parts[1:], all=True)
     rows = [
         AwaitingOversight(
             kind=kind,
@@ -271,10 +275,9 @@ def awaiting_oversight_for(manager: User, *, since: date | None = None) -> list[
             child=f"{given} {family}".strip() or la_id,
             completed_on=done_on,
             author=f"{first} {last}".strip() or username,
+            author_id=by_id,
         )
-        for kind, pk, child_id, done_on, given, family, la_id, first, last, username in parts[
-            0
-        ].union(*parts[1:], all=True)
+        for kind, pk, child_id, done_on, given, family, la_id, by_id, first, last, username in found
     ]
     return sorted(rows, key=lambda row: (row.completed_on, row.kind, row.pk))
 

@@ -327,6 +327,24 @@ def test_a_team_manager_is_asked_for_oversight_of_their_workers_completed_tools(
     assert not [row for row in rows(client.get(TASKS)) if "oversight" in row[2]]
 
 
+def test_a_team_manager_who_picks_a_worker_sees_the_tools_that_worker_completed_awaiting_oversight(
+    client, csc, csc_team_manager, csc_social_worker
+):
+    colleague = UserFactory(agency=csc, role=User.Role.PRACTITIONER)
+    child = ChildFactory(allocated_worker=csc_social_worker)
+    tool(AssessmentChecklist, child, csc_social_worker, today() - timedelta(days=5))
+    tool(DayInMyLife, child, colleague, today() - timedelta(days=4))
+    client.force_login(csc_team_manager)
+    picked = rows(client.get(TASKS, {"team": "all", "worker": csc_social_worker.pk}))
+    worker = csc_social_worker.get_full_name()
+    # Only the picked worker's tool, shown against them: the colleague's waits on the full list.
+    assert [(row[2], row[3]) for row in picked if "oversight" in row[2]] == [
+        (f"Assessment checklist by {worker}: awaiting your oversight", worker)
+    ]
+    everyone = rows(client.get(TASKS, {"team": "all"}))
+    assert len([row for row in everyone if "oversight" in row[2]]) == 2
+
+
 def test_a_team_manager_sees_their_own_team_first_and_can_pick_another_or_all(
     client, csc, csc_team_manager, csc_social_worker
 ):
