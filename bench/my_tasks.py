@@ -23,7 +23,8 @@ PostgreSQL (what the target is measured on):
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_tasks
     .venv/bin/python manage.py migrate
     .venv/bin/python manage.py generate_demo_data --children 100000
-    .venv/bin/python bench/my_tasks.py [--runs 50] [--explain] [--no-reminders]
+    .venv/bin/python bench/my_tasks.py [--runs 50] [--explain] [--no-reminders] \\
+        [--practitioner-only]
 
 SQLite works the same without DATABASE_URL (db.sqlite3), but proves nothing about the target.
 """
@@ -254,6 +255,9 @@ def main():
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest query")
     parser.add_argument("--no-reminders", action="store_true", help="skip send_reminders")
+    parser.add_argument(
+        "--practitioner-only", action="store_true", help="time only the practitioner's page"
+    )
     args = parser.parse_args()
     check_data(args.children)
     worker, manager = people()
@@ -277,6 +281,8 @@ def main():
         (manager, "my tasks ?team=all", tasks_url + "?team=all", list(team_workers(manager))),
         (manager, "caseload (own team)", reverse("toolkit:caseload"), None),
     ]
+    if args.practitioner_only:
+        scenarios = scenarios[:1]
     rows = []
     for user, page, url, workers in scenarios:
         if workers is None:

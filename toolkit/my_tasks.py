@@ -26,9 +26,17 @@ from neglect_portal import access
 from neglect_portal.dates import long_date
 from neglect_portal.models import User
 
-from .models import NextStep, Tool
+from .models import CHRONOLOGY_KIND, NextStep, Tool
 from .selectors import awaiting_oversight_for, sdq_needs_open
-from .status import MANDATORY_TOOLS, State, ToolStatus, latest_completions, state_on
+from .status import (
+    CURRENT_FOR,
+    DUE_SOON_WITHIN,
+    MANDATORY_TOOLS,
+    State,
+    ToolStatus,
+    latest_completions,
+    state_on,
+)
 from .tool_kinds import TOOL_KINDS
 
 # Working Together to Safeguard Children: the first review conference within 3 months of the
@@ -65,8 +73,17 @@ class Task:
     # None for what was never done (a mandatory tool never completed): it is due now.
     due: date | None
     overdue: bool
-    url: str
+    # The link to act, as a URL name and its arguments: reversed only for the rows a page
+    # shows, since reversing one for each of a caseload's hundreds of tasks cost more than the
+    # queries did (bench/my_tasks.py).
+    link: tuple[str, tuple]
     action: str
+    anchor: str = ""
+
+    @property
+    def url(self) -> str:
+        name, args = self.link
+        return reverse(name, args=args) + self.anchor
 
     def sort_key(self) -> tuple:
         return (not self.overdue, self.due or date.min, self.worker_id, self.child.pk, self.what)
@@ -207,10 +224,17 @@ _TOOL_STATE_WORDS = {
 
 def _tool_tasks(children: dict[int, Child], workers_of, on: date):
     on_plan = [pk for pk, child in children.items() if child.on_neglect_plan]
+    # Completed after this (and by `on`), a tool is current and not yet due soon either: most
+    # are, and testing that with one date spares state_on's month arithmetic for each of a
+    # caseload's hundreds of tools.
+    current_after = on + DUE_SOON_WITHIN - CURRENT_FOR
     for child_id, latest in latest_completions(on_plan, on).items():
         child = children[child_id]
         for tool, label in MANDATORY_TOOLS.items():
-            status = ToolStatus(tool, label, latest[tool], state_on(latest[tool], on))
+            completed = latest[tool]
+            if completed is not None and current_after < completed <= on:
+                continue
+            status = ToolStatus(tool, label, completed, state_on(completed, on))
             if status.state == State.CURRENT:
                 continue
             due = (
@@ -219,9 +243,9 @@ def _tool_tasks(children: dict[int, Child], workers_of, on: date):
                 else status.last_completed + relativedelta(months=6)
             )
             if status.tool == "chronology":
-                url, action = reverse("toolkit:chronology", args=[child_id]), "Open the chronology"
+                url, action = ("toolkit:chronology", (child_id,)), "Open the chronology"
             else:
-                url, action = reverse("cases:child_detail", args=[child_id]), "Open the child"
+                url, action = ("cases:child_detail", (child_id,)), "Open the child"
             for worker_id in sorted(workers_of[child_id]):
                 yield Task(
                     Kind.TOOL,
@@ -263,7 +287,7 @@ def _review_tasks(children: dict[int, Child], workers_of, on: date):
                 children[child_id],
                 due,
                 due < on,
-                reverse("cases:cp_review_add", args=[plan_id]),
+                ("cases:cp_review_add", (plan_id,)),
                 "Record the review",
             )
 
@@ -274,7 +298,7 @@ def _draft_tasks(drafts: list[dict], children: dict[int, Child], on: date):
         if child is None:
             continue
         name = TOOL_KINDS[draft["kind"]].name
-        url = reverse("toolkit:tool", args=[draft["kind"], draft["pk"]])
+        url = ("toolkit:tool", (draft["kind"], draft["pk"]))
         touched = draft["touched"] or on
         if draft["reopened_on"] is not None:
             reason = draft["reopen_reason"]
@@ -307,7 +331,7 @@ def _draft_tasks(drafts: list[dict], children: dict[int, Child], on: date):
 
 def _sdq_tasks(children: dict[int, Child], workers_of):
     for need in sdq_needs_open(children):
-        url = reverse("cases:child_detail", args=[need.child_id])
+        url = ("cases:child_detail", (need.child_id,))
         for worker_id in sorted(workers_of[need.child_id]):
             yield Task(
                 Kind.SDQ_NEEDED,
@@ -351,9 +375,9 @@ def _step_tasks(steps: list[dict], children: dict[int, Child], on: date):
             child,
             step["due_on"],
             overdue,
-            reverse("toolkit:tool", args=["next-steps", step["analysis_id"]])
-            + f"#next-step-{step['pk']}",
+            ("toolkit:tool", ("next-steps", step["analysis_id"])),
             "Update it",
+            f"#next-step-{step['pk']}",
         )
 
 
@@ -369,7 +393,11 @@ def _oversight_tasks(awaiting, children: dict[int, Child], manager: User):
             child,
             row.completed_on,
             False,
-            row.url,
+            (
+                ("toolkit:chronology", (row.child_id,))
+                if row.kind == CHRONOLOGY_KIND
+                else ("toolkit:tool", (row.kind, row.pk))
+            ),
             "Record oversight",
         )
 
