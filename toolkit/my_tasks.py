@@ -26,9 +26,17 @@ from neglect_portal import access
 from neglect_portal.dates import long_date
 from neglect_portal.models import User
 
-from .models import NextStep, Tool
+from .models import CHRONOLOGY_KIND, NextStep, Tool
 from .selectors import AwaitingOversight, awaiting_oversight_for, sdq_needs_open
-from .status import MANDATORY_TOOLS, State, ToolStatus, latest_completions, state_on
+from .status import (
+    CURRENT_FOR,
+    DUE_SOON_WITHIN,
+    MANDATORY_TOOLS,
+    State,
+    ToolStatus,
+    latest_completions,
+    state_on,
+)
 from .tool_kinds import TOOL_KINDS
 
 # Working Together to Safeguard Children: the first review conference within 3 months of the
@@ -65,8 +73,17 @@ class Task:
     # None for what was never done (a mandatory tool never completed): it is due now.
     due: date | None
     overdue: bool
-    url: str
+    # The link to act, as a URL name and its arguments: reversed only for the rows a page
+    # shows, since reversing one for each of a caseload's hundreds of tasks cost more than the
+    # queries did (bench/my_tasks.py).
+    link: tuple[str, tuple]
     action: str
+    anchor: str = ""
+
+    @property
+    def url(self) -> str:
+        name, args = self.link
+        return reverse(name, args=args) + self.anchor
 
     def sort_key(self) -> tuple:
         return (not self.overdue, self.due or date.min, self.worker_id, self.child.pk, self.what)
@@ -105,6 +122,12 @@ def team_workers(manager: User) -> QuerySet[User]:
         .select_related("team")
         .order_by("last_name", "first_name", "username")
     )
+
+
+def own_team(manager: User, workers: Sequence[User]) -> list[User]:
+    """The workers of the manager's own team (all of them when the manager has no team): what
+    their tasks page and their digest show unless they choose otherwise."""
+    return [w for w in workers if manager.team_id is None or w.team_id == manager.team_id]
 
 
 def workload(workers: Sequence[User], *, viewer: User, on: date) -> Workload:
@@ -203,10 +226,17 @@ _TOOL_STATE_WORDS = {
 
 def _tool_tasks(children: dict[int, Child], workers_of, on: date):
     on_plan = [pk for pk, child in children.items() if child.on_neglect_plan]
+    # Completed after this (and by `on`), a tool is current and not yet due soon either: most
+    # are, and testing that with one date spares state_on's month arithmetic for each of a
+    # caseload's hundreds of tools.
+    current_after = on + DUE_SOON_WITHIN - CURRENT_FOR
     for child_id, latest in latest_completions(on_plan, on).items():
         child = children[child_id]
         for tool, label in MANDATORY_TOOLS.items():
-            status = ToolStatus(tool, label, latest[tool], state_on(latest[tool], on))
+            completed = latest[tool]
+            if completed is not None and current_after < completed <= on:
+                continue
+            status = ToolStatus(tool, label, completed, state_on(completed, on))
             if status.state == State.CURRENT:
                 continue
             due = (
@@ -215,9 +245,9 @@ def _tool_tasks(children: dict[int, Child], workers_of, on: date):
                 else status.last_completed + relativedelta(months=6)
             )
             if status.tool == "chronology":
-                url, action = reverse("toolkit:chronology", args=[child_id]), "Open the chronology"
+                url, action = ("toolkit:chronology", (child_id,)), "Open the chronology"
             else:
-                url, action = reverse("cases:child_detail", args=[child_id]), "Open the child"
+                url, action = ("cases:child_detail", (child_id,)), "Open the child"
             for worker_id in sorted(workers_of[child_id]):
                 yield Task(
                     Kind.TOOL,
@@ -259,7 +289,7 @@ def _review_tasks(children: dict[int, Child], workers_of, on: date):
                 children[child_id],
                 due,
                 due < on,
-                reverse("cases:cp_review_add", args=[plan_id]),
+                ("cases:cp_review_add", (plan_id,)),
                 "Record the review",
             )
 
@@ -270,7 +300,7 @@ def _draft_tasks(drafts: list[dict], children: dict[int, Child], on: date):
         if child is None:
             continue
         name = TOOL_KINDS[draft["kind"]].name
-        url = reverse("toolkit:tool", args=[draft["kind"], draft["pk"]])
+        url = ("toolkit:tool", (draft["kind"], draft["pk"]))
         touched = draft["touched"] or on
         if draft["reopened_on"] is not None:
             reason = draft["reopen_reason"]
@@ -303,7 +333,7 @@ def _draft_tasks(drafts: list[dict], children: dict[int, Child], on: date):
 
 def _sdq_tasks(children: dict[int, Child], workers_of):
     for need in sdq_needs_open(children):
-        url = reverse("cases:child_detail", args=[need.child_id])
+        url = ("cases:child_detail", (need.child_id,))
         for worker_id in sorted(workers_of[need.child_id]):
             yield Task(
                 Kind.SDQ_NEEDED,
@@ -347,21 +377,18 @@ def _step_tasks(steps: list[dict], children: dict[int, Child], on: date):
             child,
             step["due_on"],
             overdue,
-            reverse("toolkit:tool", args=["next-steps", step["analysis_id"]])
-            + f"#next-step-{step['pk']}",
+            ("toolkit:tool", ("next-steps", step["analysis_id"])),
             "Update it",
+            f"#next-step-{step['pk']}",
         )
 
 
 def _awaiting(viewer: User, worker_ids: list[int], on: date) -> list[AwaitingOversight]:
-    """What awaits the viewer's oversight: everything, on a list that includes their own tasks;
-    on the list of workers without them (one worker picked, or another team), what those
-    workers completed, since that is what the manager came to look at."""
+    """What awaits the viewer's oversight among the work of the workers shown: their team's by
+    default, one worker's, another team's or the whole agency's as the manager chooses."""
     if not viewer.is_team_manager:
         return []
     rows = awaiting_oversight_for(viewer, since=on - OVERSIGHT_SHOWN_FOR)
-    if viewer.pk in worker_ids:
-        return rows
     return [row for row in rows if row.author_id in worker_ids]
 
 
@@ -378,7 +405,11 @@ def _oversight_tasks(awaiting, children: dict[int, Child], manager: User, worker
             child,
             row.completed_on,
             False,
-            row.url,
+            (
+                ("toolkit:chronology", (row.child_id,))
+                if row.kind == CHRONOLOGY_KIND
+                else ("toolkit:tool", (row.kind, row.pk))
+            ),
             "Record oversight",
         )
 
