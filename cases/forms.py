@@ -442,10 +442,13 @@ class InformedByForm(CaseRecordForm):
     def clean(self):
         cleaned = super().clean()
         day = cleaned.get(self.date_field)
+        ticked = cleaned.get("informed_by", [])
+        # Judged as the tools stood on that day (the chronology's latest entry then, not now).
+        then = {tool.key: tool for tool in informed_by.tools_on(self.child, day)} if day else {}
         later = [
             self.informing_tools[key]
-            for key in cleaned.get("informed_by", [])
-            if day and self.informing_tools[key].completed_on > day
+            for key in ticked
+            if day and (key not in then or then[key].completed_on > day)
         ]
         if later:
             self.add_error(

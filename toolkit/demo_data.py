@@ -998,6 +998,7 @@ class ToolkitGenerator:
         if self.rng.chance(REVIEWED):
             chronology.reviewed_on = self.rng.day_between(max(last.start, started), last.end)
             chronology.reviewed_by_id = last.social_worker
+            chronology.reviewed_by_agency_id = self.ids[CSC]
 
     def _entry(
         self, chronology, text: EntryText, event: date, recorded: date, author: int, agency: int

@@ -135,6 +135,10 @@ class Chronology(Versioned):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The reviewer's agency at the time (chronology_mark_reviewed), as Tool.author_agency.
+    reviewed_by_agency = models.ForeignKey(
+        "neglect_portal.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -150,8 +154,7 @@ class Chronology(Versioned):
 
     @property
     def done_by(self) -> tuple[int | None, int | None]:
-        reviewer = self.reviewed_by
-        return (reviewer.pk, reviewer.agency_id) if reviewer else (None, None)
+        return self.reviewed_by_id, self.reviewed_by_agency_id
 
 
 class ChronologyEntry(Versioned):

@@ -119,7 +119,7 @@ def team_workers(manager: User) -> QuerySet[User]:
             is_active=True,
             role__in=[User.Role.PRACTITIONER, User.Role.TEAM_MANAGER],
         )
-        .select_related("team")
+        .select_related("agency", "team")
         .order_by("last_name", "first_name", "username")
     )
 
@@ -158,7 +158,7 @@ def workload(workers: Sequence[User], *, viewer: User, on: date) -> Workload:
         *_tool_tasks(children, workers_of, on),
         *_sdq_tasks(children, workers_of),
         *_step_tasks(steps, children, on),
-        *_review_tasks(children, workers_of, on),
+        *_review_tasks(children, workers_of, on, _keep_the_record(workers)),
         *_draft_tasks(drafts, children, on),
         *_oversight_tasks(awaiting, children, viewer, ids),
     ]
@@ -268,7 +268,13 @@ def review_due(start: date, latest_review: date | None) -> date:
     return latest_review + REVIEWS_EVERY
 
 
-def _review_tasks(children: dict[int, Child], workers_of, on: date):
+def _keep_the_record(workers: Sequence[User]) -> set[int]:
+    """The workers who record reviews (children's social care); a partner's link opens the
+    plan instead."""
+    return {worker.pk for worker in workers if access.can_change_case_records(worker)}
+
+
+def _review_tasks(children: dict[int, Child], workers_of, on: date, recorders: set[int]):
     plans = (
         open_cp_plans(on)
         .filter(child_id__in=[pk for pk, child in children.items() if child.on_cp_plan])
@@ -289,8 +295,10 @@ def _review_tasks(children: dict[int, Child], workers_of, on: date):
                 children[child_id],
                 due,
                 due < on,
-                ("cases:cp_review_add", (plan_id,)),
-                "Record the review",
+                ("cases:cp_review_add", (plan_id,))
+                if worker_id in recorders
+                else ("cases:plan", ("cp-plan", plan_id)),
+                "Record the review" if worker_id in recorders else "Open the plan",
             )
 
 

@@ -8,6 +8,7 @@ in development, SMTP or GOV.UK Notify in production.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from neglect_portal.models import User
 
 from .models import ReminderSettings
 from .my_tasks import Kind, Task, own_team, team_workers, workload
+
+logger = logging.getLogger(__name__)
 
 SUBJECT = "Neglect Portal: your tasks"
 TEAM_SUBJECT = "Neglect Portal: your team's tasks"
@@ -79,7 +82,10 @@ class Digest:
 
 
 def _key(task: Task) -> str:
-    return f"{task.kind}:{task.worker_id}:{task.child.pk}:{task.url}:{task.what}"
+    """The task, by kind and record ids only: never its words (a reopen reason, a name)."""
+    name, args = task.link
+    late = "overdue" if task.overdue else "due"
+    return f"{task.kind}:{task.worker_id}:{task.child.pk}:{name}:{':'.join(map(str, args))}:{late}"
 
 
 def digest_for(user: User, *, on: date) -> Digest | None:
@@ -129,15 +135,23 @@ def send_digests(*, on: date, dry_run: bool = False, say: Callable[[str], None] 
         say(f"{user.username}: {digest.summary()}")
         if dry_run:
             continue
-        with transaction.atomic():
-            send_mail(
-                TEAM_SUBJECT if digest.for_team else SUBJECT,
-                digest.body(),
-                None,
-                [user.email],
+        try:
+            with transaction.atomic():
+                send_mail(
+                    TEAM_SUBJECT if digest.for_team else SUBJECT,
+                    digest.body(),
+                    None,
+                    [user.email],
+                )
+                record = _settings(user)
+                record.last_sent_on, record.last_tasks = on, digest.keys
+                record.save()
+        except Exception as error:  # one bad address must not stop the others
+            # The username only: the error may quote the address or the message.
+            logger.warning(
+                "Reminder digest for %s not sent (%s)", user.username, type(error).__name__
             )
-            record = _settings(user)
-            record.last_sent_on, record.last_tasks = on, digest.keys
-            record.save()
+            say(f"{user.username}: not sent ({type(error).__name__}); tried again tomorrow")
+            continue
         sent += 1
     return sent

@@ -245,7 +245,7 @@ def awaiting_oversight_for(manager: User, *, since: date | None = None) -> list[
             .order_by()
         )
     reviews = Chronology.objects.filter(
-        reviewed_on__isnull=False, reviewed_by__agency_id=manager.agency_id
+        reviewed_on__isnull=False, reviewed_by_agency_id=manager.agency_id
     ).exclude(reviewed_by=manager)
     if since is not None:
         reviews = reviews.filter(reviewed_on__gte=since)

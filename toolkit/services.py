@@ -127,6 +127,9 @@ def chronology_mark_reviewed(*, child: Child, user: User, on: date | None = None
     chronology = Chronology.objects.select_for_update().get(pk=_chronology_of(child).pk)
     chronology.reviewed_on = on or today()
     chronology.reviewed_by = user
+    # As a tool keeps its author's agency: oversight of the review stays with that agency's
+    # managers if the reviewer later moves.
+    chronology.reviewed_by_agency_id = user.agency_id
     chronology.version += 1
     chronology.save()
     return chronology
@@ -256,6 +259,14 @@ def oversight_record(
         raise StaleEdit(current)
     if not access.can_record_oversight(manager, current):
         raise PermissionDenied
+    # Under the tool's row lock: a second post of the same form (a double click, a resend)
+    # finds the first comment and is refused, rather than adding it twice.
+    if Oversight.objects.filter(
+        tool_kind=kind, tool_id=current.pk, tool_version=current.version, manager=manager
+    ).exists():
+        raise ValidationError(
+            {"judgement": "You have already recorded oversight of this completion"}
+        )
     if judgement == Oversight.Judgement.AGREE_WITH_ACTIONS and not actions.strip():
         raise ValidationError({"actions": "Enter the actions required"})
     completed_on = current.reviewed_on if isinstance(current, Chronology) else current.completed_on

@@ -303,3 +303,35 @@ def test_the_second_button_without_a_date_asks_for_it(worker_client, plan, tools
     )
     assert "There is a problem" in response.content.decode()
     assert not CPReview.objects.exists()
+
+
+def test_a_backdated_review_keeps_the_chronology_as_it_stood_on_its_date(
+    worker_client, plan, tools, csc_social_worker
+):
+    # An entry 60 days ago as well as today's: on a review 30 days ago the chronology stood
+    # at the older one, and ticking it is right, although its latest entry is later.
+    ChronologyEntry.objects.filter(chronology=tools["chronology"]).update(
+        recorded_on=TODAY - timedelta(days=60), event_date=TODAY - timedelta(days=60)
+    )
+    chronology_entry_add(
+        child=plan.child,
+        entry=ChronologyEntry(
+            author=csc_social_worker,
+            source_agency=csc_social_worker.agency,
+            event_date=TODAY,
+            what_happened="Another visit",
+            impact="neutral",
+            impact_description="None seen",
+        ),
+    )
+    review_day = TODAY - timedelta(days=30)
+    response = worker_client.post(
+        reverse("cases:cp_review_add", args=[plan.pk]),
+        {
+            **date_fields("review_date", review_day),
+            "informed_by": [key("chronology", tools["chronology"])],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    (link,) = ToolInformed.objects.filter(cp_review__plan=plan)
+    assert (link.tool_kind, link.completed_on) == ("chronology", TODAY - timedelta(days=60))

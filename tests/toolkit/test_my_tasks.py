@@ -361,3 +361,15 @@ def test_a_team_manager_sees_their_own_team_first_and_can_pick_another_or_all(
         ours.full_name,
         theirs.full_name,
     }
+
+
+def test_a_partners_cp_review_task_opens_the_plan_which_they_may_read(client, health_visitor):
+    child = ChildFactory()
+    plan = cp_plan(child, today() - relativedelta(months=4))
+    InvolvementFactory(child=child, agency=health_visitor.agency, lead_worker=health_visitor)
+    client.force_login(health_visitor)
+    html = client.get(TASKS).content.decode()
+    plan_url = reverse("cases:plan", args=["cp-plan", plan.pk])
+    assert f'href="{plan_url}"' in html
+    assert reverse("cases:cp_review_add", args=[plan.pk]) not in html
+    assert client.get(plan_url).status_code == 200

@@ -514,3 +514,21 @@ def test_a_steps_history_shows_who_changed_its_status(
         html = client.get(reverse("toolkit:next_step_history", args=[step.pk])).content.decode()
     changed = html[html.index(f"Changed by {csc_social_worker}") :]
     assert "Done" in changed and dates.long_date(TODAY) in changed
+
+
+@pytest.mark.parametrize("role", [User.Role.AGENCY_LEAD, User.Role.WORKING_GROUP])
+def test_an_owner_or_teammate_now_in_a_read_only_role_cannot_update_a_step(
+    client, completed, health, role
+):
+    team = TeamFactory(agency=health)
+    completed.author.team = team
+    completed.author.save()
+    owner = UserFactory(agency=health, role=role)
+    teammate = UserFactory(agency=health, role=role, team=team)
+    step = NextStepFactory(analysis=completed, owner=owner, owner_name="")
+    for person in (owner, teammate):
+        client.force_login(person)
+        response = client.post(status_url(step), status_answers(step, "not_needed", reason="x"))
+        assert response.status_code == 403
+    step.refresh_from_db()
+    assert step.status == "open"

@@ -327,3 +327,29 @@ def test_the_childs_panel_says_when_the_chronology_review_awaits_oversight(
         expected_version=chronology.version,
     )
     assert "Review awaiting manager oversight" not in client.get(url).content.decode()
+
+
+def test_the_same_oversight_posted_twice_is_kept_once(
+    client, child, health_visitor, health_manager
+):
+    tool = completed(AssessmentChecklist, child, health_visitor)
+    client.force_login(health_manager)
+    assert post(client, tool, AGREE).status_code == 302
+    again = post(client, tool, AGREE)  # a double click, or the browser sending it again
+    assert "You have already recorded oversight of this completion" in again.content.decode()
+    assert Oversight.objects.filter(tool_id=tool.pk).count() == 1
+
+
+def test_a_chronology_review_stays_with_the_reviewers_agency_after_they_move(
+    client, child, csc, health, health_visitor, health_manager
+):
+    chronology_mark_reviewed(child=child, user=health_visitor)
+    health_visitor.agency = csc  # moves to children's social care
+    health_visitor.save()
+    csc_manager = UserFactory(agency=csc, role=User.Role.TEAM_MANAGER)
+    assert [row.kind for row in awaiting_oversight_for(health_manager)] == ["chronology"]
+    assert awaiting_oversight_for(csc_manager) == []
+    client.force_login(csc_manager)
+    url = reverse("toolkit:chronology_oversight", args=[child.pk])
+    version = child.chronology.version
+    assert client.post(url, {**AGREE, "version": version}).status_code == 403

@@ -181,3 +181,46 @@ def test_scheduling_queues_one_run_and_each_run_queues_the_next(database_tasks, 
     assert len(mail.outbox) == 1
     (queued,) = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
     assert queued.run_after == next_run(queued.enqueued_at)
+
+
+def test_one_address_that_fails_does_not_stop_the_others(csc, monkeypatch):
+    from toolkit import reminders
+
+    workers = [
+        UserFactory(username=f"w{n}", agency=csc, role=User.Role.PRACTITIONER, email=f"w{n}@x.org")
+        for n in range(3)
+    ]
+    for worker in workers:
+        child_with_tools_due(worker)
+    real = reminders.send_mail
+
+    def refusing_w0(subject, body, sender, to):
+        if to == ["w0@x.org"]:
+            raise OSError("Connection refused")
+        return real(subject, body, sender, to)
+
+    monkeypatch.setattr(reminders, "send_mail", refusing_w0)
+    said = []
+    assert send_digests(on=today(), say=said.append) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["w1@x.org", "w2@x.org"]
+    assert "w0: not sent (OSError); tried again tomorrow" in said
+    # Not marked as told, so tomorrow's digest still goes.
+    assert not ReminderSettings.objects.filter(user=workers[0]).exists()
+
+
+def test_what_a_digest_keeps_of_its_tasks_names_no_words(worker):
+    child = child_with_tools_due(worker, given_name="Amara", family_name="Okafor")
+    tool(
+        DayInMyLife,
+        child,
+        worker,
+        None,
+        status="draft",
+        reopen_reason="Mum disclosed a new partner",
+        reopened_on=today(),
+        previous_completed_on=today() - timedelta(days=9),
+    )
+    run()
+    kept = " ".join(ReminderSettings.objects.get(user=worker).last_tasks)
+    for words in ("Mum disclosed", "Amara", "Okafor", "Day in my life", child.la_child_id):
+        assert words not in kept
