@@ -209,60 +209,63 @@ class AwaitingOversight:
         return reverse("toolkit:tool", args=[self.kind, self.pk])
 
 
+_AWAITING_COLUMNS = (
+    *("kind", "pk", "child_id", "done_on", "given", "family"),
+    *("la_id", "by_id", "first", "last", "username"),
+)
+
+
+def _awaiting_part(manager: User, rows: QuerySet, kind: str, *, by: str, done: str, since):
+    """One kind's completed work (a tool's author, a chronology's reviewer: `by`, dated by
+    `done`) by others of the manager's agency, unoverseen, in the UNION's columns."""
+    rows = rows.exclude(**{by: manager})
+    if since is not None:
+        rows = rows.filter(**{f"{done}__gte": since})
+    return (
+        access.records_visible_to(manager, rows)
+        .filter(~_overseen(kind))
+        .annotate(
+            kind=Value(kind),
+            done_on=F(done),
+            by_id=F(f"{by}_id"),
+            first=F(f"{by}__first_name"),
+            last=F(f"{by}__last_name"),
+            username=F(f"{by}__username"),
+            given=F("child__given_name"),
+            family=F("child__family_name"),
+            la_id=F("child__la_child_id"),
+        )
+        .values_list(*_AWAITING_COLUMNS)
+        .order_by()
+    )
+
+
 def awaiting_oversight_for(manager: User, *, since: date | None = None) -> list[AwaitingOversight]:
     """What `manager` may oversee and nobody has yet, oldest first: tools completed (and
     chronologies reviewed) by other practitioners of their agency, for children they may see,
     since `since` if given. One UNION query, whatever the number of tools."""
     if not manager.is_team_manager:
         return []
-    columns: tuple[str, ...] = ("kind", "pk", "child_id", "done_on", "given", "family")
-    columns += ("la_id", "by_id", "first", "last", "username")
-    child = {
-        "given": F("child__given_name"),
-        "family": F("child__family_name"),
-        "la_id": F("child__la_child_id"),
-    }
-    parts = []
-    for slug, kind in TOOL_KINDS.items():
-        tools = kind.model._default_manager.filter(
-            status=Tool.Status.COMPLETED, author_agency_id=manager.agency_id
-        ).exclude(author=manager)
-        if since is not None:
-            tools = tools.filter(completed_on__gte=since)
-        parts.append(
-            access.records_visible_to(manager, tools)
-            .filter(~_overseen(slug))
-            .annotate(
-                kind=Value(slug),
-                done_on=F("completed_on"),
-                by_id=F("author_id"),
-                first=F("author__first_name"),
-                last=F("author__last_name"),
-                username=F("author__username"),
-                **child,
-            )
-            .values_list(*columns)
-            .order_by()
+    parts = [
+        _awaiting_part(
+            manager,
+            kind.model._default_manager.filter(
+                status=Tool.Status.COMPLETED, author_agency_id=manager.agency_id
+            ),
+            slug,
+            by="author",
+            done="completed_on",
+            since=since,
         )
+        for slug, kind in TOOL_KINDS.items()
+    ]
     reviews = Chronology.objects.filter(
         reviewed_on__isnull=False, reviewed_by_agency_id=manager.agency_id
-    ).exclude(reviewed_by=manager)
-    if since is not None:
-        reviews = reviews.filter(reviewed_on__gte=since)
+    )
     parts.append(
-        access.records_visible_to(manager, reviews)
-        .filter(~_overseen(CHRONOLOGY_KIND))
-        .annotate(
-            kind=Value(CHRONOLOGY_KIND),
-            done_on=F("reviewed_on"),
-            by_id=F("reviewed_by_id"),
-            first=F("reviewed_by__first_name"),
-            last=F("reviewed_by__last_name"),
-            username=F("reviewed_by__username"),
-            **child,
+        _awaiting_part(
+            manager, reviews, CHRONOLOGY_KIND, by="reviewed_by", done="reviewed_on", since=since
         )
-        .values_list(*columns)
-        .order_by()
     )
     names = dict(TOOL_KIND_CHOICES)
     found = parts[0].union(*parts[1:], all=True)
