@@ -215,7 +215,9 @@ _AWAITING_COLUMNS = (
 )
 
 
-def _awaiting_part(manager: User, rows: QuerySet, kind: str, *, by: str, done: str, since):
+def _awaiting_part(
+    manager: User, rows: QuerySet, kind: str, *, by: str, done: str, since: date | None
+) -> QuerySet:
     """One kind's completed work (a tool's author, a chronology's reviewer: `by`, dated by
     `done`) by others of the manager's agency, unoverseen, in the UNION's columns."""
     rows = rows.exclude(**{by: manager})
