@@ -321,3 +321,19 @@ def test_my_tasks_does_not_scroll_sideways_on_a_phone(
     width, screen = page.evaluate(WIDTHS)
     assert width <= screen, f"My tasks is {width} px wide on a {screen} px screen"
     assert_accessible(page)
+
+
+def test_a_next_steps_history_and_the_plan_page_read_as_they_should(
+    page, live_server, team, practitioners_tasks, sign_in, assert_accessible
+):
+    child, step = practitioners_tasks
+    sign_in("sam", PASSWORD)
+    page.goto(f"{live_server.url}/tools/next-steps/{step.analysis_id}/")
+    page.get_by_role("link", name="History of next step 1").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("next step")
+    expect(page.locator("main")).to_contain_text("Family group conference")
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/children/{child.pk}/")
+    page.get_by_role("link", name=re.compile(r"^Child protection plan ")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Child protection plan")
+    assert_accessible(page)
