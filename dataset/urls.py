@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import publish_views, return_views, views
+from . import pack_views, publish_views, return_views, views
 
 app_name = "dataset"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("<quarter:quarter>/dataset.csv", views.dashboard_csv, name="dashboard_csv"),
     path("<quarter:quarter>/dataset.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
     path("<quarter:quarter>/themes/", views.themes, name="themes"),
+    path("<quarter:quarter>/pack/", pack_views.pack, name="pack"),
+    path("<quarter:quarter>/pack/meeting-pack.csv", pack_views.pack_csv, name="pack_csv"),
+    path("<quarter:quarter>/pack/meeting-pack.xlsx", pack_views.pack_xlsx, name="pack_xlsx"),
     path("<quarter:quarter>/indicators/<slug:code>/", views.indicator, name="indicator"),
     path("<quarter:quarter>/indicators/<slug:code>/<slug:which>/", views.members, name="members"),
     path(

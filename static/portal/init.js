@@ -4,3 +4,9 @@
 const script = document.querySelector("script[data-govuk-frontend]");
 const { initAll } = await import(script.dataset.govukFrontend);
 initAll();
+
+// A "print" button works only with script, so it is hidden until script shows it.
+for (const button of document.querySelectorAll("[data-portal-print]")) {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+}

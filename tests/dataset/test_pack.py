@@ -1,0 +1,164 @@
+"""The Working Group's meeting pack: one page per quarter with the figures, themes, plans and
+gaps the meeting reads, printable, and the same content as downloads. It names no child."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from dataset.indicators import INDICATORS, Source
+from dataset.services import agency_return_submit
+from tests.actionplans.factories import ActionFactory, ActionPlanFactory, QuarterlyReportFactory
+from tests.dataset.builders import cp_plan
+from tests.dataset.test_pages import Q1, SLUG, text
+from tests.factories import ChildFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def wg_client(client, working_group_member):
+    client.force_login(working_group_member)
+    return client
+
+
+def pack(client, quarter=Q1):
+    response = client.get(reverse("dataset:pack", args=[quarter.slug]))
+    assert response.status_code == 200
+    return response
+
+
+def section(page: str, start: str, end: str | None = None) -> str:
+    return page[page.index(start) : page.index(end) if end else None]
+
+
+@pytest.fixture
+def health_submitted_everything(health, health_lead):
+    """Health sent its RAG update and its training return; nobody else did."""
+    plan = ActionPlanFactory(
+        agency=health, period_start=date(2024, 4, 1), period_end=date(2026, 3, 31)
+    )
+    ActionFactory(plan=plan)
+    QuarterlyReportFactory(plan=plan, quarter=SLUG)
+    agency_return_submit(
+        agency=health,
+        quarter=Q1,
+        staff_trained=180,
+        target_workforce=800,
+        user=health_lead,
+        today=date(2024, 7, 10),
+    )
+    return plan
+
+
+def test_the_pack_shows_each_headline_figure_with_its_counts_and_change(wg_client, plans):
+    page = text(pack(wg_client))
+    indicators = section(page, "1. Headline indicators", "2. Emerging themes")
+    assert "Child protection plans for neglect 62.5% 5 of 8 children" in indicators
+    assert "up 5.4 points from 57.1% to 62.5%" in indicators
+
+
+def test_the_pack_lists_every_indicator_with_a_single_figure(wg_client, plans):
+    html = pack(wg_client).content.decode()
+    for indicator in INDICATORS:
+        if indicator.source != Source.ACTION_PLANS:
+            assert f'id="pack-{indicator.code}"' in html
+
+
+def test_the_pack_lists_the_emerging_themes(wg_client, plans):
+    themes = section(text(pack(wg_client)), "2. Emerging themes", "3. Action plans")
+    assert "Child protection plans for neglect" in themes
+    assert "moved more than 5.0 percentage points" in themes
+
+
+def test_the_pack_names_no_child(wg_client, plans):
+    response = pack(wg_client)
+    page = text(response)
+    neglect, physical = plans
+    for child in [*neglect, *physical]:
+        assert child.given_name not in page
+    # Not even a link to the records behind a figure: those open from the indicator page.
+    for child in neglect:
+        assert reverse("cases:child_detail", args=[child.pk]) not in response.content.decode()
+    assert "/numerator/" not in response.content.decode()
+
+
+def test_an_agency_that_sent_nothing_is_listed_as_a_gap_and_one_that_sent_all_is_not(
+    wg_client, health, voluntary, health_submitted_everything
+):
+    gaps = section(text(pack(wg_client)), "4. Gaps in returns")
+    assert "Voluntary and Community Sector No active plan Not submitted" in gaps
+    assert "Community Health Trust" not in gaps
+
+
+def test_an_agency_with_a_plan_but_no_update_is_named_in_the_action_plans_section(
+    wg_client, health
+):
+    ActionFactory(
+        plan=ActionPlanFactory(
+            agency=health, period_start=date(2024, 4, 1), period_end=date(2026, 3, 31)
+        )
+    )
+    page = text(pack(wg_client))
+    assert "Not submitted for 2024-25 Q1: Community Health Trust." in section(
+        page, "3. Action plans", "4. Gaps in returns"
+    )
+    assert "Community Health Trust Not submitted Not submitted" in section(
+        page, "4. Gaps in returns"
+    )
+
+
+def test_the_pack_prints_each_section_on_a_new_page_without_the_service_furniture(
+    wg_client,
+):
+    html = pack(wg_client).content.decode()
+    assert html.count('class="portal-pack-section"') == 4
+    assert "This pack names no child." in html
+    with open("static/portal/portal.css") as styles:
+        css = styles.read()
+    assert "size: A4" in css and ".portal-pack-section { break-before: page; }" in css
+
+
+def test_the_pack_csv_has_one_row_per_headline_indicator(wg_client, plans):
+    response = wg_client.get(reverse("dataset:pack_csv", args=[SLUG]))
+    assert response["Content-Disposition"] == ('attachment; filename="meeting-pack-2024-25-Q1.csv"')
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    by_code = {row[1]: row for row in rows[1:]}
+    assert by_code["CP_NEGLECT_SHARE"][3:8] == [
+        "5",
+        "8",
+        "62.5",
+        "Percentage",
+        "up 5.4 points from 57.1% to 62.5%",
+    ]
+    assert by_code["TRAINING_COVERAGE"][3:6] == ["", "", ""]
+
+
+def test_the_pack_workbook_has_a_sheet_per_section_and_no_formula(wg_client, plans, voluntary):
+    response = wg_client.get(reverse("dataset:pack_xlsx", args=[SLUG]))
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[:3] == ["Indicators", "Emerging themes", "Gaps in returns"]
+    gaps = list(book["Gaps in returns"].iter_rows(values_only=True))
+    assert ("2024-25 Q1", "Voluntary and Community Sector", "No active plan", "Not submitted") in (
+        gaps
+    )
+    themes = list(book["Emerging themes"].iter_rows(values_only=True))
+    assert any(row[1] == "CP_NEGLECT_SHARE" for row in themes[1:])
+    for sheet in book.worksheets:
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_the_pack_needs_the_same_queries_however_many_records(wg_client, health):
+    counts = []
+    for batch in (2, 12):
+        for _ in range(batch):
+            cp_plan(ChildFactory(), date(2024, 2, 1))
+        with CaptureQueriesContext(connection) as queries:
+            pack(wg_client)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
