@@ -87,7 +87,36 @@ class AgencyReturnForm(CarriesVersion, GovukForm):
         return cleaned
 
 
-class RepublishForm(GovukForm):
+class ConfirmsGaps(forms.Form):
+    """Publishing with returns missing or challenges open is allowed, but only once the
+    administrator has read the list and ticked to say so."""
+
+    confirm = forms.BooleanField(
+        required=False,
+        label="I have read what is missing and want to publish the quarter as it stands",
+    )
+
+    def __init__(self, *args, readiness=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.readiness = readiness
+        if readiness is None or readiness.complete:
+            del self.fields["confirm"]
+
+    def clean_confirm(self):
+        if not self.cleaned_data["confirm"]:
+            raise forms.ValidationError(
+                f"Confirm that you want to publish with {self.readiness.summary}"
+            )
+        return True
+
+
+class PublishForm(ConfirmsGaps, GovukForm):
+    submit_label = "Publish quarter"
+    # The page's own button: a refusal with nothing to tick points there.
+    non_field_anchor = "publish"
+
+
+class RepublishForm(ConfirmsGaps, GovukForm):
     submit_label = "Republish quarter"
 
     reason = forms.CharField(

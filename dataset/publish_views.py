@@ -9,8 +9,8 @@ from neglect_portal import access
 from neglect_portal.dates import today
 from neglect_portal.records.versions import StaleEdit
 
-from . import presentation, selectors, services
-from .forms import RepublishForm
+from . import presentation, readiness, selectors, services
+from .forms import PublishForm, RepublishForm
 from .services import PublishRefused
 
 publishes = access.only_for(access.publishes_dataset)
@@ -18,6 +18,11 @@ publishes = access.only_for(access.publishes_dataset)
 
 def _publish_context(quarter) -> dict:
     return {"quarter": quarter, "in_progress": quarter.end >= today()}
+
+
+def _readiness(quarter) -> readiness.Readiness | None:
+    """Only a closed quarter can be published; an open one is refused before any gap."""
+    return readiness.publication_readiness(quarter) if quarter.end < today() else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -32,12 +37,13 @@ def publish(request, quarter):
                 "after you opened the page: nothing was changed",
             )
         return redirect("dataset:republish", quarter=quarter)
-    error = None
-    if request.method == "POST":
+    gaps = _readiness(quarter)
+    form = PublishForm(request.POST if request.method == "POST" else None, readiness=gaps)
+    if request.method == "POST" and form.is_valid():
         try:
             services.quarter_publish(quarter=quarter, user=request.user)
         except PublishRefused as refused:
-            error = str(refused)
+            form.add_error(None, str(refused))
         else:
             messages.success(request, f"{quarter} published")
             return redirect("dataset:dashboard", quarter=quarter)
@@ -46,7 +52,8 @@ def publish(request, quarter):
         "dataset/publish.html",
         {
             **_publish_context(quarter),
-            "error": error,
+            "form": form,
+            "readiness": gaps,
             "rows": presentation.publication_rows(selectors.live_figures(quarter)),
         },
     )
@@ -58,9 +65,11 @@ def republish(request, quarter):
     published = selectors.published_quarter(quarter)
     if published is None:
         return redirect("dataset:publish", quarter=quarter)
+    gaps = _readiness(quarter)
     form = RepublishForm(
         request.POST if request.method == "POST" else None,
         initial={"publication": published.publication},
+        readiness=gaps,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,6 +103,7 @@ def republish(request, quarter):
         {
             **_publish_context(quarter),
             "form": form,
+            "readiness": gaps,
             "published": published,
             "rows": presentation.publication_rows(
                 selectors.live_figures(quarter), selectors.published_figures(published)

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from dataset.models import PublishedQuarter
-from dataset.services import quarter_publish, quarter_republish
+from dataset.services import agency_return_submit, quarter_publish, quarter_republish
 from neglect_portal import dates
 from neglect_portal.quarters import Quarter
 from tests.dataset.builders import cp_plan
@@ -21,6 +21,8 @@ pytestmark = pytest.mark.django_db
 Q1 = Quarter(2024, 1)
 NEGLECT_SHARE = "75.0% (3 of 4)"  # three of the four children's plans are for neglect
 AFTER_LATE_RECORD = "80.0% (4 of 5)"
+# The administrator's agency has sent no training return: publishing asks them to confirm.
+CONFIRMED = {"confirm": "on"}
 
 
 def text(response) -> str:
@@ -71,13 +73,44 @@ def test_the_confirmation_page_shows_the_figures_that_will_be_stored(admin_clien
 def test_publishing_stores_the_quarter_and_the_dashboard_says_published(
     admin_client, records, administrator
 ):
-    response = admin_client.post(url("publish"))
+    response = admin_client.post(url("publish"), CONFIRMED)
     assert response["Location"] == url("dashboard")
     published = PublishedQuarter.objects.get(quarter=Q1)
     assert published.published_by == administrator
     assert published.figures.get(code="CP_NEGLECT_SHARE").numerator == 3
     dashboard = text(admin_client.get(url("dashboard")))
     assert "Published on" in dashboard and str(administrator) in dashboard
+
+
+def test_the_page_lists_missing_returns_and_publishing_waits_for_a_confirmation(
+    admin_client, records, health
+):
+    page = text(admin_client.get(url("publish")))
+    assert "2024-25 Q1 is not complete: 2 returns not submitted." in page
+    assert "Children&#x27;s Social Care: training return" in page
+    assert "Community Health Trust: training return" in page
+    response = admin_client.post(url("publish"))
+    assert response.status_code == 200
+    assert (
+        text(response).count("Confirm that you want to publish with 2 returns not submitted") == 2
+    )
+    assert not PublishedQuarter.objects.exists()
+    assert admin_client.post(url("publish"), CONFIRMED)["Location"] == url("dashboard")
+    assert PublishedQuarter.objects.filter(quarter=Q1).exists()
+
+
+def test_with_every_return_in_nothing_needs_confirming(admin_client, records, administrator):
+    agency_return_submit(
+        agency=administrator.agency,
+        quarter=Q1,
+        staff_trained=10,
+        target_workforce=20,
+        user=administrator,
+        today=date(2024, 7, 1),
+    )
+    page = admin_client.get(url("publish")).content.decode()
+    assert "not complete" not in page and 'name="confirm"' not in page
+    assert admin_client.post(url("publish"))["Location"] == url("dashboard")
 
 
 def test_an_open_quarter_cannot_be_published_and_gets_a_govuk_error(admin_client):
@@ -141,7 +174,7 @@ def test_republishing_replaces_the_figures_and_keeps_the_old_ones_in_history(
     quarter_publish(quarter=Q1, user=administrator)
     late_record()
     response = admin_client.post(
-        url("republish"), {"reason": "Late plan recorded", "publication": 1}
+        url("republish"), {"reason": "Late plan recorded", "publication": 1, **CONFIRMED}
     )
     assert response["Location"] == url("dashboard")
     published = PublishedQuarter.objects.get()
@@ -160,7 +193,9 @@ def test_a_republish_by_someone_else_in_between_is_refused_and_keeps_the_reason(
     quarter_republish(
         quarter=Q1, user=UserFactory(role="administrator"), reason="Theirs", expected_publication=1
     )
-    response = admin_client.post(url("republish"), {"reason": "Mine", "publication": 1})
+    response = admin_client.post(
+        url("republish"), {"reason": "Mine", "publication": 1, **CONFIRMED}
+    )
     assert response.status_code == 200
     assert "Someone else published 2024-25 Q1 again after you opened this page" in text(response)
     html = response.content.decode()

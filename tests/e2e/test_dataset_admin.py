@@ -61,6 +61,12 @@ def test_an_administrator_publishes_a_quarter(page, sign_in, demo_users, assert_
     expect(page.locator('tr[data-code="CP_NEGLECT_SHARE"]')).to_contain_text("100.0% (1 of 1)")
     assert_accessible(page)
 
+    # No agency has sent its return: publishing waits until the administrator confirms.
+    expect(page.locator("#missing-returns")).to_contain_text("Police: training return")
+    page.get_by_role("button", name=f"Publish {quarter.label}").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Confirm that you want to publish")
+    assert_accessible(page)
+    page.get_by_label("I have read what is missing").check()
     page.get_by_role("button", name=f"Publish {quarter.label}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Neglect dataset: {quarter.label}")
     expect(page.get_by_text("Published on")).to_be_visible()
@@ -75,5 +81,6 @@ def test_an_administrator_publishes_a_quarter(page, sign_in, demo_users, assert_
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Republish {quarter.label}")
     assert_accessible(page)
     page.get_by_label("Why is the quarter being published again?").fill("A plan recorded late")
+    page.get_by_label("I have read what is missing").check()
     page.get_by_role("button", name="Republish quarter").click()
     expect(page.get_by_text("publication 2: A plan recorded late")).to_be_visible()
