@@ -3,10 +3,10 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from actionplans.demo_data import PLANS
+from actionplans.demo_data import PLANS, load_action_plan_demo
 from actionplans.models import Action, ActionPlan, ActionUpdate, Objective, QuarterlyReport, Rag
 from actionplans.selectors import overdue_actions, overview
-from neglect_portal.demo import AGENCIES, VOLUNTARY
+from neglect_portal.demo import AGENCIES, VOLUNTARY, load_demo_people
 from neglect_portal.quarters import Quarter
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +131,14 @@ def test_loading_the_demo_twice_changes_nothing(demo):
     before = counts()
     call_command("load_demo_data")
     assert counts() == before
+
+
+def test_loaded_early_in_a_quarter_nothing_is_dated_after_the_day_it_was_loaded(settings):
+    settings.DEBUG = True
+    load_demo_people()
+    loaded = date(2026, 10, 2)  # the second day of 2026-27 Q3
+    assert load_action_plan_demo(loaded) == len(AGENCIES)
+    latest = QuarterlyReport.objects.filter(quarter=LATEST.slug, status="submitted")
+    assert {report.submitted_at.date() for report in latest} == {loaded}
+    for model in (ActionPlan, Action, ActionUpdate, QuarterlyReport):
+        assert max(row.history_date.date() for row in model.history.all()) <= loaded
