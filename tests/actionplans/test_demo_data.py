@@ -3,14 +3,16 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from actionplans.models import Action, ActionPlan, ActionUpdate, Objective, QuarterlyReport
+from actionplans.demo_data import PLANS, load_action_plan_demo
+from actionplans.models import Action, ActionPlan, ActionUpdate, Objective, QuarterlyReport, Rag
 from actionplans.selectors import overdue_actions, overview
-from neglect_portal.demo import AGENCIES
+from neglect_portal.demo import AGENCIES, VOLUNTARY, load_demo_people
 from neglect_portal.quarters import Quarter
 
 pytestmark = pytest.mark.django_db
 
-TODAY = date(2026, 11, 25)
+TODAY = date(2026, 11, 25)  # in 2026-27 Q3: the demo rates Q1 and Q2
+OLDER, LATEST = Quarter(2026, 1), Quarter(2026, 2)
 
 
 @pytest.fixture
@@ -23,27 +25,69 @@ def demo(settings, monkeypatch):
     call_command("load_demo_data")
 
 
-def test_every_demo_agency_has_an_active_plan_under_all_four_objectives(demo):
+def test_every_demo_agency_has_its_own_plan_title_and_sign_off(demo):
     plans = ActionPlan.objects.filter(status="active")
     assert sorted(plans.values_list("agency__name", flat=True)) == sorted(
         name for name, _ in AGENCIES
     )
-    for plan in plans:
-        assert set(plan.actions.values_list("objective", flat=True)) == set(Objective.values)
+    assert len(set(plans.values_list("title", flat=True))) == len(AGENCIES)
+    assert len(set(plans.values_list("signed_off_by", "signed_off_role"))) == len(AGENCIES)
+    assert all(plan.signed_off_by and plan.signed_off_role for plan in plans)
 
 
-def test_the_two_quarters_before_the_current_one_are_submitted_by_every_agency(demo):
-    for quarter in ("2026-27-Q1", "2026-27-Q2"):
-        assert QuarterlyReport.objects.filter(quarter=quarter, status="submitted").count() == len(
-            AGENCIES
-        )
-        assert ActionUpdate.objects.filter(quarter=quarter).count() == Action.objects.count()
-    assert not QuarterlyReport.objects.filter(quarter="2026-27-Q3").exists()
+def test_every_agency_has_six_to_nine_actions_with_at_least_one_under_each_objective(demo):
+    for plan in ActionPlan.objects.all():
+        objectives = list(plan.actions.values_list("objective", flat=True))
+        assert set(objectives) == set(Objective.values), plan.agency.name
+        assert 6 <= len(objectives) <= 9, plan.agency.name
 
 
-def test_the_overview_shows_rag_changes_and_overdue_actions(demo):
-    result = overview(Quarter(2026, 2))
-    assert result["not_submitted"] == []
+def test_agencies_have_different_actions_each_with_a_baseline_target_and_due_date(demo):
+    descriptions = list(Action.objects.values_list("description", flat=True))
+    assert len(set(descriptions)) == len(descriptions), "no two agencies share an action"
+    for action in Action.objects.select_related("plan"):
+        assert action.baseline and action.target and action.baseline != action.target
+        assert action.plan.period_start <= action.due_date <= action.plan.period_end
+
+
+def test_each_rating_has_its_own_progress_note_and_every_change_is_explained(demo):
+    updates = ActionUpdate.objects.select_related("action")
+    narratives = [update.narrative for update in updates]
+    assert all(narratives)
+    assert len(set(narratives)) == len(narratives), "notes are about their own action"
+    reports = QuarterlyReport.objects.filter(status="submitted")
+    assert len(set(reports.values_list("what_we_did", flat=True))) == reports.count()
+
+
+def test_the_voluntary_sector_has_not_submitted_the_latest_quarter_so_the_overview_shows_a_gap(
+    demo,
+):
+    latest = overview(LATEST)
+    assert [agency.name for agency in latest["not_submitted"]] == [VOLUNTARY]
+    voluntary = next(row for row in latest["rows"] if row.agency.name == VOLUNTARY)
+    assert not voluntary.submitted
+    rated = [c.n for cell in voluntary.cells for c in cell.counts if c.rag != "not_rated"]
+    assert sum(rated) == 0, "the draft's ratings are not published"
+    assert sum(cell.total for cell in voluntary.cells) == len(PLANS[VOLUNTARY].actions)
+    assert all(row.submitted and row.comparable for row in latest["rows"] if row != voluntary)
+    draft = QuarterlyReport.objects.get(plan__agency__name=VOLUNTARY, quarter=LATEST.slug)
+    assert draft.status == "draft" and draft.submitted_at is None
+    assert overview(OLDER)["not_submitted"] == []
+
+
+def test_only_the_two_quarters_before_the_current_one_are_rated(demo):
+    assert QuarterlyReport.objects.filter(quarter=OLDER.slug, status="submitted").count() == 7
+    assert QuarterlyReport.objects.filter(quarter=LATEST.slug, status="submitted").count() == 6
+    assert ActionUpdate.objects.filter(quarter=OLDER.slug).count() == Action.objects.count()
+    assert not QuarterlyReport.objects.filter(quarter=LATEST.next().slug).exists()
+    assert not ActionUpdate.objects.filter(quarter=LATEST.next().slug).exists()
+
+
+def test_the_overview_shows_every_rating_and_changes_since_the_quarter_before(demo):
+    result = overview(LATEST)
+    assert all(count.n > 0 for count in result["partnership"]), [
+        (c.rag, c.n) for c in result["partnership"]
+    ]
     changes = [
         count.change
         for row in result["rows"]
@@ -51,22 +95,50 @@ def test_the_overview_shows_rag_changes_and_overdue_actions(demo):
         for count in cell.counts
         if count.change
     ]
-    assert changes, "some ratings moved between the two quarters"
-    overdue = overdue_actions(Quarter(2026, 2), today=TODAY)
-    assert overdue.count() == 2 * len(AGENCIES)
+    assert any(change > 0 for change in changes) and any(change < 0 for change in changes)
+    reds = {
+        row.agency.name
+        for row in result["rows"]
+        for cell in row.cells
+        for count in cell.counts
+        if count.rag == Rag.RED and count.n
+    }
+    assert 1 < len(reds) < len(AGENCIES), "some agencies have red actions, not all"
 
 
-def test_loading_the_demo_twice_adds_no_second_plan(demo):
-    counts = (
-        ActionPlan.objects.count(),
-        Action.objects.count(),
-        ActionUpdate.objects.count(),
-        ActionPlan.history.count(),
+def test_each_agency_has_an_overdue_action_and_none_is_complete(demo):
+    overdue = list(overdue_actions(LATEST, today=TODAY))
+    assert sorted(action.plan.agency.name for action in overdue) == sorted(
+        name for name, _ in AGENCIES
     )
+    assert all(action.latest_submitted_rag != Rag.COMPLETE for action in overdue)
+    assert all(action.due_date < LATEST.end for action in overdue)
+
+
+def test_loading_the_demo_twice_changes_nothing(demo):
+    def counts():
+        return (
+            ActionPlan.objects.count(),
+            Action.objects.count(),
+            ActionUpdate.objects.count(),
+            QuarterlyReport.objects.count(),
+            ActionPlan.history.count(),
+            Action.history.count(),
+            ActionUpdate.history.count(),
+            QuarterlyReport.history.count(),
+        )
+
+    before = counts()
     call_command("load_demo_data")
-    assert (
-        ActionPlan.objects.count(),
-        Action.objects.count(),
-        ActionUpdate.objects.count(),
-        ActionPlan.history.count(),
-    ) == counts
+    assert counts() == before
+
+
+def test_loaded_early_in_a_quarter_nothing_is_dated_after_the_day_it_was_loaded(settings):
+    settings.DEBUG = True
+    load_demo_people()
+    loaded = date(2026, 10, 2)  # the second day of 2026-27 Q3
+    assert load_action_plan_demo(loaded) == len(AGENCIES)
+    latest = QuarterlyReport.objects.filter(quarter=LATEST.slug, status="submitted")
+    assert {report.submitted_at.date() for report in latest} == {loaded}
+    for model in (ActionPlan, Action, ActionUpdate, QuarterlyReport):
+        assert max(row.history_date.date() for row in model.history.all()) <= loaded
