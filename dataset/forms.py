@@ -143,7 +143,8 @@ class TargetForm(CarriesVersion, GovukForm):
         widget=forms.RadioSelect,
         choices=[(SET, "Set a target"), (WITHDRAW, "Withdraw the target from this quarter on")],
         initial=SET,
-        error_messages={"required": "Select whether to set or withdraw the target"},
+        # Not asked when the page was opened before any target was set: setting one, then.
+        required=False,
     )
     value = forms.DecimalField(
         label="Target",
