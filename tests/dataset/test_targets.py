@@ -281,6 +281,15 @@ def test_republishing_takes_the_target_in_force_then(rereferred, administrator):
 # Pages -----------------------------------------------------------------------------------
 
 
+def test_a_gap_against_a_target_is_no_figure_never_not_met(wg_client, administrator):
+    put(administrator, code="TRAINING_COVERAGE", applies_from=Q1, value="50.0")
+    shown = text(wg_client.get(reverse("dataset:dashboard", args=[Q1.slug])))
+    start = shown.index("Staff trained in neglect")
+    card = shown[start : shown.index("TRAINING_COVERAGE", start)]
+    assert "No agency returns yet" in card
+    assert "No figure: target 50.0%" in card and "Not met" not in card
+
+
 def test_the_indicator_page_shows_the_target_in_force_who_set_it_and_why(
     wg_client, rereferred, administrator
 ):
