@@ -1,14 +1,19 @@
-"""Forms for the dataset's writes: an agency's quarterly return and republishing a quarter."""
+"""Forms for the dataset's writes: an agency's quarterly return, republishing a quarter and
+an indicator's target."""
 
 from django import forms
 
 from neglect_portal.forms import GovukForm
 from neglect_portal.limits import too_long_message
+from neglect_portal.quarters import Quarter
 from neglect_portal.records.versions import CarriesVersion
 
-from .models import AgencyReturn, PublishedQuarter
+from . import targets
+from .indicators import Unit
+from .models import AgencyReturn, PublishedQuarter, Target
 
 REASON_MAX_LENGTH = PublishedQuarter._meta.get_field("reason").max_length
+TARGET_REASON_MAX_LENGTH = Target._meta.get_field("reason").max_length
 
 # A PositiveIntegerField holds up to 2,147,483,647; no agency has a millionth member of staff.
 MOST_STAFF = 1_000_000
@@ -139,3 +144,111 @@ class RepublishForm(ConfirmsGaps, GovukForm):
         if not reason:
             raise forms.ValidationError("Enter why the quarter is being published again")
         return reason
+
+
+class TargetForm(CarriesVersion, GovukForm):
+    """An indicator's target from a quarter on, or its withdrawal from then.
+
+    Carries the version of the indicator's whole schedule of targets (targets.schedule_version),
+    so a change someone else saved to any of them meanwhile is refused and shown.
+    """
+
+    SET, WITHDRAW = "set", "withdraw"
+    submit_label = "Save target"
+    out_of_date = "This page is out of date. Go back to the targets and open it again"
+
+    applies_from = forms.TypedChoiceField(
+        label="Applies from",
+        coerce=Quarter.parse,
+        help_text="The first quarter this target applies to. It stays in force until a later "
+        "one replaces it.",
+        error_messages={
+            "required": "Select the quarter the target applies from",
+            "invalid_choice": "Select the quarter the target applies from",
+        },
+    )
+    action = forms.ChoiceField(
+        label="Set or withdraw the target?",
+        widget=forms.RadioSelect,
+        choices=[(SET, "Set a target"), (WITHDRAW, "Withdraw the target from this quarter on")],
+        initial=SET,
+        # Not asked when the page was opened before any target was set: setting one, then.
+        required=False,
+    )
+    value = forms.DecimalField(
+        label="Target",
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+        error_messages={"invalid": "The target must be a number, like 60 or 62.5"},
+    )
+    reason = forms.CharField(
+        label="Why is the target being set?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=TARGET_REASON_MAX_LENGTH,
+        help_text="For example, agreed by the Working Group on 3 June 2025. Kept with the "
+        "target and in its history.",
+        error_messages={
+            "required": "Enter why the target is being set",
+            "max_length": too_long_message("The reason", TARGET_REASON_MAX_LENGTH),
+        },
+    )
+
+    def __init__(
+        self,
+        *args,
+        indicator,
+        schedule_version: int,
+        quarters: list[Quarter],
+        withdrawable: bool,
+        **kwargs,
+    ):
+        self.indicator = indicator
+        self.schedule_version = schedule_version
+        super().__init__(*args, **kwargs)
+        self.fields["applies_from"].choices = [(q.slug, q.label) for q in quarters]
+        if not withdrawable:
+            # Nothing has been set yet: there is nothing to withdraw.
+            del self.fields["action"]
+        better = "at least" if indicator.higher_is_better else "at most"
+        side = "higher" if indicator.higher_is_better else "lower"
+        unit = {
+            Unit.PERCENTAGE: "a percentage from 0 to 100, like 60 or 62.5",
+            Unit.COUNT: "a whole number",
+            Unit.MEAN: "a number to one decimal place, like 12.5",
+        }[indicator.unit]
+        self.fields["value"].label = "Target (%)" if indicator.unit == Unit.PERCENTAGE else "Target"
+        self.fields[
+            "value"
+        ].help_text = (
+            f"Met when the figure is {better} the target ({side} is better). Enter {unit}."
+        )
+
+    def version_started(self):
+        return self.schedule_version, True
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Enter why the target is being set")
+        return reason
+
+    def clean(self):
+        cleaned = super().clean()
+        withdraw = cleaned.get("action") == self.WITHDRAW
+        value = cleaned.get("value")
+        if "value" in self.errors:
+            return cleaned
+        if withdraw and value is not None:
+            self.add_error("value", "Leave the target empty to withdraw it, or choose to set one")
+        elif not withdraw and value is None:
+            self.add_error("value", "Enter the target")
+        elif value is not None and (problem := targets.value_problem(self.indicator, value)):
+            self.add_error("value", problem)
+        return cleaned
+
+    @property
+    def target_value(self):
+        """The value to save: None withdraws the target."""
+        if self.cleaned_data.get("action") == self.WITHDRAW:
+            return None
+        return self.cleaned_data["value"]

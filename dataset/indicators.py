@@ -6,7 +6,6 @@ so nobody has to guess what a number counts. Change a definition only together w
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import models
 
@@ -43,8 +42,9 @@ class Indicator:
     counts: str
     # True or False when a move one way is better; None for figures that describe need
     # rather than practice (a higher share of neglect plans is neither good nor bad).
+    # Targets are set by administrators and kept with their history (dataset/targets.py);
+    # an indicator without a better direction cannot have one.
     higher_is_better: bool | None
-    target: Decimal | None = None
     source: Source = Source.CASE_RECORDS
 
     @property

@@ -51,6 +51,12 @@ class PublishedFigure(models.Model):
     numerator = models.PositiveIntegerField()
     denominator = models.PositiveIntegerField(null=True, blank=True)
     value = models.DecimalField(max_digits=12, decimal_places=1, null=True, blank=True)
+    # The target in force for the quarter when it was published (dataset/targets.py), kept
+    # so a target set later does not change what the Working Group saw; empty when none was.
+    target_value = models.DecimalField(
+        "target", max_digits=12, decimal_places=1, null=True, blank=True
+    )
+    target_applies_from = QuarterField("target applies from", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -125,3 +131,42 @@ class AgencyReturn(Versioned):
     def clean(self):
         if self.target_workforce is not None and self.target_workforce < 1:
             raise ValidationError({"target_workforce": "Target workforce must be 1 or more"})
+
+
+class Target(Versioned):
+    """An administrator's target for one indicator (any code, built-in or an agency's), from
+    the quarter it applies from onwards.
+
+    The target in force for a quarter is the row with the latest `applies_from` on or before
+    it (dataset/targets.py). A row with no value withdraws the target from its quarter on:
+    earlier quarters keep theirs, and setting a value again later brings one back. Rows are
+    never deleted, so the schedule and its history always say what applied when, and why.
+    """
+
+    code = models.CharField(max_length=40)
+    applies_from = QuarterField("applies from")
+    # Empty: the target is withdrawn from `applies_from` on.
+    value = models.DecimalField("target", max_digits=12, decimal_places=1, null=True, blank=True)
+    reason = models.TextField(max_length=TEXT_MAX_LENGTH)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code", "applies_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "applies_from"],
+                name="target_unique_per_code_and_quarter",
+                violation_error_message="This indicator already has a target from this quarter",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="target_has_a_reason"),
+        ]
+
+    def __str__(self):
+        what = "withdrawn" if self.value is None else f"{self.value}"
+        return f"{self.code} target from {self.applies_from}: {what}"
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.value is None

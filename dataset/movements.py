@@ -3,7 +3,7 @@ its target: the words the dashboard, the indicator page and emerging themes shar
 
 Emerging themes: an indicator is a theme for a quarter when it moved by MORE than a set
 threshold against the previous quarter, or crossed its target (met it after missing it, or
-the other way). The thresholds:
+the other way, each quarter against the target in force in it). The thresholds:
 
 - percentages: more than `POINTS_THRESHOLD` percentage points (5.0: "up 5.1 points" is a
   theme, "up 5.0 points" is not);
@@ -11,12 +11,14 @@ the other way). The thresholds:
   (10%), or any rise from zero.
 
 A figure with no value on either side (a zero denominator: "no cases") has no movement.
+A percentage of fewer than `SMALL_BASE` is marked "read with care" wherever it is shown.
 """
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from .indicators import Indicator, Unit
+from .targets import target_met
 
 POINTS_THRESHOLD = Decimal("5.0")
 RELATIVE_THRESHOLD = Decimal("10")
@@ -114,41 +116,51 @@ def change(indicator: Indicator, before, after, before_label: str) -> Change:
 
 
 # Targets -----------------------------------------------------------------------------------
-
-
-def meets_target(indicator: Indicator, value) -> bool | None:
-    """None when there is no target or no value. Without a known better direction, meeting
-    a target means reaching it."""
-    if indicator.target is None or value is None:
-        return None
-    if indicator.higher_is_better is False:
-        return value <= indicator.target
-    return value >= indicator.target
+# Which target is in force, and the rule for met / not met, are dataset/targets.py's.
 
 
 @dataclass(frozen=True)
 class TargetStatus:
-    met: bool
-    label: str
+    met: bool | None  # None: no figure to judge
+    label: str  # the words on the tag: the status is never told by colour alone
     colour: str  # GOV.UK tag modifier
 
 
-def target_status(indicator: Indicator, value) -> TargetStatus | None:
-    met = meets_target(indicator, value)
-    if met is None:
+def target_status(indicator: Indicator, value, target: Decimal | None) -> TargetStatus | None:
+    """ "Met target of 60.0%", "Not met: target 60.0%", or "No figure: target 60.0%" when
+    there is no value to judge; None without a target."""
+    if target is None:
         return None
+    written = format_value(target, indicator.unit)
+    met = target_met(indicator, value, target)
+    if met is None:
+        return TargetStatus(None, f"No figure: target {written}", "grey")
     if met:
-        return TargetStatus(True, "Meets target", "green")
-    return TargetStatus(
-        False, "Above target" if indicator.higher_is_better is False else "Below target", "red"
-    )
+        return TargetStatus(True, f"Met target of {written}", "green")
+    return TargetStatus(False, f"Not met: target {written}", "red")
 
 
-def format_target(indicator: Indicator) -> str | None:
-    if indicator.target is None:
+def format_target(indicator: Indicator, target: Decimal | None) -> str | None:
+    """ "at most 20.0%": the target with the side of it that meets it."""
+    if target is None:
         return None
     direction = {True: "at least ", False: "at most "}.get(indicator.higher_is_better, "")
-    return direction + format_value(indicator.target, indicator.unit)
+    return direction + format_value(target, indicator.unit)
+
+
+# Small bases -------------------------------------------------------------------------------
+
+# A percentage of fewer than this many is marked: one child more or less moves it by over
+# ten points, so 1 of 3 becoming 2 of 3 must not read like a crisis.
+SMALL_BASE = 10
+
+
+def small_base(indicator: Indicator, denominator: int | None) -> str | None:
+    """ "fewer than 10 children: read with care" for a percentage of fewer than SMALL_BASE
+    (and more than none: a zero denominator is "no cases", with nothing to read)."""
+    if not indicator.has_denominator or not denominator or denominator >= SMALL_BASE:
+        return None
+    return f"fewer than {SMALL_BASE} {indicator.counts}: read with care"
 
 
 # Emerging themes ---------------------------------------------------------------------------
@@ -164,8 +176,17 @@ class Theme:
         return self.change.indicator
 
 
-def theme(indicator: Indicator, before, after, before_label: str) -> Theme | None:
-    """Why this move is a theme, or None when it is not one."""
+def theme(
+    indicator: Indicator,
+    before,
+    after,
+    before_label: str,
+    *,
+    before_target: Decimal | None = None,
+    after_target: Decimal | None = None,
+) -> Theme | None:
+    """Why this move is a theme, or None when it is not one. Each side is judged against the
+    target in force in its own quarter."""
     moved = change(indicator, before, after, before_label)
     reasons = []
     if moved.beyond_threshold:
@@ -173,9 +194,10 @@ def theme(indicator: Indicator, before, after, before_label: str) -> Theme | Non
             reasons.append(f"moved more than {POINTS_THRESHOLD} percentage points")
         else:
             reasons.append(f"moved more than {RELATIVE_THRESHOLD}%")
-    was, now = meets_target(indicator, before), meets_target(indicator, after)
+    was = target_met(indicator, before, before_target)
+    now = target_met(indicator, after, after_target)
     if was is not None and now is not None and was != now:
-        target = format_target(indicator)
+        target = format_target(indicator, after_target)
         reasons.append(
             f"now meets its target ({target})" if now else f"no longer meets its target ({target})"
         )

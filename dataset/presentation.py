@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from neglect_portal.quarters import Quarter
 
-from . import computation, indicators, selectors
+from . import computation, indicators, selectors, targets
 from .charts import Chart, chart
 from .indicators import Indicator, Source, Unit
 from .movements import (
@@ -17,10 +17,12 @@ from .movements import (
     change,
     format_target,
     format_value,
+    small_base,
     target_status,
     theme,
 )
 from .selectors import Shown
+from .targets import InForce
 
 NO_RETURNS = "No agency returns yet"
 SPARK_WIDTH, SPARK_HEIGHT = 120, 32
@@ -48,14 +50,50 @@ def _values(series: list[Shown]) -> list:
     return [shown.value if shown.available else None for shown in series]
 
 
+def counts_text(shown: Shown) -> str:
+    """What a figure counts: "2 of 3 children", "48 questionnaires", "130 entries in 91
+    days"; a gap says so."""
+    if not shown.available:
+        return NO_RETURNS
+    indicator = shown.indicator
+    if indicator.has_denominator:
+        return f"{shown.numerator} of {shown.denominator} {indicator.counts}"
+    if indicator.unit == Unit.MEAN:
+        return f"{shown.numerator} {indicator.counts} in {shown.quarter.days} days"
+    return f"{shown.numerator} {indicator.counts}"
+
+
+def small_base_text(shown: Shown) -> str | None:
+    return small_base(shown.indicator, shown.denominator) if shown.available else None
+
+
+@dataclass(frozen=True)
+class AgainstTarget:
+    """A figure beside the target in force in its quarter."""
+
+    target: InForce | None
+    status: TargetStatus | None
+    target_text: str | None  # "at most 60.0%"
+
+
+def against_target(shown: Shown, target: InForce | None) -> AgainstTarget:
+    value = shown.value if shown.available else None
+    limit = None if target is None else target.value
+    return AgainstTarget(
+        target,
+        target_status(shown.indicator, value, limit),
+        format_target(shown.indicator, limit),
+    )
+
+
 @dataclass
 class Card:
     shown: Shown
     value_text: str
     since_previous: Change | None
     since_last_year: Change | None
-    status: TargetStatus | None
-    target_text: str | None
+    against: AgainstTarget
+    small_base: str | None
     spark: Chart
     spark_words: str
 
@@ -63,8 +101,16 @@ class Card:
     def indicator(self) -> Indicator:
         return self.shown.indicator
 
+    @property
+    def status(self) -> TargetStatus | None:
+        return self.against.status
 
-def _card(series: list[Shown]) -> Card:
+    @property
+    def target_text(self) -> str | None:
+        return self.against.target_text
+
+
+def _card(series: list[Shown], found: targets.Found) -> Card:
     shown = series[-1]
     indicator = shown.indicator
     previous = series[-2] if len(series) >= 2 else None
@@ -80,8 +126,8 @@ def _card(series: list[Shown]) -> Card:
         value_text=shown_value(shown),
         since_previous=moved(previous),
         since_last_year=moved(last_year),
-        status=target_status(indicator, shown.value) if shown.available else None,
-        target_text=format_target(indicator),
+        against=against_target(shown, found.get((shown.code, shown.quarter))),
+        small_base=small_base_text(shown),
         spark=chart(_values(series), width=SPARK_WIDTH, height=SPARK_HEIGHT),
         spark_words=trend_words(series),
     )
@@ -90,9 +136,10 @@ def _card(series: list[Shown]) -> Card:
 def dashboard(quarter: Quarter) -> dict:
     """A card per indicator with a single figure, and the action plans' RAG counts."""
     series = selectors.trends(quarter)
+    found = targets.in_force_for(each[-1] for each in series.values())
     return {
         "published": next(iter(series.values()))[-1].published if series else None,
-        "cards": [_card(each) for each in series.values()],
+        "cards": [_card(each, found) for each in series.values()],
         "rag_counts": selectors.actions_by_rag(quarter),
         "actions_indicator": indicators.get("ACTIONS_BY_RAG"),
     }
@@ -102,6 +149,9 @@ def dashboard(quarter: Quarter) -> dict:
 class TrendRow:
     shown: Shown
     value_text: str
+    # Against the target in force in that row's own quarter.
+    against: AgainstTarget
+    small_base: str | None
 
 
 def _figure_words(figure, unit: str) -> str:
@@ -126,6 +176,7 @@ def indicator_trend(code: str, quarter: Quarter) -> dict:
     """The eight-quarter chart and the table of the same figures for one indicator."""
     indicator = indicators.get(code)
     series = selectors.trend(code, quarter)
+    found = targets.in_force_for(series)
     percentage = indicator.unit == Unit.PERCENTAGE
     drawn = chart(
         _values(series),
@@ -149,25 +200,82 @@ def indicator_trend(code: str, quarter: Quarter) -> dict:
         "restatement": _restatement_words(selectors.restated(published, code), indicator.unit)
         if published
         else None,
-        "trend_rows": [TrendRow(shown, shown_value(shown)) for shown in series],
+        "trend_rows": [
+            TrendRow(
+                shown,
+                shown_value(shown),
+                against_target(shown, found.get((shown.code, shown.quarter))),
+                small_base_text(shown),
+            )
+            for shown in series
+        ],
         "chart": drawn,
         "chart_scale": scale,
-        "card": _card(series) if series else None,
+        "card": _card(series, found) if series else None,
+        "may_have_target": targets.can_have_target(indicator),
     }
 
 
-def emerging_themes(quarter: Quarter) -> list[Theme]:
+@dataclass(frozen=True)
+class ThemeRow:
+    """A theme with what each quarter's figure counts, so 1 of 3 becoming 2 of 3 reads as
+    what it is."""
+
+    theme: Theme
+    before: Shown
+    after: Shown
+    against: AgainstTarget  # this quarter's figure against this quarter's target
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.theme.indicator
+
+    @property
+    def change(self) -> Change:
+        return self.theme.change
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return self.theme.reasons
+
+    @property
+    def before_counts(self) -> str:
+        return counts_text(self.before)
+
+    @property
+    def after_counts(self) -> str:
+        return counts_text(self.after)
+
+    @property
+    def small_base(self) -> str | None:
+        """Marked when either quarter rests on a small base."""
+        return small_base_text(self.before) or small_base_text(self.after)
+
+
+def emerging_themes(quarter: Quarter) -> list[ThemeRow]:
     """Indicators that moved beyond the thresholds of dataset/movements.py against the
-    previous quarter, or crossed their target. Two quarters' figures."""
-    both = selectors.figures_by_quarter([quarter.previous(), quarter])
-    now, before = both[quarter], both[quarter.previous()]
+    previous quarter, or crossed the target in force (each quarter against its own). Two
+    quarters' figures and their targets."""
+    previous = quarter.previous()
+    both = selectors.figures_by_quarter([previous, quarter])
+    now, before = both[quarter], both[previous]
+    found = targets.in_force_for([*now.values(), *before.values()])
     themes = []
     for code, shown in now.items():
-        if not shown.available or not before[code].available:
+        earlier = before[code]
+        if not shown.available or not earlier.available:
             continue
-        found = theme(shown.indicator, before[code].value, shown.value, quarter.previous().label)
-        if found is not None:
-            themes.append(found)
+        was, then = found.get((code, previous)), found.get((code, quarter))
+        found_theme = theme(
+            shown.indicator,
+            earlier.value,
+            shown.value,
+            previous.label,
+            before_target=None if was is None else was.value,
+            after_target=None if then is None else then.value,
+        )
+        if found_theme is not None:
+            themes.append(ThemeRow(found_theme, earlier, shown, against_target(shown, then)))
     return themes
 
 
@@ -183,12 +291,20 @@ EXPORT_HEADER = [
     "Value",
     "Unit",
     "Note",
+    "Target",
+    "Target met",
 ]
+
+# The "Target met" column's words (dataset/targets.py target_met): a figure with no value
+# is judged neither way.
+TARGET_MET_WORDS = {True: "Met", False: "Not met", None: "No figure"}
 
 
 def export_rows(quarter: Quarter):
-    """One row per indicator: numbers stay numbers; an empty value is explained in Note."""
+    """One row per indicator: numbers stay numbers; an empty value is explained in Note. The
+    target columns are empty when no target was in force."""
     figures = selectors.figures_for(quarter)
+    found = targets.in_force_for(figures.values())
     for indicator in indicators.INDICATORS:
         shown = figures.get(indicator.code)
         common = [quarter.label, indicator.code, indicator.title, indicator.definition]
@@ -196,13 +312,22 @@ def export_rows(quarter: Quarter):
         if indicator.source == Source.ACTION_PLANS:
             counts = selectors.actions_by_rag(quarter)
             note = ", ".join(f"{count.label} {count.n}" for count in counts)
-            yield [*common, None, None, None, unit, note]
-        elif not shown.available:
-            yield [*common, None, None, None, unit, NO_RETURNS]
+            yield [*common, None, None, None, unit, note, None, None]
+            continue
+        target = found.get((indicator.code, quarter))
+        if target is None:
+            against = [None, None]
+        else:
+            value = shown.value if shown.available else None
+            met = targets.target_met(indicator, value, target.value)
+            limit = int(target.value) if indicator.unit == Unit.COUNT else float(target.value)
+            against = [limit, TARGET_MET_WORDS[met]]
+        if not shown.available:
+            yield [*common, None, None, None, unit, NO_RETURNS, *against]
         else:
             value = float(shown.value) if isinstance(shown.value, Decimal) else shown.value
             note = "no cases" if shown.value is None else ""
-            yield [*common, shown.numerator, shown.denominator, value, unit, note]
+            yield [*common, shown.numerator, shown.denominator, value, unit, note, *against]
 
 
 # Publishing and restatements ---------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""Writes to the dataset: publishing quarters and agency returns. Each is atomic."""
+"""Writes to the dataset: publishing quarters, agency returns and targets. Each is atomic."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from neglect_portal import dates
@@ -13,8 +14,9 @@ from neglect_portal.quarters import Quarter
 from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import StaleEdit
 
+from . import targets
 from .indicators import DEFINITIONS_VERSION
-from .models import AgencyReturn, PublishedFigure, PublishedQuarter
+from .models import AgencyReturn, PublishedFigure, PublishedQuarter, Target
 from .selectors import live_figures
 
 
@@ -40,8 +42,13 @@ def quarter_publish(*, quarter: Quarter, user: User, today: date | None = None) 
         quarter=quarter, definitions_version=DEFINITIONS_VERSION, published_by=user
     )
     attributed(published, user=user).save()
+    book = targets.target_book(up_to=quarter)
     for figure in live_figures(quarter).values():
-        row = PublishedFigure.from_figure(figure, published_quarter=published)
+        row = PublishedFigure.from_figure(
+            figure,
+            published_quarter=published,
+            **targets.published_fields(book, figure.code, quarter),
+        )
         attributed(row, user=user).save()
     return published
 
@@ -71,12 +78,18 @@ def quarter_republish(
     if published.publication != expected_publication:
         raise StaleEdit(published)
     stored = {row.code: row for row in published.figures.all()}
+    book = targets.target_book(up_to=quarter)
     for code, figure in live_figures(quarter).items():
         row = stored.pop(code, None) or PublishedFigure(published_quarter=published, code=code)
-        if row.pk and row.as_figure() == figure:
+        # Published again, the figure takes the target in force now, as a first publication.
+        target = targets.published_fields(book, code, quarter)
+        same_target = all(getattr(row, name) == value for name, value in target.items())
+        if row.pk and row.as_figure() == figure and same_target:
             continue
         row.numerator, row.denominator = figure.numerator, figure.denominator
         row.value = PublishedFigure.from_figure(figure).value
+        for name, value in target.items():
+            setattr(row, name, value)
         attributed(row, user=user, reason=reason).save()
     for row in stored.values():  # an indicator no longer computed
         attributed(row, user=user, reason=reason).delete()
@@ -130,3 +143,61 @@ def agency_return_submit(
         submitted.version += 1
     attributed(submitted, user=user).save()
     return submitted
+
+
+class TargetRefused(Exception):
+    """The target cannot be set (or withdrawn) as asked; the message says why."""
+
+
+@transaction.atomic
+def target_set(
+    *,
+    code: str,
+    applies_from: Quarter,
+    value: Decimal | None,
+    reason: str,
+    user: User,
+    expected_version: int,
+) -> Target:
+    """Set `code`'s target from `applies_from` on, or withdraw it from then (`value` None).
+
+    Setting it again for the same quarter corrects that quarter's row; history keeps the
+    earlier value, who set it and why. `expected_version` is the schedule the administrator
+    looked at (targets.schedule_version): a change anyone saved to this indicator's targets
+    since is refused (StaleEdit, with the row now deciding that quarter) rather than
+    replaced unseen. KeyError for a code no indicator has.
+    """
+    indicator = targets.indicator_for(code)
+    if not targets.can_have_target(indicator):
+        raise TargetRefused(
+            f"{indicator.title} describes need rather than practice, so it cannot have a target"
+        )
+    reason = reason.strip()
+    if not reason:
+        raise TargetRefused("Enter why the target is being set")
+    if value is not None and (problem := targets.value_problem(indicator, value)):
+        raise TargetRefused(problem)
+    # Locking the schedule's rows serialises two changes to them; two first rows for the
+    # same quarter meet the unique constraint below instead.
+    schedule = list(Target.objects.select_for_update().filter(code=code).order_by("applies_from"))
+    book = targets.TargetBook(schedule)
+    if sum(row.version for row in schedule) != expected_version:
+        raise StaleEdit(book.row_in_force(code, applies_from))
+    if value is None and book.in_force(code, applies_from) is None:
+        raise TargetRefused(f"There is no target in force for {applies_from} to withdraw")
+    existing = next((row for row in schedule if row.applies_from == applies_from), None)
+    row = existing or Target(code=code, applies_from=applies_from)
+    row.value, row.reason = value, reason
+    row.set_by, row.set_at = user, timezone.now()
+    if existing is not None:
+        row.version += 1
+    row.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            attributed(row, user=user, reason=reason).save()
+    except IntegrityError:
+        # Someone saved the first row for this quarter at the same moment.
+        raise StaleEdit(
+            Target.objects.filter(code=code, applies_from=applies_from).first()
+        ) from None
+    return row

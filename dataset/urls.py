@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pack_views, publish_views, return_views, views
+from . import pack_views, publish_views, return_views, target_views, views
 
 app_name = "dataset"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path(
         "training-coverage/", return_views.training_coverage_latest, name="training_coverage_latest"
     ),
+    path("targets/", target_views.targets_list, name="targets"),
+    path("targets/<slug:code>/set/", target_views.target_set, name="target_set"),
+    path("targets/<slug:code>/history/", target_views.target_history, name="target_history"),
     path("<quarter:quarter>/", views.dashboard, name="dashboard"),
     path("<quarter:quarter>/dataset.csv", views.dashboard_csv, name="dashboard_csv"),
     path("<quarter:quarter>/dataset.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),

@@ -255,6 +255,12 @@ def publishes_dataset(user: User) -> bool:
     return _signed_in(user) and user.is_administrator
 
 
+def sets_targets(user: User) -> bool:
+    """An indicator's target is what the Working Group judges each figure against: set and
+    withdrawn by administrators, with a reason; everyone who reads the dataset reads them."""
+    return _signed_in(user) and user.is_administrator
+
+
 # Which children and records a user may see ----------------------------------------------
 # The case models are named by their label, as a foreign key names a model, so this ground
 # layer imports none of the apps standing on it. Access follows the person's current agency

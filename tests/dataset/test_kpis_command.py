@@ -38,18 +38,36 @@ def test_json_output_is_the_shape_in_the_definitions(records):
     )
     assert list(output["indicators"]) == list(CASE_RECORD_CODES)
     for figures in output["indicators"].values():
-        assert set(figures) == {"numerator", "denominator", "value"}
+        assert set(figures) == {"numerator", "denominator", "value", "target", "target_met"}
     indicators = output["indicators"]
-    assert indicators["CP_NEGLECT_SHARE"] == {"numerator": 2, "denominator": 3, "value": 66.7}
-    assert indicators["REFERRALS_NEGLECT"] == {"numerator": 1, "denominator": 16, "value": 6.3}
+    # No target set: both null (tests/dataset/test_targets.py sets some).
+    none = {"target": None, "target_met": None}
+    assert indicators["CP_NEGLECT_SHARE"] == {
+        "numerator": 2,
+        "denominator": 3,
+        "value": 66.7,
+        **none,
+    }
+    assert indicators["REFERRALS_NEGLECT"] == {
+        "numerator": 1,
+        "denominator": 16,
+        "value": 6.3,
+        **none,
+    }
     # A count: no denominator, the value is the numerator.
-    assert indicators["TOOLKIT_CHILDREN"] == {"numerator": 0, "denominator": None, "value": 0}
+    assert indicators["TOOLKIT_CHILDREN"] == {
+        "numerator": 0,
+        "denominator": None,
+        "value": 0,
+        **none,
+    }
     # A percentage over nothing: no value, not 0.
-    assert indicators["SDQ_RAISED"] == {"numerator": 0, "denominator": 0, "value": None}
+    assert indicators["SDQ_RAISED"] == {"numerator": 0, "denominator": 0, "value": None, **none}
     assert indicators["CHRONOLOGY_ENTRIES_WEEKLY"] == {
         "numerator": 0,
         "denominator": None,
         "value": 0.0,
+        **none,
     }
 
 
@@ -102,4 +120,6 @@ def test_overdue_next_steps_are_in_the_json_output():
         "numerator": 1,
         "denominator": 2,
         "value": 50.0,
+        "target": None,
+        "target_met": None,
     }

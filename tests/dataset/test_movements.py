@@ -1,6 +1,5 @@
 """Movement words, thresholds and targets: what emerging themes and the cards say."""
 
-from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -8,8 +7,11 @@ import pytest
 from dataset import indicators
 from dataset.charts import chart
 from dataset.movements import (
+    SMALL_BASE,
     change,
+    format_target,
     format_value,
+    small_base,
     target_status,
     theme,
 )
@@ -90,23 +92,65 @@ def test_a_count_is_a_theme_when_it_moves_more_than_ten_per_cent_or_rises_from_z
 
 
 def test_crossing_a_target_is_a_theme_even_for_a_small_move():
-    lower_better = replace(REPEAT, target=d("20.0"))
-    found = theme(lower_better, d("20.5"), d("19.5"), "Q")
+    target = {"before_target": d("20.0"), "after_target": d("20.0")}
+    found = theme(REPEAT, d("20.5"), d("19.5"), "Q", **target)
     assert found.reasons == ("now meets its target (at most 20.0%)",)
-    assert theme(lower_better, d("19.5"), d("20.5"), "Q").reasons == (
+    assert theme(REPEAT, d("19.5"), d("20.5"), "Q", **target).reasons == (
         "no longer meets its target (at most 20.0%)",
     )
-    assert theme(lower_better, d("19.5"), d("19.0"), "Q") is None
+    assert theme(REPEAT, d("19.5"), d("19.0"), "Q", **target) is None
+    assert theme(REPEAT, d("20.5"), d("19.5"), "Q") is None  # no target: a small move
 
 
-def test_status_against_target_follows_the_better_direction():
-    higher_better = replace(SDQS, target=50)
-    assert target_status(higher_better, 50).label == "Meets target"
-    assert target_status(higher_better, 49).label == "Below target"
-    lower_better = replace(REPEAT, target=d("20.0"))
-    assert target_status(lower_better, d("20.1")).label == "Above target"
-    assert target_status(lower_better, None) is None
-    assert target_status(SHARE, d("20.0")) is None  # no target
+def test_each_side_of_a_move_is_judged_against_its_own_quarters_target():
+    # 19.5% met "at most 20%" last quarter; this quarter's target is 15%, missed by 19.0%.
+    found = theme(
+        REPEAT, d("19.5"), d("19.0"), "Q", before_target=d("20.0"), after_target=d("15.0")
+    )
+    assert found.reasons == ("no longer meets its target (at most 15.0%)",)
+    # A target only this quarter: nothing was crossed.
+    assert theme(REPEAT, d("19.5"), d("19.0"), "Q", after_target=d("15.0")) is None
+
+
+def test_status_against_target_says_met_or_not_met_in_words():
+    assert target_status(SDQS, 50, d("50")).label == "Met target of 50"
+    assert target_status(SDQS, 49, d("50")).label == "Not met: target 50"
+    met = target_status(REPEAT, d("20.0"), d("20.0"))
+    assert (met.met, met.label, met.colour) == (True, "Met target of 20.0%", "green")
+    missed = target_status(REPEAT, d("20.1"), d("20.0"))
+    assert (missed.met, missed.label, missed.colour) == (False, "Not met: target 20.0%", "red")
+    assert target_status(WEEKLY, d("12.4"), d("12.5")).label == "Not met: target 12.5 a week"
+
+
+def test_a_figure_with_no_value_is_no_figure_never_met_or_not_met():
+    status = target_status(REPEAT, None, d("20.0"))
+    assert (status.met, status.label) == (None, "No figure: target 20.0%")
+
+
+def test_without_a_target_there_is_no_status():
+    assert target_status(REPEAT, d("20.0"), None) is None
+    assert format_target(REPEAT, None) is None
+
+
+def test_a_target_is_written_with_the_side_that_meets_it():
+    assert format_target(REPEAT, d("20.0")) == "at most 20.0%"
+    assert format_target(SDQS, d("50")) == "at least 50"
+
+
+@pytest.mark.parametrize(
+    ("indicator", "denominator", "expected"),
+    [
+        (SHARE, 9, "fewer than 10 children: read with care"),
+        (REPEAT, 3, "fewer than 10 CP plans: read with care"),
+        (SHARE, 10, None),
+        (SHARE, 0, None),  # no cases: nothing to read
+        (SHARE, None, None),
+        (SDQS, 3, None),  # a count has no base
+    ],
+)
+def test_a_percentage_of_fewer_than_ten_is_marked_read_with_care(indicator, denominator, expected):
+    assert SMALL_BASE == 10
+    assert small_base(indicator, denominator) == expected
 
 
 def test_a_chart_breaks_its_line_where_a_quarter_has_no_cases():

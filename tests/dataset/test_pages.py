@@ -172,9 +172,10 @@ def test_the_dashboard_needs_the_same_queries_however_many_children(
         cp_plan(ChildFactory(), date(2024, 1, 1 + i))
     # Eight quarters computed live × fourteen aggregate queries (computation.compute: one per
     # model, MANAGER_OVERSIGHT's three kinds of tool each their own), one look for published
-    # snapshots and one for agency returns covering all eight, the action plans' counts, the
-    # session, the user and their agency: constant whatever the number of children.
-    with django_assert_max_num_queries(118):
+    # snapshots and one for agency returns covering all eight, one for the targets in force
+    # for every card (dataset/targets.py: +1), the action plans' counts, the session, the user
+    # and their agency: constant whatever the number of children.
+    with django_assert_max_num_queries(119):
         assert dashboard(wg_client).status_code == 200
 
 
@@ -238,9 +239,9 @@ def test_the_other_dataset_pages_need_the_same_queries_however_many_records(
             cp_plan(child, date(2024, 2, 1))
             InvolvementFactory(child=child, agency=health, start_date=date(2024, 1, 1))
             tool(SDQ, child, nurse, date(2024, 5, 1), informant="parent")
-        # At most two quarters' aggregates (28), one look each for published snapshots and
-        # agency returns, the session, the user and their agency.
-        with django_assert_max_num_queries(33), CaptureQueriesContext(connection) as queries:
+        # At most two quarters' aggregates (28), one look each for published snapshots,
+        # agency returns and the targets in force (+1), the session, the user and their agency.
+        with django_assert_max_num_queries(34), CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
@@ -258,8 +259,10 @@ def test_the_indicator_page_shows_its_definition_and_an_accessible_trend_table(w
     trend = html[html.index('id="trend"') :]
     rows = re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", trend, flags=re.S)
     cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).split() for row in rows[1:9]]
-    assert cells[-2] == ["2023-24", "Q4", "4", "7", "57.1%"]
-    assert cells[-1] == ["2024-25", "Q1", "5", "8", "62.5%"]
+    # 7 and 8 children: fewer than ten, so marked; no cases is not.
+    small = " (fewer than 10 children: read with care)"
+    assert " ".join(cells[-2]) == "2023-24 Q4 4 7 57.1%" + small
+    assert " ".join(cells[-1]) == "2024-25 Q1 5 8 62.5%" + small
     assert cells[0] == ["2022-23", "Q2", "0", "0", "no", "cases"]
 
 
@@ -416,6 +419,8 @@ def test_the_dashboard_csv_has_one_row_per_indicator_with_its_definition(wg_clie
         "Value",
         "Unit",
         "Note",
+        "Target",
+        "Target met",
     ]
     by_code = {row[1]: row for row in rows[1:]}
     assert list(by_code) == [i.code for i in INDICATORS]
@@ -479,34 +484,84 @@ def test_the_dataset_is_in_the_navigation_and_on_the_home_page_for_its_readers(
 
 
 @pytest.fixture
-def share_target(monkeypatch):
-    """CP_NEGLECT_SHARE with a target of at most 60% (the registry has no targets yet)."""
-    from dataclasses import replace
+def rereferral_target(administrator):
+    """REREFERRALS_12M (lower is better) with a target of at most 25% from 2023-24 Q4."""
     from decimal import Decimal
 
-    from dataset import indicators
+    from dataset.services import target_set
 
-    targeted = replace(
-        indicators.get("CP_NEGLECT_SHARE"), target=Decimal("60.0"), higher_is_better=False
+    return target_set(
+        code="REREFERRALS_12M",
+        applies_from=Q1.previous(),
+        value=Decimal("25.0"),
+        reason="Agreed by the Working Group",
+        user=administrator,
+        expected_version=0,
     )
-    monkeypatch.setattr(
-        indicators,
-        "INDICATORS",
-        tuple(targeted if i.code == targeted.code else i for i in indicators.INDICATORS),
-    )
-    monkeypatch.setitem(indicators.BY_CODE, targeted.code, targeted)
-    return targeted
 
 
-def test_a_card_shows_its_status_against_a_target(wg_client, plans, share_target):
-    shown = card(dashboard(wg_client), "CP_NEGLECT_SHARE")
-    assert "Target at most 60.0%" in shown
-    assert "Above target" in shown
+@pytest.fixture
+def rereferred(plans):
+    """2023-24 Q4: 7 referrals, none a re-referral (0.0%). 2024-25 Q1: the May referral and a
+    second referral of a child first referred in January: 1 of 2, 50.0%."""
+    from tests.dataset.builders import referral
+
+    neglect, _ = plans
+    referral(neglect[0], date(2024, 5, 2))
 
 
-def test_crossing_a_target_is_an_emerging_theme(wg_client, plans, share_target):
+def test_a_card_shows_its_status_against_the_target_in_words(
+    wg_client, rereferred, rereferral_target
+):
+    shown = card(dashboard(wg_client), "REREFERRALS_12M")
+    assert "Target at most 25.0%" in shown
+    assert "Not met: target 25.0%" in shown
+    html = dashboard(wg_client).content.decode()
+    assert '<strong class="govuk-tag govuk-tag--red">Not met: target 25.0%</strong>' in html
+
+
+def test_a_card_without_a_target_says_nothing_about_one(wg_client, plans):
+    assert "target" not in card(dashboard(wg_client), "REREFERRALS_12M").lower()
+
+
+def test_crossing_a_target_is_an_emerging_theme(wg_client, rereferred, rereferral_target):
     page = text(wg_client.get(reverse("dataset:themes", args=[SLUG])))
-    assert "no longer meets its target (at most 60.0%)" in page
+    assert "no longer meets its target (at most 25.0%)" in page
+    assert "Not met: target 25.0%" in page
+
+
+def test_emerging_themes_show_n_of_d_for_both_quarters_and_mark_a_small_base(wg_client, rereferred):
+    response = wg_client.get(reverse("dataset:themes", args=[SLUG]))
+    html = response.content.decode()
+    start = html.index('id="theme-REREFERRALS_12M"')
+    theme = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html[start : html.index("</li>", start)]))
+    assert "up 50.0 points from 0.0% to 50.0%" in theme
+    assert "0 of 7 referrals → 1 of 2 referrals (2023-24 Q4 to 2024-25 Q1)" in theme
+    assert "Fewer than 10 referrals: read with care" in theme
+
+
+def test_a_theme_on_ten_or_more_on_both_sides_is_not_marked(wg_client, health):
+    # CP_NEGLECT_SHARE: 10 of 12 children at 31 March 2024, 10 of 10 at 30 June (the two
+    # physical-abuse plans ended in April).
+    for i in range(12):
+        end = date(2024, 4, 15) if i >= 10 else None
+        cp_plan(ChildFactory(), date(2024, 1, 10), end, initial="NEG" if i < 10 else "PHY")
+    page = text(wg_client.get(reverse("dataset:themes", args=[SLUG])))
+    assert "10 of 12 children → 10 of 10 children" in page
+    assert "read with care" not in page
+
+
+def test_a_card_marks_a_percentage_of_fewer_than_ten(wg_client, plans):
+    shown = card(dashboard(wg_client), "CP_NEGLECT_SHARE")
+    assert "5 of 8 children (fewer than 10 children: read with care)" in shown
+    # No cases is not a small base: there is nothing to read.
+    assert "read with care" not in card(dashboard(wg_client), "CP_ENDED_2Y")
+
+
+def test_the_indicator_page_marks_a_small_base(wg_client, plans):
+    url = reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"])
+    html = wg_client.get(url).content.decode()
+    assert 'id="small-base">(fewer than 10 children: read with care)' in html
 
 
 def test_a_published_figure_that_the_records_no_longer_match_is_shown_as_restated(

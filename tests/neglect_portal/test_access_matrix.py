@@ -114,6 +114,10 @@ EXPECTATIONS = {
     "dataset:publish": only([User.Role.ADMINISTRATOR]),
     "dataset:republish": only([User.Role.ADMINISTRATOR], 302),
     "dataset:restatements": only(PLAN_READERS),
+    # Targets: read by everyone who reads the dataset, set and withdrawn by administrators.
+    "dataset:targets": only(PLAN_READERS),
+    "dataset:target_set": only([User.Role.ADMINISTRATOR]),
+    "dataset:target_history": only(PLAN_READERS),
 }
 # Arguments for URLs above that take something other than a record id.
 URL_ARGS = {
@@ -139,6 +143,8 @@ URL_ARGS = {
 URL_ARGS["dataset:indicator"] = [QUARTER, "CP_NEGLECT_SHARE"]
 URL_ARGS["dataset:members"] = [QUARTER, "CP_NEGLECT_SHARE", "numerator"]
 URL_ARGS["dataset:members_csv"] = [QUARTER, "CP_NEGLECT_SHARE", "numerator"]
+URL_ARGS["dataset:target_set"] = ["CIN_NEGLECT_OVER_12M"]
+URL_ARGS["dataset:target_history"] = ["CIN_NEGLECT_OVER_12M"]
 
 # A census import run names no child: administrators only, and everyone else is refused
 # before the run is looked up (403, as on the upload page), whichever run it is.

@@ -3,10 +3,20 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dataset.computation import compute
+from dataset import targets
+from dataset.computation import Figure, compute
 from neglect_portal.quarters import Quarter
 
 CSV_HEADER = ["quarter", "start", "end", "code", "numerator", "denominator", "value"]
+
+
+def _against_target(figure: Figure, book: targets.TargetBook, period: Quarter) -> dict:
+    """ "target" (the target in force for the quarter) and "target_met"; null when none."""
+    found = book.in_force(figure.code, period)
+    if found is None:
+        return {"target": None, "target_met": None}
+    met = targets.target_met(targets.indicator_for(figure.code), figure.value, found.value)
+    return {"target": float(found.value), "target_met": met}
 
 
 class Command(BaseCommand):
@@ -34,13 +44,17 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         figures = compute(period)
         if output_format == "json":
+            book = targets.target_book(codes=list(figures), up_to=period)
             self.stdout.write(
                 json.dumps(
                     {
                         "quarter": period.label,
                         "start": period.start.isoformat(),
                         "end": period.end.isoformat(),
-                        "indicators": {code: figure.as_json() for code, figure in figures.items()},
+                        "indicators": {
+                            code: {**figure.as_json(), **_against_target(figure, book, period)}
+                            for code, figure in figures.items()
+                        },
                     },
                     indent=2,
                 )
