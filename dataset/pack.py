@@ -15,8 +15,7 @@ from neglect_portal.quarters import Quarter
 
 from . import presentation, selectors
 from .indicators import Unit
-from .movements import Theme
-from .presentation import Card
+from .presentation import Card, ThemeRow
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class MeetingPack:
     quarter: Quarter
     published: Any
     cards: list[Card]
-    themes: list[Theme]
+    themes: list[ThemeRow]
     plans: dict  # actionplans.selectors.overview(quarter)
     gaps: list[AgencyGaps]
 
@@ -79,8 +78,19 @@ INDICATOR_HEADER = [
     "Unit",
     "Change since the previous quarter",
     "Note",
+    "Target",
+    "Target met",
 ]
-THEME_HEADER = ["Quarter", "Code", "Title", "Change", "Why it is a theme"]
+THEME_HEADER = [
+    "Quarter",
+    "Code",
+    "Title",
+    "Change",
+    "Previous quarter",
+    "This quarter",
+    "Note",
+    "Why it is a theme",
+]
 GAP_HEADER = [
     "Quarter",
     "Agency",
@@ -100,9 +110,18 @@ def indicator_rows(pack: MeetingPack) -> Iterator[list]:
         unit = Unit(shown.indicator.unit).label
         moved = card.since_previous.words if card.since_previous else ""
         if not shown.available:
-            yield [*common, None, None, None, unit, moved, presentation.NO_RETURNS]
+            yield [
+                *common,
+                None,
+                None,
+                None,
+                unit,
+                moved,
+                presentation.NO_RETURNS,
+                *presentation.target_columns(shown, card.against.target),
+            ]
             continue
-        note = "no cases" if shown.value is None else ""
+        note = card.small_base or ("no cases" if shown.value is None else "")
         yield [
             *common,
             shown.numerator,
@@ -111,6 +130,7 @@ def indicator_rows(pack: MeetingPack) -> Iterator[list]:
             unit,
             moved,
             note,
+            *presentation.target_columns(shown, card.against.target),
         ]
 
 
@@ -121,6 +141,9 @@ def theme_rows(pack: MeetingPack) -> Iterator[list]:
             found.indicator.code,
             found.indicator.title,
             found.change.words,
+            found.before_counts,
+            found.after_counts,
+            found.small_base or "",
             "; ".join(found.reasons),
         ]
 

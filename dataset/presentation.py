@@ -300,6 +300,17 @@ EXPORT_HEADER = [
 TARGET_MET_WORDS = {True: "Met", False: "Not met", None: "No figure"}
 
 
+def target_columns(shown: Shown, target: InForce | None) -> list:
+    """The exports' "Target" and "Target met" cells: a number and Met / Not met / No figure,
+    both empty when no target was in force."""
+    if target is None:
+        return [None, None]
+    indicator = shown.indicator
+    met = targets.target_met(indicator, shown.value if shown.available else None, target.value)
+    limit = int(target.value) if indicator.unit == Unit.COUNT else float(target.value)
+    return [limit, TARGET_MET_WORDS[met]]
+
+
 def export_rows(quarter: Quarter):
     """One row per indicator: numbers stay numbers; an empty value is explained in Note. The
     target columns are empty when no target was in force."""
@@ -314,14 +325,7 @@ def export_rows(quarter: Quarter):
             note = ", ".join(f"{count.label} {count.n}" for count in counts)
             yield [*common, None, None, None, unit, note, None, None]
             continue
-        target = found.get((indicator.code, quarter))
-        if target is None:
-            against = [None, None]
-        else:
-            value = shown.value if shown.available else None
-            met = targets.target_met(indicator, value, target.value)
-            limit = int(target.value) if indicator.unit == Unit.COUNT else float(target.value)
-            against = [limit, TARGET_MET_WORDS[met]]
+        against = target_columns(shown, found.get((indicator.code, quarter)))
         if not shown.available:
             yield [*common, None, None, None, unit, NO_RETURNS, *against]
         else:

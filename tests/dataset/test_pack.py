@@ -4,6 +4,7 @@ gaps the meeting reads, printable, and the same content as downloads. It names n
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -12,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from dataset.indicators import INDICATORS, Source
-from dataset.services import agency_return_submit
+from dataset.services import agency_return_submit, target_set
 from tests.actionplans.factories import ActionFactory, ActionPlanFactory, QuarterlyReportFactory
 from tests.dataset.builders import cp_plan
 from tests.dataset.test_pages import Q1, SLUG, text
@@ -162,3 +163,44 @@ def test_the_pack_needs_the_same_queries_however_many_records(wg_client, health)
             pack(wg_client)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_pack_shows_each_figure_against_the_target_in_force(wg_client, plans, administrator):
+    target_set(
+        code="TOOLKIT_CHILDREN",
+        applies_from=Q1,
+        value=Decimal(10),
+        reason="Partnership ambition for the first year",
+        user=administrator,
+        expected_version=0,
+    )
+    page = text(pack(wg_client))
+    row = section(page, "Children the neglect toolkit was used with", "Chronology")
+    assert "Not met: target 10" in row
+    rows = list(
+        csv.reader(
+            io.StringIO(wg_client.get(reverse("dataset:pack_csv", args=[SLUG])).content.decode())
+        )
+    )
+    by_code = {row[1]: row for row in rows[1:]}
+    assert by_code["TOOLKIT_CHILDREN"][-2:] == ["10", "Not met"]
+    assert by_code["CP_NEGLECT_SHARE"][-2:] == ["", ""]
+
+
+def test_the_packs_themes_give_both_quarters_counts_and_mark_small_bases(wg_client, plans):
+    themes = section(text(pack(wg_client)), "2. Emerging themes", "3. Action plans")
+    assert "4 of 7 children → 5 of 8 children" in themes
+    assert "Fewer than 10 children: read with care" in themes
+    book = load_workbook(
+        io.BytesIO(wg_client.get(reverse("dataset:pack_xlsx", args=[SLUG])).content)
+    )
+    share = next(
+        row
+        for row in book["Emerging themes"].iter_rows(values_only=True)
+        if row[1] == "CP_NEGLECT_SHARE"
+    )
+    assert share[4:7] == (
+        "4 of 7 children",
+        "5 of 8 children",
+        "fewer than 10 children: read with care",
+    )
