@@ -107,10 +107,11 @@ def _quarter_param(value: str | None) -> Quarter:
 
 
 @require_http_methods(["GET", "POST"])
-@access.only_for(access.raises_challenges)
 def challenge_raise(request):
     """A challenge on an agency's plan (?subject=plan&plan=<id>[&quarter=]) or on one of its
-    quarterly reports (?subject=report&plan=<id>&quarter=<quarter>)."""
+    quarterly reports (?subject=report&plan=<id>&quarter=<quarter>). The plan is looked up
+    first, so that someone who may not see it learns nothing; a reader who may not raise a
+    challenge is then refused (raise_challenge_page)."""
     subject = request.GET.get("subject")
     if subject not in (Challenge.Subject.PLAN, Challenge.Subject.REPORT):
         raise Http404("Raise a challenge from the page of what is challenged")

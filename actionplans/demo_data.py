@@ -12,6 +12,7 @@ from neglect_portal import dates
 from neglect_portal.models import Agency, User
 from neglect_portal.quarters import Quarter
 
+from .demo_challenges import load_demo as load_challenge_demo
 from .models import Action, ActionPlan, ActionUpdate, QuarterlyReport
 
 # objective, what will be done, baseline, target, months from the plan's start to its due date
@@ -198,4 +199,5 @@ def load_action_plan_demo(today: date | None = None) -> int:
 def load_demo() -> str | None:
     """Called by `manage.py load_demo_data` (neglect_portal.demo) after the demo sign-ins."""
     plans = load_action_plan_demo()
+    load_challenge_demo()  # the Working Group's challenges and decisions, on these plans
     return f"Demo action plans added for {plans} agencies." if plans else None
