@@ -2,6 +2,7 @@
 its decisions and their status."""
 
 from django import forms
+from django.db.models import Case, Value, When
 
 from neglect_portal.forms import GovukDateField, GovukForm
 from neglect_portal.limits import LINE_MAX_LENGTH, TEXT_MAX_LENGTH
@@ -135,7 +136,11 @@ class ChallengeCloseForm(CarriesVersion, _InPageForm):
         super().__init__(*args, prefix="close", **kwargs)
         self.plan = plan
         if plan is not None:
-            self.fields["action"].queryset = plan.actions.order_by("objective", "due_date", "pk")
+            # In the strategy's order, as the plan page lists them.
+            in_order = Case(
+                *[When(objective=value, then=Value(n)) for n, value in enumerate(Objective.values)]
+            )
+            self.fields["action"].queryset = plan.actions.order_by(in_order, "due_date", "pk")
             self.fields["action"].help_text = f"From {plan.agency}'s active plan"
         self.fields["due_date"] = GovukDateField(
             label="New action: due date", required=False, help_text=DATE_HINT
