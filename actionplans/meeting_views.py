@@ -111,7 +111,10 @@ def meeting(request, quarter):
                     messages.success(request, "Added to the meeting's record")
                     return redirect(done.url)
         elif step == "status":
-            decision = get_object_or_404(Decision, pk=request.POST.get("decision") or 0)
+            decision_id = request.POST.get("decision", "")
+            if not decision_id.isascii() or not decision_id.isdigit():
+                raise Http404("No such decision")
+            decision = get_object_or_404(Decision, pk=int(decision_id))
             shown = form = DecisionStatusForm(request.POST, decision=decision)
             status_forms[decision.pk] = form
             if form.is_valid():

@@ -416,6 +416,12 @@ def challenges_on_plan(plan: ActionPlan, user: User) -> QuerySet[Challenge]:
     return challenges_visible_to(user).filter(plan=plan)
 
 
+def challenges_behind_actions(plan: ActionPlan, user: User) -> dict[int, Challenge]:
+    """action id → the challenge (the user may read) that was closed needing it. One query."""
+    found = challenges_visible_to(user).filter(action__plan=plan).order_by("closed_at")
+    return {challenge.action_id: challenge for challenge in found if challenge.action_id}
+
+
 def open_challenges(user: User | None = None) -> QuerySet[Challenge]:
     """Every challenge not yet closed (open, or answered and waiting to be closed), oldest
     due first; only those `user` may read when given."""

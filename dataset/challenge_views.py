@@ -31,6 +31,7 @@ def challenge_indicator(request, quarter, code):
         indicator_code=code,
         subject_label=f"{title}, {quarter.label}",
         back_to=reverse("dataset:indicator", args=[quarter, code]),
+        breadcrumbs="dataset/_breadcrumbs.html",
     )
 
 
@@ -45,4 +46,5 @@ def challenge_theme(request, quarter, code):
         indicator_code=code,
         subject_label=f"Emerging theme: {title}, {quarter.label}",
         back_to=reverse("dataset:themes", args=[quarter]),
+        breadcrumbs="dataset/_breadcrumbs.html",
     )

@@ -376,6 +376,9 @@ def test_the_chair_closes_as_needing_a_new_action_in_the_agencys_active_plan(
     # The agency's plan page lists the challenge with its status.
     plan_page = client.get(reverse("actionplans:plan_detail", args=[plan.pk])).content.decode()
     assert "Retrain health visitors in the SDQ" in plan_page
+    assert f'Needed by the Working Group\'s <a class="govuk-link" href="{_detail(challenge)}"' in (
+        plan_page
+    )
 
 
 def test_closing_twice_adds_one_action(client, working_group_member, chair, plan, health):
@@ -610,3 +613,26 @@ def test_the_meeting_pages_challenges_take_the_same_queries(
     # challenges.
     with django_assert_max_num_queries(7):
         assert client.get(reverse("actionplans:meeting", args=[Q1])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?subject=plan",
+        "?subject=plan&plan=abc",
+        "?subject=other&plan=1",
+        "?subject=plan&plan=1&quarter=2026-Q9",
+    ],
+)
+def test_a_raise_address_that_names_no_plan_is_not_found(client, working_group_member, query):
+    client.force_login(working_group_member)
+    assert client.get(reverse("actionplans:challenge_raise") + query).status_code == 404
+
+
+def test_an_unknown_form_on_the_challenge_page_is_a_bad_request(
+    client, working_group_member, health
+):
+    challenge = _challenge(working_group_member, health)
+    client.force_login(working_group_member)
+    assert client.post(_detail(challenge), {"step": "other"}).status_code == 400

@@ -268,3 +268,15 @@ def test_the_decision_history_page_has_a_fixed_budget(
             client.get(reverse("actionplans:decision_history", args=[decision.pk])).status_code
             == 200
         )
+
+
+@pytest.mark.parametrize("sent", ["", "abc", "٣", "99999"])
+def test_a_status_for_no_such_decision_is_not_found(client, chair, sent):
+    client.force_login(chair)
+    response = client.post(_meeting(), {"step": "status", "decision": sent})
+    assert response.status_code == 404
+
+
+def test_an_unknown_form_on_the_meeting_page_is_a_bad_request(client, chair):
+    client.force_login(chair)
+    assert client.post(_meeting(), {"step": "other"}).status_code == 400
