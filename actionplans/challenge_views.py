@@ -4,6 +4,9 @@ closing it, its history and the list of every challenge the viewer may read."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -151,6 +154,17 @@ def _kept(form, version: int, thing: str) -> StaleRefusal:
     return StaleRefusal(thing, [])
 
 
+@dataclass
+class _Shown:
+    """The challenge page shown again after a post: the form sent, with its errors or the
+    stale-edit notice, and the challenge as it now stands."""
+
+    challenge: Challenge
+    form: Any
+    stale: StaleRefusal | None = None
+    status: int = 200
+
+
 @require_http_methods(["GET", "POST"])
 def challenge_detail(request, pk):
     challenge = selectors.challenge_or_404(request.user, pk)
@@ -167,7 +181,7 @@ def challenge_detail(request, pk):
         if access.can_close_challenge(user, challenge)
         else None
     )
-    stale, status, shown = None, 200, None
+    shown = _Shown(challenge, None)
     if request.method == "POST":
         step = request.POST.get("step")
         if step not in ("answer", "close"):
@@ -183,77 +197,87 @@ def challenge_detail(request, pk):
             kept.is_valid()
             return _closed_meanwhile(request, challenge, kept)
         if step == "answer":
-            shown = answer_form = ChallengeAnswerForm(request.POST, challenge=challenge)
-            if answer_form.is_valid():
-                try:
-                    services.challenge_answer(
-                        challenge=challenge,
-                        user=user,
-                        answer=answer_form.cleaned_data["answer"],
-                        version=answer_form.cleaned_data["version"],
-                    )
-                except StaleEdit as refused:
-                    current = refused.current
-                    if (
-                        current.answered_by_id == user.pk
-                        and current.answer == answer_form.cleaned_data["answer"].strip()
-                    ):
-                        return once.already_saved(request, _detail_url(challenge))
-                    saved = ChallengeAnswerForm(None, challenge=current)
-                    stale = refuse_stale(
-                        answer_form, saved, version=current.version, thing="challenge"
-                    )
-                    challenge, status = current, 409
-                except services.ChallengeClosed:
-                    return _closed_meanwhile(request, challenge, answer_form)
-                except ValidationError as error:
-                    show_validation_error(answer_form, error)
-                else:
-                    messages.success(request, "Answer sent to the Working Group")
-                    return redirect(_detail_url(challenge))
+            result = _post_answer(request, challenge)
         else:
-            shown = close_form = ChallengeCloseForm(
-                request.POST, challenge=challenge, plan=active_plan
-            )
-            if close_form.is_valid():
-                data = close_form.cleaned_data
-                try:
-                    services.challenge_close(
-                        challenge=challenge,
-                        user=user,
-                        outcome=data["outcome"],
-                        note=data["note"],
-                        action=data.get("action"),
-                        new_action=close_form.new_action(),
-                        version=data["version"],
-                    )
-                except services.ChallengeClosed:
-                    current = Challenge.objects.get(pk=challenge.pk)
-                    if current.closed_by_id == user.pk:
-                        return once.already_saved(request, _detail_url(challenge))
-                    return _closed_meanwhile(request, challenge, close_form)
-                except StaleEdit as refused:
-                    # Answered (again) meanwhile: read the answer, then close knowingly.
-                    challenge = selectors.challenge_or_404(user, pk)
-                    stale, status = _kept(close_form, refused.current.version, "challenge"), 409
-                except ValidationError as error:
-                    show_validation_error(close_form, error)
-                else:
-                    messages.success(request, "Challenge closed")
-                    return redirect(_detail_url(challenge))
+            result = _post_close(request, challenge, active_plan)
+        if isinstance(result, HttpResponse):
+            return result
+        shown = result
+        if step == "answer":
+            answer_form = shown.form
+        else:
+            close_form = shown.form
     return render(
         request,
         "actionplans/challenge_detail.html",
         {
-            "challenge": challenge,
+            "challenge": shown.challenge,
             "answer_form": answer_form,
             "close_form": close_form,
             # The page's error summary reads the form that was sent.
-            "form": shown,
-            "stale": stale,
+            "form": shown.form,
+            "stale": shown.stale,
         },
-        status=status,
+        status=shown.status,
     )
+
+
+def _post_answer(request, challenge: Challenge) -> HttpResponse | _Shown:
+    form = ChallengeAnswerForm(request.POST, challenge=challenge)
+    if not form.is_valid():
+        return _Shown(challenge, form)
+    typed = form.cleaned_data["answer"]
+    try:
+        services.challenge_answer(
+            challenge=challenge,
+            user=request.user,
+            answer=typed,
+            version=form.cleaned_data["version"],
+        )
+    except StaleEdit as refused:
+        current = refused.current
+        if current.answered_by_id == request.user.pk and current.answer == typed.strip():
+            return once.already_saved(request, _detail_url(challenge))  # sent twice
+        saved = ChallengeAnswerForm(None, challenge=current)
+        stale = refuse_stale(form, saved, version=current.version, thing="challenge")
+        return _Shown(selectors.challenge_or_404(request.user, challenge.pk), form, stale, 409)
+    except services.ChallengeClosed:
+        return _closed_meanwhile(request, challenge, form)
+    except ValidationError as error:
+        show_validation_error(form, error)
+        return _Shown(challenge, form)
+    messages.success(request, "Answer sent to the Working Group")
+    return redirect(_detail_url(challenge))
+
+
+def _post_close(request, challenge: Challenge, plan: ActionPlan | None) -> HttpResponse | _Shown:
+    form = ChallengeCloseForm(request.POST, challenge=challenge, plan=plan)
+    if not form.is_valid():
+        return _Shown(challenge, form)
+    data = form.cleaned_data
+    try:
+        services.challenge_close(
+            challenge=challenge,
+            user=request.user,
+            outcome=data["outcome"],
+            note=data["note"],
+            action=data.get("action"),
+            new_action=form.new_action(),
+            version=data["version"],
+        )
+    except services.ChallengeClosed:
+        if Challenge.objects.get(pk=challenge.pk).closed_by_id == request.user.pk:
+            return once.already_saved(request, _detail_url(challenge))  # sent twice
+        return _closed_meanwhile(request, challenge, form)
+    except StaleEdit as refused:
+        # Answered (again) meanwhile: read the answer, then close knowingly.
+        stale = _kept(form, refused.current.version, "challenge")
+        return _Shown(selectors.challenge_or_404(request.user, challenge.pk), form, stale, 409)
+    except ValidationError as error:
+        show_validation_error(form, error)
+        return _Shown(challenge, form)
+    messages.success(request, "Challenge closed")
+    return redirect(_detail_url(challenge))
 
 
 def _plan_kwarg(step: str, plan: ActionPlan | None) -> dict:

@@ -636,3 +636,20 @@ def test_an_unknown_form_on_the_challenge_page_is_a_bad_request(
     challenge = _challenge(working_group_member, health)
     client.force_login(working_group_member)
     assert client.post(_detail(challenge), {"step": "other"}).status_code == 400
+
+
+def test_closing_after_an_answer_arrived_meanwhile_asks_to_read_it_first(
+    client, working_group_member, health_lead, chair, plan, health
+):
+    challenge = _challenge(working_group_member, health)
+    services.challenge_answer(challenge=challenge, user=health_lead, answer="Just in", version=1)
+    client.force_login(chair)
+    response = _close(client, challenge, version=1, **NEW_ACTION)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else saved this challenge" in html and "Just in" in html
+    assert "Retrain health visitors in the SDQ" in html  # what was typed is kept
+    challenge.refresh_from_db()
+    assert not challenge.is_closed
+    assert response.context["close_form"]["version"].value() == 2
+    assert _close(client, challenge, version=2, **NEW_ACTION).status_code == 302
