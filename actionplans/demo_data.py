@@ -28,6 +28,7 @@ from neglect_portal.models import Agency, User
 from neglect_portal.quarters import Quarter
 from neglect_portal.records.history import attributed
 
+from .demo_challenges import load_demo as load_challenge_demo
 from .models import Action, ActionPlan, ActionUpdate, QuarterlyReport
 
 M = TypeVar("M", bound=models.Model)
@@ -1272,4 +1273,5 @@ def load_action_plan_demo(today: date | None = None) -> int:
 def load_demo() -> str | None:
     """Called by `manage.py load_demo_data` (neglect_portal.demo) after the demo sign-ins."""
     plans = load_action_plan_demo()
+    load_challenge_demo()  # the Working Group's challenges and decisions, on these plans
     return f"Demo action plans added for {plans} agencies." if plans else None

@@ -37,6 +37,7 @@ def overview(request, quarter):
             "overdue": overdue,
             "page": overdue,
             "next_quarter": quarter.next() if quarter < current else None,
+            "challenge_round": selectors.challenges_for_quarter(quarter, user=request.user),
         },
     )
 

@@ -61,6 +61,7 @@ def quarter_page(request, pk, quarter):
         "report": report,
         "previous": previous,
         "can_reopen": access.can_reopen_quarter(request.user, report),
+        "may_raise": access.raises_challenges(request.user),
         "history": _report_history(report),
     }
     if not access.can_change_quarter(request.user, plan, report):

@@ -24,7 +24,17 @@ from neglect_portal import access, dates
 from neglect_portal.models import Agency, User
 from neglect_portal.quarters import Quarter
 
-from .models import Action, ActionPlan, ActionUpdate, Objective, QuarterlyReport, Rag
+from .models import (
+    Action,
+    ActionPlan,
+    ActionUpdate,
+    Challenge,
+    Decision,
+    Meeting,
+    Objective,
+    QuarterlyReport,
+    Rag,
+)
 
 
 def plans_visible_to(user: User) -> QuerySet[ActionPlan]:
@@ -369,3 +379,143 @@ def submitted_reports(quarter: Quarter) -> QuerySet[QuarterlyReport]:
         .select_related("plan__agency", "submitted_by")
         .order_by("plan__agency__name")
     )
+
+
+# The Working Group's challenges, meetings and decisions ---------------------------------------
+
+UNCLOSED = [Challenge.Status.OPEN, Challenge.Status.ANSWERED]
+
+
+def challenges_visible_to(user: User) -> QuerySet[Challenge]:
+    """Challenges the user may read, with what a listing shows beside each."""
+    return Challenge.objects.filter(access.challenges_visible_q(user)).select_related(
+        "agency", "raised_by", "plan"
+    )
+
+
+def challenge_or_404(user: User, pk: int) -> Challenge:
+    return get_object_or_404(
+        challenges_visible_to(user).select_related(
+            "answered_by", "closed_by", "action__plan__agency"
+        ),
+        pk=pk,
+    )
+
+
+def challenges_on_indicator(code: str, quarter: Quarter, user: User) -> QuerySet[Challenge]:
+    """Challenges on an indicator, or on it as an emerging theme, in a quarter."""
+    return challenges_visible_to(user).filter(
+        subject__in=[Challenge.Subject.INDICATOR, Challenge.Subject.THEME],
+        indicator_code=code,
+        quarter=quarter.slug,
+    )
+
+
+def challenges_on_plan(plan: ActionPlan, user: User) -> QuerySet[Challenge]:
+    """Challenges on the plan itself and on its quarterly reports."""
+    return challenges_visible_to(user).filter(plan=plan)
+
+
+def challenges_behind_actions(plan: ActionPlan, user: User) -> dict[int, Challenge]:
+    """action id → the challenge (the user may read) that was closed needing it. One query."""
+    found = challenges_visible_to(user).filter(action__plan=plan).order_by("closed_at")
+    return {challenge.action_id: challenge for challenge in found if challenge.action_id}
+
+
+def open_challenges(user: User | None = None) -> QuerySet[Challenge]:
+    """Every challenge not yet closed (open, or answered and waiting to be closed), oldest
+    due first; only those `user` may read when given."""
+    challenges = (
+        challenges_visible_to(user)
+        if user is not None
+        else Challenge.objects.select_related("agency", "raised_by", "plan")
+    )
+    return challenges.filter(status__in=UNCLOSED).order_by("due_date", "pk")
+
+
+@dataclass
+class ChallengeRound:
+    """A quarter's challenges for its meeting and pack.
+
+    raised: challenges on this quarter (their `quarter` is this quarter), newest first;
+    answered: those of `raised` with an answer (answered or closed since);
+    open: every challenge not yet closed, of any quarter, oldest due first.
+    """
+
+    quarter: Quarter
+    raised: list[Challenge]
+    answered: list[Challenge]
+    open: list[Challenge]
+
+
+def challenges_for_quarter(quarter: Quarter, *, user: User | None = None) -> ChallengeRound:
+    """Two queries. `user` limits it to what they may read (None: all, for the pack)."""
+    challenges = (
+        challenges_visible_to(user)
+        if user is not None
+        else Challenge.objects.select_related("agency", "raised_by", "plan")
+    )
+    raised = list(challenges.filter(quarter=quarter.slug))
+    return ChallengeRound(
+        quarter=quarter,
+        raised=raised,
+        answered=[c for c in raised if c.answered_at is not None],
+        open=list(challenges.filter(status__in=UNCLOSED).order_by("due_date", "pk")),
+    )
+
+
+def meeting_for(quarter: Quarter) -> Meeting | None:
+    return Meeting.objects.filter(quarter=quarter.slug).first()
+
+
+def next_meeting_after(day: date) -> Meeting | None:
+    """The first meeting recorded for a date after `day`."""
+    return Meeting.objects.filter(date__gt=day).order_by("date").first()
+
+
+# Without a recorded meeting, an answer is due a quarter (13 weeks) on: the next meeting's
+# usual distance.
+DEFAULT_ANSWER_TIME = timedelta(weeks=13)
+
+
+class DueDefault(NamedTuple):
+    day: date
+    hint: str  # says where the date comes from
+
+
+def challenge_due_default(on: date | None = None) -> DueDefault:
+    """A challenge's due date unless the challenger sets another: the next recorded
+    meeting's date, or 13 weeks from `on` (today)."""
+    day = on or dates.today()
+    meeting = next_meeting_after(day)
+    if meeting is not None:
+        return DueDefault(
+            meeting.date,
+            f"Set to the next Working Group meeting ({meeting.quarter_label}). You can change it",
+        )
+    return DueDefault(
+        day + DEFAULT_ANSWER_TIME,
+        "No later Working Group meeting is recorded, so this is 13 weeks from today. You can "
+        "change it",
+    )
+
+
+def decisions_due(quarter: Quarter) -> list[Decision]:
+    """The quarter's decisions and IPAG referrals, then open ones carried forward from
+    earlier quarters (oldest first). Each has `carried_forward` (bool) set. One query."""
+    found = list(
+        Decision.objects.filter(
+            Q(quarter=quarter.slug) | Q(quarter__lt=quarter.slug, status=Decision.Status.OPEN)
+        )
+        .select_related("owner_agency", "owner_user")
+        .order_by(
+            Case(When(quarter=quarter.slug, then=Value(0)), default=Value(1)),
+            "quarter",
+            "kind",
+            "due_date",
+            "pk",
+        )
+    )
+    for decision in found:
+        decision.carried_forward = decision.quarter != quarter.slug  # type: ignore[attr-defined]
+    return found

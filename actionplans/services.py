@@ -4,19 +4,29 @@ Every save checks the user may make it, so a view that forgot to ask still canno
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from neglect_portal import access
-from neglect_portal.models import User
+from neglect_portal import access, dates
+from neglect_portal.models import Agency, User
 from neglect_portal.quarters import Quarter
 from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import StaleEdit, record_update
 
 from . import selectors
-from .models import Action, ActionPlan, ActionUpdate, QuarterlyReport, Rag
+from .models import (
+    Action,
+    ActionPlan,
+    ActionUpdate,
+    Challenge,
+    Decision,
+    Meeting,
+    QuarterlyReport,
+    Rag,
+)
 
 REPORT_FIELDS = [
     "what_we_did",
@@ -190,3 +200,216 @@ def quarter_reopen(
     report.reopen_reason = reason.strip()
     attributed(report, user=user, reason=f"Reopened: {reason.strip()}")
     return record_update(report, expected_version=expected_version)
+
+
+# The Working Group's challenges, meetings and decisions ---------------------------------------
+
+
+class ChallengeClosed(Exception):
+    """The challenge was closed meanwhile: nothing more is answered or closed on it."""
+
+
+@dataclass(frozen=True)
+class NewAction:
+    """An action added to the addressed agency's active plan when a challenge needs one."""
+
+    objective: str
+    description: str
+    owner_name: str
+    due_date: date
+
+
+@transaction.atomic
+def challenge_raise(
+    *,
+    user: User,
+    subject: str,
+    agency: Agency,
+    text: str,
+    due_date: date,
+    quarter: Quarter,
+    subject_label: str,
+    indicator_code: str = "",
+    plan: ActionPlan | None = None,
+) -> Challenge:
+    """Raise a challenge to `agency`. An indicator or a theme names its code; a plan or a
+    quarterly report names the plan, whose agency is the one addressed."""
+    if not access.raises_challenges(user):
+        raise PermissionDenied
+    problems: dict[str, str] = {}
+    if not agency.active:
+        problems["agency"] = "Select an agency that is still part of the partnership"
+    if plan is not None and plan.agency_id != agency.pk:
+        problems["agency"] = f"A challenge on {plan.agency}'s plan is addressed to {plan.agency}"
+    if not text.strip():
+        problems["text"] = "Enter the challenge"
+    if due_date < dates.today():
+        problems["due_date"] = "The date the answer is due must be today or in the future"
+    if problems:
+        raise ValidationError(problems)
+    challenge = Challenge(
+        subject=subject,
+        quarter=quarter.slug,
+        indicator_code=indicator_code,
+        plan=plan,
+        subject_label=subject_label,
+        agency=agency,
+        text=text.strip(),
+        due_date=due_date,
+        raised_by=user,
+    )
+    challenge.full_clean()
+    attributed(challenge, user=user).save()
+    return challenge
+
+
+def _locked_challenge(challenge: Challenge, version: int) -> Challenge:
+    """The challenge as saved, under a row lock, if nobody changed it since `version`."""
+    current = Challenge.objects.select_for_update().get(pk=challenge.pk)
+    if current.is_closed:
+        raise ChallengeClosed
+    if current.version != version:
+        raise StaleEdit(current)
+    return current
+
+
+@transaction.atomic
+def challenge_answer(*, challenge: Challenge, user: User, answer: str, version: int) -> Challenge:
+    """The addressed agency's answer (a later answer replaces it until it is closed)."""
+    current = _locked_challenge(challenge, version)
+    if not access.can_answer_challenge(user, current):
+        raise PermissionDenied
+    if not answer.strip():
+        raise ValidationError({"answer": "Enter your agency's answer"})
+    current.answer = answer.strip()
+    current.answered_by = user
+    current.answered_at = timezone.now()
+    current.status = Challenge.Status.ANSWERED
+    current.version += 1
+    attributed(current, user=user).save()
+    return current
+
+
+@transaction.atomic
+def challenge_close(
+    *,
+    challenge: Challenge,
+    user: User,
+    outcome: str,
+    note: str,
+    action: Action | None = None,
+    new_action: NewAction | None = None,
+    version: int,
+) -> Challenge:
+    """Close as answered, or as needing action: linked to `action` (already in the addressed
+    agency's active plan) or to `new_action`, added to that plan in the same transaction, so
+    a repeated close adds nothing (the version has moved on)."""
+    current = _locked_challenge(challenge, version)
+    if not access.can_close_challenge(user, current):
+        raise PermissionDenied
+    if outcome == Challenge.Outcome.ANSWERED:
+        if not current.answer:
+            raise ValidationError(
+                {"outcome": "It has not been answered yet: close it as needing action, or wait"}
+            )
+        linked = None
+    elif outcome == Challenge.Outcome.NEEDS_ACTION:
+        linked = _action_for(current, user=user, action=action, new_action=new_action)
+    else:
+        raise ValidationError({"outcome": "Select how the challenge is closed"})
+    current.status = Challenge.Status.CLOSED
+    current.outcome = outcome
+    current.action = linked
+    current.closing_note = note.strip()
+    current.closed_by = user
+    current.closed_at = timezone.now()
+    current.version += 1
+    attributed(current, user=user).save()
+    return current
+
+
+def _action_for(
+    challenge: Challenge, *, user: User, action: Action | None, new_action: NewAction | None
+) -> Action:
+    plan = selectors.current_plan_of(challenge.agency)
+    if plan is None or plan.status != ActionPlan.Status.ACTIVE:
+        raise ValidationError(
+            {"action": f"{challenge.agency} has no active plan to add the action to"}
+        )
+    if (action is None) == (new_action is None):
+        raise ValidationError({"action": "Select an action in the plan, or describe a new one"})
+    if action is not None:
+        if action.plan_id != plan.pk:
+            raise ValidationError({"action": f"Select an action in {plan.agency}'s active plan"})
+        return action
+    assert new_action is not None
+    created = Action(
+        plan=plan,
+        objective=new_action.objective,
+        description=new_action.description.strip(),
+        owner_name=new_action.owner_name.strip(),
+        due_date=new_action.due_date,
+    )
+    created.full_clean()
+    attributed(created, user=user, reason=f"Added on closing challenge {challenge.pk}").save()
+    return created
+
+
+@transaction.atomic
+def meeting_record(*, quarter: Quarter, date: date, user: User, version: int) -> Meeting:
+    """Record (or correct) the date of the quarter's meeting. `version` is the meeting's
+    version the page showed, 0 when none was recorded."""
+    if not access.records_decisions(user):
+        raise PermissionDenied
+    meeting = Meeting.objects.select_for_update().filter(quarter=quarter.slug).first()
+    if (meeting.version if meeting else 0) != version:
+        raise StaleEdit(meeting)
+    if meeting is None:
+        meeting = Meeting(quarter=quarter.slug, version=0)
+    meeting.date = date
+    meeting.recorded_by = user
+    meeting.version += 1
+    attributed(meeting, user=user).save()
+    return meeting
+
+
+@transaction.atomic
+def decision_add(
+    *,
+    quarter: Quarter,
+    kind: str,
+    text: str,
+    due_date: date,
+    user: User,
+    owner_agency: Agency | None = None,
+    owner_user: User | None = None,
+) -> Decision:
+    if not access.records_decisions(user):
+        raise PermissionDenied
+    decision = Decision(
+        quarter=quarter.slug,
+        kind=kind,
+        text=text.strip(),
+        owner_agency=owner_agency,
+        owner_user=owner_user,
+        due_date=due_date,
+        recorded_by=user,
+    )
+    decision.full_clean()
+    attributed(decision, user=user).save()
+    return decision
+
+
+@transaction.atomic
+def decision_update_status(
+    *, decision: Decision, user: User, status: str, reason: str, version: int
+) -> Decision:
+    """Mark a decision done, dropped (with the reason) or open again."""
+    if not access.records_decisions(user):
+        raise PermissionDenied
+    decision.status = status
+    decision.reason = reason.strip() if status == Decision.Status.DROPPED else ""
+    decision.full_clean()
+    return record_update(
+        attributed(decision, user=user, reason=decision.reason or None), expected_version=version
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import overview_views, quarter_views, views
+from . import challenge_views, meeting_views, overview_views, quarter_views, views
 
 app_name = "actionplans"
 
@@ -36,5 +36,20 @@ urlpatterns = [
         "overview/<quarter:quarter>/submissions.xlsx",
         overview_views.submissions_xlsx,
         name="submissions_xlsx",
+    ),
+    path("challenges/", challenge_views.challenge_list, name="challenge_list"),
+    path("challenges/raise/", challenge_views.challenge_raise, name="challenge_raise"),
+    path("challenges/<int:pk>/", challenge_views.challenge_detail, name="challenge_detail"),
+    path(
+        "challenges/<int:pk>/history/",
+        challenge_views.challenge_history,
+        name="challenge_history",
+    ),
+    path("working-group/", meeting_views.meeting_latest, name="meeting_latest"),
+    path("working-group/<quarter:quarter>/", meeting_views.meeting, name="meeting"),
+    path(
+        "working-group/decisions/<int:pk>/history/",
+        meeting_views.decision_history,
+        name="decision_history",
     ),
 ]

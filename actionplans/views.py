@@ -64,6 +64,9 @@ def plan_detail(request, pk):
             },
             # The RAG history shows the last four quarters the plan has run, oldest first.
             "history_quarters": quarters[-4:],
+            "challenges": selectors.challenges_on_plan(plan, request.user),
+            "action_challenges": selectors.challenges_behind_actions(plan, request.user),
+            "may_raise": access.raises_challenges(request.user),
         },
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pack_views, publish_views, return_views, target_views, views
+from . import challenge_views, pack_views, publish_views, return_views, target_views, views
 
 app_name = "dataset"
 
@@ -37,6 +37,16 @@ urlpatterns = [
         "<quarter:quarter>/returns/<int:agency_id>/",
         return_views.agency_return,
         name="agency_return",
+    ),
+    path(
+        "<quarter:quarter>/challenge/indicator/<slug:code>/",
+        challenge_views.challenge_indicator,
+        name="challenge_indicator",
+    ),
+    path(
+        "<quarter:quarter>/challenge/theme/<slug:code>/",
+        challenge_views.challenge_theme,
+        name="challenge_theme",
     ),
     path("<quarter:quarter>/publish/", publish_views.publish, name="publish"),
     path("<quarter:quarter>/republish/", publish_views.republish, name="republish"),

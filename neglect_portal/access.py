@@ -239,6 +239,65 @@ def can_reopen_quarter(user: User, report: Record | None) -> bool:
     return _signed_in(user) and user.is_administrator and report is not None and report.is_submitted
 
 
+# Working Group scrutiny -----------------------------------------------------------------
+# Members of the Working Group (the Independent Chair among them) challenge agencies; the
+# addressed agency's lead answers; whoever raised it, or the chair, closes it. Everyone who
+# reads plans reads challenges, but an agency lead only those addressed to their agency (they
+# are peers being scrutinised, not scrutineers). The group's decisions and IPAG referrals are
+# its public record: every reader of plans reads them all; the chair or an administrator
+# records them.
+
+
+def chairs_working_group(user: User) -> bool:
+    """The Independent Chair: a Working Group member flagged as chair (access follows the
+    person, so a chair moved to another role no longer chairs)."""
+    return _signed_in(user) and user.is_working_group_member and user.is_chair
+
+
+def raises_challenges(user: User) -> bool:
+    """Working Group members, the chair among them."""
+    return _signed_in(user) and user.is_working_group_member
+
+
+def can_answer_challenge(user: User, challenge: Record, *, even_if_closed: bool = False) -> bool:
+    """The addressed agency's lead (or an administrator) answers until it is closed; a new
+    answer replaces the last, which the history keeps. `even_if_closed`: whether they could
+    have, had it not been closed (to tell them it was, rather than refuse them)."""
+    if not _signed_in(user) or (challenge.is_closed and not even_if_closed):
+        return False
+    return user.is_administrator or (user.is_agency_lead and user.agency_id == challenge.agency_id)
+
+
+def can_close_challenge(user: User, challenge: Record, *, even_if_closed: bool = False) -> bool:
+    """Whoever raised it, while still in the Working Group, or the chair."""
+    if not _signed_in(user) or (challenge.is_closed and not even_if_closed):
+        return False
+    return chairs_working_group(user) or (
+        raises_challenges(user) and challenge.raised_by_id == user.pk
+    )
+
+
+def records_decisions(user: User) -> bool:
+    """The meeting's date, its decisions and IPAG referrals: the chair or an administrator."""
+    return chairs_working_group(user) or (_signed_in(user) and user.is_administrator)
+
+
+def reads_decisions(user: User) -> bool:
+    """The group's record of its meetings is read by everyone who reads plans."""
+    return reads_every_action_plan(user)
+
+
+def challenges_visible_q(user: User) -> Q:
+    """The rows of Challenge a user may see, as a filter (used by actionplans.selectors)."""
+    if not _signed_in(user):
+        return Q(pk__in=[])
+    if user.is_administrator or user.is_working_group_member:
+        return Q()
+    if user.is_agency_lead:
+        return Q(agency_id=user.agency_id)
+    return Q(pk__in=[])
+
+
 # The quarterly dataset's writes ----------------------------------------------------------
 
 

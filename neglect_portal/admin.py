@@ -42,19 +42,29 @@ class PortalUserAdmin(UserAdmin, SimpleHistoryAdmin):
         "is_active",
         "two_factor",
     ]
-    list_filter = ["role", "agency", "team", "is_active"]
+    list_filter = ["role", "is_chair", "agency", "team", "is_active"]
     list_select_related = ["agency", "team"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         ("Personal details", {"fields": ["first_name", "last_name", "email"]}),
-        ("Agency and role", {"fields": ["agency", "team", "role", "is_active"]}),
+        ("Agency and role", {"fields": ["agency", "team", "role", "is_chair", "is_active"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"fields": ["username", "password1", "password2"]}),
         (
             "Agency and role",
-            {"fields": ["first_name", "last_name", "email", "agency", "team", "role"]},
+            {
+                "fields": [
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "agency",
+                    "team",
+                    "role",
+                    "is_chair",
+                ]
+            },
         ),
     ]
     readonly_fields = ["last_login", "date_joined"]

@@ -53,7 +53,10 @@ USERS = [
     ("admin", "Chris", "Lee", CSC, User.Role.ADMINISTRATOR),
     (HEALTH_PRACTITIONER, "Amira", "Hussain", COMMUNITY_HEALTH, User.Role.PRACTITIONER),
     (HEALTH_MANAGER, "Tom", "Fielding", COMMUNITY_HEALTH, User.Role.TEAM_MANAGER),
+    ("chair", "Ruth", "Adeyemi", VOLUNTARY, User.Role.WORKING_GROUP),
 ]
+# The Working Group's Independent Chair, who closes challenges and records decisions.
+CHAIRS = {"chair"}
 
 
 # agency, team, locality: every demo agency has at least one, so every person can be in one.
@@ -116,6 +119,7 @@ def load_demo_people() -> list[User]:
                 "email": f"{username}@example.org",
                 "agency": agencies[agency_name],
                 "role": role,
+                "is_chair": username in CHAIRS,
             },
         )
         changed = created or not user.check_password(DEMO_PASSWORD)

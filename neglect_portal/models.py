@@ -52,6 +52,14 @@ class User(AbstractUser):
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="users")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
+    # The Working Group's Independent Chair closes challenges and records the group's
+    # decisions (domain.md §8): a flag on a member rather than a role, since the chair reads
+    # and raises challenges like every other member.
+    is_chair = models.BooleanField(
+        "Independent Chair",
+        default=False,
+        help_text="Only a Working Group member may chair the Working Group.",
+    )
     # Managers see caseloads by team, and the Working Group figures by locality. A team is
     # its agency's, so a person's team is one of their own agency's teams (clean()).
     team = models.ForeignKey(
@@ -85,6 +93,10 @@ class User(AbstractUser):
             and (self.team.agency_id != self.agency_id)
         ):
             raise ValidationError({"team": f"Select a team of {self.agency}, or no team"})
+        if self.is_chair and self.role != self.Role.WORKING_GROUP:
+            raise ValidationError(
+                {"is_chair": "Only a Working Group member can be the Independent Chair"}
+            )
 
     def save(self, *args, **kwargs):
         # The role is the single source of truth for Django admin rights.

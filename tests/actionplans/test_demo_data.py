@@ -4,9 +4,26 @@ import pytest
 from django.core.management import call_command
 
 from actionplans.demo_data import PLANS, load_action_plan_demo
-from actionplans.models import Action, ActionPlan, ActionUpdate, Objective, QuarterlyReport, Rag
-from actionplans.selectors import overdue_actions, overview
-from neglect_portal.demo import AGENCIES, VOLUNTARY, load_demo_people
+from actionplans.models import (
+    Action,
+    ActionPlan,
+    ActionUpdate,
+    Challenge,
+    Decision,
+    Meeting,
+    Objective,
+    QuarterlyReport,
+    Rag,
+)
+from actionplans.selectors import (
+    challenge_due_default,
+    challenges_for_quarter,
+    decisions_due,
+    overdue_actions,
+    overview,
+)
+from neglect_portal.demo import AGENCIES, COMMUNITY_HEALTH, VOLUNTARY, load_demo_people
+from neglect_portal.models import User
 from neglect_portal.quarters import Quarter
 
 pytestmark = pytest.mark.django_db
@@ -15,13 +32,21 @@ TODAY = date(2026, 11, 25)  # in 2026-27 Q3: the demo rates Q1 and Q2
 OLDER, LATEST = Quarter(2026, 1), Quarter(2026, 2)
 
 
+def planned(actions):
+    """The actions of the plans as written, not the one a demo challenge added later."""
+    return actions.filter(challenges__isnull=True)
+
+
 @pytest.fixture
 def demo(settings, monkeypatch):
     settings.DEBUG = True
+    import actionplans.demo_challenges as demo_challenges
     import actionplans.demo_data as demo_data
 
     real = demo_data.load_action_plan_demo
     monkeypatch.setattr(demo_data, "load_action_plan_demo", lambda: real(TODAY))
+    round_ = demo_challenges.load_challenge_round
+    monkeypatch.setattr(demo_challenges, "load_challenge_round", lambda today: round_(TODAY))
     call_command("load_demo_data")
 
 
@@ -37,15 +62,15 @@ def test_every_demo_agency_has_its_own_plan_title_and_sign_off(demo):
 
 def test_every_agency_has_six_to_nine_actions_with_at_least_one_under_each_objective(demo):
     for plan in ActionPlan.objects.all():
-        objectives = list(plan.actions.values_list("objective", flat=True))
+        objectives = list(planned(plan.actions).values_list("objective", flat=True))
         assert set(objectives) == set(Objective.values), plan.agency.name
         assert 6 <= len(objectives) <= 9, plan.agency.name
 
 
 def test_agencies_have_different_actions_each_with_a_baseline_target_and_due_date(demo):
-    descriptions = list(Action.objects.values_list("description", flat=True))
+    descriptions = list(planned(Action.objects).values_list("description", flat=True))
     assert len(set(descriptions)) == len(descriptions), "no two agencies share an action"
-    for action in Action.objects.select_related("plan"):
+    for action in planned(Action.objects).select_related("plan"):
         assert action.baseline and action.target and action.baseline != action.target
         assert action.plan.period_start <= action.due_date <= action.plan.period_end
 
@@ -78,7 +103,9 @@ def test_the_voluntary_sector_has_not_submitted_the_latest_quarter_so_the_overvi
 def test_only_the_two_quarters_before_the_current_one_are_rated(demo):
     assert QuarterlyReport.objects.filter(quarter=OLDER.slug, status="submitted").count() == 7
     assert QuarterlyReport.objects.filter(quarter=LATEST.slug, status="submitted").count() == 6
-    assert ActionUpdate.objects.filter(quarter=OLDER.slug).count() == Action.objects.count()
+    assert (
+        ActionUpdate.objects.filter(quarter=OLDER.slug).count() == planned(Action.objects).count()
+    )
     assert not QuarterlyReport.objects.filter(quarter=LATEST.next().slug).exists()
     assert not ActionUpdate.objects.filter(quarter=LATEST.next().slug).exists()
 
@@ -142,3 +169,59 @@ def test_loaded_early_in_a_quarter_nothing_is_dated_after_the_day_it_was_loaded(
     assert {report.submitted_at.date() for report in latest} == {loaded}
     for model in (ActionPlan, Action, ActionUpdate, QuarterlyReport):
         assert max(row.history_date.date() for row in model.history.all()) <= loaded
+
+
+def test_the_demo_has_an_independent_chair_in_the_working_group(demo):
+    chair = User.objects.get(username="chair")
+    assert chair.is_chair and chair.role == User.Role.WORKING_GROUP
+    chair.full_clean()  # a chair who is a Working Group member is valid
+
+
+def test_the_demo_round_challenges_the_latest_complete_quarter_on_each_kind_of_subject(demo):
+    latest = Quarter(2026, 2)
+    round_ = challenges_for_quarter(latest)
+    by_subject = {c.subject: c for c in round_.raised}
+    assert set(by_subject) == set(Challenge.Subject.values)
+    indicator = by_subject["indicator"]
+    assert indicator.agency.name == COMMUNITY_HEALTH
+    assert (indicator.status, indicator.outcome) == ("closed", "needs_action")
+    assert indicator.action.plan.agency.name == COMMUNITY_HEALTH
+    assert indicator.action.plan.status == "active"
+    assert indicator.answered_by.is_agency_lead and indicator.closed_by.is_chair
+    assert (by_subject["report"].status, by_subject["report"].outcome) == ("closed", "answered")
+    assert by_subject["plan"].status == by_subject["theme"].status == "open"
+    # Open on the plan until the next meeting, which is already in the diary.
+    assert by_subject["plan"].due_date == challenge_due_default(TODAY).day
+    assert {c.pk for c in round_.open} == {by_subject["plan"].pk, by_subject["theme"].pk}
+    assert {c.pk for c in round_.answered} == {indicator.pk, by_subject["report"].pk}
+
+
+def test_the_demo_meetings_carry_open_decisions_forward(demo):
+    assert set(Meeting.objects.values_list("quarter", flat=True)) == {
+        "2026-27-Q1",
+        "2026-27-Q2",
+        "2026-27-Q3",
+    }
+    due = decisions_due(Quarter(2026, 2))
+    carried = [d for d in due if d.carried_forward]
+    assert [d.kind for d in carried] == ["ipag"]  # only the open one of the earlier meeting
+    assert {d.kind for d in due if not d.carried_forward} == {"decision", "ipag"}
+    earlier = Decision.objects.filter(quarter="2026-27-Q1")
+    assert set(earlier.values_list("status", flat=True)) == {"open", "done", "dropped"}
+    assert earlier.get(status="dropped").reason
+
+
+def test_loading_the_demo_twice_adds_no_second_round(demo):
+    counts = (Challenge.objects.count(), Decision.objects.count(), Meeting.objects.count())
+    actions = Action.objects.count()
+    call_command("load_demo_data")
+    assert (
+        (
+            Challenge.objects.count(),
+            Decision.objects.count(),
+            Meeting.objects.count(),
+        )
+        == counts
+        == (4, 5, 3)
+    )
+    assert Action.objects.count() == actions

@@ -118,6 +118,14 @@ EXPECTATIONS = {
     "dataset:targets": only(PLAN_READERS),
     "dataset:target_set": only([User.Role.ADMINISTRATOR]),
     "dataset:target_history": only(PLAN_READERS),
+    # The Working Group's scrutiny (access.challenges_visible_q): everyone who reads plans
+    # lists the challenges they may read and reads the meetings' decisions; only Working Group
+    # members raise challenges on an indicator or a theme.
+    "actionplans:challenge_list": only(PLAN_READERS),
+    "actionplans:meeting_latest": only(PLAN_READERS, 302),  # on to the latest quarter's
+    "actionplans:meeting": only(PLAN_READERS),
+    "dataset:challenge_indicator": only([User.Role.WORKING_GROUP]),
+    "dataset:challenge_theme": only([User.Role.WORKING_GROUP]),
 }
 # Arguments for URLs above that take something other than a record id.
 URL_ARGS = {
@@ -138,6 +146,7 @@ URL_ARGS = {
         "dataset:publish",
         "dataset:republish",
         "dataset:restatements",
+        "actionplans:meeting",
     ]
 }
 URL_ARGS["dataset:indicator"] = [QUARTER, "CP_NEGLECT_SHARE"]
@@ -145,6 +154,8 @@ URL_ARGS["dataset:members"] = [QUARTER, "CP_NEGLECT_SHARE", "numerator"]
 URL_ARGS["dataset:members_csv"] = [QUARTER, "CP_NEGLECT_SHARE", "numerator"]
 URL_ARGS["dataset:target_set"] = ["CIN_NEGLECT_OVER_12M"]
 URL_ARGS["dataset:target_history"] = ["CIN_NEGLECT_OVER_12M"]
+URL_ARGS["dataset:challenge_indicator"] = [QUARTER, "CP_NEGLECT_SHARE"]
+URL_ARGS["dataset:challenge_theme"] = [QUARTER, "CP_NEGLECT_SHARE"]
 
 # A census import run names no child: administrators only, and everyone else is refused
 # before the run is looked up (403, as on the upload page), whichever run it is.
@@ -251,6 +262,15 @@ PLAN_EXPECTATIONS = {
             own=plan_access([User.Role.ADMINISTRATOR]), other=plan_access([User.Role.ADMINISTRATOR])
         ),
     ),
+    # Working Group members raise challenges on any plan and published quarterly report;
+    # other readers of the plan are refused (403), and those who cannot see it get 404.
+    "actionplans:challenge_raise": (
+        "raise",
+        by_plan_agency(
+            own=plan_access([User.Role.WORKING_GROUP]),
+            other=plan_access([User.Role.WORKING_GROUP]),
+        ),
+    ),
 }
 
 HISTORY_KINDS = [
@@ -293,6 +313,7 @@ def test_every_url_name_has_a_declared_expectation():
         and name not in PLAN_EXPECTATIONS
         and name not in RETURN_EXPECTATIONS
         and name not in RUN_EXPECTATIONS
+        and name not in SCRUTINY_EXPECTATIONS
         and not name.startswith("admin:")
     )
     assert undeclared == [], f"Declare access expectations for: {undeclared}"
@@ -308,7 +329,11 @@ def test_every_expectation_covers_every_role():
     for name, expected in declared.items():
         for agency in ("csc", "other"):
             assert set(for_viewer(expected, agency)) == set(ROLES), name
-    for name, (_, expected) in [*PLAN_EXPECTATIONS.items(), *RETURN_EXPECTATIONS.items()]:
+    for name, (_, expected) in [
+        *PLAN_EXPECTATIONS.items(),
+        *RETURN_EXPECTATIONS.items(),
+        *SCRUTINY_EXPECTATIONS.items(),
+    ]:
         assert set(expected) == {"own", "other"}, name
         for relation in ("own", "other"):
             assert set(expected[relation]) == set(ROLES), name
@@ -566,6 +591,12 @@ def _plan_urls(name, plan, action):
         return [reverse(name, args=[action.pk])]
     if key == "quarter":
         return [reverse(name, args=[plan.pk, QUARTER])]
+    if key == "raise":
+        url = reverse(name)
+        return [
+            f"{url}?subject=plan&plan={plan.pk}",
+            f"{url}?subject=report&plan={plan.pk}&quarter={QUARTER}",
+        ]
     return [reverse(name, args=[plan.pk])]
 
 
@@ -649,4 +680,79 @@ def test_access_to_an_agency_return(client, name, role, relation):
         )
     expected = RETURN_EXPECTATIONS[name][1][relation][role]
     url = reverse(name, args=[QUARTER, agency.pk])
+    assert _outcome(client, client.get(url)) == expected, url
+
+
+# The Working Group's challenges and decisions ----------------------------------------------
+# A challenge is read by administrators and the Working Group, and by the lead of the agency
+# it is addressed to ("own"); anyone else gets 404. Decisions are the group's record, read by
+# every reader of plans (others are refused before the decision is looked up).
+
+
+def challenge_access(*readers):
+    expected = everyone(404)
+    expected.update({role: 200 for role in readers})
+    return expected
+
+
+CHALLENGE_READERS = [User.Role.WORKING_GROUP, User.Role.ADMINISTRATOR]
+READ_CHALLENGE = by_plan_agency(
+    own=challenge_access(User.Role.AGENCY_LEAD, *CHALLENGE_READERS),
+    other=challenge_access(*CHALLENGE_READERS),
+)
+SCRUTINY_EXPECTATIONS = {
+    "actionplans:challenge_detail": ("challenge", READ_CHALLENGE),
+    "actionplans:challenge_history": ("challenge", READ_CHALLENGE),
+    "actionplans:decision_history": (
+        "decision",
+        by_plan_agency(own=only(PLAN_READERS), other=only(PLAN_READERS)),
+    ),
+}
+
+
+@pytest.fixture
+def scrutiny_records(db):
+    from actionplans.models import Challenge, Decision
+    from tests.factories import AgencyFactory, UserFactory
+
+    agency = AgencyFactory(name="Challenged agency")
+    member = UserFactory(role=User.Role.WORKING_GROUP)
+    challenge = Challenge.objects.create(
+        subject=Challenge.Subject.INDICATOR,
+        quarter=QUARTER,
+        indicator_code="CP_NEGLECT_SHARE",
+        subject_label="Child protection plans for neglect, 2026-27 Q1",
+        agency=agency,
+        text="Why did it rise?",
+        due_date="2027-03-31",
+        raised_by=member,
+    )
+    decision = Decision.objects.create(
+        quarter=QUARTER, text="Audit neglect cases", owner_agency=agency, due_date="2027-03-31"
+    )
+    return {"agency": agency, "challenge": challenge, "decision": decision}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "role", "relation"),
+    [
+        (name, role, relation)
+        for name in SCRUTINY_EXPECTATIONS
+        for role in ROLES
+        for relation in PLAN_RELATIONS
+        if role != ANONYMOUS or relation == "other"
+    ],
+)
+def test_access_to_the_working_groups_challenges_and_decisions(
+    client, scrutiny_records, name, role, relation
+):
+    from tests.factories import UserFactory
+
+    if role != ANONYMOUS:
+        agency = scrutiny_records["agency"] if relation == "own" else None
+        client.force_login(UserFactory(role=role, **({"agency": agency} if agency else {})))
+    key = SCRUTINY_EXPECTATIONS[name][0]
+    expected = SCRUTINY_EXPECTATIONS[name][1][relation][role]
+    url = reverse(name, args=[scrutiny_records[key].pk])
     assert _outcome(client, client.get(url)) == expected, url

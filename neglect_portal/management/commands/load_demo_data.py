@@ -16,6 +16,7 @@ class Command(BaseCommand):
         users, said = load_demo_data()
         self.stdout.write(self.style.SUCCESS(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):"))
         for user in users:
-            self.stdout.write(f"  {user.username:<15} {user.get_role_display():<22} {user.agency}")
+            role = "Independent Chair" if user.is_chair else user.get_role_display()
+            self.stdout.write(f"  {user.username:<15} {role:<22} {user.agency}")
         for line in said:
             self.stdout.write(line)

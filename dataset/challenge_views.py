@@ -1,0 +1,50 @@
+"""Raising a Working Group challenge on an indicator or an emerging theme: the code is checked
+against the registry and the label built from the indicator's title here, never taken from
+the address; actionplans owns the form and the challenge."""
+
+from django.http import Http404
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from actionplans.challenge_views import raise_challenge_page
+from actionplans.models import Challenge
+from neglect_portal import access
+
+from . import indicators
+
+
+def _title_or_404(code: str) -> str:
+    try:
+        return indicators.get(code).title
+    except KeyError:
+        raise Http404("No such indicator") from None
+
+
+@require_http_methods(["GET", "POST"])
+@access.only_for(access.raises_challenges)
+def challenge_indicator(request, quarter, code):
+    title = _title_or_404(code)
+    return raise_challenge_page(
+        request,
+        subject=Challenge.Subject.INDICATOR,
+        quarter=quarter,
+        indicator_code=code,
+        subject_label=f"{title}, {quarter.label}",
+        back_to=reverse("dataset:indicator", args=[quarter, code]),
+        breadcrumbs="dataset/_breadcrumbs.html",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@access.only_for(access.raises_challenges)
+def challenge_theme(request, quarter, code):
+    title = _title_or_404(code)
+    return raise_challenge_page(
+        request,
+        subject=Challenge.Subject.THEME,
+        quarter=quarter,
+        indicator_code=code,
+        subject_label=f"Emerging theme: {title}, {quarter.label}",
+        back_to=reverse("dataset:themes", args=[quarter]),
+        breadcrumbs="dataset/_breadcrumbs.html",
+    )
