@@ -242,8 +242,7 @@ def can_reopen_quarter(user: User, report: Record | None) -> bool:
 # Working Group scrutiny -----------------------------------------------------------------
 # Members of the Working Group (the Independent Chair among them) challenge agencies; the
 # addressed agency's lead answers; whoever raised it, or the chair, closes it. Everyone who
-# reads plans reads challenges, but an agency lead only those addressed to their agency (they
-# are peers being scrutinised, not scrutineers). The group's decisions and IPAG referrals are
+# reads plans reads every challenge and its answer. The group's decisions and IPAG referrals are
 # its public record: every reader of plans reads them all; the chair or an administrator
 # records them.
 
@@ -291,11 +290,9 @@ def challenges_visible_q(user: User) -> Q:
     """The rows of Challenge a user may see, as a filter (used by actionplans.selectors)."""
     if not _signed_in(user):
         return Q(pk__in=[])
-    if user.is_administrator or user.is_working_group_member:
-        return Q()
-    if user.is_agency_lead:
-        return Q(agency_id=user.agency_id)
-    return Q(pk__in=[])
+    # The Working Group is the agency leads and the chair: what one agency is asked, and how it
+    # answers, is read by every other (and the meeting pack lists them all).
+    return Q() if reads_every_action_plan(user) else Q(pk__in=[])
 
 
 # The quarterly dataset's writes ----------------------------------------------------------

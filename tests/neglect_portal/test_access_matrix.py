@@ -684,9 +684,9 @@ def test_access_to_an_agency_return(client, name, role, relation):
 
 
 # The Working Group's challenges and decisions ----------------------------------------------
-# A challenge is read by administrators and the Working Group, and by the lead of the agency
-# it is addressed to ("own"); anyone else gets 404. Decisions are the group's record, read by
-# every reader of plans (others are refused before the decision is looked up).
+# A challenge and its answer are read by everyone who reads plans, the leads of other agencies
+# too ("other"); anyone else gets 404. Decisions are the group's record, read by every reader
+# of plans (others are refused before the decision is looked up).
 
 
 def challenge_access(*readers):
@@ -695,10 +695,8 @@ def challenge_access(*readers):
     return expected
 
 
-CHALLENGE_READERS = [User.Role.WORKING_GROUP, User.Role.ADMINISTRATOR]
 READ_CHALLENGE = by_plan_agency(
-    own=challenge_access(User.Role.AGENCY_LEAD, *CHALLENGE_READERS),
-    other=challenge_access(*CHALLENGE_READERS),
+    own=challenge_access(*PLAN_READERS), other=challenge_access(*PLAN_READERS)
 )
 SCRUTINY_EXPECTATIONS = {
     "actionplans:challenge_detail": ("challenge", READ_CHALLENGE),
