@@ -453,7 +453,7 @@ def challenges_for_quarter(quarter: Quarter, *, user: User | None = None) -> Cha
     challenges = (
         challenges_visible_to(user)
         if user is not None
-        else Challenge.objects.select_related("agency", "raised_by", "plan")
+        else Challenge.objects.select_related("agency", "raised_by", "plan", "action")
     )
     raised = list(challenges.filter(quarter=quarter.slug))
     return ChallengeRound(

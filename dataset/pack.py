@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from actionplans import selectors as plan_selectors
+from actionplans.models import Challenge, Decision
+from actionplans.selectors import ChallengeRound
 from neglect_portal.models import Agency
 from neglect_portal.quarters import Quarter
 
@@ -40,6 +42,8 @@ class MeetingPack:
     themes: list[ThemeRow]
     plans: dict  # actionplans.selectors.overview(quarter)
     gaps: list[AgencyGaps]
+    challenges: ChallengeRound
+    decisions: list[Decision]  # the quarter's, then the open ones carried forward
 
 
 def meeting_pack(quarter: Quarter) -> MeetingPack:
@@ -63,6 +67,8 @@ def meeting_pack(quarter: Quarter) -> MeetingPack:
         themes=presentation.emerging_themes(quarter),
         plans=plans,
         gaps=[gap for gap in gaps if gap.any],
+        challenges=plan_selectors.challenges_for_quarter(quarter),
+        decisions=plan_selectors.decisions_due(quarter),
     )
 
 
@@ -90,6 +96,30 @@ THEME_HEADER = [
     "This quarter",
     "Note",
     "Why it is a theme",
+]
+CHALLENGE_HEADER = [
+    "Quarter",
+    "Raised for",
+    "Subject",
+    "Addressed to",
+    "Challenge",
+    "Raised by",
+    "Due",
+    "Answer",
+    "Status",
+    "Outcome",
+    "Action in the agency's plan",
+]
+DECISION_HEADER = [
+    "Quarter",
+    "Meeting",
+    "Kind",
+    "Decision or referral",
+    "Owner",
+    "Due",
+    "Status",
+    "Reason dropped",
+    "Carried forward",
 ]
 GAP_HEADER = [
     "Quarter",
@@ -164,9 +194,52 @@ def gap_rows(pack: MeetingPack) -> Iterator[list]:
         ]
 
 
+def _challenge_row(pack: MeetingPack, challenge: Challenge) -> list:
+    return [
+        pack.quarter.label,
+        challenge.quarter_label,
+        challenge.subject_label,
+        challenge.agency.name,
+        challenge.text,
+        str(challenge.raised_by),
+        challenge.due_date,
+        challenge.answer,
+        challenge.get_status_display(),
+        challenge.get_outcome_display(),
+        challenge.action.short if challenge.action_id else "",
+    ]
+
+
+def challenge_rows(pack: MeetingPack) -> Iterator[list]:
+    """The quarter's challenges, then those still open from earlier quarters."""
+    raised = {challenge.pk for challenge in pack.challenges.raised}
+    for challenge in pack.challenges.raised:
+        yield _challenge_row(pack, challenge)
+    for challenge in pack.challenges.open:
+        if challenge.pk not in raised:
+            yield _challenge_row(pack, challenge)
+
+
+def decision_rows(pack: MeetingPack) -> Iterator[list]:
+    for decision in pack.decisions:
+        yield [
+            pack.quarter.label,
+            decision.quarter_label,
+            decision.get_kind_display(),
+            decision.text,
+            decision.owner_display,
+            decision.due_date,
+            decision.get_status_display(),
+            decision.reason,
+            "Yes" if decision.carried_forward else "No",
+        ]
+
+
 def sheets(pack: MeetingPack) -> list[tuple[str, list[str], Iterable[list]]]:
     return [
         ("Indicators", INDICATOR_HEADER, indicator_rows(pack)),
         ("Emerging themes", THEME_HEADER, theme_rows(pack)),
         ("Gaps in returns", GAP_HEADER, gap_rows(pack)),
+        ("Challenges", CHALLENGE_HEADER, challenge_rows(pack)),
+        ("Decisions", DECISION_HEADER, decision_rows(pack)),
     ]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from actionplans.models import Challenge
+from actionplans.selectors import challenges_for_quarter
 from neglect_portal.quarters import Quarter
 
 from . import selectors
@@ -17,18 +19,29 @@ class MissingReturn:
     what: str  # "training return", or a submitted indicator's title
 
 
+def _counted(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
 @dataclass(frozen=True)
 class Readiness:
     missing_returns: list[MissingReturn]
+    open_challenges: list[Challenge]  # raised on this quarter or before, not yet closed
 
     @property
     def complete(self) -> bool:
-        return not self.missing_returns
+        return not (self.missing_returns or self.open_challenges)
 
     @property
     def summary(self) -> str:
-        count = len(self.missing_returns)
-        return f"{count} return{'' if count == 1 else 's'} not submitted"
+        parts = []
+        if self.missing_returns:
+            parts.append(
+                _counted(len(self.missing_returns), "return", "returns") + " not submitted"
+            )
+        if self.open_challenges:
+            parts.append(_counted(len(self.open_challenges), "challenge", "challenges") + " open")
+        return " and ".join(parts)
 
 
 def publication_readiness(quarter: Quarter) -> Readiness:
@@ -36,4 +49,5 @@ def publication_readiness(quarter: Quarter) -> Readiness:
         MissingReturn(agency.name, "training return")
         for agency in selectors.training_coverage(quarter).gaps
     ]
-    return Readiness(missing)
+    unclosed = challenges_for_quarter(quarter).open
+    return Readiness(missing, [c for c in unclosed if c.quarter <= quarter.slug])

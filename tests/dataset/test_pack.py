@@ -3,7 +3,7 @@ gaps the meeting reads, printable, and the same content as downloads. It names n
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,12 +12,22 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from actionplans.models import Decision
+from actionplans.services import (
+    NewAction,
+    challenge_answer,
+    challenge_close,
+    challenge_raise,
+    decision_add,
+    decision_update_status,
+)
 from dataset.indicators import INDICATORS, Source
 from dataset.services import agency_return_submit, target_set
+from neglect_portal.models import User
 from tests.actionplans.factories import ActionFactory, ActionPlanFactory, QuarterlyReportFactory
 from tests.dataset.builders import cp_plan
 from tests.dataset.test_pages import Q1, SLUG, text
-from tests.factories import ChildFactory
+from tests.factories import ChildFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +128,7 @@ def test_the_pack_prints_each_section_on_a_new_page_without_the_service_furnitur
     wg_client,
 ):
     html = pack(wg_client).content.decode()
-    assert html.count('class="portal-pack-section"') == 4
+    assert html.count('class="portal-pack-section"') == 6
     assert "This pack names no child." in html
     with open("static/portal/portal.css") as styles:
         css = styles.read()
@@ -204,3 +214,148 @@ def test_the_packs_themes_give_both_quarters_counts_and_mark_small_bases(wg_clie
         "5 of 8 children",
         "fewer than 10 children: read with care",
     )
+
+
+DUE = date.today() + timedelta(days=60)  # an answer is due today or later
+
+
+@pytest.fixture
+def chair(voluntary):
+    return UserFactory(
+        username="chair", agency=voluntary, role=User.Role.WORKING_GROUP, is_chair=True
+    )
+
+
+@pytest.fixture
+def scrutiny(working_group_member, chair, health, health_lead, health_submitted_everything):
+    """Two challenges on Q1 (one answered and closed as needing a new action, one open), one
+    still open from the quarter before, and decisions: one of Q1, one carried forward open and
+    one done before (not due)."""
+
+    def raise_(label, quarter=Q1):
+        return challenge_raise(
+            user=working_group_member,
+            subject="indicator",
+            agency=health,
+            text=f"Why has {label} moved?",
+            due_date=DUE,
+            quarter=quarter,
+            subject_label=label,
+            indicator_code="SDQ_COMPLETED",
+        )
+
+    answered = raise_("SDQs completed, 2024-25 Q1")
+    challenge_answer(
+        challenge=answered,
+        user=health_lead,
+        answer="Bank health visitors were not trained in the SDQ",
+        version=answered.version,
+    )
+    answered.refresh_from_db()
+    challenge_close(
+        challenge=answered,
+        user=chair,
+        outcome="needs_action",
+        note="Train them",
+        new_action=NewAction(
+            "respond", "Train bank health visitors in the SDQ", "Lead", date(2025, 3, 31)
+        ),
+        version=answered.version,
+    )
+    open_now = raise_("Referrals for neglect, 2024-25 Q1")
+    earlier = raise_("Toolkit children, 2023-24 Q4", Q1.previous())
+    ours = decision_add(
+        quarter=Q1,
+        kind="decision",
+        text="Ask every agency for its SDQ figures",
+        due_date=date(2024, 12, 31),
+        user=chair,
+        owner_agency=health,
+    )
+    carried = decision_add(
+        quarter=Q1.previous(),
+        kind="ipag",
+        text="Refer the rise in re-referrals to IPAG",
+        due_date=date(2024, 9, 30),
+        user=chair,
+        owner_agency=health,
+    )
+    done = decision_add(
+        quarter=Q1.previous(),
+        kind="decision",
+        text="Finished before this meeting",
+        due_date=date(2024, 6, 30),
+        user=chair,
+        owner_agency=health,
+    )
+    decision_update_status(
+        decision=done, user=chair, status=Decision.Status.DONE, reason="", version=done.version
+    )
+    return answered, open_now, earlier, ours, carried, done
+
+
+def test_the_pack_shows_the_quarters_challenges_with_their_answers_and_every_open_one(
+    wg_client, scrutiny
+):
+    answered, open_now, earlier, *_ = scrutiny
+    challenges = section(text(pack(wg_client)), "5. Challenges", "6. Decisions due")
+    assert "2 raised on 2024-25 Q1, 1 of them answered; 2 not yet closed, from any quarter." in (
+        challenges
+    )
+    raised = section(challenges, "Raised on 2024-25 Q1", "Not yet closed")
+    assert "SDQs completed, 2024-25 Q1 , to Community Health Trust" in raised
+    assert "Bank health visitors were not trained in the SDQ" in raised
+    assert "Needs action" in raised and "Action: Train bank health visitors in the SDQ" in raised
+    assert "Referrals for neglect, 2024-25 Q1" in raised and "Not answered yet" in raised
+    still_open = section(challenges, "Not yet closed")
+    assert earlier.subject_label in still_open and open_now.subject_label in still_open
+    assert answered.subject_label not in still_open
+
+
+def test_the_pack_lists_the_decisions_due_with_open_ones_carried_forward(wg_client, scrutiny):
+    *_, ours, carried, done = scrutiny
+    decisions = section(text(pack(wg_client)), "6. Decisions due")
+    assert "Decision: Ask every agency for its SDQ figures" in decisions
+    assert "IPAG referral: Refer the rise in re-referrals to IPAG" in decisions
+    assert "Carried forward from 2023-24 Q4" in decisions
+    assert done.text not in decisions
+
+
+def test_the_pack_workbook_holds_the_challenges_and_decisions(wg_client, scrutiny):
+    answered, open_now, earlier, ours, carried, done = scrutiny
+    response = wg_client.get(reverse("dataset:pack_xlsx", args=[SLUG]))
+    book = load_workbook(io.BytesIO(response.content))
+    challenges = list(book["Challenges"].iter_rows(values_only=True))
+    # The quarter's two, then the one still open from the quarter before.
+    assert [row[2] for row in challenges[1:]][-1] == earlier.subject_label
+    assert {row[2] for row in challenges[1:3]} == {open_now.subject_label, answered.subject_label}
+    closed = next(row for row in challenges if row[2] == answered.subject_label)
+    assert closed[7:11] == (
+        "Bank health visitors were not trained in the SDQ",
+        "Closed",
+        "Needs action",
+        "Train bank health visitors in the SDQ",
+    )
+    decisions = list(book["Decisions"].iter_rows(values_only=True))
+    assert {row[3]: row[8] for row in decisions[1:]} == {ours.text: "No", carried.text: "Yes"}
+
+
+def test_the_packs_queries_do_not_grow_with_challenges_and_decisions(
+    wg_client, scrutiny, working_group_member, health
+):
+    with CaptureQueriesContext(connection) as before:
+        pack(wg_client)
+    for n in range(5):
+        challenge_raise(
+            user=working_group_member,
+            subject="indicator",
+            agency=health,
+            text="More",
+            due_date=DUE,
+            quarter=Q1,
+            subject_label=f"More {n}",
+            indicator_code="SDQ_COMPLETED",
+        )
+    with CaptureQueriesContext(connection) as after:
+        pack(wg_client)
+    assert len(before) == len(after)

@@ -261,3 +261,36 @@ def test_readers_are_not_offered_publishing_but_may_check_restatements(
     html = client.get(url("dashboard")).content.decode()
     assert url("republish") not in html and url("publish") not in html
     assert url("restatements") in html
+
+
+def test_open_challenges_are_listed_before_publishing_and_need_confirming(
+    admin_client, records, administrator, working_group_member
+):
+    from actionplans.models import Challenge
+
+    agency_return_submit(
+        agency=administrator.agency,
+        quarter=Q1,
+        staff_trained=10,
+        target_workforce=20,
+        user=administrator,
+        today=date(2024, 7, 1),
+    )
+    for quarter, label in ((Q1, "Referrals for neglect, 2024-25 Q1"), (Q1.next(), "Later")):
+        Challenge.objects.create(
+            subject="indicator",
+            quarter=quarter.slug,
+            indicator_code="REFERRALS_NEGLECT",
+            subject_label=label,
+            agency=administrator.agency,
+            text="Why?",
+            due_date=date(2030, 1, 1),
+            raised_by=working_group_member,
+        )
+    page = text(admin_client.get(url("publish")))
+    assert "2024-25 Q1 is not complete: 1 challenge open." in page
+    assert "Referrals for neglect, 2024-25 Q1" in page
+    assert "Later" not in page  # raised on a later quarter: not this publication's business
+    assert admin_client.post(url("publish")).status_code == 200
+    assert not PublishedQuarter.objects.exists()
+    assert admin_client.post(url("publish"), CONFIRMED)["Location"] == url("dashboard")
