@@ -288,7 +288,7 @@ def test_open_challenges_are_listed_before_publishing_and_need_confirming(
             raised_by=working_group_member,
         )
     page = text(admin_client.get(url("publish")))
-    assert "2024-25 Q1 is not complete: 1 challenge open." in page
+    assert "2024-25 Q1 is not complete: 1 return not submitted and 1 challenge open." in page
     assert "Referrals for neglect, 2024-25 Q1" in page
     assert "Later" not in page  # raised on a later quarter: not this publication's business
     assert admin_client.post(url("publish")).status_code == 200
