@@ -47,7 +47,9 @@ def publish(request, quarter):
         {
             **_publish_context(quarter),
             "error": error,
-            "rows": presentation.publication_rows(selectors.live_figures(quarter)),
+            "rows": presentation.publication_rows(
+                selectors.live_figures(quarter), registry=selectors.indicators_by_code()
+            ),
         },
     )
 
@@ -96,7 +98,9 @@ def republish(request, quarter):
             "form": form,
             "published": published,
             "rows": presentation.publication_rows(
-                selectors.live_figures(quarter), selectors.published_figures(published)
+                selectors.live_figures(quarter),
+                selectors.published_figures(published),
+                registry=selectors.indicators_by_code(),
             ),
         },
     )
@@ -109,7 +113,9 @@ def restatements(request, quarter):
     published = selectors.published_quarter(quarter)
     rows = None
     if published is not None:
-        rows = presentation.restatement_rows(selectors.restatements(published))
+        rows = presentation.restatement_rows(
+            selectors.restatements(published), registry=selectors.indicators_by_code()
+        )
     return render(
         request,
         "dataset/restatements.html",

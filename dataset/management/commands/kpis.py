@@ -4,6 +4,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from dataset.computation import compute
+from dataset.selectors import live_partner_figures
 from neglect_portal.quarters import Quarter
 
 CSV_HEADER = ["quarter", "start", "end", "code", "numerator", "denominator", "value"]
@@ -12,7 +13,8 @@ CSV_HEADER = ["quarter", "start", "end", "code", "numerator", "denominator", "va
 class Command(BaseCommand):
     help = (
         "Print the case-record indicators for a quarter (shared/kpi-definitions.md) as "
-        "JSON or CSV, computed live from the case records."
+        "JSON or CSV, computed live from the case records, then the agencies' own active "
+        'indicators as submitted ("submitted": false, every number empty, when not).'
     )
 
     def add_arguments(self, parser):
@@ -33,6 +35,7 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from None
         figures = compute(period)
+        figures.update(live_partner_figures(period))
         if output_format == "json":
             self.stdout.write(
                 json.dumps(
@@ -57,7 +60,8 @@ class Command(BaseCommand):
                     period.start.isoformat(),
                     period.end.isoformat(),
                     code,
-                    row["numerator"],
+                    # Not submitted: every cell empty, never a 0.
+                    "" if row["numerator"] is None else row["numerator"],
                     "" if row["denominator"] is None else row["denominator"],
                     "" if row["value"] is None else row["value"],
                 ]
