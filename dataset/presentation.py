@@ -73,7 +73,8 @@ def _card(series: list[Shown]) -> Card:
     last_year = series[-5] if len(series) >= 5 else None
 
     def moved(before):
-        if before is None or not shown.available:
+        # A side not submitted (or with no returns) has no movement: "not available".
+        if before is None or not shown.available or not before.available:
             return None
         return change(indicator, before.value, shown.value, before.quarter.label)
 

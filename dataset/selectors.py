@@ -201,7 +201,8 @@ def figures_by_quarter(
         .prefetch_related("figures")
     }
     live = [quarter for quarter in quarters if quarter not in published]
-    training = _training_totals(live) if live else {}
+    wants_training = any(i.code == "TRAINING_COVERAGE" for i in wanted)
+    training = _training_totals(live) if live and wants_training else {}
     # Every quarter's submissions, published or not: a published quarter shows its snapshot's
     # figure, and who submitted it beside it.
     partner_rows = _partner_rows(wanted, quarters)
