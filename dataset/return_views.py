@@ -34,6 +34,21 @@ def my_return(request):
     )
 
 
+def _figure_histories(figures) -> dict[int, list]:
+    """Every saved version of the submitted figures, newest first, by figure: one query."""
+    histories: dict[int, list] = {}
+    if not figures:
+        return histories
+    versions = (
+        PartnerFigure.history.filter(id__in=[figure.pk for figure in figures])
+        .select_related("history_user", "submitted_by")
+        .order_by("-history_date", "-history_id")
+    )
+    for version in versions:
+        histories.setdefault(version.id, []).append(version)
+    return histories
+
+
 def _return_parts(agency: Agency, quarter: Quarter):
     """The training return and each of the agency's active indicators' submissions for the
     quarter: three queries."""
@@ -101,6 +116,9 @@ def agency_return(request, quarter, agency_id):
     partner_forms = [
         PartnerFigureForm(data, indicator=indicator, current=figure) for indicator, figure in owned
     ]
+    histories = _figure_histories([figure for _, figure in owned if figure is not None])
+    for each in partner_forms:
+        each.versions = histories.get(each.current.pk, []) if each.current else []
     if owned:
         form.helper.form_tag = False
         form.helper.inputs = []

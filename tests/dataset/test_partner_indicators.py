@@ -432,6 +432,17 @@ def test_a_correction_is_a_new_version_and_a_stale_one_is_refused(lead_client, h
     assert (saved.numerator, saved.version, saved.history.count()) == (33, 3, 3)
 
 
+def test_the_return_shows_each_figures_history_with_who_saved_it(lead_client, health, hv):
+    first, second = UserFactory(first_name="Ada", last_name="First"), UserFactory()
+    submit(hv, Q1, 31, 400, user=first)
+    submit(hv, Q1, 35, 400, user=second, version=1)
+    html = lead_client.get(return_url(health)).content.decode()
+    table = html[html.index(f'id="history-{hv.code}"') :]
+    table = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", table[: table.index("</table>")]))
+    assert table.index(" 35 ") < table.index(" 31 ")  # newest first
+    assert "Ada First" in table
+
+
 def test_a_double_post_of_a_first_figure_keeps_one(lead_client, health, hv):
     data = {"ag_hv_was_not_brought-numerator": "31", "ag_hv_was_not_brought-denominator": "400"}
     lead_client.post(return_url(health), data)
@@ -725,9 +736,21 @@ def test_the_dashboard_with_agency_indicators_keeps_its_budget(
 ):
     for quarter in Q1.last(8):
         submit(hv, quarter, 10, 100)
-    # tests/dataset/test_pages.py's 118, plus the definitions and all quarters' submissions.
-    with django_assert_max_num_queries(120):
+    # 117 before them (measured), plus the definitions and all quarters' submissions.
+    with django_assert_max_num_queries(119):
         assert wg_client.get(reverse("dataset:dashboard", args=[Q1.slug])).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["dataset:themes", "dataset:dashboard_csv"])
+def test_themes_and_the_export_add_two_queries_for_agency_indicators(
+    wg_client, hv, crimes, page, django_assert_max_num_queries
+):
+    submit(hv, Q1, 10, 100)
+    submit(hv, Q4, 20, 100)
+    # 32 and 19 before them (measured), plus the definitions and the submissions.
+    budget = {"dataset:themes": 34, "dataset:dashboard_csv": 21}[page]
+    with django_assert_max_num_queries(budget):
+        assert wg_client.get(reverse(page, args=[Q1.slug])).status_code == 200
 
 
 def test_the_agency_indicator_page_reads_a_constant_number_of_queries(
