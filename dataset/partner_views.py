@@ -28,14 +28,16 @@ def partner_indicators(request):
     return render(request, "dataset/partner_indicators.html", {"page": page})
 
 
-def _form_page(request, form, *, title, stale=None, indicator=None):
+def _form_page(
+    request, form, *, title, caption="Indicators submitted by agencies", stale=None, indicator=None
+):
     return render(
         request,
         "records/form.html",
         {
             "form": form,
             "title": title,
-            "caption": "Indicators submitted by agencies",
+            "caption": caption,
             "stale": stale,
             "cancel_url": reverse("dataset:partner_indicators"),
             "indicator": indicator,
@@ -102,7 +104,12 @@ def partner_indicator_edit(request, pk):
             )
             return redirect("dataset:partner_indicators")
     return _form_page(
-        request, form, title=f"Change {indicator.code}", stale=stale, indicator=indicator
+        request,
+        form,
+        title=f"Change {indicator.title}",
+        caption=f"Indicators submitted by agencies: {indicator.code}",
+        stale=stale,
+        indicator=indicator,
     )
 
 
