@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -52,21 +53,29 @@ def partner_indicator_add(request):
     form = PartnerIndicatorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        indicator = services.partner_indicator_add(
-            code=data["code"],
-            title=data["title"],
-            definition=data["definition"],
-            agency=data["agency"],
-            kind=data["kind"],
-            unit=data["unit"],
-            counts=data["counts"],
-            higher_is_better=data["higher_is_better"],
-            active=data["active"],
-            user=request.user,
-        )
-        messages.success(request, f"{indicator.title} ({indicator.code}) added")
-        return redirect("dataset:partner_indicators")
+        try:
+            indicator = _add(request, data)
+        except IntegrityError:  # the same code saved a moment ago, by a double post
+            form.add_error("code", "Another indicator already has this code")
+        else:
+            messages.success(request, f"{indicator.title} ({indicator.code}) added")
+            return redirect("dataset:partner_indicators")
     return _form_page(request, form, title="Add an indicator submitted by an agency")
+
+
+def _add(request, data) -> PartnerIndicator:
+    return services.partner_indicator_add(
+        code=data["code"],
+        title=data["title"],
+        definition=data["definition"],
+        agency=data["agency"],
+        kind=data["kind"],
+        unit=data["unit"],
+        counts=data["counts"],
+        higher_is_better=data["higher_is_better"],
+        active=data["active"],
+        user=request.user,
+    )
 
 
 @require_http_methods(["GET", "POST"])

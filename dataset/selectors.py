@@ -188,6 +188,20 @@ def _live(
     return figures
 
 
+def _submission(
+    rows: dict[tuple[Quarter, str], PartnerFigure],
+    quarter: Quarter,
+    indicator: Indicator,
+    snapshot: PublishedQuarter | None,
+) -> PartnerFigure | None:
+    """Who submitted the figure shown: for a published quarter, only a submission the
+    snapshot holds (one saved after it is a restatement, not the published figure's)."""
+    row = rows.get((quarter, indicator.code))
+    if row is not None and snapshot is not None and row.submitted_at > snapshot.published_at:
+        return None
+    return row
+
+
 def figures_by_quarter(
     quarters: list[Quarter], codes: Iterable[str] | None = None
 ) -> dict[Quarter, dict[str, Shown]]:
@@ -216,7 +230,11 @@ def figures_by_quarter(
         )
         result[quarter] = {
             i.code: _shown(
-                i, quarter, figures.get(i.code), snapshot, partner_rows.get((quarter, i.code))
+                i,
+                quarter,
+                figures.get(i.code),
+                snapshot,
+                _submission(partner_rows, quarter, i, snapshot),
             )
             for i in wanted
         }

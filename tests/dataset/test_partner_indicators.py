@@ -651,6 +651,8 @@ def test_a_published_figure_keeps_its_value_and_definition_after_an_edit(
     submit(hv, Q1, 50, 400, version=figure.version)  # corrected after publication
     shown = selectors.figures_for(Q1)[hv.code]
     assert (shown.numerator, shown.value) == (31, Decimal("7.8"))
+    # The correction's author and date are not the published figure's.
+    assert shown.submission is None
     row = PublishedFigure.objects.get(code=hv.code)
     assert (row.title, row.definition_version) == (
         "Health visitor contacts missed: was not brought",
