@@ -68,9 +68,16 @@ def _return_parts(agency: Agency, quarter: Quarter):
 
 
 def _parts_to_save(training_form, partner_forms):
+    """The parts filled in and changed since the page was opened: a part left blank stays
+    not submitted, and one saved again unchanged gets no new version in its history."""
     training = None
-    if not training_form.left:
-        data = training_form.cleaned_data
+    data = training_form.cleaned_data
+    saved = training_form.current
+    unchanged = saved is not None and (
+        (saved.staff_trained, saved.target_workforce, saved.narrative, saved.version)
+        == (data["staff_trained"], data["target_workforce"], data["narrative"], data["version"])
+    )
+    if not training_form.left and not unchanged:
         training = services.TrainingPart(
             staff_trained=data["staff_trained"],
             target_workforce=data["target_workforce"],
@@ -126,7 +133,7 @@ def agency_return(request, quarter, agency_id):
     stale = None
     if request.method == "POST" and all([each.is_valid() for each in every_form]):
         training, figures = _parts_to_save(form, partner_forms)
-        if training is None and all(each.left for each in partner_forms):
+        if form.left and all(each.left for each in partner_forms):
             form.add_error(None, "Enter the figures for at least one part of the return")
         else:
             try:

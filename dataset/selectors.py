@@ -214,6 +214,18 @@ def figures_by_quarter(
         .select_related("published_by")
         .prefetch_related("figures")
     }
+    if codes is None:
+        # An agency's indicator switched off since a quarter shown was published still shows,
+        # as published (one more query, only then).
+        known = {indicator.code for indicator in wanted}
+        retired = {
+            row.code
+            for snapshot in published.values()
+            for row in snapshot.figures.all()
+            if row.code.startswith(PARTNER_CODE_PREFIX) and row.code not in known
+        }
+        if retired:
+            wanted = [*wanted, *partner_indicators(sorted(retired))]
     live = [quarter for quarter in quarters if quarter not in published]
     wants_training = any(i.code == "TRAINING_COVERAGE" for i in wanted)
     training = _training_totals(live) if live and wants_training else {}

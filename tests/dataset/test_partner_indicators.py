@@ -443,6 +443,34 @@ def test_the_return_shows_each_figures_history_with_who_saved_it(lead_client, he
     assert "Ada First" in table
 
 
+def test_correcting_one_part_leaves_the_others_versions_alone(lead_client, health, hv):
+    from dataset.models import AgencyReturn
+
+    agency_return_submit(
+        agency=health,
+        quarter=Q1,
+        staff_trained=10,
+        target_workforce=20,
+        user=UserFactory(),
+        today=AFTER,
+    )
+    response = lead_client.post(
+        return_url(health),
+        {
+            "staff_trained": "10",
+            "target_workforce": "20",
+            "narrative": "",
+            "version": "1",
+            "ag_hv_was_not_brought-numerator": "31",
+            "ag_hv_was_not_brought-denominator": "400",
+        },
+    )
+    assert response.status_code == 302
+    training = AgencyReturn.objects.get(agency=health)
+    assert (training.version, training.history.count()) == (1, 1)
+    assert PartnerFigure.objects.get(indicator=hv).numerator == 31
+
+
 def test_a_double_post_of_a_first_figure_keeps_one(lead_client, health, hv):
     data = {"ag_hv_was_not_brought-numerator": "31", "ag_hv_was_not_brought-denominator": "400"}
     lead_client.post(return_url(health), data)
@@ -661,6 +689,23 @@ def test_a_published_figure_keeps_its_value_and_definition_after_an_edit(
     page = text(wg_client.get(reverse("dataset:indicator", args=[Q1.slug, hv.code])))
     assert "published under version 1 of this definition" in page
     assert '"Health visitor contacts missed: was not brought"' in page
+
+
+def test_an_indicator_switched_off_after_publication_still_shows_in_the_published_quarter(
+    administrator, wg_client, hv
+):
+    submit(hv, Q1, 31, 400)
+    quarter_publish(quarter=Q1, user=administrator, today=AFTER)
+    partner_indicator_update(
+        indicator=hv,
+        user=administrator,
+        expected_mark=partner_indicator_edit_mark(hv),
+        changes={"active": False},
+    )
+    assert selectors.figures_for(Q1)[hv.code].value == Decimal("7.8")
+    assert hv.code not in selectors.figures_for(Q1.next())
+    response = wg_client.get(reverse("dataset:dashboard", args=[Q1.slug]))
+    assert "7.8%" in card(response, hv.code)
 
 
 def test_republishing_takes_the_late_return_and_the_new_definition(administrator, hv):
