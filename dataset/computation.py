@@ -79,15 +79,39 @@ class Measure:
 @dataclass(frozen=True)
 class Figure:
     code: str
-    numerator: int
+    # None only when an agency has not submitted an indicator it owns (`submitted` False).
+    numerator: int | None
     denominator: int | None
     # A Decimal to one place for a percentage or a mean (None when the denominator is 0);
     # the numerator itself for a count.
     value: Decimal | int | None
+    # False for a quarter an agency has not submitted: every number is None, never 0.
+    submitted: bool = True
 
     def as_json(self) -> dict:
         value = float(self.value) if isinstance(self.value, Decimal) else self.value
-        return {"numerator": self.numerator, "denominator": self.denominator, "value": value}
+        shape = {"numerator": self.numerator, "denominator": self.denominator, "value": value}
+        if not self.submitted:
+            shape["submitted"] = False
+        return shape
+
+
+def not_submitted(code: str) -> Figure:
+    """An agency's indicator with no submission for the quarter: a gap, never 0."""
+    return Figure(code, None, None, None, submitted=False)
+
+
+def submitted_figure(code: str, unit: str, numerator: int, denominator: int | None) -> Figure:
+    """What an agency submitted: a count as it is, a percentage of the submitted denominator,
+    a mean of the submitted total over the submitted count (empty over nothing)."""
+    if unit == Unit.PERCENTAGE:
+        assert denominator is not None
+        return Figure(code, numerator, denominator, percentage(numerator, denominator))
+    if unit == Unit.AVERAGE:
+        assert denominator is not None
+        value = None if denominator == 0 else rounded_ratio(numerator, denominator, 1)
+        return Figure(code, numerator, denominator, value)
+    return Figure(code, numerator, None, numerator)
 
 
 def rounded_ratio(numerator: int, denominator: int, scale: int) -> Decimal:

@@ -23,6 +23,8 @@ class Unit(models.TextChoices):
     PERCENTAGE = "percentage", "Percentage"
     COUNT = "count", "Count"
     MEAN = "mean", "Mean per week"
+    # An indicator submitted by an agency: its submitted total divided by its submitted count.
+    AVERAGE = "average", "Mean"
 
 
 class Source(models.TextChoices):
@@ -46,6 +48,11 @@ class Indicator:
     # an indicator without a better direction cannot have one.
     higher_is_better: bool | None
     source: Source = Source.CASE_RECORDS
+    # An indicator submitted by an agency (dataset.models.PartnerIndicator): the owning
+    # agency's name and its definition's own version. None for the built-in ones, whose
+    # definitions share DEFINITIONS_VERSION.
+    owner: str | None = None
+    version: int | None = None
 
     @property
     def has_denominator(self) -> bool:
@@ -54,6 +61,12 @@ class Indicator:
     @property
     def computed_from_case_records(self) -> bool:
         return self.source == Source.CASE_RECORDS
+
+    @property
+    def submitted_by_agency(self) -> bool:
+        """Defined by an administrator, submitted each quarter by its owning agency: a quarter
+        without a submission is "not submitted", never 0."""
+        return self.owner is not None
 
 
 _OPEN_AT_E = (

@@ -33,12 +33,14 @@ def format_value(value, unit: str) -> str:
         return "none"
     if unit == Unit.MEAN:
         return f"{Decimal(value):.1f} a week"
+    if unit == Unit.AVERAGE:
+        return f"{Decimal(value):.1f}"
     return f"{value:,}"
 
 
 def _number(value, unit: str) -> str:
     """A difference as a bare number: 4.2 points, 1.5 a week, 12."""
-    if unit in (Unit.PERCENTAGE, Unit.MEAN):
+    if unit in (Unit.PERCENTAGE, Unit.MEAN, Unit.AVERAGE):
         return f"{Decimal(value):.1f}"
     return f"{value:,}"
 

@@ -27,11 +27,11 @@ class AgencyGaps:
     agency: Agency
     plan_missing: bool  # has a plan but did not submit its quarterly RAG update
     without_plan: bool
-    training_missing: bool
+    returns_missing: list[str]  # "training return", or its own indicators' titles
 
     @property
     def any(self) -> bool:
-        return self.plan_missing or self.without_plan or self.training_missing
+        return self.plan_missing or self.without_plan or bool(self.returns_missing)
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class MeetingPack:
     quarter: Quarter
     published: Any
     cards: list[Card]
+    partner_cards: list[Card]  # the indicators agencies submit
     themes: list[ThemeRow]
     plans: dict  # actionplans.selectors.overview(quarter)
     gaps: list[AgencyGaps]
@@ -49,14 +50,16 @@ class MeetingPack:
 def meeting_pack(quarter: Quarter) -> MeetingPack:
     dashboard = presentation.dashboard(quarter)
     plans = plan_selectors.overview(quarter)
-    training_gaps = set(selectors.training_coverage(quarter).gaps)
+    owed: dict[int, list[str]] = {}
+    for gap in selectors.return_gaps(quarter):
+        owed.setdefault(gap.agency.pk, []).append(gap.what)
     not_submitted, without_plan = set(plans["not_submitted"]), set(plans["without_plan"])
     gaps = [
         AgencyGaps(
             row.agency,
             row.agency in not_submitted,
             row.agency in without_plan,
-            row.agency in training_gaps,
+            owed.get(row.agency.pk, []),
         )
         for row in plans["rows"]
     ]
@@ -64,6 +67,7 @@ def meeting_pack(quarter: Quarter) -> MeetingPack:
         quarter=quarter,
         published=dashboard["published"],
         cards=dashboard["cards"],
+        partner_cards=dashboard["partner_cards"],
         themes=presentation.emerging_themes(quarter),
         plans=plans,
         gaps=[gap for gap in gaps if gap.any],
@@ -121,12 +125,7 @@ DECISION_HEADER = [
     "Reason dropped",
     "Carried forward",
 ]
-GAP_HEADER = [
-    "Quarter",
-    "Agency",
-    "Action plan update",
-    "Training return",
-]
+GAP_HEADER = ["Quarter", "Agency", "Action plan update", "Returns not submitted"]
 
 
 def _number(value: Decimal | int | None) -> float | int | None:
@@ -134,7 +133,8 @@ def _number(value: Decimal | int | None) -> float | int | None:
 
 
 def indicator_rows(pack: MeetingPack) -> Iterator[list]:
-    for card in pack.cards:
+    """The built-in indicators, then those agencies submit."""
+    for card in [*pack.cards, *pack.partner_cards]:
         shown = card.shown
         common = [pack.quarter.label, shown.code, shown.indicator.title]
         unit = Unit(shown.indicator.unit).label
@@ -147,7 +147,9 @@ def indicator_rows(pack: MeetingPack) -> Iterator[list]:
                 None,
                 unit,
                 moved,
-                presentation.NO_RETURNS,
+                f"Not submitted by {shown.indicator.owner}"
+                if shown.indicator.submitted_by_agency
+                else presentation.NO_RETURNS,
                 *presentation.target_columns(shown, card.against.target),
             ]
             continue
@@ -190,7 +192,7 @@ def gap_rows(pack: MeetingPack) -> Iterator[list]:
             pack.quarter.label,
             gap.agency.name,
             _plan_state(gap),
-            "Not submitted" if gap.training_missing else "Submitted",
+            "; ".join(gap.returns_missing) or "None",
         ]
 
 

@@ -25,6 +25,8 @@ from .selectors import Shown
 from .targets import InForce
 
 NO_RETURNS = "No agency returns yet"
+# An agency's own indicator for a quarter it has not submitted: a gap, never 0.
+NOT_SUBMITTED = "Not submitted"
 SPARK_WIDTH, SPARK_HEIGHT = 120, 32
 CHART_WIDTH, CHART_HEIGHT = 560, 200
 
@@ -36,7 +38,7 @@ def quarter_choices(today: date, count: int = 12) -> list[Quarter]:
 
 def shown_value(shown: Shown) -> str:
     if not shown.available:
-        return NO_RETURNS
+        return NOT_SUBMITTED if shown.indicator.submitted_by_agency else NO_RETURNS
     return format_value(shown.value, shown.indicator.unit)
 
 
@@ -117,7 +119,8 @@ def _card(series: list[Shown], found: targets.Found) -> Card:
     last_year = series[-5] if len(series) >= 5 else None
 
     def moved(before):
-        if before is None or not shown.available:
+        # A side not submitted (or with no returns) has no movement: "not available".
+        if before is None or not shown.available or not before.available:
             return None
         return change(indicator, before.value, shown.value, before.quarter.label)
 
@@ -134,12 +137,15 @@ def _card(series: list[Shown], found: targets.Found) -> Card:
 
 
 def dashboard(quarter: Quarter) -> dict:
-    """A card per indicator with a single figure, and the action plans' RAG counts."""
+    """A card per indicator with a single figure (the agencies' own in a section of their
+    own), and the action plans' RAG counts."""
     series = selectors.trends(quarter)
     found = targets.in_force_for(each[-1] for each in series.values())
+    cards = [_card(each, found) for each in series.values()]
     return {
         "published": next(iter(series.values()))[-1].published if series else None,
-        "cards": [_card(each, found) for each in series.values()],
+        "cards": [card for card in cards if not card.indicator.submitted_by_agency],
+        "partner_cards": [card for card in cards if card.indicator.submitted_by_agency],
         "rag_counts": selectors.actions_by_rag(quarter),
         "actions_indicator": indicators.get("ACTIONS_BY_RAG"),
     }
@@ -157,9 +163,13 @@ class TrendRow:
 def _figure_words(figure, unit: str) -> str:
     if figure is None:
         return "nothing"
+    if not figure.submitted:
+        return "not submitted"
     value = format_value(figure.value, unit)
     if figure.denominator is None:
         return value
+    if unit == Unit.AVERAGE:
+        return f"{value} ({figure.numerator} over {figure.denominator})"
     return f"{value} ({figure.numerator} of {figure.denominator})"
 
 
@@ -173,10 +183,11 @@ def _restatement_words(restatement, unit: str) -> str | None:
 
 
 def indicator_trend(code: str, quarter: Quarter) -> dict:
-    """The eight-quarter chart and the table of the same figures for one indicator."""
-    indicator = indicators.get(code)
+    """The eight-quarter chart and the table of the same figures for one indicator (built in
+    or an agency's)."""
     series = selectors.trend(code, quarter)
     found = targets.in_force_for(series)
+    indicator = series[0].indicator if series else indicators.get(code)
     percentage = indicator.unit == Unit.PERCENTAGE
     drawn = chart(
         _values(series),
@@ -194,8 +205,15 @@ def indicator_trend(code: str, quarter: Quarter) -> dict:
             f"{format_value(drawn.high, indicator.unit)} at the top."
         )
     published = series[-1].published if series else None
+    published_as = None
+    if published is not None and indicator.submitted_by_agency:
+        row = selectors.published_row(published, code)
+        if row is not None and row.definition_version != indicator.version:
+            published_as = row
     return {
         "published": published,
+        # An agency's definition changed since publication: which one the figure stands for.
+        "published_as": published_as,
         # A published figure that a live recount no longer matches, shown with both values.
         "restatement": _restatement_words(selectors.restated(published, code), indicator.unit)
         if published
@@ -312,11 +330,13 @@ def target_columns(shown: Shown, target: InForce | None) -> list:
 
 
 def export_rows(quarter: Quarter):
-    """One row per indicator: numbers stay numbers; an empty value is explained in Note. The
+    """One row per indicator, the agencies' own after the built-in ones: numbers stay numbers;
+    an empty value is explained in Note ("not submitted" for an agency's gap, never 0). The
     target columns are empty when no target was in force."""
     figures = selectors.figures_for(quarter)
     found = targets.in_force_for(figures.values())
-    for indicator in indicators.INDICATORS:
+    partner = [shown.indicator for shown in figures.values() if shown.indicator.submitted_by_agency]
+    for indicator in [*indicators.INDICATORS, *partner]:
         shown = figures.get(indicator.code)
         common = [quarter.label, indicator.code, indicator.title, indicator.definition]
         unit = Unit(indicator.unit).label
@@ -327,10 +347,16 @@ def export_rows(quarter: Quarter):
             continue
         against = target_columns(shown, found.get((indicator.code, quarter)))
         if not shown.available:
-            yield [*common, None, None, None, unit, NO_RETURNS, *against]
+            if indicator.submitted_by_agency:
+                note = f"Not submitted by {indicator.owner}"
+            else:
+                note = NO_RETURNS
+            yield [*common, None, None, None, unit, note, *against]
         else:
             value = float(shown.value) if isinstance(shown.value, Decimal) else shown.value
             note = "no cases" if shown.value is None else ""
+            if indicator.submitted_by_agency:
+                note = f"Submitted by {indicator.owner}" + (f"; {note}" if note else "")
             yield [*common, shown.numerator, shown.denominator, value, unit, note, *against]
 
 
@@ -351,47 +377,54 @@ class FigureRow:
         return self.old_text is not None and self.old_text != self.new_text
 
 
-def _title(code: str) -> str:
-    try:
-        return indicators.get(code).title
-    except KeyError:  # a code published under earlier definitions
-        return code
+Registry = dict[str, Indicator]
 
 
-def figure_text(code: str, figure) -> str:
-    """ "62.5% (5 of 8)"; a TRAINING_COVERAGE with no returns is a gap, never 0%."""
+def _title(code: str, registry: Registry | None = None) -> str:
+    found = (registry or {}).get(code) or indicators.BY_CODE.get(code)
+    # A code published under earlier definitions, or an agency's indicator since removed.
+    return found.title if found else code
+
+
+def figure_text(code: str, figure, registry: Registry | None = None) -> str:
+    """ "62.5% (5 of 8)"; a TRAINING_COVERAGE with no returns is a gap, never 0%, and an
+    agency's indicator it has not submitted is "not submitted"."""
     if figure is None:
         return "Not computed"
+    if not figure.submitted:
+        return NOT_SUBMITTED
     if code == "TRAINING_COVERAGE" and not figure.denominator:
         return NO_RETURNS
-    try:
-        unit = indicators.get(code).unit
-    except KeyError:
-        unit = Unit.COUNT
-    return _figure_words(figure, unit)
+    found = (registry or {}).get(code) or indicators.BY_CODE.get(code)
+    return _figure_words(figure, found.unit if found else Unit.COUNT)
 
 
-def publication_rows(live: dict, stored: dict | None = None) -> list[FigureRow]:
+def publication_rows(
+    live: dict, stored: dict | None = None, registry: Registry | None = None
+) -> list[FigureRow]:
     """The figures publishing will store (`live`), next to those stored now when
-    republishing, in the registry's order."""
+    republishing, in the registry's order (the agencies' own after the built-in ones)."""
     codes = [*live, *(code for code in (stored or {}) if code not in live)]
     order = {indicator.code: n for n, indicator in enumerate(indicators.INDICATORS)}
-    codes.sort(key=lambda code: order.get(code, len(order)))
+    codes.sort(key=lambda code: (order.get(code, len(order)), code))
     return [
         FigureRow(
             code,
-            _title(code),
-            figure_text(code, live.get(code)),
-            None if stored is None else figure_text(code, stored.get(code)),
+            _title(code, registry),
+            figure_text(code, live.get(code), registry),
+            None if stored is None else figure_text(code, stored.get(code), registry),
         )
         for code in codes
     ]
 
 
-def restatement_rows(restatements) -> list[FigureRow]:
+def restatement_rows(restatements, registry: Registry | None = None) -> list[FigureRow]:
     return [
         FigureRow(
-            r.code, _title(r.code), figure_text(r.code, r.live), figure_text(r.code, r.published)
+            r.code,
+            _title(r.code, registry),
+            figure_text(r.code, r.live, registry),
+            figure_text(r.code, r.published, registry),
         )
         for r in restatements
     ]

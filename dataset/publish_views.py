@@ -54,7 +54,9 @@ def publish(request, quarter):
             **_publish_context(quarter),
             "form": form,
             "readiness": gaps,
-            "rows": presentation.publication_rows(selectors.live_figures(quarter)),
+            "rows": presentation.publication_rows(
+                selectors.live_figures(quarter), registry=selectors.indicators_by_code()
+            ),
         },
     )
 
@@ -106,7 +108,9 @@ def republish(request, quarter):
             "readiness": gaps,
             "published": published,
             "rows": presentation.publication_rows(
-                selectors.live_figures(quarter), selectors.published_figures(published)
+                selectors.live_figures(quarter),
+                selectors.published_figures(published),
+                registry=selectors.indicators_by_code(),
             ),
         },
     )
@@ -119,7 +123,9 @@ def restatements(request, quarter):
     published = selectors.published_quarter(quarter)
     rows = None
     if published is not None:
-        rows = presentation.restatement_rows(selectors.restatements(published))
+        rows = presentation.restatement_rows(
+            selectors.restatements(published), registry=selectors.indicators_by_code()
+        )
     return render(
         request,
         "dataset/restatements.html",

@@ -11,12 +11,7 @@ from actionplans.selectors import challenges_for_quarter
 from neglect_portal.quarters import Quarter
 
 from . import selectors
-
-
-@dataclass(frozen=True)
-class MissingReturn:
-    agency: str
-    what: str  # "training return", or a submitted indicator's title
+from .selectors import ReturnGap
 
 
 def _counted(count: int, one: str, many: str) -> str:
@@ -25,7 +20,7 @@ def _counted(count: int, one: str, many: str) -> str:
 
 @dataclass(frozen=True)
 class Readiness:
-    missing_returns: list[MissingReturn]
+    missing_returns: list[ReturnGap]
     open_challenges: list[Challenge]  # raised on this quarter or before, not yet closed
 
     @property
@@ -45,9 +40,6 @@ class Readiness:
 
 
 def publication_readiness(quarter: Quarter) -> Readiness:
-    missing = [
-        MissingReturn(agency.name, "training return")
-        for agency in selectors.training_coverage(quarter).gaps
-    ]
+    missing = selectors.return_gaps(quarter)
     unclosed = challenges_for_quarter(quarter).open
     return Readiness(missing, [c for c in unclosed if c.quarter <= quarter.slug])

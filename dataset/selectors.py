@@ -22,9 +22,16 @@ from neglect_portal.models import Agency, User
 from neglect_portal.quarters import Quarter
 
 from . import computation, drilldown, indicators
-from .computation import Figure, percentage
+from .computation import Figure, not_submitted, percentage, submitted_figure
 from .indicators import Indicator, Source
-from .models import AgencyReturn, PublishedQuarter
+from .models import (
+    PARTNER_CODE_PREFIX,
+    AgencyReturn,
+    PartnerFigure,
+    PartnerIndicator,
+    PublishedFigure,
+    PublishedQuarter,
+)
 
 TREND_LENGTH = 8
 
@@ -34,8 +41,10 @@ class Shown:
     """One indicator's figure for one quarter, as the pages show it.
 
     `available` is False when there is nothing to show yet (an indicator whose source has not
-    reported): pages then say so rather than showing 0. `published` and `restated` are filled
-    once published snapshots exist (the stored figure, and the live one when it differs).
+    reported, or an agency's indicator it has not submitted): pages then say so rather than
+    showing 0. `published` and `restated` are filled once published snapshots exist (the
+    stored figure, and the live one when it differs). `submission` is an agency's indicator's
+    submitted row for the quarter (who submitted it and when), if there is one.
     """
 
     indicator: Indicator
@@ -46,6 +55,7 @@ class Shown:
     available: bool = True
     published: object = None
     restated: object = None
+    submission: PartnerFigure | None = None
 
     @property
     def code(self) -> str:
@@ -57,21 +67,95 @@ def _shown(
     quarter: Quarter,
     figure: Figure | None,
     published: PublishedQuarter | None = None,
+    submission: PartnerFigure | None = None,
 ) -> Shown:
-    if figure is None or (indicator.code == "TRAINING_COVERAGE" and not figure.denominator):
-        # No agency has sent a return: nothing to show, never a 0.
-        return Shown(indicator, quarter, available=False, published=published)
+    if (
+        figure is None
+        or not figure.submitted
+        or (indicator.code == "TRAINING_COVERAGE" and not figure.denominator)
+    ):
+        # No agency has sent a return (or the owning agency has not submitted): nothing to
+        # show, never a 0.
+        return Shown(
+            indicator, quarter, available=False, published=published, submission=submission
+        )
     return Shown(
-        indicator, quarter, figure.numerator, figure.denominator, figure.value, published=published
+        indicator,
+        quarter,
+        figure.numerator,
+        figure.denominator,
+        figure.value,
+        published=published,
+        submission=submission,
     )
+
+
+def partner_indicators(codes: Iterable[str] | None = None) -> list[Indicator]:
+    """The indicators agencies submit, as registry entries, in one query (none when `codes`
+    names no such code): every active one, or those in `codes` whether active or not."""
+    if codes is not None:
+        codes = [code for code in codes if code.startswith(PARTNER_CODE_PREFIX)]
+        if not codes:
+            return []
+        defined = PartnerIndicator.objects.filter(code__in=codes)
+    else:
+        defined = PartnerIndicator.objects.filter(active=True)
+    return [row.as_indicator() for row in defined.select_related("agency").order_by("code")]
+
+
+def all_indicators(codes: Iterable[str] | None = None) -> list[Indicator]:
+    """The built-in registry followed by the agencies' indicators (one query for those)."""
+    wanted = None if codes is None else list(codes)
+    built_in = [i for i in indicators.INDICATORS if wanted is None or i.code in wanted]
+    return [*built_in, *partner_indicators(wanted)]
+
+
+def indicators_by_code(codes: Iterable[str] | None = None) -> dict[str, Indicator]:
+    return {indicator.code: indicator for indicator in all_indicators(codes)}
+
+
+def indicator_or_none(code: str) -> Indicator | None:
+    """A built-in indicator or an agency's (active or not); None for an unknown code."""
+    if code in indicators.BY_CODE:
+        return indicators.BY_CODE[code]
+    found = partner_indicators([code])
+    return found[0] if found else None
 
 
 def _wanted(codes: Iterable[str] | None) -> list[Indicator]:
     return [
-        indicator
-        for indicator in indicators.INDICATORS
-        if (codes is None or indicator.code in codes) and indicator.source != Source.ACTION_PLANS
+        indicator for indicator in all_indicators(codes) if indicator.source != Source.ACTION_PLANS
     ]
+
+
+def _partner_rows(
+    wanted: list[Indicator], quarters: Iterable[Quarter]
+) -> dict[tuple[Quarter, str], PartnerFigure]:
+    """The agencies' submissions for `wanted` in `quarters`: one query however many (none
+    when no agency's indicator is wanted)."""
+    codes = [indicator.code for indicator in wanted if indicator.submitted_by_agency]
+    if not codes:
+        return {}
+    rows = PartnerFigure.objects.filter(
+        indicator__code__in=codes, quarter__in=list(quarters)
+    ).select_related("indicator", "submitted_by")
+    return {(row.quarter, row.indicator.code): row for row in rows}
+
+
+def _partner_live(
+    quarter: Quarter, wanted: list[Indicator], rows: dict[tuple[Quarter, str], PartnerFigure]
+) -> dict[str, Figure]:
+    figures = {}
+    for indicator in wanted:
+        if not indicator.submitted_by_agency:
+            continue
+        row = rows.get((quarter, indicator.code))
+        figures[indicator.code] = (
+            not_submitted(indicator.code)
+            if row is None
+            else submitted_figure(indicator.code, indicator.unit, row.numerator, row.denominator)
+        )
+    return figures
 
 
 def _training_totals(quarters: Iterable[Quarter]) -> dict[Quarter, Figure]:
@@ -89,13 +173,33 @@ def _training_totals(quarters: Iterable[Quarter]) -> dict[Quarter, Figure]:
 
 
 def _live(
-    quarter: Quarter, wanted: list[Indicator], training: Figure | None = None
+    quarter: Quarter,
+    wanted: list[Indicator],
+    training: Figure | None = None,
+    partner_rows: dict[tuple[Quarter, str], PartnerFigure] | None = None,
 ) -> dict[str, Figure]:
     case_codes = [i.code for i in wanted if i.computed_from_case_records]
     figures = computation.compute(quarter, codes=case_codes) if case_codes else {}
     if any(i.code == "TRAINING_COVERAGE" for i in wanted):
         figures["TRAINING_COVERAGE"] = training or _training_totals([quarter])[quarter]
+    if partner_rows is None:
+        partner_rows = _partner_rows(wanted, [quarter])
+    figures.update(_partner_live(quarter, wanted, partner_rows))
     return figures
+
+
+def _submission(
+    rows: dict[tuple[Quarter, str], PartnerFigure],
+    quarter: Quarter,
+    indicator: Indicator,
+    snapshot: PublishedQuarter | None,
+) -> PartnerFigure | None:
+    """Who submitted the figure shown: for a published quarter, only a submission the
+    snapshot holds (one saved after it is a restatement, not the published figure's)."""
+    row = rows.get((quarter, indicator.code))
+    if row is not None and snapshot is not None and row.submitted_at > snapshot.published_at:
+        return None
+    return row
 
 
 def figures_by_quarter(
@@ -110,18 +214,41 @@ def figures_by_quarter(
         .select_related("published_by")
         .prefetch_related("figures")
     }
+    if codes is None:
+        # An agency's indicator switched off since a quarter shown was published still shows,
+        # as published (one more query, only then).
+        known = {indicator.code for indicator in wanted}
+        retired = {
+            row.code
+            for snapshot in published.values()
+            for row in snapshot.figures.all()
+            if row.code.startswith(PARTNER_CODE_PREFIX) and row.code not in known
+        }
+        if retired:
+            wanted = [*wanted, *partner_indicators(sorted(retired))]
     live = [quarter for quarter in quarters if quarter not in published]
-    training = _training_totals(live) if live else {}
+    wants_training = any(i.code == "TRAINING_COVERAGE" for i in wanted)
+    training = _training_totals(live) if live and wants_training else {}
+    # Every quarter's submissions, published or not: a published quarter shows its snapshot's
+    # figure, and who submitted it beside it.
+    partner_rows = _partner_rows(wanted, quarters)
     result = {}
     for quarter in quarters:
         snapshot = published.get(quarter)
         figures = (
             published_figures(snapshot)
             if snapshot
-            else _live(quarter, wanted, training.get(quarter))
+            else _live(quarter, wanted, training.get(quarter), partner_rows)
         )
         result[quarter] = {
-            i.code: _shown(i, quarter, figures.get(i.code), snapshot) for i in wanted
+            i.code: _shown(
+                i,
+                quarter,
+                figures.get(i.code),
+                snapshot,
+                _submission(partner_rows, quarter, i, snapshot),
+            )
+            for i in wanted
         }
     return result
 
@@ -154,8 +281,10 @@ def restated(snapshot: PublishedQuarter, code: str) -> Restatement | None:
 
 def trend(code: str, quarter: Quarter, n: int = TREND_LENGTH) -> list[Shown]:
     """One indicator's figures for the `n` quarters ending with `quarter`, oldest first."""
-    indicators.get(code)
-    return trends(quarter, n, codes=[code]).get(code, [])
+    series = trends(quarter, n, codes=[code])
+    if code not in series and code not in indicators.BY_CODE:
+        raise KeyError(f"No indicator has the code {code!r}")
+    return series.get(code, [])
 
 
 # Action plans ------------------------------------------------------------------------------
@@ -301,8 +430,15 @@ def training_coverage(quarter: Quarter) -> TrainingCoverage:
 
 
 def live_figures(quarter: Quarter) -> dict[str, Figure]:
-    """Every figure that is published for a quarter, computed now."""
+    """Every figure that is published for a quarter, computed now (the agencies' active
+    indicators included, "not submitted" where they have not)."""
     return _live(quarter, _wanted(None))
+
+
+def live_partner_figures(quarter: Quarter) -> dict[str, Figure]:
+    """The agencies' active indicators for `quarter` as submitted now: two queries."""
+    wanted = partner_indicators()
+    return _partner_live(quarter, wanted, _partner_rows(wanted, [quarter]))
 
 
 def published_quarter(quarter: Quarter) -> PublishedQuarter | None:
@@ -316,6 +452,12 @@ def published_quarter(quarter: Quarter) -> PublishedQuarter | None:
 
 def published_figures(published: PublishedQuarter) -> dict[str, Figure]:
     return {row.code: row.as_figure() for row in published.figures.all()}
+
+
+def published_row(published: PublishedQuarter, code: str) -> PublishedFigure | None:
+    """The stored row of `code` (with the title and definition version an agency's indicator
+    was published under), from the prefetched figures: no query."""
+    return next((row for row in published.figures.all() if row.code == code), None)
 
 
 @dataclass(frozen=True)
@@ -336,3 +478,43 @@ def restatements(published: PublishedQuarter) -> list[Restatement]:
         for code in [*old, *(code for code in new if code not in old)]
         if old.get(code) != new.get(code)
     ]
+
+
+# Gaps in the agencies' returns ---------------------------------------------------------------
+
+TRAINING_RETURN = "training return"
+
+
+@dataclass(frozen=True)
+class ReturnGap:
+    """Something an active agency owes for a quarter and has not submitted: its training
+    return, or one of its active indicators (`code` names which; None for the training)."""
+
+    agency: Agency
+    what: str
+    code: str | None = None
+
+
+def return_gaps(quarter: Quarter) -> list[ReturnGap]:
+    """What each active agency has not submitted for `quarter`, by agency name, the training
+    return first: four queries however many agencies."""
+    agencies = list(Agency.objects.filter(active=True).order_by("name"))
+    returned = set(AgencyReturn.objects.filter(quarter=quarter).values_list("agency_id", flat=True))
+    owed: dict[int, list[PartnerIndicator]] = {}
+    for row in PartnerIndicator.objects.filter(active=True, agency__active=True).order_by("code"):
+        owed.setdefault(row.agency_id, []).append(row)
+    submitted = set(
+        PartnerFigure.objects.filter(quarter=quarter, indicator__active=True).values_list(
+            "indicator_id", flat=True
+        )
+    )
+    gaps = []
+    for agency in agencies:
+        if agency.pk not in returned:
+            gaps.append(ReturnGap(agency, TRAINING_RETURN))
+        gaps.extend(
+            ReturnGap(agency, row.title, row.code)
+            for row in owed.get(agency.pk, [])
+            if row.pk not in submitted
+        )
+    return gaps

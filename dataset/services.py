@@ -1,5 +1,7 @@
-"""Writes to the dataset: publishing quarters, agency returns and targets. Each is atomic."""
+"""Writes to the dataset: publishing quarters, agency returns, the indicators agencies submit
+and targets. Each is atomic."""
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -15,9 +17,16 @@ from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import StaleEdit
 
 from . import targets
-from .indicators import DEFINITIONS_VERSION
-from .models import AgencyReturn, PublishedFigure, PublishedQuarter, Target
-from .selectors import live_figures
+from .indicators import DEFINITIONS_VERSION, Unit
+from .models import (
+    AgencyReturn,
+    PartnerFigure,
+    PartnerIndicator,
+    PublishedFigure,
+    PublishedQuarter,
+    Target,
+)
+from .selectors import indicators_by_code, live_figures
 
 
 class PublishRefused(Exception):
@@ -42,10 +51,12 @@ def quarter_publish(*, quarter: Quarter, user: User, today: date | None = None) 
         quarter=quarter, definitions_version=DEFINITIONS_VERSION, published_by=user
     )
     attributed(published, user=user).save()
+    registry = indicators_by_code()
     book = targets.target_book(up_to=quarter)
     for figure in live_figures(quarter).values():
         row = PublishedFigure.from_figure(
             figure,
+            registry.get(figure.code),
             published_quarter=published,
             **targets.published_fields(book, figure.code, quarter),
         )
@@ -78,16 +89,24 @@ def quarter_republish(
     if published.publication != expected_publication:
         raise StaleEdit(published)
     stored = {row.code: row for row in published.figures.all()}
+    registry = indicators_by_code()
     book = targets.target_book(up_to=quarter)
     for code, figure in live_figures(quarter).items():
+        fresh = PublishedFigure.from_figure(figure, registry.get(code))
         row = stored.pop(code, None) or PublishedFigure(published_quarter=published, code=code)
         # Published again, the figure takes the target in force now, as a first publication.
         target = targets.published_fields(book, code, quarter)
         same_target = all(getattr(row, name) == value for name, value in target.items())
-        if row.pk and row.as_figure() == figure and same_target:
+        if (
+            row.pk
+            and row.as_figure() == figure
+            and (row.title, row.definition_version) == (fresh.title, fresh.definition_version)
+            and same_target
+        ):
             continue
-        row.numerator, row.denominator = figure.numerator, figure.denominator
-        row.value = PublishedFigure.from_figure(figure).value
+        row.numerator, row.denominator, row.value = fresh.numerator, fresh.denominator, fresh.value
+        row.submitted = fresh.submitted
+        row.title, row.definition_version = fresh.title, fresh.definition_version
         for name, value in target.items():
             setattr(row, name, value)
         attributed(row, user=user, reason=reason).save()
@@ -201,3 +220,202 @@ def target_set(
             Target.objects.filter(code=code, applies_from=applies_from).first()
         ) from None
     return row
+
+
+# Indicators submitted by agencies ------------------------------------------------------------
+
+
+class IndicatorChangeRefused(Exception):
+    """The definition cannot change as asked; the message says why."""
+
+
+@transaction.atomic
+def partner_indicator_add(
+    *,
+    code: str,
+    title: str,
+    definition: str,
+    agency: Agency,
+    kind: str,
+    unit: str,
+    counts: str,
+    higher_is_better: bool,
+    active: bool = True,
+    user: User,
+) -> PartnerIndicator:
+    """Define an indicator an agency will submit each quarter, at version 1."""
+    indicator = PartnerIndicator(
+        code=code,
+        title=title,
+        definition=definition,
+        agency=agency,
+        kind=kind,
+        unit=unit,
+        counts=counts,
+        higher_is_better=higher_is_better,
+        active=active,
+    )
+    indicator.full_clean()
+    attributed(indicator, user=user).save()
+    return indicator
+
+
+def partner_indicator_edit_mark(indicator: PartnerIndicator) -> int:
+    """What an edit form carries to refuse a stale save: the latest history row's id. The
+    definition's `version` counts changes of meaning only, so switching an indicator off
+    would slip past it."""
+    latest = indicator.history.order_by("-history_id").values_list("history_id", flat=True)
+    return latest.first() or 0
+
+
+@transaction.atomic
+def partner_indicator_update(
+    *,
+    indicator: PartnerIndicator,
+    user: User,
+    expected_mark: int,
+    changes: dict,
+) -> PartnerIndicator:
+    """Change a definition (not its code). A change of meaning (`MEANING_FIELDS`) is a new
+    version; a unit cannot change once figures exist, as they were submitted for the old one.
+    Refused (StaleEdit) when someone else saved it after `expected_mark` was read."""
+    current = PartnerIndicator.objects.select_for_update().get(pk=indicator.pk)
+    if partner_indicator_edit_mark(current) != expected_mark:
+        raise StaleEdit(current)
+    if changes.get("unit", current.unit) != current.unit and current.figures.exists():
+        raise IndicatorChangeRefused(
+            "The unit cannot change once figures have been submitted for it: switch this "
+            "indicator off and define a new one"
+        )
+    meaning_changed = any(
+        field in changes and changes[field] != getattr(current, field)
+        for field in PartnerIndicator.MEANING_FIELDS
+    )
+    for field, value in changes.items():
+        if field == "code":
+            continue  # a code is what published quarters and exports know it by
+        setattr(current, field, value)
+    if meaning_changed:
+        current.version += 1
+    current.full_clean()
+    attributed(current, user=user).save()
+    return current
+
+
+def _refuse_early(quarter: Quarter, today: date) -> None:
+    if quarter.start > today:
+        raise ValidationError(
+            {
+                "quarter": f"A return for {quarter} can be submitted once the "
+                f"quarter starts on {long_date(quarter.start)}"
+            }
+        )
+
+
+@transaction.atomic
+def partner_figure_submit(
+    *,
+    indicator: PartnerIndicator,
+    quarter: Quarter,
+    numerator: int,
+    denominator: int | None,
+    note: str = "",
+    user: User,
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> PartnerFigure:
+    """Submit or correct an agency's figure for one of its indicators in a quarter that has
+    started. A correction names the version it edits (`expected_version`); a stale one, or a
+    first submission when someone else's already exists, is refused (StaleEdit)."""
+    _refuse_early(quarter, today or dates.today())
+    # Locking the definition serialises two first submissions for the same quarter.
+    PartnerIndicator.objects.select_for_update().get(pk=indicator.pk)
+    existing = PartnerFigure.objects.filter(indicator=indicator, quarter=quarter).first()
+    if existing is not None and existing.version != expected_version:
+        raise StaleEdit(existing)
+    submitted = existing or PartnerFigure(indicator=indicator, quarter=quarter)
+    submitted.numerator = numerator
+    submitted.denominator = None if indicator.unit == Unit.COUNT else denominator
+    submitted.note = note
+    submitted.submitted_by = user
+    submitted.submitted_at = timezone.now()
+    submitted.full_clean()
+    if existing is not None:
+        submitted.version += 1
+    attributed(submitted, user=user).save()
+    return submitted
+
+
+@dataclass(frozen=True)
+class TrainingPart:
+    staff_trained: int
+    target_workforce: int
+    narrative: str
+    expected_version: int | None
+
+
+@dataclass(frozen=True)
+class FigurePart:
+    indicator: PartnerIndicator
+    numerator: int
+    denominator: int | None
+    note: str
+    expected_version: int | None
+
+
+class PartStale(StaleEdit):
+    """One part of a quarterly return was saved by someone else meanwhile: `part` is the
+    indicator's code, or None for the training figures. Nothing of the return was saved."""
+
+    def __init__(self, current: AgencyReturn | PartnerFigure, part: str | None):
+        super().__init__(current)
+        self.part = part
+
+
+@transaction.atomic
+def quarterly_return_submit(
+    *,
+    agency: Agency,
+    quarter: Quarter,
+    user: User,
+    training: TrainingPart | None = None,
+    figures: tuple[FigurePart, ...] = (),
+    today: date | None = None,
+) -> list[str | None]:
+    """Save the parts of an agency's quarterly return that were filled in (a part left out
+    stays "not submitted"), all or none: the training figures and each of its indicators'.
+    Returns which parts were saved (None for the training, else the code)."""
+    saved: list[str | None] = []
+    if training is not None:
+        try:
+            agency_return_submit(
+                agency=agency,
+                quarter=quarter,
+                staff_trained=training.staff_trained,
+                target_workforce=training.target_workforce,
+                narrative=training.narrative,
+                user=user,
+                expected_version=training.expected_version,
+                today=today,
+            )
+        except StaleEdit as stale:
+            raise PartStale(stale.current, None) from None
+        saved.append(None)
+    for part in figures:
+        if part.indicator.agency_id != agency.pk:
+            raise ValidationError(f"{part.indicator.title} is not {agency}'s to submit")
+        try:
+            partner_figure_submit(
+                indicator=part.indicator,
+                quarter=quarter,
+                numerator=part.numerator,
+                denominator=part.denominator,
+                note=part.note,
+                user=user,
+                expected_version=part.expected_version,
+                today=today,
+            )
+        except StaleEdit as stale:
+            raise PartStale(stale.current, part.indicator.code) from None
+        saved.append(part.indicator.code)
+    return saved

@@ -27,24 +27,27 @@ from django.db.models import QuerySet, Sum
 
 from neglect_portal.quarters import Quarter
 
-from . import indicators
 from .indicators import Indicator, Source, Unit
 from .models import PublishedFigure, PublishedQuarter, Target
+from .selectors import all_indicators, indicator_or_none
 
 # A target is a value of the indicator itself: one decimal place, like the figures.
 MOST = Decimal("9999999999.9")
 
 
 def indicator_for(code: str) -> Indicator:
-    """The indicator a target is for; KeyError for a code no indicator has. The one place
-    targets read the registry, so agencies' indicators count once the registry holds them."""
-    return indicators.get(code)
+    """The indicator a target is for, built in or an agency's; KeyError for a code no
+    indicator has. With `target_indicators`, the one place targets read the registry."""
+    found = indicator_or_none(code)
+    if found is None:
+        raise KeyError(code)
+    return found
 
 
 def target_indicators() -> list[Indicator]:
-    """Every indicator with a single figure, in the registry's order (ACTIONS_BY_RAG is a
-    distribution: it has no one value to compare)."""
-    return [i for i in indicators.INDICATORS if i.source != Source.ACTION_PLANS]
+    """Every indicator with a single figure, the agencies' active ones after the built-in
+    ones (ACTIONS_BY_RAG is a distribution: it has no one value to compare)."""
+    return [i for i in all_indicators() if i.source != Source.ACTION_PLANS]
 
 
 def can_have_target(indicator: Indicator) -> bool:

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import challenge_views, pack_views, publish_views, return_views, target_views, views
+from . import (
+    challenge_views,
+    pack_views,
+    partner_views,
+    publish_views,
+    return_views,
+    target_views,
+    views,
+)
 
 app_name = "dataset"
 
@@ -8,6 +16,22 @@ urlpatterns = [
     path("", views.dashboard_latest, name="dashboard_latest"),
     path("choose/", views.choose_quarter, name="choose_quarter"),
     path("my-return/", return_views.my_return, name="my_return"),
+    path("agency-indicators/", partner_views.partner_indicators, name="partner_indicators"),
+    path(
+        "agency-indicators/add/",
+        partner_views.partner_indicator_add,
+        name="partner_indicator_add",
+    ),
+    path(
+        "agency-indicators/<int:pk>/",
+        partner_views.partner_indicator_edit,
+        name="partner_indicator_edit",
+    ),
+    path(
+        "agency-indicators/<int:pk>/history/",
+        partner_views.partner_indicator_history,
+        name="partner_indicator_history",
+    ),
     path(
         "training-coverage/", return_views.training_coverage_latest, name="training_coverage_latest"
     ),

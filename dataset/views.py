@@ -11,7 +11,7 @@ from neglect_portal.dates import today
 from neglect_portal.quarters import Quarter
 from neglect_portal.spreadsheets import csv_response, xlsx_response
 
-from . import breakdown, drilldown, indicators, presentation, selectors
+from . import breakdown, drilldown, presentation, selectors
 from .indicators import Indicator
 from .movements import POINTS_THRESHOLD, RELATIVE_THRESHOLD
 
@@ -22,10 +22,10 @@ reads_dataset = access.only_for(access.reads_dataset)
 
 
 def _indicator_or_404(code: str) -> Indicator:
-    try:
-        return indicators.get(code)
-    except KeyError:
-        raise Http404("No such indicator") from None
+    found = selectors.indicator_or_none(code)
+    if found is None:
+        raise Http404("No such indicator")
+    return found
 
 
 def _case_record_indicator_or_404(code: str, which: str) -> Indicator:
@@ -74,6 +74,7 @@ def dashboard(request, quarter):
             **_quarter_context(quarter),
             **presentation.dashboard(quarter),
             "may_publish": access.publishes_dataset(request.user),
+            "may_define": access.defines_partner_indicators(request.user),
         },
     )
 
@@ -110,6 +111,9 @@ def indicator(request, quarter, code):
                 "visible_denominator": denominator,
             }
         )
+    elif indicator.submitted_by_agency:
+        # Submitted, not computed: no breakdown and no records behind it (no drill-down).
+        context.update(presentation.indicator_trend(code, quarter))
     elif indicator.code == "ACTIONS_BY_RAG":
         context["rag_counts"] = selectors.actions_by_rag(quarter)
         context["rag_tables"] = selectors.actions_by_rag_table(quarter)

@@ -317,6 +317,13 @@ def sets_targets(user: User) -> bool:
     return _signed_in(user) and user.is_administrator
 
 
+def defines_partner_indicators(user: User) -> bool:
+    """What an agency's own indicator counts is part of the dataset's contract, like the
+    built-in definitions: administrators define and change them; the owning agency's lead
+    submits the figures (`submits_agency_return`)."""
+    return _signed_in(user) and user.is_administrator
+
+
 # Which children and records a user may see ----------------------------------------------
 # The case models are named by their label, as a foreign key names a model, so this ground
 # layer imports none of the apps standing on it. Access follows the person's current agency

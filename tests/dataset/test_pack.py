@@ -21,13 +21,14 @@ from actionplans.services import (
     decision_add,
     decision_update_status,
 )
-from dataset.indicators import INDICATORS, Source
+from dataset.indicators import INDICATORS, Source, Unit
 from dataset.services import agency_return_submit, target_set
 from neglect_portal.models import User
 from tests.actionplans.factories import ActionFactory, ActionPlanFactory, QuarterlyReportFactory
 from tests.dataset.builders import cp_plan
 from tests.dataset.test_pages import Q1, SLUG, text
-from tests.factories import ChildFactory, UserFactory
+from tests.dataset.test_partner_indicators import define, submit
+from tests.factories import AgencyFactory, ChildFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,7 @@ def test_an_agency_that_sent_nothing_is_listed_as_a_gap_and_one_that_sent_all_is
     wg_client, health, voluntary, health_submitted_everything
 ):
     gaps = section(text(pack(wg_client)), "4. Gaps in returns")
-    assert "Voluntary and Community Sector No active plan Not submitted" in gaps
+    assert "Voluntary and Community Sector No active plan Training return" in gaps
     assert "Community Health Trust" not in gaps
 
 
@@ -119,7 +120,7 @@ def test_an_agency_with_a_plan_but_no_update_is_named_in_the_action_plans_sectio
     assert "Not submitted for 2024-25 Q1: Community Health Trust." in section(
         page, "3. Action plans", "4. Gaps in returns"
     )
-    assert "Community Health Trust Not submitted Not submitted" in section(
+    assert "Community Health Trust Not submitted Training return" in section(
         page, "4. Gaps in returns"
     )
 
@@ -155,9 +156,12 @@ def test_the_pack_workbook_has_a_sheet_per_section_and_no_formula(wg_client, pla
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames[:3] == ["Indicators", "Emerging themes", "Gaps in returns"]
     gaps = list(book["Gaps in returns"].iter_rows(values_only=True))
-    assert ("2024-25 Q1", "Voluntary and Community Sector", "No active plan", "Not submitted") in (
-        gaps
-    )
+    assert (
+        "2024-25 Q1",
+        "Voluntary and Community Sector",
+        "No active plan",
+        "training return",
+    ) in (gaps)
     themes = list(book["Emerging themes"].iter_rows(values_only=True))
     assert any(row[1] == "CP_NEGLECT_SHARE" for row in themes[1:])
     for sheet in book.worksheets:
@@ -359,3 +363,35 @@ def test_the_packs_queries_do_not_grow_with_challenges_and_decisions(
     with CaptureQueriesContext(connection) as after:
         pack(wg_client)
     assert len(before) == len(after)
+
+
+def test_the_pack_shows_the_indicators_agencies_submit_and_names_each_gap(wg_client, health):
+
+    hv = define(health)
+    police = define(
+        AgencyFactory(name="Police", kind="police"),
+        "AG_POLICE_NEGLECT_CRIMES",
+        Unit.COUNT,
+        title="Neglect crimes recorded",
+        counts="crimes",
+        higher_is_better=True,
+    )
+    submit(hv, Q1, 31, 400)
+    page = text(pack(wg_client))
+    indicators = section(page, "Indicators submitted by agencies", "2. Emerging themes")
+    assert "Health visitor contacts missed: was not brought (Community Health Trust) 7.8%" in (
+        indicators
+    )
+    assert "31 of 400 contacts" in indicators
+    assert "Not submitted by Police: a gap, not zero" in indicators
+    gaps = section(page, "4. Gaps in returns")
+    assert "Police No active plan Training return Neglect crimes recorded" in gaps
+    rows = list(
+        csv.reader(
+            io.StringIO(wg_client.get(reverse("dataset:pack_csv", args=[SLUG])).content.decode())
+        )
+    )
+    by_code = {row[1]: row for row in rows[1:]}
+    assert by_code[police.code][3:6] == ["", "", ""]
+    assert by_code[police.code][8] == "Not submitted by Police"
+    assert by_code[hv.code][3:6] == ["31", "400", "7.8"]

@@ -98,9 +98,10 @@ def test_an_unpublished_quarter_is_computed_live(records):
     assert shown["CP_NEGLECT_SHARE"].numerator == 3
 
 
-def test_a_published_quarter_reads_in_two_queries(records, admin_user, django_assert_num_queries):
+def test_a_published_quarter_reads_in_three_queries(records, admin_user, django_assert_num_queries):
     quarter_publish(quarter=Q1, user=admin_user, today=AFTER)
-    with django_assert_num_queries(2):
+    # The snapshot and its figures, and which indicators the agencies submit (none here).
+    with django_assert_num_queries(3):
         figures_for(Q1)
 
 

@@ -18,10 +18,8 @@ def test_an_agency_lead_submits_a_return_and_the_working_group_sees_it(
 ):
     quarter = Quarter.latest_complete()
     sign_in("lead", DEMO_PASSWORD)
-    page.get_by_role("link", name="Your agency's neglect training return").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        f"Neglect training return: {quarter.label}"
-    )
+    page.get_by_role("link", name="Your agency's quarterly return").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Quarterly return: {quarter.label}")
     assert_accessible(page)
 
     page.get_by_label("Staff trained in neglect to date").fill("120")
@@ -84,3 +82,56 @@ def test_an_administrator_publishes_a_quarter(page, sign_in, demo_users, assert_
     page.get_by_label("I have read what is missing").check()
     page.get_by_role("button", name="Republish quarter").click()
     expect(page.get_by_text("publication 2: A plan recorded late")).to_be_visible()
+
+
+def test_a_lead_submits_one_of_their_agencys_indicators_and_leaves_the_training(
+    page, sign_in, demo_users, assert_accessible
+):
+    from dataset.services import partner_indicator_add
+    from neglect_portal.models import User
+
+    quarter = Quarter.latest_complete()
+    health = Agency.objects.get(name="Community Health Trust")
+    police = Agency.objects.get(name="Police")
+    admin = User.objects.get(username="admin")
+    for code, agency, title, unit in [
+        ("AG_HV_WAS_NOT_BROUGHT", health, "Contacts missed: was not brought", "percentage"),
+        ("AG_POLICE_NEGLECT_CRIMES", police, "Neglect crimes recorded", "count"),
+    ]:
+        partner_indicator_add(
+            code=code,
+            title=title,
+            definition=f"{title}, counted in the quarter.",
+            agency=agency,
+            kind="flow",
+            unit=unit,
+            counts="contacts" if unit == "percentage" else "crimes",
+            higher_is_better=unit == "count",
+            user=admin,
+        )
+    sign_in("lead", DEMO_PASSWORD)
+    page.get_by_role("link", name="Your agency's quarterly return").click()
+    part = page.locator("#part-AG_HV_WAS_NOT_BROUGHT")
+    part.get_by_label("Numerator (contacts counted)").fill("31")
+    page.get_by_role("button", name="Submit return").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(part.get_by_label("Numerator (contacts counted)")).to_have_value("31")
+    assert_accessible(page)
+    part.get_by_label("Denominator (all contacts it is out of)").fill("400")
+    page.get_by_role("button", name="Submit return").click()
+    expect(page.locator("#submitted-AG_HV_WAS_NOT_BROUGHT")).to_be_visible()
+    expect(page.locator("#part-training")).to_contain_text("Not submitted")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in("working-group", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Dataset").click()
+    expect(page.locator("#card-AG_HV_WAS_NOT_BROUGHT")).to_contain_text("7.8%")
+    expect(page.locator("#card-AG_POLICE_NEGLECT_CRIMES")).to_contain_text("Not submitted")
+    assert_accessible(page)
+    page.locator("#card-AG_HV_WAS_NOT_BROUGHT").get_by_role("link").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Contacts missed: was not brought")
+    expect(page.locator(f'#trend tr[data-quarter="{quarter.previous().slug}"]')).to_contain_text(
+        "Not submitted"
+    )
+    assert_accessible(page)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from actionplans.models import Action, ActionPlan
 from cases.demo_data import add_demo_duplicate, generate_demo_data
 from cases.models import CensusImportRun, Child, PossibleDuplicate
+from dataset.models import AgencyReturn, PartnerIndicator
 from dataset.services import agency_return_submit, quarter_publish
 from neglect_portal.demo import DEMO_PASSWORD, HEALTH_PRACTITIONER, load_demo_data
 from neglect_portal.models import Agency, User
@@ -75,8 +76,16 @@ def _pages_by_role(site):
     plan = ActionPlan.objects.get(agency=health, status="active")
     action = Action.objects.filter(plan=plan).first()
     quarter = Quarter.latest_complete()
-    agency_return_submit(
-        agency=health, quarter=quarter, staff_trained=40, target_workforce=55, user=lead
+    # The demo may have sent the quarter's return already: correct it twice either way, so
+    # its history has rows.
+    sent = AgencyReturn.objects.filter(agency=health, quarter=quarter).first()
+    first = agency_return_submit(
+        agency=health,
+        quarter=quarter,
+        staff_trained=40,
+        target_workforce=55,
+        user=lead,
+        expected_version=sent.version if sent else None,
     )
     agency_return_submit(
         agency=health,
@@ -84,8 +93,9 @@ def _pages_by_role(site):
         staff_trained=42,
         target_workforce=55,
         user=lead,
-        expected_version=1,
+        expected_version=first.version,
     )
+    hv = PartnerIndicator.objects.get(code="AG_HV_WAS_NOT_BROUGHT")
     admin = User.objects.get(username="admin")
     run = CensusImportRun.objects.create(
         file_name="cin-census-2025-26-with-a-long-name.xml",
@@ -142,6 +152,7 @@ def _pages_by_role(site):
             ("The overview's print page", f"/action-plans/overview/{q}/print/"),
             ("An agency return", f"/dataset/{q}/returns/{health.pk}/"),
             ("Training coverage", f"/dataset/{q}/training-coverage/"),
+            ("An agency's own indicator", f"/dataset/{q}/indicators/{hv.code}/"),
             ("An indicator", f"/dataset/{q}/indicators/CP_NEGLECT_SHARE/"),
             (
                 "The weekly chronology entries",
@@ -162,6 +173,8 @@ def _pages_by_role(site):
                 ),
             ),
             ("Republishing", f"/dataset/{q}/republish/"),
+            ("Indicators submitted by agencies", "/dataset/agency-indicators/"),
+            ("An agency indicator's history", f"/dataset/agency-indicators/{hv.pk}/history/"),
         ],
     }
 
@@ -187,7 +200,7 @@ def _publish_then_correct(quarter, admin, health):
         staff_trained=50,
         target_workforce=55,
         user=admin,
-        expected_version=2,
+        expected_version=AgencyReturn.objects.get(agency=health, quarter=quarter).version,
     )
 
 

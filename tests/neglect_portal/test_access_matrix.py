@@ -126,6 +126,9 @@ EXPECTATIONS = {
     "actionplans:meeting": only(PLAN_READERS),
     "dataset:challenge_indicator": only([User.Role.WORKING_GROUP]),
     "dataset:challenge_theme": only([User.Role.WORKING_GROUP]),
+    # Administrators define the indicators agencies submit (access.defines_partner_indicators).
+    "dataset:partner_indicators": only([User.Role.ADMINISTRATOR]),
+    "dataset:partner_indicator_add": only([User.Role.ADMINISTRATOR]),
 }
 # Arguments for URLs above that take something other than a record id.
 URL_ARGS = {
@@ -156,6 +159,13 @@ URL_ARGS["dataset:target_set"] = ["CIN_NEGLECT_OVER_12M"]
 URL_ARGS["dataset:target_history"] = ["CIN_NEGLECT_OVER_12M"]
 URL_ARGS["dataset:challenge_indicator"] = [QUARTER, "CP_NEGLECT_SHARE"]
 URL_ARGS["dataset:challenge_theme"] = [QUARTER, "CP_NEGLECT_SHARE"]
+
+# An agency's indicator's definition (its id in the URL) is for administrators; everyone else
+# is refused before it is looked up (403), whichever indicator it is.
+PARTNER_INDICATOR_EXPECTATIONS = {
+    "dataset:partner_indicator_edit": only([User.Role.ADMINISTRATOR]),
+    "dataset:partner_indicator_history": only([User.Role.ADMINISTRATOR]),
+}
 
 # A census import run names no child: administrators only, and everyone else is refused
 # before the run is looked up (403, as on the upload page), whichever run it is.
@@ -314,6 +324,7 @@ def test_every_url_name_has_a_declared_expectation():
         and name not in RETURN_EXPECTATIONS
         and name not in RUN_EXPECTATIONS
         and name not in SCRUTINY_EXPECTATIONS
+        and name not in PARTNER_INDICATOR_EXPECTATIONS
         and not name.startswith("admin:")
     )
     assert undeclared == [], f"Declare access expectations for: {undeclared}"
@@ -323,6 +334,7 @@ def test_every_expectation_covers_every_role():
     declared = {
         **EXPECTATIONS,
         **RUN_EXPECTATIONS,
+        **PARTNER_INDICATOR_EXPECTATIONS,
         "admin": ADMIN_EXPECTATION,
         **{name: expected for name, (_, expected) in OBJECT_EXPECTATIONS.items()},
     }
@@ -404,6 +416,38 @@ def test_access_to_a_census_import_run(client, name, role, agency):
     assert _outcome(client, client.get(reverse(name, args=[run.pk]))) == expected
     # A run that does not exist is refused just the same to those who may not see runs.
     missing = reverse(name, args=[run.pk + 1])
+    assert _outcome(client, client.get(missing)) == (404 if expected == 200 else expected)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "role", "agency"),
+    [
+        (name, role, agency)
+        for name in PARTNER_INDICATOR_EXPECTATIONS
+        for role in ROLES
+        for agency in VIEWER_AGENCIES
+        if role != ANONYMOUS or agency == "other"
+    ],
+)
+def test_access_to_an_agency_indicator_definition(client, name, role, agency):
+    from dataset.models import PartnerIndicator
+    from tests.factories import AgencyFactory
+
+    indicator = PartnerIndicator.objects.create(
+        code="AG_MATRIX",
+        title="Matrix indicator",
+        definition="Counted",
+        agency=AgencyFactory(name="Owning agency"),
+        unit="count",
+        counts="things",
+        higher_is_better=True,
+    )
+    if role != ANONYMOUS:
+        client.force_login(_viewer(role, agency))
+    expected = for_viewer(PARTNER_INDICATOR_EXPECTATIONS[name], agency)[role]
+    assert _outcome(client, client.get(reverse(name, args=[indicator.pk]))) == expected
+    missing = reverse(name, args=[indicator.pk + 1])
     assert _outcome(client, client.get(missing)) == (404 if expected == 200 else expected)
 
 

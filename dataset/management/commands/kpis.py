@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dataset import targets
 from dataset.computation import Figure, compute
+from dataset.selectors import live_partner_figures
 from neglect_portal.quarters import Quarter
 
 CSV_HEADER = ["quarter", "start", "end", "code", "numerator", "denominator", "value"]
@@ -22,7 +23,8 @@ def _against_target(figure: Figure, book: targets.TargetBook, period: Quarter) -
 class Command(BaseCommand):
     help = (
         "Print the case-record indicators for a quarter (shared/kpi-definitions.md) as "
-        "JSON or CSV, computed live from the case records."
+        "JSON or CSV, computed live from the case records, then the agencies' own active "
+        'indicators as submitted ("submitted": false, every number empty, when not).'
     )
 
     def add_arguments(self, parser):
@@ -43,6 +45,7 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from None
         figures = compute(period)
+        figures.update(live_partner_figures(period))
         if output_format == "json":
             book = targets.target_book(codes=list(figures), up_to=period)
             self.stdout.write(
@@ -71,7 +74,8 @@ class Command(BaseCommand):
                     period.start.isoformat(),
                     period.end.isoformat(),
                     code,
-                    row["numerator"],
+                    # Not submitted: every cell empty, never a 0.
+                    "" if row["numerator"] is None else row["numerator"],
                     "" if row["denominator"] is None else row["denominator"],
                     "" if row["value"] is None else row["value"],
                 ]
