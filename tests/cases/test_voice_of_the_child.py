@@ -237,3 +237,24 @@ def test_an_outsider_cannot_read_the_answers(client, plan, outsider):
     review = CPReviewFactory(plan=plan, review_date=TODAY, child_view="Private words")
     client.force_login(outsider)
     assert client.get(reverse("cases:review", args=["cp-review", review.pk])).status_code == 404
+
+
+def test_voice_answers_counts_each_answer_to_each_question_in_one_query(
+    plan, django_assert_num_queries
+):
+    from cases.selectors import voice_answers
+
+    start = TODAY - timedelta(days=60)
+    CPReviewFactory(plan=plan, review_date=start - timedelta(days=1), knows_plan="yes")  # before
+    CPReviewFactory(plan=plan, review_date=start, knows_plan="yes", knows_social_worker_name="no")
+    CPReviewFactory(plan=plan, review_date=TODAY, knows_plan="not_appropriate", child_view="Words")
+    with django_assert_num_queries(1):
+        counts = voice_answers(start, TODAY)
+    assert counts["knows_plan"] == {"yes": 1, "no": 0, "not_appropriate": 1, "": 0}
+    assert counts["took_part_in_safety_planning"] == {
+        "yes": 0,
+        "no": 0,
+        "not_appropriate": 0,
+        "": 2,
+    }
+    assert counts["knows_social_worker_name"] == {"yes": 0, "no": 1, "not_appropriate": 0, "": 1}
