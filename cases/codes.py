@@ -115,6 +115,16 @@ class ClosureReason(models.TextChoices):
     RC9 = "RC9", "RC9 Closed after assessment, referred to early help"
 
 
+class VoiceAnswer(models.TextChoices):
+    """Local list: the voice of the child at a CP review (shared/domain.md §9). The census has
+    no such answers, so a review it imported has none: blank is "not recorded", never a
+    choice a person makes."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_APPROPRIATE = "not_appropriate", "Not appropriate for the child's age or understanding"
+
+
 class CPCategory(models.TextChoices):
     NEG = "NEG", "Neglect"
     PHY = "PHY", "Physical abuse"

@@ -58,6 +58,7 @@ from .codes import (
     PrimaryNeed,
     ReferralSource,
     Sex,
+    VoiceAnswer,
 )
 from .models import (
     Allocation,
@@ -409,6 +410,66 @@ OTHER_PRESENTING_COUNT = {1: 60, 2: 30, 0: 10}
 FACTOR_COUNT_WEIGHTS = {1: 40, 2: 35, 3: 25}
 
 
+@dataclass(frozen=True)
+class VoiceBand:
+    """How children of an age answer at their CP reviews: (yes, no, not appropriate)
+    weights for each of CPReview.VOICE_QUESTIONS, and views a child of that age might give."""
+
+    under: float  # the band holds children younger than this many years
+    answers: tuple[tuple[int, int, int], ...]
+    views: tuple[str, ...] = ()
+
+
+# A review with no answers at all, as the census imports them: a few, not most.
+VOICE_NOT_RECORDED = 0.12
+# Of the reviews with answers, those of school-age children that also record a view.
+VOICE_VIEW_SHARE = 0.45
+VOICE_ANSWERS = (VoiceAnswer.YES, VoiceAnswer.NO, VoiceAnswer.NOT_APPROPRIATE)
+VOICE_BY_AGE = (
+    # Unborn or babies and toddlers: the questions do not suit their age.
+    VoiceBand(4, ((0, 2, 98), (0, 2, 98), (0, 3, 97))),
+    VoiceBand(
+        8,
+        ((45, 35, 20), (30, 45, 25), (60, 30, 10)),
+        (
+            "I like it when mummy takes me to the park.",
+            "My tummy hurts when there is no breakfast.",
+            "I don't like the dark at night. I want a light in my room.",
+            "The lady comes to see us and we draw pictures.",
+            "I want new shoes because mine hurt my feet.",
+            "I like school dinners best.",
+        ),
+    ),
+    VoiceBand(
+        12,
+        ((70, 25, 5), (55, 40, 5), (80, 18, 2)),
+        (
+            "I know my social worker comes to help mum. I want there to be food in the cupboard.",
+            "I don't like getting myself ready for school on my own.",
+            "Sometimes I look after my little brother when mum is asleep.",
+            "I told my teacher I was hungry. I'm glad I did.",
+            "Things are better now. Dad takes me to the dentist.",
+            "I want my clothes to be clean so nobody laughs at me.",
+            "I don't know why people keep coming to our house.",
+            "I like my social worker because she listens to me.",
+        ),
+    ),
+    VoiceBand(
+        19,
+        ((80, 18, 2), (65, 33, 2), (85, 15, 0)),
+        (
+            "I want to be asked before people decide things about me.",
+            "I don't see the point of these meetings. Nothing changes at home.",
+            "I'm worried about mum when she stays in bed all day.",
+            "I want to stay at my school and see my friends.",
+            "It's better since the house got sorted. I can have friends round now.",
+            "I don't want to talk about it today.",
+            "I cook for my sisters most nights. I'd like someone to check on us.",
+        ),
+    ),
+)
+
+
 def _on_plan_since(episode: "Episode", day: date) -> bool:
     """The episode has a plan open today that began on or before `day`."""
     plans = [*episode.cin_plans, *(plan for plan, _ in episode.cp_plans)]
@@ -533,6 +594,8 @@ class DemoDataGenerator:
         self.worker_pool = sorted(w for w in self.social_workers if w != practitioner_id)
         # Its own stream, so the case records of a seed are the same with or without workers.
         self.allocation_rng = DemoRandom(f"allocations-{seed}")
+        # The voice of the child at each review: its own stream too, for the same reason.
+        self.voice_rng = DemoRandom(f"voice-{seed}")
         self.demo_changes_shown = False
 
     def _past(self, day: date | None) -> date | None:
@@ -863,9 +926,35 @@ class DemoDataGenerator:
         last = plan.end_date or self.today
         day = plan.start_date + self.rng.days(70, 95)
         while day < last and day <= self.today:
-            reviews.append(CPReview(plan=plan, review_date=day))
+            review = CPReview(plan=plan, review_date=day)
+            self._voice(review, plan.child)
+            reviews.append(review)
             day += self.rng.days(165, 200)
         return reviews
+
+    def _voice(self, review: CPReview, child: Child) -> None:
+        """The voice of the child at the review (domain.md §9): a baby's "not appropriate",
+        an older child's mostly yes, fewer yeses the further back (the report found many
+        children did not know they were on a plan), and now and then nothing recorded, as on
+        the reviews the census imports. Some school-age children's views in their own words."""
+        rng = self.voice_rng
+        if rng.chance(VOICE_NOT_RECORDED):
+            return
+        age = child.age_on(review.review_date)
+        band = next(band for band in VOICE_BY_AGE if age is None or age < band.under)
+        # Up to 20 points fewer yeses on the oldest reviews, as practice has improved.
+        years_ago = (self.today - review.review_date).days / 365
+        drift = min(years_ago, 4) * 5
+        for name, weights in zip(CPReview.VOICE_QUESTIONS, band.answers, strict=True):
+            yes, no, not_appropriate = weights
+            moved = min(drift, yes)
+            # choices(), not weighted(): that caches each table, and these change per review.
+            (answer,) = rng.choices(
+                VOICE_ANSWERS, weights=(yes - moved, no + moved, not_appropriate)
+            )
+            setattr(review, name, answer)
+        if band.views and rng.chance(VOICE_VIEW_SHARE):
+            review.child_view = rng.choice(band.views)
 
     # Involvements
 

@@ -1,4 +1,4 @@
-from crispy_forms_gds.layout import Submit
+from crispy_forms_gds.layout import HTML, Fieldset, Layout, Size, Submit
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 
@@ -14,6 +14,7 @@ from .codes import (
     Disability,
     PresentingFactor,
     ReferralSource,
+    VoiceAnswer,
 )
 from .models import (
     Allocation,
@@ -248,13 +249,55 @@ class CPCategoryForm(VersionedForm):
         self.fields["latest_category"].choices = CPCategory.choices
 
 
+VOICE_HINT = (
+    "Ask the child each question. If a question does not suit the child's age or "
+    "understanding, choose that answer. A question may be left unanswered only because "
+    "reviews imported from the CIN census have no answers: an unanswered question is not "
+    "recorded, and is left out of the voice of the child figures."
+)
+
+VOICE_INVALID = {
+    "knows_plan": "Select whether the child knows they are on a plan",
+    "took_part_in_safety_planning": "Select whether the child took part in safety planning",
+    "knows_social_worker_name": "Select whether the child knows their social worker's name",
+}
+
+
 class CPReviewForm(CaseRecordForm):
     submit_label = "Record review"
     review_date = _date("Review date")
 
     class Meta:
         model = CPReview
-        fields = ["review_date"]
+        fields = ["review_date", *CPReview.VOICE_QUESTIONS, "child_view"]
+        widgets = dict.fromkeys(CPReview.VOICE_QUESTIONS, forms.RadioSelect)
+        help_texts = {
+            "child_view": "What the child said about their life and their plan, in their own "
+            "words as far as you can"
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in CPReview.VOICE_QUESTIONS:
+            field = self.fields[name]
+            # Yes, no or not appropriate: "not recorded" is what the census leaves, not an
+            # answer anyone gives.
+            field.choices = VoiceAnswer.choices
+            field.error_messages["invalid_choice"] = VOICE_INVALID[name]
+        self.helper.layout = Layout(
+            "review_date",
+            Fieldset(
+                HTML(f'<div id="voice-hint" class="govuk-hint">{VOICE_HINT}</div>'),
+                *CPReview.VOICE_QUESTIONS,
+                "child_view",
+                legend="Voice of the child",
+                legend_size=Size.MEDIUM,
+                aria_describedby="voice-hint",
+            ),
+        )
+        # The fields others add after this (the tools that informed it, the one-time token)
+        # follow the fieldset.
+        self.helper.render_unmentioned_fields = True
 
 
 class InvolvementForm(CaseRecordForm):

@@ -20,6 +20,7 @@ from neglect_portal.dates import (
     not_after,
     not_before,
 )
+from neglect_portal.limits import TEXT_MAX_LENGTH
 from neglect_portal.records.versions import Versioned
 
 from .codes import (
@@ -34,6 +35,7 @@ from .codes import (
     PrimaryNeed,
     ReferralSource,
     Sex,
+    VoiceAnswer,
 )
 
 # LA child ids are letters, digits and hyphens (DfEX0000001): no markup, spaces or invisible
@@ -495,13 +497,34 @@ def _one_review_a_day(name: str) -> models.UniqueConstraint:
     )
 
 
+def _voice_answer(question: str) -> models.CharField:
+    return models.CharField(
+        question, max_length=20, choices=VoiceAnswer.choices, blank=True, default=""
+    )
+
+
 class CPReview(PlanReview):
     plan = models.ForeignKey(ChildProtectionPlan, on_delete=models.CASCADE, related_name="reviews")
+    # The voice of the child (shared/domain.md §9): blank is "not recorded", as on every
+    # review the census imported; VOICE_KNOWS_PLAN and VOICE_SAFETY_PLANNING leave it out.
+    knows_plan = _voice_answer("does the child know they are on a plan?")
+    took_part_in_safety_planning = _voice_answer("did the child take part in safety planning?")
+    knows_social_worker_name = _voice_answer("does the child know their social worker's name?")
+    child_view = models.TextField(
+        "the child's view in their own words", max_length=TEXT_MAX_LENGTH, blank=True
+    )
     history = HistoricalRecords()
+
+    # The three questions, in the order the form asks them.
+    VOICE_QUESTIONS = ("knows_plan", "took_part_in_safety_planning", "knows_social_worker_name")
 
     class Meta(PlanReview.Meta):
         verbose_name = "child protection review"
         constraints = [_one_review_a_day("cp_review_unique_per_plan_and_date")]
+
+    @property
+    def voice_recorded(self) -> bool:
+        return any(getattr(self, name) for name in self.VOICE_QUESTIONS) or bool(self.child_view)
 
 
 class InvolvementQuerySet(models.QuerySet):

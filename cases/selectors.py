@@ -4,14 +4,15 @@
 from datetime import date
 from typing import TypeVar
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from .codes import CPCategory
+from .codes import CPCategory, VoiceAnswer
 from .models import (
     Assessment,
     Child,
     ChildInNeedPlan,
     ChildProtectionPlan,
+    CPReview,
     Referral,
 )
 
@@ -98,3 +99,26 @@ def records_for_child(child: Child) -> QuerySet[Referral]:
         .select_related("recorded_by")
         .order_by("-referral_date")
     )
+
+
+# The answers voice_answers() counts: the three a person gives, and "" (not recorded).
+NOT_RECORDED = ""
+
+
+def voice_answers(first: date, last: date) -> dict[str, dict[str, int]]:
+    """{question: {answer: CP reviews}} over the reviews dated first..last, for each of
+    CPReview.VOICE_QUESTIONS and each VoiceAnswer value plus NOT_RECORDED: aggregate counts
+    for pages that show the voice of the child beside the indicators, naming no child. One
+    query, whatever the number of reviews."""
+    answers = [*VoiceAnswer.values, NOT_RECORDED]
+    counted = CPReview.objects.filter(review_date__range=(first, last)).aggregate(
+        **{
+            f"{question}:{answer}": Count("pk", filter=Q(**{question: answer}))
+            for question in CPReview.VOICE_QUESTIONS
+            for answer in answers
+        }
+    )
+    return {
+        question: {answer: counted[f"{question}:{answer}"] for answer in answers}
+        for question in CPReview.VOICE_QUESTIONS
+    }

@@ -24,7 +24,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
-from cases.codes import CPCategory
+from cases.codes import CPCategory, VoiceAnswer
 from cases.models import (
     Allocation,
     Assessment,
@@ -714,6 +714,28 @@ def _tools_informed_review(quarter):
         _between("review_date", quarter) & _on_neglect_plan_on_review_date(),
         reduce(lambda a, b: a & b, [Q(_informed_by_current(k)) for k in _INFORMING_KINDS.values()]),
     )
+
+
+def _voice(code: str, question: str) -> Callable[[Quarter], Measure]:
+    """A voice of the child indicator: of the CP reviews dated S..E whose `question` was
+    answered yes or no, those answered yes. Empty ("not recorded", every census review) and
+    "not appropriate" answers are outside it. On CPReview with no query of its own, so it is
+    counted in TOOLS_INFORMED_REVIEW's aggregate query, not one of its own."""
+
+    def build(quarter: Quarter) -> Measure:
+        return Measure(
+            code,
+            CPReview,
+            _between("review_date", quarter)
+            & Q(**{f"{question}__in": [VoiceAnswer.YES, VoiceAnswer.NO]}),
+            Q(**{question: VoiceAnswer.YES}),
+        )
+
+    return _builds(code)(build)
+
+
+_voice("VOICE_KNOWS_PLAN", "knows_plan")
+_voice("VOICE_SAFETY_PLANNING", "took_part_in_safety_planning")
 
 
 # The mandatory tools with a completed state and a manager's oversight, by ToolInformed kind.

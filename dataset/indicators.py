@@ -77,6 +77,11 @@ _NEGLECT_CIN = (
     "A neglect child in need plan is one in an episode of need with an assessment "
     "that identified neglect (factor 16A)."
 )
+_VOICE_LEFT_OUT = (
+    "A review where the answer was that the question is not appropriate for the child's age "
+    "or understanding, or where it was not recorded (as on every review imported from the CIN "
+    "census), is in neither number."
+)
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
@@ -280,6 +285,28 @@ INDICATORS: tuple[Indicator, ...] = (
         Kind.FLOW,
         Unit.PERCENTAGE,
         "tools",
+        True,
+    ),
+    Indicator(
+        "VOICE_KNOWS_PLAN",
+        "Child protection reviews: the child knows they are on a plan",
+        'Of the child protection reviews dated in the quarter at which "does the child know '
+        'they are on a plan?" was answered yes or no, the percentage answered yes. '
+        + _VOICE_LEFT_OUT,
+        Kind.FLOW,
+        Unit.PERCENTAGE,
+        "CP reviews",
+        True,
+    ),
+    Indicator(
+        "VOICE_SAFETY_PLANNING",
+        "Child protection reviews: the child took part in safety planning",
+        'Of the child protection reviews dated in the quarter at which "did the child take '
+        'part in safety planning?" was answered yes or no, the percentage answered yes. '
+        + _VOICE_LEFT_OUT,
+        Kind.FLOW,
+        Unit.PERCENTAGE,
+        "CP reviews",
         True,
     ),
     Indicator(

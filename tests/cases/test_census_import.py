@@ -151,6 +151,29 @@ def test_a_file_with_wrapped_records_imports():
     assert plan.reviews.get().review_date == date(2024, 12, 20)
 
 
+def test_imported_cp_reviews_have_no_voice_of_the_child_answers():
+    # The census holds review dates only: the answers are left empty (not recorded), so these
+    # reviews are outside the voice indicators' denominators.
+    from dataset.computation import compute
+    from neglect_portal.quarters import Quarter
+
+    import_census(census("valid.xml"))
+
+    reviews = CPReview.objects.all()
+    assert reviews.count() == 3
+    for review in reviews:
+        assert (
+            review.knows_plan,
+            review.took_part_in_safety_planning,
+            review.knows_social_worker_name,
+            review.child_view,
+        ) == ("", "", "", "")
+    codes = ["VOICE_KNOWS_PLAN", "VOICE_SAFETY_PLANNING"]
+    for quarter in {Quarter.containing(review.review_date) for review in reviews}:
+        for figure in compute(quarter, codes=codes).values():
+            assert (figure.numerator, figure.denominator, figure.value) == (0, 0, None)
+
+
 # Importing again -------------------------------------------------------------------------
 
 
@@ -193,6 +216,22 @@ def test_a_later_overlapping_file_updates_changes_and_adds_new_records():
     cin_plan = ChildInNeedPlan.objects.get(referral__referral_date=date(2024, 3, 4))
     assert cin_plan.end_date == date(2024, 9, 30)
     assert Referral.objects.filter(child__la_child_id="DfEX0000003").count() == 2
+
+
+def test_a_later_file_keeps_the_voice_answers_recorded_in_the_portal():
+    import_census(census("valid.xml"))
+    review = CPReview.objects.get(review_date=date(2023, 9, 20))
+    review.knows_plan = "yes"
+    review.child_view = "I know why my social worker comes"
+    review.save()
+
+    result = import_census(census("later.xml"))
+
+    assert result.ok, result.problems
+    review.refresh_from_db()
+    assert (review.knows_plan, review.child_view) == ("yes", "I know why my social worker comes")
+    added = CPReview.objects.exclude(pk=review.pk).filter(knows_plan="")
+    assert added.count() == CPReview.objects.count() - 1
 
 
 def test_updates_are_recorded_in_history():

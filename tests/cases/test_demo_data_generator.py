@@ -386,3 +386,71 @@ def test_generated_practitioners_are_spread_over_their_agencys_teams(debug):
         assert user.team is not None and user.team.agency_id == user.agency_id, user.username
     csc_teams = generated_users.filter(agency__name="Children's Social Care").values("team")
     assert csc_teams.distinct().count() >= 2
+
+
+def _reviews_with_ages(children):
+    return [
+        (review, record.child.age_on(review.review_date))
+        for record in children
+        for episode in record.episodes
+        for _, reviews in episode.cp_plans
+        for review in reviews
+    ]
+
+
+def test_most_demo_reviews_record_the_voice_of_the_child_as_children_of_their_age_would():
+    from cases.demo_data import BOYS_NAMES, FAMILY_NAMES, GIRLS_NAMES
+
+    reviews = _reviews_with_ages(generated(3000))
+    answered = [(r, age) for r, age in reviews if r.knows_plan]
+    assert len(reviews) > 300
+    # Most reviews have answers; a few have none, as the census's.
+    assert 0.8 < len(answered) / len(reviews) < 0.95
+    assert all(r.took_part_in_safety_planning and r.knows_social_worker_name for r, _ in answered)
+    babies = [r for r, age in answered if age is None or age < 4]
+    teenagers = [r for r, age in answered if age is not None and age >= 12]
+    assert babies and teenagers
+    assert sum(r.knows_plan == "not_appropriate" for r in babies) / len(babies) > 0.9
+    assert sum(r.knows_plan == "yes" for r in teenagers) / len(teenagers) > 0.6
+    assert {r.took_part_in_safety_planning for r in teenagers} >= {"yes", "no"}
+    # Some children's own words, from school age, naming nobody.
+    views = [(r.child_view, age) for r, age in reviews if r.child_view]
+    assert len(views) > 50 and all(age is not None and age >= 4 for _, age in views)
+    names = set(BOYS_NAMES) | set(GIRLS_NAMES) | set(FAMILY_NAMES)
+    assert not any(word.strip(".,'") in names for view, _ in views for word in view.split())
+
+
+def test_the_voice_answers_of_a_seed_are_the_same_every_time_and_leave_the_rest_alone(
+    monkeypatch,
+):
+    def answers(children):
+        return [
+            (r.review_date, r.knows_plan, r.took_part_in_safety_planning, r.child_view)
+            for r, _ in _reviews_with_ages(children)
+        ]
+
+    first, again = generated(300, seed=4), generated(300, seed=4)
+    assert answers(first) == answers(again)
+    # The voice draws from its own stream: without it, every other record is the same.
+    monkeypatch.setattr(DemoDataGenerator, "_voice", lambda self, review, child: None)
+    silent = generated(300, seed=4)
+    assert [a[0] for a in answers(silent)] == [a[0] for a in answers(first)]
+    assert [c.child.la_child_id for c in silent] == [c.child.la_child_id for c in first]
+    assert {a[1] for a in answers(silent)} == {""}
+
+
+@pytest.mark.django_db
+def test_the_demo_gives_the_voice_indicators_values(debug):
+    from dataset.computation import compute
+    from neglect_portal.quarters import Quarter
+
+    generate(150)
+
+    assert CPReview.objects.exclude(knows_plan="").exists()
+    assert CPReview.objects.filter(knows_plan="").exists()
+    quarters = Quarter.latest_complete(dates.today()).last(8)
+    codes = ["VOICE_KNOWS_PLAN", "VOICE_SAFETY_PLANNING"]
+    figures = [compute(quarter, codes=codes) for quarter in quarters]
+    for code in codes:
+        assert sum(f[code].denominator for f in figures) > 0, code
+        assert sum(f[code].numerator for f in figures) > 0, code

@@ -1,8 +1,9 @@
-"""TOOLS_INFORMED_REVIEW and MANAGER_OVERSIGHT (kpi-definitions.md, definitions version 2)
-against hand-built records at their boundaries, with the drill-down lists checked to hold
-exactly what each figure counts."""
+"""TOOLS_INFORMED_REVIEW, MANAGER_OVERSIGHT, VOICE_KNOWS_PLAN and VOICE_SAFETY_PLANNING
+(kpi-definitions.md, definitions version 2) against hand-built records at their boundaries,
+with the drill-down lists checked to hold exactly what each figure counts."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -236,6 +237,125 @@ def test_the_drill_down_shows_only_tools_of_children_the_viewer_may_see(author, 
     records = selectors.drill_down("MANAGER_OVERSIGHT", Q1, "denominator", health_lead)
     assert records.count() == 0
     assert list(records[0:25]) == []
+
+
+# VOICE_KNOWS_PLAN and VOICE_SAFETY_PLANNING ---------------------------------------------------
+
+VOICE = {"VOICE_KNOWS_PLAN": "knows_plan", "VOICE_SAFETY_PLANNING": "took_part_in_safety_planning"}
+
+
+def voiced(plan, on, **answers):
+    return CPReview.objects.create(plan=plan, review_date=on, **answers)
+
+
+@pytest.mark.parametrize("code", VOICE)
+def test_voice_counts_reviews_dated_s_to_e_and_those_answered_yes(code):
+    question = VOICE[code]
+    plan = cp_plan(ChildFactory(), date(2023, 1, 1))
+    voiced(plan, S - DAY, **{question: "yes"})  # the quarter before
+    first = voiced(plan, S, **{question: "yes"})
+    last = voiced(plan, E, **{question: "no"})
+    voiced(plan, E + DAY, **{question: "yes"})  # the quarter after
+    assert fraction(code) == (1, 2)
+    numerator, denominator = members(code, Q1)
+    assert set(numerator) == {first}
+    assert set(denominator) == {first, last}
+    assert compute(Q1, codes=[code])[code].value == Decimal("50.0")
+
+
+@pytest.mark.parametrize("code", VOICE)
+def test_voice_leaves_empty_and_not_appropriate_answers_out_of_both_numbers(code):
+    question = VOICE[code]
+    plan = cp_plan(ChildFactory(), date(2023, 1, 1))
+    voiced(plan, S)  # not recorded, as every review the census imports
+    voiced(plan, S + DAY, **{question: "not_appropriate"})
+    answered = voiced(plan, E, **{question: "yes"})
+    assert fraction(code) == (1, 1)
+    numerator, denominator = members(code, Q1)
+    assert list(numerator) == list(denominator) == [answered]
+
+
+@pytest.mark.parametrize("code", VOICE)
+def test_voice_with_no_answered_review_is_no_cases_not_zero(code):
+    plan = cp_plan(ChildFactory(), date(2023, 1, 1))
+    voiced(plan, S, **{VOICE[code]: "not_appropriate"})
+    voiced(plan, E)
+    figure = compute(Q1, codes=[code])[code]
+    assert (figure.numerator, figure.denominator, figure.value) == (0, 0, None)
+
+
+def test_each_voice_indicator_reads_its_own_question():
+    plan = cp_plan(ChildFactory(), date(2023, 1, 1))
+    voiced(plan, S, knows_plan="yes", took_part_in_safety_planning="no")
+    voiced(plan, E, knows_plan="no", knows_social_worker_name="yes")
+    assert fraction("VOICE_KNOWS_PLAN") == (1, 2)
+    assert fraction("VOICE_SAFETY_PLANNING") == (0, 1)
+
+
+def test_voice_counts_reviews_of_every_category_and_ended_plans():
+    # Not limited to neglect plans or to plans still open: the definition says neither.
+    physical = cp_plan(ChildFactory(), date(2023, 1, 1), initial="PHY")
+    voiced(physical, S, knows_plan="yes")
+    ended = cp_plan(ChildFactory(), date(2023, 1, 1), S + DAY)
+    voiced(ended, S + DAY, knows_plan="yes")
+    assert fraction("VOICE_KNOWS_PLAN") == (2, 2)
+
+
+def test_the_voice_figures_share_the_reviews_aggregate_query(django_assert_num_queries):
+    plan = cp_plan(ChildFactory(), date(2023, 1, 1))
+    voiced(plan, S, knows_plan="yes", took_part_in_safety_planning="yes")
+    review(plan, E)
+    codes = ["TOOLS_INFORMED_REVIEW", *VOICE]
+    with django_assert_num_queries(1):
+        figures = compute(Q1, codes=codes)
+    # Both reviews are of a child on a neglect plan; only the one on E was informed.
+    assert [(figures[c].numerator, figures[c].denominator) for c in codes] == [
+        (1, 2),
+        (1, 1),
+        (1, 1),
+    ]
+
+
+@pytest.mark.parametrize("code", VOICE)
+def test_the_voice_drill_down_shows_only_reviews_of_children_the_viewer_may_see(
+    code, working_group_member
+):
+    seen = InvolvementFactory(agency=working_group_member.agency, start_date=S).child
+    shown = voiced(cp_plan(seen, date(2023, 1, 1)), S, **{VOICE[code]: "yes"})
+    voiced(cp_plan(ChildFactory(), date(2023, 1, 1)), S, **{VOICE[code]: "yes"})
+    for which in ("numerator", "denominator"):
+        records = selectors.drill_down(code, Q1, which, working_group_member)
+        assert list(records) == [shown]
+    assert fraction(code) == (2, 2)  # the figure still counts every review
+
+
+@pytest.mark.parametrize("code", VOICE)
+def test_the_voice_drill_down_page_and_csv_list_the_reviews(client, working_group_member, code):
+    child = InvolvementFactory(agency=working_group_member.agency, start_date=S).child
+    plan = cp_plan(child, date(2023, 1, 1))
+    voiced(plan, S, **{VOICE[code]: "yes"})
+    voiced(plan, E, **{VOICE[code]: "no"})
+    client.force_login(working_group_member)
+    for which, reviews in (("numerator", 1), ("denominator", 2)):
+        args = [Q1.slug, code, which]
+        html = client.get(reverse("dataset:members", args=args)).content.decode()
+        assert html.count("Child protection review (plan from 1 January 2023)") == reviews
+        csv = client.get(reverse("dataset:members_csv", args=args)).content.decode()
+        assert csv.count(child.la_child_id) == reviews
+
+
+@pytest.mark.parametrize("code", VOICE)
+def test_each_voice_indicator_page_shows_its_definition_and_figure(
+    client, working_group_member, code
+):
+    plan = cp_plan(ChildFactory(), date(2023, 1, 1))
+    voiced(plan, S, **{VOICE[code]: "yes"})
+    voiced(plan, S + DAY, **{VOICE[code]: "yes"})
+    voiced(plan, E, **{VOICE[code]: "no"})
+    client.force_login(working_group_member)
+    html = client.get(reverse("dataset:indicator", args=[Q1.slug, code])).content.decode()
+    assert indicators_get(code).definition[:60] in html.replace("&quot;", '"')
+    assert "66.7%" in html
 
 
 # Pages -------------------------------------------------------------------------------------

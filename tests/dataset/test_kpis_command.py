@@ -123,3 +123,28 @@ def test_overdue_next_steps_are_in_the_json_output():
         "target": None,
         "target_met": None,
     }
+
+
+def test_the_voice_of_the_child_figures_are_in_the_json_and_csv_output():
+    from cases.models import CPReview
+
+    plan = cp_plan(ChildFactory(), date(2024, 1, 1))
+    answers = [("yes", "yes"), ("yes", "no"), ("no", "not_appropriate"), ("", "")]
+    for day, (knows, safety) in enumerate(answers, start=1):
+        CPReview.objects.create(
+            plan=plan,
+            review_date=date(2024, 4, day),
+            knows_plan=knows,
+            took_part_in_safety_planning=safety,
+        )
+    indicators = json.loads(run("--quarter", "2024-25-Q1"))["indicators"]
+    assert indicators["VOICE_KNOWS_PLAN"] == {"numerator": 2, "denominator": 3, "value": 66.7}
+    assert indicators["VOICE_SAFETY_PLANNING"] == {
+        "numerator": 1,
+        "denominator": 2,
+        "value": 50.0,
+    }
+    rows = list(csv.reader(io.StringIO(run("--quarter", "2024-25-Q1", "--format", "csv"))))
+    by_code = {row[3]: row[4:] for row in rows[1:]}
+    assert by_code["VOICE_KNOWS_PLAN"] == ["2", "3", "66.7"]
+    assert by_code["VOICE_SAFETY_PLANNING"] == ["1", "2", "50.0"]

@@ -68,6 +68,7 @@ FORMS = {
 }
 INFORMING_KINDS = ["chronology", "day", "checklist", "observation"]
 CATEGORIES = ["NEG", "PHY", "EMO", "SAB", "MUL"]
+VOICE_ANSWERS = ["", "yes", "no", "not_appropriate"]
 BANDS = ["Close to average", "Slightly raised", "High", "Very high"]
 
 
@@ -94,7 +95,8 @@ class Episode:
     assessment: tuple | None  # (authorised date or None, neglect identified)
     cin: tuple | None  # (start, end or None)
     cp: tuple | None  # (start, end or None, initial, latest)
-    # The CP plan's reviews: (review date, [(tool kind informing it, its completion)]).
+    # The CP plan's reviews: (review date, [(tool kind informing it, its completion)],
+    # knows the plan, took part in safety planning), the two answers "" when not recorded.
     reviews: list = field(default_factory=list)
 
 
@@ -144,8 +146,13 @@ def child_records(draw, quarter):
         reviews = []
         if cp:
             informing = st.lists(st.tuples(st.sampled_from(INFORMING_KINDS), day), max_size=4)
+            answer = st.sampled_from(VOICE_ANSWERS)
             reviews = draw(
-                st.lists(st.tuples(day, informing), max_size=2, unique_by=lambda review: review[0])
+                st.lists(
+                    st.tuples(day, informing, answer, answer),
+                    max_size=2,
+                    unique_by=lambda review: review[0],
+                )
             )
         episodes.append(Episode(referral_day, draw(st.booleans()), assessment, cin, cp, reviews))
     forms = draw(
@@ -206,8 +213,13 @@ def save(children: list[ChildRecords]):
                     initial_category=initial,
                     latest_category=latest,
                 )
-                for review_day, informing in episode.reviews:
-                    review = CPReview.objects.create(plan=plan, review_date=review_day)
+                for review_day, informing, knows_plan, safety_planning in episode.reviews:
+                    review = CPReview.objects.create(
+                        plan=plan,
+                        review_date=review_day,
+                        knows_plan=knows_plan,
+                        took_part_in_safety_planning=safety_planning,
+                    )
                     for kind, completed_on in informing:
                         ToolInformed.objects.create(
                             child=child,
@@ -407,7 +419,7 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
     figures["SDQ_RAISED"] = (sum(band in ("High", "Very high") for band in scored), len(scored))
 
     def review_overdue(ep):
-        held = [r for r, _ in ep.reviews if r <= e]
+        held = [r for r, *_ in ep.reviews if r <= e]
         if not held:
             return ep.cp[0] + relativedelta(months=3) < e
         return max(held) + relativedelta(months=6) < e
@@ -464,7 +476,7 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
         (r, informing)
         for c in children
         for ep in c.episodes
-        for r, informing in ep.reviews
+        for r, informing, *_ in ep.reviews
         if within(r) and on_neglect_plan_on(c, r)
     ]
     figures["TOOLS_INFORMED_REVIEW"] = (
@@ -477,6 +489,16 @@ def expected(children: list[ChildRecords], quarter: Quarter) -> dict[str, tuple]
         ),
         len(reviews),
     )
+    # The voice of the child: reviews dated S..E answered yes or no, those answered yes.
+    for code, answer_at in (("VOICE_KNOWS_PLAN", 2), ("VOICE_SAFETY_PLANNING", 3)):
+        answers = [
+            review[answer_at]
+            for c in children
+            for ep in c.episodes
+            for review in ep.reviews
+            if within(review[0]) and review[answer_at] in ("yes", "no")
+        ]
+        figures[code] = (answers.count("yes"), len(answers))
     mandatory = [
         oversight
         for c in children
