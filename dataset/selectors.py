@@ -91,7 +91,7 @@ def _training_totals(quarters: Iterable[Quarter]) -> dict[Quarter, Figure]:
 def _live(
     quarter: Quarter, wanted: list[Indicator], training: Figure | None = None
 ) -> dict[str, Figure]:
-    case_codes = [i.code for i in wanted if i.computed_from_case_records]
+    case_codes = [i.code for i in wanted if i.computed]
     figures = computation.compute(quarter, codes=case_codes) if case_codes else {}
     if any(i.code == "TRAINING_COVERAGE" for i in wanted):
         figures["TRAINING_COVERAGE"] = training or _training_totals([quarter])[quarter]

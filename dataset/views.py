@@ -11,8 +11,8 @@ from neglect_portal.dates import today
 from neglect_portal.quarters import Quarter
 from neglect_portal.spreadsheets import csv_response, xlsx_response
 
-from . import breakdown, drilldown, indicators, presentation, selectors
-from .indicators import Indicator
+from . import breakdown, confidence, drilldown, indicators, presentation, selectors
+from .indicators import Indicator, Source
 from .movements import POINTS_THRESHOLD, RELATIVE_THRESHOLD
 
 PAGE_SIZE = 25
@@ -108,6 +108,14 @@ def indicator(request, quarter, code):
                 "sees_records": access.sees_any_child(request.user),
                 "visible_numerator": numerator,
                 "visible_denominator": denominator,
+            }
+        )
+    elif indicator.source == Source.CONFIDENCE_SURVEYS:
+        # Per agency with small groups hidden, and no list of anyone: the survey is anonymous.
+        context.update(
+            {
+                **presentation.indicator_trend(code, quarter),
+                "confidence": confidence.confidence_by_agency(quarter),
             }
         )
     elif indicator.code == "ACTIONS_BY_RAG":

@@ -11,8 +11,8 @@ CSV_HEADER = ["quarter", "start", "end", "code", "numerator", "denominator", "va
 
 class Command(BaseCommand):
     help = (
-        "Print the case-record indicators for a quarter (shared/kpi-definitions.md) as "
-        "JSON or CSV, computed live from the case records."
+        "Print the computed indicators for a quarter (shared/kpi-definitions.md: those from "
+        "case records and CONFIDENCE_CHANGE) as JSON or CSV, computed live from the records."
     )
 
     def add_arguments(self, parser):
