@@ -201,7 +201,7 @@ def export_rows(quarter: Quarter):
             yield [*common, None, None, None, unit, NO_RETURNS]
         else:
             value = float(shown.value) if isinstance(shown.value, Decimal) else shown.value
-            note = "no cases" if shown.value is None else ""
+            note = "" if shown.value is not None else format_value(None, indicator.unit)
             yield [*common, shown.numerator, shown.denominator, value, unit, note]
 
 

@@ -29,6 +29,7 @@ CASE_RECORD_CODES = [
 ]
 COUNTS = {"TOOLKIT_CHILDREN", "SDQ_COMPLETED"}
 MEANS = {"CHRONOLOGY_ENTRIES_WEEKLY"}
+MEAN_CHANGES = {"CONFIDENCE_CHANGE"}
 SNAPSHOTS = {
     "CP_NEGLECT_SHARE",
     "CIN_NEGLECT_OVER_12M",
@@ -43,22 +44,36 @@ SNAPSHOTS = {
 
 # sha256 of every definition text in registry order. When this test fails, a definition has
 # changed: bump DEFINITIONS_VERSION (published quarters record it) and update both.
-FINGERPRINT = ("2", "8b2aa9e8c66ada5f4101e3c15d4c4d743681bf43c52bcf6c0ab02bc4c8dfadad")
+# CONFIDENCE_CHANGE is one of version 2's indicators (kpi-definitions.md), so adding it kept "2".
+FINGERPRINT = ("2", "ab1f40a38379e196cde22a5f7eac67a67a6bf273f41b72938f652f5999ca56fb")
 
 
 def test_every_code_of_the_contract_is_registered_in_its_order():
     assert [i.code for i in INDICATORS] == [
         *CASE_RECORD_CODES,
+        "CONFIDENCE_CHANGE",
         "TRAINING_COVERAGE",
         "ACTIONS_BY_RAG",
     ]
     assert list(indicators.CASE_RECORD_CODES) == CASE_RECORD_CODES
+    assert list(indicators.COMPUTED_CODES) == [*CASE_RECORD_CODES, "CONFIDENCE_CHANGE"]
 
 
 def test_training_and_actions_come_from_returns_and_action_plans():
     assert indicators.get("TRAINING_COVERAGE").source == Source.AGENCY_RETURNS
     assert indicators.get("ACTIONS_BY_RAG").source == Source.ACTION_PLANS
     assert not indicators.get("TRAINING_COVERAGE").computed_from_case_records
+
+
+def test_confidence_change_is_computed_from_the_surveys_with_no_list_of_anyone():
+    change = indicators.get("CONFIDENCE_CHANGE")
+    assert change.source == Source.CONFIDENCE_SURVEYS
+    assert change.computed and not change.computed_from_case_records
+    assert (change.counts, change.higher_is_better) == ("practitioners", True)
+    # The definition says which surveys count when there are several.
+    assert 'their latest "after"' in change.definition
+    assert 'latest "before" survey up to its date' in change.definition
+    assert "fewer than 5 practitioners" in change.definition
 
 
 @pytest.mark.parametrize("indicator", INDICATORS, ids=lambda i: i.code)
@@ -68,6 +83,8 @@ def test_kind_and_unit_follow_the_contract(indicator):
         assert indicator.unit == Unit.COUNT and not indicator.has_denominator
     elif indicator.code in MEANS:
         assert indicator.unit == Unit.MEAN and not indicator.has_denominator
+    elif indicator.code in MEAN_CHANGES:
+        assert indicator.unit == Unit.MEAN_CHANGE and not indicator.has_denominator
     elif indicator.source == Source.CASE_RECORDS:
         assert indicator.unit == Unit.PERCENTAGE and indicator.has_denominator
 

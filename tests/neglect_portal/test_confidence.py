@@ -280,9 +280,7 @@ def test_the_confirmation_is_for_the_lead_who_entered_it_only(
 # Completing a survey online -------------------------------------------------------------------
 
 
-def test_a_practitioner_completes_a_survey_dated_today_and_reads_it_back(
-    client, csc_social_worker
-):
+def test_a_practitioner_completes_a_survey_dated_today_and_reads_it_back(client, csc_social_worker):
     client.force_login(csc_social_worker)
     form = client.get(reverse("confidence:survey_add"))
     html = form.content.decode()
@@ -322,9 +320,7 @@ def test_a_survey_sent_twice_is_saved_once_and_lands_on_the_first(client, csc_so
     assert first["Location"] == again["Location"]
 
 
-def test_a_second_survey_at_the_same_stage_today_is_refused_on_the_form(
-    client, csc_social_worker
-):
+def test_a_second_survey_at_the_same_stage_today_is_refused_on_the_form(client, csc_social_worker):
     client.force_login(csc_social_worker)
     client.post(reverse("confidence:survey_add"), answers())
     response = client.post(reverse("confidence:survey_add"), answers())
@@ -348,7 +344,9 @@ def test_a_practitioners_list_shows_only_their_own_surveys_in_constant_queries(
     assert 'aria-label="Pagination"' in response.content.decode()
 
 
-def test_the_home_pages_link_to_the_surveys(client, csc_social_worker, csc_team_manager, health_lead):
+def test_the_home_pages_link_to_the_surveys(
+    client, csc_social_worker, csc_team_manager, health_lead
+):
     for person, url in (
         (csc_social_worker, reverse("confidence:my_surveys")),
         (csc_team_manager, reverse("confidence:my_surveys")),
@@ -422,9 +420,7 @@ def test_a_practitioner_counts_with_the_agency_of_their_after_survey(health, vol
     assert set(aggregates.totals_by_agency(Q1)) == {voluntary.pk}
 
 
-def test_the_measure_is_one_query_however_many_practitioners(
-    health, django_assert_num_queries
-):
+def test_the_measure_is_one_query_however_many_practitioners(health, django_assert_num_queries):
     for _ in range(12):
         trained(UserFactory(agency=health), date(2024, 3, 1), date(2024, 5, 1))
     with django_assert_num_queries(1):
