@@ -24,7 +24,7 @@ from neglect_portal.models import Agency, ConfidenceSurvey, User
 from neglect_portal.quarters import Quarter
 from neglect_portal.records.once import FIELD
 from neglect_portal.services import confidence_survey_add
-from tests.factories import AgencyFactory, UserFactory
+from tests.factories import PASSWORD, AgencyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -326,6 +326,24 @@ def test_a_second_survey_at_the_same_stage_today_is_refused_on_the_form(client, 
     response = client.post(reverse("confidence:survey_add"), answers())
     assert "already been saved for this person on this date" in text(response)
     assert ConfidenceSurvey.objects.count() == 1
+
+
+def test_answers_posted_after_the_session_ran_out_come_back_after_signing_in(
+    client, csc_social_worker
+):
+    url = reverse("confidence:survey_add")
+    response = client.post(url, answers(recognising="8"))
+    assert response["Location"].startswith(reverse("login"))
+    assert not ConfidenceSurvey.objects.exists()
+    client.post(
+        reverse("login"),
+        {"username": csc_social_worker.username, "password": PASSWORD, "next": url},
+    )
+    back = client.get(url)
+    assert "You were signed out before your survey was saved" in text(back)
+    form = back.context["form"]
+    assert form["recognising"].value() == "8" and form["stage"].value() == "before"
+    assert client.get(url).context["form"]["recognising"].value() is None  # handed back once
 
 
 def test_a_practitioners_list_shows_only_their_own_surveys_in_constant_queries(
