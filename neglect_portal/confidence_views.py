@@ -7,7 +7,7 @@ every other view of the answers is an anonymous aggregate (the dataset's trainin
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -62,77 +62,63 @@ def _form_data(request):
     return kept
 
 
-def _save(request, form, *, respondent, completed_on, url_of, saved=None):
-    """Save once and go to the survey's page (a repeat lands on the first one's); None when
-    the survey was refused, with the reason on the form."""
-    try:
-        done = once.submit_once(
-            request,
-            lambda: confidence_survey_add(
-                respondent=respondent,
-                entered_by=request.user,
-                stage=form.cleaned_data["stage"],
-                completed_on=completed_on,
-                scores=form.scores,
-            ),
-            url_of,
-        )
-    except ValidationError as refused:
-        form.add_error(None, refused.messages)
-        return None
-    if done.again:
-        return once.already_saved(request, done.url)
-    if saved:
-        messages.success(request, saved)
-    return redirect(done.url)
+def _survey_form_page(request, form, template, *, whose, url_name, saved=None):
+    """The form, and on a valid POST the survey saved once: `whose(form)` gives (respondent,
+    date completed). A repeat lands on the first one's page, and a refused survey (the same
+    one again) shows why on the form."""
+    if request.method == "POST" and form.is_valid():
+        respondent, completed_on = whose(form)
+        try:
+            done = once.submit_once(
+                request,
+                lambda: confidence_survey_add(
+                    respondent=respondent,
+                    entered_by=request.user,
+                    stage=form.cleaned_data["stage"],
+                    completed_on=completed_on,
+                    scores=form.scores,
+                ),
+                lambda survey: reverse(url_name, args=[survey.pk]),
+            )
+        except ValidationError as refused:
+            form.add_error(None, refused.messages)
+        else:
+            if done.again:
+                return once.already_saved(request, done.url)
+            if saved:
+                messages.success(request, saved)
+            return redirect(done.url)
+    elif request.method == "POST" and (earlier := once.earlier_result(request)):
+        return once.already_saved(request, earlier)
+    return render(request, template, {"form": form})
 
 
 @keeps_answers_through_sign_in
 @require_http_methods(["GET", "POST"])
 @completes_survey
 def survey_add(request):
-    form = ConfidenceSurveyForm(_form_data(request))
-    if request.method == "POST" and form.is_valid():
-        saved = _save(
-            request,
-            form,
-            respondent=request.user,
-            completed_on=today(),
-            url_of=lambda survey: reverse("confidence:survey", args=[survey.pk]),
-            saved="Your survey has been saved",
-        )
-        if saved is not None:
-            return saved
-    elif request.method == "POST":
-        earlier = once.earlier_result(request)
-        if earlier:
-            return once.already_saved(request, earlier)
-    return render(request, "confidence/survey_form.html", {"form": form})
+    return _survey_form_page(
+        request,
+        ConfidenceSurveyForm(_form_data(request)),
+        "confidence/survey_form.html",
+        whose=lambda form: (request.user, today()),
+        url_name="confidence:survey",
+        saved="Your survey has been saved",
+    )
 
 
 @keeps_answers_through_sign_in
 @require_http_methods(["GET", "POST"])
 @enters_paper
 def paper_survey_add(request):
-    form = PaperSurveyForm(_form_data(request), lead=request.user)
-    if request.method == "POST" and form.is_valid():
-        respondent = form.cleaned_data["respondent"]
-        if not access.enters_paper_survey(request.user, respondent):
-            raise PermissionDenied
-        saved = _save(
-            request,
-            form,
-            respondent=respondent,
-            completed_on=form.cleaned_data["completed_on"],
-            url_of=lambda survey: reverse("confidence:paper_survey_saved", args=[survey.pk]),
-        )
-        if saved is not None:
-            return saved
-    elif request.method == "POST":
-        earlier = once.earlier_result(request)
-        if earlier:
-            return once.already_saved(request, earlier)
-    return render(request, "confidence/paper_survey_form.html", {"form": form})
+    # The choices are the lead's own agency's people; the service checks again.
+    return _survey_form_page(
+        request,
+        PaperSurveyForm(_form_data(request), lead=request.user),
+        "confidence/paper_survey_form.html",
+        whose=lambda form: (form.cleaned_data["respondent"], form.cleaned_data["completed_on"]),
+        url_name="confidence:paper_survey_saved",
+    )
 
 
 @require_GET
