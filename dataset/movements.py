@@ -40,11 +40,11 @@ def format_value(value, unit: str) -> str:
 
 
 def confidence_change_text(value) -> str:
-    """ "+1.5 points", "-0.3 points", "no change"; empty (too few to show) says why."""
+    """ "+1.5 points", "-0.3 points", "0.0 points"; empty (too few to show) says why."""
     if value is None:
         return f"not shown ({TOO_FEW_PRACTITIONERS})"
     if value == 0:
-        return "no change"
+        return "0.0 points"
     return f"{Decimal(value):+.1f} points"
 
 

@@ -23,6 +23,7 @@ from .movements import (
 from .selectors import Shown
 
 NO_RETURNS = "No agency returns yet"
+NO_RESPONSES = "no responses"  # a mean change with no practitioner to count
 SPARK_WIDTH, SPARK_HEIGHT = 120, 32
 CHART_WIDTH, CHART_HEIGHT = 560, 200
 
@@ -35,6 +36,8 @@ def quarter_choices(today: date, count: int = 12) -> list[Quarter]:
 def shown_value(shown: Shown) -> str:
     if not shown.available:
         return NO_RETURNS
+    if shown.indicator.unit == Unit.MEAN_CHANGE and not shown.numerator:
+        return NO_RESPONSES
     return format_value(shown.value, shown.indicator.unit)
 
 

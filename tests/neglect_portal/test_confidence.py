@@ -14,7 +14,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from dataset import confidence as aggregates
+from dataset import indicators
+from dataset.charts import chart
 from dataset.computation import compute, confidence_change
+from dataset.movements import change, format_value
 from neglect_portal import access
 from neglect_portal.confidence import FEWEST_SHOWN, QUESTIONS, mean_score
 from neglect_portal.dates import today
@@ -589,6 +592,7 @@ def test_the_dashboard_shows_a_change_in_points_and_too_few_as_not_shown(
     client, working_group_member, health
 ):
     client.force_login(working_group_member)
+    assert "no responses" in text(client.get(reverse("dataset:dashboard", args=[Q1.slug])))
     for _ in range(2):
         trained(UserFactory(agency=health), date(2024, 3, 1), date(2024, 5, 1))
     page = text(client.get(reverse("dataset:dashboard", args=[Q1.slug])))
@@ -596,6 +600,23 @@ def test_the_dashboard_shows_a_change_in_points_and_too_few_as_not_shown(
     for _ in range(3):
         trained(UserFactory(agency=health), date(2024, 3, 1), date(2024, 5, 1))
     assert "+2.0 points" in text(client.get(reverse("dataset:dashboard", args=[Q1.slug])))
+
+
+def test_a_change_in_confidence_reads_in_points_with_its_sign():
+    unit = indicators.Unit.MEAN_CHANGE
+    assert format_value(Decimal("1.5"), unit) == "+1.5 points"
+    assert format_value(Decimal("-0.3"), unit) == "-0.3 points"
+    assert format_value(Decimal("0.0"), unit) == "0.0 points"
+    assert format_value(None, unit).startswith("not shown (fewer than 5 practitioners")
+    moved = change(indicators.get("CONFIDENCE_CHANGE"), Decimal("1.0"), Decimal("1.5"), "Q4")
+    assert moved.words == "up 0.5 from +1.0 points to +1.5 points"
+    assert moved.better is True
+
+
+def test_a_fall_in_confidence_is_drawn_inside_the_chart():
+    drawn = chart([Decimal("-1.0"), None, Decimal("2.0")], width=100, height=50, from_zero=True)
+    assert drawn.low == Decimal("-1.0")
+    assert all(0 <= y <= 50 for _, y in drawn.dots)
 
 
 # Demo ---------------------------------------------------------------------------------------------
