@@ -91,8 +91,9 @@ def _training_totals(quarters: Iterable[Quarter]) -> dict[Quarter, Figure]:
 def _live(
     quarter: Quarter, wanted: list[Indicator], training: Figure | None = None
 ) -> dict[str, Figure]:
-    case_codes = [i.code for i in wanted if i.computed]
-    figures = computation.compute(quarter, codes=case_codes) if case_codes else {}
+    # The case-record indicators and CONFIDENCE_CHANGE: computation.compute's.
+    computed = [i.code for i in wanted if i.computed]
+    figures = computation.compute(quarter, codes=computed) if computed else {}
     if any(i.code == "TRAINING_COVERAGE" for i in wanted):
         figures["TRAINING_COVERAGE"] = training or _training_totals([quarter])[quarter]
     return figures
