@@ -27,7 +27,8 @@ def chart(
     present = [v for v in values if v is not None]
     if not present:
         return result
-    low = 0 if from_zero else min(present)
+    # From zero, or from below it for a figure that can fall (a change in confidence).
+    low = min(0, min(present)) if from_zero else min(present)
     high = max(present) if ceiling is None else max(ceiling, max(present))
     if high == low:
         high = low + 1

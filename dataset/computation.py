@@ -52,7 +52,7 @@ from toolkit.models import (
 from toolkit.sdq_bands import HIGH, VERY_HIGH
 from toolkit.status import CURRENT_FOR, MANDATORY_TOOLS, counted_completion_within
 
-from . import indicators
+from . import confidence, indicators
 from .indicators import Unit
 from .sql_dates import AddMonths
 
@@ -525,9 +525,12 @@ def _figure(measure: Measure, counts: dict[str, int], quarter: Quarter) -> Figur
 
 
 def compute(quarter: Quarter, codes=None) -> dict[str, Figure]:
-    """The figures of `quarter` for `codes` (default: every case-record indicator), in the
-    registry's order, with one aggregate query per model (three for children)."""
-    wanted = measures(quarter, codes)
+    """The figures of `quarter` for `codes` (default: every computed indicator: those from
+    case records and CONFIDENCE_CHANGE), in the registry's order, with one aggregate query
+    per model (three for children) and one for the confidence surveys."""
+    codes = list(indicators.COMPUTED_CODES) if codes is None else list(codes)
+    surveyed = {code: _SURVEY_FIGURES[code](quarter) for code in codes if code in _SURVEY_FIGURES}
+    wanted = measures(quarter, [code for code in codes if code not in _SURVEY_FIGURES])
     groups = defaultdict(list)
     for measure in wanted:
         for part in _parts(measure):
@@ -542,7 +545,8 @@ def compute(quarter: Quarter, codes=None) -> dict[str, Figure]:
                     counts.get(f"{part.code.lower()}_{which}", 0) for part in measure.parts
                 )
     figures = {measure.code: _figure(measure, counts, quarter) for measure in wanted}
-    return {code: figures[code] for code in indicators.CASE_RECORD_CODES if code in figures}
+    figures.update(surveyed)
+    return {code: figures[code] for code in indicators.COMPUTED_CODES if code in figures}
 
 
 def members(code: str, quarter: Quarter) -> tuple[QuerySet, QuerySet | None]:
@@ -772,3 +776,19 @@ def _manager_oversight(quarter):
             for kind, model in OVERSEEN_TOOLS.items()
         ),
     )
+
+
+# Practitioner confidence (definitions version 2) -------------------------------------------
+
+
+def confidence_change(quarter: Quarter) -> Figure:
+    """CONFIDENCE_CHANGE for the partnership: the practitioners counted, and the mean of their
+    changes, empty when fewer than the anonymous minimum (dataset/confidence.py). One query."""
+    total = confidence.partnership(confidence.totals_by_agency(quarter))
+    value = total.mean_change if total.enough else None
+    return Figure("CONFIDENCE_CHANGE", total.respondents, None, value)
+
+
+# Figures computed from the confidence surveys rather than a Measure of case records: anonymous,
+# so members() lists nothing behind them.
+_SURVEY_FIGURES: dict[str, Callable[[Quarter], Figure]] = {"CONFIDENCE_CHANGE": confidence_change}

@@ -25,12 +25,15 @@ class Unit(models.TextChoices):
     MEAN = "mean", "Mean per week"
     # An indicator submitted by an agency: its submitted total divided by its submitted count.
     AVERAGE = "average", "Mean"
+    # A mean of changes on a 1–10 scale, in points (CONFIDENCE_CHANGE).
+    MEAN_CHANGE = "mean_change", "Mean change in points"
 
 
 class Source(models.TextChoices):
     CASE_RECORDS = "case_records", "Case records"
     AGENCY_RETURNS = "agency_returns", "Agency quarterly returns"
     ACTION_PLANS = "action_plans", "Agency action plans"
+    CONFIDENCE_SURVEYS = "confidence_surveys", "Practitioner confidence surveys"
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Indicator:
 
     @property
     def computed_from_case_records(self) -> bool:
+        """Computed from case records, with the records behind it listed (drill-down)."""
         return self.source == Source.CASE_RECORDS
 
     @property
@@ -67,6 +71,12 @@ class Indicator:
         """Defined by an administrator, submitted each quarter by its owning agency: a quarter
         without a submission is "not submitted", never 0."""
         return self.owner is not None
+
+    @property
+    def computed(self) -> bool:
+        """Computed by dataset.computation (and `manage.py kpis`): the case-record
+        indicators and the confidence surveys', which lists no individual (anonymous)."""
+        return self.source in (Source.CASE_RECORDS, Source.CONFIDENCE_SURVEYS)
 
 
 _OPEN_AT_E = (
@@ -323,6 +333,26 @@ INDICATORS: tuple[Indicator, ...] = (
         False,
     ),
     Indicator(
+        "CONFIDENCE_CHANGE",
+        "Change in practitioners' confidence after neglect training",
+        "The mean change in practitioners' confidence from before neglect training to after "
+        "it, in points on the survey's 1 to 10 scale, per agency and in total. It counts each "
+        'practitioner whose "after training" survey was completed in the quarter and who has '
+        'a "before training" survey completed on or before that day: their latest "after" '
+        'survey in the quarter, against their latest "before" survey up to its date. A '
+        "survey's score is the mean of its three answers (recognising neglect, responding to "
+        "it and using the tools), and a practitioner's change is the after score less the "
+        "before score. The mean of the changes is to one decimal place, halves rounded away "
+        "from zero. A practitioner counts with the agency they were in when they completed "
+        "the after survey. The survey is anonymous: a mean over fewer than 5 practitioners, "
+        "for an agency or in total, is not shown, and no list of practitioners is given.",
+        Kind.FLOW,
+        Unit.MEAN_CHANGE,
+        "practitioners",
+        True,
+        source=Source.CONFIDENCE_SURVEYS,
+    ),
+    Indicator(
         "TRAINING_COVERAGE",
         "Staff trained in neglect",
         "Staff trained in neglect to date divided by the target workforce, from each agency's "
@@ -351,6 +381,10 @@ INDICATORS: tuple[Indicator, ...] = (
 BY_CODE: dict[str, Indicator] = {indicator.code: indicator for indicator in INDICATORS}
 CASE_RECORD_CODES: tuple[str, ...] = tuple(
     indicator.code for indicator in INDICATORS if indicator.computed_from_case_records
+)
+# What dataset.computation.compute() and `manage.py kpis` give, in the registry's order.
+COMPUTED_CODES: tuple[str, ...] = tuple(
+    indicator.code for indicator in INDICATORS if indicator.computed
 )
 
 

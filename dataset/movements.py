@@ -17,10 +17,13 @@ A percentage of fewer than `SMALL_BASE` is marked "read with care" wherever it i
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from neglect_portal.confidence import FEWEST_SHOWN
+
 from .indicators import Indicator, Unit
 from .targets import target_met
 
 POINTS_THRESHOLD = Decimal("5.0")
+TOO_FEW_PRACTITIONERS = f"fewer than {FEWEST_SHOWN} practitioners, to keep answers anonymous"
 RELATIVE_THRESHOLD = Decimal("10")
 NO_CASES = "no cases"
 
@@ -29,6 +32,8 @@ def format_value(value, unit: str) -> str:
     """62.5% / "no cases" for a percentage; 12.5 a week for a mean; 1,234 for a count."""
     if unit == Unit.PERCENTAGE:
         return NO_CASES if value is None else f"{Decimal(value):.1f}%"
+    if unit == Unit.MEAN_CHANGE:
+        return confidence_change_text(value)
     if value is None:
         return "none"
     if unit == Unit.MEAN:
@@ -38,9 +43,18 @@ def format_value(value, unit: str) -> str:
     return f"{value:,}"
 
 
+def confidence_change_text(value) -> str:
+    """ "+1.5 points", "-0.3 points", "0.0 points"; empty (too few to show) says why."""
+    if value is None:
+        return f"not shown ({TOO_FEW_PRACTITIONERS})"
+    if value == 0:
+        return "0.0 points"
+    return f"{Decimal(value):+.1f} points"
+
+
 def _number(value, unit: str) -> str:
     """A difference as a bare number: 4.2 points, 1.5 a week, 12."""
-    if unit in (Unit.PERCENTAGE, Unit.MEAN, Unit.AVERAGE):
+    if unit in (Unit.PERCENTAGE, Unit.MEAN, Unit.AVERAGE, Unit.MEAN_CHANGE):
         return f"{Decimal(value):.1f}"
     return f"{value:,}"
 
@@ -109,7 +123,12 @@ class Change:
         if unit == Unit.PERCENTAGE:
             points = "point" if abs(self.difference) == 1 else "points"
             return f"{self.direction} {size} {points} from {before} to {after}"
-        relative = f" ({abs(self.relative)}%)" if self.relative is not None else ""
+        # A change of a change in points is read in points: a percentage of it says nothing.
+        relative = (
+            f" ({abs(self.relative)}%)"
+            if self.relative is not None and unit != Unit.MEAN_CHANGE
+            else ""
+        )
         return f"{self.direction} {size}{relative} from {before} to {after}"
 
 

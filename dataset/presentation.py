@@ -27,6 +27,7 @@ from .targets import InForce
 NO_RETURNS = "No agency returns yet"
 # An agency's own indicator for a quarter it has not submitted: a gap, never 0.
 NOT_SUBMITTED = "Not submitted"
+NO_RESPONSES = "no responses"  # a mean change with no practitioner to count
 SPARK_WIDTH, SPARK_HEIGHT = 120, 32
 CHART_WIDTH, CHART_HEIGHT = 560, 200
 
@@ -39,6 +40,8 @@ def quarter_choices(today: date, count: int = 12) -> list[Quarter]:
 def shown_value(shown: Shown) -> str:
     if not shown.available:
         return NOT_SUBMITTED if shown.indicator.submitted_by_agency else NO_RETURNS
+    if shown.indicator.unit == Unit.MEAN_CHANGE and not shown.numerator:
+        return NO_RESPONSES
     return format_value(shown.value, shown.indicator.unit)
 
 
@@ -354,7 +357,7 @@ def export_rows(quarter: Quarter):
             yield [*common, None, None, None, unit, note, *against]
         else:
             value = float(shown.value) if isinstance(shown.value, Decimal) else shown.value
-            note = "no cases" if shown.value is None else ""
+            note = "" if shown.value is not None else format_value(None, indicator.unit)
             if indicator.submitted_by_agency:
                 note = f"Submitted by {indicator.owner}" + (f"; {note}" if note else "")
             yield [*common, shown.numerator, shown.denominator, value, unit, note, *against]

@@ -13,7 +13,7 @@ from neglect_portal.models import Agency
 from neglect_portal.quarters import Quarter
 from neglect_portal.records.stale import StaleRefusal, differences, refuse_stale
 
-from . import presentation, selectors, services
+from . import confidence, presentation, selectors, services
 from .forms import AgencyReturnForm, PartnerFigureForm
 from .indicators import Unit
 from .models import AgencyReturn, PartnerFigure, PartnerIndicator
@@ -221,5 +221,9 @@ def training_coverage(request, quarter):
             ),
             "own_agency": own,
             "may_submit_any": access.publishes_dataset(request.user),
+            # The agencies are those the coverage table has read: one query more, not two.
+            "confidence": confidence.confidence_by_agency(
+                quarter, agencies=[row.agency for row in coverage.agencies]
+            ),
         },
     )

@@ -178,8 +178,9 @@ def _live(
     training: Figure | None = None,
     partner_rows: dict[tuple[Quarter, str], PartnerFigure] | None = None,
 ) -> dict[str, Figure]:
-    case_codes = [i.code for i in wanted if i.computed_from_case_records]
-    figures = computation.compute(quarter, codes=case_codes) if case_codes else {}
+    # The case-record indicators and CONFIDENCE_CHANGE: computation.compute's.
+    computed = [i.code for i in wanted if i.computed]
+    figures = computation.compute(quarter, codes=computed) if computed else {}
     if any(i.code == "TRAINING_COVERAGE" for i in wanted):
         figures["TRAINING_COVERAGE"] = training or _training_totals([quarter])[quarter]
     if partner_rows is None:

@@ -11,8 +11,8 @@ from neglect_portal.dates import today
 from neglect_portal.quarters import Quarter
 from neglect_portal.spreadsheets import csv_response, xlsx_response
 
-from . import breakdown, drilldown, presentation, selectors
-from .indicators import Indicator
+from . import breakdown, confidence, drilldown, presentation, selectors
+from .indicators import Indicator, Source
 from .movements import POINTS_THRESHOLD, RELATIVE_THRESHOLD
 
 PAGE_SIZE = 25
@@ -114,6 +114,14 @@ def indicator(request, quarter, code):
     elif indicator.submitted_by_agency:
         # Submitted, not computed: no breakdown and no records behind it (no drill-down).
         context.update(presentation.indicator_trend(code, quarter))
+    elif indicator.source == Source.CONFIDENCE_SURVEYS:
+        # Per agency with small groups hidden, and no list of anyone: the survey is anonymous.
+        context.update(
+            {
+                **presentation.indicator_trend(code, quarter),
+                "confidence": confidence.confidence_by_agency(quarter),
+            }
+        )
     elif indicator.code == "ACTIONS_BY_RAG":
         context["rag_counts"] = selectors.actions_by_rag(quarter)
         context["rag_tables"] = selectors.actions_by_rag_table(quarter)

@@ -324,6 +324,57 @@ def defines_partner_indicators(user: User) -> bool:
     return _signed_in(user) and user.is_administrator
 
 
+# Practitioner confidence surveys ----------------------------------------------------------
+# A survey's answers are its respondent's alone: every other view of them is an anonymous
+# aggregate (the dataset's training coverage page and CONFIDENCE_CHANGE). An agency lead who
+# types in a paper survey for one of their practitioners does not read it back afterwards.
+
+
+def completes_confidence_survey(user: User) -> bool:
+    """Those who go on neglect training and work cases: practitioners and team managers."""
+    return works_with_children(user)
+
+
+def enters_paper_survey(user: User, respondent: User | None = None) -> bool:
+    """An agency lead types in a paper survey for someone of their own agency who completes
+    surveys (with no `respondent`: whether they may enter any at all)."""
+    if not (_signed_in(user) and user.is_agency_lead):
+        return False
+    return respondent is None or (
+        respondent.agency_id == user.agency_id and completes_confidence_survey(respondent)
+    )
+
+
+def confidence_surveys_visible_to(user: Any) -> QuerySet:
+    """The surveys whose answers `user` may read: their own, whoever typed them in."""
+    surveys = apps.get_model("neglect_portal", "ConfidenceSurvey").objects
+    if not _signed_in(user):
+        return surveys.none()
+    return surveys.filter(respondent=user)
+
+
+def paper_survey_respondents(user: Any) -> QuerySet:
+    """Whom an agency lead may enter a paper survey for: the active practitioners and team
+    managers of their agency (enters_paper_survey's rule, as a list to choose from)."""
+    people = apps.get_model("neglect_portal", "User").objects
+    if not enters_paper_survey(user):
+        return people.none()
+    return people.filter(
+        agency_id=user.agency_id,
+        is_active=True,
+        role__in=[people.model.Role.PRACTITIONER, people.model.Role.TEAM_MANAGER],
+    )
+
+
+def paper_surveys_entered_by(user: Any) -> QuerySet:
+    """The paper surveys `user` typed in for someone else: for the confirmation page, which
+    names the person and the date and never the answers."""
+    surveys = apps.get_model("neglect_portal", "ConfidenceSurvey").objects
+    if not _signed_in(user):
+        return surveys.none()
+    return surveys.filter(entered_by=user).exclude(respondent=user)
+
+
 # Which children and records a user may see ----------------------------------------------
 # The case models are named by their label, as a foreign key names a model, so this ground
 # layer imports none of the apps standing on it. Access follows the person's current agency

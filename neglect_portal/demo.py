@@ -146,8 +146,13 @@ def app_demo_modules() -> list[ModuleType]:
 def load_demo_data() -> tuple[list[User], list[str]]:
     """The demo sign-ins, then each app's `load_demo()`: (the sign-ins, what each app said it
     added)."""
+    from .demo_confidence import load_demo_confidence  # it names the agencies above
+
     users = load_demo_people()
     said = []
+    # The ground layer's own: people and their training.
+    if summary := load_demo_confidence():
+        said.append(summary)
     for module in app_demo_modules():
         load = getattr(module, "load_demo", None)
         if load is not None and (summary := load()):

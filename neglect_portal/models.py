@@ -1,10 +1,17 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from simple_history.models import HistoricalRecords
 
+from . import confidence
+from .dates import dates_in_future
 from .signals import person_moved
 
 
@@ -221,3 +228,92 @@ class Team(models.Model):
 
     def __str__(self):
         return self.name
+
+
+SURVEY_ALREADY_SAVED = "A survey at this stage has already been saved for this person on this date"
+
+
+def _score(question: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        question,
+        validators=[
+            MinValueValidator(confidence.LOWEST),
+            MaxValueValidator(confidence.HIGHEST),
+        ],
+    )
+
+
+class ConfidenceSurvey(models.Model):
+    """A practitioner's confidence before or after neglect training (domain.md §9), 1 to 10
+    on each of neglect_portal.confidence.QUESTIONS. Only its respondent reads it (access.py): every
+    other view of the answers is an anonymous aggregate. Not changed once saved."""
+
+    class Stage(models.TextChoices):
+        BEFORE = "before", "Before training"
+        AFTER = "after", "After training"
+
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="confidence_surveys"
+    )
+    # Where they worked when they answered: a later move leaves the survey with that agency's
+    # figures (access follows the person; the figures follow the training).
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    stage = models.CharField("before or after training", max_length=10, choices=Stage.choices)
+    completed_on = models.DateField("date completed")
+    recognising = _score(confidence.QUESTIONS["recognising"])
+    responding = _score(confidence.QUESTIONS["responding"])
+    using_tools = _score(confidence.QUESTIONS["using_tools"])
+    # The respondent, or the agency lead who typed in their paper survey.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-completed_on", "-pk"]
+        constraints = [
+            # A repeat of the same survey (a paper copy typed in after the online one, a form
+            # sent twice) is refused rather than counted twice.
+            models.UniqueConstraint(
+                fields=["respondent", "stage", "completed_on"],
+                name="confidence_survey_one_per_stage_and_day",
+                violation_error_message=SURVEY_ALREADY_SAVED,
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(
+                        **{f"{name}__gte": confidence.LOWEST, f"{name}__lte": confidence.HIGHEST}
+                    ),
+                    name=f"confidence_survey_{name}_1_to_10",
+                )
+                for name in confidence.SCORE_FIELDS
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_stage_display()} survey of {self.completed_on:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if self.agency_id is None and self.respondent_id is not None:
+            self.agency_id = self.respondent.agency_id
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        errors = dates_in_future(self, ["completed_on"])
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def score_total(self) -> int:
+        return sum(getattr(self, name) for name in confidence.SCORE_FIELDS)
+
+    @property
+    def mean_score(self) -> Decimal:
+        """The rule the dataset's CONFIDENCE_CHANGE uses (neglect_portal.confidence)."""
+        return confidence.mean_score(self.score_total)
+
+    @property
+    def on_paper(self) -> bool:
+        return self.entered_by_id != self.respondent_id

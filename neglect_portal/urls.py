@@ -38,6 +38,7 @@ urlpatterns = [
     ),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("health/", views.health, name="health"),
+    path("confidence/", include("neglect_portal.confidence_urls")),
     path("", include("cases.urls")),
     path("", include("toolkit.urls")),
     path("action-plans/", include("actionplans.urls")),

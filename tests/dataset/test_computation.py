@@ -14,7 +14,7 @@ from cases.selectors import (
     open_cp_plans,
 )
 from dataset.computation import compute, members, percentage, rounded_ratio, weekly_mean
-from dataset.indicators import CASE_RECORD_CODES
+from dataset.indicators import COMPUTED_CODES
 from neglect_portal.quarters import Quarter
 from tests.dataset.builders import (
     assessment,
@@ -98,9 +98,11 @@ def test_weekly_means_divide_by_days_over_seven():
 
 def test_with_no_records_every_percentage_is_empty_and_every_count_zero():
     figures = compute(Q1)
-    assert list(figures) == list(CASE_RECORD_CODES)
+    assert list(figures) == list(COMPUTED_CODES)
     for code, result in figures.items():
-        if result.denominator is None:
+        if code == "CONFIDENCE_CHANGE":  # a mean of no practitioners' changes: no value
+            assert (result.numerator, result.denominator, result.value) == (0, None, None)
+        elif result.denominator is None:
             assert result.numerator == 0 and result.value in (0, Decimal("0.0")), code
         else:
             assert (result.numerator, result.denominator, result.value) == (0, 0, None), code
@@ -594,8 +596,8 @@ def test_all_indicators_take_one_query_per_model(author, django_assert_num_queri
     referral(child, date(2024, 5, 1), neglect=True)
     _all_four(child, author, date(2024, 5, 1))
     # One per model (three on children); MANAGER_OVERSIGHT counts three kinds of tool, each
-    # its own table.
-    with django_assert_num_queries(14):
+    # its own table; and one for the confidence surveys (CONFIDENCE_CHANGE).
+    with django_assert_num_queries(15):
         compute(Q1)
 
 
@@ -606,7 +608,7 @@ def test_the_number_of_queries_does_not_grow_with_the_records(author, django_ass
         referral(child, S + timedelta(days=i), neglect=i % 2 == 0)
         cin_plan(child, date(2022, 1, 1) + timedelta(days=i))
         step(author, due_on=S + timedelta(days=i))
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):  # 14 on case records, 1 on confidence surveys
         compute(Q1)
 
 
@@ -617,6 +619,9 @@ def test_members_of_an_unknown_or_non_case_record_code_is_a_key_error():
         members("TRAINING_COVERAGE", Q1)
     with pytest.raises(KeyError, match="TRAINING_COVERAGE"):
         compute(Q1, codes=["TRAINING_COVERAGE"])
+    # Anonymous: computed, but nothing behind it is listed.
+    with pytest.raises(KeyError, match="CONFIDENCE_CHANGE"):
+        members("CONFIDENCE_CHANGE", Q1)
 
 
 # CP_REVIEW_OVERDUE: the first review within 3 months of the start, then every 6 months

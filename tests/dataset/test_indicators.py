@@ -31,6 +31,7 @@ CASE_RECORD_CODES = [
 ]
 COUNTS = {"TOOLKIT_CHILDREN", "SDQ_COMPLETED"}
 MEANS = {"CHRONOLOGY_ENTRIES_WEEKLY"}
+MEAN_CHANGES = {"CONFIDENCE_CHANGE"}
 SNAPSHOTS = {
     "CP_NEGLECT_SHARE",
     "CIN_NEGLECT_OVER_12M",
@@ -45,22 +46,36 @@ SNAPSHOTS = {
 
 # sha256 of every definition text in registry order. When this test fails, a definition has
 # changed: bump DEFINITIONS_VERSION (published quarters record it) and update both.
-FINGERPRINT = ("2", "e99a4aa0af922cd378ef732c4301fe165c6c58e4de7cf109c58341284ada76fc")
+# CONFIDENCE_CHANGE and the voice indicators are version 2's (kpi-definitions.md), so "2".
+FINGERPRINT = ("2", "e7bdc2d7e14f1a6afb312ded9465a62f7a7150484771c70afb57fe45eceda234")
 
 
 def test_every_code_of_the_contract_is_registered_in_its_order():
     assert [i.code for i in INDICATORS] == [
         *CASE_RECORD_CODES,
+        "CONFIDENCE_CHANGE",
         "TRAINING_COVERAGE",
         "ACTIONS_BY_RAG",
     ]
     assert list(indicators.CASE_RECORD_CODES) == CASE_RECORD_CODES
+    assert list(indicators.COMPUTED_CODES) == [*CASE_RECORD_CODES, "CONFIDENCE_CHANGE"]
 
 
 def test_training_and_actions_come_from_returns_and_action_plans():
     assert indicators.get("TRAINING_COVERAGE").source == Source.AGENCY_RETURNS
     assert indicators.get("ACTIONS_BY_RAG").source == Source.ACTION_PLANS
     assert not indicators.get("TRAINING_COVERAGE").computed_from_case_records
+
+
+def test_confidence_change_is_computed_from_the_surveys_with_no_list_of_anyone():
+    change = indicators.get("CONFIDENCE_CHANGE")
+    assert change.source == Source.CONFIDENCE_SURVEYS
+    assert change.computed and not change.computed_from_case_records
+    assert (change.counts, change.higher_is_better) == ("practitioners", True)
+    # The definition says which surveys count when there are several.
+    assert 'their latest "after"' in change.definition
+    assert 'latest "before" survey up to its date' in change.definition
+    assert "fewer than 5 practitioners" in change.definition
 
 
 @pytest.mark.parametrize("indicator", INDICATORS, ids=lambda i: i.code)
@@ -70,6 +85,8 @@ def test_kind_and_unit_follow_the_contract(indicator):
         assert indicator.unit == Unit.COUNT and not indicator.has_denominator
     elif indicator.code in MEANS:
         assert indicator.unit == Unit.MEAN and not indicator.has_denominator
+    elif indicator.code in MEAN_CHANGES:
+        assert indicator.unit == Unit.MEAN_CHANGE and not indicator.has_denominator
     elif indicator.source == Source.CASE_RECORDS:
         assert indicator.unit == Unit.PERCENTAGE and indicator.has_denominator
 

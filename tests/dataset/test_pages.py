@@ -170,13 +170,14 @@ def test_the_dashboard_needs_the_same_queries_however_many_children(
 ):
     for i in range(children):
         cp_plan(ChildFactory(), date(2024, 1, 1 + i))
-    # Eight quarters computed live × fourteen aggregate queries (computation.compute: one per
-    # model, MANAGER_OVERSIGHT's three kinds of tool each their own), one look for published
-    # snapshots and one for agency returns covering all eight, one for the targets in force
-    # for every card (dataset/targets.py), the action plans' counts, the session, the user and
-    # their agency: constant whatever the number of children. Two more for the indicators
-    # agencies submit: their definitions, and every quarter's submissions.
-    with django_assert_max_num_queries(121):
+    # Eight quarters computed live × fifteen aggregate queries (computation.compute: one per
+    # model, MANAGER_OVERSIGHT's three kinds of tool each their own, and one for the
+    # confidence surveys), one look for published snapshots and one for agency returns
+    # covering all eight, one for the targets in force for every card (dataset/targets.py),
+    # the action plans' counts, the session, the user and their agency: constant whatever the
+    # number of children. Two more for the indicators agencies submit: their definitions, and
+    # every quarter's submissions.
+    with django_assert_max_num_queries(129):
         assert dashboard(wg_client).status_code == 200
 
 
@@ -240,10 +241,11 @@ def test_the_other_dataset_pages_need_the_same_queries_however_many_records(
             cp_plan(child, date(2024, 2, 1))
             InvolvementFactory(child=child, agency=health, start_date=date(2024, 1, 1))
             tool(SDQ, child, nurse, date(2024, 5, 1), informant="parent")
-        # At most two quarters' aggregates (28), one look each for published snapshots,
-        # agency returns and the targets in force, the session, the user and their agency; and
-        # two for the indicators agencies submit (their definitions and submissions).
-        with django_assert_max_num_queries(36), CaptureQueriesContext(connection) as queries:
+        # At most two quarters' aggregates (30, two of them CONFIDENCE_CHANGE's), one look
+        # each for published snapshots, agency returns and the targets in force, the session,
+        # the user and their agency; and two for the indicators agencies submit (their
+        # definitions and submissions).
+        with django_assert_max_num_queries(38), CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]

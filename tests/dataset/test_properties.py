@@ -25,10 +25,12 @@ from cases.models import (
     CPReview,
     Referral,
 )
-from dataset.computation import compute, members, percentage, weekly_mean
+from dataset.computation import compute, confidence_change, members, percentage, weekly_mean
+from dataset.confidence import totals_by_agency
 from dataset.indicators import CASE_RECORD_CODES
 from dataset.sql_dates import AddMonths
-from neglect_portal.models import User
+from neglect_portal.confidence import FEWEST_SHOWN, mean_score
+from neglect_portal.models import ConfidenceSurvey, User
 from neglect_portal.quarters import Quarter
 from tests.factories import AgencyFactory, ChildFactory
 from toolkit.models import (
@@ -524,7 +526,8 @@ def test_the_aggregates_agree_with_counting_record_by_record(quarter, data):
     with transaction.atomic():
         save(children)
         want = expected(children, quarter)
-        figures = compute(quarter)
+        # CONFIDENCE_CHANGE reads no case record: its own reading is below.
+        figures = compute(quarter, CASE_RECORD_CODES)
         assert list(figures) == list(CASE_RECORD_CODES)
         for code, result in figures.items():
             assert (result.numerator, result.denominator) == want[code], code
@@ -563,3 +566,86 @@ def test_add_months_in_the_database_is_relativedelta(day, months):
 def test_add_months_takes_whole_months_only():
     with pytest.raises(TypeError):
         AddMonths(F("date_of_birth"), 1.5)
+
+
+# CONFIDENCE_CHANGE against a plain reading of its definition --------------------------------
+
+
+def survey_days(quarter: Quarter) -> list[date]:
+    s, e = quarter.start, quarter.end
+    return sorted({d + k * DAY for d in (s, e, s + 40 * DAY) for k in (-1, 0, 1)} | {s - 90 * DAY})
+
+
+@st.composite
+def practitioners_surveys(draw, quarter):
+    """One practitioner's surveys: (stage, day, three scores), at most one per stage a day."""
+    days = survey_days(quarter)
+    keys = draw(
+        st.lists(
+            st.tuples(st.sampled_from(["before", "after"]), st.sampled_from(days)),
+            max_size=4,
+            unique=True,
+        )
+    )
+    return [(stage, day, draw(st.tuples(*[st.integers(1, 10)] * 3))) for stage, day in keys]
+
+
+def expected_confidence(people, quarter):
+    """{agency index: [change of each counted practitioner's score total]} read one
+    practitioner at a time: the latest "after" in S..E against the latest "before" up to its
+    day (by date, then the later entered, which for one stage a day is the date)."""
+    changes: dict[int, list[int]] = {}
+    for agency, surveys in people:
+        afters = [x for x in surveys if x[0] == "after" and quarter.start <= x[1] <= quarter.end]
+        if not afters:
+            continue
+        after = max(afters, key=lambda x: x[1])
+        befores = [x for x in surveys if x[0] == "before" and x[1] <= after[1]]
+        if not befores:
+            continue
+        before = max(befores, key=lambda x: x[1])
+        changes.setdefault(agency, []).append(sum(after[2]) - sum(before[2]))
+    return changes
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("quarter", QUARTERS, ids=str)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_confidence_change_agrees_with_reading_each_practitioner(quarter, data):
+    people = data.draw(
+        st.lists(
+            st.tuples(st.integers(0, 1), practitioners_surveys(quarter)), min_size=1, max_size=7
+        )
+    )
+    with transaction.atomic():
+        agencies = [AgencyFactory(name=f"Surveyed {n}") for n in range(2)]
+        for n, (agency, surveys) in enumerate(people):
+            person = User.objects.create(username=f"p{n}", agency=agencies[agency])
+            for stage, day, (a, b, c) in surveys:
+                ConfidenceSurvey.objects.create(
+                    respondent=person,
+                    agency=agencies[agency],
+                    entered_by=person,
+                    stage=stage,
+                    completed_on=day,
+                    recognising=a,
+                    responding=b,
+                    using_tools=c,
+                )
+        want = expected_confidence(people, quarter)
+        got = totals_by_agency(quarter)
+        assert {
+            agencies[index].pk: (len(changes), sum(changes)) for index, changes in want.items()
+        } == {pk: (found.respondents, found.after - found.before) for pk, found in got.items()}
+        every = [change for changes in want.values() for change in changes]
+        figure = confidence_change(quarter)
+        assert figure.numerator == len(every)
+        if len(every) >= FEWEST_SHOWN:
+            # The mean of the practitioners' mean-score changes, each a total over 3 answers.
+            exact = sum(change / 3 for change in every) / len(every)
+            assert figure.value == mean_score(sum(every), len(every))
+            assert abs(float(figure.value) - exact) <= 0.05 + 1e-9
+        else:
+            assert figure.value is None
+        transaction.set_rollback(True)

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from dataset.indicators import CASE_RECORD_CODES, DEFINITIONS_VERSION
+from dataset.indicators import COMPUTED_CODES, DEFINITIONS_VERSION
 from dataset.models import PublishedFigure, PublishedQuarter
 from dataset.selectors import figures_for, published_figures, restatements
 from dataset.services import PublishRefused, quarter_publish, quarter_republish
@@ -44,7 +44,7 @@ def test_publishing_stores_every_figure_with_the_definitions_version_and_who(rec
         1,
     )
     codes = set(published.figures.values_list("code", flat=True))
-    assert codes == {*CASE_RECORD_CODES, "TRAINING_COVERAGE"}
+    assert codes == {*COMPUTED_CODES, "TRAINING_COVERAGE"}
     share = published.figures.get(code="CP_NEGLECT_SHARE")
     assert (share.numerator, share.denominator, share.value) == (3, 4, Decimal("75.0"))
     assert published.history.get().history_user == admin_user

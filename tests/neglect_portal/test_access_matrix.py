@@ -114,6 +114,10 @@ EXPECTATIONS = {
     "dataset:publish": only([User.Role.ADMINISTRATOR]),
     "dataset:republish": only([User.Role.ADMINISTRATOR], 302),
     "dataset:restatements": only(PLAN_READERS),
+    # Confidence surveys: completed by those who work cases, typed in from paper by leads.
+    "confidence:my_surveys": only(CASE_WORKERS),
+    "confidence:survey_add": only(CASE_WORKERS),
+    "confidence:paper_survey_add": only([User.Role.AGENCY_LEAD]),
     # Targets: read by everyone who reads the dataset, set and withdrawn by administrators.
     "dataset:targets": only(PLAN_READERS),
     "dataset:target_set": only([User.Role.ADMINISTRATOR]),
@@ -325,6 +329,7 @@ def test_every_url_name_has_a_declared_expectation():
         and name not in RUN_EXPECTATIONS
         and name not in SCRUTINY_EXPECTATIONS
         and name not in PARTNER_INDICATOR_EXPECTATIONS
+        and name not in SURVEY_EXPECTATIONS
         and not name.startswith("admin:")
     )
     assert undeclared == [], f"Declare access expectations for: {undeclared}"
@@ -345,6 +350,7 @@ def test_every_expectation_covers_every_role():
         *PLAN_EXPECTATIONS.items(),
         *RETURN_EXPECTATIONS.items(),
         *SCRUTINY_EXPECTATIONS.items(),
+        *SURVEY_EXPECTATIONS.items(),
     ]:
         assert set(expected) == {"own", "other"}, name
         for relation in ("own", "other"):
@@ -797,4 +803,58 @@ def test_access_to_the_working_groups_challenges_and_decisions(
     key = SCRUTINY_EXPECTATIONS[name][0]
     expected = SCRUTINY_EXPECTATIONS[name][1][relation][role]
     url = reverse(name, args=[scrutiny_records[key].pk])
+    assert _outcome(client, client.get(url)) == expected, url
+
+
+# Confidence surveys ---------------------------------------------------------------------------
+# A survey's answers are its respondent's alone ("own": the viewer answered it), whatever their
+# role; the confirmation of a paper survey is for the person who typed it in ("own": the viewer
+# entered it) and shows no answers. Everyone else learns nothing (404).
+
+SURVEY_EXPECTATIONS = {
+    "confidence:survey": ("respondent", by_plan_agency(own=everyone(200), other=everyone(404))),
+    "confidence:paper_survey_saved": (
+        "entered_by",
+        by_plan_agency(own=everyone(200), other=everyone(404)),
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "role", "relation"),
+    [
+        (name, role, relation)
+        for name in SURVEY_EXPECTATIONS
+        for role in ROLES
+        for relation in PLAN_RELATIONS
+        if role != ANONYMOUS or relation == "other"
+    ],
+)
+def test_access_to_a_confidence_survey(client, name, role, relation):
+    from neglect_portal.models import ConfidenceSurvey
+    from tests.factories import AgencyFactory, UserFactory
+
+    agency = AgencyFactory(name="Surveyed agency")
+    practitioner = UserFactory(agency=agency)
+    viewer = UserFactory(role=role if role != ANONYMOUS else User.Role.PRACTITIONER, agency=agency)
+    who = SURVEY_EXPECTATIONS[name][0]
+    people = {"respondent": practitioner, "entered_by": practitioner}
+    if relation == "own":
+        people[who] = viewer
+    if who == "entered_by" and people["respondent"] == people["entered_by"]:
+        people["respondent"] = UserFactory(agency=agency)  # a paper survey is someone else's
+    survey = ConfidenceSurvey.objects.create(
+        agency=agency,
+        stage="before",
+        completed_on="2024-05-01",
+        recognising=5,
+        responding=5,
+        using_tools=5,
+        **people,
+    )
+    if role != ANONYMOUS:
+        client.force_login(viewer)
+    expected = SURVEY_EXPECTATIONS[name][1][relation][role]
+    url = reverse(name, args=[survey.pk])
     assert _outcome(client, client.get(url)) == expected, url

@@ -16,6 +16,7 @@ from neglect_portal.demo import (
     USERS,
     load_demo_data,
 )
+from neglect_portal.demo_confidence import demo_respondent_usernames
 from neglect_portal.models import Agency, User
 from toolkit.models import DayInMyLife
 from toolkit.selectors import caseload
@@ -41,7 +42,8 @@ def test_loading_demo_data_twice_changes_nothing(settings):
     history = User.history.count() + Agency.history.count()
     call_command("load_demo_data")
     assert Agency.objects.count() == 7
-    assert User.objects.count() == len(USERS)
+    # The sign-ins, and the made-up practitioners whose confidence surveys the demo holds.
+    assert User.objects.count() == len(USERS) + len(demo_respondent_usernames())
     assert User.history.count() + Agency.history.count() == history
 
 

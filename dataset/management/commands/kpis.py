@@ -22,9 +22,10 @@ def _against_target(figure: Figure, book: targets.TargetBook, period: Quarter) -
 
 class Command(BaseCommand):
     help = (
-        "Print the case-record indicators for a quarter (shared/kpi-definitions.md) as "
-        "JSON or CSV, computed live from the case records, then the agencies' own active "
-        'indicators as submitted ("submitted": false, every number empty, when not).'
+        "Print the computed indicators for a quarter (shared/kpi-definitions.md: those from "
+        "case records and CONFIDENCE_CHANGE) as JSON or CSV, computed live from the records, "
+        'then the agencies\' own active indicators as submitted ("submitted": false, every '
+        "number empty, when not)."
     )
 
     def add_arguments(self, parser):
