@@ -5,6 +5,7 @@ page's gaps show. Development only, like the rest of the demo data; running it a
 nothing."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -14,8 +15,15 @@ from neglect_portal.models import Agency, User
 from neglect_portal.quarters import Quarter
 
 from .indicators import Kind, Unit
-from .models import AgencyReturn, PartnerIndicator
-from .services import agency_return_submit, partner_figure_submit, partner_indicator_add
+from .models import AgencyReturn, PartnerIndicator, Target
+from .services import (
+    PublishRefused,
+    agency_return_submit,
+    partner_figure_submit,
+    partner_indicator_add,
+    quarter_publish,
+    target_set,
+)
 
 # code, agency, title, definition, kind, unit, what is counted, higher is better,
 # figures for the last four complete quarters, oldest first (None: not submitted; for a
@@ -153,12 +161,81 @@ def load_partner_demo(today: date | None = None) -> tuple[int, int]:
     return defined, submitted
 
 
+# code, target, why: set from the first of the demo's four quarters, as a Working Group
+# would have agreed them when the dataset started.
+TARGETS = [
+    (
+        "TOOLKIT_MANDATORY_COMPLETE",
+        Decimal("60"),
+        "Agreed by the Working Group: most children on a neglect plan have every mandatory tool "
+        "current within the first year of the strategy",
+    ),
+    (
+        "CP_REVIEW_OVERDUE",
+        Decimal("5"),
+        "Working Together 2023 timescales: almost no child's review conference may be late",
+    ),
+    (
+        "TRAINING_COVERAGE",
+        Decimal("50"),
+        "Half of each agency's target workforce trained in neglect by the end of the first year",
+    ),
+    (
+        "AG_HV_WAS_NOT_BROUGHT",
+        Decimal("10"),
+        "The health trust's own ambition: fewer than one contact in ten missed",
+    ),
+]
+
+
+@transaction.atomic
+def load_target_demo(today: date | None = None) -> int:
+    """Targets for a few indicators (none for one already targeted): how many were set."""
+    admin = User.objects.filter(role=User.Role.ADMINISTRATOR).order_by("pk").first()
+    if admin is None:
+        return 0
+    since = Quarter.containing(today or dates.today()).previous().last(4)[0]
+    set_now = 0
+    for code, value, reason in TARGETS:
+        if Target.objects.filter(code=code).exists():
+            continue
+        try:
+            target_set(
+                code=code,
+                applies_from=since,
+                value=value,
+                reason=reason,
+                user=admin,
+                expected_version=0,
+            )
+        except KeyError:  # an agency's indicator the demo did not define
+            continue
+        set_now += 1
+    return set_now
+
+
+def publish_demo_quarter(today: date | None = None) -> Quarter | None:
+    """Publish the quarter before the latest complete one, as an administrator would have at
+    its meeting (the latest stays live for the demo's publishing). None when it already is.
+    Run after the generated records, so the published figures are theirs."""
+    admin = User.objects.filter(role=User.Role.ADMINISTRATOR).order_by("pk").first()
+    quarter = Quarter.containing(today or dates.today()).previous().previous()
+    if admin is None:
+        return None
+    try:
+        quarter_publish(quarter=quarter, user=admin, today=today)
+    except PublishRefused:  # published already
+        return None
+    return quarter
+
+
 def load_demo() -> str | None:
     """Called by `manage.py load_demo_data` (neglect_portal.demo) after the demo sign-ins."""
     defined, submitted = load_partner_demo()
-    if not (defined or submitted):
+    targets = load_target_demo()
+    if not (defined or submitted or targets):
         return None
     return (
         f"Demo dataset: {defined} indicators submitted by agencies defined, "
-        f"{submitted} figures and training returns submitted."
+        f"{submitted} figures and training returns submitted, {targets} targets set."
     )
