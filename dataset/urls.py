@@ -15,6 +15,7 @@ app_name = "dataset"
 urlpatterns = [
     path("", views.dashboard_latest, name="dashboard_latest"),
     path("choose/", views.choose_quarter, name="choose_quarter"),
+    path("pack/", pack_views.pack_latest, name="pack_latest"),
     path("my-return/", return_views.my_return, name="my_return"),
     path("agency-indicators/", partner_views.partner_indicators, name="partner_indicators"),
     path(

@@ -395,3 +395,14 @@ def test_the_pack_shows_the_indicators_agencies_submit_and_names_each_gap(wg_cli
     assert by_code[police.code][3:6] == ["", "", ""]
     assert by_code[police.code][8] == "Not submitted by Police"
     assert by_code[hv.code][3:6] == ["31", "400", "7.8"]
+
+
+def test_the_latest_pack_is_the_last_quarter_to_have_ended_and_is_linked_for_the_group(
+    wg_client,
+):
+    from neglect_portal.quarters import Quarter
+
+    response = wg_client.get(reverse("dataset:pack_latest"))
+    assert response["Location"] == reverse("dataset:pack", args=[Quarter.latest_complete().slug])
+    home = wg_client.get(reverse("home")).content.decode()
+    assert reverse("dataset:pack_latest") in home

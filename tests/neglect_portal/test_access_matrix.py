@@ -99,6 +99,7 @@ EXPECTATIONS = {
     "dataset:dashboard_xlsx": only(PLAN_READERS),
     "dataset:themes": only(PLAN_READERS),
     # The Working Group's meeting pack names no child: for everyone who scrutinises.
+    "dataset:pack_latest": only(PLAN_READERS, 302),  # on to the latest complete quarter's
     "dataset:pack": only(PLAN_READERS),
     "dataset:pack_csv": only(PLAN_READERS),
     "dataset:pack_xlsx": only(PLAN_READERS),
