@@ -10,41 +10,47 @@ from actionplans.challenge_views import raise_challenge_page
 from actionplans.models import Challenge
 from neglect_portal import access
 
-from . import indicators
+from . import selectors
+
+raises = access.only_for(access.raises_challenges)
 
 
-def _title_or_404(code: str) -> str:
-    try:
-        return indicators.get(code).title
-    except KeyError:
-        raise Http404("No such indicator") from None
-
-
-@require_http_methods(["GET", "POST"])
-@access.only_for(access.raises_challenges)
-def challenge_indicator(request, quarter, code):
-    title = _title_or_404(code)
+def _raise(request, quarter, code: str, subject: str, label: str, back_to: str):
+    indicator = selectors.indicator_or_none(code)  # built in or an agency's
+    if indicator is None:
+        raise Http404("No such indicator")
     return raise_challenge_page(
         request,
-        subject=Challenge.Subject.INDICATOR,
+        subject=subject,
         quarter=quarter,
         indicator_code=code,
-        subject_label=f"{title}, {quarter.label}",
-        back_to=reverse("dataset:indicator", args=[quarter, code]),
+        subject_label=label.format(title=indicator.title, quarter=quarter.label),
+        back_to=back_to,
         breadcrumbs="dataset/_breadcrumbs.html",
     )
 
 
 @require_http_methods(["GET", "POST"])
-@access.only_for(access.raises_challenges)
-def challenge_theme(request, quarter, code):
-    title = _title_or_404(code)
-    return raise_challenge_page(
+@raises
+def challenge_indicator(request, quarter, code):
+    return _raise(
         request,
-        subject=Challenge.Subject.THEME,
-        quarter=quarter,
-        indicator_code=code,
-        subject_label=f"Emerging theme: {title}, {quarter.label}",
-        back_to=reverse("dataset:themes", args=[quarter]),
-        breadcrumbs="dataset/_breadcrumbs.html",
+        quarter,
+        code,
+        Challenge.Subject.INDICATOR,
+        "{title}, {quarter}",
+        reverse("dataset:indicator", args=[quarter, code]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@raises
+def challenge_theme(request, quarter, code):
+    return _raise(
+        request,
+        quarter,
+        code,
+        Challenge.Subject.THEME,
+        "Emerging theme: {title}, {quarter}",
+        reverse("dataset:themes", args=[quarter]),
     )

@@ -131,6 +131,28 @@ def test_a_member_raises_a_challenge_on_an_indicator_labelled_from_the_registry(
     assert challenge.status == "open"
 
 
+def test_an_agencys_own_indicator_can_be_challenged_under_its_title(
+    client, working_group_member, health
+):
+    from dataset.services import partner_indicator_add
+
+    partner_indicator_add(
+        code="AG_HV_WAS_NOT_BROUGHT",
+        title="Health visitor contacts missed: was not brought",
+        definition="Of the contacts due, the percentage missed.",
+        agency=health,
+        kind="flow",
+        unit="percentage",
+        counts="contacts",
+        higher_is_better=False,
+        user=working_group_member,
+    )
+    client.force_login(working_group_member)
+    _raise_indicator(client, health, code="AG_HV_WAS_NOT_BROUGHT")
+    challenge = Challenge.objects.get()
+    assert challenge.subject_label == f"Health visitor contacts missed: was not brought, {Q1.label}"
+
+
 def test_a_label_in_the_address_is_ignored(client, working_group_member, health):
     client.force_login(working_group_member)
     url = reverse("dataset:challenge_indicator", args=[Q1, CODE]) + "?label=Made+up"
