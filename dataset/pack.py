@@ -48,7 +48,9 @@ class MeetingPack:
 
 
 def meeting_pack(quarter: Quarter) -> MeetingPack:
-    dashboard = presentation.dashboard(quarter)
+    # Two quarters are all the pack compares: read once for the figures and the themes.
+    both = presentation.two_quarters(quarter)
+    figures = presentation.headline(quarter, both)
     plans = plan_selectors.overview(quarter)
     owed: dict[int, list[str]] = {}
     for gap in selectors.return_gaps(quarter):
@@ -65,10 +67,10 @@ def meeting_pack(quarter: Quarter) -> MeetingPack:
     ]
     return MeetingPack(
         quarter=quarter,
-        published=dashboard["published"],
-        cards=dashboard["cards"],
-        partner_cards=dashboard["partner_cards"],
-        themes=presentation.emerging_themes(quarter),
+        published=figures["published"],
+        cards=figures["cards"],
+        partner_cards=figures["partner_cards"],
+        themes=presentation.emerging_themes(quarter, both),
         plans=plans,
         gaps=[gap for gap in gaps if gap.any],
         challenges=plan_selectors.challenges_for_quarter(quarter),

@@ -139,19 +139,36 @@ def _card(series: list[Shown], found: targets.Found) -> Card:
     )
 
 
-def dashboard(quarter: Quarter) -> dict:
-    """A card per indicator with a single figure (the agencies' own in a section of their
-    own), and the action plans' RAG counts."""
-    series = selectors.trends(quarter)
+def _cards(series: dict[str, list[Shown]]) -> dict:
+    """A card per indicator from its series (oldest first), the agencies' own apart."""
     found = targets.in_force_for(each[-1] for each in series.values())
     cards = [_card(each, found) for each in series.values()]
     return {
         "published": next(iter(series.values()))[-1].published if series else None,
         "cards": [card for card in cards if not card.indicator.submitted_by_agency],
         "partner_cards": [card for card in cards if card.indicator.submitted_by_agency],
+    }
+
+
+def dashboard(quarter: Quarter) -> dict:
+    """A card per indicator with a single figure (the agencies' own in a section of their
+    own), and the action plans' RAG counts."""
+    return {
+        **_cards(selectors.trends(quarter)),
         "rag_counts": selectors.actions_by_rag(quarter),
         "actions_indicator": indicators.get("ACTIONS_BY_RAG"),
     }
+
+
+def two_quarters(quarter: Quarter) -> dict[Quarter, dict[str, Shown]]:
+    """The quarter's figures and the previous quarter's: what a change is measured on."""
+    return selectors.figures_by_quarter([quarter.previous(), quarter])
+
+
+def headline(quarter: Quarter, both: dict[Quarter, dict[str, Shown]]) -> dict:
+    """Cards against the previous quarter only (the meeting pack's), from `two_quarters`."""
+    before = both[quarter.previous()]
+    return _cards({code: [before[code], shown] for code, shown in both[quarter].items()})
 
 
 @dataclass
@@ -273,12 +290,14 @@ class ThemeRow:
         return small_base_text(self.before) or small_base_text(self.after)
 
 
-def emerging_themes(quarter: Quarter) -> list[ThemeRow]:
+def emerging_themes(
+    quarter: Quarter, both: dict[Quarter, dict[str, Shown]] | None = None
+) -> list[ThemeRow]:
     """Indicators that moved beyond the thresholds of dataset/movements.py against the
     previous quarter, or crossed the target in force (each quarter against its own). Two
-    quarters' figures and their targets."""
+    quarters' figures (`two_quarters`, read here unless given) and their targets."""
     previous = quarter.previous()
-    both = selectors.figures_by_quarter([previous, quarter])
+    both = both or two_quarters(quarter)
     now, before = both[quarter], both[previous]
     found = targets.in_force_for([*now.values(), *before.values()])
     themes = []
