@@ -358,3 +358,26 @@ def test_a_working_group_member_raises_a_challenge_on_an_agencys_own_indicator(
     expect(page.get_by_role("heading", level=1)).to_have_text("Raise a challenge", timeout=2000)
     expect(page.locator("#subject")).to_have_text(f"{HV_TITLE}, {QUARTER.label}")
     assert_accessible(page)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Defect: an emerging theme on an agency's own indicator offers 'Raise a challenge', "
+    "but the raise page is 404 (the same registry-only look-up)",
+)
+def test_a_working_group_member_raises_a_challenge_on_an_agencys_emerging_theme(
+    page, live_server, partnership, sign_in, assert_accessible
+):
+    partner_figure_submit(  # 20.0% the quarter before, 7.8% now: an emerging theme
+        indicator=PartnerIndicator.objects.get(code=HV),
+        quarter=QUARTER.previous(),
+        numerator=80,
+        denominator=400,
+        user=User.objects.get(username="lead"),
+    )
+    sign_in("working-group", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/dataset/{QUARTER.slug}/themes/")
+    page.get_by_role("link", name=f"Raise a challenge on {HV_TITLE} as an emerging theme").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Raise a challenge", timeout=2000)
+    expect(page.locator("#subject")).to_have_text(f"Emerging theme: {HV_TITLE}, {QUARTER.label}")
+    assert_accessible(page)
