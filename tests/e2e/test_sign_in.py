@@ -12,6 +12,7 @@ HOME_HEADINGS = {
     "health-manager": "Your team's neglect work",
     "lead": "Community Health Trust neglect action plan",
     "working-group": "Neglect Working Group",
+    "chair": "Neglect Working Group",
     "admin": "Portal administration",
 }
 

@@ -6,15 +6,18 @@ with the demo partnership's data: one browser context per role, one set of data 
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from actionplans.models import Action, ActionPlan
+from actionplans.models import Action, ActionPlan, Challenge, Decision
+from actionplans.services import challenge_raise
 from cases.demo_data import add_demo_duplicate, generate_demo_data
 from cases.models import CensusImportRun, Child, PossibleDuplicate
+from dataset import targets
 from dataset.models import AgencyReturn, PartnerIndicator
-from dataset.services import agency_return_submit, quarter_publish
+from dataset.services import agency_return_submit, quarter_publish, target_set
 from neglect_portal.demo import DEMO_PASSWORD, HEALTH_PRACTITIONER, load_demo_data
 from neglect_portal.models import Agency, User
 from neglect_portal.quarters import Quarter
@@ -25,6 +28,7 @@ from toolkit.selectors import caseload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 812}
+TARGETED = "TOOLKIT_MANDATORY_COMPLETE"  # an indicator with a better direction, to set a target
 WIDTHS = "[document.documentElement.scrollWidth, window.innerWidth]"
 # The innermost elements that reach past the screen's right edge, to say what to fix.
 STICKING_OUT = """() => {
@@ -115,6 +119,30 @@ def _pages_by_role(site):
         ],
     )
     partner_child = caseload(User.objects.get(username=HEALTH_PRACTITIONER), on=today).first()
+    # The demo's round of challenges and decisions is on the quarter; one more, still open, to
+    # health, so the lead's home page lists it.
+    challenge_raise(
+        user=User.objects.get(username="working-group"),
+        subject=Challenge.Subject.INDICATOR,
+        agency=health,
+        text="Why are fewer SDQs completed at the 2-year review?",
+        due_date=today + timedelta(weeks=4),
+        quarter=quarter,
+        subject_label=f"Strengths and Difficulties Questionnaires completed, {quarter.label}",
+        indicator_code="SDQ_COMPLETED",
+    )
+    challenge = Challenge.objects.filter(status=Challenge.Status.CLOSED).order_by("pk").first()
+    decision = Decision.objects.order_by("pk").first()
+    # A target set, then changed, so the targets page shows one and its history has rows.
+    for value, reason in [(60, "Agreed by the Working Group"), (65, "Raised after the audit")]:
+        target_set(
+            code=TARGETED,
+            applies_from=quarter.previous(),
+            value=Decimal(value),
+            reason=reason,
+            user=admin,
+            expected_version=targets.schedule_version(TARGETED),
+        )
 
     q = quarter.slug
     return {
@@ -159,6 +187,22 @@ def _pages_by_role(site):
                 f"/dataset/{q}/indicators/CHRONOLOGY_ENTRIES_WEEKLY/",
             ),
             ("An indicator's records", f"/dataset/{q}/indicators/CP_NEGLECT_SHARE/numerator/"),
+            ("An agency lead's home page, with open challenges", "/"),
+            ("Challenges", "/action-plans/challenges/"),
+            ("Every challenge", "/action-plans/challenges/?status=all"),
+            ("A challenge's history", f"/action-plans/challenges/{challenge.pk}/history/"),
+            ("The Working Group's meeting", f"/action-plans/working-group/{q}/"),
+            (
+                "A decision's history",
+                f"/action-plans/working-group/decisions/{decision.pk}/history/",
+            ),
+            ("The meeting pack", f"/dataset/{q}/pack/"),
+            ("Targets", "/dataset/targets/"),
+            ("A target's history", f"/dataset/targets/{TARGETED}/history/"),
+        ],
+        "chair": [
+            ("The meeting, for the chair who records it", f"/action-plans/working-group/{q}/"),
+            ("Challenges, for the chair", "/action-plans/challenges/"),
         ],
         "admin": [
             ("Census imports", "/census/runs/"),
@@ -175,6 +219,8 @@ def _pages_by_role(site):
             ("Republishing", f"/dataset/{q}/republish/"),
             ("Indicators submitted by agencies", "/dataset/agency-indicators/"),
             ("An agency indicator's history", f"/dataset/agency-indicators/{hv.pk}/history/"),
+            ("Targets, for an administrator who sets them", "/dataset/targets/"),
+            ("A published quarter's meeting pack", f"/dataset/{q}/pack/"),
         ],
     }
 
