@@ -344,11 +344,6 @@ def test_a_published_quarter_keeps_the_agencies_figures_and_targets_after_a_late
     assert_accessible(page)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Defect: an agency's indicator page offers 'Raise a challenge', but the raise page "
-    "is 404 (dataset/challenge_views.py looks the code up in the built-in registry only)",
-)
 def test_a_working_group_member_raises_a_challenge_on_an_agencys_own_indicator(
     page, live_server, partnership, sign_in, assert_accessible
 ):
@@ -360,11 +355,6 @@ def test_a_working_group_member_raises_a_challenge_on_an_agencys_own_indicator(
     assert_accessible(page)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Defect: an emerging theme on an agency's own indicator offers 'Raise a challenge', "
-    "but the raise page is 404 (the same registry-only look-up)",
-)
 def test_a_working_group_member_raises_a_challenge_on_an_agencys_emerging_theme(
     page, live_server, partnership, sign_in, assert_accessible
 ):
