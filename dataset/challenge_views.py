@@ -10,14 +10,16 @@ from actionplans.challenge_views import raise_challenge_page
 from actionplans.models import Challenge
 from neglect_portal import access
 
-from . import indicators
+from . import selectors
 
 
 def _title_or_404(code: str) -> str:
-    try:
-        return indicators.get(code).title
-    except KeyError:
-        raise Http404("No such indicator") from None
+    # An agency's own indicator is on the indicator pages and the themes like a built-in one,
+    # so it is challenged the same way.
+    found = selectors.indicator_or_none(code)
+    if found is None:
+        raise Http404("No such indicator")
+    return found.title
 
 
 @require_http_methods(["GET", "POST"])

@@ -664,3 +664,29 @@ def test_closing_after_an_answer_arrived_meanwhile_asks_to_read_it_first(
     assert not challenge.is_closed
     assert response.context["close_form"]["version"].value() == 2
     assert _close(client, challenge, version=2, **NEW_ACTION).status_code == 302
+
+
+@pytest.mark.parametrize("name", ["dataset:challenge_indicator", "dataset:challenge_theme"])
+def test_an_agencys_own_indicator_can_be_challenged_labelled_from_its_definition(
+    client, working_group_member, health, name
+):
+    from dataset.services import partner_indicator_add
+
+    partner_indicator_add(
+        code="AG_HV_WAS_NOT_BROUGHT",
+        agency=health,
+        unit="count",
+        user=UserFactory(role=User.Role.ADMINISTRATOR),
+        title="Health visitor contacts missed",
+        definition="Contacts missed because the child was not brought.",
+        kind="flow",
+        counts="contacts",
+        higher_is_better=False,
+    )
+    client.force_login(working_group_member)
+    url = reverse(name, args=[Q1, "AG_HV_WAS_NOT_BROUGHT"])
+    assert client.get(url).status_code == 200
+    client.post(url, {"agency": health.pk, "text": "Why?", **_date("due_date", _due())})
+    assert Challenge.objects.get().subject_label.endswith(
+        f"Health visitor contacts missed, {Q1.label}"
+    )
