@@ -265,6 +265,33 @@ def test_adding_the_same_code_twice_keeps_one_and_says_why(admin_client, health,
     assert PartnerIndicator.objects.count() == 1
 
 
+def test_the_same_code_saved_by_another_post_after_the_form_was_checked_says_why(
+    admin_client, health, hv, monkeypatch
+):
+    # Two posts at once: each form finds the code free; the first saves before the second's.
+    from dataset.forms import PartnerIndicatorForm
+
+    monkeypatch.setattr(PartnerIndicatorForm, "clean_code", lambda form: form.data["code"])
+    response = admin_client.post(
+        reverse("dataset:partner_indicator_add"),
+        {
+            "code": hv.code,
+            "title": "Typed again",
+            "definition": "Again",
+            "agency": health.pk,
+            "kind": "flow",
+            "unit": "count",
+            "counts": "x",
+            "higher_is_better": "True",
+        },
+    )
+    assert response.status_code == 200
+    page = text(response)
+    assert "There is a problem" in page and "already" in page
+    assert "Typed again" in response.content.decode()
+    assert PartnerIndicator.objects.count() == 1
+
+
 def test_editing_a_definition_bumps_its_version_and_shows_in_its_history(admin_client, hv):
     url = reverse("dataset:partner_indicator_edit", args=[hv.pk])
     page = admin_client.get(url).content.decode()
