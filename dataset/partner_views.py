@@ -110,7 +110,7 @@ def partner_indicator_edit(request, pk):
             form.data = form.data.copy()
             form.data["mark"] = services.partner_indicator_edit_mark(current)
         except services.IndicatorChangeRefused as refused:
-            form.add_error("unit", str(refused))
+            form.add_error(refused.field, str(refused))
         else:
             messages.success(
                 request, f"{saved.title} ({saved.code}) saved, version {saved.version}"

@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -191,6 +192,60 @@ def test_the_unit_cannot_change_once_figures_exist(hv):
             expected_mark=partner_indicator_edit_mark(hv),
             changes={"unit": Unit.COUNT},
         )
+
+
+def test_the_direction_cannot_change_once_a_quarter_is_published_against_a_target(
+    administrator, hv
+):
+    # A published quarter's met / not met is read from its stored target and the direction:
+    # flipping the direction would turn what the Working Group saw as met into not met.
+    from dataset import targets
+    from dataset.services import IndicatorChangeRefused, target_set
+
+    submit(hv, Q1, 10, 100)  # 10.0%, lower is better
+    target_set(
+        code=hv.code,
+        applies_from=Q1,
+        value=Decimal("20.0"),
+        reason="Agreed",
+        user=administrator,
+        expected_version=targets.schedule_version(hv.code),
+    )
+    quarter_publish(quarter=Q1, user=administrator, today=AFTER)
+    with pytest.raises(IndicatorChangeRefused):
+        partner_indicator_update(
+            indicator=hv,
+            user=administrator,
+            expected_mark=partner_indicator_edit_mark(hv),
+            changes={"higher_is_better": True},
+        )
+    assert PartnerIndicator.objects.get(pk=hv.pk).higher_is_better is False
+    client = Client()
+    client.force_login(administrator)
+    url = reverse("dataset:partner_indicator_edit", args=[hv.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    page = client.post(url, {**data, "agency": hv.agency_id, "higher_is_better": "True"})
+    assert page.context["form"].errors["higher_is_better"][0].startswith("Whether higher")
+    # Any other change of meaning is still a new version.
+    changed = partner_indicator_update(
+        indicator=hv,
+        user=administrator,
+        expected_mark=partner_indicator_edit_mark(hv),
+        changes={"higher_is_better": False, "definition": "Counted by appointment date."},
+    )
+    assert changed.version == 2
+
+
+def test_the_direction_may_change_while_no_published_quarter_judged_it(administrator, hv):
+    quarter_publish(quarter=Q1, user=administrator, today=AFTER)  # no target in force
+    changed = partner_indicator_update(
+        indicator=hv,
+        user=administrator,
+        expected_mark=partner_indicator_edit_mark(hv),
+        changes={"higher_is_better": True},
+    )
+    assert changed.higher_is_better is True
 
 
 # The administrators' pages -----------------------------------------------------------------
