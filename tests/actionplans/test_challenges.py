@@ -690,3 +690,20 @@ def test_an_agencys_own_indicator_can_be_challenged_labelled_from_its_definition
     assert Challenge.objects.get().subject_label.endswith(
         f"Health visitor contacts missed, {Q1.label}"
     )
+
+
+def test_a_quarter_not_begun_cannot_be_challenged_whatever_the_address_says(
+    client, working_group_member, plan, health
+):
+    # The quarter names the challenge ("..., 2031-32 Q1") and puts it on that meeting's pack.
+    later = Quarter.containing(dates.today()).next()
+    client.force_login(working_group_member)
+    for url in (
+        reverse("dataset:challenge_indicator", args=[later, CODE]),
+        reverse("dataset:challenge_theme", args=[later, CODE]),
+        reverse("actionplans:challenge_raise") + f"?subject=plan&plan={plan.pk}&quarter={later}",
+    ):
+        assert client.get(url).status_code == 404
+        data = {"agency": health.pk, "text": "Why?", **_date("due_date", _due())}
+        assert client.post(url, data).status_code == 404
+    assert not Challenge.objects.exists()
