@@ -50,7 +50,15 @@ def quarter_publish(*, quarter: Quarter, user: User, today: date | None = None) 
     published = PublishedQuarter(
         quarter=quarter, definitions_version=DEFINITIONS_VERSION, published_by=user
     )
-    attributed(published, user=user).save()
+    try:
+        # A savepoint: with no row yet the lock above held nothing, so a second "Publish"
+        # sent at the same moment (a double click) meets the unique quarter here.
+        with transaction.atomic():
+            attributed(published, user=user).save()
+    except IntegrityError:
+        raise PublishRefused(
+            f"{quarter} is already published: republish it to replace its figures"
+        ) from None
     registry = indicators_by_code()
     book = targets.target_book(up_to=quarter)
     for figure in live_figures(quarter).values():
