@@ -775,6 +775,33 @@ def test_a_published_figure_keeps_its_value_and_definition_after_an_edit(
     assert '"Health visitor contacts missed: was not brought"' in page
 
 
+def test_a_published_quarter_keeps_the_title_it_was_published_under_everywhere(
+    administrator, wg_client, hv
+):
+    old = "Health visitor contacts missed: was not brought"
+    submit(hv, Q1, 31, 400)
+    quarter_publish(quarter=Q1, user=administrator, today=AFTER)
+    partner_indicator_update(
+        indicator=hv,
+        user=administrator,
+        expected_mark=partner_indicator_edit_mark(hv),
+        changes={"title": "Renamed since"},
+    )
+    assert old in card(wg_client.get(reverse("dataset:dashboard", args=[Q1.slug])), hv.code)
+    pack = text(wg_client.get(reverse("dataset:pack", args=[Q1.slug])))
+    assert old in pack and "Renamed since" not in pack
+    for name in ("dataset:dashboard_csv", "dataset:pack_csv"):
+        download = wg_client.get(reverse(name, args=[Q1.slug])).content.decode()
+        rows = csv.reader(io.StringIO(download))
+        assert [row[2] for row in rows if row[1] == hv.code] == [old]
+    # A quarter not published reads the definition as it is now.
+    Q2 = Q1.next()
+    submit(hv, Q2, 5, 100)
+    assert "Renamed since" in card(
+        wg_client.get(reverse("dataset:dashboard", args=[Q2.slug])), hv.code
+    )
+
+
 def test_an_indicator_switched_off_after_publication_still_shows_in_the_published_quarter(
     administrator, wg_client, hv
 ):
