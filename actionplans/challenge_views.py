@@ -48,6 +48,10 @@ def raise_challenge_page(
     which agency it is addressed to; a plan's challenge goes to the plan's agency."""
     if not access.raises_challenges(request.user):
         raise PermissionDenied
+    if quarter.start > today():
+        # Nothing of a quarter not begun has been reported yet; the address would otherwise
+        # name it in the challenge's label and put it on that quarter's meeting.
+        raise Http404("That quarter has not started")
     due = selectors.challenge_due_default()
     data = request.POST if request.method == "POST" else None
     form = once.carry_token(ChallengeRaiseForm(data, due_default=due, asks_agency=plan is None))

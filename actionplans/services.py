@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from neglect_portal import access, dates
@@ -369,7 +369,13 @@ def meeting_record(*, quarter: Quarter, date: date, user: User, version: int) ->
     meeting.date = date
     meeting.recorded_by = user
     meeting.version += 1
-    attributed(meeting, user=user).save()
+    try:
+        # A savepoint: with no row yet there was nothing to lock, so two first dates can race
+        # here; the later is then stale against the one saved, as if it had been read.
+        with transaction.atomic():
+            attributed(meeting, user=user).save()
+    except IntegrityError:
+        raise StaleEdit(Meeting.objects.get(quarter=quarter.slug)) from None
     return meeting
 
 

@@ -138,7 +138,7 @@ def indicator_rows(pack: MeetingPack) -> Iterator[list]:
     """The built-in indicators, then those agencies submit."""
     for card in [*pack.cards, *pack.partner_cards]:
         shown = card.shown
-        common = [pack.quarter.label, shown.code, shown.indicator.title]
+        common = [pack.quarter.label, shown.code, shown.title]
         unit = Unit(shown.indicator.unit).label
         moved = card.since_previous.words if card.since_previous else ""
         if not shown.available:
@@ -173,7 +173,7 @@ def theme_rows(pack: MeetingPack) -> Iterator[list]:
         yield [
             pack.quarter.label,
             found.indicator.code,
-            found.indicator.title,
+            found.after.title,
             found.change.words,
             found.before_counts,
             found.after_counts,

@@ -1,6 +1,7 @@
 """Administrators define the indicators agencies submit: the list, add, edit and history."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +12,7 @@ from neglect_portal import access
 from neglect_portal.records.history import history_entries
 from neglect_portal.records.stale import StaleRefusal, differences
 from neglect_portal.records.versions import StaleEdit
+from neglect_portal.records.views import show_validation_error
 
 from . import services
 from .forms import PartnerIndicatorForm
@@ -57,6 +59,8 @@ def partner_indicator_add(request):
             indicator = _add(request, data)
         except IntegrityError:  # the same code saved a moment ago, by a double post
             form.add_error("code", "Another indicator already has this code")
+        except ValidationError as refused:  # ... or saved just before this one re-checked it
+            show_validation_error(form, refused)
         else:
             messages.success(request, f"{indicator.title} ({indicator.code}) added")
             return redirect("dataset:partner_indicators")
@@ -106,7 +110,7 @@ def partner_indicator_edit(request, pk):
             form.data = form.data.copy()
             form.data["mark"] = services.partner_indicator_edit_mark(current)
         except services.IndicatorChangeRefused as refused:
-            form.add_error("unit", str(refused))
+            form.add_error(refused.field, str(refused))
         else:
             messages.success(
                 request, f"{saved.title} ({saved.code}) saved, version {saved.version}"

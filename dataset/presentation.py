@@ -360,7 +360,8 @@ def export_rows(quarter: Quarter):
     partner = [shown.indicator for shown in figures.values() if shown.indicator.submitted_by_agency]
     for indicator in [*indicators.INDICATORS, *partner]:
         shown = figures.get(indicator.code)
-        common = [quarter.label, indicator.code, indicator.title, indicator.definition]
+        title = indicator.title if shown is None else shown.title
+        common = [quarter.label, indicator.code, title, indicator.definition]
         unit = Unit(indicator.unit).label
         if indicator.source == Source.ACTION_PLANS:
             counts = selectors.actions_by_rag(quarter)

@@ -61,6 +61,17 @@ class Shown:
     def code(self) -> str:
         return self.indicator.code
 
+    @property
+    def title(self) -> str:
+        """The title an agency's indicator was published under, for a published quarter (its
+        definition may be renamed since); otherwise the indicator's. No query: the snapshot's
+        figures are read with it."""
+        if self.indicator.submitted_by_agency and isinstance(self.published, PublishedQuarter):
+            row = published_row(self.published, self.code)
+            if row is not None and row.title:
+                return row.title
+        return self.indicator.title
+
 
 def _shown(
     indicator: Indicator,

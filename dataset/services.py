@@ -50,7 +50,15 @@ def quarter_publish(*, quarter: Quarter, user: User, today: date | None = None) 
     published = PublishedQuarter(
         quarter=quarter, definitions_version=DEFINITIONS_VERSION, published_by=user
     )
-    attributed(published, user=user).save()
+    try:
+        # A savepoint: with no row yet the lock above held nothing, so a second "Publish"
+        # sent at the same moment (a double click) meets the unique quarter here.
+        with transaction.atomic():
+            attributed(published, user=user).save()
+    except IntegrityError:
+        raise PublishRefused(
+            f"{quarter} is already published: republish it to replace its figures"
+        ) from None
     registry = indicators_by_code()
     book = targets.target_book(up_to=quarter)
     for figure in live_figures(quarter).values():
@@ -226,7 +234,11 @@ def target_set(
 
 
 class IndicatorChangeRefused(Exception):
-    """The definition cannot change as asked; the message says why."""
+    """The definition cannot change as asked; the message says why, `field` what."""
+
+    def __init__(self, message: str, field: str = "unit"):
+        super().__init__(message)
+        self.field = field
 
 
 @transaction.atomic
@@ -286,6 +298,17 @@ def partner_indicator_update(
         raise IndicatorChangeRefused(
             "The unit cannot change once figures have been submitted for it: switch this "
             "indicator off and define a new one"
+        )
+    if (
+        changes.get("higher_is_better", current.higher_is_better) != current.higher_is_better
+        and PublishedFigure.objects.filter(code=current.code, target_value__isnull=False).exists()
+    ):
+        # A published quarter keeps its target, and met / not met follows the direction.
+        raise IndicatorChangeRefused(
+            "Whether higher or lower is better cannot change once a quarter has been published "
+            "with a target for this indicator, as that would change what was published: "
+            "switch this indicator off and define a new one",
+            field="higher_is_better",
         )
     meaning_changed = any(
         field in changes and changes[field] != getattr(current, field)

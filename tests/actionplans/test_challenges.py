@@ -131,28 +131,6 @@ def test_a_member_raises_a_challenge_on_an_indicator_labelled_from_the_registry(
     assert challenge.status == "open"
 
 
-def test_an_agencys_own_indicator_can_be_challenged_under_its_title(
-    client, working_group_member, health
-):
-    from dataset.services import partner_indicator_add
-
-    partner_indicator_add(
-        code="AG_HV_WAS_NOT_BROUGHT",
-        title="Health visitor contacts missed: was not brought",
-        definition="Of the contacts due, the percentage missed.",
-        agency=health,
-        kind="flow",
-        unit="percentage",
-        counts="contacts",
-        higher_is_better=False,
-        user=working_group_member,
-    )
-    client.force_login(working_group_member)
-    _raise_indicator(client, health, code="AG_HV_WAS_NOT_BROUGHT")
-    challenge = Challenge.objects.get()
-    assert challenge.subject_label == f"Health visitor contacts missed: was not brought, {Q1.label}"
-
-
 def test_a_label_in_the_address_is_ignored(client, working_group_member, health):
     client.force_login(working_group_member)
     url = reverse("dataset:challenge_indicator", args=[Q1, CODE]) + "?label=Made+up"
@@ -686,3 +664,46 @@ def test_closing_after_an_answer_arrived_meanwhile_asks_to_read_it_first(
     assert not challenge.is_closed
     assert response.context["close_form"]["version"].value() == 2
     assert _close(client, challenge, version=2, **NEW_ACTION).status_code == 302
+
+
+@pytest.mark.parametrize("name", ["dataset:challenge_indicator", "dataset:challenge_theme"])
+def test_an_agencys_own_indicator_can_be_challenged_labelled_from_its_definition(
+    client, working_group_member, health, name
+):
+    from dataset.services import partner_indicator_add
+
+    partner_indicator_add(
+        code="AG_HV_WAS_NOT_BROUGHT",
+        agency=health,
+        unit="count",
+        user=UserFactory(role=User.Role.ADMINISTRATOR),
+        title="Health visitor contacts missed",
+        definition="Contacts missed because the child was not brought.",
+        kind="flow",
+        counts="contacts",
+        higher_is_better=False,
+    )
+    client.force_login(working_group_member)
+    url = reverse(name, args=[Q1, "AG_HV_WAS_NOT_BROUGHT"])
+    assert client.get(url).status_code == 200
+    client.post(url, {"agency": health.pk, "text": "Why?", **_date("due_date", _due())})
+    assert Challenge.objects.get().subject_label.endswith(
+        f"Health visitor contacts missed, {Q1.label}"
+    )
+
+
+def test_a_quarter_not_begun_cannot_be_challenged_whatever_the_address_says(
+    client, working_group_member, plan, health
+):
+    # The quarter names the challenge ("..., 2031-32 Q1") and puts it on that meeting's pack.
+    later = Quarter.containing(dates.today()).next()
+    client.force_login(working_group_member)
+    for url in (
+        reverse("dataset:challenge_indicator", args=[later, CODE]),
+        reverse("dataset:challenge_theme", args=[later, CODE]),
+        reverse("actionplans:challenge_raise") + f"?subject=plan&plan={plan.pk}&quarter={later}",
+    ):
+        assert client.get(url).status_code == 404
+        data = {"agency": health.pk, "text": "Why?", **_date("due_date", _due())}
+        assert client.post(url, data).status_code == 404
+    assert not Challenge.objects.exists()

@@ -116,6 +116,24 @@ def test_a_date_changed_meanwhile_is_refused_keeping_what_was_typed(client, chai
     assert Meeting.objects.get().date == date(2026, 11, 11)
 
 
+def test_two_first_dates_sent_at_once_refuse_the_later_as_stale_not_a_500(
+    client, chair, administrator, monkeypatch
+):
+    # Both looked for the quarter's meeting before either saved: the lock had no row to hold.
+    services.meeting_record(quarter=Q2, date=date(2026, 11, 4), user=administrator, version=0)
+    from django.db.models.query import QuerySet
+
+    first = QuerySet.first
+    monkeypatch.setattr(QuerySet, "first", lambda qs: None if qs.model is Meeting else first(qs))
+    client.force_login(chair)
+    response = _record_date(client, date(2026, 11, 11), version=0)
+    assert response.status_code == 409
+    assert Meeting.objects.get().date == date(2026, 11, 4)
+    # The same date sent twice at once is simply the one already saved.
+    assert _record_date(client, date(2026, 11, 4), version=0).status_code == 302
+    assert Meeting.objects.count() == 1
+
+
 def test_a_quarter_not_begun_has_no_meeting_page(client, chair):
     client.force_login(chair)
     later = Quarter.containing(dates.today()).next()

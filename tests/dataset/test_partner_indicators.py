@@ -14,6 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -193,6 +194,60 @@ def test_the_unit_cannot_change_once_figures_exist(hv):
         )
 
 
+def test_the_direction_cannot_change_once_a_quarter_is_published_against_a_target(
+    administrator, hv
+):
+    # A published quarter's met / not met is read from its stored target and the direction:
+    # flipping the direction would turn what the Working Group saw as met into not met.
+    from dataset import targets
+    from dataset.services import IndicatorChangeRefused, target_set
+
+    submit(hv, Q1, 10, 100)  # 10.0%, lower is better
+    target_set(
+        code=hv.code,
+        applies_from=Q1,
+        value=Decimal("20.0"),
+        reason="Agreed",
+        user=administrator,
+        expected_version=targets.schedule_version(hv.code),
+    )
+    quarter_publish(quarter=Q1, user=administrator, today=AFTER)
+    with pytest.raises(IndicatorChangeRefused):
+        partner_indicator_update(
+            indicator=hv,
+            user=administrator,
+            expected_mark=partner_indicator_edit_mark(hv),
+            changes={"higher_is_better": True},
+        )
+    assert PartnerIndicator.objects.get(pk=hv.pk).higher_is_better is False
+    client = Client()
+    client.force_login(administrator)
+    url = reverse("dataset:partner_indicator_edit", args=[hv.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    page = client.post(url, {**data, "agency": hv.agency_id, "higher_is_better": "True"})
+    assert page.context["form"].errors["higher_is_better"][0].startswith("Whether higher")
+    # Any other change of meaning is still a new version.
+    changed = partner_indicator_update(
+        indicator=hv,
+        user=administrator,
+        expected_mark=partner_indicator_edit_mark(hv),
+        changes={"higher_is_better": False, "definition": "Counted by appointment date."},
+    )
+    assert changed.version == 2
+
+
+def test_the_direction_may_change_while_no_published_quarter_judged_it(administrator, hv):
+    quarter_publish(quarter=Q1, user=administrator, today=AFTER)  # no target in force
+    changed = partner_indicator_update(
+        indicator=hv,
+        user=administrator,
+        expected_mark=partner_indicator_edit_mark(hv),
+        changes={"higher_is_better": True},
+    )
+    assert changed.higher_is_better is True
+
+
 # The administrators' pages -----------------------------------------------------------------
 
 
@@ -262,6 +317,33 @@ def test_adding_the_same_code_twice_keeps_one_and_says_why(admin_client, health,
         },
     )
     assert "Another indicator already has this code" in text(response)
+    assert PartnerIndicator.objects.count() == 1
+
+
+def test_the_same_code_saved_by_another_post_after_the_form_was_checked_says_why(
+    admin_client, health, hv, monkeypatch
+):
+    # Two posts at once: each form finds the code free; the first saves before the second's.
+    from dataset.forms import PartnerIndicatorForm
+
+    monkeypatch.setattr(PartnerIndicatorForm, "clean_code", lambda form: form.data["code"])
+    response = admin_client.post(
+        reverse("dataset:partner_indicator_add"),
+        {
+            "code": hv.code,
+            "title": "Typed again",
+            "definition": "Again",
+            "agency": health.pk,
+            "kind": "flow",
+            "unit": "count",
+            "counts": "x",
+            "higher_is_better": "True",
+        },
+    )
+    assert response.status_code == 200
+    page = text(response)
+    assert "There is a problem" in page and "already" in page
+    assert "Typed again" in response.content.decode()
     assert PartnerIndicator.objects.count() == 1
 
 
@@ -691,6 +773,33 @@ def test_a_published_figure_keeps_its_value_and_definition_after_an_edit(
     page = text(wg_client.get(reverse("dataset:indicator", args=[Q1.slug, hv.code])))
     assert "published under version 1 of this definition" in page
     assert '"Health visitor contacts missed: was not brought"' in page
+
+
+def test_a_published_quarter_keeps_the_title_it_was_published_under_everywhere(
+    administrator, wg_client, hv
+):
+    old = "Health visitor contacts missed: was not brought"
+    submit(hv, Q1, 31, 400)
+    quarter_publish(quarter=Q1, user=administrator, today=AFTER)
+    partner_indicator_update(
+        indicator=hv,
+        user=administrator,
+        expected_mark=partner_indicator_edit_mark(hv),
+        changes={"title": "Renamed since"},
+    )
+    assert old in card(wg_client.get(reverse("dataset:dashboard", args=[Q1.slug])), hv.code)
+    pack = text(wg_client.get(reverse("dataset:pack", args=[Q1.slug])))
+    assert old in pack and "Renamed since" not in pack
+    for name in ("dataset:dashboard_csv", "dataset:pack_csv"):
+        download = wg_client.get(reverse(name, args=[Q1.slug])).content.decode()
+        rows = csv.reader(io.StringIO(download))
+        assert [row[2] for row in rows if row[1] == hv.code] == [old]
+    # A quarter not published reads the definition as it is now.
+    Q2 = Q1.next()
+    submit(hv, Q2, 5, 100)
+    assert "Renamed since" in card(
+        wg_client.get(reverse("dataset:dashboard", args=[Q2.slug])), hv.code
+    )
 
 
 def test_an_indicator_switched_off_after_publication_still_shows_in_the_published_quarter(

@@ -63,6 +63,20 @@ def test_publishing_twice_is_refused_republishing_is_explicit(records, admin_use
         quarter_publish(quarter=Q1, user=admin_user, today=AFTER)
 
 
+def test_two_publishes_at_once_refuse_the_later_clearly(records, admin_user, monkeypatch):
+    # A double click on "Publish": both looked before either saved, so no row was locked.
+    from django.db.models.query import QuerySet
+
+    quarter_publish(quarter=Q1, user=admin_user, today=AFTER)
+    exists = QuerySet.exists
+    monkeypatch.setattr(
+        QuerySet, "exists", lambda qs: False if qs.model is PublishedQuarter else exists(qs)
+    )
+    with pytest.raises(PublishRefused, match="already published"):
+        quarter_publish(quarter=Q1, user=admin_user, today=AFTER)
+    assert PublishedQuarter.objects.count() == 1
+
+
 def test_published_quarters_show_published_figures_and_later_changes_are_restatements(
     records, admin_user
 ):

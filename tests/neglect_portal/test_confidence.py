@@ -331,11 +331,20 @@ def test_a_second_survey_at_the_same_stage_today_is_refused_on_the_form(client, 
     assert ConfidenceSurvey.objects.count() == 1
 
 
+def _shown_to(client, person, url):
+    """The form as `person` opened it, then their session running out before they save."""
+    client.force_login(person)
+    mark = client.get(url).context["form"]["shown_to"].value()
+    client.logout()
+    return mark
+
+
 def test_answers_posted_after_the_session_ran_out_come_back_after_signing_in(
     client, csc_social_worker
 ):
     url = reverse("confidence:survey_add")
-    response = client.post(url, answers(recognising="8"))
+    mark = _shown_to(client, csc_social_worker, url)
+    response = client.post(url, answers(recognising="8", shown_to=mark))
     assert response["Location"].startswith(reverse("login"))
     assert not ConfidenceSurvey.objects.exists()
     client.post(
@@ -347,6 +356,32 @@ def test_answers_posted_after_the_session_ran_out_come_back_after_signing_in(
     form = back.context["form"]
     assert form["recognising"].value() == "8" and form["stage"].value() == "before"
     assert client.get(url).context["form"]["recognising"].value() is None  # handed back once
+
+
+@pytest.mark.parametrize("forged", [False, True])
+def test_answers_kept_through_a_sign_in_go_to_nobody_but_who_typed_them(
+    client, csc_social_worker, health_visitor, forged
+):
+    # A shared computer: her session runs out as she saves; a colleague signs in next.
+    url = reverse("confidence:survey_add")
+    mark = "" if forged else _shown_to(client, csc_social_worker, url)
+    client.post(url, answers(recognising="8", shown_to=mark))
+    client.post(
+        reverse("login"),
+        {"username": health_visitor.username, "password": PASSWORD, "next": url},
+    )
+    page = client.get(url)
+    assert "You were signed out before your survey was saved" not in text(page)
+    assert page.context["form"]["recognising"].value() is None
+    assert not page.context["form"].is_bound
+
+
+def test_a_paper_survey_kept_through_a_sign_in_goes_to_no_other_lead(client, health):
+    lead, other_lead = (UserFactory(agency=health, role=User.Role.AGENCY_LEAD) for _ in "ab")
+    url = reverse("confidence:paper_survey_add")
+    client.post(url, answers(recognising="8", shown_to=_shown_to(client, lead, url)))
+    client.force_login(other_lead)
+    assert client.get(url).context["form"]["recognising"].value() is None
 
 
 def test_a_practitioners_list_shows_only_their_own_surveys_in_constant_queries(
