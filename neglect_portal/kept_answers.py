@@ -4,7 +4,10 @@ A long form can take longer than a session lasts. When a signed-out browser post
 marked with `@keeps_answers_through_sign_in`, the middleware keeps the posted answers in the
 (new, anonymous) session before LoginRequiredMiddleware sends them to sign in; signing in keeps
 that session's data, and the view gets the answers back with `kept_answers()` when the browser
-returns to the same page. The answers stay server-side and are removed once handed back.
+returns to the same page. The answers stay server-side and are removed once handed back, and
+they go back only to the person whose session ran out: on a shared computer the next person
+to sign in gets nothing of theirs (answers posted by a browser with no session that ran out
+here, so no known owner, are not kept at all).
 
 A class-based view opts in with a true `keeps_answers_through_sign_in` class attribute (the
 record form view does this for its subclasses that ask for it).
@@ -13,6 +16,8 @@ record form view does this for its subclasses that ask for it).
 from functools import wraps
 
 from django.http import QueryDict
+
+from .sessions import TIMED_OUT_USER
 
 SESSION_KEY = "kept_answers"
 _NOT_KEPT = {"csrfmiddlewaretoken"}
@@ -41,9 +46,11 @@ class KeepAnswersThroughSignInMiddleware:
             request.method == "POST"
             and not request.user.is_authenticated
             and _keeps_answers(view_func)
+            and request.session.get(TIMED_OUT_USER) is not None
         ):
             request.session[SESSION_KEY] = {
                 "path": request.path,
+                "for": request.session[TIMED_OUT_USER],
                 "answers": {
                     key: values for key, values in request.POST.lists() if key not in _NOT_KEPT
                 },
@@ -65,6 +72,8 @@ def kept_answers(request) -> QueryDict | None:
     if request.method != "GET" or not kept or kept["path"] != request.path:
         return None
     del request.session[SESSION_KEY]
+    if kept.get("for") != request.user.pk:
+        return None
     answers = QueryDict(mutable=True)
     for key, values in kept["answers"].items():
         answers.setlist(key, values)

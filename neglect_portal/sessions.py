@@ -25,6 +25,9 @@ from django.utils.deprecation import MiddlewareMixin
 SIGNED_IN_AT = "signed_in_at"
 LAST_USED_AT = "last_used_at"
 TIMED_OUT = "timed_out"
+# Whose session it was (timed out, or signed out in another tab): what they were typing goes
+# back to them alone (kept_answers.py).
+TIMED_OUT_USER = "timed_out_user"
 # Writing the session on every page would cost a database write each time; a minute's
 # precision in an idle limit of half an hour costs nothing.
 _RECORD_USE_EVERY = 60
@@ -69,8 +72,10 @@ class SessionTimeoutMiddleware(MiddlewareMixin):
         if not request.user.is_authenticated:
             return
         if seconds_left(request) == 0:
+            owner = request.user.pk
             logout(request)
             request.session[TIMED_OUT] = True
+            request.session[TIMED_OUT_USER] = owner
         elif not getattr(view_func, "not_use", False):
             record_use(request)
 

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
 from . import two_factor_views, views
@@ -18,7 +17,7 @@ urlpatterns = [
         two_factor_views.sign_in_recovery_code,
         name="sign_in_recovery_code",
     ),
-    path("sign-out/", before_second_step(auth_views.LogoutView.as_view()), name="logout"),
+    path("sign-out/", before_second_step(views.SignOutView.as_view()), name="logout"),
     path("account/session/", views.session_status, name="session_status"),
     path(
         "account/two-factor/set-up/",

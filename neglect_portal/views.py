@@ -13,6 +13,18 @@ from . import lockout, second_step, sessions, two_factor
 from .forms import PortalPasswordChangeForm, SignInForm
 
 
+class SignOutView(auth_views.LogoutView):
+    """Signing out, remembering whose session it was: a form in another tab posted after this
+    keeps its answers for that person only (kept_answers.py), never the next to sign in."""
+
+    def post(self, request, *args, **kwargs):
+        owner = request.user.pk
+        response = super().post(request, *args, **kwargs)
+        if owner is not None:
+            request.session[sessions.TIMED_OUT_USER] = owner
+        return response
+
+
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "registration/sign_in.html"

@@ -287,7 +287,7 @@ def test_ratings_posted_after_the_session_ran_out_come_back_after_signing_in(
     client, plan, health_lead
 ):
     client.force_login(health_lead)
-    client.logout()
+    client.post(reverse("logout"))  # signed out in another tab
     response = client.post(
         _url(plan),
         _answers(plan, rag="amber", narrative="Behind on audit", what_we_did="Ran two workshops"),

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django_otp.oath import totp
 
-from neglect_portal import sessions, two_factor
-from tests.factories import ChildFactory, InvolvementFactory
+from neglect_portal import kept_answers, sessions, two_factor
+from tests.factories import ChildFactory, InvolvementFactory, UserFactory
 from toolkit.models import DayInMyLife
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +85,39 @@ def test_answers_posted_after_an_idle_timeout_are_kept_through_signing_in(
         reverse("login"), {"username": health_visitor.username, "password": password, "next": url}
     )
     assert "Loves school" in client.get(url).content.decode()
+
+
+def _get(url, client):
+    """A GET of `url` in the client's session, for what the page would be handed."""
+    from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(url)
+    request.session = client.session
+    request.user = get_user_model().objects.get(pk=client.session["_auth_user_id"])
+    return request
+
+
+def test_answers_kept_through_a_timeout_go_back_to_nobody_else(
+    client, health, health_visitor, password
+):
+    """A shared computer: the session runs out mid-form and a colleague signs in next."""
+    child = ChildFactory()
+    InvolvementFactory(child=child, agency=health)
+    colleague = UserFactory(agency=health, role=health_visitor.role)
+    colleague.set_password(password)
+    colleague.save()
+    signed_in(client, health_visitor)
+    client.post(reverse("toolkit:tool_start", args=[child.pk, "day"]))
+    tool = DayInMyLife.objects.get(child=child)
+    url = reverse("toolkit:tool", args=["day", tool.pk])
+    age_session(client, idle=31 * 60)
+    client.post(url, {"version": 1, "day_version": "school_age", "strengths": "Loves school"})
+    client.post(
+        reverse("login"), {"username": colleague.username, "password": password, "next": url}
+    )
+    assert "Loves school" not in client.get(url).content.decode()
+    assert kept_answers.kept_answers(_get(url, client)) is None
 
 
 def test_signed_in_responses_are_never_stored(client, csc_social_worker):

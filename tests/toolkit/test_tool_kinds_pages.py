@@ -354,7 +354,7 @@ def test_answers_posted_after_the_session_ran_out_are_kept_through_signing_in(
     client, health, health_visitor
 ):
     tool, url = start(client, health_visitor, child_aged(health, 9), "day", DayInMyLife)
-    client.logout()
+    client.post(reverse("logout"))  # signed out in another tab
     response = client.post(url, day_answers(1, action="draft"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     tool.refresh_from_db()
@@ -375,7 +375,7 @@ def test_kept_answers_are_only_handed_back_on_the_page_they_came_from(
 ):
     tool, url = start(client, health_visitor, child_aged(health, 9), "day", DayInMyLife)
     other, other_url = start(client, health_visitor, child_aged(health, 3), "day", DayInMyLife)
-    client.logout()
+    client.post(reverse("logout"))  # signed out in another tab
     client.post(url, day_answers(1, action="draft"))
     client.force_login(health_visitor)
     assert "Loves school" not in client.get(other_url).content.decode()
@@ -396,7 +396,7 @@ def test_an_sdq_needs_three_answers_in_every_scale_to_be_completed(client, healt
 
 def test_the_kept_answers_notice_is_not_dressed_as_success(client, health, health_visitor):
     tool, url = start(client, health_visitor, child_aged(health, 9), "day", DayInMyLife)
-    client.logout()
+    client.post(reverse("logout"))  # signed out in another tab
     client.post(url, day_answers(1, action="draft"))
     client.force_login(health_visitor)
     html = client.get(url).content.decode()
