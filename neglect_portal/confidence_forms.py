@@ -7,7 +7,6 @@ from typing import Any
 
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
-from django.utils.crypto import salted_hmac
 
 from . import access
 from .confidence import HIGHEST, LOWEST, QUESTIONS, SCALE_HINT
@@ -17,14 +16,6 @@ from .models import ConfidenceSurvey, User
 from .records import once
 
 SCALE = [(n, str(n)) for n in range(LOWEST, HIGHEST + 1)]
-SHOWN_TO = "shown_to"
-
-
-def shown_to_mark(user: User) -> str:
-    """Whom the form was shown to, as the page carries it (not forgeable, names no one):
-    answers kept through a sign-in go back only to the person who typed them, not to whoever
-    signs in next on that browser, as only the respondent may read their answers."""
-    return salted_hmac("neglect_portal.confidence_forms.shown_to", str(user.pk)).hexdigest()
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -45,10 +36,8 @@ class ConfidenceSurveyForm(GovukForm):
         error_messages={"required": "Select before or after training"},
     )
 
-    def __init__(self, *args: Any, shown_to: User, **kwargs: Any):
+    def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields[SHOWN_TO] = forms.CharField(widget=forms.HiddenInput, required=False)
-        self.initial[SHOWN_TO] = shown_to_mark(shown_to)
         for name, question in QUESTIONS.items():
             what = question.removeprefix("How confident are you in ").rstrip("?")
             self.fields[name] = forms.TypedChoiceField(
@@ -65,7 +54,7 @@ class ConfidenceSurveyForm(GovukForm):
             Field.radios("stage", legend_size=Size.MEDIUM),
             *(Field.radios(name, legend_size=Size.MEDIUM, inline=True) for name in QUESTIONS),
         )
-        # The one-time token and whom it was shown to (hidden fields) are in no layout.
+        # The one-time token (a hidden field) is in no layout.
         self.helper.render_unmentioned_fields = True
 
     def _leading_fields(self) -> list:
@@ -83,7 +72,7 @@ class PaperSurveyForm(ConfidenceSurveyForm):
     paper = True
 
     def __init__(self, *args: Any, lead: User, **kwargs: Any):
-        super().__init__(*args, shown_to=lead, **kwargs)
+        super().__init__(*args, **kwargs)
         self.fields["stage"].label = "Was it completed before or after neglect training?"
         respondent = PersonChoiceField(
             queryset=access.paper_survey_respondents(lead).order_by(

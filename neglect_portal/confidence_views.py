@@ -11,12 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import access
 from .confidence import FEWEST_SHOWN, QUESTIONS
-from .confidence_forms import SHOWN_TO, ConfidenceSurveyForm, PaperSurveyForm, shown_to_mark
+from .confidence_forms import ConfidenceSurveyForm, PaperSurveyForm
 from .dates import today
 from .kept_answers import keeps_answers_through_sign_in, kept_answers
 from .records import once
@@ -54,10 +53,6 @@ def _form_data(request):
     if request.method == "POST":
         return request.POST
     kept = kept_answers(request)
-    if kept is not None and not constant_time_compare(
-        kept.get(SHOWN_TO, ""), shown_to_mark(request.user)
-    ):
-        return None  # typed by someone else before they were signed out on this browser
     if kept is not None:
         messages.warning(
             request,
@@ -104,7 +99,7 @@ def _survey_form_page(request, form, template, *, whose, url_name, saved=None):
 def survey_add(request):
     return _survey_form_page(
         request,
-        ConfidenceSurveyForm(_form_data(request), shown_to=request.user),
+        ConfidenceSurveyForm(_form_data(request)),
         "confidence/survey_form.html",
         whose=lambda form: (request.user, today()),
         url_name="confidence:survey",
