@@ -254,6 +254,13 @@ def ticked(html):
     return re.findall(r'name="neglect_types"[^>]*value="(\w+)"\s+checked', html)
 
 
+def session_ended(client, user):
+    """Signed in, then signed out (in another tab) before saving: answers posted now are kept
+    for that person alone."""
+    client.force_login(user)
+    client.post(reverse("logout"))
+
+
 def sign_back_in(client, user, url):
     response = client.post(
         reverse("login"), {"username": user.username, "password": PASSWORD, "next": url}
@@ -265,6 +272,7 @@ def test_a_new_entry_posted_after_the_session_ran_out_is_kept_through_signing_in
     client, child, health_visitor
 ):
     url = reverse("toolkit:chronology_add", args=[child.pk])
+    session_ended(client, health_visitor)
     response = client.post(
         url,
         {
@@ -288,6 +296,7 @@ def test_a_new_entry_posted_after_the_session_ran_out_is_kept_through_signing_in
 
 def test_a_kept_entry_shows_what_is_still_missing(client, child, health_visitor):
     url = reverse("toolkit:chronology_add", args=[child.pk])
+    session_ended(client, health_visitor)
     client.post(url, {"what_happened": "Dirty clothes at nursery"})
     sign_back_in(client, health_visitor, url)
     html = client.get(url).content.decode()
@@ -300,6 +309,7 @@ def test_a_change_posted_after_the_session_ran_out_is_kept_through_signing_in(
 ):
     entry = add_entry(child, health_visitor, date(2024, 7, 1))
     url = reverse("toolkit:chronology_entry_change", args=[entry.pk])
+    session_ended(client, health_visitor)
     client.post(url, entry_form(entry, what_happened="Missed two health appointments"))
     entry.refresh_from_db()
     assert entry.what_happened == "Missed health appointment"
@@ -320,6 +330,7 @@ def test_a_kept_entry_is_not_handed_to_another_childs_chronology(
     other = CPPlanFactory(latest_category="NEG").referral.child
     InvolvementFactory(child=other, agency=health)
     url = reverse("toolkit:chronology_add", args=[child.pk])
+    session_ended(client, health_visitor)
     client.post(url, {"what_happened": "Dirty clothes at nursery"})
     client.force_login(health_visitor)
     other_url = reverse("toolkit:chronology_add", args=[other.pk])
