@@ -154,6 +154,7 @@ def _pages_by_role(site):
             ("A completed SDQ", f"/tools/sdq/{sdq.pk}/"),
             ("An SDQ with scores so far", f"/tools/sdq/{draft_sdq.pk}/"),
             ("My tasks", "/tasks/"),
+            ("My confidence surveys", "/confidence/"),
             ("A child's history", f"/history/child/{child.pk}/"),
             ("Possible duplicates", "/duplicates/"),
             (
@@ -180,6 +181,7 @@ def _pages_by_role(site):
             ("The overview's print page", f"/action-plans/overview/{q}/print/"),
             ("An agency return", f"/dataset/{q}/returns/{health.pk}/"),
             ("Training coverage", f"/dataset/{q}/training-coverage/"),
+            ("Confidence change", f"/dataset/{q}/indicators/CONFIDENCE_CHANGE/"),
             ("An agency's own indicator", f"/dataset/{q}/indicators/{hv.code}/"),
             ("An indicator", f"/dataset/{q}/indicators/CP_NEGLECT_SHARE/"),
             (
