@@ -599,6 +599,9 @@ class AccessLog(AppendOnly):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="access_log")
     opened_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Why someone who could not otherwise see the child opened it ("Audit: Neglect audit
+    # spring 2026"); blank for ordinary access by the visibility rule.
+    reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]

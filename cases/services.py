@@ -93,8 +93,8 @@ def child_update(child: Child, *, expected_version: int) -> Child:
     return child
 
 
-def child_opened(*, child: Child, user: User) -> None:
-    AccessLog.objects.create(child=child, user=user)
+def child_opened(*, child: Child, user: User, reason: str = "") -> None:
+    AccessLog.objects.create(child=child, user=user, reason=reason[:200])
 
 
 def children_listed(*, user: User, kind: ChildListAccess.Kind, what: str, children: int) -> None:

@@ -355,3 +355,16 @@ class PartnerFigure(Versioned):
             raise ValidationError(
                 {"numerator": "The numerator must be the same as or less than the denominator"}
             )
+
+
+# The multi-agency case audit lives in its own module; imported here so Django finds it.
+from .audit_models import (  # noqa: E402,F401
+    AuditAgreedAction,
+    AuditAuditor,
+    AuditCriterion,
+    AuditJudgement,
+    AuditLearningPoint,
+    AuditRound,
+    AuditSample,
+    AuditTheme,
+)

@@ -375,6 +375,75 @@ def paper_surveys_entered_by(user: Any) -> QuerySet:
     return surveys.filter(entered_by=user).exclude(respondent=user)
 
 
+# The multi-agency case audit ---------------------------------------------------------------
+# Administrators and the Working Group run rounds (draw the sample, name the auditors, close
+# it, group the learning and agree actions); everyone who reads the dataset reads a round's
+# results, which name no child. A sampled child's record is read by their audit team (the lead
+# auditor from children's social care and auditors from the agencies involved) only while the
+# round runs: from its start until it closes or its end date passes.
+
+
+def runs_audits(user: User) -> bool:
+    return _signed_in(user) and (user.is_administrator or user.is_working_group_member)
+
+
+def reads_audit_results(user: User) -> bool:
+    return reads_partnership_aggregates(user)
+
+
+def leads_audits(user: User) -> bool:
+    """A lead auditor is one of children's social care's practitioners or managers."""
+    return works_with_children(user) and user.agency.is_childrens_social_care
+
+
+def audits_case(user: User) -> bool:
+    """Auditors from the other agencies are their practitioners and managers."""
+    return works_with_children(user)
+
+
+def _audit_model(name: str) -> Any:
+    return apps.get_model("dataset", name)
+
+
+def _rounds_running(on: date | None) -> Q:
+    day = on or today()
+    return Q(status="in_progress", starts_on__lte=day, ends_on__gte=day)
+
+
+def audit_samples_visible_to(user: Any, *, on: date | None = None) -> QuerySet:
+    """The sampled children whose audit `user` works on, in rounds running on `on` (today by
+    default): as lead auditor or as one of the auditors."""
+    samples = _audit_model("AuditSample").objects
+    if not _signed_in(user) or not audits_case(user):
+        return samples.none()
+    running = _audit_model("AuditRound").objects.filter(_rounds_running(on))
+    return samples.filter(
+        Q(lead_auditor=user) | Q(auditors__auditor=user), round__in=running
+    ).distinct()
+
+
+def audited_children_visible_to(user: Any, *, on: date | None = None) -> QuerySet:
+    """Children `user` may read because they audit them in a running round: read only, and
+    every opening is written to the access log with the round's title."""
+    return _case_model("Child").objects.filter(
+        pk__in=audit_samples_visible_to(user, on=on).values("child_id")
+    )
+
+
+def can_edit_audit(user: User, sample: Record) -> bool:
+    """The audit team drafts and completes the form while the round runs."""
+    return not sample.is_locked and audit_samples_visible_to(user).filter(pk=sample.pk).exists()
+
+
+def can_moderate_audit(user: User, sample: Record) -> bool:
+    """The lead auditor moderates a completed audit while the round runs."""
+    return (
+        sample.status == "completed"
+        and sample.lead_auditor_id == user.pk
+        and audit_samples_visible_to(user).filter(pk=sample.pk).exists()
+    )
+
+
 # Which children and records a user may see ----------------------------------------------
 # The case models are named by their label, as a foreign key names a model, so this ground
 # layer imports none of the apps standing on it. Access follows the person's current agency
