@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import (
     challenge_views,
@@ -36,6 +36,8 @@ urlpatterns = [
     path(
         "training-coverage/", return_views.training_coverage_latest, name="training_coverage_latest"
     ),
+    path("audits/", include("dataset.audit_urls")),
+    path("audits/", include("dataset.audit_findings_urls")),
     path("targets/", target_views.targets_list, name="targets"),
     path("targets/<slug:code>/set/", target_views.target_set, name="target_set"),
     path("targets/<slug:code>/history/", target_views.target_history, name="target_history"),
