@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from actionplans.models import Objective
+from actionplans.models import Action, Objective
 from actionplans.selectors import current_plan_of
 from neglect_portal import dates
 from neglect_portal.demo import COMMUNITY_HEALTH, HEALTH_PRACTITIONER, USERS
@@ -35,9 +35,13 @@ from neglect_portal.quarters import Quarter
 from . import audit_sampling, audit_services
 from .audit_models import (
     AuditAgreedAction,
+    AuditAuditor,
+    AuditCriterion,
+    AuditJudgement,
     AuditLearningPoint,
     AuditRound,
     AuditSample,
+    AuditTheme,
     Grade,
 )
 from .audit_services import Answer, Moderation, NewAgreedAction
@@ -329,6 +333,49 @@ def _moderate(sample: AuditSample, changes: dict[int, Moderation] | None = None)
     )
 
 
+def _date_history(round: AuditRound, *, teamed: datetime, drafted: datetime | None = None) -> None:
+    """Date the history rows the build wrote today as the story has it, so a record's history
+    page agrees with its dates: drawn the day after the round was set up, teams named at
+    `teamed`, drafts saved at `drafted`, then completed, moderated and closed when the records
+    say. Run after the records themselves are dated."""
+    round.refresh_from_db()
+    drawn = round.created_at + timedelta(days=1)
+
+    def on(model: type, moment: datetime | None, **rows) -> None:
+        if moment is not None:
+            model.history.filter(**rows).update(history_date=moment)  # type: ignore[attr-defined]
+
+    on(AuditRound, round.created_at, id=round.pk)
+    on(AuditRound, drawn, id=round.pk, history_change_reason__startswith="Sample drawn")
+    on(AuditRound, _at(round.starts_on, 9), id=round.pk, history_change_reason="Round started")
+    on(AuditRound, round.closed_at, id=round.pk, history_change_reason="Round closed")
+    on(AuditCriterion, round.created_at, round_id=round.pk)
+    on(AuditAuditor, teamed, sample__round_id=round.pk)
+    for sample in round.samples.all():
+        on(AuditSample, drawn, id=sample.pk, history_type="+")
+        on(AuditSample, teamed, id=sample.pk, history_type="~", history_change_reason=None)
+        on(AuditSample, sample.completed_at, id=sample.pk, history_change_reason="Completed")
+        on(AuditSample, sample.moderated_at, id=sample.pk, history_change_reason="Moderated")
+        on(AuditJudgement, sample.completed_at or drafted, sample_id=sample.pk, history_type="+")
+        on(
+            AuditJudgement,
+            sample.moderated_at,
+            sample_id=sample.pk,
+            history_change_reason__startswith="Moderated",
+        )
+        if sample.status == AuditSample.Status.DRAFT and drafted is not None:
+            last = sample.history.order_by("-history_id").first()
+            on(AuditSample, drafted, history_id=last.history_id)
+    themed = _at(round.ends_on, 11)
+    on(AuditTheme, themed, round_id=round.pk)
+    for point in round.learning.all():
+        on(AuditLearningPoint, point.written_at, id=point.pk, history_type="+")
+        on(AuditLearningPoint, themed, id=point.pk, history_type="~")
+    for link in AuditAgreedAction.objects.filter(theme__round=round):
+        on(AuditAgreedAction, link.agreed_at, id=link.pk)
+        on(Action, link.agreed_at, id=link.action_id)
+
+
 def _last_year(people: People, today: date) -> str | None:
     year = Quarter.containing(today).start_year - 1  # the previous local-authority year
     title = f"Multi-agency neglect audit, autumn {year}"
@@ -429,7 +476,7 @@ def _last_year(people: People, today: date) -> str | None:
     AuditRound.objects.filter(pk=round.pk).update(
         starts_on=starts_on,
         ends_on=ends_on,
-        created_at=_at(date(year, 9, 15)),
+        created_at=_at(date(year, 10, 1)),
         closed_at=_at(closed, 16),
     )
     for n, sample in enumerate(samples):
@@ -446,6 +493,7 @@ def _last_year(people: People, today: date) -> str | None:
         AuditAgreedAction.objects.filter(pk=link.pk).update(
             agreed_at=_at(max(closed + timedelta(days=14), plan.period_start))
         )
+    _date_history(round, teamed=_at(date(year, 10, 3)))
     return (
         f"{title}: {len(samples)} children audited and moderated, "
         f"{len(themes)} themes, {len(actions)} agreed actions, closed"
@@ -458,7 +506,7 @@ def _this_year(people: People, today: date) -> str | None:
     # Another day's run would name the round differently: one round open at a time is enough.
     if AuditRound.objects.filter(Q(title=title) | ~Q(status=AuditRound.Status.CLOSED)).exists():
         return None
-    sample_date = starts_on - timedelta(days=7)
+    sample_date = starts_on - timedelta(days=14)
     if not audit_sampling.eligible_children(sample_date):
         return None
     community_health = Agency.objects.filter(name=COMMUNITY_HEALTH).first()
@@ -544,20 +592,26 @@ def _this_year(people: People, today: date) -> str | None:
 
     # The story's dates (see _last_year): audits completed and moderated over the weeks the
     # round has run, the latest waiting a few days for moderation.
-    AuditRound.objects.filter(pk=round.pk).update(created_at=_at(starts_on - timedelta(days=14)))
-    for n, sample in enumerate(samples):
-        if stages[n] == AuditSample.Status.MODERATED:
-            completed = starts_on + timedelta(days=8 + 4 * n)
-            AuditSample.objects.filter(pk=sample.pk).update(
-                completed_at=_at(completed), moderated_at=_at(completed + timedelta(days=5), 14)
-            )
-            AuditLearningPoint.objects.filter(sample=sample).update(
-                written_at=_at(completed + timedelta(days=5), 15)
-            )
-        elif stages[n] == AuditSample.Status.COMPLETED:
-            AuditSample.objects.filter(pk=sample.pk).update(
-                completed_at=_at(today - timedelta(days=2 + n))
-            )
+    AuditRound.objects.filter(pk=round.pk).update(created_at=_at(starts_on - timedelta(days=12)))
+    moderated_ones = [s for n, s in enumerate(samples) if stages[n] == AuditSample.Status.MODERATED]
+    waiting = [s for n, s in enumerate(samples) if stages[n] == AuditSample.Status.COMPLETED]
+    for k, sample in enumerate(moderated_ones):
+        completed = starts_on + timedelta(days=8 + 5 * k)
+        AuditSample.objects.filter(pk=sample.pk).update(
+            completed_at=_at(completed), moderated_at=_at(completed + timedelta(days=5), 14)
+        )
+        AuditLearningPoint.objects.filter(sample=sample).update(
+            written_at=_at(completed + timedelta(days=5), 15)
+        )
+    for k, sample in enumerate(waiting):
+        AuditSample.objects.filter(pk=sample.pk).update(
+            completed_at=_at(today - timedelta(days=2 + 3 * k))
+        )
+    _date_history(
+        round,
+        teamed=_at(starts_on - timedelta(days=5)),
+        drafted=_at(today - timedelta(days=1)),
+    )
     counts = {stage: stages.count(stage) for stage in AuditSample.Status.values}
     return (
         f"{title} (seed {round.seed}): {counts['moderated']} moderated, "

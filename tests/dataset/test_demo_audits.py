@@ -182,3 +182,24 @@ def test_nothing_is_added_before_the_children_are_generated(settings):
     load_demo_data()
     assert load_demo_audits() is None
     assert not AuditRound.objects.exists()
+
+
+def test_history_agrees_with_the_story_dates(audits):
+    last, this = audits
+    now = timezone.now()
+    for sample in last.samples.all():
+        rows = sample.history.all()
+        assert max(row.history_date for row in rows) == sample.moderated_at
+        assert min(row.history_date for row in rows) > timezone.localtime(last.created_at)
+    closing = last.history.get(history_change_reason="Round closed")
+    assert closing.history_date == last.closed_at
+    for link in AuditAgreedAction.objects.filter(theme__round=last):
+        assert link.action.history.get().history_date == link.agreed_at
+    # This year's records: nothing dated after now, nothing before the round was set up.
+    for sample in this.samples.all():
+        for row in sample.history.all():
+            assert this.created_at < row.history_date <= now
+        if sample.moderated_at:
+            assert sample.history.get(history_change_reason="Moderated").history_date == (
+                sample.moderated_at
+            )
