@@ -110,7 +110,7 @@ EVIDENCE = {
 
 # Last year's learning: theme → points, each about one sampled child (by position; None: the
 # next child the Community Health Trust works with, or the round as a whole when none is left).
-LAST_YEAR_THEMES = [
+LAST_YEAR_THEMES: list[tuple[str, list[tuple[int | None, str]]]] = [
     (
         "Chronologies are not used to see cumulative harm",
         [
@@ -262,7 +262,7 @@ def _grades(rng: random.Random, count: int, shares: Sequence[float]) -> list[str
     by_remainder = sorted(range(len(exact)), key=lambda i: (taken[i] - exact[i], i))
     for i in by_remainder[: count - sum(taken)]:
         taken[i] += 1
-    grades = [grade for grade, n in zip(GRADES, taken, strict=True) for _ in range(n)]
+    grades: list[str] = [grade for grade, n in zip(GRADES, taken, strict=True) for _ in range(n)]
     rng.shuffle(grades)
     return grades
 
@@ -318,7 +318,9 @@ def _start(round: AuditRound, people: People) -> list[AuditSample]:
     return list(round.samples.select_related("lead_auditor").prefetch_related("agencies"))
 
 
-def _save(sample: AuditSample, user: User, answers: dict[int, Answer], *, complete: bool):
+def _save(
+    sample: AuditSample, user: User, answers: dict[int, Answer], *, complete: bool
+) -> AuditSample:
     sample.refresh_from_db()
     return audit_services.audit_save(
         sample=sample, user=user, version=sample.version, answers=answers, complete=complete
@@ -327,10 +329,14 @@ def _save(sample: AuditSample, user: User, answers: dict[int, Answer], *, comple
 
 def _moderate(sample: AuditSample, changes: dict[int, Moderation] | None = None) -> None:
     sample.refresh_from_db()
-    assert sample.lead_auditor is not None  # named before the round started
     audit_services.audit_moderate(
-        sample=sample, user=sample.lead_auditor, version=sample.version, changes=changes or {}
+        sample=sample, user=_lead(sample), version=sample.version, changes=changes or {}
     )
+
+
+def _lead(sample: AuditSample) -> User:
+    assert sample.lead_auditor is not None  # noqa: S101 - every child has one before the start
+    return sample.lead_auditor
 
 
 def _date_history(round: AuditRound, *, teamed: datetime, drafted: datetime | None = None) -> None:
@@ -341,7 +347,7 @@ def _date_history(round: AuditRound, *, teamed: datetime, drafted: datetime | No
     round.refresh_from_db()
     drawn = round.created_at + timedelta(days=1)
 
-    def on(model: type, moment: datetime | None, **rows) -> None:
+    def on(model: type, moment: datetime | None, **rows: object) -> None:
         if moment is not None:
             model.history.filter(**rows).update(history_date=moment)  # type: ignore[attr-defined]
 
@@ -426,7 +432,7 @@ def _last_year(people: People, today: date) -> str | None:
     for n, sample in enumerate(samples):
         _save(
             sample,
-            sample.lead_auditor,
+            _lead(sample),
             _answers(round, grades[n * count : (n + 1) * count]),
             complete=True,
         )
@@ -439,22 +445,25 @@ def _last_year(people: People, today: date) -> str | None:
     for title_text, learning in LAST_YEAR_THEMES:
         theme = audit_services.theme_add(round=round, user=people.admin, title=title_text)
         themes.append(theme)
-        for position, text in learning:
-            if position is None:
-                sample = next(health_children, None)
+        for about, text in learning:
+            child: AuditSample | None
+            if about is None:
+                child = next(health_children, None)
             else:
-                sample = samples[position] if position < len(samples) else None
-            writer = sample.lead_auditor if sample is not None else people.admin
-            point = audit_services.learning_add(round=round, user=writer, text=text, sample=sample)
+                child = samples[about] if about < len(samples) else None
+            writer = _lead(child) if child is not None else people.admin
+            point = audit_services.learning_add(round=round, user=writer, text=text, sample=child)
             audit_services.learning_group(point=point, user=people.admin, theme=theme)
-            points.append((point, sample))
+            points.append((point, child))
     round.refresh_from_db()
     audit_services.audit_round_close(round=round, user=people.admin, version=round.version)
     agencies = {agency.name: agency for agency in Agency.objects.all()}
     actions = []
     for theme_position, agency_name, objective, description, owner in AGREED_ACTIONS:
         agency = agencies.get(agency_name)
-        plan = current_plan_of(agency) if agency is not None else None
+        if agency is None:
+            continue
+        plan = current_plan_of(agency)
         if plan is None or plan.status != plan.Status.ACTIVE:
             continue
         link = audit_services.agreed_action_add(
@@ -484,8 +493,8 @@ def _last_year(people: People, today: date) -> str | None:
         AuditSample.objects.filter(pk=sample.pk).update(
             completed_at=_at(completed), moderated_at=_at(completed + timedelta(days=7), 14)
         )
-    for point, sample in points:
-        n = samples.index(sample) if sample is not None else len(samples)
+    for point, child in points:
+        n = samples.index(child) if child is not None else len(samples)
         AuditLearningPoint.objects.filter(pk=point.pk).update(
             written_at=_at(starts_on + timedelta(days=21 + 9 * n), 15)
         )
@@ -565,7 +574,7 @@ def _this_year(people: People, today: date) -> str | None:
     moderated = 0
     for n, sample in enumerate(samples):
         sample.refresh_from_db()
-        writer = people.health if with_health[n] else sample.lead_auditor
+        writer = people.health if with_health[n] else _lead(sample)
         if stages[n] == AuditSample.Status.DRAFT:
             # Half written: the first criteria graded, the rest still to do.
             _save(
@@ -584,7 +593,7 @@ def _this_year(people: People, today: date) -> str | None:
                 if moderated < len(THIS_YEAR_LEARNING):
                     audit_services.learning_add(
                         round=round,
-                        user=sample.lead_auditor,
+                        user=_lead(sample),
                         text=THIS_YEAR_LEARNING[moderated],
                         sample=sample,
                     )
