@@ -28,8 +28,8 @@ def _findings(context: template.Context, plan_id: int) -> dict:
 def agreed_at_audit(context: template.Context, action: Any) -> dict:
     """ "Agreed at audit: <round>, theme <theme>" on an action agreed from an audit's finding,
     linked to the round's results for those who may read them; nothing on any other action."""
-    user = context["request"].user
+    request = context.get("request")
     return {
         "finding": _findings(context, action.plan_id).get(action.pk),
-        "links_results": access.reads_audit_results(user),
+        "links_results": request is not None and access.reads_audit_results(request.user),
     }
