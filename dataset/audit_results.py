@@ -13,9 +13,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+
+from neglect_portal.dates import long_date
 
 from .audit_models import (
     GOOD_OR_BETTER,
@@ -389,12 +392,16 @@ def sheets(round: AuditRound) -> list[tuple[str, list[str], list[Row]]]:
     ]
 
 
+def _text(value: object) -> str:
+    return long_date(value) if isinstance(value, date) else str(value)
+
+
 def csv_rows(round: AuditRound) -> list[Row]:
     """Every section in one table, told apart by its first column."""
     results = round_results(round)
     blank_result = [""] * len(RESULT_HEADER)
     rows: list[Row] = [
-        ["Round", *blank_result, "", f"{label}: {value}", "", "", "", "", ""]
+        ["Round", *blank_result, "", f"{label}: {_text(value)}", "", "", "", "", ""]
         for label, value in _round_rows(results)
     ]
     rows += [["Results", *row, "", "", "", "", "", "", ""] for row in _result_rows(results)]

@@ -14,7 +14,7 @@ from actionplans.models import Action, ActionPlan
 from cases.models import Child
 from dataset import audit_services
 from dataset.audit_models import AuditAgreedAction, AuditLearningPoint, AuditTheme
-from neglect_portal.dates import today
+from neglect_portal.dates import long_date, today
 from neglect_portal.records import once
 from tests.actionplans.factories import ActionFactory, ActionPlanFactory
 from tests.dataset.audit_builders import audit_round, running_round
@@ -430,6 +430,12 @@ def test_the_csv_has_results_learning_and_actions_and_names_no_child(
         health.name,
         "Voluntary and Community Sector",
     }
+    text = header.index("Text")
+    assert [row[text] for row in rows if row[0] == "Round"][-2:] == [
+        "Audits not yet moderated (not counted): 1",
+        "Compared with: No previous round",
+    ]
+    assert f"Starts: {long_date(round.starts_on)}" in body
     learning = [row for row in rows if row[0] == "Learning point"]
     assert learning[0][header.index("Text")] == "The chronology was not read"
     assert learning[0][header.index("About")] == "Child 3"
