@@ -331,6 +331,7 @@ def test_every_url_name_has_a_declared_expectation():
         and name not in SCRUTINY_EXPECTATIONS
         and name not in PARTNER_INDICATOR_EXPECTATIONS
         and name not in SURVEY_EXPECTATIONS
+        and name not in AUDIT_FINDINGS_EXPECTATIONS
         and not name.startswith("admin:")
     )
     assert undeclared == [], f"Declare access expectations for: {undeclared}"
@@ -341,6 +342,7 @@ def test_every_expectation_covers_every_role():
         **EXPECTATIONS,
         **RUN_EXPECTATIONS,
         **PARTNER_INDICATOR_EXPECTATIONS,
+        **{name: expected for name, (_, expected) in AUDIT_FINDINGS_EXPECTATIONS.items()},
         "admin": ADMIN_EXPECTATION,
         **{name: expected for name, (_, expected) in OBJECT_EXPECTATIONS.items()},
     }
@@ -859,3 +861,72 @@ def test_access_to_a_confidence_survey(client, name, role, relation):
     expected = SURVEY_EXPECTATIONS[name][1][relation][role]
     url = reverse(name, args=[survey.pk])
     assert _outcome(client, client.get(url)) == expected, url
+
+
+# The multi-agency audit's findings ----------------------------------------------------------
+# A round's results name no child: read by everyone who reads the dataset, whichever agency
+# (children's social care or another) they are in. Those who run rounds (the Working Group and
+# administrators) add its learning and themes and agree actions. Everyone else is refused
+# before the round is looked up (403), whichever round it is; a round or theme that does not
+# exist is 404 to those who may see rounds.
+
+AUDIT_FINDINGS_EXPECTATIONS = {
+    "dataset:audit_results": ("round", only(PLAN_READERS)),
+    "dataset:audit_results_csv": ("round", only(PLAN_READERS)),
+    "dataset:audit_results_xlsx": ("round", only(PLAN_READERS)),
+    "dataset:audit_learning": (
+        "round",
+        only([User.Role.WORKING_GROUP, User.Role.ADMINISTRATOR]),
+    ),
+    "dataset:audit_agreed_action": (
+        "theme",
+        only([User.Role.WORKING_GROUP, User.Role.ADMINISTRATOR]),
+    ),
+}
+
+
+@pytest.fixture
+def audit_findings_records(db):
+    from datetime import timedelta
+
+    from dataset import audit_services
+    from neglect_portal.dates import today
+    from neglect_portal.models import Agency
+    from tests.dataset.audit_builders import children_on_neglect_plans, running_round
+    from tests.factories import AgencyFactory, UserFactory
+
+    csc = AgencyFactory(name="Auditing CSC", kind=Agency.Kind.CHILDRENS_SOCIAL_CARE)
+    health = AgencyFactory(name="Audited health", kind=Agency.Kind.HEALTH)
+    children_on_neglect_plans(2, on=today() - timedelta(days=14), agencies=[health])
+    runner = UserFactory(role=User.Role.ADMINISTRATOR, agency=csc)
+    round = running_round(runner, lead=UserFactory(agency=csc), size=2)
+    theme = audit_services.theme_add(round=round, user=runner, title="Chronologies")
+    return {"round": round, "theme": theme}
+
+
+def _audit_findings_urls(name, records, *, missing=False):
+    round, theme = records["round"], records["theme"]
+    if AUDIT_FINDINGS_EXPECTATIONS[name][0] == "theme":
+        return reverse(name, args=[round.pk, theme.pk + 1 if missing else theme.pk])
+    return reverse(name, args=[round.pk + 1 if missing else round.pk])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "role", "agency"),
+    [
+        (name, role, agency)
+        for name in AUDIT_FINDINGS_EXPECTATIONS
+        for role in ROLES
+        for agency in VIEWER_AGENCIES
+        if role != ANONYMOUS or agency == "other"
+    ],
+)
+def test_access_to_an_audits_findings(client, audit_findings_records, name, role, agency):
+    if role != ANONYMOUS:
+        client.force_login(_viewer(role, agency))
+    expected = for_viewer(AUDIT_FINDINGS_EXPECTATIONS[name][1], agency)[role]
+    url = _audit_findings_urls(name, audit_findings_records)
+    assert _outcome(client, client.get(url)) == expected, url
+    missing = _audit_findings_urls(name, audit_findings_records, missing=True)
+    assert _outcome(client, client.get(missing)) == (404 if expected == 200 else expected)
