@@ -434,6 +434,7 @@ def audit_form(request: HttpRequest, pk: int, sample: int) -> HttpResponse:
                 )
             except ValidationError as gaps:
                 version = saved.version if saved else form.cleaned_data["version"]
+                found.refresh_from_db(fields=["status", "version"])  # now a draft
                 form = audit_form_for(request.POST.dict() | {"version": version})
                 form.is_valid()
                 show_validation_error(form, gaps)
@@ -463,6 +464,11 @@ def audit_form(request: HttpRequest, pk: int, sample: int) -> HttpResponse:
             else [],
             "evidence": evidence_for(found.child, on=today()),
             "may_moderate": access.can_moderate_audit(request.user, found),
+            # The record's own pages are for those who see the child anyway (the lead, from
+            # children's social care); an auditor from elsewhere reads the evidence here.
+            "sees_record": access.children_visible_to(request.user)
+            .filter(pk=found.child_id)
+            .exists(),
             "stale": stale,
         },
         status=409 if stale else 200,

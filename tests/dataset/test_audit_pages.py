@@ -260,6 +260,8 @@ def test_a_health_auditor_opens_the_form_only_while_the_round_runs(
     page = client.get(_form_url(sample)).content.decode()
     assert str(sample.child) in page and sample.child.la_child_id in page
     assert "Evidence from the record" in page
+    # The record's own pages stay closed to her: she reads the evidence here.
+    assert f'href="{reverse("cases:child_detail", args=[sample.child_id])}"' not in page
     log = AccessLog.objects.get(child=sample.child, user=health_visitor)
     assert log.reason == f"Audit: {round.title}"
     assert sample.child.given_name in client.get(reverse("dataset:my_audits")).content.decode()
@@ -304,6 +306,7 @@ def test_a_draft_keeps_partial_answers_and_completing_with_gaps_keeps_everything
     assert response.status_code == 200 and "There is a problem" in page
     assert f"Enter the evidence for {last.title}" in page
     assert "Ask the child directly" in page and "Seen in the chronology" in page
+    assert 'govuk-tag--yellow">Draft</strong>' in page
     audited.refresh_from_db()
     assert audited.status == AuditSample.Status.DRAFT  # saved as a draft, not completed
 
@@ -437,7 +440,7 @@ def test_the_audit_form_uses_the_same_queries_however_long_the_record(
             SAMPLE_DATE - timedelta(days=400 * n + 300),
         )
     client.force_login(health_visitor)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         assert client.get(_form_url(audited)).status_code == 200
     client.post(_form_url(audited), _answers(audited, action="draft"))
     # Each criterion's history is read on its own: constant for a round's five criteria.
