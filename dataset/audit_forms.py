@@ -55,7 +55,8 @@ class AuditRoundForm(GovukModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["method"].choices = AuditRound.Method.choices  # no blank choice
+        method: Any = self.fields["method"]
+        method.choices = AuditRound.Method.choices  # radios, so no blank choice
 
 
 class RoundVersionForm(CarriesVersion, GovukForm):

@@ -75,10 +75,14 @@ def audit_rounds(request: HttpRequest) -> HttpResponse:
     )
 
 
+@keeps_answers_through_sign_in
 @require_http_methods(["GET", "POST"])
 @runs_rounds
 def audit_round_add(request: HttpRequest) -> HttpResponse:
-    form = once.carry_token(AuditRoundForm(request.POST if request.method == "POST" else None))
+    data = request.POST if request.method == "POST" else kept_answers(request)
+    if request.method == "GET" and data is not None:
+        messages.warning(request, KEPT_MESSAGE.replace("your audit", "the round"))
+    form = once.carry_token(AuditRoundForm(data))
     if request.method == "POST" and form.is_valid():
         try:
             done = once.submit_once(

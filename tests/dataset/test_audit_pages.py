@@ -451,3 +451,17 @@ def test_the_audit_form_uses_the_same_queries_however_long_the_record(
             ).status_code
             == 200
         )
+
+
+def test_a_new_round_typed_after_the_session_ran_out_comes_back_after_signing_in(
+    client, administrator
+):
+    client.force_login(administrator)
+    client.post(reverse("logout"))
+    url = reverse("dataset:audit_round_add")
+    client.post(url, {"title": "Winter audit", "sample_size": "12", "method": "stratified"})
+    assert not AuditRound.objects.exists()
+    client.force_login(administrator)
+    page = client.get(url).content.decode()
+    assert "You were signed out before the round was saved" in page
+    assert 'value="Winter audit"' in page and 'value="12"' in page
