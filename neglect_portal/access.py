@@ -401,6 +401,25 @@ def audits_case(user: User) -> bool:
     return works_with_children(user)
 
 
+def _case_workers() -> QuerySet:
+    user = apps.get_model("neglect_portal", "User")
+    return user.objects.filter(
+        is_active=True, role__in=[user.Role.PRACTITIONER, user.Role.TEAM_MANAGER]
+    ).select_related("agency")
+
+
+def audit_lead_candidates() -> QuerySet:
+    """Who may be named lead auditor (leads_audits, as a list to choose from)."""
+    agency = apps.get_model("neglect_portal", "Agency")
+    return _case_workers().filter(agency__kind=agency.Kind.CHILDRENS_SOCIAL_CARE)
+
+
+def auditor_candidates(agency_ids: list[int]) -> QuerySet:
+    """Who may audit a child beside the lead (audits_case): the practitioners and managers of
+    the agencies involved with the child on the sample date."""
+    return _case_workers().filter(agency_id__in=agency_ids)
+
+
 def _audit_model(name: str) -> Any:
     return apps.get_model("dataset", name)
 

@@ -2,6 +2,7 @@ from django.urls import reverse
 
 from .access import (
     can_use_admin,
+    reads_audit_results,
     reads_dataset,
     reads_every_action_plan,
     reads_possible_duplicates,
@@ -47,17 +48,17 @@ def navigation(request):
         items.append(("Action plans", reverse("actionplans:plan_list")))
     if reads_dataset(user):
         items.append(("Dataset", reverse("dataset:dashboard_latest")))
+    if reads_audit_results(user):
+        items.append(("Audits", reverse("dataset:audit_rounds")))
     if can_use_admin(user):
         items.append(("Administration", reverse("admin:index")))
     items.append(("Your account", reverse("password_change")))
     path = request.path
+    # The longest match is current: the audits live under the dataset's path.
+    within = [url for _, url in items if url == path or (url != "/" and path.startswith(url))]
+    current = max(within, key=len, default=None)
     return {
         "service_navigation": [
-            {
-                "label": label,
-                "url": url,
-                "current": url == path or (url != "/" and path.startswith(url)),
-            }
-            for label, url in items
+            {"label": label, "url": url, "current": url == current} for label, url in items
         ]
     }

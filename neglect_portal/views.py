@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import lockout, second_step, sessions, two_factor
+from . import access, lockout, second_step, sessions, two_factor
 from .forms import PortalPasswordChangeForm, SignInForm
 
 
@@ -87,7 +87,10 @@ def session_status(request):
 
 def home(request):
     user = request.user
-    return render(request, f"home/{user.role}.html", {"agency": user.agency})
+    # One query, for those who could be on an audit team: a link to their audits while a
+    # round they audit in runs.
+    audits = access.works_with_children(user) and access.audit_samples_visible_to(user).exists()
+    return render(request, f"home/{user.role}.html", {"agency": user.agency, "has_audits": audits})
 
 
 @login_not_required

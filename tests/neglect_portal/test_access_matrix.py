@@ -11,11 +11,13 @@ agency ("other"), against an active plan with a submitted quarter; a draft plan 
 (404) from everyone outside its agency but administrators.
 """
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from neglect_portal.dates import today
 from neglect_portal.models import User
 
 SIGN_IN = "sign-in"
@@ -134,6 +136,11 @@ EXPECTATIONS = {
     # Administrators define the indicators agencies submit (access.defines_partner_indicators).
     "dataset:partner_indicators": only([User.Role.ADMINISTRATOR]),
     "dataset:partner_indicator_add": only([User.Role.ADMINISTRATOR]),
+    # The multi-agency case audit: rounds for everyone who reads audit results, run by the
+    # Working Group and administrators; auditors (case workers) reach theirs from My audits.
+    "dataset:audit_rounds": only(PLAN_READERS),
+    "dataset:audit_round_add": only([User.Role.WORKING_GROUP, User.Role.ADMINISTRATOR]),
+    "dataset:my_audits": only(CASE_WORKERS),
 }
 # Arguments for URLs above that take something other than a record id.
 URL_ARGS = {
@@ -332,6 +339,7 @@ def test_every_url_name_has_a_declared_expectation():
         and name not in PARTNER_INDICATOR_EXPECTATIONS
         and name not in SURVEY_EXPECTATIONS
         and name not in AUDIT_FINDINGS_EXPECTATIONS
+        and name not in AUDIT_EXPECTATIONS
         and not name.startswith("admin:")
     )
     assert undeclared == [], f"Declare access expectations for: {undeclared}"
@@ -354,6 +362,7 @@ def test_every_expectation_covers_every_role():
         *RETURN_EXPECTATIONS.items(),
         *SCRUTINY_EXPECTATIONS.items(),
         *SURVEY_EXPECTATIONS.items(),
+        *AUDIT_EXPECTATIONS.items(),
     ]:
         assert set(expected) == {"own", "other"}, name
         for relation in ("own", "other"):
@@ -930,3 +939,76 @@ def test_access_to_an_audits_findings(client, audit_findings_records, name, role
     assert _outcome(client, client.get(url)) == expected, url
     missing = _audit_findings_urls(name, audit_findings_records, missing=True)
     assert _outcome(client, client.get(missing)) == (404 if expected == 200 else expected)
+
+
+# The multi-agency case audit ------------------------------------------------------------------
+# Against a running round of one sampled child. A round's pages are read by everyone who reads
+# audit results and changed by those who run audits, whoever the viewer is ("own" and "other"
+# alike). A sampled child's audit, its history and its moderation are for the child's audit
+# team while the round runs ("own": the viewer is on the team; for moderation, the lead auditor
+# of a completed audit): only case workers can be, and everyone else learns nothing (404).
+
+RUNS_AUDITS = [User.Role.WORKING_GROUP, User.Role.ADMINISTRATOR]
+AUDIT_TEAM = by_plan_agency(own=only(CASE_WORKERS, others=404), other=everyone(404))
+AUDIT_EXPECTATIONS = {
+    "dataset:audit_round": (
+        "round",
+        by_plan_agency(own=only(PLAN_READERS), other=only(PLAN_READERS)),
+    ),
+    # POST only; GET is refused before anything is looked up.
+    "dataset:audit_sample_draw": ("round", by_plan_agency(own=everyone(405), other=everyone(405))),
+    "dataset:audit_sample_pick": ("round", by_plan_agency(own=everyone(405), other=everyone(405))),
+    "dataset:audit_round_start": ("round", by_plan_agency(own=everyone(405), other=everyone(405))),
+    # The confirmation page, then the POST that closes the round.
+    "dataset:audit_round_close": (
+        "round",
+        by_plan_agency(own=only(RUNS_AUDITS), other=only(RUNS_AUDITS)),
+    ),
+    "dataset:audit_team": (
+        "sample",
+        by_plan_agency(own=only(RUNS_AUDITS), other=only(RUNS_AUDITS)),
+    ),
+    "dataset:audit_form": ("sample", AUDIT_TEAM),
+    "dataset:audit_history": ("sample", AUDIT_TEAM),
+    "dataset:audit_moderate": ("sample", AUDIT_TEAM),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "role", "relation"),
+    [
+        (name, role, relation)
+        for name in AUDIT_EXPECTATIONS
+        for role in ROLES
+        for relation in PLAN_RELATIONS
+        if role != ANONYMOUS or relation == "other"
+    ],
+)
+def test_access_to_an_audit_round_and_a_sampled_childs_audit(client, name, role, relation):
+    from dataset.audit_models import AuditAuditor, AuditSample
+    from neglect_portal.models import Agency
+    from tests.dataset.audit_builders import children_on_neglect_plans, running_round
+    from tests.factories import AgencyFactory, UserFactory
+
+    csc = AgencyFactory(name="Children's Social Care", kind=Agency.Kind.CHILDRENS_SOCIAL_CARE)
+    partner = AgencyFactory(name="Audited partner")
+    runner = UserFactory(role=User.Role.ADMINISTRATOR, agency=csc)
+    lead = UserFactory(role=User.Role.PRACTITIONER, agency=csc)
+    children_on_neglect_plans(1, on=today() - timedelta(days=14), agencies=[partner])
+    round = running_round(runner, lead=lead, size=1)
+    sample = round.samples.get()
+    viewer = UserFactory(role=role if role != ANONYMOUS else User.Role.PRACTITIONER, agency=partner)
+    if relation == "own":
+        if name == "dataset:audit_moderate":
+            AuditSample.objects.filter(pk=sample.pk).update(
+                lead_auditor=viewer, status=AuditSample.Status.COMPLETED
+            )
+        else:
+            AuditAuditor.objects.create(sample=sample, auditor=viewer)
+    if role != ANONYMOUS:
+        client.force_login(viewer)
+    key, expected = AUDIT_EXPECTATIONS[name]
+    args = [round.pk] if key == "round" else [round.pk, sample.pk]
+    url = reverse(name, args=args)
+    assert _outcome(client, client.get(url)) == expected[relation][role], url
