@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from neglect_portal.quarters import Quarter
 
-from . import computation, indicators, selectors, targets
+from . import breakdown, computation, indicators, selectors, targets
 from .charts import Chart, chart
 from .indicators import Indicator, Source, Unit
 from .movements import (
@@ -455,10 +455,13 @@ def restatement_rows(restatements, registry: Registry | None = None) -> list[Fig
 
 def indicator_series(code: str, quarter: Quarter, day: date) -> dict:
     """What an indicator's page shows beside its trend: the chronology's week-by-week entries,
-    and the toolkit's running total to E (or to `day` while the quarter is open)."""
+    the toolkit's running total to E (or to `day` while the quarter is open), and the audit's
+    judgements by criterion."""
     if code == "CHRONOLOGY_ENTRIES_WEEKLY":
         return {"weeks": computation.weekly_chronology_entries(quarter)}
     if code == "TOOLKIT_CHILDREN":
         as_at = min(quarter.end, day)
         return {"to_date": computation.toolkit_children_to_date(as_at), "to_date_as_at": as_at}
+    if code == "AUDIT_GOOD_OR_BETTER":
+        return {"criteria": breakdown.audit_by_criterion(quarter)}
     return {}
