@@ -28,6 +28,9 @@ NO_RETURNS = "No agency returns yet"
 # An agency's own indicator for a quarter it has not submitted: a gap, never 0.
 NOT_SUBMITTED = "Not submitted"
 NO_RESPONSES = "no responses"  # a mean change with no practitioner to count
+# A computed indicator added after a quarter was published (AUDIT_GOOD_OR_BETTER, say): that
+# snapshot has no figure for it, which is neither a missing return nor a zero.
+NOT_PUBLISHED = "Not in the figures published for this quarter"
 SPARK_WIDTH, SPARK_HEIGHT = 120, 32
 CHART_WIDTH, CHART_HEIGHT = 560, 200
 
@@ -37,9 +40,17 @@ def quarter_choices(today: date, count: int = 12) -> list[Quarter]:
     return Quarter.containing(today).last(count)[::-1]
 
 
+def gap_text(indicator: Indicator) -> str:
+    """What a figure with nothing to show is: not submitted by its agency, not in the
+    published snapshot, or (training coverage) no returns yet."""
+    if indicator.submitted_by_agency:
+        return NOT_SUBMITTED
+    return NOT_PUBLISHED if indicator.computed else NO_RETURNS
+
+
 def shown_value(shown: Shown) -> str:
     if not shown.available:
-        return NOT_SUBMITTED if shown.indicator.submitted_by_agency else NO_RETURNS
+        return gap_text(shown.indicator)
     if shown.indicator.unit == Unit.MEAN_CHANGE and not shown.numerator:
         return NO_RESPONSES
     return format_value(shown.value, shown.indicator.unit)
@@ -59,7 +70,7 @@ def counts_text(shown: Shown) -> str:
     """What a figure counts: "2 of 3 children", "48 questionnaires", "130 entries in 91
     days"; a gap says so."""
     if not shown.available:
-        return NO_RETURNS
+        return gap_text(shown.indicator)
     indicator = shown.indicator
     if indicator.has_denominator:
         return f"{shown.numerator} of {shown.denominator} {indicator.counts}"
@@ -373,7 +384,7 @@ def export_rows(quarter: Quarter):
             if indicator.submitted_by_agency:
                 note = f"Not submitted by {indicator.owner}"
             else:
-                note = NO_RETURNS
+                note = gap_text(indicator)
             yield [*common, None, None, None, unit, note, *against]
         else:
             value = float(shown.value) if isinstance(shown.value, Decimal) else shown.value

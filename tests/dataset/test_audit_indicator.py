@@ -195,3 +195,21 @@ def test_the_members_page_names_each_judgement_by_round_child_number_and_criteri
     csv_url = reverse("dataset:members_csv", args=[Q1.slug, "AUDIT_GOOD_OR_BETTER", "numerator"])
     lines = client.get(csv_url).content.decode().splitlines()
     assert len(lines) == 1 + 4
+
+
+def test_a_quarter_published_before_it_existed_says_so_rather_than_no_returns(
+    client, audits, administrator, working_group_member
+):
+    from dataset.models import PublishedFigure
+    from dataset.services import quarter_publish
+
+    quarter_publish(quarter=Q1, user=administrator)
+    # As a snapshot taken before AUDIT_GOOD_OR_BETTER was in the registry holds it.
+    PublishedFigure.objects.filter(code="AUDIT_GOOD_OR_BETTER").delete()
+    client.force_login(working_group_member)
+    dashboard = client.get(reverse("dataset:dashboard", args=[Q1.slug])).content.decode()
+    card = dashboard[dashboard.index('id="card-AUDIT_GOOD_OR_BETTER"') :]
+    assert "Not in the figures published for this quarter" in card[: card.index("</div>")]
+    impact = client.get(reverse("dataset:impact", args=[Q1.slug])).content.decode()
+    audit = impact[impact.index('id="impact-audit-figure"') :]
+    assert "Not in the figures published for this quarter" in audit[: audit.index("</p>")]
