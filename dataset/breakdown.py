@@ -1,18 +1,21 @@
 """Indicators broken down by agency, where that makes sense (kpi-definitions.md): the toolkit
 and chronology figures, by the agency of the practitioner who completed the form or recorded
-the entry (for next steps, the analysis's). A child seen by two agencies counts once in each,
-so agency figures need not add up to the partnership's."""
+the entry (for next steps, the analysis's); the audit's judgements by the agencies involved
+with the audited child on the sample date (AuditSample.agencies), and by criterion. A child
+seen by two agencies counts once in each, so agency figures need not add up to the
+partnership's."""
 
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
 
-from django.db.models import Count
+from django.db.models import Count, Min
 
 from neglect_portal.models import Agency
 from neglect_portal.quarters import Quarter
 
+from .audit_models import DEFAULT_CRITERIA
 from .computation import TOOLKIT_FORMS, Figure, completed_in, figure_of, measures
 from .indicators import Unit, get
 from .movements import format_value
@@ -24,7 +27,12 @@ AGENCY_FIELD = {
     "SDQ_RAISED": "author_agency_id",
     "NEXT_STEPS_OVERDUE": "analysis__author_agency_id",
     "MANAGER_OVERSIGHT": "author_agency_id",
+    # Many agencies to a sample: grouping by them counts a judgement once for each.
+    "AUDIT_GOOD_OR_BETTER": "sample__agencies",
 }
+# The agency each breakdown is by, as its table's heading says.
+AGENCY_HEADINGS = {"AUDIT_GOOD_OR_BETTER": "Agency involved with the audited child"}
+AGENCY_HEADING = "Agency that completed it"
 BY_AGENCY = ("TOOLKIT_CHILDREN", *AGENCY_FIELD)
 
 
@@ -114,3 +122,62 @@ def agency_figures(code: str, quarter: Quarter, unit: str) -> list[AgencyFigure]
             figure = figure_of(code, unit, quarter, 0, 0)
         rows.append(AgencyFigure(agency, figure.numerator, figure.denominator, figure.value, unit))
     return rows
+
+
+def agency_heading(code: str) -> str:
+    return AGENCY_HEADINGS.get(code, AGENCY_HEADING)
+
+
+@dataclass(frozen=True)
+class CriterionFigure:
+    code: str
+    title: str
+    numerator: int
+    denominator: int
+    value: Decimal | None
+
+    @property
+    def value_text(self) -> str:
+        return format_value(self.value, Unit.PERCENTAGE)
+
+
+_DEFAULT_TITLES = {code: title for code, title, _ in DEFAULT_CRITERIA}
+_DEFAULT_ORDER = {code: n for n, (code, _, _) in enumerate(DEFAULT_CRITERIA)}
+
+
+def audit_by_criterion(quarter: Quarter) -> list[CriterionFigure]:
+    """AUDIT_GOOD_OR_BETTER per criterion, in one query. Criteria are per round, so they are
+    grouped by code under the default criteria's titles and order (domain.md §9); a code of
+    a round's own comes after them, under one of its titles. Every default criterion has a
+    row, "no cases" when nothing was moderated."""
+    (measure,) = measures(quarter, ["AUDIT_GOOD_OR_BETTER"])
+    rows = (
+        measure.model.objects.filter(measure.population)
+        .values("criterion__code")
+        .annotate(
+            population=Count("pk"),
+            numerator=Count("pk", filter=measure.condition),
+            title=Min("criterion__title"),
+        )
+        .order_by()
+    )
+    counted = {row["criterion__code"]: row for row in rows}
+    # Every default criterion has its row, "no cases" when nothing was moderated.
+    codes = [*_DEFAULT_TITLES, *sorted(set(counted) - set(_DEFAULT_TITLES))]
+    found = []
+    for code in codes:
+        row = counted.get(code, {"population": 0, "numerator": 0, "title": code})
+        figure = figure_of(
+            "AUDIT_GOOD_OR_BETTER", Unit.PERCENTAGE, quarter, row["population"], row["numerator"]
+        )
+        assert figure.denominator is not None
+        found.append(
+            CriterionFigure(
+                code,
+                _DEFAULT_TITLES.get(code, row["title"]),
+                figure.numerator,
+                figure.denominator,
+                figure.value,
+            )
+        )
+    return sorted(found, key=lambda f: (_DEFAULT_ORDER.get(f.code, len(_DEFAULT_ORDER)), f.title))

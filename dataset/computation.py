@@ -3,8 +3,9 @@
 Each indicator is a `Measure`: the rows of one model it looks at (its population: the
 denominator, or the rows counted for a count or a mean) and, for a percentage, the condition
 that puts a row in the numerator. `compute()` turns every measure on the same model into one
-aggregate query with conditional counts, so a quarter costs one query per model (fourteen
-in all: three on children, and MANAGER_OVERSIGHT's three kinds of tool each its own), however
+aggregate query with conditional counts, so a quarter costs one query per model (fifteen
+in all: three on children, MANAGER_OVERSIGHT's three kinds of tool each its own, and the
+audit judgements), however
 many children there are; `members()` turns the same two filters into the querysets behind a
 figure for drill-down, so a list and its count cannot disagree.
 
@@ -15,7 +16,7 @@ Dates relative to each row ("12 months before the referral") use `AddMonths`, wh
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import reduce
 from operator import or_
@@ -23,6 +24,7 @@ from operator import or_
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from django.utils import timezone
 
 from cases.codes import CPCategory, VoiceAnswer
 from cases.models import (
@@ -53,6 +55,7 @@ from toolkit.sdq_bands import HIGH, VERY_HIGH
 from toolkit.status import CURRENT_FOR, MANDATORY_TOOLS, counted_completion_within
 
 from . import confidence, indicators
+from .audit_models import GOOD_OR_BETTER, AuditJudgement, AuditSample
 from .indicators import Unit
 from .sql_dates import AddMonths
 
@@ -526,8 +529,9 @@ def _figure(measure: Measure, counts: dict[str, int], quarter: Quarter) -> Figur
 
 def compute(quarter: Quarter, codes=None) -> dict[str, Figure]:
     """The figures of `quarter` for `codes` (default: every computed indicator: those from
-    case records and CONFIDENCE_CHANGE), in the registry's order, with one aggregate query
-    per model (three for children) and one for the confidence surveys."""
+    case records, AUDIT_GOOD_OR_BETTER and CONFIDENCE_CHANGE), in the registry's order, with
+    one aggregate query per model (three for children, one for the audit judgements) and one
+    for the confidence surveys."""
     codes = list(indicators.COMPUTED_CODES) if codes is None else list(codes)
     surveyed = {code: _SURVEY_FIGURES[code](quarter) for code in codes if code in _SURVEY_FIGURES}
     wanted = measures(quarter, [code for code in codes if code not in _SURVEY_FIGURES])
@@ -775,6 +779,37 @@ def _manager_oversight(quarter):
             )
             for kind, model in OVERSEEN_TOOLS.items()
         ),
+    )
+
+
+# The multi-agency case audit (definitions version 2) ---------------------------------------
+
+
+def moderated_in(quarter: Quarter, prefix: str = "") -> Q:
+    """Audits moderated S..E, by the local day (Europe/London) of `moderated_at`: bounds on
+    the timestamp itself, so its index is used; `prefix` reaches the sample ("sample__")."""
+    first, after = (
+        timezone.make_aware(datetime.combine(day, time.min))
+        for day in (quarter.start, quarter.end + timedelta(days=1))
+    )
+    return Q(
+        **{
+            f"{prefix}status": AuditSample.Status.MODERATED,
+            f"{prefix}moderated_at__gte": first,
+            f"{prefix}moderated_at__lt": after,
+        }
+    )
+
+
+@_builds("AUDIT_GOOD_OR_BETTER")
+def _audit_good_or_better(quarter):
+    # Its own model, so one aggregate query more per quarter; the records behind it are the
+    # judgements, each about one audited child (AuditJudgement.child_lookup).
+    return Measure(
+        "AUDIT_GOOD_OR_BETTER",
+        AuditJudgement,
+        moderated_in(quarter, "sample__") & ~Q(grade=""),
+        Q(grade__in=GOOD_OR_BETTER),
     )
 
 

@@ -8,6 +8,8 @@ page of rows costs no query per row.
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
+
 from cases.models import (
     Assessment,
     Child,
@@ -27,6 +29,8 @@ from toolkit.models import (
     ParentChildObservation,
 )
 
+from .audit_models import AuditJudgement
+
 WHICH_LABELS = {"numerator": "In the numerator", "denominator": "In the denominator"}
 # What a row reads besides the child (which neglect_portal.access fetches with the record).
 ROW_READS = {
@@ -36,6 +40,7 @@ ROW_READS = {
     DayInMyLife: ("author_agency",),
     AssessmentChecklist: ("author_agency",),
     ParentChildObservation: ("author_agency",),
+    AuditJudgement: ("criterion", "sample__round"),
 }
 MANDATORY_FORMS = (DayInMyLife, AssessmentChecklist, ParentChildObservation)
 
@@ -100,6 +105,14 @@ def row(record) -> Row:
             record.plan.child,
             f"Child protection review (plan from {_day(record.plan.start_date)})",
             _day(record.review_date),
+        )
+    if isinstance(record, AuditJudgement):
+        # The child's sample number, as the round's pages name them, beside the child.
+        return Row(
+            record.sample.child,
+            f"Audit judgement, {record.sample.round.title} (child {record.sample.number}): "
+            f"{record.criterion.title}, {record.get_grade_display().lower()}",
+            f"moderated {_day(timezone.localdate(record.sample.moderated_at))}",
         )
     if isinstance(record, MANDATORY_FORMS):
         return Row(

@@ -34,6 +34,7 @@ class Source(models.TextChoices):
     AGENCY_RETURNS = "agency_returns", "Agency quarterly returns"
     ACTION_PLANS = "action_plans", "Agency action plans"
     CONFIDENCE_SURVEYS = "confidence_surveys", "Practitioner confidence surveys"
+    AUDITS = "audits", "Multi-agency case audits"
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,15 @@ class Indicator:
     @property
     def computed(self) -> bool:
         """Computed by dataset.computation (and `manage.py kpis`): the case-record
-        indicators and the confidence surveys', which lists no individual (anonymous)."""
-        return self.source in (Source.CASE_RECORDS, Source.CONFIDENCE_SURVEYS)
+        indicators, the audits' and the confidence surveys', which lists no individual
+        (anonymous)."""
+        return self.source in (Source.CASE_RECORDS, Source.AUDITS, Source.CONFIDENCE_SURVEYS)
+
+    @property
+    def lists_records(self) -> bool:
+        """Drilled down to the records behind it, each about a child: the case-record
+        indicators and the audits' judgements."""
+        return self.source in (Source.CASE_RECORDS, Source.AUDITS)
 
 
 _OPEN_AT_E = (
@@ -375,6 +383,24 @@ INDICATORS: tuple[Indicator, ...] = (
         "actions",
         None,
         source=Source.ACTION_PLANS,
+    ),
+    Indicator(
+        "AUDIT_GOOD_OR_BETTER",
+        "Multi-agency case audit judgements graded good or better",
+        "Of the judgements of the multi-agency case audits moderated in the quarter (one "
+        "audited child graded on one criterion: promptness of identification, use of "
+        "historical information, analysis of the impact of neglect on the child, robustness "
+        "of actions to improve outcomes, and the voice of the child), the percentage graded "
+        "good or outstanding, as agreed at moderation. A child's judgements count in the "
+        "quarter the lead auditor moderated their audit, whichever round it belongs to; an "
+        "audit not yet moderated is in neither number. It is broken down by criterion and by "
+        "the agencies involved with the audited child on the round's sample date; a child with "
+        "several agencies involved counts once for each.",
+        Kind.FLOW,
+        Unit.PERCENTAGE,
+        "audit judgements",
+        True,
+        source=Source.AUDITS,
     ),
 )
 

@@ -151,7 +151,7 @@ def indicator_rows(pack: MeetingPack) -> Iterator[list]:
                 moved,
                 f"Not submitted by {shown.indicator.owner}"
                 if shown.indicator.submitted_by_agency
-                else presentation.NO_RETURNS,
+                else presentation.gap_text(shown.indicator),
                 *presentation.target_columns(shown, card.against.target),
             ]
             continue

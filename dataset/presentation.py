@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from neglect_portal.quarters import Quarter
 
-from . import computation, indicators, selectors, targets
+from . import breakdown, computation, indicators, selectors, targets
 from .charts import Chart, chart
 from .indicators import Indicator, Source, Unit
 from .movements import (
@@ -28,6 +28,9 @@ NO_RETURNS = "No agency returns yet"
 # An agency's own indicator for a quarter it has not submitted: a gap, never 0.
 NOT_SUBMITTED = "Not submitted"
 NO_RESPONSES = "no responses"  # a mean change with no practitioner to count
+# A computed indicator added after a quarter was published (AUDIT_GOOD_OR_BETTER, say): that
+# snapshot has no figure for it, which is neither a missing return nor a zero.
+NOT_PUBLISHED = "Not in the figures published for this quarter"
 SPARK_WIDTH, SPARK_HEIGHT = 120, 32
 CHART_WIDTH, CHART_HEIGHT = 560, 200
 
@@ -37,9 +40,17 @@ def quarter_choices(today: date, count: int = 12) -> list[Quarter]:
     return Quarter.containing(today).last(count)[::-1]
 
 
+def gap_text(indicator: Indicator) -> str:
+    """What a figure with nothing to show is: not submitted by its agency, not in the
+    published snapshot, or (training coverage) no returns yet."""
+    if indicator.submitted_by_agency:
+        return NOT_SUBMITTED
+    return NOT_PUBLISHED if indicator.computed else NO_RETURNS
+
+
 def shown_value(shown: Shown) -> str:
     if not shown.available:
-        return NOT_SUBMITTED if shown.indicator.submitted_by_agency else NO_RETURNS
+        return gap_text(shown.indicator)
     if shown.indicator.unit == Unit.MEAN_CHANGE and not shown.numerator:
         return NO_RESPONSES
     return format_value(shown.value, shown.indicator.unit)
@@ -59,7 +70,7 @@ def counts_text(shown: Shown) -> str:
     """What a figure counts: "2 of 3 children", "48 questionnaires", "130 entries in 91
     days"; a gap says so."""
     if not shown.available:
-        return NO_RETURNS
+        return gap_text(shown.indicator)
     indicator = shown.indicator
     if indicator.has_denominator:
         return f"{shown.numerator} of {shown.denominator} {indicator.counts}"
@@ -373,7 +384,7 @@ def export_rows(quarter: Quarter):
             if indicator.submitted_by_agency:
                 note = f"Not submitted by {indicator.owner}"
             else:
-                note = NO_RETURNS
+                note = gap_text(indicator)
             yield [*common, None, None, None, unit, note, *against]
         else:
             value = float(shown.value) if isinstance(shown.value, Decimal) else shown.value
@@ -455,10 +466,13 @@ def restatement_rows(restatements, registry: Registry | None = None) -> list[Fig
 
 def indicator_series(code: str, quarter: Quarter, day: date) -> dict:
     """What an indicator's page shows beside its trend: the chronology's week-by-week entries,
-    and the toolkit's running total to E (or to `day` while the quarter is open)."""
+    the toolkit's running total to E (or to `day` while the quarter is open), and the audit's
+    judgements by criterion."""
     if code == "CHRONOLOGY_ENTRIES_WEEKLY":
         return {"weeks": computation.weekly_chronology_entries(quarter)}
     if code == "TOOLKIT_CHILDREN":
         as_at = min(quarter.end, day)
         return {"to_date": computation.toolkit_children_to_date(as_at), "to_date_as_at": as_at}
+    if code == "AUDIT_GOOD_OR_BETTER":
+        return {"criteria": breakdown.audit_by_criterion(quarter)}
     return {}

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from . import (
     challenge_views,
+    impact_views,
     pack_views,
     partner_views,
     publish_views,
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", views.dashboard_latest, name="dashboard_latest"),
     path("choose/", views.choose_quarter, name="choose_quarter"),
     path("pack/", pack_views.pack_latest, name="pack_latest"),
+    path("impact/", impact_views.impact_latest, name="impact_latest"),
     path("my-return/", return_views.my_return, name="my_return"),
     path("agency-indicators/", partner_views.partner_indicators, name="partner_indicators"),
     path(
@@ -46,6 +48,7 @@ urlpatterns = [
     path("<quarter:quarter>/dataset.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
     path("<quarter:quarter>/themes/", views.themes, name="themes"),
     path("<quarter:quarter>/pack/", pack_views.pack, name="pack"),
+    path("<quarter:quarter>/impact/", impact_views.impact, name="impact"),
     path("<quarter:quarter>/pack/meeting-pack.csv", pack_views.pack_csv, name="pack_csv"),
     path("<quarter:quarter>/pack/meeting-pack.xlsx", pack_views.pack_xlsx, name="pack_xlsx"),
     path("<quarter:quarter>/indicators/<slug:code>/", views.indicator, name="indicator"),

@@ -30,7 +30,7 @@ def _indicator_or_404(code: str) -> Indicator:
 
 def _case_record_indicator_or_404(code: str, which: str) -> Indicator:
     indicator = _indicator_or_404(code)
-    if not indicator.computed_from_case_records or which not in drilldown.WHICH_LABELS:
+    if not indicator.lists_records or which not in drilldown.WHICH_LABELS:
         raise Http404("No such list")
     if which == selectors.DENOMINATOR and not indicator.has_denominator:
         raise Http404("No such list")
@@ -99,13 +99,14 @@ def themes(request, quarter):
 def indicator(request, quarter, code):
     indicator = _indicator_or_404(code)
     context = {**_quarter_context(quarter), "indicator": indicator}
-    if indicator.computed_from_case_records:
+    if indicator.lists_records:
         numerator, denominator = selectors.visible_counts(code, quarter, request.user)
         context.update(
             {
                 **presentation.indicator_trend(code, quarter),
                 **presentation.indicator_series(code, quarter, today()),
                 "breakdown": breakdown.agency_figures(code, quarter, indicator.unit),
+                "breakdown_heading": breakdown.agency_heading(code),
                 "sees_records": access.sees_any_child(request.user),
                 "visible_numerator": numerator,
                 "visible_denominator": denominator,

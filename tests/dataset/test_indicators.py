@@ -46,8 +46,9 @@ SNAPSHOTS = {
 
 # sha256 of every definition text in registry order. When this test fails, a definition has
 # changed: bump DEFINITIONS_VERSION (published quarters record it) and update both.
-# CONFIDENCE_CHANGE and the voice indicators are version 2's (kpi-definitions.md), so "2".
-FINGERPRINT = ("2", "e7bdc2d7e14f1a6afb312ded9465a62f7a7150484771c70afb57fe45eceda234")
+# CONFIDENCE_CHANGE, AUDIT_GOOD_OR_BETTER and the voice indicators are version 2's
+# (kpi-definitions.md), so "2".
+FINGERPRINT = ("2", "90c791fa779aad86cc0ac1275bf56cccd09345176b1e4ecb2be05f1f46af6ca2")
 
 
 def test_every_code_of_the_contract_is_registered_in_its_order():
@@ -56,9 +57,14 @@ def test_every_code_of_the_contract_is_registered_in_its_order():
         "CONFIDENCE_CHANGE",
         "TRAINING_COVERAGE",
         "ACTIONS_BY_RAG",
+        "AUDIT_GOOD_OR_BETTER",
     ]
     assert list(indicators.CASE_RECORD_CODES) == CASE_RECORD_CODES
-    assert list(indicators.COMPUTED_CODES) == [*CASE_RECORD_CODES, "CONFIDENCE_CHANGE"]
+    assert list(indicators.COMPUTED_CODES) == [
+        *CASE_RECORD_CODES,
+        "CONFIDENCE_CHANGE",
+        "AUDIT_GOOD_OR_BETTER",
+    ]
 
 
 def test_training_and_actions_come_from_returns_and_action_plans():
@@ -78,6 +84,17 @@ def test_confidence_change_is_computed_from_the_surveys_with_no_list_of_anyone()
     assert "fewer than 5 practitioners" in change.definition
 
 
+def test_audit_good_or_better_is_computed_from_the_audits_with_its_judgements_listed():
+    audit = indicators.get("AUDIT_GOOD_OR_BETTER")
+    assert audit.source == Source.AUDITS
+    assert audit.computed and audit.lists_records and not audit.computed_from_case_records
+    assert (audit.kind, audit.unit) == (Kind.FLOW, Unit.PERCENTAGE)
+    assert audit.counts == "audit judgements"
+    assert audit.higher_is_better is True
+    assert "moderated in the quarter" in audit.definition
+    assert not indicators.get("CONFIDENCE_CHANGE").lists_records
+
+
 @pytest.mark.parametrize("indicator", INDICATORS, ids=lambda i: i.code)
 def test_kind_and_unit_follow_the_contract(indicator):
     assert indicator.kind == (Kind.SNAPSHOT if indicator.code in SNAPSHOTS else Kind.FLOW)
@@ -87,7 +104,7 @@ def test_kind_and_unit_follow_the_contract(indicator):
         assert indicator.unit == Unit.MEAN and not indicator.has_denominator
     elif indicator.code in MEAN_CHANGES:
         assert indicator.unit == Unit.MEAN_CHANGE and not indicator.has_denominator
-    elif indicator.source == Source.CASE_RECORDS:
+    elif indicator.source in (Source.CASE_RECORDS, Source.AUDITS):
         assert indicator.unit == Unit.PERCENTAGE and indicator.has_denominator
 
 

@@ -175,12 +175,12 @@ def test_the_pack_needs_the_same_queries_however_many_records(
     for batch in (2, 12):
         for _ in range(batch):
             cp_plan(ChildFactory(), date(2024, 2, 1))
-        # Two quarters read once for the figures and the themes (2 × 15 aggregates, the
+        # Two quarters read once for the figures and the themes (2 × 16 aggregates, the
         # snapshots, returns, agencies' indicators and their figures), the targets in force
         # twice, the plans' matrix, the returns owed, the challenges and decisions, the
         # session, the user and their agency.
         with (
-            django_assert_max_num_queries(50),
+            django_assert_max_num_queries(52),
             CaptureQueriesContext(connection) as queries,
         ):
             pack(wg_client)

@@ -170,14 +170,14 @@ def test_the_dashboard_needs_the_same_queries_however_many_children(
 ):
     for i in range(children):
         cp_plan(ChildFactory(), date(2024, 1, 1 + i))
-    # Eight quarters computed live × fifteen aggregate queries (computation.compute: one per
-    # model, MANAGER_OVERSIGHT's three kinds of tool each their own, and one for the
-    # confidence surveys), one look for published snapshots and one for agency returns
-    # covering all eight, one for the targets in force for every card (dataset/targets.py),
-    # the action plans' counts, the session, the user and their agency: constant whatever the
-    # number of children. Two more for the indicators agencies submit: their definitions, and
-    # every quarter's submissions.
-    with django_assert_max_num_queries(129):
+    # Eight quarters computed live × sixteen aggregate queries (computation.compute: one per
+    # model, MANAGER_OVERSIGHT's three kinds of tool each their own, one for the audit
+    # judgements and one for the confidence surveys), one look for published snapshots and
+    # one for agency returns covering all eight, one for the targets in force for every card
+    # (dataset/targets.py), the action plans' counts, the session, the user and their agency:
+    # constant whatever the number of children. Two more for the indicators agencies submit:
+    # their definitions, and every quarter's submissions.
+    with django_assert_max_num_queries(137):
         assert dashboard(wg_client).status_code == 200
 
 
@@ -222,6 +222,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(client, working_g
         reverse("dataset:indicator", args=[SLUG, "TOOLKIT_CHILDREN"]),
         reverse("dataset:indicator", args=[SLUG, "CHRONOLOGY_ENTRIES_WEEKLY"]),
         reverse("dataset:indicator", args=[SLUG, "SDQ_RAISED"]),
+        reverse("dataset:indicator", args=[SLUG, "AUDIT_GOOD_OR_BETTER"]),
         reverse("dataset:themes", args=[SLUG]),
         reverse("dataset:dashboard_csv", args=[SLUG]),
     ],
@@ -241,11 +242,12 @@ def test_the_other_dataset_pages_need_the_same_queries_however_many_records(
             cp_plan(child, date(2024, 2, 1))
             InvolvementFactory(child=child, agency=health, start_date=date(2024, 1, 1))
             tool(SDQ, child, nurse, date(2024, 5, 1), informant="parent")
-        # At most two quarters' aggregates (30, two of them CONFIDENCE_CHANGE's), one look
+        # At most two quarters' aggregates (32, two of them CONFIDENCE_CHANGE's and two
+        # AUDIT_GOOD_OR_BETTER's), one look
         # each for published snapshots, agency returns and the targets in force, the session,
         # the user and their agency; and two for the indicators agencies submit (their
         # definitions and submissions).
-        with django_assert_max_num_queries(38), CaptureQueriesContext(connection) as queries:
+        with django_assert_max_num_queries(40), CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]

@@ -105,6 +105,9 @@ EXPECTATIONS = {
     "dataset:pack": only(PLAN_READERS),
     "dataset:pack_csv": only(PLAN_READERS),
     "dataset:pack_xlsx": only(PLAN_READERS),
+    # The Impact Framework names no child either: for everyone who reads the dataset.
+    "dataset:impact_latest": only(PLAN_READERS, 302),  # on to the latest complete quarter's
+    "dataset:impact": only(PLAN_READERS),
     "dataset:indicator": only(PLAN_READERS),
     "dataset:members": only(PLAN_READERS),
     "dataset:members_csv": by_agency(csc=only(PLAN_READERS), other=everyone(403)),
@@ -157,6 +160,7 @@ URL_ARGS = {
         "dataset:pack",
         "dataset:pack_csv",
         "dataset:pack_xlsx",
+        "dataset:impact",
         "dataset:training_coverage",
         "dataset:publish",
         "dataset:republish",
