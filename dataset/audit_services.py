@@ -158,10 +158,15 @@ def audit_team_set(
             {"lead_auditor": "The lead auditor must work in children's social care"}
         )
     others = {person.pk: person for person in auditors if person.pk != lead.pk}
+    involved = set(current.agencies.values_list("pk", flat=True))
     for person in others.values():
         if not access.audits_case(person):
             raise ValidationError(
                 {"auditors": f"{person} cannot audit cases: choose practitioners or managers"}
+            )
+        if person.agency_id not in involved:
+            raise ValidationError(
+                {"auditors": f"{person} is not from an agency involved with this child"}
             )
     current.lead_auditor = lead
     _bump(current, user=user)

@@ -12,7 +12,7 @@ from dataset import audit_services
 from dataset.audit_models import AuditJudgement, AuditRound, AuditSample
 from neglect_portal.dates import today
 from tests.dataset.audit_builders import audit_round, children_on_neglect_plans, running_round
-from tests.factories import ChildFactory
+from tests.factories import ChildFactory, InvolvementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -241,7 +241,15 @@ def test_starting_and_closing_the_round_through_the_pages(
 def test_a_health_auditor_opens_the_form_only_while_the_round_runs(
     client, administrator, csc_social_worker, health_visitor, health, outsider
 ):
-    children_on_neglect_plans(1, on=SAMPLE_DATE, agencies=[])  # health is not involved
+    (child,) = children_on_neglect_plans(1, on=SAMPLE_DATE, agencies=[])
+    # Health worked with the child on the sample date and has since closed its involvement:
+    # only the audit lets its auditor read the record now.
+    InvolvementFactory(
+        child=child,
+        agency=health,
+        start_date=SAMPLE_DATE - timedelta(days=30),
+        end_date=SAMPLE_DATE + timedelta(days=7),
+    )
     round = audit_round(administrator, size=1)
     audit_services.audit_sample_draw(round=round, user=administrator, version=round.version, seed=1)
     sample = round.samples.get()

@@ -11,7 +11,7 @@ from dataset.audit_models import AuditJudgement, AuditRound, AuditSample, Grade
 from neglect_portal import access
 from neglect_portal.dates import today
 from tests.dataset.audit_builders import audit_round, children_on_neglect_plans, running_round
-from tests.factories import ChildFactory
+from tests.factories import ChildFactory, InvolvementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -67,9 +67,17 @@ def test_the_sample_records_the_agencies_involved_on_the_sample_date(administrat
 def test_a_health_auditor_reads_the_child_only_while_the_round_runs(
     administrator, csc_social_worker, health_visitor, health
 ):
-    children = children_on_neglect_plans(
-        2, on=today() - timedelta(days=14), agencies=[], cin_every=0
-    )
+    sample_date = today() - timedelta(days=14)
+    children = children_on_neglect_plans(2, on=sample_date, agencies=[], cin_every=0)
+    # Health worked with both on the sample date and has since closed its involvement, so
+    # only the audit lets its auditor read them now.
+    for child in children:
+        InvolvementFactory(
+            child=child,
+            agency=health,
+            start_date=sample_date - timedelta(days=30),
+            end_date=sample_date + timedelta(days=7),
+        )
     round = audit_round(administrator, size=2)
     _drawn(round, 3)
     sample = round.samples.first()
@@ -123,6 +131,32 @@ def test_a_partner_cannot_be_the_lead_auditor(administrator, health_visitor):
             lead=health_visitor,
             auditors=[],
         )
+
+
+def test_an_auditor_must_come_from_an_agency_involved_with_the_child(
+    administrator, csc_social_worker, health_visitor, health, voluntary
+):
+    children_on_neglect_plans(1, on=today() - timedelta(days=14), agencies=[health])
+    round = audit_round(administrator, size=1)
+    _drawn(round, 3)
+    sample = round.samples.get()
+    stranger = UserFactory(agency=voluntary)
+    with pytest.raises(ValidationError, match="not from an agency involved"):
+        audit_services.audit_team_set(
+            sample=sample,
+            user=administrator,
+            version=sample.version,
+            lead=csc_social_worker,
+            auditors=[health_visitor, stranger],
+        )
+    audit_services.audit_team_set(
+        sample=sample,
+        user=administrator,
+        version=sample.version,
+        lead=csc_social_worker,
+        auditors=[health_visitor],
+    )
+    assert list(sample.auditors.values_list("auditor", flat=True)) == [health_visitor.pk]
 
 
 def _answers(round, grade):
