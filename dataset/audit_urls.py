@@ -3,7 +3,7 @@ audit and its moderation (under /dataset/audits/)."""
 
 from django.urls import path
 
-from . import audit_views
+from . import audit_record_views, audit_views
 
 urlpatterns: list = [
     path("", audit_views.audit_rounds, name="audit_rounds"),
@@ -16,6 +16,11 @@ urlpatterns: list = [
     path("<int:pk>/close/", audit_views.audit_round_close, name="audit_round_close"),
     path("<int:pk>/children/<int:sample>/", audit_views.audit_form, name="audit_form"),
     path("<int:pk>/children/<int:sample>/team/", audit_views.audit_team, name="audit_team"),
+    path(
+        "<int:pk>/children/<int:sample>/chronology/",
+        audit_record_views.audit_chronology,
+        name="audit_chronology",
+    ),
     path(
         "<int:pk>/children/<int:sample>/moderate/",
         audit_views.audit_moderate,

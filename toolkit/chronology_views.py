@@ -53,9 +53,13 @@ def chronology(request, pk):
     return chronology_page(request, _visible_child(request, pk))
 
 
-def chronology_page(request, child, *, oversight_form=None):
-    """The chronology (or its print), with the management oversight of its review."""
-    child_opened(child=child, user=request.user)
+def chronology_page(request, child, *, oversight_form=None, read_for="", back_url=""):
+    """The chronology (or its print), with the management oversight of its review.
+
+    `read_for`: why someone who may read but not change the record opened it ("the audit
+    Neglect audit 2026"): shown as the print is, without a control that changes anything, and
+    said in the access log; `back_url` leads back to where they came from."""
+    child_opened(child=child, user=request.user, reason=f"Read for {read_for}" if read_for else "")
     filters = _filters(request)
     items = merged_chronology(
         child,
@@ -64,7 +68,8 @@ def chronology_page(request, child, *, oversight_form=None):
         oldest_first=filters["oldest_first"],
     )
     record = Chronology.objects.filter(child=child).select_related("reviewed_by").first()
-    printing = request.resolver_match.url_name == "chronology_print"
+    printed = request.resolver_match.url_name == "chronology_print"
+    printing = printed or bool(read_for)
     return render(
         request,
         "toolkit/chronology.html",
@@ -82,8 +87,10 @@ def chronology_page(request, child, *, oversight_form=None):
             "can_review": access.works_with_children(request.user),
             "printing": printing,
             "printed_at": now(),
+            "read_for": read_for,
+            "back_url": back_url,
             # A printed chronology goes on paper and into files: no menu of the portal's pages.
-            **({"service_navigation": []} if printing else {}),
+            **({"service_navigation": []} if printed else {}),
             **oversight_context(request.user, CHRONOLOGY_KIND, record, oversight_form),
         },
     )

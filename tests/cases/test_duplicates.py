@@ -24,6 +24,7 @@ from cases.models import (
 )
 from cases.services import child_opened
 from neglect_portal import dates
+from neglect_portal.models import User
 from tests.factories import (
     AgencyFactory,
     AllocationFactory,
@@ -34,6 +35,7 @@ from tests.factories import (
     CPReviewFactory,
     InvolvementFactory,
     ReferralFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -231,6 +233,15 @@ def test_a_pair_found_not_the_same_is_kept_and_never_flagged_again(client, csc_t
 # Merging -----------------------------------------------------------------------------------
 
 
+def _sampled_for_audit(child, author):
+    from dataset.audit_models import AuditSample
+    from neglect_portal.records.history import attributed
+    from tests.dataset.audit_builders import audit_round
+
+    round = audit_round(UserFactory(role=User.Role.ADMINISTRATOR, agency=author.agency))
+    attributed(AuditSample(round=round, child=child, number=1, plan="cp"), user=author).save()
+
+
 def _every_record_about(child, author, agency):
     """At least one row of every model pointing at a child, history included."""
     from toolkit.models import ChronologyEntry, SDQNeed
@@ -238,6 +249,7 @@ def _every_record_about(child, author, agency):
     from toolkit.tool_kinds import TOOL_KINDS
 
     referral = ReferralFactory(child=child, referral_date=TODAY - timedelta(days=400))
+    _sampled_for_audit(child, author)
     AllocationFactory(
         child=child,
         worker=author,

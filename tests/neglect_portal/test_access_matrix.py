@@ -973,6 +973,7 @@ AUDIT_EXPECTATIONS = {
         by_plan_agency(own=only(RUNS_AUDITS), other=only(RUNS_AUDITS)),
     ),
     "dataset:audit_form": ("sample", AUDIT_TEAM),
+    "dataset:audit_chronology": ("sample", AUDIT_TEAM),
     "dataset:audit_history": ("sample", AUDIT_TEAM),
     "dataset:audit_moderate": ("sample", AUDIT_TEAM),
 }
