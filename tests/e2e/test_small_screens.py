@@ -16,6 +16,8 @@ from actionplans.services import challenge_raise
 from cases.demo_data import add_demo_duplicate, generate_demo_data
 from cases.models import CensusImportRun, Child, PossibleDuplicate
 from dataset import targets
+from dataset.audit_models import AuditRound, AuditSample
+from dataset.demo_audits import load_demo_audits
 from dataset.models import AgencyReturn, PartnerIndicator
 from dataset.services import agency_return_submit, quarter_publish, target_set
 from neglect_portal.demo import DEMO_PASSWORD, HEALTH_PRACTITIONER, load_demo_data
@@ -56,6 +58,8 @@ def _pages_by_role(site):
     load_demo_data()
     generate_demo_data(300, seed=1)
     add_demo_duplicate()
+    # Last year's audit round, closed, and this year's in progress, with health auditing.
+    load_demo_audits()
     today = timezone.localdate()
     practitioner = User.objects.get(username="practitioner")
     mine = caseload(practitioner, on=today)
@@ -144,6 +148,11 @@ def _pages_by_role(site):
             expected_version=targets.schedule_version(TARGETED),
         )
 
+    audit = AuditRound.objects.get(status=AuditRound.Status.IN_PROGRESS)
+    health_audit = AuditSample.objects.filter(
+        round=audit, auditors__auditor__username=HEALTH_PRACTITIONER
+    ).first()
+
     q = quarter.slug
     return {
         "practitioner": [
@@ -171,6 +180,11 @@ def _pages_by_role(site):
         HEALTH_PRACTITIONER: [
             ("A partner's children", "/my-children/"),
             ("A partner's view of a child", f"/children/{partner_child.pk}/"),
+            ("My audits", "/dataset/audits/mine/"),
+            (
+                "An audit form, with the evidence pane",
+                f"/dataset/audits/{audit.pk}/children/{health_audit.pk}/",
+            ),
         ],
         "lead": [
             ("Action plans", "/action-plans/"),
@@ -200,6 +214,7 @@ def _pages_by_role(site):
             ),
             ("The meeting pack", f"/dataset/{q}/pack/"),
             ("Targets", "/dataset/targets/"),
+            ("The Impact Framework", f"/dataset/{q}/impact/"),
             ("A target's history", f"/dataset/targets/{TARGETED}/history/"),
         ],
         "chair": [
@@ -223,6 +238,10 @@ def _pages_by_role(site):
             ("An agency indicator's history", f"/dataset/agency-indicators/{hv.pk}/history/"),
             ("Targets, for an administrator who sets them", "/dataset/targets/"),
             ("A published quarter's meeting pack", f"/dataset/{q}/pack/"),
+            ("Audit rounds", "/dataset/audits/"),
+            ("An audit round and its sample", f"/dataset/audits/{audit.pk}/"),
+            ("An audit round's results", f"/dataset/audits/{audit.pk}/results/"),
+            ("An audit round's learning", f"/dataset/audits/{audit.pk}/learning/"),
         ],
     }
 
