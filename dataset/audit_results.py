@@ -155,6 +155,8 @@ def previous_round(round: AuditRound) -> AuditRound | None:
     closed or not."""
     return (
         AuditRound.objects.filter(starts_on__lt=round.starts_on)
+        # One still being planned (or set up and abandoned) has audited no one.
+        .exclude(status=AuditRound.Status.PLANNING)
         .exclude(pk=round.pk)
         .order_by("-starts_on", "-pk")
         .first()

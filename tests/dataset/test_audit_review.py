@@ -1,0 +1,35 @@
+"""Defects found in a fresh-eyes review of the multi-agency audit, each pinned by a test."""
+
+from datetime import timedelta
+
+import pytest
+
+from dataset import audit_results
+from neglect_portal.dates import today
+from tests.dataset.audit_builders import audit_round, children_on_neglect_plans, running_round
+from tests.dataset.test_audit_results import G, audited
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_round_never_started_is_not_the_previous_round(administrator, csc_social_worker):
+    # A round set up and abandoned while planning has no audits: comparing with it would
+    # leave every criterion "not comparable" instead of measured against the last audit.
+    day = today()
+    children_on_neglect_plans(2, on=day - timedelta(days=14), cin_every=0)
+    last = running_round(
+        administrator,
+        lead=csc_social_worker,
+        size=2,
+        title="Last year's",
+        starts_on=day - timedelta(days=300),
+    )
+    for sample in last.samples.all():
+        audited(sample, G, lead=csc_social_worker)
+    audit_round(administrator, title="Abandoned", starts_on=day - timedelta(days=100))
+    this = running_round(administrator, lead=csc_social_worker, size=2, title="This year's")
+
+    assert audit_results.previous_round(this) == last
+    travelled = audit_results.round_results(this).criteria[0].travelled
+    assert travelled.previous_title == "Last year's"
+    assert travelled.before == 100
