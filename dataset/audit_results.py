@@ -412,7 +412,7 @@ def csv_rows(round: AuditRound) -> list[Row]:
         for theme, text, about in _learning_rows(round)
     ]
     rows += [
-        ["Agreed action", *blank_result, theme, what, "", agency, objective, owner, due]
+        ["Agreed action", *blank_result, theme, what, "", agency, objective, owner, _text(due)]
         for theme, agency, objective, what, owner, due in _action_rows(round)
     ]
     return rows

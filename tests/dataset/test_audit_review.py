@@ -1,12 +1,16 @@
 """Defects found in a fresh-eyes review of the multi-agency audit, each pinned by a test."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 
 from dataset import audit_results
-from neglect_portal.dates import today
+from neglect_portal.dates import long_date, today
 from tests.dataset.audit_builders import audit_round, children_on_neglect_plans, running_round
+from tests.dataset.test_audit_findings_pages import findings, health_plan, round  # noqa: F401
 from tests.dataset.test_audit_results import G, audited
 
 pytestmark = pytest.mark.django_db
@@ -33,3 +37,19 @@ def test_a_round_never_started_is_not_the_previous_round(administrator, csc_soci
     travelled = audit_results.round_results(this).criteria[0].travelled
     assert travelled.previous_title == "Last year's"
     assert travelled.before == 100
+
+
+def test_the_csv_writes_an_agreed_actions_due_date_as_people_read_it(
+    client,
+    round,  # noqa: F811
+    findings,  # noqa: F811
+    working_group_member,
+):
+    client.force_login(working_group_member)
+
+    body = client.get(reverse("dataset:audit_results_csv", args=[round.pk])).content.decode()
+
+    rows = list(csv.reader(io.StringIO(body)))
+    due = rows[0].index("Due date")
+    (action,) = [row for row in rows if row[0] == "Agreed action"]
+    assert action[due] == long_date(today() + timedelta(days=90))
