@@ -53,3 +53,16 @@ def test_the_csv_writes_an_agreed_actions_due_date_as_people_read_it(
     due = rows[0].index("Due date")
     (action,) = [row for row in rows if row[0] == "Agreed action"]
     assert action[due] == long_date(today() + timedelta(days=90))
+
+
+def test_the_round_page_gives_no_childs_record_id_to_those_who_may_not_see_them(
+    client, administrator, working_group_member, csc_social_worker, health
+):
+    children_on_neglect_plans(2, on=today() - timedelta(days=14), agencies=[health])
+    running = running_round(administrator, lead=csc_social_worker, size=2)
+    client.force_login(working_group_member)  # voluntary sector, involved with neither
+
+    page = client.get(reverse("dataset:audit_round", args=[running.pk])).content.decode()
+
+    assert "Child 1" in page
+    assert "data-child" not in page
