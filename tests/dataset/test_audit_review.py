@@ -3,11 +3,13 @@
 import csv
 import io
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.urls import reverse
 
-from dataset import audit_results
+from dataset import audit_results, audit_services
+from dataset.audit_models import AuditRound
 from neglect_portal.dates import long_date, today
 from tests.dataset.audit_builders import audit_round, children_on_neglect_plans, running_round
 from tests.dataset.test_audit_findings_pages import findings, health_plan, round  # noqa: F401
@@ -66,3 +68,47 @@ def test_the_round_page_gives_no_childs_record_id_to_those_who_may_not_see_them(
 
     assert "Child 1" in page
     assert "data-child" not in page
+
+
+@pytest.mark.parametrize("change", ["save", "moderate", "team"])
+def test_a_change_to_a_childs_audit_locks_its_round_first(
+    change, administrator, csc_social_worker, csc_team_manager
+):
+    # Closing the round locks the round's row; a change to one child's audit checked the
+    # round was running without that lock, so on PostgreSQL a save typed as the round closed
+    # could land after the close. SQLite runs one writer at a time, so this watches the lock.
+    children_on_neglect_plans(1, on=today() - timedelta(days=14), cin_every=0)
+    running = running_round(administrator, lead=csc_social_worker, size=1)
+    sample = running.samples.get()
+    if change == "moderate":
+        sample = audited(sample, G, lead=csc_social_worker, moderate=False)
+    locked = []
+    real = audit_services._locked
+
+    def spy(model, pk, version=None):
+        locked.append(model)
+        return real(model, pk, version)
+
+    with mock.patch.object(audit_services, "_locked", side_effect=spy):
+        if change == "save":
+            audit_services.audit_save(
+                sample=sample,
+                user=csc_social_worker,
+                version=sample.version,
+                answers={},
+                complete=False,
+            )
+        elif change == "moderate":
+            audit_services.audit_moderate(
+                sample=sample, user=csc_social_worker, version=sample.version, changes={}
+            )
+        else:
+            audit_services.audit_team_set(
+                sample=sample,
+                user=administrator,
+                version=sample.version,
+                lead=csc_team_manager,
+                auditors=[],
+            )
+
+    assert locked[0] is AuditRound
