@@ -131,6 +131,8 @@ def audit_sample_pick(
     """The round's sample picked by hand, from children on a neglect plan on the sample date
     whom the picker may see."""
     current = _planning(round, version)
+    if current.method != AuditRound.Method.BY_HAND:
+        raise ValidationError("This round's children are drawn at random")
     wanted = {child.pk for child in children}
     visible = set(
         access.children_visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True)

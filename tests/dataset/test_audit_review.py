@@ -6,6 +6,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from dataset import audit_results, audit_services
@@ -136,3 +137,17 @@ def test_answers_typed_while_a_colleague_completed_the_audit_are_not_lost(
     response = client.post(reverse("dataset:audit_form", args=[running.pk, sample.pk]), data)
 
     assert "Health visits missed in the spring" in response.content.decode()
+
+
+def test_a_round_drawn_at_random_cannot_be_picked_by_hand(administrator):
+    # The draw refuses a round picked by hand; the pick took any round, so a POST to it
+    # left a round saying "At random" with no seed and children chosen by a person.
+    children = children_on_neglect_plans(3, on=today() - timedelta(days=14), cin_every=0)
+    drawn = audit_round(administrator, size=2)
+
+    with pytest.raises(ValidationError):
+        audit_services.audit_sample_pick(
+            round=drawn, user=administrator, version=drawn.version, children=children[:2]
+        )
+
+    assert not drawn.samples.exists()
