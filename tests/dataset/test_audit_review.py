@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from dataset import audit_results, audit_services
-from dataset.audit_models import AuditRound
+from dataset.audit_models import AuditJudgement, AuditRound
 from neglect_portal.dates import long_date, today
 from tests.dataset.audit_builders import audit_round, children_on_neglect_plans, running_round
 from tests.dataset.test_audit_findings_pages import findings, health_plan, round  # noqa: F401
@@ -115,13 +115,12 @@ def test_a_change_to_a_childs_audit_locks_its_round_first(
     assert locked[0] is AuditRound
 
 
-@pytest.mark.xfail(strict=True, reason="not fixed: see the review's report")
 def test_answers_typed_while_a_colleague_completed_the_audit_are_not_lost(
     client, administrator, csc_social_worker, health_visitor, health
 ):
     # The health visitor types while the lead completes the audit in another browser: the
-    # POST finds the audit locked and redirects with "can no longer be changed", and what
-    # was typed is gone (a stale draft, by contrast, comes back in a 409 with the answers).
+    # POST found the audit locked and redirected with "can no longer be changed", and what
+    # was typed was gone (a stale draft, by contrast, comes back in a 409 with the answers).
     children_on_neglect_plans(1, on=today() - timedelta(days=14), agencies=[health])
     running = running_round(
         administrator, lead=csc_social_worker, auditors=[health_visitor], size=1
@@ -136,7 +135,29 @@ def test_answers_typed_while_a_colleague_completed_the_audit_are_not_lost(
 
     response = client.post(reverse("dataset:audit_form", args=[running.pk, sample.pk]), data)
 
-    assert "Health visits missed in the spring" in response.content.decode()
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Health visits missed in the spring" in page
+    assert "completed this audit after you opened it" in page
+    assert not AuditJudgement.objects.filter(evidence__contains="Health visits").exists()
+
+
+def test_a_second_click_on_complete_still_just_says_it_is_completed(
+    client, administrator, csc_social_worker, health
+):
+    children_on_neglect_plans(1, on=today() - timedelta(days=14), agencies=[health])
+    running = running_round(administrator, lead=csc_social_worker, size=1)
+    sample = running.samples.get()
+    opened_at = sample.version
+    audited(sample, G, lead=csc_social_worker, moderate=False)
+    client.force_login(csc_social_worker)
+
+    response = client.post(
+        reverse("dataset:audit_form", args=[running.pk, sample.pk]),
+        {"version": opened_at, "action": "complete"},
+    )
+
+    assert response.status_code == 302
 
 
 def test_a_round_drawn_at_random_cannot_be_picked_by_hand(administrator):
