@@ -155,6 +155,8 @@ def previous_round(round: AuditRound) -> AuditRound | None:
     closed or not."""
     return (
         AuditRound.objects.filter(starts_on__lt=round.starts_on)
+        # One still being planned (or set up and abandoned) has audited no one.
+        .exclude(status=AuditRound.Status.PLANNING)
         .exclude(pk=round.pk)
         .order_by("-starts_on", "-pk")
         .first()
@@ -410,7 +412,7 @@ def csv_rows(round: AuditRound) -> list[Row]:
         for theme, text, about in _learning_rows(round)
     ]
     rows += [
-        ["Agreed action", *blank_result, theme, what, "", agency, objective, owner, due]
+        ["Agreed action", *blank_result, theme, what, "", agency, objective, owner, _text(due)]
         for theme, agency, objective, what, owner, due in _action_rows(round)
     ]
     return rows

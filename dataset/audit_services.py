@@ -44,6 +44,13 @@ def _locked(model: type, pk: int, version: int | None = None):
     return current
 
 
+def _locked_sample(sample: AuditSample, version: int) -> AuditSample:
+    """The sample, its round's row locked first: closing the round takes that lock, so a
+    change checked against a running round cannot land after the close."""
+    _locked(AuditRound, sample.round_id)
+    return _locked(AuditSample, sample.pk, version)
+
+
 def _bump(record, *, user: User, reason: str | None = None) -> None:
     record.version += 1
     attributed(record, user=user, reason=reason).save()
@@ -124,6 +131,8 @@ def audit_sample_pick(
     """The round's sample picked by hand, from children on a neglect plan on the sample date
     whom the picker may see."""
     current = _planning(round, version)
+    if current.method != AuditRound.Method.BY_HAND:
+        raise ValidationError("This round's children are drawn at random")
     wanted = {child.pk for child in children}
     visible = set(
         access.children_visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True)
@@ -150,7 +159,7 @@ def audit_team_set(
 ) -> AuditSample:
     """Name the child's lead auditor (children's social care) and the other agencies'
     auditors; allowed until the round closes, so someone who leaves can be replaced."""
-    current = _locked(AuditSample, sample.pk, version)
+    current = _locked_sample(sample, version)
     if current.round.is_closed:
         raise ValidationError("The round is closed")
     if not access.leads_audits(lead):
@@ -233,7 +242,7 @@ def audit_save(
 ) -> AuditSample:
     """Save the audit team's answers (criterion id → answer) as a draft, or complete it: a
     completed audit needs a grade and evidence for every criterion and is then locked."""
-    current = _locked(AuditSample, sample.pk, version)
+    current = _locked_sample(sample, version)
     if not access.can_edit_audit(user, current):
         raise ValidationError("This audit can no longer be changed")
     judgements = _judgements(current)
@@ -278,7 +287,7 @@ def audit_moderate(
 ) -> AuditSample:
     """The lead auditor agrees the completed audit, changing any grade with a reason (the
     team's grade is kept beside it, and both in history). Unchanged grades are agreed."""
-    current = _locked(AuditSample, sample.pk, version)
+    current = _locked_sample(sample, version)
     if not access.can_moderate_audit(user, current):
         raise ValidationError("Only the lead auditor moderates a completed audit")
     judgements = _judgements(current)

@@ -400,16 +400,24 @@ def _opened(request: HttpRequest, sample: AuditSample) -> None:
 def audit_form(request: HttpRequest, pk: int, sample: int) -> HttpResponse:
     found = _sample_or_404(request, pk, sample)
     criteria = list(found.round.criteria.all())
-    if found.is_locked and request.method == "POST":
-        # A second click on "Complete", or a form open in another tab: nothing to change.
-        messages.info(request, "This audit has been completed, so it can no longer be changed")
-        return redirect("dataset:audit_form", pk=pk, sample=found.pk)
 
     def audit_form_for(data):
         return AuditForm(data, sample=found, criteria=criteria, judgements=_judgements(found))
 
-    stale = None
-    if request.method == "POST":
+    stale = completed_meanwhile = None
+    if found.is_locked and request.method == "POST":
+        typed = audit_form_for(request.POST)
+        if found.completed_by_id == request.user.pk or not typed.is_valid():
+            # A second click on "Complete", or a form open in another tab: nothing to change.
+            messages.info(request, "This audit has been completed, so it can no longer be changed")
+            return redirect("dataset:audit_form", pk=pk, sample=found.pk)
+        # A colleague completed it while this auditor typed: what they typed is shown beside
+        # what was completed rather than lost, for the lead auditor to weigh at moderation.
+        form = typed
+        completed_meanwhile = refuse_stale(
+            typed, audit_form_for(None), version=found.version, thing="audit"
+        )
+    elif request.method == "POST":
         form = audit_form_for(request.POST)
         if form.is_valid():
             complete = request.POST.get("action") == "complete"
@@ -474,8 +482,9 @@ def audit_form(request: HttpRequest, pk: int, sample: int) -> HttpResponse:
             .filter(pk=found.child_id)
             .exists(),
             "stale": stale,
+            "completed_meanwhile": completed_meanwhile,
         },
-        status=409 if stale else 200,
+        status=409 if stale or completed_meanwhile else 200,
     )
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from actionplans.models import Action, ActionPlan
 from cases.models import Child
 from dataset import audit_services
-from dataset.audit_models import AuditAgreedAction, AuditLearningPoint, AuditTheme
+from dataset.audit_models import AuditAgreedAction, AuditLearningPoint, AuditRound, AuditTheme
 from neglect_portal.dates import long_date, today
 from neglect_portal.records import once
 from tests.actionplans.factories import ActionFactory, ActionPlanFactory
@@ -138,7 +138,10 @@ def test_the_results_page_takes_the_same_queries_for_any_number_of_themes_and_ro
     themes,
 ):
     for n in range(themes):  # earlier rounds too: only the previous one is read
-        audit_round(administrator, title=f"Round {n}", starts_on=today() - timedelta(days=40 + n))
+        earlier = audit_round(
+            administrator, title=f"Round {n}", starts_on=today() - timedelta(days=40 + n)
+        )
+        AuditRound.objects.filter(pk=earlier.pk).update(status=AuditRound.Status.CLOSED)
     round = four_agency_round(administrator, csc_social_worker, health, voluntary)
     for n in range(themes):
         theme = _theme(round, administrator, f"Theme {n}")

@@ -122,6 +122,7 @@ def test_the_previous_round_is_the_latest_to_start_before_closed_or_not(administ
     this = audit_round(administrator, title="This", starts_on=day - timedelta(days=7))
     audit_round(administrator, title="Later", starts_on=day + timedelta(days=10))
     AuditRound.objects.filter(pk=oldest.pk).update(status=AuditRound.Status.CLOSED)
+    AuditRound.objects.filter(pk=previous.pk).update(status=AuditRound.Status.IN_PROGRESS)
 
     assert audit_results.previous_round(this) == previous
     assert audit_results.previous_round(previous) == oldest
@@ -180,7 +181,10 @@ def test_a_round_with_nothing_before_it_says_so(
 def test_a_previous_round_with_nothing_moderated_is_not_comparable(
     administrator, csc_social_worker, health, voluntary
 ):
-    audit_round(administrator, title="Spring audit", starts_on=today() - timedelta(days=90))
+    spring = audit_round(
+        administrator, title="Spring audit", starts_on=today() - timedelta(days=90)
+    )
+    AuditRound.objects.filter(pk=spring.pk).update(status=AuditRound.Status.CLOSED)
     round = four_agency_round(administrator, csc_social_worker, health, voluntary)
 
     travelled = _by_code(audit_results.round_results(round))["impact"].travelled
@@ -199,7 +203,8 @@ def test_the_results_take_the_same_queries_for_any_sample(
     administrator, csc_social_worker, health, django_assert_num_queries, size
 ):
     children_on_neglect_plans(size, on=today() - timedelta(days=14), agencies=[health])
-    audit_round(administrator, title="Before", starts_on=today() - timedelta(days=60))
+    before = audit_round(administrator, title="Before", starts_on=today() - timedelta(days=60))
+    AuditRound.objects.filter(pk=before.pk).update(status=AuditRound.Status.CLOSED)
     round = running_round(administrator, lead=csc_social_worker, size=size)
     for sample in round.samples.all():
         audited(sample, G, lead=csc_social_worker)
