@@ -92,6 +92,22 @@ class DrawForm(RoundVersionForm):
     )
 
 
+class CriterionAddForm(RoundVersionForm):
+    submit_label = "Add the criterion"
+    non_field_anchor = "id_title"
+    title = forms.CharField(
+        label="Criterion",
+        max_length=200,
+        error_messages={"required": "Enter the criterion, like Work with fathers"},
+    )
+    question = forms.CharField(
+        label="Question the auditors answer (optional)",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class PickForm(RoundVersionForm):
     submit_label = "Save the sample"
     non_field_anchor = "id_children_1"

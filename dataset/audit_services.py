@@ -10,7 +10,9 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from actionplans.models import Action, ActionPlan
 from actionplans.selectors import current_plan_of
@@ -151,6 +153,42 @@ def audit_sample_pick(
     current.sample_size = len(wanted)
     _bump(current, user=user, reason="Sample picked by hand")
     return _replace_sample(current, [eligible[pk] for pk in sorted(wanted)], user=user)
+
+
+@transaction.atomic
+def audit_criterion_add(
+    *, round: AuditRound, user: User, version: int, title: str, question: str = ""
+) -> AuditCriterion:
+    """Add a criterion of the round's own, graded after the others, while it is planned."""
+    current = _planning(round, version)
+    title = title.strip()
+    code = slugify(title)[: AuditCriterion._meta.get_field("code").max_length].strip("-")
+    if not code:
+        raise ValidationError({"title": "Enter a title with letters or numbers in it"})
+    if current.criteria.filter(Q(code=code) | Q(title__iexact=title)).exists():
+        raise ValidationError({"title": "This round already has a criterion with that title"})
+    last = current.criteria.order_by("-order").values_list("order", flat=True).first()
+    criterion = AuditCriterion(
+        round=current,
+        code=code,
+        title=title,
+        question=question.strip(),
+        order=0 if last is None else last + 1,
+    )
+    criterion.full_clean()
+    attributed(criterion, user=user).save()
+    _bump(current, user=user, reason=f"Criterion added: {title}")
+    return criterion
+
+
+@transaction.atomic
+def audit_criterion_remove(*, criterion: AuditCriterion, user: User, version: int) -> None:
+    """Take a criterion out of the round while it is planned; one must remain."""
+    current = _planning(criterion.round, version)
+    if current.criteria.count() <= 1:
+        raise ValidationError("A round needs at least one criterion")
+    attributed(criterion, user=user).delete()
+    _bump(current, user=user, reason=f"Criterion removed: {criterion.title}")
 
 
 @transaction.atomic

@@ -13,6 +13,12 @@ urlpatterns: list = [
     path("<int:pk>/draw/", audit_views.audit_sample_draw, name="audit_sample_draw"),
     path("<int:pk>/pick/", audit_views.audit_sample_pick, name="audit_sample_pick"),
     path("<int:pk>/start/", audit_views.audit_round_start, name="audit_round_start"),
+    path("<int:pk>/criteria/", audit_views.audit_criterion_add, name="audit_criterion_add"),
+    path(
+        "<int:pk>/criteria/<int:criterion>/remove/",
+        audit_views.audit_criterion_remove,
+        name="audit_criterion_remove",
+    ),
     path("<int:pk>/close/", audit_views.audit_round_close, name="audit_round_close"),
     path("<int:pk>/children/<int:sample>/", audit_views.audit_form, name="audit_form"),
     path("<int:pk>/children/<int:sample>/team/", audit_views.audit_team, name="audit_team"),

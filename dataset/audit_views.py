@@ -37,6 +37,7 @@ from .audit_evidence import evidence_for
 from .audit_forms import (
     AuditForm,
     AuditRoundForm,
+    CriterionAddForm,
     DrawForm,
     ModerateForm,
     PickForm,
@@ -156,6 +157,7 @@ def _round_page(request: HttpRequest, round: AuditRound, *, status: int = 200, *
         else:
             context["draw_form"] = forms.get("draw_form") or DrawForm(round=round)
         context["start_form"] = forms.get("start_form") or RoundVersionForm(round=round)
+        context["criterion_form"] = forms.get("criterion_form") or CriterionAddForm(round=round)
     # The page's `form` is the one with errors, for the error summary above the heading.
     context["form"] = next((f for f in forms.values() if f is not None and f.errors), None)
     return render(request, "dataset/audits/round.html", context, status=status)
@@ -225,6 +227,45 @@ def audit_sample_pick(request: HttpRequest, pk: int) -> HttpResponse:
             children=Child.objects.filter(pk__in=f.cleaned_data["children"]),
         ),
         "Sample saved",
+    )
+
+
+@require_POST
+@runs_rounds
+def audit_criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
+    round = _round_or_404(pk)
+    form = CriterionAddForm(request.POST, round=round)
+    return _round_change(
+        request,
+        round,
+        form,
+        "criterion_form",
+        lambda f: audit_services.audit_criterion_add(
+            round=round,
+            user=request.user,
+            version=f.cleaned_data["version"],
+            title=f.cleaned_data["title"],
+            question=f.cleaned_data["question"],
+        ),
+        "Criterion added",
+    )
+
+
+@require_POST
+@runs_rounds
+def audit_criterion_remove(request: HttpRequest, pk: int, criterion: int) -> HttpResponse:
+    round = _round_or_404(pk)
+    found = get_object_or_404(round.criteria.all(), pk=criterion)
+    form = RoundVersionForm(request.POST, round=round)
+    return _round_change(
+        request,
+        round,
+        form,
+        "start_form",
+        lambda f: audit_services.audit_criterion_remove(
+            criterion=found, user=request.user, version=f.cleaned_data["version"]
+        ),
+        f"{found.title} removed from the criteria",
     )
 
 

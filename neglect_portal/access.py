@@ -431,7 +431,9 @@ def _rounds_running(on: date | None) -> Q:
 
 def audit_samples_visible_to(user: Any, *, on: date | None = None) -> QuerySet:
     """The sampled children whose audit `user` works on, in rounds running on `on` (today by
-    default): as lead auditor or as one of the auditors."""
+    default): as lead auditor or as one of the auditors. The only way an auditor reads a
+    child they could not otherwise see (the audit form, its evidence and the chronology),
+    read only, each opening written to the child's access log."""
     samples = _audit_model("AuditSample").objects
     if not _signed_in(user) or not audits_case(user):
         return samples.none()
@@ -439,14 +441,6 @@ def audit_samples_visible_to(user: Any, *, on: date | None = None) -> QuerySet:
     return samples.filter(
         Q(lead_auditor=user) | Q(auditors__auditor=user), round__in=running
     ).distinct()
-
-
-def audited_children_visible_to(user: Any, *, on: date | None = None) -> QuerySet:
-    """Children `user` may read because they audit them in a running round: read only, and
-    every opening is written to the access log with the round's title."""
-    return _case_model("Child").objects.filter(
-        pk__in=audit_samples_visible_to(user, on=on).values("child_id")
-    )
 
 
 def can_edit_audit(user: User, sample: Record) -> bool:

@@ -473,3 +473,51 @@ def test_a_new_round_typed_after_the_session_ran_out_comes_back_after_signing_in
     page = client.get(url).content.decode()
     assert "You were signed out before the round was saved" in page
     assert 'value="Winter audit"' in page and 'value="12"' in page
+
+
+def test_the_criteria_change_until_the_round_starts(client, administrator, csc_social_worker):
+    children_on_neglect_plans(1, on=SAMPLE_DATE)
+    round = audit_round(administrator, size=1)
+    client.force_login(administrator)
+    add = reverse("dataset:audit_criterion_add", args=[round.pk])
+
+    refused = client.post(add, {"version": round.version, "title": "", "question": "Kept"})
+    assert "Enter the criterion" in refused.content.decode()
+    assert "Kept" in refused.content.decode()
+    client.post(add, {"version": round.version, "title": "Work with fathers", "question": "Seen?"})
+    round.refresh_from_db()
+    again = client.post(add, {"version": round.version, "title": "work with fathers"})
+    assert "already has a criterion with that title" in again.content.decode()
+    voice = round.criteria.get(code="voice")
+    client.post(
+        reverse("dataset:audit_criterion_remove", args=[round.pk, voice.pk]),
+        {"version": round.version},
+    )
+    assert [c.code for c in round.criteria.all()] == [
+        "promptness",
+        "history",
+        "impact",
+        "actions",
+        "work-with-fathers",
+    ]
+    assert round.criteria.get(code="work-with-fathers").history.first().history_user == (
+        administrator
+    )
+
+    round.refresh_from_db()
+    audit_services.audit_sample_draw(round=round, user=administrator, version=round.version, seed=1)
+    sample = round.samples.get()
+    audit_services.audit_team_set(
+        sample=sample,
+        user=administrator,
+        version=sample.version,
+        lead=csc_social_worker,
+        auditors=[],
+    )
+    round.refresh_from_db()
+    audit_services.audit_round_start(round=round, user=administrator, version=round.version)
+    round.refresh_from_db()
+    late = client.post(add, {"version": round.version, "title": "Too late"}, follow=True)
+    assert "can no longer change" in late.content.decode()
+    assert not round.criteria.filter(title="Too late").exists()
+    assert "Add a criterion" not in client.get(_round_url(round)).content.decode()

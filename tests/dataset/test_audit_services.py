@@ -16,6 +16,11 @@ from tests.factories import ChildFactory, InvolvementFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
+def _audited(user, **on):
+    """The children `user` may read as an auditor."""
+    return [s.child for s in access.audit_samples_visible_to(user, **on).select_related("child")]
+
+
 def _drawn(round, seed):
     round.refresh_from_db()
     samples = audit_services.audit_sample_draw(
@@ -81,7 +86,7 @@ def test_a_health_auditor_reads_the_child_only_while_the_round_runs(
     round = audit_round(administrator, size=2)
     _drawn(round, 3)
     sample = round.samples.first()
-    assert not access.audited_children_visible_to(health_visitor).exists()
+    assert not _audited(health_visitor)
     audit_services.audit_team_set(
         sample=sample,
         user=administrator,
@@ -94,19 +99,19 @@ def test_a_health_auditor_reads_the_child_only_while_the_round_runs(
         sample=other, user=administrator, version=other.version, lead=csc_social_worker, auditors=[]
     )
     # Named but not started: no access yet.
-    assert not access.audited_children_visible_to(health_visitor).exists()
+    assert not _audited(health_visitor)
     round.refresh_from_db()
     audit_services.audit_round_start(round=round, user=administrator, version=round.version)
 
-    assert list(access.audited_children_visible_to(health_visitor)) == [sample.child]
+    assert _audited(health_visitor) == [sample.child]
     assert sample.child in children
     assert not access.children_visible_to(health_visitor).filter(pk=sample.child_id).exists()
     # After the end date, or once closed, the access has gone.
     after = round.ends_on + timedelta(days=1)
-    assert not access.audited_children_visible_to(health_visitor, on=after).exists()
+    assert not _audited(health_visitor, on=after)
     round.refresh_from_db()
     audit_services.audit_round_close(round=round, user=administrator, version=round.version)
-    assert not access.audited_children_visible_to(health_visitor).exists()
+    assert not _audited(health_visitor)
 
 
 def test_a_round_cannot_start_without_a_lead_auditor_for_every_child(administrator, health):

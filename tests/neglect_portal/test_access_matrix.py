@@ -963,6 +963,14 @@ AUDIT_EXPECTATIONS = {
     "dataset:audit_sample_draw": ("round", by_plan_agency(own=everyone(405), other=everyone(405))),
     "dataset:audit_sample_pick": ("round", by_plan_agency(own=everyone(405), other=everyone(405))),
     "dataset:audit_round_start": ("round", by_plan_agency(own=everyone(405), other=everyone(405))),
+    "dataset:audit_criterion_add": (
+        "round",
+        by_plan_agency(own=everyone(405), other=everyone(405)),
+    ),
+    "dataset:audit_criterion_remove": (
+        "criterion",
+        by_plan_agency(own=everyone(405), other=everyone(405)),
+    ),
     # The confirmation page, then the POST that closes the round.
     "dataset:audit_round_close": (
         "round",
@@ -1014,6 +1022,10 @@ def test_access_to_an_audit_round_and_a_sampled_childs_audit(client, name, role,
     if role != ANONYMOUS:
         client.force_login(viewer)
     key, expected = AUDIT_EXPECTATIONS[name]
-    args = [round.pk] if key == "round" else [round.pk, sample.pk]
+    args = {
+        "round": [round.pk],
+        "sample": [round.pk, sample.pk],
+        "criterion": [round.pk, round.criteria.first().pk],
+    }[key]
     url = reverse(name, args=args)
     assert _outcome(client, client.get(url)) == expected[relation][role], url
