@@ -151,15 +151,16 @@ class TeamForm(CarriesVersion, GovukForm):
         return self.sample.version, True
 
 
-class AuditForm(CarriesVersion, GovukForm):
-    """One fieldset per criterion. Nothing is required to save a draft; completing checks
-    every criterion (the service says which gaps)."""
+class _PerCriterion(CarriesVersion, GovukForm):
+    """A grade for each of the round's criteria (and what the subclass adds beside it in
+    `add_fields`), for a sampled child's audit; the page lays out its own fieldsets."""
 
-    out_of_date = "Someone saved this audit after you opened it"
+    grade_label = "Grade"
 
     def __init__(self, *args: Any, sample: Any, criteria: list, judgements: dict, **kwargs: Any):
         self.sample = sample
         self.criteria = criteria
+        self.judgements = judgements
         super().__init__(*args, **kwargs)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -167,30 +168,43 @@ class AuditForm(CarriesVersion, GovukForm):
         for criterion in criteria:
             judgement = judgements.get(criterion.pk)
             self.fields[f"grade_{criterion.pk}"] = forms.ChoiceField(
-                label=f"Grade: {criterion.title}",
+                label=f"{self.grade_label}: {criterion.title}",
                 choices=Grade.choices,
                 widget=forms.RadioSelect,
                 required=False,
                 initial=judgement.grade if judgement else None,
             )
-            self.fields[f"evidence_{criterion.pk}"] = forms.CharField(
-                label=f"Evidence: {criterion.title}",
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 5}),
-                max_length=TEXT_MAX,
-                initial=judgement.evidence if judgement else "",
-                help_text="What in the record supports the grade",
-            )
-            self.fields[f"better_{criterion.pk}"] = forms.CharField(
-                label=f"What would have made it better: {criterion.title}",
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 3}),
-                max_length=TEXT_MAX,
-                initial=judgement.better if judgement else "",
-            )
+            self.add_fields(criterion, judgement)
+
+    def add_fields(self, criterion: Any, judgement: Any) -> None:
+        raise NotImplementedError
 
     def version_started(self) -> tuple[int | None, bool]:
         return self.sample.version, True
+
+
+class AuditForm(_PerCriterion):
+    """One fieldset per criterion. Nothing is required to save a draft; completing checks
+    every criterion (the service says which gaps)."""
+
+    out_of_date = "Someone saved this audit after you opened it"
+
+    def add_fields(self, criterion: Any, judgement: Any) -> None:
+        self.fields[f"evidence_{criterion.pk}"] = forms.CharField(
+            label=f"Evidence: {criterion.title}",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 5}),
+            max_length=TEXT_MAX,
+            initial=judgement.evidence if judgement else "",
+            help_text="What in the record supports the grade",
+        )
+        self.fields[f"better_{criterion.pk}"] = forms.CharField(
+            label=f"What would have made it better: {criterion.title}",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            max_length=TEXT_MAX,
+            initial=judgement.better if judgement else "",
+        )
 
     def sections(self) -> list[tuple[Any, Any, Any, Any]]:
         return [
@@ -210,38 +224,20 @@ class AuditForm(CarriesVersion, GovukForm):
         }
 
 
-class ModerateForm(CarriesVersion, GovukForm):
+class ModerateForm(_PerCriterion):
     """The lead auditor's grade per criterion (the team's, unless changed) and why it changed."""
 
     out_of_date = "Someone changed this audit after you opened it"
+    grade_label = "Moderated grade"
 
-    def __init__(self, *args: Any, sample: Any, criteria: list, judgements: dict, **kwargs: Any):
-        self.sample = sample
-        self.criteria = criteria
-        self.judgements = judgements
-        super().__init__(*args, **kwargs)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.inputs = []
-        for criterion in criteria:
-            judgement = judgements.get(criterion.pk)
-            self.fields[f"grade_{criterion.pk}"] = forms.ChoiceField(
-                label=f"Moderated grade: {criterion.title}",
-                choices=Grade.choices,
-                widget=forms.RadioSelect,
-                required=False,
-                initial=judgement.grade if judgement else None,
-            )
-            self.fields[f"reason_{criterion.pk}"] = forms.CharField(
-                label=f"Why the grade is changed: {criterion.title}",
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 2}),
-                max_length=TEXT_MAX,
-                help_text="Needed only if you change the grade",
-            )
-
-    def version_started(self) -> tuple[int | None, bool]:
-        return self.sample.version, True
+    def add_fields(self, criterion: Any, judgement: Any) -> None:
+        self.fields[f"reason_{criterion.pk}"] = forms.CharField(
+            label=f"Why the grade is changed: {criterion.title}",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            max_length=TEXT_MAX,
+            help_text="Needed only if you change the grade",
+        )
 
     def sections(self) -> list[tuple[Any, Any, Any, Any]]:
         return [
