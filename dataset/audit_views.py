@@ -428,6 +428,29 @@ def _sample_or_404(request: HttpRequest, pk: int, sample: int) -> AuditSample:
     )
 
 
+def _ended_for_team(request: HttpRequest, pk: int, sample: int) -> HttpResponse | None:
+    """An audit sent by its own team after the round closed or passed its end date: say so and
+    give back what they typed, rather than a bare "not found" that loses it."""
+    found = (
+        access.audit_samples_on_team(request.user)
+        .select_related("round")
+        .filter(pk=sample, round_id=pk)
+        .first()
+    )
+    if found is None:
+        return None
+    typed = [
+        (c.title, request.POST.get(f"evidence_{c.pk}", ""), request.POST.get(f"better_{c.pk}", ""))
+        for c in found.round.criteria.all()
+    ]
+    return render(
+        request,
+        "dataset/audits/round_ended.html",
+        {"round": found.round, "sample": found, "typed": [t for t in typed if t[1] or t[2]]},
+        status=409,
+    )
+
+
 def _judgements(sample: AuditSample) -> dict:
     return {j.criterion_id: j for j in sample.judgements.all()}
 
@@ -439,7 +462,12 @@ def _opened(request: HttpRequest, sample: AuditSample) -> None:
 @keeps_answers_through_sign_in
 @require_http_methods(["GET", "POST"])
 def audit_form(request: HttpRequest, pk: int, sample: int) -> HttpResponse:
-    found = _sample_or_404(request, pk, sample)
+    try:
+        found = _sample_or_404(request, pk, sample)
+    except Http404:
+        if request.method == "POST" and (ended := _ended_for_team(request, pk, sample)):
+            return ended
+        raise
     criteria = list(found.round.criteria.all())
 
     def audit_form_for(data):

@@ -429,18 +429,23 @@ def _rounds_running(on: date | None) -> Q:
     return Q(status="in_progress", starts_on__lte=day, ends_on__gte=day)
 
 
+def audit_samples_on_team(user: Any) -> QuerySet:
+    """The sampled children `user` is (or was) on the audit team of, in any round, running
+    or not: only to tell a team member who sends an audit after their round ended that it has
+    ended (and give back what they typed), never to read the child."""
+    samples = _audit_model("AuditSample").objects
+    if not _signed_in(user) or not audits_case(user):
+        return samples.none()
+    return samples.filter(Q(lead_auditor=user) | Q(auditors__auditor=user)).distinct()
+
+
 def audit_samples_visible_to(user: Any, *, on: date | None = None) -> QuerySet:
     """The sampled children whose audit `user` works on, in rounds running on `on` (today by
     default): as lead auditor or as one of the auditors. The only way an auditor reads a
     child they could not otherwise see (the audit form, its evidence and the chronology),
     read only, each opening written to the child's access log."""
-    samples = _audit_model("AuditSample").objects
-    if not _signed_in(user) or not audits_case(user):
-        return samples.none()
     running = _audit_model("AuditRound").objects.filter(_rounds_running(on))
-    return samples.filter(
-        Q(lead_auditor=user) | Q(auditors__auditor=user), round__in=running
-    ).distinct()
+    return audit_samples_on_team(user).filter(round__in=running)
 
 
 def can_edit_audit(user: User, sample: Record) -> bool:

@@ -521,3 +521,25 @@ def test_the_criteria_change_until_the_round_starts(client, administrator, csc_s
     assert "can no longer change" in late.content.decode()
     assert not round.criteria.filter(title="Too late").exists()
     assert "Add a criterion" not in client.get(_round_url(round)).content.decode()
+
+
+def test_an_audit_sent_after_the_round_closed_is_refused_and_gives_back_what_was_typed(
+    client, audited, administrator, health_visitor, outsider
+):
+    round, sample = audited.round, audited
+    criterion = round.criteria.first()
+    round.refresh_from_db()
+    audit_services.audit_round_close(round=round, user=administrator, version=round.version)
+    client.force_login(health_visitor)
+    typed = {"version": sample.version, f"evidence_{criterion.pk}": "Typed while it closed"}
+
+    response = client.post(_form_url(sample), typed)
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "This round has ended" in page and "Typed while it closed" in page
+    assert sample.child.given_name not in page
+    assert not AuditJudgement.objects.filter(evidence="Typed while it closed").exists()
+    # Anyone who was never on the team learns nothing.
+    client.force_login(outsider)
+    assert client.post(_form_url(sample), typed).status_code == 404
