@@ -219,3 +219,73 @@ def tool_statuses(child_ids, on: date) -> dict[int, list[ToolStatus]]:
         ]
         for child, latest in latest_completions(child_ids, on).items()
     }
+
+
+# From records already read -----------------------------------------------------------------
+# The same rules as latest_completions() and latest_reopenings(), applied to one child's tools
+# as records, for the child page, which reads them all anyway: its tool status then costs no
+# query of its own (issue 16). tests/toolkit/test_case_page_budgets.py holds the two to the
+# same answers.
+
+
+def counted_completion(tool: Tool, on: date) -> date | None:
+    """The completion of `tool` that counts on `on`: its completion, or the earlier completion
+    of a tool reopened since (counted_completion_within's rule)."""
+    dates = [
+        d
+        for d in (
+            tool.completed_on if tool.status == Tool.Status.COMPLETED else None,
+            tool.previous_completed_on,
+        )
+        if d is not None and d <= on
+    ]
+    return max(dates, default=None)
+
+
+def reopening_of(tool: Tool, on: date) -> Reopening | None:
+    """The reopening a status may name: reopened by `on` and not completed again."""
+    if not (
+        tool.status == Tool.Status.DRAFT
+        and tool.reopened_on is not None
+        and tool.reopened_on <= on
+        and tool.previous_completed_on is not None
+    ):
+        return None
+    by = tool.reopened_by
+    name = f"{by.first_name or ''} {by.last_name or ''}".strip() or by.username if by else ""
+    return Reopening(
+        kind=next(
+            slug for key, slug in FORM_SLUGS.items() if isinstance(tool, MANDATORY_FORMS[key])
+        ),
+        pk=tool.pk,
+        by=name or "a team manager",
+        on=tool.reopened_on,
+        reason=tool.reopen_reason,
+        earlier_completed_on=tool.previous_completed_on,
+    )
+
+
+def statuses_of_records(
+    forms: dict[str, list[Tool]], chronology_dates: list[date | None], on: date
+) -> list[ToolStatus]:
+    """One child's statuses from their mandatory forms' records ({MANDATORY_FORMS key:
+    records}) and the dates of the chronology's entries and review, as tool_statuses() gives
+    them, without a query."""
+    latest: dict[str, date | None] = {
+        tool: max(
+            (d for d in (counted_completion(t, on) for t in forms.get(tool, [])) if d),
+            default=None,
+        )
+        for tool in MANDATORY_FORMS
+    }
+    latest["chronology"] = max((d for d in chronology_dates if d and d <= on), default=None)
+    statuses = []
+    for tool, label in MANDATORY_TOOLS.items():
+        reopenings = sorted(
+            (r for r in (reopening_of(t, on) for t in forms.get(tool, [])) if r),
+            key=lambda r: (r.on, r.pk),
+            reverse=True,
+        )
+        reopened = next((r for r in reopenings if r.earlier_completed_on == latest[tool]), None)
+        statuses.append(ToolStatus(tool, label, latest[tool], state_on(latest[tool], on), reopened))
+    return statuses
