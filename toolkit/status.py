@@ -195,7 +195,7 @@ def latest_reopenings(child_ids, on: date) -> dict[tuple[int, str], list[Reopeni
 
 
 def tool_statuses(child_ids, on: date) -> dict[int, list[ToolStatus]]:
-    """Four queries, however many children."""
+    """Two queries (completions and reopenings, a UNION each), however many children."""
     reopenings = latest_reopenings(child_ids, on)
 
     def reopened(child, tool, counted):
