@@ -4,7 +4,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import models
 from django.db.models import Count, Exists, F, Model, OuterRef, Prefetch, Q, QuerySet, Value
@@ -131,12 +131,12 @@ def voice_answers(first: date, last: date) -> dict[str, dict[str, int]]:
     }
 
 
-# Several kinds of record in one query ------------------------------------------------------
+# Several kinds of row in one query ---------------------------------------------------------
 
-# The column type each kind of field is read as in a UNION: every branch must give each
-# column the same type, so a field goes to the first free column of its kind and the others
-# are NULLs cast to that kind (PostgreSQL types a UNION's columns pair by pair, so an uncast
-# NULL in the first two branches would be text and clash with a date in the third).
+# The column type each kind of value is read as in a UNION: every branch must give each column
+# the same type, so a value goes to the first free column of its kind and the others are NULLs
+# cast to that kind (PostgreSQL types a UNION's columns pair by pair, so an uncast NULL in the
+# first two branches would be text and clash with a date in the third).
 _INT_TYPES = {
     "AutoField",
     "BigAutoField",
@@ -158,17 +158,86 @@ _COLUMN_KINDS: dict[str, models.Field] = {
 }
 
 
-def _column_kind(read: models.Field) -> str:
-    internal = (read.target_field if read.is_relation else read).get_internal_type()
-    if internal in _INT_TYPES:
-        return "int"
-    return {
-        "DateField": "date",
-        "DateTimeField": "datetime",
-        "BooleanField": "bool",
-        "JSONField": "json",
-    }.get(internal, "text")
+_KIND_OF_TYPE = {
+    **dict.fromkeys(_INT_TYPES, "int"),
+    "DateField": "date",
+    "DateTimeField": "datetime",
+    "BooleanField": "bool",
+    "JSONField": "json",
+    "CharField": "text",
+    "TextField": "text",
+}
 
+
+def _column_kind(read: models.Field) -> str:
+    target = read.target_field if isinstance(read, models.ForeignKey) else read
+    internal = target.get_internal_type()
+    if internal not in _KIND_OF_TYPE:
+        # Read as text, a decimal or a UUID would meet text in another branch's column, which
+        # PostgreSQL refuses: give it a kind of its own first.
+        raise TypeError(f"No UNION column kind for a {internal}")
+    return _KIND_OF_TYPE[internal]
+
+
+@dataclass(frozen=True)
+class RowsPart:
+    """One branch of rows_in_one_query(): `rows` (grouped with .values() when `columns` hold
+    aggregates) and what to read of each row, {name: expression over `rows`}. Parts may share
+    a name; a part may leave out a column another part of that name gives (read as None)."""
+
+    name: str
+    rows: QuerySet
+    columns: Mapping[str, Any]
+
+
+def _output_fields(part: RowsPart) -> list[models.Field]:
+    """The type of each of the part's columns, as the database will give it."""
+    probes = {f"_probe{i}": expression for i, expression in enumerate(part.columns.values())}
+    annotations = part.rows.annotate(**probes).query.annotations
+    return [annotations[probe].output_field for probe in probes]
+
+
+def rows_in_one_query(parts: list[RowsPart]) -> dict[str, list[dict[str, Any]]]:
+    """Rows of several querysets, of any models and shapes, read in one UNION query rather than
+    one query each: {part name: [{column: value}]}, in no particular order."""
+    layouts: list[list[tuple[str, str]]] = []  # each part's (column, slot)
+    widths = dict.fromkeys(_COLUMN_KINDS, 0)
+    for part in parts:
+        used = dict.fromkeys(_COLUMN_KINDS, 0)
+        layout = []
+        for name, output_field in zip(part.columns, _output_fields(part), strict=True):
+            kind = _column_kind(output_field)
+            layout.append((name, f"{kind}{used[kind]}"))
+            used[kind] += 1
+        widths = {kind: max(widths[kind], used[kind]) for kind in widths}
+        layouts.append(layout)
+    slots = [f"{kind}{n}" for kind, width in widths.items() for n in range(width)]
+    queries = []
+    for index, (part, layout) in enumerate(zip(parts, layouts, strict=True)):
+        given = {slot: part.columns[name] for name, slot in layout}
+        queries.append(
+            part.rows.annotate(
+                part_index=Value(index),
+                **{
+                    slot: given[slot]
+                    if slot in given
+                    else Cast(Value(None), output_field=_COLUMN_KINDS[slot.rstrip("0123456789")])
+                    for slot in slots
+                },
+            )
+            .values_list("part_index", *slots)
+            .order_by()
+        )
+    position = {slot: i + 1 for i, slot in enumerate(slots)}
+    found: dict[str, list[dict[str, Any]]] = {part.name: [] for part in parts}
+    for row in queries[0].union(*queries[1:], all=True):
+        found[parts[row[0]].name].append(
+            {name: row[position[slot]] for name, slot in layouts[row[0]]}
+        )
+    return found
+
+
+# Several kinds of record in one query ------------------------------------------------------
 
 # What a page shows of a person: their name (User.__str__).
 PERSON_FIELDS = ("id", "username", "first_name", "last_name")
@@ -187,10 +256,14 @@ class RecordsPart:
     fields: tuple[str, ...] | None = None
 
 
+def _attname(model: type[Model], name: str) -> str:
+    return cast(models.Field, model._meta.get_field(name)).attname
+
+
 def _read(model: type[Model], names: tuple[str, ...] | None) -> list[models.Field]:
     """The model's concrete fields among `names` (all for None), the primary key always, in
     the model's order (as Model.from_db takes them)."""
-    wanted = None if names is None else {model._meta.get_field(n).attname for n in names}
+    wanted = None if names is None else {_attname(model, n) for n in names}
     return [
         f
         for f in model._meta.concrete_fields
@@ -198,22 +271,12 @@ def _read(model: type[Model], names: tuple[str, ...] | None) -> list[models.Fiel
     ]
 
 
-def _part_fields(part: RecordsPart) -> list[tuple[str | None, models.Field]]:
-    """(relation or None, field) for every column the part reads, the record's first."""
-    model = part.rows.model
-    fields: list[tuple[str | None, models.Field]] = [(None, f) for f in _read(model, part.fields)]
-    for relation, names in part.related.items():
-        target = model._meta.get_field(relation).related_model
-        fields += [(relation, f) for f in _read(target, names)]
-    return fields
-
-
 def _sorted_as_meta(records: list[Model], model: type[Model], read: set[str]) -> list[Model]:
     """The records in their model's Meta.ordering, as the database would have returned them,
     by the fields `read` (ordering by a deferred one would cost a query per record)."""
     for key in reversed(model._meta.ordering or ["pk"]):
         name = key.lstrip("-")
-        if name != "pk" and model._meta.get_field(name).attname not in read:
+        if name != "pk" and _attname(model, name) not in read:
             continue
         records.sort(
             key=lambda r: (getattr(r, name) is None, getattr(r, name)),
@@ -222,71 +285,59 @@ def _sorted_as_meta(records: list[Model], model: type[Model], read: set[str]) ->
     return records
 
 
+def _record_columns(part: RecordsPart) -> dict[str | None, list[models.Field]]:
+    """{None: the record's fields, relation: the related record's fields} that `part` reads."""
+    model = part.rows.model
+    read: dict[str | None, list[models.Field]] = {None: _read(model, part.fields)}
+    for relation, names in part.related.items():
+        read[relation] = _read(model._meta.get_field(relation).related_model, names)
+    return read
+
+
 def records_in_one_query(parts: list[RecordsPart]) -> dict[str, list[Model]]:
     """The rows of several models (and their related records) as model instances, read in
     one UNION query rather than one query per model: {part name: records in Meta.ordering}.
-    Records are whole (no deferred fields), so what a page reads of them costs nothing more."""
-    layouts = []
-    widths = dict.fromkeys(_COLUMN_KINDS, 0)
-    for part in parts:
-        used = dict.fromkeys(_COLUMN_KINDS, 0)
-        layout = []
-        for relation, read in _part_fields(part):
-            kind = _column_kind(read)
-            layout.append((relation, read, kind, used[kind]))
-            used[kind] += 1
-        widths = {kind: max(widths[kind], used[kind]) for kind in widths}
-        layouts.append(layout)
-    columns = [f"{kind}{n}" for kind, width in widths.items() for n in range(width)]
-    queries = []
-    for part, layout in zip(parts, layouts, strict=True):
-        given = {
-            f"{kind}{n}": F(f"{relation}__{read.attname}" if relation else read.attname)
-            for relation, read, kind, n in layout
-        }
-        queries.append(
-            part.rows.annotate(
-                record_kind=Value(part.name),
-                **{
-                    column: given.get(column)
-                    or Cast(Value(None), output_field=_COLUMN_KINDS[column.rstrip("0123456789")])
-                    for column in columns
+    Records hold the fields their part reads (all by default), so what a page reads of them
+    costs nothing more."""
+    reads = [_record_columns(part) for part in parts]
+    rows = rows_in_one_query(
+        [
+            RowsPart(
+                part.name,
+                part.rows,
+                {
+                    f"{relation}__{f.attname}" if relation else f.attname: F(
+                        f"{relation}__{f.attname}" if relation else f.attname
+                    )
+                    for relation, fields in read.items()
+                    for f in fields
                 },
             )
-            .values_list("record_kind", *columns)
-            .order_by()
-        )
-    position = {column: i + 1 for i, column in enumerate(columns)}
-    by_name = {part.name: (part, layout) for part, layout in zip(parts, layouts, strict=True)}
-    found: dict[str, list[Model]] = {part.name: [] for part in parts}
-    db = parts[0].rows.db
-    for row in queries[0].union(*queries[1:], all=True):
-        part, layout = by_name[row[0]]
-        values: dict[str | None, list] = {}
-        names: dict[str | None, list[str]] = {}
-        for relation, read, kind, n in layout:
-            values.setdefault(relation, []).append(row[position[f"{kind}{n}"]])
-            names.setdefault(relation, []).append(read.attname)
-        model = part.rows.model
-        record = model.from_db(db, names[None], values[None])
-        for relation in part.related:
-            relation_field = model._meta.get_field(relation)
-            related = values[relation]
-            relation_field.set_cached_value(
-                record,
-                relation_field.related_model.from_db(db, names[relation], related)
-                if related[0] is not None
-                else None,
+            for part, read in zip(parts, reads, strict=True)
+        ]
+    )
+    found: dict[str, list[Model]] = {}
+    for part, read in zip(parts, reads, strict=True):
+        model, db = part.rows.model, part.rows.db
+        records = []
+        for row in rows[part.name]:
+            record = model.from_db(
+                db, [f.attname for f in read[None]], [row[f.attname] for f in read[None]]
             )
-        found[part.name].append(record)
-    return {
-        part.name: _sorted_as_meta(
-            found[part.name],
-            part.rows.model,
-            {f.attname for f in _read(part.rows.model, part.fields)},
-        )
-        for part in parts
-    }
+            for relation, fields in read.items():
+                if relation is None:
+                    continue
+                values = [row[f"{relation}__{f.attname}"] for f in fields]
+                relation_field = model._meta.get_field(relation)
+                relation_field.set_cached_value(
+                    record,
+                    relation_field.related_model.from_db(db, [f.attname for f in fields], values)
+                    if values[0] is not None
+                    else None,
+                )
+            records.append(record)
+        found[part.name] = _sorted_as_meta(records, model, {f.attname for f in read[None]})
+    return found
 
 
 def _prefetched(parent: Model, name: str, records: list[Model]) -> None:
@@ -294,10 +345,7 @@ def _prefetched(parent: Model, name: str, records: list[Model]) -> None:
     rows = getattr(parent, name).all()
     rows._result_cache = records
     rows._prefetch_done = True
-    parent._prefetched_objects_cache = {
-        **getattr(parent, "_prefetched_objects_cache", {}),
-        name: rows,
-    }
+    parent.__dict__.setdefault("_prefetched_objects_cache", {})[name] = rows
 
 
 @dataclass(frozen=True)
@@ -336,18 +384,29 @@ def case_record_for_child(child: Child) -> CaseRecord:
             ),
         ]
     )
-    for plans, reviews in (("cp_plans", "cp_reviews"), ("cin_plans", "cin_reviews")):
-        for plan in found[plans]:
-            _prefetched(plan, "reviews", [r for r in found[reviews] if r.plan_id == plan.pk])
-    for referral in found["referrals"]:
-        for name in ("assessments", "cin_plans", "cp_plans"):
-            _prefetched(referral, name, [r for r in found[name] if r.referral_id == referral.pk])
-    for record in [*found["involvements"], *found["allocations"]]:
-        Involvement.child.field.set_cached_value(record, child)
+    # Each parent's records as prefetch_related would give them: (parents, relation, records,
+    # the records' key to their parent).
+    for parents, relation, records, key in (
+        ("cp_plans", "reviews", "cp_reviews", "plan_id"),
+        ("cin_plans", "reviews", "cin_reviews", "plan_id"),
+        ("referrals", "assessments", "assessments", "referral_id"),
+        ("referrals", "cin_plans", "cin_plans", "referral_id"),
+        ("referrals", "cp_plans", "cp_plans", "referral_id"),
+    ):
+        by_parent: dict[int, list[Model]] = {}
+        for record in found[records]:
+            by_parent.setdefault(getattr(record, key), []).append(record)
+        for parent in found[parents]:
+            _prefetched(parent, relation, by_parent.get(parent.pk, []))
+    for involvement in found["involvements"]:
+        Involvement.child.field.set_cached_value(involvement, child)
+    for allocation in found["allocations"]:
+        Allocation.child.field.set_cached_value(allocation, child)
+    referrals = cast(list[Referral], found["referrals"])
     return CaseRecord(
-        referrals=found["referrals"],
-        cp_plans=[p for r in found["referrals"] for p in r.cp_plans.all()],
-        cin_plans=[p for r in found["referrals"] for p in r.cin_plans.all()],
-        involvements=found["involvements"],
-        allocations=found["allocations"],
+        referrals=referrals,
+        cp_plans=[p for r in referrals for p in r.cp_plans.all()],
+        cin_plans=[p for r in referrals for p in r.cin_plans.all()],
+        involvements=cast(list[Involvement], found["involvements"]),
+        allocations=cast(list[Allocation], found["allocations"]),
     )

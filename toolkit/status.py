@@ -15,6 +15,8 @@ from dateutil.relativedelta import relativedelta
 from django.db import models
 from django.db.models import Case, F, Max, Q, Value, When
 
+from cases.selectors import RowsPart, rows_in_one_query
+
 from .models import (
     AssessmentChecklist,
     Chronology,
@@ -95,98 +97,122 @@ def counted_completion_within(after: date, last: date) -> Q:
     )
 
 
-def _chronology_parts(child_ids, on):
-    """The chronology's latest entry and review up to `on`, in the forms' columns."""
-    none = Value(None, output_field=models.DateField())
-    entries = (
-        ChronologyEntry.objects.filter(chronology__child_id__in=child_ids, recorded_on__lte=on)
-        .values("chronology__child_id")
-        .annotate(tool=Value("chronology"), completed=Max("recorded_on"), earlier=none)
-        .values_list("tool", "chronology__child_id", "completed", "earlier")
-        .order_by()
+def _chronology_parts(child_ids, on: date) -> list[RowsPart]:
+    """The chronology's latest entry and review up to `on`, as the forms' completions."""
+    return [
+        RowsPart(
+            "completions",
+            ChronologyEntry.objects.filter(
+                chronology__child_id__in=child_ids, recorded_on__lte=on
+            ).values("chronology__child_id"),
+            {
+                "tool": Value("chronology"),
+                "child": F("chronology__child_id"),
+                "completed": Max("recorded_on"),
+            },
+        ),
+        RowsPart(
+            "completions",
+            Chronology.objects.filter(child_id__in=child_ids, reviewed_on__lte=on).values(
+                "child_id"
+            ),
+            {"tool": Value("chronology"), "child": F("child_id"), "completed": Max("reviewed_on")},
+        ),
+    ]
+
+
+def completion_parts(child_ids, on: date) -> list[RowsPart]:
+    """latest_completions()' rows, for rows_in_one_query() (with other parts, for a page that
+    reads them in the same query): for a form, the latest completion and the latest earlier
+    completion of a tool reopened since; for the chronology, an entry recorded and a review."""
+    counted = Q(status=Tool.Status.COMPLETED, completed_on__lte=on) | Q(
+        previous_completed_on__lte=on
     )
-    reviews = (
-        Chronology.objects.filter(child_id__in=child_ids, reviewed_on__lte=on)
-        .values("child_id")
-        .annotate(tool=Value("chronology"), completed=Max("reviewed_on"), earlier=none)
-        .values_list("tool", "child_id", "completed", "earlier")
-        .order_by()
-    )
-    return [entries, reviews]
+    return [
+        RowsPart(
+            "completions",
+            model.objects.filter(counted, child_id__in=child_ids).values("child_id"),
+            {
+                "tool": Value(tool),
+                "child": F("child_id"),
+                "completed": Max(
+                    Case(
+                        When(
+                            Q(status=Tool.Status.COMPLETED, completed_on__lte=on),
+                            then=F("completed_on"),
+                        )
+                    )
+                ),
+                "earlier": Max(
+                    Case(When(previous_completed_on__lte=on, then=F("previous_completed_on")))
+                ),
+            },
+        )
+        for tool, model in MANDATORY_FORMS.items()
+    ] + _chronology_parts(child_ids, on)
+
+
+def completions_from(rows: list[dict], child_ids) -> dict[int, dict[str, date | None]]:
+    """latest_completions()' answer from the rows of completion_parts()."""
+    found: dict[int, dict[str, date | None]] = {
+        child: dict.fromkeys(MANDATORY_TOOLS) for child in child_ids
+    }
+    for row in rows:
+        latest = found[row["child"]]
+        dates = [d for d in (latest[row["tool"]], row["completed"], row.get("earlier")) if d]
+        latest[row["tool"]] = max(dates) if dates else None
+    return found
 
 
 def latest_completions(child_ids, on: date) -> dict[int, dict[str, date | None]]:
     """Each child's latest completion of each mandatory tool up to `on`, in one UNION query
     however many children: for a form, a completion or the earlier completion of a tool
     reopened since; for the chronology, the later of an entry recorded and a review."""
-    counted = Q(status=Tool.Status.COMPLETED, completed_on__lte=on) | Q(
-        previous_completed_on__lte=on
-    )
-    parts = [
-        model.objects.filter(counted, child_id__in=child_ids)
-        .values("child_id")
-        .annotate(
-            tool=Value(tool),
-            completed=Max(
-                Case(When(Q(status=Tool.Status.COMPLETED, completed_on__lte=on), F("completed_on")))
+    rows = rows_in_one_query(completion_parts(child_ids, on))
+    return completions_from(rows["completions"], child_ids)
+
+
+def reopening_parts(child_ids, on: date) -> list[RowsPart]:
+    """The rows of the mandatory forms reopened by `on` and not completed again, for
+    rows_in_one_query(); reopenings_from() reads them."""
+    return [
+        RowsPart(
+            "reopenings",
+            model.objects.filter(
+                child_id__in=child_ids,
+                status=Tool.Status.DRAFT,
+                reopened_on__lte=on,
+                previous_completed_on__isnull=False,
             ),
-            earlier=Max(Case(When(previous_completed_on__lte=on, then=F("previous_completed_on")))),
+            {
+                "tool": Value(tool),
+                "child": F("child_id"),
+                "pk": F("pk"),
+                "on": F("reopened_on"),
+                "reason": F("reopen_reason"),
+                "earlier": F("previous_completed_on"),
+                "first": F("reopened_by__first_name"),
+                "last": F("reopened_by__last_name"),
+                "username": F("reopened_by__username"),
+            },
         )
-        .values_list("tool", "child_id", "completed", "earlier")
-        .order_by()
-        for tool, model in MANDATORY_FORMS.items()
-    ] + _chronology_parts(child_ids, on)
-    found: dict[int, dict[str, date | None]] = {
-        child: dict.fromkeys(MANDATORY_TOOLS) for child in child_ids
-    }
-    for tool, child, completed, earlier in parts[0].union(*parts[1:], all=True):
-        dates = [d for d in (found[child][tool], completed, earlier) if d]
-        found[child][tool] = max(dates) if dates else None
-    return found
-
-
-def latest_reopenings(child_ids, on: date) -> dict[tuple[int, str], list[Reopening]]:
-    """The mandatory forms reopened by `on` and not completed again, by (child, tool), latest
-    reopening first: one query."""
-    parts = [
-        model.objects.filter(
-            child_id__in=child_ids,
-            status=Tool.Status.DRAFT,
-            reopened_on__lte=on,
-            previous_completed_on__isnull=False,
-        )
-        .annotate(
-            tool=Value(tool),
-            first=F("reopened_by__first_name"),
-            last=F("reopened_by__last_name"),
-            username=F("reopened_by__username"),
-        )
-        .values_list(
-            "tool",
-            "child_id",
-            "pk",
-            "reopened_on",
-            "reopen_reason",
-            "previous_completed_on",
-            "first",
-            "last",
-            "username",
-        )
-        .order_by()
         for tool, model in MANDATORY_FORMS.items()
     ]
+
+
+def reopenings_from(rows: list[dict]) -> dict[tuple[int, str], list[Reopening]]:
+    """The reopenings by (child, tool), latest reopening first, from reopening_parts()' rows."""
     found: dict[tuple[int, str], list[Reopening]] = {}
-    for tool, child, pk, on_day, reason, earlier, first, last, username in parts[0].union(
-        *parts[1:], all=True
-    ):
-        found.setdefault((child, tool), []).append(
+    for row in rows:
+        by = f"{row['first'] or ''} {row['last'] or ''}".strip() or row["username"]
+        found.setdefault((row["child"], row["tool"]), []).append(
             Reopening(
-                kind=FORM_SLUGS[tool],
-                pk=pk,
-                by=f"{first or ''} {last or ''}".strip() or username or "a team manager",
-                on=on_day,
-                reason=reason,
-                earlier_completed_on=earlier,
+                kind=FORM_SLUGS[row["tool"]],
+                pk=row["pk"],
+                by=by or "a team manager",
+                on=row["on"],
+                reason=row["reason"],
+                earlier_completed_on=row["earlier"],
             )
         )
     for reopenings in found.values():
@@ -194,9 +220,20 @@ def latest_reopenings(child_ids, on: date) -> dict[tuple[int, str], list[Reopeni
     return found
 
 
-def tool_statuses(child_ids, on: date) -> dict[int, list[ToolStatus]]:
-    """Two queries (completions and reopenings, a UNION each), however many children."""
-    reopenings = latest_reopenings(child_ids, on)
+def latest_reopenings(child_ids, on: date) -> dict[tuple[int, str], list[Reopening]]:
+    """The mandatory forms reopened by `on` and not completed again, by (child, tool), latest
+    reopening first: one query."""
+    return reopenings_from(rows_in_one_query(reopening_parts(child_ids, on))["reopenings"])
+
+
+def status_parts(child_ids, on: date) -> list[RowsPart]:
+    """tool_statuses()' rows, for rows_in_one_query(); statuses_from() reads them."""
+    return completion_parts(child_ids, on) + reopening_parts(child_ids, on)
+
+
+def statuses_from(rows: dict[str, list[dict]], child_ids, on: date) -> dict[int, list[ToolStatus]]:
+    """tool_statuses()' answer from the rows of status_parts()."""
+    reopenings = reopenings_from(rows["reopenings"])
 
     def reopened(child, tool, counted):
         # Only the reopening whose earlier completion is the one counted is worth saying: a
@@ -217,75 +254,11 @@ def tool_statuses(child_ids, on: date) -> dict[int, list[ToolStatus]]:
             )
             for tool, label in MANDATORY_TOOLS.items()
         ]
-        for child, latest in latest_completions(child_ids, on).items()
+        for child, latest in completions_from(rows["completions"], child_ids).items()
     }
 
 
-# From records already read -----------------------------------------------------------------
-# The same rules as latest_completions() and latest_reopenings(), applied to one child's tools
-# as records, for the child page, which reads them all anyway: its tool status then costs no
-# query of its own (issue 16). tests/toolkit/test_case_page_budgets.py holds the two to the
-# same answers.
-
-
-def counted_completion(tool: Tool, on: date) -> date | None:
-    """The completion of `tool` that counts on `on`: its completion, or the earlier completion
-    of a tool reopened since (counted_completion_within's rule)."""
-    dates = [
-        d
-        for d in (
-            tool.completed_on if tool.status == Tool.Status.COMPLETED else None,
-            tool.previous_completed_on,
-        )
-        if d is not None and d <= on
-    ]
-    return max(dates, default=None)
-
-
-def reopening_of(tool: Tool, on: date) -> Reopening | None:
-    """The reopening a status may name: reopened by `on` and not completed again."""
-    if not (
-        tool.status == Tool.Status.DRAFT
-        and tool.reopened_on is not None
-        and tool.reopened_on <= on
-        and tool.previous_completed_on is not None
-    ):
-        return None
-    by = tool.reopened_by
-    name = f"{by.first_name or ''} {by.last_name or ''}".strip() or by.username if by else ""
-    return Reopening(
-        kind=next(
-            slug for key, slug in FORM_SLUGS.items() if isinstance(tool, MANDATORY_FORMS[key])
-        ),
-        pk=tool.pk,
-        by=name or "a team manager",
-        on=tool.reopened_on,
-        reason=tool.reopen_reason,
-        earlier_completed_on=tool.previous_completed_on,
-    )
-
-
-def statuses_of_records(
-    forms: dict[str, list[Tool]], chronology_dates: list[date | None], on: date
-) -> list[ToolStatus]:
-    """One child's statuses from their mandatory forms' records ({MANDATORY_FORMS key:
-    records}) and the dates of the chronology's entries and review, as tool_statuses() gives
-    them, without a query."""
-    latest: dict[str, date | None] = {
-        tool: max(
-            (d for d in (counted_completion(t, on) for t in forms.get(tool, [])) if d),
-            default=None,
-        )
-        for tool in MANDATORY_FORMS
-    }
-    latest["chronology"] = max((d for d in chronology_dates if d and d <= on), default=None)
-    statuses = []
-    for tool, label in MANDATORY_TOOLS.items():
-        reopenings = sorted(
-            (r for r in (reopening_of(t, on) for t in forms.get(tool, [])) if r),
-            key=lambda r: (r.on, r.pk),
-            reverse=True,
-        )
-        reopened = next((r for r in reopenings if r.earlier_completed_on == latest[tool]), None)
-        statuses.append(ToolStatus(tool, label, latest[tool], state_on(latest[tool], on), reopened))
-    return statuses
+def tool_statuses(child_ids, on: date) -> dict[int, list[ToolStatus]]:
+    """One query (completions and reopenings in one UNION), however many children."""
+    child_ids = list(child_ids)
+    return statuses_from(rows_in_one_query(status_parts(child_ids, on)), child_ids, on)
