@@ -88,13 +88,23 @@ def state_on(completed: date | None, on: date) -> State:
     return State.CURRENT
 
 
+def _counted_completions(after: date | None, last: date) -> tuple[Q, Q]:
+    """The two ways a tool's completion counts in (after, last] (no lower bound for None):
+    completed then; or reopened since, and completed then before the reopening."""
+    now = Q(status=Tool.Status.COMPLETED, completed_on__lte=last)
+    earlier = Q(previous_completed_on__lte=last)
+    if after is not None:
+        now &= Q(completed_on__gt=after)
+        earlier &= Q(previous_completed_on__gt=after)
+    return now, earlier
+
+
 def counted_completion_within(after: date, last: date) -> Q:
     """Tools whose completion counts in (after, last]: completed then, or reopened since and
     completed then before the reopening. The dataset's TOOLKIT_MANDATORY_COMPLETE filters with
     this too, so the indicator and the tool status cannot disagree."""
-    return Q(status=Tool.Status.COMPLETED, completed_on__gt=after, completed_on__lte=last) | Q(
-        previous_completed_on__gt=after, previous_completed_on__lte=last
-    )
+    now, earlier = _counted_completions(after, last)
+    return now | earlier
 
 
 def _chronology_parts(child_ids, on: date) -> list[RowsPart]:
@@ -125,27 +135,16 @@ def completion_parts(child_ids, on: date) -> list[RowsPart]:
     """latest_completions()' rows, for rows_in_one_query() (with other parts, for a page that
     reads them in the same query): for a form, the latest completion and the latest earlier
     completion of a tool reopened since; for the chronology, an entry recorded and a review."""
-    counted = Q(status=Tool.Status.COMPLETED, completed_on__lte=on) | Q(
-        previous_completed_on__lte=on
-    )
+    now, earlier = _counted_completions(None, on)
     return [
         RowsPart(
             "completions",
-            model.objects.filter(counted, child_id__in=child_ids).values("child_id"),
+            model.objects.filter(now | earlier, child_id__in=child_ids).values("child_id"),
             {
                 "tool": Value(tool),
                 "child": F("child_id"),
-                "completed": Max(
-                    Case(
-                        When(
-                            Q(status=Tool.Status.COMPLETED, completed_on__lte=on),
-                            then=F("completed_on"),
-                        )
-                    )
-                ),
-                "earlier": Max(
-                    Case(When(previous_completed_on__lte=on, then=F("previous_completed_on")))
-                ),
+                "completed": Max(Case(When(now, then=F("completed_on")))),
+                "earlier": Max(Case(When(earlier, then=F("previous_completed_on")))),
             },
         )
         for tool, model in MANDATORY_FORMS.items()
