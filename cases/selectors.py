@@ -47,23 +47,30 @@ def neglect_cin_plans(plans: QuerySet[ChildInNeedPlan]) -> QuerySet[ChildInNeedP
     )
 
 
+def _neglect_plans(on: date) -> tuple[QuerySet[ChildProtectionPlan], QuerySet[ChildInNeedPlan]]:
+    """The plans that put a child on a neglect plan at the end of `on`: open CP plans whose
+    latest category is neglect, and open neglect CIN plans (kpi-definitions.md)."""
+    return (
+        open_cp_plans(on).filter(latest_category=CPCategory.NEG),
+        neglect_cin_plans(open_cin_plans(on)),
+    )
+
+
 def on_neglect_plan(on: date) -> Q:
-    """Children on a neglect plan at the end of `on`: an open CP plan whose latest category is
-    neglect, or an open neglect CIN plan (kpi-definitions.md)."""
-    return Q(
-        pk__in=open_cp_plans(on).filter(latest_category=CPCategory.NEG).values("child_id")
-    ) | Q(pk__in=neglect_cin_plans(open_cin_plans(on)).values("child_id"))
+    """Children on a neglect plan at the end of `on`, as a filter over the sets of plans."""
+    cp, cin = _neglect_plans(on)
+    return Q(pk__in=cp.values("child_id")) | Q(pk__in=cin.values("child_id"))
 
 
 def case_flags(*, on: date) -> dict[str, Exists | Q]:
     """What the children list shows for each child on a page, as per-child subqueries."""
     child = OuterRef("pk")
+    neglect_cp, neglect_cin = _neglect_plans(on)
     return {
         "on_cp_plan": Exists(open_cp_plans(on).filter(child=child)),
         "on_cin_plan": Exists(open_cin_plans(on).filter(child=child)),
         "on_neglect_plan": (
-            Exists(open_cp_plans(on).filter(child=child, latest_category=CPCategory.NEG))
-            | Exists(neglect_cin_plans(open_cin_plans(on)).filter(child=child))
+            Exists(neglect_cp.filter(child=child)) | Exists(neglect_cin.filter(child=child))
         ),
     }
 
