@@ -227,8 +227,9 @@ def _awaiting_from(rows: list[dict[str, Any]]) -> set[str]:
 
 
 def awaiting_oversight_of_child(child: Child) -> set[str]:
-    """The "<kind>:<id>" of the child's completed tools, and of its chronology once reviewed,
-    with no oversight of their latest completion (or review): one query."""
+    """The "<kind>:<id>" of the child's completed tools, and of its chronology once reviewed
+    (by someone recorded), with no oversight of their latest completion (or review): one
+    query."""
     return _awaiting_from(rows_in_one_query(_awaiting_parts(child))["awaiting"])
 
 
