@@ -1,9 +1,14 @@
-"""Server time of the children list and the child page with generated data.
+"""Server time and queries of the case pages with generated data.
 
 Builds the data once (generate_demo_data) in the database named by DATABASE_URL, then times
 each page in-process through Django's full request stack (middleware, queries, templates) and
-prints the median and 95th percentile per scenario. Target (issue 3): p95 under 150 ms with
-100,000 children in PostgreSQL.
+prints the median and 95th percentile per scenario, the queries per request (the fewest and
+the most, when they differ between children) and the load average of the machine when the
+scenario ended (a busy machine makes every figure slower). Pages: the children list and search,
+the child page, the chronology, *My children* and *My tasks*, for a practitioner of children's
+social care and a partner (health) practitioner, and the health agency lead's list. Targets
+(issues 3 and 16): p95 under 150 ms with 100,000 children in PostgreSQL, at most 10 queries
+(*My tasks* at most 12).
 
     psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE np_bench"
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/np_bench \\
@@ -50,23 +55,53 @@ def build(children: int) -> None:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
-def timed(client, method, url, data=None, runs=60, warm=5):
-    samples = []
+class Counted:
+    """Counts the queries of each request (connection.execute_wrapper: no query logging)."""
+
+    def __init__(self):
+        self.queries = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.queries += 1
+        return execute(sql, params, many, context)
+
+
+def _figures(samples, queries):
+    samples = sorted(samples)
+    return (
+        statistics.median(samples),
+        samples[int(len(samples) * 0.95) - 1],
+        min(queries),
+        max(queries),
+        os.getloadavg()[0],
+    )
+
+
+def timed_urls(client, urls, runs=60, warm=5):
+    """Each request of `urls` in turn (cycled), after `warm` unmeasured ones."""
+    samples, queries = [], []
     for i in range(runs + warm):
-        started = time.perf_counter()
-        response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
-        elapsed = (time.perf_counter() - started) * 1000
-        assert response.status_code in (200, 302), (url, response.status_code)
+        counted = Counted()
+        url = urls[i % len(urls)]
+        with connection.execute_wrapper(counted):
+            started = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (url, response.status_code)
         if i >= warm:
             samples.append(elapsed)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+            queries.append(counted.queries)
+    return _figures(samples, queries)
+
+
+def timed(client, url, runs=60, warm=5):
+    return timed_urls(client, [url], runs, warm)
 
 
 def search_then_list(client, criteria):
     """The list as a user sees it after searching (criteria held in the session)."""
     client.post(reverse("cases:child_list"), criteria)
-    return timed(client, "get", reverse("cases:child_list"))
+    return timed(client, reverse("cases:child_list"))
 
 
 def main():
@@ -87,15 +122,13 @@ def main():
     health = Agency.objects.get(name="Community Health Trust")
     ids = list(Child.objects.values_list("pk", flat=True).order_by("?")[:200])
     rows = []
-    for username in ("practitioner", "lead"):
+    for username in ("practitioner", "health-practitioner", "lead"):
         user = User.objects.get(username=username)
         client = Client()
         client.force_login(user)
         who = f"{username} ({user.agency})"
-        rows.append((who, "children list", timed(client, "get", reverse("cases:child_list"))))
-        rows.append(
-            (who, "list, page 40", timed(client, "get", reverse("cases:child_list") + "?page=40"))
-        )
+        rows.append((who, "children list", timed(client, reverse("cases:child_list"))))
+        rows.append((who, "list, page 40", timed(client, reverse("cases:child_list") + "?page=40")))
         rows.append(
             (
                 who,
@@ -114,31 +147,32 @@ def main():
         client.post(reverse("cases:child_list"), {"clear": "1"})
         visible = (
             ids
-            if username == "practitioner"
+            if user.agency.is_childrens_social_care
             else list(
                 Child.objects.filter(
-                    involvements__agency=health, involvements__end_date__isnull=True
+                    involvements__agency=user.agency, involvements__end_date__isnull=True
                 )
                 .values_list("pk", flat=True)
                 .distinct()[:200]
             )
         )
-        urls = [reverse("cases:child_detail", args=[pk]) for pk in visible]
-        samples = []
-        for url in rng.choices(urls, k=120):
-            started = time.perf_counter()
-            assert client.get(url).status_code == 200
-            samples.append((time.perf_counter() - started) * 1000)
-        samples = sorted(samples[10:])
-        rows.append(
-            (who, "child page", (statistics.median(samples), samples[int(len(samples) * 0.95) - 1]))
-        )
+        if username == "lead":
+            continue  # an agency lead reads lists, not caseloads
+        for page, name in (
+            ("child page", "cases:child_detail"),
+            ("chronology", "toolkit:chronology"),
+        ):
+            urls = [reverse(name, args=[pk]) for pk in rng.choices(visible, k=120)]
+            rows.append((who, page, timed_urls(client, urls, runs=110, warm=10)))
+        rows.append((who, "My children", timed(client, reverse("toolkit:my_children"))))
+        rows.append((who, "My tasks", timed(client, reverse("toolkit:my_tasks"))))
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print(f"\n{Child.objects.count():,} children on {engine}; server time in ms")
-    print(f"{'viewer':<45} {'page':<28} {'median':>8} {'p95':>8}")
-    for who, page, (median, p95) in rows:
-        print(f"{who:<45} {page:<28} {median:>8.1f} {p95:>8.1f}")
+    print(f"{'viewer':<48} {'page':<30} {'median':>8} {'p95':>8} {'queries':>8} {'load':>6}")
+    for who, page, (median, p95, fewest, most, load) in rows:
+        queries = str(most) if fewest == most else f"{fewest}-{most}"
+        print(f"{who:<48} {page:<30} {median:>8.1f} {p95:>8.1f} {queries:>8} {load:>6.2f}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cases.models import Child
-from cases.selectors import records_for_child
+from cases.selectors import PERSON_FIELDS, RecordsPart, case_record_for_child, records_in_one_query
 from cases.timeline import case_timeline
 
 from .content import NeglectType
@@ -45,48 +45,62 @@ class Item:
         return [label for code, label in NEGLECT_TYPES.items() if code in ticked]
 
 
-def _entries(child):
-    entries = ChronologyEntry.objects.filter(chronology__child=child).select_related(
-        "author", "source_agency"
+def _entry_item(e: ChronologyEntry) -> Item:
+    return Item(
+        e.event_date,
+        e.what_happened,
+        e.impact_description,
+        e.source_agency.name,
+        e.source_agency_id,
+        entry=e,
     )
-    return [
-        Item(
-            e.event_date,
-            e.what_happened,
-            e.impact_description,
-            e.source_agency.name,
-            e.source_agency_id,
-            entry=e,
+
+
+def _tool_item(tool: Tool) -> Item:
+    return Item(
+        tool.completed_on,
+        f"{tool} completed",
+        "",
+        tool.author_agency.name,
+        tool.author_agency_id,
+    )
+
+
+def _toolkit_items(child, *, entries: bool, tools: bool) -> list[Item]:
+    """The hand-written entries and the completed tools, in one UNION query (issue 16) rather
+    than one per tool table."""
+    parts = []
+    if entries:
+        parts.append(
+            RecordsPart(
+                "entries",
+                ChronologyEntry.objects.filter(chronology__child=child),
+                {"author": PERSON_FIELDS, "source_agency": None},
+            )
         )
-        for e in entries
+    if tools:
+        parts += [
+            RecordsPart(
+                model._meta.label,
+                model.objects.filter(child=child, status=Tool.Status.COMPLETED),
+                {"author_agency": None},
+            )
+            for model in _TOOLS
+        ]
+    if not parts:
+        return []
+    found = records_in_one_query(parts)
+    return [_entry_item(e) for e in found.get("entries", [])] + [
+        _tool_item(tool) for model in _TOOLS if tools for tool in found[model._meta.label]
     ]
 
 
 def _case_events(child):
-    referrals = list(records_for_child(child))
-    cp_plans = [plan for referral in referrals for plan in referral.cp_plans.all()]
+    record = case_record_for_child(child)
     return [
         Item(event.day, event.title, event.detail, CASE_RECORD, None)
-        for event in case_timeline(referrals, cp_plans)
+        for event in case_timeline(record.referrals, record.cp_plans)
     ]
-
-
-def _tools_completed(child):
-    items = []
-    for model in _TOOLS:
-        for tool in model.objects.filter(child=child, status=Tool.Status.COMPLETED).select_related(
-            "author_agency"
-        ):
-            items.append(
-                Item(
-                    tool.completed_on,
-                    f"{tool} completed",
-                    "",
-                    tool.author_agency.name,
-                    tool.author_agency_id,
-                )
-            )
-    return items
 
 
 def merged_chronology(child: Child, *, agency_id=None, show="all", oldest_first=False):
@@ -95,11 +109,10 @@ def merged_chronology(child: Child, *, agency_id=None, show="all", oldest_first=
     `show`: "all", "entries" (hand-written), "events" (from the record) or "significant".
     A fixed number of queries, however long the chronology.
     """
-    items = []
-    if show in ("all", "entries", "significant"):
-        items += _entries(child)
-    if show in ("all", "events"):
-        items += _case_events(child) + _tools_completed(child)
+    events = show in ("all", "events")
+    items = _toolkit_items(child, entries=show in ("all", "entries", "significant"), tools=events)
+    if events:
+        items += _case_events(child)
     if show == "significant":
         items = [item for item in items if item.entry.significant]
     if agency_id is not None:

@@ -50,7 +50,20 @@ def _filters(request):
 
 
 def chronology(request, pk):
-    return chronology_page(request, _visible_child(request, pk))
+    # The chronology's own record (its review) comes with the child: one query fewer.
+    child = get_object_or_404(
+        access.children_visible_to(request.user).select_related("chronology__reviewed_by"),
+        pk=pk,
+    )
+    return chronology_page(request, child)
+
+
+def _chronology_of(child) -> Chronology | None:
+    """The child's chronology record, or None: read with the child when chronology() fetched
+    it alongside (select_related caches a missing one too), else in a query."""
+    if type(child).chronology.related.is_cached(child):
+        return getattr(child, "chronology", None)
+    return Chronology.objects.filter(child=child).select_related("reviewed_by").first()
 
 
 def chronology_page(request, child, *, oversight_form=None, read_for="", back_url=""):
@@ -67,7 +80,7 @@ def chronology_page(request, child, *, oversight_form=None, read_for="", back_ur
         show=filters["show"],
         oldest_first=filters["oldest_first"],
     )
-    record = Chronology.objects.filter(child=child).select_related("reviewed_by").first()
+    record = _chronology_of(child)
     printed = request.resolver_match.url_name == "chronology_print"
     printing = printed or bool(read_for)
     return render(

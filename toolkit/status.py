@@ -15,6 +15,8 @@ from dateutil.relativedelta import relativedelta
 from django.db import models
 from django.db.models import Case, F, Max, Q, Value, When
 
+from cases.selectors import RowsPart, rows_in_one_query
+
 from .models import (
     AssessmentChecklist,
     Chronology,
@@ -86,107 +88,130 @@ def state_on(completed: date | None, on: date) -> State:
     return State.CURRENT
 
 
+def _counted_completions(after: date | None, last: date) -> tuple[Q, Q]:
+    """The two ways a tool's completion counts in (after, last] (no lower bound for None):
+    completed then; or reopened since, and completed then before the reopening."""
+    now = Q(status=Tool.Status.COMPLETED, completed_on__lte=last)
+    earlier = Q(previous_completed_on__lte=last)
+    if after is not None:
+        now &= Q(completed_on__gt=after)
+        earlier &= Q(previous_completed_on__gt=after)
+    return now, earlier
+
+
 def counted_completion_within(after: date, last: date) -> Q:
     """Tools whose completion counts in (after, last]: completed then, or reopened since and
     completed then before the reopening. The dataset's TOOLKIT_MANDATORY_COMPLETE filters with
     this too, so the indicator and the tool status cannot disagree."""
-    return Q(status=Tool.Status.COMPLETED, completed_on__gt=after, completed_on__lte=last) | Q(
-        previous_completed_on__gt=after, previous_completed_on__lte=last
-    )
+    now, earlier = _counted_completions(after, last)
+    return now | earlier
 
 
-def _chronology_parts(child_ids, on):
-    """The chronology's latest entry and review up to `on`, in the forms' columns."""
-    none = Value(None, output_field=models.DateField())
-    entries = (
-        ChronologyEntry.objects.filter(chronology__child_id__in=child_ids, recorded_on__lte=on)
-        .values("chronology__child_id")
-        .annotate(tool=Value("chronology"), completed=Max("recorded_on"), earlier=none)
-        .values_list("tool", "chronology__child_id", "completed", "earlier")
-        .order_by()
-    )
-    reviews = (
-        Chronology.objects.filter(child_id__in=child_ids, reviewed_on__lte=on)
-        .values("child_id")
-        .annotate(tool=Value("chronology"), completed=Max("reviewed_on"), earlier=none)
-        .values_list("tool", "child_id", "completed", "earlier")
-        .order_by()
-    )
-    return [entries, reviews]
+def _chronology_parts(child_ids, on: date) -> list[RowsPart]:
+    """The chronology's latest entry and review up to `on`, as the forms' completions."""
+    return [
+        RowsPart(
+            "completions",
+            ChronologyEntry.objects.filter(
+                chronology__child_id__in=child_ids, recorded_on__lte=on
+            ).values("chronology__child_id"),
+            {
+                "tool": Value("chronology"),
+                "child": F("chronology__child_id"),
+                "completed": Max("recorded_on"),
+            },
+        ),
+        RowsPart(
+            "completions",
+            Chronology.objects.filter(child_id__in=child_ids, reviewed_on__lte=on).values(
+                "child_id"
+            ),
+            {"tool": Value("chronology"), "child": F("child_id"), "completed": Max("reviewed_on")},
+        ),
+    ]
+
+
+def completion_parts(child_ids, on: date) -> list[RowsPart]:
+    """latest_completions()' rows, for rows_in_one_query() (with other parts, for a page that
+    reads them in the same query): for a form, the latest completion and the latest earlier
+    completion of a tool reopened since; for the chronology, an entry recorded and a review."""
+    now, earlier = _counted_completions(None, on)
+    return [
+        RowsPart(
+            "completions",
+            model.objects.filter(now | earlier, child_id__in=child_ids).values("child_id"),
+            {
+                "tool": Value(tool),
+                "child": F("child_id"),
+                "completed": Max(Case(When(now, then=F("completed_on")))),
+                "earlier": Max(Case(When(earlier, then=F("previous_completed_on")))),
+            },
+        )
+        for tool, model in MANDATORY_FORMS.items()
+    ] + _chronology_parts(child_ids, on)
+
+
+def completions_from(rows: list[dict], child_ids) -> dict[int, dict[str, date | None]]:
+    """latest_completions()' answer from the rows of completion_parts()."""
+    found: dict[int, dict[str, date | None]] = {
+        child: dict.fromkeys(MANDATORY_TOOLS) for child in child_ids
+    }
+    for row in rows:
+        latest = found[row["child"]]
+        dates = [d for d in (latest[row["tool"]], row["completed"], row.get("earlier")) if d]
+        latest[row["tool"]] = max(dates) if dates else None
+    return found
 
 
 def latest_completions(child_ids, on: date) -> dict[int, dict[str, date | None]]:
     """Each child's latest completion of each mandatory tool up to `on`, in one UNION query
     however many children: for a form, a completion or the earlier completion of a tool
     reopened since; for the chronology, the later of an entry recorded and a review."""
-    counted = Q(status=Tool.Status.COMPLETED, completed_on__lte=on) | Q(
-        previous_completed_on__lte=on
-    )
-    parts = [
-        model.objects.filter(counted, child_id__in=child_ids)
-        .values("child_id")
-        .annotate(
-            tool=Value(tool),
-            completed=Max(
-                Case(When(Q(status=Tool.Status.COMPLETED, completed_on__lte=on), F("completed_on")))
+    rows = rows_in_one_query(completion_parts(child_ids, on))
+    return completions_from(rows["completions"], child_ids)
+
+
+def reopening_parts(child_ids, on: date) -> list[RowsPart]:
+    """The rows of the mandatory forms reopened by `on` and not completed again, for
+    rows_in_one_query(); reopenings_from() reads them."""
+    return [
+        RowsPart(
+            "reopenings",
+            model.objects.filter(
+                child_id__in=child_ids,
+                status=Tool.Status.DRAFT,
+                reopened_on__lte=on,
+                previous_completed_on__isnull=False,
             ),
-            earlier=Max(Case(When(previous_completed_on__lte=on, then=F("previous_completed_on")))),
+            {
+                "tool": Value(tool),
+                "child": F("child_id"),
+                "pk": F("pk"),
+                "on": F("reopened_on"),
+                "reason": F("reopen_reason"),
+                "earlier": F("previous_completed_on"),
+                "first": F("reopened_by__first_name"),
+                "last": F("reopened_by__last_name"),
+                "username": F("reopened_by__username"),
+            },
         )
-        .values_list("tool", "child_id", "completed", "earlier")
-        .order_by()
-        for tool, model in MANDATORY_FORMS.items()
-    ] + _chronology_parts(child_ids, on)
-    found: dict[int, dict[str, date | None]] = {
-        child: dict.fromkeys(MANDATORY_TOOLS) for child in child_ids
-    }
-    for tool, child, completed, earlier in parts[0].union(*parts[1:], all=True):
-        dates = [d for d in (found[child][tool], completed, earlier) if d]
-        found[child][tool] = max(dates) if dates else None
-    return found
-
-
-def latest_reopenings(child_ids, on: date) -> dict[tuple[int, str], list[Reopening]]:
-    """The mandatory forms reopened by `on` and not completed again, by (child, tool), latest
-    reopening first: one query."""
-    parts = [
-        model.objects.filter(
-            child_id__in=child_ids,
-            status=Tool.Status.DRAFT,
-            reopened_on__lte=on,
-            previous_completed_on__isnull=False,
-        )
-        .annotate(
-            tool=Value(tool),
-            first=F("reopened_by__first_name"),
-            last=F("reopened_by__last_name"),
-            username=F("reopened_by__username"),
-        )
-        .values_list(
-            "tool",
-            "child_id",
-            "pk",
-            "reopened_on",
-            "reopen_reason",
-            "previous_completed_on",
-            "first",
-            "last",
-            "username",
-        )
-        .order_by()
         for tool, model in MANDATORY_FORMS.items()
     ]
+
+
+def reopenings_from(rows: list[dict]) -> dict[tuple[int, str], list[Reopening]]:
+    """The reopenings by (child, tool), latest reopening first, from reopening_parts()' rows."""
     found: dict[tuple[int, str], list[Reopening]] = {}
-    for tool, child, pk, on_day, reason, earlier, first, last, username in parts[0].union(
-        *parts[1:], all=True
-    ):
-        found.setdefault((child, tool), []).append(
+    for row in rows:
+        by = f"{row['first'] or ''} {row['last'] or ''}".strip() or row["username"]
+        found.setdefault((row["child"], row["tool"]), []).append(
             Reopening(
-                kind=FORM_SLUGS[tool],
-                pk=pk,
-                by=f"{first or ''} {last or ''}".strip() or username or "a team manager",
-                on=on_day,
-                reason=reason,
-                earlier_completed_on=earlier,
+                kind=FORM_SLUGS[row["tool"]],
+                pk=row["pk"],
+                by=by or "a team manager",
+                on=row["on"],
+                reason=row["reason"],
+                earlier_completed_on=row["earlier"],
             )
         )
     for reopenings in found.values():
@@ -194,9 +219,20 @@ def latest_reopenings(child_ids, on: date) -> dict[tuple[int, str], list[Reopeni
     return found
 
 
-def tool_statuses(child_ids, on: date) -> dict[int, list[ToolStatus]]:
-    """Four queries, however many children."""
-    reopenings = latest_reopenings(child_ids, on)
+def latest_reopenings(child_ids, on: date) -> dict[tuple[int, str], list[Reopening]]:
+    """The mandatory forms reopened by `on` and not completed again, by (child, tool), latest
+    reopening first: one query."""
+    return reopenings_from(rows_in_one_query(reopening_parts(child_ids, on))["reopenings"])
+
+
+def status_parts(child_ids, on: date) -> list[RowsPart]:
+    """tool_statuses()' rows, for rows_in_one_query(); statuses_from() reads them."""
+    return completion_parts(child_ids, on) + reopening_parts(child_ids, on)
+
+
+def statuses_from(rows: dict[str, list[dict]], child_ids, on: date) -> dict[int, list[ToolStatus]]:
+    """tool_statuses()' answer from the rows of status_parts()."""
+    reopenings = reopenings_from(rows["reopenings"])
 
     def reopened(child, tool, counted):
         # Only the reopening whose earlier completion is the one counted is worth saying: a
@@ -217,5 +253,11 @@ def tool_statuses(child_ids, on: date) -> dict[int, list[ToolStatus]]:
             )
             for tool, label in MANDATORY_TOOLS.items()
         ]
-        for child, latest in latest_completions(child_ids, on).items()
+        for child, latest in completions_from(rows["completions"], child_ids).items()
     }
+
+
+def tool_statuses(child_ids, on: date) -> dict[int, list[ToolStatus]]:
+    """One query (completions and reopenings in one UNION), however many children."""
+    child_ids = list(child_ids)
+    return statuses_from(rows_in_one_query(status_parts(child_ids, on)), child_ids, on)

@@ -240,7 +240,7 @@ def test_the_chronology_page_takes_a_fixed_number_of_queries(
         ]
     )
     client.force_login(health_visitor)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse(name, args=[child.pk]))
     html = response.content.decode()
     assert html.count("moj-timeline__item") >= entries
