@@ -17,7 +17,8 @@ The server runs as production does (DEBUG off, gunicorn, collected static files)
 that `make run` loads (see bench/feature_pages.py for the steps, e.g. into bench_features):
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_features
-    export DEBUG=False SECRET_KEY=bench-only-not-secret ALLOWED_HOSTS=127.0.0.1 \\
+    export DEBUG=False ALLOWED_HOSTS=127.0.0.1 \\
+        SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \\
         SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto MFA_REQUIRED=False
     .venv/bin/python manage.py collectstatic --no-input
     .venv/bin/gunicorn neglect_portal.wsgi --workers 3 --bind 127.0.0.1:8001 &
