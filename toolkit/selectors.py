@@ -120,7 +120,12 @@ def _tools_from(rows: list[dict[str, Any]]) -> list[ToolSummary]:
         )
         for row in rows
     ]
-    return sorted(summaries, key=lambda tool: (tool.started_on, tool.pk), reverse=True)
+    # Newest first; tools started the same day in the toolkit's own order, since their ids
+    # come from different tables and say nothing about which was started first.
+    order = {slug: n for n, slug in enumerate(TOOL_KINDS)}
+    return sorted(
+        summaries, key=lambda tool: (-tool.started_on.toordinal(), order[tool.kind], -tool.pk)
+    )
 
 
 def tools_for_child(child: Child) -> list[ToolSummary]:
