@@ -4,7 +4,9 @@ import re
 from datetime import date
 
 from django import forms
+from django.core.paginator import Paginator
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 from neglect_portal.dates import today
 from neglect_portal.forms import GovukForm
@@ -14,6 +16,9 @@ from .models import Involvement
 from .selectors import children_flagged
 
 SESSION_KEY = "child_search"
+# Beyond this many children a list says "more than 1,000": an exact count of a partner's or a
+# broad search's children means reading every matching row, the slowest part of the page.
+COUNT_CAP = 1000
 # ASCII digits, as in every date the portal reads (`\d` would take other scripts' digits).
 _DATE = re.compile(r"^\s*([0-9]{1,2})[/\-. ]([0-9]{1,2})[/\-. ]([0-9]{4})\s*$")
 
@@ -106,3 +111,41 @@ def apply_search(children, criteria):
         involved = Involvement.objects.open_on(today()).filter(agency=criteria["agency"])
         children = children.filter(pk__in=involved.values("child_id"))
     return children
+
+
+class CappedPaginator(Paginator):
+    """Pages of a list whose count stops at `cap` rows past the start of the page asked for.
+
+    The count reads at most that many rows (a LIMITed subquery), so the planner stops early
+    however many children match; `capped` says the list goes on. Counting from the page's
+    start, not from the top, keeps every later page reachable: each page's numbers reach
+    `cap` rows further on, and a page past the end falls back to the last page found.
+    """
+
+    def __init__(self, object_list, per_page: int, *, cap: int | None = None) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = COUNT_CAP if cap is None else cap
+        self.limit = self.cap + 1
+
+    def get_page(self, number):
+        try:
+            # Bounded so that a made-up page number cannot overflow the database's LIMIT.
+            start = (min(max(int(number), 1), 10**9) - 1) * self.per_page
+        except (TypeError, ValueError):
+            start = 0
+        self.limit = start + max(self.cap, self.per_page) + 1
+        return super().get_page(number)
+
+    @cached_property
+    def count(self) -> int:
+        # Unordered: any `limit` rows answer "are there more than cap?" without sorting them.
+        return self.object_list.order_by()[: self.limit].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count >= self.limit
+
+    @property
+    def at_least(self) -> int:
+        """How many rows the list is known to go beyond when capped."""
+        return self.limit - 1

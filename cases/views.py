@@ -28,7 +28,7 @@ from .models import (
     Involvement,
     Referral,
 )
-from .search import ChildSearchForm, apply_search
+from .search import CappedPaginator, ChildSearchForm, apply_search
 from .timeline import case_timeline
 
 PAGE_SIZE = 25
@@ -49,9 +49,9 @@ def child_list(request):
     children = access.children_visible_to(request.user)
     if search.is_bound and search.is_valid():
         children = apply_search(children, search.cleaned_data)
-    page = Paginator(children.order_by("family_name", "given_name", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = CappedPaginator(
+        children.order_by("family_name", "given_name", "pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     page.object_list = selectors.with_case_flags(list(page.object_list), on=today())
     # Only a search is logged: the unfiltered list is everyone's way in to their own work,
     # shown on every visit, and an entry for each would bury the searches that show intent.
