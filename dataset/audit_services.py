@@ -332,7 +332,15 @@ def audit_moderate(
     errors = {}
     for criterion_id, change in changes.items():
         judgement = judgements.get(criterion_id)
-        if judgement is None or change.grade == judgement.grade or not change.grade:
+        if judgement is None:
+            continue
+        if change.grade in ("", judgement.grade):
+            if change.reason.strip():
+                # Only a changed grade keeps a reason: say so rather than drop what was typed.
+                errors[f"reason_{criterion_id}"] = (
+                    f"You gave a reason for {judgement.criterion} but kept its grade: change "
+                    "the grade, or leave the reason blank"
+                )
             continue
         if change.grade not in Grade.values:
             errors[f"grade_{criterion_id}"] = "Select a grade"
@@ -371,6 +379,9 @@ def learning_add(
 @transaction.atomic
 def theme_add(*, round: AuditRound, user: User, title: str) -> AuditTheme:
     title = title.strip()
+    # The round's row is the lock: two people adding the same title at once get "already has"
+    # rather than the database's refusal.
+    _locked(AuditRound, round.pk)
     if AuditTheme.objects.filter(round=round, title__iexact=title).exists():
         raise ValidationError({"title": "This round already has a theme with that title"})
     theme = AuditTheme(round=round, title=title)

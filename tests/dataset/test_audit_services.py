@@ -245,3 +245,29 @@ def test_an_agreed_action_lands_in_the_agencys_active_plan(administrator, health
     )
     assert link.action.plan == plan
     assert link.action.audit_finding.theme == theme
+
+
+def test_a_reason_for_a_grade_kept_as_it_was_is_refused_not_dropped(
+    administrator, csc_social_worker, health_visitor, health
+):
+    children_on_neglect_plans(1, on=today() - timedelta(days=14), agencies=[health])
+    round = running_round(administrator, lead=csc_social_worker, auditors=[health_visitor], size=1)
+    sample = round.samples.get()
+    sample = audit_services.audit_save(
+        sample=sample,
+        user=health_visitor,
+        version=sample.version,
+        answers=_answers(round, Grade.GOOD),
+        complete=True,
+    )
+    first = round.criteria.first()
+    with pytest.raises(ValidationError) as refused:
+        audit_services.audit_moderate(
+            sample=sample,
+            user=csc_social_worker,
+            version=sample.version,
+            changes={first.pk: audit_services.Moderation(Grade.GOOD, "Agreed after discussion")},
+        )
+    assert "kept its grade" in refused.value.message_dict[f"reason_{first.pk}"][0]
+    sample.refresh_from_db()
+    assert sample.status == AuditSample.Status.COMPLETED
