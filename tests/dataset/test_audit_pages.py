@@ -538,7 +538,7 @@ def test_an_audit_sent_after_the_round_closed_is_refused_and_gives_back_what_was
     assert response.status_code == 409
     page = response.content.decode()
     assert "This round has ended" in page and "Typed while it closed" in page
-    assert sample.child.given_name not in page
+    assert sample.child.full_name not in page and sample.child.la_child_id not in page
     assert not AuditJudgement.objects.filter(evidence="Typed while it closed").exists()
     # Anyone who was never on the team learns nothing.
     client.force_login(outsider)
