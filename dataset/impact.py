@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from actionplans import selectors as plan_selectors
 from actionplans.models import Objective
 from actionplans.selectors import NOT_RATED, RAG_LABELS, RAG_ORDER
 from cases.codes import VoiceAnswer
-from cases.models import CPReview
+from cases.selectors import voice_answers
 from neglect_portal.quarters import Quarter
 from toolkit.models import ParentChildObservation
 
@@ -123,14 +123,8 @@ def knows_social_worker(quarter: Quarter) -> Share:
     """CP reviews dated S..E at which "does the child know their social worker's name?" was
     answered yes or no, and those answered yes, as VOICE_KNOWS_PLAN counts its question (not
     an indicator of the dataset, so always from the records as they are now): one query."""
-    answered = Q(knows_social_worker_name__in=[VoiceAnswer.YES, VoiceAnswer.NO])
-    found = CPReview.objects.filter(
-        answered, review_date__range=(quarter.start, quarter.end)
-    ).aggregate(
-        answered=Count("pk"),
-        yes=Count("pk", filter=Q(knows_social_worker_name=VoiceAnswer.YES)),
-    )
-    return Share(found["yes"], found["answered"])
+    counts = voice_answers(quarter.start, quarter.end)["knows_social_worker_name"]
+    return Share(counts[VoiceAnswer.YES], counts[VoiceAnswer.YES] + counts[VoiceAnswer.NO])
 
 
 # 6. Observation of practice --------------------------------------------------------------------
