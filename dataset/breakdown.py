@@ -106,13 +106,15 @@ def has_breakdown(code: str) -> bool:
     return code in BY_AGENCY
 
 
-def agency_figures(code: str, quarter: Quarter, unit: str) -> list[AgencyFigure] | None:
-    """Each active agency's figure (and any inactive one with something counted), in name
-    order, or None for an indicator without a breakdown. An active agency with nothing
-    counted shows its zero: it is a figure from the records, not a missing return."""
+def agency_figures(
+    code: str, quarter: Quarter, unit: str, figures: dict[int, Figure]
+) -> list[AgencyFigure] | None:
+    """Each active agency's figure from `figures` (as `by_agency` gives them, stored), and
+    any inactive one with something counted, in name order, or None for an indicator without
+    a breakdown. An active agency with nothing counted shows its zero: it is a figure from
+    the records, not a missing return."""
     if not has_breakdown(code):
         return None
-    figures = by_agency(code, quarter)
     rows = []
     for agency in Agency.objects.order_by("name"):
         figure = figures.get(agency.pk)

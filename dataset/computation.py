@@ -63,6 +63,10 @@ from .sql_dates import AddMonths
 # The chronology has no completed state and is counted by CHRONOLOGY_ENTRIES_WEEKLY instead.
 TOOLKIT_FORMS = (DayInMyLife, AssessmentChecklist, ParentChildObservation, SDQ, NextSteps)
 RAISED_BANDS = (HIGH, VERY_HIGH)
+# The two parts of a figure whose records are listed (for a count or a mean, what was counted
+# is its "numerator").
+NUMERATOR = "numerator"
+DENOMINATOR = "denominator"
 
 
 @dataclass(frozen=True)

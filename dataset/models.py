@@ -368,3 +368,6 @@ from .audit_models import (  # noqa: E402,F401
     AuditSample,
     AuditTheme,
 )
+
+# Each quarter's computed figures, stored (the live quarter's and each published one's).
+from .result_models import QuarterResult, ResultFigure, ResultMember  # noqa: E402,F401

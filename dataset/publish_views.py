@@ -3,13 +3,14 @@ published quarter for restatements."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from neglect_portal import access
 from neglect_portal.dates import today
 from neglect_portal.records.versions import StaleEdit
 
-from . import presentation, readiness, selectors, services
+from . import live, presentation, readiness, selectors, services
 from .forms import PublishForm, RepublishForm
 from .services import PublishRefused
 
@@ -136,3 +137,19 @@ def restatements(request, quarter):
             "may_publish": access.publishes_dataset(request.user),
         },
     )
+
+
+@require_POST
+@publishes
+def refresh(request, quarter):
+    """Recalculate a quarter's live figures as soon as the worker is free, rather than within
+    the minute after a change (or overnight, for an older quarter)."""
+    live.request_refresh([quarter], settle=False)
+    messages.success(
+        request,
+        f"The figures for {quarter} are being calculated again: reload the page in a minute",
+    )
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)
+    return redirect("dataset:dashboard", quarter=quarter)

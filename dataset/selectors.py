@@ -21,7 +21,8 @@ from neglect_portal import access
 from neglect_portal.models import Agency, User
 from neglect_portal.quarters import Quarter
 
-from . import computation, drilldown, indicators
+from . import computation, drilldown, indicators, results
+from . import live as live_module
 from .computation import Figure, not_submitted, percentage, submitted_figure
 from .indicators import Indicator, Source
 from .models import (
@@ -183,15 +184,28 @@ def _training_totals(quarters: Iterable[Quarter]) -> dict[Quarter, Figure]:
     }
 
 
+def _stored_computed(
+    quarter: Quarter, wanted: list[Indicator], stored: dict[Quarter, results.QuarterResult]
+) -> dict[str, Figure]:
+    """The computed indicators' figures from the quarter's stored live result; none when the
+    worker has not stored one yet (the pages then say the figures are being calculated)."""
+    result = stored.get(quarter)
+    if result is None:
+        return {}
+    codes = {i.code for i in wanted if i.computed}
+    return {code: figure for code, figure in results.figures(result).items() if code in codes}
+
+
 def _live(
     quarter: Quarter,
     wanted: list[Indicator],
+    computed: dict[str, Figure],
     training: Figure | None = None,
     partner_rows: dict[tuple[Quarter, str], PartnerFigure] | None = None,
 ) -> dict[str, Figure]:
-    # The case-record indicators and CONFIDENCE_CHANGE: computation.compute's.
-    computed = [i.code for i in wanted if i.computed]
-    figures = computation.compute(quarter, codes=computed) if computed else {}
+    """A quarter not published: the `computed` figures (stored, or computed just now) with
+    the agencies' returns and submissions as they are now."""
+    figures = dict(computed)
     if any(i.code == "TRAINING_COVERAGE" for i in wanted):
         figures["TRAINING_COVERAGE"] = training or _training_totals([quarter])[quarter]
     if partner_rows is None:
@@ -239,6 +253,11 @@ def figures_by_quarter(
         if retired:
             wanted = [*wanted, *partner_indicators(sorted(retired))]
     live = [quarter for quarter in quarters if quarter not in published]
+    stored = results.live_results(live) if any(i.computed for i in wanted) else {}
+    missing = [quarter for quarter in live_module.storable(live) if quarter not in stored]
+    if missing and any(i.computed for i in wanted):
+        # A quarter no page has asked for before (or the worker has not reached yet).
+        live_module.request_refresh(missing, settle=False)
     wants_training = any(i.code == "TRAINING_COVERAGE" for i in wanted)
     training = _training_totals(live) if live and wants_training else {}
     # Every quarter's submissions, published or not: a published quarter shows its snapshot's
@@ -250,7 +269,13 @@ def figures_by_quarter(
         figures = (
             published_figures(snapshot)
             if snapshot
-            else _live(quarter, wanted, training.get(quarter), partner_rows)
+            else _live(
+                quarter,
+                wanted,
+                _stored_computed(quarter, wanted, stored),
+                training.get(quarter),
+                partner_rows,
+            )
         )
         result[quarter] = {
             i.code: _shown(
@@ -285,9 +310,15 @@ def trends(
 
 def restated(snapshot: PublishedQuarter, code: str) -> Restatement | None:
     """The published and the live figure of `code` when they now differ (records corrected
-    or added since publication); None otherwise."""
+    or added since publication); None otherwise, or while the live figures are not stored."""
     old = published_figures(snapshot).get(code)
-    new = _live(snapshot.quarter, _wanted([code])).get(code)
+    wanted = _wanted([code])
+    stored = results.live_results([snapshot.quarter])
+    if snapshot.quarter not in stored and any(i.computed for i in wanted):
+        return None
+    new = _live(snapshot.quarter, wanted, _stored_computed(snapshot.quarter, wanted, stored)).get(
+        code
+    )
     return Restatement(code, old, new) if old != new else None
 
 
@@ -361,16 +392,20 @@ def actions_by_rag_table(quarter: Quarter) -> dict[str, list[RagRow]]:
 
 # Drill-down --------------------------------------------------------------------------------
 
-NUMERATOR = "numerator"
-DENOMINATOR = "denominator"
+NUMERATOR = computation.NUMERATOR
+DENOMINATOR = computation.DENOMINATOR
 
 
-def drill_down(code: str, quarter: Quarter, which: str, user: User) -> QuerySet | None:
+def drill_down(
+    code: str, quarter: Quarter, which: str, user: User, result: results.QuarterResult | None
+) -> QuerySet | computation.CombinedRecords | None:
     """The records of `which` part of the figure ("numerator", or "denominator" for a
-    percentage) that `user` may see, in a stable order; None when the figure has no such part.
-    For a count or a mean, the records counted are its "numerator"."""
-    numerator, denominator = computation.members(code, quarter)
-    records = numerator if which == NUMERATOR else denominator
+    percentage) in `result` (results.shown_result) that `user` may see, in a stable order;
+    None when the figure has no such part. For a count or a mean, the records counted are its
+    "numerator"."""
+    if result is None:
+        return None
+    records = results.member_records(result, code, which)
     if records is None:
         return None
     if isinstance(records, computation.CombinedRecords):
@@ -384,12 +419,17 @@ def drill_down(code: str, quarter: Quarter, which: str, user: User) -> QuerySet 
     return access.records_visible_to(user, records).order_by("pk")
 
 
-def visible_counts(code: str, quarter: Quarter, user: User) -> tuple[int, int | None]:
-    """How many records of the numerator and denominator the user may see: two counts."""
-    numerator = drill_down(code, quarter, NUMERATOR, user)
-    denominator = drill_down(code, quarter, DENOMINATOR, user)
-    assert numerator is not None  # every figure has its counted records
-    return numerator.count(), denominator.count() if denominator is not None else None
+def visible_counts(
+    code: str, quarter: Quarter, user: User, result: results.QuarterResult | None
+) -> tuple[int | None, int | None]:
+    """How many records of the numerator and denominator the user may see, counted from the
+    stored members: two counts (none before the worker has stored the quarter)."""
+    numerator = drill_down(code, quarter, NUMERATOR, user, result)
+    denominator = drill_down(code, quarter, DENOMINATOR, user, result)
+    return (
+        numerator.count() if numerator is not None else None,
+        denominator.count() if denominator is not None else None,
+    )
 
 
 # Agency returns and published quarters -------------------------------------------------
@@ -441,10 +481,14 @@ def training_coverage(quarter: Quarter) -> TrainingCoverage:
     return TrainingCoverage(quarter, rows, total)
 
 
-def live_figures(quarter: Quarter) -> dict[str, Figure]:
-    """Every figure that is published for a quarter, computed now (the agencies' active
-    indicators included, "not submitted" where they have not)."""
-    return _live(quarter, _wanted(None))
+def live_figures(quarter: Quarter, computed: dict[str, Figure] | None = None) -> dict[str, Figure]:
+    """Every figure that is published for a quarter, from the records as they are (the
+    agencies' active indicators included, "not submitted" where they have not): the computed
+    ones as the worker last stored them, unless given (computed just now)."""
+    wanted = _wanted(None)
+    if computed is None:
+        computed = _stored_computed(quarter, wanted, results.live_results([quarter]))
+    return _live(quarter, wanted, computed)
 
 
 def live_partner_figures(quarter: Quarter) -> dict[str, Figure]:
@@ -481,10 +525,10 @@ class Restatement:
 
 def restatements(published: PublishedQuarter) -> list[Restatement]:
     """Where a live recomputation differs from what was published (records corrected or added
-    since): each with the published and the new figure. A full live computation, so pages
-    should ask for it deliberately rather than on every view of a published quarter."""
+    since): each with the published and the new figure. A full computation, so only the
+    restatements page asks for it."""
     old = published_figures(published)
-    new = live_figures(published.quarter)
+    new = live_figures(published.quarter, computation.compute(published.quarter))
     return [
         Restatement(code, old.get(code), new.get(code))
         for code in [*old, *(code for code in new if code not in old)]

@@ -16,7 +16,7 @@ from neglect_portal.quarters import Quarter
 from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import StaleEdit
 
-from . import targets
+from . import results, targets
 from .indicators import DEFINITIONS_VERSION, Unit
 from .models import (
     AgencyReturn,
@@ -61,7 +61,9 @@ def quarter_publish(*, quarter: Quarter, user: User, today: date | None = None) 
         ) from None
     registry = indicators_by_code()
     book = targets.target_book(up_to=quarter)
-    for figure in live_figures(quarter).values():
+    # The breakdowns and the records behind each figure, stored with it.
+    computed = results.figures(results.store_published(published))
+    for figure in live_figures(quarter, computed).values():
         row = PublishedFigure.from_figure(
             figure,
             registry.get(figure.code),
@@ -99,7 +101,8 @@ def quarter_republish(
     stored = {row.code: row for row in published.figures.all()}
     registry = indicators_by_code()
     book = targets.target_book(up_to=quarter)
-    for code, figure in live_figures(quarter).items():
+    computed = results.figures(results.store_published(published))
+    for code, figure in live_figures(quarter, computed).items():
         fresh = PublishedFigure.from_figure(figure, registry.get(code))
         row = stored.pop(code, None) or PublishedFigure(published_quarter=published, code=code)
         # Published again, the figure takes the target in force now, as a first publication.

@@ -81,4 +81,5 @@ urlpatterns = [
     path("<quarter:quarter>/publish/", publish_views.publish, name="publish"),
     path("<quarter:quarter>/republish/", publish_views.republish, name="republish"),
     path("<quarter:quarter>/restatements/", publish_views.restatements, name="restatements"),
+    path("<quarter:quarter>/recalculate/", publish_views.refresh, name="refresh"),
 ]

@@ -11,7 +11,7 @@ from neglect_portal.dates import today
 from neglect_portal.quarters import Quarter
 from neglect_portal.spreadsheets import csv_response, xlsx_response
 
-from . import breakdown, confidence, drilldown, presentation, selectors
+from . import breakdown, confidence, drilldown, presentation, results, selectors
 from .indicators import Indicator, Source
 from .movements import POINTS_THRESHOLD, RELATIVE_THRESHOLD
 
@@ -100,12 +100,21 @@ def indicator(request, quarter, code):
     indicator = _indicator_or_404(code)
     context = {**_quarter_context(quarter), "indicator": indicator}
     if indicator.lists_records:
-        numerator, denominator = selectors.visible_counts(code, quarter, request.user)
+        result = results.shown_result(quarter)
+        numerator, denominator = selectors.visible_counts(code, quarter, request.user, result)
         context.update(
             {
                 **presentation.indicator_trend(code, quarter),
                 **presentation.indicator_series(code, quarter, today()),
-                "breakdown": breakdown.agency_figures(code, quarter, indicator.unit),
+                "result": result,
+                "breakdown": breakdown.agency_figures(
+                    code,
+                    quarter,
+                    indicator.unit,
+                    results.agency_figures(result, code) if result else {},
+                )
+                if result
+                else None,
                 "breakdown_heading": breakdown.agency_heading(code),
                 "sees_records": access.sees_any_child(request.user),
                 "visible_numerator": numerator,
@@ -135,9 +144,10 @@ def members(request, quarter, code, which):
     indicator = _case_record_indicator_or_404(code, which)
     figure = selectors.figures_for(quarter, [code])[code]
     sees_records = access.sees_any_child(request.user)
+    result = results.shown_result(quarter)
     page = None
-    if sees_records:
-        records = selectors.drill_down(code, quarter, which, request.user)
+    if sees_records and result is not None:
+        records = selectors.drill_down(code, quarter, which, request.user, result)
         page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
         page.rows = [drilldown.row(record) for record in page]
         # Each page viewed is its own entry, as each names other children.
@@ -158,6 +168,7 @@ def members(request, quarter, code, which):
             "which_label": drilldown.WHICH_LABELS[which],
             "total": figure.numerator if which == selectors.NUMERATOR else figure.denominator,
             "sees_records": sees_records,
+            "result": result,
             "page": page,
         },
     )
@@ -169,7 +180,11 @@ def members_csv(request, quarter, code, which):
     _case_record_indicator_or_404(code, which)
     if not access.sees_any_child(request.user):
         raise PermissionDenied
-    records = selectors.drill_down(code, quarter, which, request.user)
+    records = selectors.drill_down(
+        code, quarter, which, request.user, results.shown_result(quarter)
+    )
+    if records is None:
+        raise Http404("The figures are being calculated")
     children: set[int] = set()
     response = csv_response(
         f"{code.lower()}-{which}-{quarter.slug}.csv",

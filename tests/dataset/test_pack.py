@@ -175,12 +175,13 @@ def test_the_pack_needs_the_same_queries_however_many_records(
     for batch in (2, 12):
         for _ in range(batch):
             cp_plan(ChildFactory(), date(2024, 2, 1))
-        # Two quarters read once for the figures and the themes (2 × 16 aggregates, the
+        # Two quarters read once for the figures and the themes (their stored results, the
         # snapshots, returns, agencies' indicators and their figures), the targets in force
         # twice, the plans' matrix, the returns owed, the challenges and decisions, the
-        # session, the user and their agency.
+        # session, the user and their agency: 23 measured on SQLite.
+        pack(wg_client)  # the worker has stored the figures
         with (
-            django_assert_max_num_queries(52),
+            django_assert_max_num_queries(23),
             CaptureQueriesContext(connection) as queries,
         ):
             pack(wg_client)
@@ -356,6 +357,7 @@ def test_the_pack_workbook_holds_the_challenges_and_decisions(wg_client, scrutin
 def test_the_packs_queries_do_not_grow_with_challenges_and_decisions(
     wg_client, scrutiny, working_group_member, health
 ):
+    pack(wg_client)  # the worker has stored the figures
     with CaptureQueriesContext(connection) as before:
         pack(wg_client)
     for n in range(5):
@@ -369,6 +371,7 @@ def test_the_packs_queries_do_not_grow_with_challenges_and_decisions(
             subject_label=f"More {n}",
             indicator_code="SDQ_COMPLETED",
         )
+    pack(wg_client)  # the worker has stored the figures
     with CaptureQueriesContext(connection) as after:
         pack(wg_client)
     assert len(before) == len(after)

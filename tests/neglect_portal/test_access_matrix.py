@@ -120,6 +120,7 @@ EXPECTATIONS = {
     "dataset:publish": only([User.Role.ADMINISTRATOR]),
     "dataset:republish": only([User.Role.ADMINISTRATOR], 302),
     "dataset:restatements": only(PLAN_READERS),
+    "dataset:refresh": everyone(405),  # POST only: tests/dataset/test_live_figures.py
     # Confidence surveys: completed by those who work cases, typed in from paper by leads.
     "confidence:my_surveys": only(CASE_WORKERS),
     "confidence:survey_add": only(CASE_WORKERS),
@@ -165,6 +166,7 @@ URL_ARGS = {
         "dataset:publish",
         "dataset:republish",
         "dataset:restatements",
+        "dataset:refresh",
         "actionplans:meeting",
     ]
 }

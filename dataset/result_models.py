@@ -1,0 +1,97 @@
+"""Each quarter's computed figures, stored, so that no page computes a quarter while someone
+waits (issue 16).
+
+A result is one computation of one quarter: its figures, each agency's figure where the
+indicator is broken down by agency, and the ids of the records behind every numerator and
+denominator (what the drill-down lists). A quarter has one *live* result, replaced by the
+background worker after the records change (dataset/live.py), and a published quarter has its
+own result besides, frozen when it was published (dataset/services.py).
+
+Derived rows, so no history of their own: they are rebuilt from records that keep theirs, and
+a published quarter's figures keep their history in PublishedFigure.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .fields import QuarterField
+from .models import PublishedQuarter
+
+
+class QuarterResult(models.Model):
+    quarter = QuarterField()
+    # Empty for the live result.
+    published = models.OneToOneField(
+        PublishedQuarter, null=True, blank=True, on_delete=models.CASCADE, related_name="result"
+    )
+    computed_at = models.DateTimeField(default=timezone.now)
+    definitions_version = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quarter"],
+                condition=Q(published__isnull=True),
+                name="quarter_result_one_live_per_quarter",
+            )
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.quarter} ({'published' if self.published_id else 'live'}: {self.computed_at})"
+        )
+
+
+class ResultFigure(models.Model):
+    """A figure of a result: the partnership's (no agency) or one agency's."""
+
+    result = models.ForeignKey(QuarterResult, on_delete=models.CASCADE, related_name="figures")
+    code = models.CharField(max_length=40)
+    agency = models.ForeignKey(
+        "neglect_portal.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    numerator = models.PositiveIntegerField()
+    denominator = models.PositiveIntegerField(null=True, blank=True)
+    value = models.DecimalField(max_digits=12, decimal_places=1, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["result", "code"],
+                condition=Q(agency__isnull=True),
+                name="result_figure_one_partnership_figure",
+            ),
+            models.UniqueConstraint(
+                fields=["result", "code", "agency"],
+                condition=Q(agency__isnull=False),
+                name="result_figure_one_per_agency",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code}: {self.value}"
+
+
+class ResultMember(models.Model):
+    """One record counted in a figure's numerator or denominator (for a count or a mean, in
+    its "numerator"). `model` is the record's model label: MANAGER_OVERSIGHT counts the rows
+    of several tool tables."""
+
+    result = models.ForeignKey(QuarterResult, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=40)
+    which = models.CharField(max_length=11)
+    model = models.CharField(max_length=60)
+    record_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            # The drill-down reads one list in record order, and counts it, from this alone.
+            models.Index(
+                fields=["result", "code", "which", "model", "record_id"],
+                name="result_member_list",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.which}: {self.model} {self.record_id}"

@@ -1,0 +1,27 @@
+"""Background tasks (django-tasks; the worker is django-tasks-db's `db_worker` command)."""
+
+from django_tasks import task
+
+from neglect_portal.dates import today
+from neglect_portal.quarters import Quarter
+
+from . import live
+
+
+@task()
+def refresh_live_figures(quarters: list[str] | None = None) -> list[str]:
+    """Recalculate the stored figures of `quarters` (slugs; default: the quarter in progress
+    and the one before it). The quarters stored."""
+    wanted = (
+        [Quarter.parse(slug) for slug in quarters] if quarters else live.recent_quarters(today())
+    )
+    return [quarter.slug for quarter in live.refresh(wanted)]
+
+
+@task()
+def refresh_every_quarter() -> list[str]:
+    """Every quarter the pages offer, recalculated; then the next night's run queued."""
+    try:
+        return [quarter.slug for quarter in live.refresh(live.every_offered_quarter())]
+    finally:
+        live.schedule_nightly()

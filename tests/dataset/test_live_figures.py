@@ -1,0 +1,248 @@
+"""The stored figures (dataset/results.py) and the worker keeping them current (dataset/live.py):
+pages read what was stored, never computing a quarter while someone waits."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult, get_date_max
+
+from dataset import breakdown, computation, live, results, selectors
+from dataset.result_models import QuarterResult, ResultFigure, ResultMember
+from dataset.services import quarter_publish
+from dataset.tasks import refresh_every_quarter, refresh_live_figures
+from neglect_portal.quarters import Quarter
+from tests.dataset.builders import cp_plan, tool
+from tests.factories import ChildFactory, InvolvementFactory, UserFactory
+from toolkit.models import SDQ
+
+Q1 = Quarter(2024, 1)  # 1 April to 30 June 2024
+SLUG = Q1.slug
+
+
+@pytest.fixture
+def records(health):
+    """Three children on neglect plans (one known to health, with health's SDQ) and one on a
+    plan for physical abuse."""
+    nurse = UserFactory(agency=health)
+    children = [ChildFactory(given_name=f"Zanzibarr{i}") for i in range(4)]
+    for i, child in enumerate(children):
+        cp_plan(child, date(2024, 1, 2 + i), initial="NEG" if i < 3 else "PHY")
+    InvolvementFactory(child=children[0], agency=health, start_date=date(2024, 1, 1))
+    tool(SDQ, children[0], nurse, date(2024, 5, 1), informant="parent")
+    return children
+
+
+@pytest.fixture
+def database_queue(settings):
+    # The real queue, as in production: a task waits for the worker instead of running.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _stored_members(result, code, which):
+    return set(
+        ResultMember.objects.filter(result=result, code=code, which=which).values_list(
+            "record_id", flat=True
+        )
+    )
+
+
+@pytest.mark.worker_idle
+def test_a_stored_result_holds_the_figures_breakdowns_and_records_computed(records):
+    result = results.store(Q1)
+
+    assert results.figures(result) == computation.compute(Q1)
+    for code in breakdown.BY_AGENCY:
+        assert results.agency_figures(result, code) == breakdown.by_agency(code, Q1), code
+    numerator, denominator = computation.members("CP_NEGLECT_SHARE", Q1)
+    assert _stored_members(result, "CP_NEGLECT_SHARE", "numerator") == {
+        child.pk for child in records[:3]
+    }
+    assert _stored_members(result, "CP_NEGLECT_SHARE", "denominator") == set(
+        denominator.values_list("pk", flat=True)
+    )
+    assert len(_stored_members(result, "CP_NEGLECT_SHARE", "denominator")) == 4
+
+
+@pytest.mark.worker_idle
+def test_storing_a_quarter_again_replaces_its_live_result(records):
+    first = results.store(Q1)
+    cp_plan(ChildFactory(), date(2024, 2, 1))  # a fourth neglect plan
+    second = results.store(Q1)
+
+    assert second.pk == first.pk  # one live result per quarter, recalculated in place
+    assert QuarterResult.objects.filter(quarter=Q1).count() == 1
+    assert results.figures(second)["CP_NEGLECT_SHARE"].numerator == 4
+    assert ResultFigure.objects.filter(result=second, code="CP_NEGLECT_SHARE").count() == 1
+    assert len(_stored_members(second, "CP_NEGLECT_SHARE", "numerator")) == 4
+
+
+@pytest.mark.worker_idle
+def test_pages_read_the_stored_figures_and_never_compute(records, client, health_lead, monkeypatch):
+    live.refresh(Q1.last(8))
+    live.refresh([Q1.previous().previous()])  # the previous quarter's trend reaches back
+    # (computation.members still names the models listed, without running a query.)
+    monkeypatch.setattr(computation, "compute", _refuse)
+    monkeypatch.setattr(breakdown, "by_agency", _refuse)
+    client.force_login(health_lead)
+
+    for url in (
+        reverse("dataset:dashboard", args=[SLUG]),
+        reverse("dataset:indicator", args=[SLUG, "SDQ_COMPLETED"]),
+        reverse("dataset:members", args=[SLUG, "CP_NEGLECT_SHARE", "numerator"]),
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def _refuse(*args, **kwargs):
+    raise AssertionError("a page computed figures")
+
+
+@pytest.mark.worker_idle
+def test_the_drill_down_counts_and_lists_the_stored_records_the_viewer_may_see(
+    records, client, health_lead, monkeypatch
+):
+    live.refresh([Q1])
+    cp_plan(ChildFactory(), date(2024, 2, 1))  # not yet recalculated: not listed yet
+    client.force_login(health_lead)
+
+    html = client.get(reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"])).content
+    assert "you may see 1 of 3" in html.decode()
+    listed = client.get(reverse("dataset:members", args=[SLUG, "CP_NEGLECT_SHARE", "numerator"]))
+    page = listed.content.decode()
+    assert "Zanzibarr0" in page and "Zanzibarr1" not in page
+
+
+@pytest.mark.worker_idle
+def test_a_published_quarter_keeps_the_records_and_breakdowns_it_was_published_with(
+    records, administrator, client, working_group_member
+):
+    quarter_publish(quarter=Q1, user=administrator, today=date(2024, 7, 1))
+    cp_plan(ChildFactory(given_name="Latecomerr"), date(2024, 2, 1))  # a later correction
+    live.refresh([Q1])
+    client.force_login(administrator)
+
+    listed = client.get(reverse("dataset:members", args=[SLUG, "CP_NEGLECT_SHARE", "numerator"]))
+    assert "Latecomerr" not in listed.content.decode()
+    assert (
+        "you may see 3 of 3"
+        in client.get(
+            reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"])
+        ).content.decode()
+    )
+    # The stored live figures show the restatement, without computing on the page.
+    page = client.get(reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"])).content
+    assert "Published as 75.0% (3 of 4); the records now give 80.0% (4 of 5)." in page.decode()
+
+
+@pytest.mark.worker_idle
+def test_a_quarter_not_yet_stored_says_so_and_asks_the_worker(
+    records, client, working_group_member, database_queue, django_capture_on_commit_callbacks
+):
+    client.force_login(working_group_member)
+    with django_capture_on_commit_callbacks(execute=True):
+        html = client.get(reverse("dataset:dashboard", args=[SLUG])).content.decode()
+
+    assert "The figures for this quarter are being calculated" in html
+    waiting = DBTaskResult.objects.get(task_path=refresh_live_figures.module_path)
+    assert waiting.status == TaskResultStatus.READY
+    assert SLUG in waiting.args_kwargs["args"][0]
+    assert waiting.run_after == get_date_max()  # asked for at once, not after settling
+
+
+@pytest.mark.worker_idle
+def test_a_stored_quarter_says_when_its_figures_were_calculated(records, client, administrator):
+    result = results.store(Q1)
+    QuarterResult.objects.filter(pk=result.pk).update(
+        computed_at=timezone.make_aware(timezone.datetime(2024, 7, 3, 10, 42))
+    )
+    client.force_login(administrator)
+    html = client.get(reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"])).content
+    assert "Figures as at 10:42 on 3 July 2024." in html.decode()
+    assert "Recalculate now" in html.decode()  # administrators may ask
+
+
+@pytest.mark.worker_idle
+def test_changes_ask_the_worker_once_after_they_settle(
+    db, database_queue, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    before = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        child = ChildFactory()
+        cp_plan(child, date(2024, 2, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        cp_plan(ChildFactory(), date(2024, 2, 1))  # while the first is still waiting
+
+    waiting = DBTaskResult.objects.filter(task_path=refresh_live_figures.module_path)
+    assert waiting.count() == 1
+    assert waiting.get().run_after >= before + live.SETTLE
+    assert waiting.get().args_kwargs["args"] == [None]  # the recent quarters
+
+
+@pytest.mark.worker_idle
+def test_a_finished_census_import_asks_for_every_offered_quarter(
+    database_queue, django_capture_on_commit_callbacks, administrator
+):
+    from cases.models import CensusImportRun
+
+    run = CensusImportRun.objects.create(file_name="census.xml", run_by=administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        run.status = CensusImportRun.Status.IMPORTED
+        run.save()
+
+    waiting = DBTaskResult.objects.get(task_path=refresh_live_figures.module_path)
+    offered = {quarter.slug for quarter in live.every_offered_quarter()}
+    assert set(waiting.args_kwargs["args"][0]) == offered
+
+
+@pytest.mark.worker_idle
+def test_recalculate_now_is_for_administrators_and_asks_the_worker_at_once(
+    client, administrator, working_group_member, database_queue, django_capture_on_commit_callbacks
+):
+    url = reverse("dataset:refresh", args=[SLUG])
+    client.force_login(working_group_member)
+    assert client.post(url).status_code == 403
+    client.force_login(administrator)
+    back = reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"next": back})
+
+    assert response.status_code == 302 and response["Location"] == back
+    waiting = DBTaskResult.objects.get(task_path=refresh_live_figures.module_path)
+    assert waiting.args_kwargs["args"] == [[SLUG]]
+    assert waiting.run_after == get_date_max()  # at once
+    assert client.post(url, {"next": "https://elsewhere.example/"})["Location"] == reverse(
+        "dataset:dashboard", args=[SLUG]
+    )
+
+
+@pytest.mark.worker_idle
+def test_the_worker_stores_the_recent_quarters_and_every_night_every_offered_one(
+    records, database_queue, monkeypatch
+):
+    monkeypatch.setattr(live, "today", lambda: date(2024, 5, 10))
+    monkeypatch.setattr("dataset.tasks.today", lambda: date(2024, 5, 10))
+
+    assert refresh_live_figures.call() == [Q1.previous().slug, SLUG]
+    assert set(QuarterResult.objects.values_list("quarter", flat=True)) == {Q1.previous(), Q1}
+
+    stored = refresh_every_quarter.call()
+    assert stored == [quarter.slug for quarter in live.offered_quarters(date(2024, 5, 10))]
+    nightly = DBTaskResult.objects.get(task_path=refresh_every_quarter.module_path)
+    assert timezone.localtime(nightly.run_after).time() == live.NIGHTLY_AT
+    assert nightly.run_after - timezone.now() < timedelta(days=1)
+
+
+@pytest.mark.worker_idle
+def test_a_published_quarters_live_figures_are_stored_without_its_records(records, administrator):
+    published = quarter_publish(quarter=Q1, user=administrator, today=date(2024, 7, 1))
+    live.refresh([Q1])
+
+    live_result = QuarterResult.objects.get(quarter=Q1, published__isnull=True)
+    assert not ResultMember.objects.filter(result=live_result).exists()
+    assert results.shown_result(Q1) == published.result  # pages list what was published
+    assert selectors.restated(published, "CP_NEGLECT_SHARE") is None
