@@ -96,3 +96,17 @@ def test_only_those_who_may_see_no_child_get_counts_only(
     InvolvementFactory(agency=health)
     assert sees_any_child(health_lead)
     assert not sees_any_child(working_group_member)
+
+
+def test_a_child_allocated_to_them_or_an_involvement_open_today_is_what_counts(
+    health_visitor, health, django_assert_num_queries
+):
+    from datetime import timedelta
+
+    InvolvementFactory(
+        agency=health, start_date=TODAY - timedelta(days=90), end_date=TODAY - timedelta(days=1)
+    )
+    with django_assert_num_queries(1):
+        assert not sees_any_child(health_visitor)  # the involvement has ended
+    ChildFactory(allocated_worker=health_visitor)
+    assert sees_any_child(health_visitor)
