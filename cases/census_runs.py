@@ -24,6 +24,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from neglect_portal.records.history import Change, changes_between, people_fields, related_names
+from neglect_portal.signals import records_imported
 
 from .census_import import CHECKING, RECORD_TYPES, SAVING, ImportResult, Problem, import_census
 from .models import (
@@ -214,6 +215,8 @@ def _record_result(run: CensusImportRun, result: ImportResult) -> None:
         children_read=run.children_read,
         finished_at=run.finished_at,
     )
+    if result.ok:
+        records_imported.send(sender=CensusImportRun, run=run)
 
 
 def _stored(problems: list[Problem]) -> list[dict[str, Any]]:

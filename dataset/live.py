@@ -4,9 +4,9 @@ worker, so that no page computes a quarter while someone waits.
 How stale a figure may be (README, "How current the figures are"):
 
 - the quarter in progress and the one before it are recalculated after any change to the
-  records they count (a tool completed, a plan changed, an audit moderated…), `SETTLE`
-  after the last change of a burst, so a busy morning costs a calculation every few seconds
-  at most rather than one per save;
+  records they count (a tool completed, a plan changed, an audit moderated…): the worker
+  waits `SETTLE` after a change for the others of its burst to join it, so a busy morning
+  costs a calculation every few seconds at most rather than one per save;
 - every quarter the pages offer (and the quarters their trends reach back to) is
   recalculated after each census import and every night at `NIGHTLY_AT`, which is when
   corrections to older records show;
@@ -27,9 +27,10 @@ from django_tasks_db.models import DBTaskResult
 
 from neglect_portal.dates import today
 from neglect_portal.quarters import FIRST_YEAR, LAST_YEAR, Quarter
+from neglect_portal.signals import records_imported
 
 from . import results
-from .models import PublishedQuarter
+from .models import PublishedQuarter, QuarterResult
 
 # How long after a change the recalculation waits for more changes.
 SETTLE = timedelta(seconds=10)
@@ -100,7 +101,9 @@ def refresh(quarters: list[Quarter]) -> list[Quarter]:
     )
     stored = []
     for quarter in storable(quarters):
-        if results.store(quarter, with_members=quarter not in published) is not None:
+        if results.store(quarter, with_members=quarter not in published) is None:
+            request_refresh([quarter], settle=False)  # overlapped by another: once more
+        else:
             stored.append(quarter)
     return stored
 
@@ -146,7 +149,8 @@ def request_refresh(quarters: list[Quarter] | None = None, *, settle: bool = Tru
         task.enqueue(slugs)
 
     ask.live_figures = key  # type: ignore[attr-defined]
-    transaction.on_commit(ask)
+    # Robust: the change is saved whatever happens to the asking.
+    transaction.on_commit(ask, robust=True)
 
 
 def _covers(waiting: list[str] | None, wanted: list[str] | None) -> bool:
@@ -176,7 +180,15 @@ def schedule_nightly() -> datetime:
 
 
 def every_offered_quarter() -> list[Quarter]:
-    return offered_quarters(today())
+    """The quarters the pages offer, and any other a page has had stored (an old quarter
+    opened by its address), so that none stays as it was first calculated."""
+    offered = offered_quarters(today())
+    others = (
+        QuarterResult.objects.filter(published__isnull=True)
+        .exclude(quarter__in=offered)
+        .values_list("quarter", flat=True)
+    )
+    return sorted({*offered, *storable(list(others))})
 
 
 # Noticing changes ------------------------------------------------------------------------
@@ -188,22 +200,17 @@ def _changed(sender, **kwargs) -> None:
     request_refresh()
 
 
-def _census_imported(sender, instance, **kwargs) -> None:
+def _records_imported(sender, **kwargs) -> None:
     # An import writes in bulk, which sends no signal per record, and may correct records of
-    # any quarter: every quarter offered is recalculated once it has finished.
-    if instance.status == instance.Status.IMPORTED:
-        request_refresh(every_offered_quarter(), settle=False)
+    # any quarter: every quarter is recalculated once it has finished.
+    request_refresh(every_offered_quarter(), settle=False)
 
 
 def connect_signals() -> None:
-    """Ask for a recalculation whenever a counted row is saved or deleted, and after a
-    census import."""
+    """Ask for a recalculation whenever a counted row is saved or deleted, and after records
+    are imported in bulk."""
     for label in COUNTED_MODELS:
         model = apps.get_model(label)
         post_save.connect(_changed, sender=model, dispatch_uid=f"live-figures-save-{label}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"live-figures-delete-{label}")
-    post_save.connect(
-        _census_imported,
-        sender=apps.get_model("cases.CensusImportRun"),
-        dispatch_uid="live-figures-census-imported",
-    )
+    records_imported.connect(_records_imported, dispatch_uid="live-figures-records-imported")

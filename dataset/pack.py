@@ -151,7 +151,7 @@ def indicator_rows(pack: MeetingPack) -> Iterator[list]:
                 moved,
                 f"Not submitted by {shown.indicator.owner}"
                 if shown.indicator.submitted_by_agency
-                else presentation.gap_text(shown.indicator),
+                else presentation.gap_text(shown),
                 *presentation.target_columns(shown, card.against.target),
             ]
             continue

@@ -31,6 +31,8 @@ NO_RESPONSES = "no responses"  # a mean change with no practitioner to count
 # A computed indicator added after a quarter was published (AUDIT_GOOD_OR_BETTER, say): that
 # snapshot has no figure for it, which is neither a missing return nor a zero.
 NOT_PUBLISHED = "Not in the figures published for this quarter"
+# A quarter whose figures the background worker has not stored yet (dataset/live.py).
+CALCULATING = "Being calculated"
 SPARK_WIDTH, SPARK_HEIGHT = 120, 32
 CHART_WIDTH, CHART_HEIGHT = 560, 200
 
@@ -40,9 +42,12 @@ def quarter_choices(today: date, count: int = 12) -> list[Quarter]:
     return Quarter.containing(today).last(count)[::-1]
 
 
-def gap_text(indicator: Indicator) -> str:
-    """What a figure with nothing to show is: not submitted by its agency, not in the
-    published snapshot, or (training coverage) no returns yet."""
+def gap_text(shown: Shown) -> str:
+    """What a figure with nothing to show is: being calculated, not submitted by its agency,
+    not in the published snapshot, or (training coverage) no returns yet."""
+    indicator = shown.indicator
+    if shown.calculating:
+        return CALCULATING
     if indicator.submitted_by_agency:
         return NOT_SUBMITTED
     return NOT_PUBLISHED if indicator.computed else NO_RETURNS
@@ -50,7 +55,7 @@ def gap_text(indicator: Indicator) -> str:
 
 def shown_value(shown: Shown) -> str:
     if not shown.available:
-        return gap_text(shown.indicator)
+        return gap_text(shown)
     if shown.indicator.unit == Unit.MEAN_CHANGE and not shown.numerator:
         return NO_RESPONSES
     return format_value(shown.value, shown.indicator.unit)
@@ -70,7 +75,7 @@ def counts_text(shown: Shown) -> str:
     """What a figure counts: "2 of 3 children", "48 questionnaires", "130 entries in 91
     days"; a gap says so."""
     if not shown.available:
-        return gap_text(shown.indicator)
+        return gap_text(shown)
     indicator = shown.indicator
     if indicator.has_denominator:
         return f"{shown.numerator} of {shown.denominator} {indicator.counts}"
@@ -384,7 +389,7 @@ def export_rows(quarter: Quarter):
             if indicator.submitted_by_agency:
                 note = f"Not submitted by {indicator.owner}"
             else:
-                note = gap_text(indicator)
+                note = gap_text(shown)
             yield [*common, None, None, None, unit, note, *against]
         else:
             value = float(shown.value) if isinstance(shown.value, Decimal) else shown.value

@@ -33,7 +33,7 @@ class QuarterResult(models.Model):
             models.UniqueConstraint(
                 fields=["quarter"],
                 condition=Q(published__isnull=True),
-                name="quarter_result_one_live_per_quarter",
+                name="quarter_result_one_live_per_quarter",  # results.ONE_LIVE_PER_QUARTER
             )
         ]
 
@@ -48,8 +48,9 @@ class ResultFigure(models.Model):
 
     result = models.ForeignKey(QuarterResult, on_delete=models.CASCADE, related_name="figures")
     code = models.CharField(max_length=40)
+    # PROTECT: a published breakdown keeps its agencies.
     agency = models.ForeignKey(
-        "neglect_portal.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "neglect_portal.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     numerator = models.PositiveIntegerField()
     denominator = models.PositiveIntegerField(null=True, blank=True)
@@ -78,7 +79,10 @@ class ResultMember(models.Model):
     its "numerator"). `model` is the record's model label: MANAGER_OVERSIGHT counts the rows
     of several tool tables."""
 
-    result = models.ForeignKey(QuarterResult, on_delete=models.CASCADE, related_name="+")
+    # Indexed by result_member_list, which starts with it: no index of its own to rewrite.
+    result = models.ForeignKey(
+        QuarterResult, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     code = models.CharField(max_length=40)
     which = models.CharField(max_length=11)
     model = models.CharField(max_length=60)

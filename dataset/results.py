@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.apps import apps
-from django.db import OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import F, Model, Prefetch, QuerySet
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from .result_models import QuarterResult, ResultFigure, ResultMember
 
 # PostgreSQL's SQLSTATE for "could not serialize access".
 SERIALIZATION = "40001"
+ONE_LIVE_PER_QUARTER = "quarter_result_one_live_per_quarter"
 
 
 # Writing ------------------------------------------------------------------------------------
@@ -90,35 +91,52 @@ def _consistent_snapshot() -> None:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
+def _overlapped(error: Exception) -> bool:
+    """PostgreSQL refused a calculation because another of the same quarter overlapped it:
+    "could not serialize access", or both creating the quarter's first live result."""
+    cause = error.__cause__
+    if getattr(cause, "pgcode", None) == SERIALIZATION:
+        return True
+    diag = getattr(cause, "diag", None)
+    return getattr(diag, "constraint_name", None) == ONE_LIVE_PER_QUARTER
+
+
 def store(quarter: Quarter, *, with_members: bool = True) -> QuarterResult | None:
-    """Compute `quarter` and store it as its live result, replacing the one before.
+    """Compute `quarter` and store it as its live result, replacing the one before in one
+    transaction, so a page reads either the old result or the new one, never a part.
     `with_members` False stores the partnership's figures only (a published quarter's live
     figures, kept to see whether the records still give what was published).
 
-    None when another computation of the same quarter was storing at the same moment: its
-    result stands.
+    None when another calculation of the same quarter overlapped this one and PostgreSQL
+    refused it: the caller asks again, as the other may have read the records before a
+    change this one was asked for.
     """
-    result, _ = QuarterResult.objects.get_or_create(
-        quarter=quarter,
-        published=None,
-        defaults={"definitions_version": indicators.DEFINITIONS_VERSION},
-    )
     outermost = not connection.in_atomic_block
     try:
         with transaction.atomic():
             if outermost:
                 _consistent_snapshot()
-            # Fast deletes (no signals, nothing depends on these rows): one query each.
-            ResultMember.objects.filter(result=result).delete()
-            ResultFigure.objects.filter(result=result).delete()
+            # When the records were read, not when the writing ended.
+            computed_at = timezone.now()
+            result = (
+                QuarterResult.objects.select_for_update()
+                .filter(quarter=quarter, published__isnull=True)
+                .first()
+            )
+            if result is None:
+                result = QuarterResult.objects.create(
+                    quarter=quarter, definitions_version=indicators.DEFINITIONS_VERSION
+                )
+            else:
+                # Fast deletes (no signals, nothing depends on these rows): one query each.
+                ResultMember.objects.filter(result=result).delete()
+                ResultFigure.objects.filter(result=result).delete()
             _fill(result, quarter, with_members=with_members)
-            result.computed_at = timezone.now()
+            result.computed_at = computed_at
             result.definitions_version = indicators.DEFINITIONS_VERSION
             result.save(update_fields=["computed_at", "definitions_version"])
-    except OperationalError as error:
-        # PostgreSQL refused to let two computations of one quarter overlap ("could not
-        # serialize access"): the other one's result is kept.
-        if getattr(error.__cause__, "pgcode", None) != SERIALIZATION:
+    except (OperationalError, IntegrityError) as error:
+        if not _overlapped(error):
             raise
         return None
     return result
@@ -143,10 +161,23 @@ def store_published(published: PublishedQuarter) -> QuarterResult:
 def live_results(quarters: Iterable[Quarter]) -> dict[Quarter, QuarterResult]:
     """The stored live results of `quarters` that have one, with their partnership figures:
     two queries however many."""
-    found = QuarterResult.objects.filter(
-        quarter__in=list(quarters), published__isnull=True
-    ).prefetch_related(_partnership_figures())
+    found = (
+        _current_live().filter(quarter__in=list(quarters)).prefetch_related(_partnership_figures())
+    )
     return {result.quarter: result for result in found}
+
+
+def _current_live() -> QuerySet:
+    # A live result calculated under earlier definitions (before a deploy changed them) is
+    # as good as none: it is calculated again rather than shown.
+    return QuarterResult.objects.filter(
+        published__isnull=True, definitions_version=indicators.DEFINITIONS_VERSION
+    )
+
+
+def live_computed_at(quarter: Quarter):
+    """When the quarter's live figures were calculated; None while they are being."""
+    return _current_live().filter(quarter=quarter).values_list("computed_at", flat=True).first()
 
 
 def _partnership_figures() -> Prefetch:
@@ -176,8 +207,9 @@ def shown_result(quarter: Quarter) -> QuarterResult | None:
     """The result a quarter's breakdown and drill-down read: the one stored when it was
     published, else (not published, or published before results were stored) the live one;
     None before the worker has stored any. One query."""
+    published = QuarterResult.objects.filter(quarter=quarter, published__isnull=False)
     return (
-        QuarterResult.objects.filter(quarter=quarter)
+        (published | _current_live().filter(quarter=quarter))
         .order_by(F("published").asc(nulls_last=True))
         .first()
     )

@@ -57,6 +57,8 @@ class Shown:
     published: object = None
     restated: object = None
     submission: PartnerFigure | None = None
+    # Not available because the worker has not stored the quarter's figures yet.
+    calculating: bool = False
 
     @property
     def code(self) -> str:
@@ -80,7 +82,10 @@ def _shown(
     figure: Figure | None,
     published: PublishedQuarter | None = None,
     submission: PartnerFigure | None = None,
+    calculating: bool = False,
 ) -> Shown:
+    if calculating and indicator.computed and published is None:
+        return Shown(indicator, quarter, available=False, calculating=True)
     if (
         figure is None
         or not figure.submitted
@@ -254,10 +259,14 @@ def figures_by_quarter(
             wanted = [*wanted, *partner_indicators(sorted(retired))]
     live = [quarter for quarter in quarters if quarter not in published]
     stored = results.live_results(live) if any(i.computed for i in wanted) else {}
-    missing = [quarter for quarter in live_module.storable(live) if quarter not in stored]
-    if missing and any(i.computed for i in wanted):
+    missing = (
+        [quarter for quarter in live if quarter not in stored]
+        if any(i.computed for i in wanted)
+        else []
+    )
+    if live_module.storable(missing):
         # A quarter no page has asked for before (or the worker has not reached yet).
-        live_module.request_refresh(missing, settle=False)
+        live_module.request_refresh(live_module.storable(missing), settle=False)
     wants_training = any(i.code == "TRAINING_COVERAGE" for i in wanted)
     training = _training_totals(live) if live and wants_training else {}
     # Every quarter's submissions, published or not: a published quarter shows its snapshot's
@@ -284,6 +293,7 @@ def figures_by_quarter(
                 figures.get(i.code),
                 snapshot,
                 _submission(partner_rows, quarter, i, snapshot),
+                calculating=quarter in missing,
             )
             for i in wanted
         }
@@ -396,13 +406,22 @@ NUMERATOR = computation.NUMERATOR
 DENOMINATOR = computation.DENOMINATOR
 
 
+def shown_result(quarter: Quarter) -> results.QuarterResult | None:
+    """The stored result a quarter's breakdowns and drill-downs read (results.shown_result);
+    None while the worker has not stored one, which it is then asked to."""
+    found = results.shown_result(quarter)
+    if found is None and live_module.storable([quarter]):
+        live_module.request_refresh([quarter], settle=False)
+    return found
+
+
 def drill_down(
-    code: str, quarter: Quarter, which: str, user: User, result: results.QuarterResult | None
+    code: str, which: str, user: User, result: results.QuarterResult | None
 ) -> QuerySet | computation.CombinedRecords | None:
     """The records of `which` part of the figure ("numerator", or "denominator" for a
-    percentage) in `result` (results.shown_result) that `user` may see, in a stable order;
-    None when the figure has no such part. For a count or a mean, the records counted are its
-    "numerator"."""
+    percentage) in `result` (`shown_result`) that `user` may see, in a stable order; None
+    when the figure has no such part, or nothing is stored yet. For a count or a mean, the
+    records counted are its "numerator"."""
     if result is None:
         return None
     records = results.member_records(result, code, which)
@@ -420,12 +439,12 @@ def drill_down(
 
 
 def visible_counts(
-    code: str, quarter: Quarter, user: User, result: results.QuarterResult | None
+    code: str, user: User, result: results.QuarterResult | None
 ) -> tuple[int | None, int | None]:
     """How many records of the numerator and denominator the user may see, counted from the
     stored members: two counts (none before the worker has stored the quarter)."""
-    numerator = drill_down(code, quarter, NUMERATOR, user, result)
-    denominator = drill_down(code, quarter, DENOMINATOR, user, result)
+    numerator = drill_down(code, NUMERATOR, user, result)
+    denominator = drill_down(code, DENOMINATOR, user, result)
     return (
         numerator.count() if numerator is not None else None,
         denominator.count() if denominator is not None else None,
@@ -487,7 +506,10 @@ def live_figures(quarter: Quarter, computed: dict[str, Figure] | None = None) ->
     ones as the worker last stored them, unless given (computed just now)."""
     wanted = _wanted(None)
     if computed is None:
-        computed = _stored_computed(quarter, wanted, results.live_results([quarter]))
+        stored = results.live_results([quarter])
+        if quarter not in stored:
+            live_module.request_refresh([quarter], settle=False)
+        computed = _stored_computed(quarter, wanted, stored)
     return _live(quarter, wanted, computed)
 
 

@@ -7,8 +7,12 @@ from neglect_portal.quarters import Quarter
 
 from . import live
 
+# Below the census imports and reminders: a recalculation is asked for again after every
+# burst of changes, and must never keep an import waiting.
+RECALCULATION_PRIORITY = -10
 
-@task()
+
+@task(priority=RECALCULATION_PRIORITY)
 def refresh_live_figures(quarters: list[str] | None = None) -> list[str]:
     """Recalculate the stored figures of `quarters` (slugs; default: the quarter in progress
     and the one before it). The quarters stored."""
@@ -18,7 +22,7 @@ def refresh_live_figures(quarters: list[str] | None = None) -> list[str]:
     return [quarter.slug for quarter in live.refresh(wanted)]
 
 
-@task()
+@task(priority=RECALCULATION_PRIORITY)
 def refresh_every_quarter() -> list[str]:
     """Every quarter the pages offer, recalculated; then the next night's run queued."""
     try:

@@ -100,18 +100,15 @@ def indicator(request, quarter, code):
     indicator = _indicator_or_404(code)
     context = {**_quarter_context(quarter), "indicator": indicator}
     if indicator.lists_records:
-        result = results.shown_result(quarter)
-        numerator, denominator = selectors.visible_counts(code, quarter, request.user, result)
+        result = selectors.shown_result(quarter)
+        numerator, denominator = selectors.visible_counts(code, request.user, result)
         context.update(
             {
                 **presentation.indicator_trend(code, quarter),
                 **presentation.indicator_series(code, quarter, today()),
                 "result": result,
                 "breakdown": breakdown.agency_figures(
-                    code,
-                    quarter,
-                    indicator.unit,
-                    results.agency_figures(result, code) if result else {},
+                    code, quarter, indicator.unit, results.agency_figures(result, code)
                 )
                 if result
                 else None,
@@ -144,10 +141,10 @@ def members(request, quarter, code, which):
     indicator = _case_record_indicator_or_404(code, which)
     figure = selectors.figures_for(quarter, [code])[code]
     sees_records = access.sees_any_child(request.user)
-    result = results.shown_result(quarter)
+    result = selectors.shown_result(quarter)
     page = None
     if sees_records and result is not None:
-        records = selectors.drill_down(code, quarter, which, request.user, result)
+        records = selectors.drill_down(code, which, request.user, result)
         page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
         page.rows = [drilldown.row(record) for record in page]
         # Each page viewed is its own entry, as each names other children.
@@ -180,10 +177,9 @@ def members_csv(request, quarter, code, which):
     _case_record_indicator_or_404(code, which)
     if not access.sees_any_child(request.user):
         raise PermissionDenied
-    records = selectors.drill_down(
-        code, quarter, which, request.user, results.shown_result(quarter)
-    )
+    records = selectors.drill_down(code, which, request.user, selectors.shown_result(quarter))
     if records is None:
+        # Not stored yet (the worker has been asked): nothing to download for now.
         raise Http404("The figures are being calculated")
     children: set[int] = set()
     response = csv_response(

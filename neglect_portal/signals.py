@@ -6,3 +6,6 @@ from django.dispatch import Signal
 # `reason` ("moved agency", "changed role", "was deactivated"). Access follows the person: an
 # app whose records give a person sight of children (an allocation) ends them here.
 person_moved = Signal()
+
+# Sent after records were written in bulk (a census import), which sends no signal per record.
+records_imported = Signal()

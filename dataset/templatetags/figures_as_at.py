@@ -7,18 +7,14 @@ from django import template
 
 from neglect_portal import access
 
-from ..result_models import QuarterResult
+from .. import results
 
 register = template.Library()
 
 
 @register.inclusion_tag("dataset/_figures_as_at.html", takes_context=True)
 def figures_as_at(context: template.Context, quarter) -> dict:
-    computed_at = (
-        QuarterResult.objects.filter(quarter=quarter, published__isnull=True)
-        .values_list("computed_at", flat=True)
-        .first()
-    )
+    computed_at = results.live_computed_at(quarter)
     request = context["request"]
     return {
         "quarter": quarter,

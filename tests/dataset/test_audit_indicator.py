@@ -161,17 +161,17 @@ def test_the_drill_down_lists_the_judgements_of_children_the_viewer_may_see(
     audits, health_lead, working_group_member
 ):
     numerator = selectors.drill_down(
-        "AUDIT_GOOD_OR_BETTER", Q1, "numerator", health_lead, results.shown_result(Q1)
+        "AUDIT_GOOD_OR_BETTER", "numerator", health_lead, results.shown_result(Q1)
     )
     denominator = selectors.drill_down(
-        "AUDIT_GOOD_OR_BETTER", Q1, "denominator", health_lead, results.shown_result(Q1)
+        "AUDIT_GOOD_OR_BETTER", "denominator", health_lead, results.shown_result(Q1)
     )
     one, two = audits.samples.order_by("number")[:2]
     assert {j.sample_id for j in denominator} == {one.pk, two.pk}
     assert (numerator.count(), denominator.count()) == (4, 10)
     # The voluntary sector is involved with child 1 only (child 3 is another quarter's).
     assert selectors.visible_counts(
-        "AUDIT_GOOD_OR_BETTER", Q1, working_group_member, results.shown_result(Q1)
+        "AUDIT_GOOD_OR_BETTER", working_group_member, results.shown_result(Q1)
     ) == (4, 5)
 
 

@@ -2,8 +2,11 @@
 pages read what was stored, never computing a quarter while someone waits."""
 
 from datetime import date, timedelta
+from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import TaskResultStatus
@@ -184,19 +187,28 @@ def test_changes_ask_the_worker_once_after_they_settle(
 
 
 @pytest.mark.worker_idle
-def test_a_finished_census_import_asks_for_every_offered_quarter(
+def test_a_census_import_asks_for_every_quarter_once_it_has_finished(
     database_queue, django_capture_on_commit_callbacks, administrator
 ):
-    from cases.models import CensusImportRun
-
-    run = CensusImportRun.objects.create(file_name="census.xml", run_by=administrator)
+    # An import writes in bulk, so no record's own signal asks: the import does.
+    census = Path(__file__).parent.parent / "cases" / "census_files" / "valid.xml"
     with django_capture_on_commit_callbacks(execute=True):
-        run.status = CensusImportRun.Status.IMPORTED
-        run.save()
+        call_command("import_cin_census", str(census), stdout=StringIO())
 
-    waiting = DBTaskResult.objects.get(task_path=refresh_live_figures.module_path)
+    waiting = DBTaskResult.objects.filter(task_path=refresh_live_figures.module_path)
     offered = {quarter.slug for quarter in live.every_offered_quarter()}
-    assert set(waiting.args_kwargs["args"][0]) == offered
+    assert [set(row.args_kwargs["args"][0] or ()) for row in waiting] == [offered]
+    assert waiting.get().priority < 0  # after any import or reminder waiting with it
+
+
+@pytest.mark.worker_idle
+def test_a_refused_import_asks_for_nothing(
+    database_queue, django_capture_on_commit_callbacks, administrator
+):
+    census = Path(__file__).parent.parent / "cases" / "census_files" / "broken_after_good.xml"
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(CommandError):
+        call_command("import_cin_census", str(census), stderr=StringIO())
+    assert not DBTaskResult.objects.filter(task_path=refresh_live_figures.module_path).exists()
 
 
 @pytest.mark.worker_idle
@@ -246,3 +258,113 @@ def test_a_published_quarters_live_figures_are_stored_without_its_records(record
     assert not ResultMember.objects.filter(result=live_result).exists()
     assert results.shown_result(Q1) == published.result  # pages list what was published
     assert selectors.restated(published, "CP_NEGLECT_SHARE") is None
+
+
+@pytest.mark.worker_idle
+def test_pages_of_a_quarter_not_yet_stored_say_so_and_list_nothing(
+    records, client, administrator, database_queue, django_capture_on_commit_callbacks
+):
+    client.force_login(administrator)
+    indicator = reverse("dataset:indicator", args=[SLUG, "CP_NEGLECT_SHARE"])
+    members = reverse("dataset:members", args=[SLUG, "CP_NEGLECT_SHARE", "numerator"])
+    csv = reverse("dataset:members_csv", args=[SLUG, "CP_NEGLECT_SHARE", "numerator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        shown = client.get(indicator).content.decode()
+        listed = client.get(members).content.decode()
+        assert client.get(csv).status_code == 404
+
+    assert 'id="records-calculating"' in shown and "you may see" not in shown
+    assert 'id="records-calculating"' in listed and "Zanzibarr" not in listed
+    assert (
+        "Being calculated"
+        in client.get(reverse("dataset:dashboard_csv", args=[SLUG])).content.decode()
+    )
+    asked = DBTaskResult.objects.filter(task_path=refresh_live_figures.module_path)
+    assert set().union(*(row.args_kwargs["args"][0] for row in asked)) == {
+        quarter.slug for quarter in Q1.last(8)
+    }
+    # Asked again while waiting, nothing more is queued.
+    before = asked.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(indicator)
+        client.get(members)
+    assert asked.count() == before
+
+
+@pytest.mark.worker_idle
+def test_the_publish_page_with_nothing_stored_says_the_figures_are_being_calculated(
+    records, client, administrator, database_queue, django_capture_on_commit_callbacks
+):
+    client.force_login(administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        html = client.get(reverse("dataset:publish", args=[SLUG])).content.decode()
+    assert "The figures for this quarter are being calculated" in html
+    assert DBTaskResult.objects.filter(task_path=refresh_live_figures.module_path).exists()
+
+
+@pytest.mark.worker_idle
+def test_a_failed_calculation_leaves_the_result_before_it_whole(records, monkeypatch):
+    before = results.store(Q1)
+    cp_plan(ChildFactory(), date(2024, 2, 1))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(computation, "members", broken)
+    with pytest.raises(RuntimeError):
+        results.store(Q1)
+
+    kept = QuarterResult.objects.get(quarter=Q1)
+    assert kept.computed_at == before.computed_at
+    assert results.figures(kept)["CP_NEGLECT_SHARE"].numerator == 3
+    assert len(_stored_members(kept, "CP_NEGLECT_SHARE", "numerator")) == 3
+
+
+@pytest.mark.worker_idle
+def test_a_first_calculation_that_fails_leaves_no_empty_result(records, monkeypatch):
+    monkeypatch.setattr(computation, "members", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        results.store(Q1)
+    assert not QuarterResult.objects.exists()
+
+
+@pytest.mark.worker_idle
+def test_a_result_of_earlier_definitions_is_calculated_again_rather_than_shown(
+    records, database_queue, django_capture_on_commit_callbacks
+):
+    result = results.store(Q1)
+    QuarterResult.objects.filter(pk=result.pk).update(definitions_version="1")
+    with django_capture_on_commit_callbacks(execute=True):
+        shown = selectors.figures_for(Q1, ["CP_NEGLECT_SHARE"])["CP_NEGLECT_SHARE"]
+    assert shown.calculating and not shown.available
+    assert DBTaskResult.objects.filter(task_path=refresh_live_figures.module_path).exists()
+
+
+@pytest.mark.worker_idle
+def test_a_calculation_overlapped_by_another_is_asked_for_again(
+    records, database_queue, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(results, "store", lambda quarter, with_members: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert live.refresh([Q1]) == []
+    waiting = DBTaskResult.objects.get(task_path=refresh_live_figures.module_path)
+    assert waiting.args_kwargs["args"] == [[SLUG]]
+
+
+@pytest.mark.worker_idle
+def test_a_quarter_published_before_results_were_stored_lists_its_live_records(
+    records, administrator, client
+):
+    published = quarter_publish(quarter=Q1, user=administrator, today=date(2024, 7, 1))
+    QuarterResult.objects.filter(published=published).delete()  # as published before
+    live.refresh([Q1])
+    client.force_login(administrator)
+    listed = client.get(reverse("dataset:members", args=[SLUG, "CP_NEGLECT_SHARE", "numerator"]))
+    assert "Zanzibarr0" in listed.content.decode()
+
+
+@pytest.mark.worker_idle
+def test_the_nightly_run_also_recalculates_an_older_quarter_once_stored(records, monkeypatch):
+    old = Quarter(2010, 1)
+    results.store(old)
+    assert old in live.every_offered_quarter()

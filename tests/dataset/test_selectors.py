@@ -63,22 +63,18 @@ def test_toolkit_records_in_a_drill_down_are_limited_to_children_the_viewer_sees
         chronology_entry(child, nurse, date(2024, 5, 1))
     lead = UserFactory(agency=health, role="agency_lead")
     for code in ("SDQ_COMPLETED", "CHRONOLOGY_ENTRIES_WEEKLY"):
-        records = selectors.drill_down(
-            code, Q1, selectors.NUMERATOR, lead, results.shown_result(Q1)
-        )
+        records = selectors.drill_down(code, selectors.NUMERATOR, lead, results.shown_result(Q1))
         assert records.count() == 1, code
-    assert selectors.visible_counts("SDQ_COMPLETED", Q1, lead, results.shown_result(Q1)) == (
+    assert selectors.visible_counts("SDQ_COMPLETED", lead, results.shown_result(Q1)) == (
         1,
         None,
     )
     assert list(
         selectors.drill_down(
-            "TOOLKIT_CHILDREN", Q1, selectors.NUMERATOR, lead, results.shown_result(Q1)
+            "TOOLKIT_CHILDREN", selectors.NUMERATOR, lead, results.shown_result(Q1)
         )
     ) == [known]
     assert (
-        selectors.drill_down(
-            "SDQ_COMPLETED", Q1, selectors.DENOMINATOR, lead, results.shown_result(Q1)
-        )
+        selectors.drill_down("SDQ_COMPLETED", selectors.DENOMINATOR, lead, results.shown_result(Q1))
         is None
     )
