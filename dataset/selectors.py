@@ -2,8 +2,8 @@
 behind them.
 
 `figures_for(quarter)` and `trends(quarter)` are the only way pages get figures: a published
-quarter's come from its snapshot (what the Working Group saw), any other quarter's are computed
-live from the records.
+quarter's come from its snapshot (what the Working Group saw), any other quarter's from the
+live result the background worker stored (dataset/live.py). No page computes a quarter.
 """
 
 from __future__ import annotations
