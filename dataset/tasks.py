@@ -19,6 +19,9 @@ def refresh_live_figures(quarters: list[str] | None = None) -> list[str]:
     wanted = (
         [Quarter.parse(slug) for slug in quarters] if quarters else live.recent_quarters(today())
     )
+    # A worker stopped in the middle of a nightly run leaves none queued: any recalculation
+    # queues it again.
+    live.schedule_nightly()
     return [quarter.slug for quarter in live.refresh(wanted)]
 
 

@@ -241,6 +241,8 @@ def test_the_worker_stores_the_recent_quarters_and_every_night_every_offered_one
 
     assert refresh_live_figures.call() == [Q1.previous().slug, SLUG]
     assert set(QuarterResult.objects.values_list("quarter", flat=True)) == {Q1.previous(), Q1}
+    # The nightly run is queued by any recalculation, should a stopped worker have lost it.
+    assert DBTaskResult.objects.filter(task_path=refresh_every_quarter.module_path).count() == 1
 
     stored = refresh_every_quarter.call()
     assert stored == [quarter.slug for quarter in live.offered_quarters(date(2024, 5, 10))]
