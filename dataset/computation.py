@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
@@ -639,8 +640,8 @@ class CombinedRecords:
     def __init__(self, querysets: list[QuerySet]):
         self.querysets = querysets
 
-    def map(self, change: Callable[[QuerySet], QuerySet]) -> "CombinedRecords":
-        """Each queryset changed alike (limited to a viewer, ordered, with its reads)."""
+    def map(self, change: Callable[[Any], Any]) -> "CombinedRecords":
+        """Each part changed alike (limited to a viewer, ordered, with its reads)."""
         return CombinedRecords([change(queryset) for queryset in self.querysets])
 
     def count(self) -> int:

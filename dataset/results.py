@@ -7,12 +7,13 @@ reading it back: the figures, each agency's figure, and the records behind each 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.apps import apps
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Model, Prefetch, QuerySet
+from django.db.models import F, Model, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from neglect_portal.quarters import Quarter
@@ -225,19 +226,59 @@ def _model(label: str) -> type[Model]:
     return apps.get_model(label)
 
 
+class StoredRecords:
+    """The records of one model behind part of a stored figure, as one list in record order,
+    read from the members table: a page reads its ids from that table's index and then only
+    those records, so a page of 25 costs the same whether 30 or 30,000 are behind the figure.
+    `limit` narrows the ids (to the records a viewer may see); `fetch` reads the records."""
+
+    ordered = True
+
+    def __init__(self, ids: QuerySet, fetch: QuerySet):
+        self.ids = ids.order_by("record_id").values_list("record_id", flat=True)
+        self.fetch = fetch
+        self.model = fetch.model
+
+    def limited(self, visible: Q, fetch: QuerySet) -> StoredRecords:
+        """The same list limited by `visible` (a filter on the members' `record_id`), read by
+        `fetch`."""
+        return StoredRecords(self.ids.filter(visible), fetch)
+
+    def count(self) -> int:
+        return self.ids.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _read(self, ids: list[int]) -> list:
+        found = {record.pk: record for record in self.fetch.filter(pk__in=ids)}
+        return [found[pk] for pk in ids if pk in found]
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        return self._read(list(self.ids[index]))
+
+    def iterator(self, chunk_size: int = 2000):
+        ids = self.ids.iterator(chunk_size=chunk_size)
+        while chunk := list(itertools.islice(ids, chunk_size)):
+            yield from self._read(chunk)
+
+    def __iter__(self):
+        return self.iterator()
+
+
 def member_records(result: QuarterResult, code: str, which: str):
-    """The records behind `which` part of `code`'s figure as stored: a queryset of one model,
-    or CombinedRecords over several (MANAGER_OVERSIGHT), each in record order. No query until
-    read; None when the figure has no such part."""
+    """The records behind `which` part of `code`'s figure as stored: StoredRecords of one
+    model, or CombinedRecords of them over several (MANAGER_OVERSIGHT). No query until read;
+    None when the figure has no such part."""
     numerator, denominator = computation.members(code, result.quarter)
     live = numerator if which == NUMERATOR else denominator
     if live is None:
         return None
     stored = ResultMember.objects.filter(result=result, code=code, which=which)
     parts = [
-        part.model.objects.filter(
-            pk__in=stored.filter(model=part.model._meta.label_lower).values("record_id")
-        )
+        StoredRecords(stored.filter(model=part.model._meta.label_lower), part.model.objects.all())
         for part in _parts(live)
     ]
     return CombinedRecords(parts) if isinstance(live, CombinedRecords) else parts[0]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 
 from actionplans.models import Action, Objective
 from actionplans.selectors import RAG_LABELS, RAG_ORDER, latest_submitted_rag, plans_in_quarter
@@ -417,7 +417,7 @@ def shown_result(quarter: Quarter) -> results.QuarterResult | None:
 
 def drill_down(
     code: str, which: str, user: User, result: results.QuarterResult | None
-) -> QuerySet | computation.CombinedRecords | None:
+) -> results.StoredRecords | computation.CombinedRecords | None:
     """The records of `which` part of the figure ("numerator", or "denominator" for a
     percentage) in `result` (`shown_result`) that `user` may see, in a stable order; None
     when the figure has no such part, or nothing is stored yet. For a count or a mean, the
@@ -427,15 +427,18 @@ def drill_down(
     records = results.member_records(result, code, which)
     if records is None:
         return None
+
+    def limited(part: results.StoredRecords) -> results.StoredRecords:
+        fetch = access.records_visible_to(
+            user, part.fetch.select_related(*drilldown.ROW_READS.get(part.model, ()))
+        )
+        # Asked of the stored ids, then again of the page's records as they are read.
+        return part.limited(access.ids_visible_to(user, part.model, "record_id"), fetch)
+
     if isinstance(records, computation.CombinedRecords):
         # Several models' records (MANAGER_OVERSIGHT's tools), each limited alike.
-        return records.map(
-            lambda part: access.records_visible_to(
-                user, part.select_related(*drilldown.ROW_READS.get(part.model, ()))
-            ).order_by("pk")
-        )
-    records = records.select_related(*drilldown.ROW_READS.get(records.model, ()))
-    return access.records_visible_to(user, records).order_by("pk")
+        return records.map(limited)
+    return limited(records)
 
 
 def visible_counts(

@@ -101,7 +101,11 @@ def indicator(request, quarter, code):
     context = {**_quarter_context(quarter), "indicator": indicator}
     if indicator.lists_records:
         result = selectors.shown_result(quarter)
-        numerator, denominator = selectors.visible_counts(code, request.user, result)
+        sees_records = access.sees_any_child(request.user)
+        # Counted only for those shown them: others see the figure's own counts.
+        numerator, denominator = (
+            selectors.visible_counts(code, request.user, result) if sees_records else (None, None)
+        )
         context.update(
             {
                 **presentation.indicator_trend(code, quarter),
@@ -113,7 +117,7 @@ def indicator(request, quarter, code):
                 if result
                 else None,
                 "breakdown_heading": breakdown.agency_heading(code),
-                "sees_records": access.sees_any_child(request.user),
+                "sees_records": sees_records,
                 "visible_numerator": numerator,
                 "visible_denominator": denominator,
             }

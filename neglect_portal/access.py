@@ -484,6 +484,28 @@ def _visible_children(user: Any, on: date | None) -> Q:
     return Q(allocated_worker=user) | Q(Exists(involved))
 
 
+def ids_visible_to(user: Any, model: type[Model], field: str) -> Q:
+    """A filter keeping the rows whose `field` holds the id of a `model` record (about a
+    child) the user may see: the rule of `_visible_children`, asked of each of a short list
+    of ids (the stored records behind a figure) through the involvements' visibility index,
+    rather than of every child."""
+    if sees_every_child(user):
+        return Q()
+    if not _signed_in(user):
+        return Q(pk__in=[])
+    involvements = _case_model("Involvement").objects.open_on(today())
+    path: str = getattr(model, "child_lookup")  # noqa: B009 - every such model has one
+    child = field if path == "pk" else path
+    # Probed per id through the visibility index; the few allocated to them, looked up once.
+    allocated = _case_model("Child").objects.filter(allocated_worker=user).values("pk")
+    visible = Q(
+        Exists(involvements.filter(agency_id=user.agency_id, child_id=OuterRef(child)))
+    ) | Q(**{f"{child}__in": allocated})
+    if path == "pk":
+        return visible
+    return Q(Exists(model._default_manager.filter(visible, pk=OuterRef(field))))
+
+
 def children_visible_to(user: Any, *, on: date | None = None) -> QuerySet:
     return _case_model("Child").objects.filter(_visible_children(user, on))
 

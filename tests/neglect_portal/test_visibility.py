@@ -110,3 +110,34 @@ def test_a_child_allocated_to_them_or_an_involvement_open_today_is_what_counts(
         assert not sees_any_child(health_visitor)  # the involvement has ended
     ChildFactory(allocated_worker=health_visitor)
     assert sees_any_child(health_visitor)
+
+
+def test_the_filter_for_stored_ids_keeps_exactly_what_the_visibility_rule_does(
+    csc_social_worker, health_visitor, health, outsider
+):
+    from datetime import timedelta
+
+    from cases.models import Child, ChildProtectionPlan
+    from neglect_portal.access import ids_visible_to, records_visible_to
+    from tests.dataset.builders import cp_plan
+
+    involved, allocated, ended, unknown = ChildFactory.create_batch(4)
+    InvolvementFactory(child=involved, agency=health, start_date=TODAY - timedelta(days=9))
+    InvolvementFactory(
+        child=ended,
+        agency=health,
+        start_date=TODAY - timedelta(days=90),
+        end_date=TODAY - timedelta(days=1),
+    )
+    allocated.allocated_worker = outsider
+    allocated.save()
+    for child in (involved, allocated, ended, unknown):
+        cp_plan(child, TODAY - timedelta(days=30))
+
+    for user in (csc_social_worker, health_visitor, outsider):
+        for model in (Child, ChildProtectionPlan):
+            # The ids are the records' own here ("pk"); stored ones are in `record_id`.
+            kept = set(model.objects.filter(ids_visible_to(user, model, "pk")))
+            assert kept == set(records_visible_to(user, model)), (user, model)
+    assert set(Child.objects.filter(ids_visible_to(health_visitor, Child, "pk"))) == {involved}
+    assert set(Child.objects.filter(ids_visible_to(outsider, Child, "pk"))) == {allocated}
