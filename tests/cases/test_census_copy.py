@@ -82,9 +82,7 @@ def test_each_object_gets_the_id_it_was_saved_under():
     objs = children("ID")
     create_with_history(Child, objs, user=None, change_reason=REASON)
 
-    assert [o.pk for o in objs] == [
-        Child.objects.get(la_child_id=o.la_child_id).pk for o in objs
-    ]
+    assert [o.pk for o in objs] == [Child.objects.get(la_child_id=o.la_child_id).pk for o in objs]
     # Ids were taken from the table's own sequence: a child added afterwards gets a new one.
     assert ChildFactory().pk > max(o.pk for o in objs)
 
@@ -93,9 +91,10 @@ def test_without_a_user_history_names_nobody():
     objs = children("NOUSER")
     create_with_history(Child, objs, user=None, change_reason=REASON)
 
-    assert list(Child.history.values_list("history_user", "history_change_reason")) == [
-        (None, REASON)
-    ] * 2
+    assert (
+        list(Child.history.values_list("history_user", "history_change_reason"))
+        == [(None, REASON)] * 2
+    )
 
 
 def test_booleans_foreign_keys_and_empty_dates_are_written(administrator):

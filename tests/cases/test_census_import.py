@@ -1,5 +1,6 @@
 """CIN census import: all or nothing, every problem reported, re-imports update in place."""
 
+import gc
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -220,6 +221,16 @@ def test_queries_grow_with_the_batches_not_the_children(tmp_path, monkeypatch, a
     assert queries[4] - queries[2] == 2 * per_batch, queries
     # A query per child (or per record) would cost at least a batch's worth of children.
     assert per_batch < BUDGET_BATCH, queries
+
+
+@pytest.mark.parametrize("name", ["valid.xml", "many_problems.xml"])
+def test_cycle_collection_is_off_only_while_importing(name):
+    during = []
+
+    import_census(census(name), progress=lambda stage, read: during.append(gc.isenabled()))
+
+    assert during and not any(during)
+    assert gc.isenabled()
 
 
 def test_a_later_overlapping_file_updates_changes_and_adds_new_records():
