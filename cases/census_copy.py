@@ -167,7 +167,8 @@ def _copy(
         data.write("\t".join(row) + end)
     data.seek(0)
     with connection.cursor() as cursor:
-        # Logged like any other query while queries are captured (tests' query budgets).
+        # Logged like any other query while queries are captured (tests' query budgets), and
+        # its errors raised as Django's (an IntegrityError is what the import expects).
         logged = cursor.debug_sql(sql) if hasattr(cursor, "debug_sql") else nullcontext()
-        with logged:
+        with logged, connection.wrap_database_errors:
             cursor.cursor.copy_expert(sql, data)

@@ -4,7 +4,7 @@ bulk_create_with_history; either way the same records and creation history rows.
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -131,3 +131,12 @@ def test_copy_is_counted_in_query_budgets():
     statements = [q["sql"].split()[0] for q in captured.captured_queries]
     # The ids, the records, their history.
     assert statements == ["SELECT", "COPY", "COPY"]
+
+
+def test_a_clash_with_a_record_already_there_is_an_integrity_error():
+    ChildFactory(la_child_id="CLASH1")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        create_with_history(Child, children("CLASH"), user=None, change_reason=REASON)
+
+    assert not Child.objects.filter(la_child_id="CLASH2").exists()
