@@ -22,6 +22,7 @@ from contextlib import nullcontext
 from operator import attrgetter
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
@@ -68,6 +69,8 @@ def create_with_history(
         return
     _reserve_ids(model, objs)
     _copy(model, objs, model._meta.concrete_fields)
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return  # as bulk_history_create, which writes nothing then
     history = get_history_manager_for_model(model).model
     if user is None:
         # What bulk_history_create falls back to: the request's user, when there is one.

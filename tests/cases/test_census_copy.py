@@ -140,3 +140,11 @@ def test_a_clash_with_a_record_already_there_is_an_integrity_error():
         create_with_history(Child, children("CLASH"), user=None, change_reason=REASON)
 
     assert not Child.objects.filter(la_child_id="CLASH2").exists()
+
+
+def test_with_history_turned_off_only_the_records_are_written(settings):
+    settings.SIMPLE_HISTORY_ENABLED = False
+
+    create_with_history(Child, children("QUIET"), user=None, change_reason=REASON)
+
+    assert (Child.objects.count(), Child.history.count()) == (2, 0)
