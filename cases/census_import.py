@@ -14,6 +14,7 @@ and review date. Records the file does not mention are left alone.
 
 from __future__ import annotations
 
+import gc
 import pickle  # noqa: S403 - only for our own spool file, never for uploaded data
 import tempfile
 import xml.etree.ElementTree as ET  # noqa: S405 - see _parse_census on untrusted input
@@ -29,10 +30,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, reset_queries, transaction
 from django.db.models import Max
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from neglect_portal import dates
 
+from .census_copy import create_with_history
 from .census_header import (
     CensusHeader,
     census_date,
@@ -242,7 +244,7 @@ def import_census(
 def _import_census(
     source, *, user, progress: Progress | None, change_reason: str, allow_older: bool
 ) -> ImportResult:
-    with tempfile.TemporaryFile() as spool:
+    with tempfile.TemporaryFile() as spool, _no_cycle_collection():
         result = validate(source, spool=spool, progress=progress, allow_older=allow_older)
         if not result.ok:
             return result
@@ -263,6 +265,21 @@ def _import_census(
             refused.header = result.header
             return refused
     return result
+
+
+@contextmanager
+def _no_cycle_collection():
+    """The import allocates millions of short-lived objects (elements, records, rows), all
+    freed by reference counting; the cyclic collector those allocations set off kept walking
+    every long-lived object too: measured, 7.8 s of a 31.8 s first import of 50,000 children
+    and 8.8 s of a 25.4 s re-import. Peak memory stays the same with it off."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def validate(
@@ -389,20 +406,16 @@ def _opened(source):
             yield file
 
 
-class _LineReader:
-    """Feeds the parser one line per read, so each event's line number is known."""
-
-    def __init__(self, raw):
-        self._raw = raw
-        self.line = 0
-        self._at_line_start = True
-
-    def read(self, size=-1):
-        data = self._raw.readline(size if size and size > 0 else 65536)
-        if data and self._at_line_start:
-            self.line += 1
-        self._at_line_start = data.endswith(b"\n")
-        return data
+def _lines(raw) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) pieces of the file, a line (or 64 KiB of one) at a time, so that
+    fed to the parser one by one each event's line number is known."""
+    readline = raw.readline
+    line, at_line_start = 0, True
+    while data := readline(65536):
+        if at_line_start:
+            line += 1
+        at_line_start = data.endswith(b"\n")
+        yield line, data
 
 
 class _NotACensus(Exception):
@@ -437,50 +450,62 @@ def _parse_census(raw, census: _Census) -> Iterator[tuple[str, int, ET.Element]]
     refused at that point; a malformed one becomes a problem, after every record before the
     fault has been read.
     """
-    reader = _LineReader(raw)
+    # ET.iterparse unrolled: its generator and a reader object cost a call per event and line.
+    parser = ET.XMLPullParser(events=("start", "end"))  # noqa: S314
+    pieces = _lines(raw)
     stack: list[ET.Element] = []
     ordinal = 0
     current = None
+    line = 0
     try:
-        for event, elem in ET.iterparse(reader, events=("start", "end")):  # noqa: S314
-            if event == "start":
-                elem.tag = _local(elem.tag, reader.line)
-                elem.set("_line", reader.line)
-                if not stack and elem.tag != ROOT:
-                    raise _NotACensus(
-                        Problem(
-                            "file",
-                            elem.tag[:QUOTED_MAX],
-                            f"The file's root element is {quoted(elem.tag)}, not {ROOT}: it "
-                            "is not a CIN census file",
-                            reader.line,
+        while True:
+            piece = next(pieces, None)
+            if piece is None:
+                parser.close()
+            else:
+                line, data = piece
+                parser.feed(data)
+            for event, elem in parser.read_events():
+                if event == "start":
+                    elem.tag = _local(elem.tag, line)
+                    elem.set("_line", line)
+                    if not stack and elem.tag != ROOT:
+                        raise _NotACensus(
+                            Problem(
+                                "file",
+                                elem.tag[:QUOTED_MAX],
+                                f"The file's root element is {quoted(elem.tag)}, not {ROOT}: it "
+                                "is not a CIN census file",
+                                line,
+                            )
                         )
-                    )
-                if len(stack) >= MAX_DEPTH:
-                    raise _NotACensus(
-                        Problem(
-                            "file",
-                            elem.tag[:QUOTED_MAX],
-                            "The file's elements are nested deeper than a CIN census file's: "
-                            "it is not a census file the portal can read",
-                            reader.line,
+                    if len(stack) >= MAX_DEPTH:
+                        raise _NotACensus(
+                            Problem(
+                                "file",
+                                elem.tag[:QUOTED_MAX],
+                                "The file's elements are nested deeper than a CIN census file's: "
+                                "it is not a census file the portal can read",
+                                line,
+                            )
                         )
-                    )
-                if elem.tag == CHILD and len(stack) == 2 and stack[-1].tag == "Children":
-                    ordinal += 1
-                    current = elem
-                stack.append(elem)
-                continue
-            stack.pop()
-            if elem is current:
-                current = None
-                yield CHILD, ordinal, elem
-                # Drop the finished child from the tree so memory does not grow.
-                elem.clear()
-                stack[-1].clear()
-            elif elem.tag == HEADER and len(stack) == 1:
-                yield HEADER, 0, elem
-                elem.clear()
+                    if elem.tag == CHILD and len(stack) == 2 and stack[-1].tag == "Children":
+                        ordinal += 1
+                        current = elem
+                    stack.append(elem)
+                    continue
+                stack.pop()
+                if elem is current:
+                    current = None
+                    yield CHILD, ordinal, elem
+                    # Drop the finished child from the tree so memory does not grow.
+                    elem.clear()
+                    stack[-1].clear()
+                elif elem.tag == HEADER and len(stack) == 1:
+                    yield HEADER, 0, elem
+                    elem.clear()
+            if piece is None:
+                break
     except _NotACensus as refused:
         census.unreadable(refused.problem)
     except ET.ParseError as error:
@@ -1197,11 +1222,7 @@ class _Writer:
             # Bulk inserts skip save(), which is where these flags are normally derived.
             if hasattr(obj, "derive_flags"):
                 obj.derive_flags()
-        created = bulk_create_with_history(objs, model, **self._history_options())
-        if objs[0].pk is None:
-            # Only databases that cannot return ids from bulk inserts get here.
-            for obj, row in zip(objs, created, strict=True):
-                obj.pk = row.pk
+        create_with_history(model, objs, user=self.user, change_reason=self.change_reason)
 
     def _update(self, model, objs, fields):
         if not objs:

@@ -1,5 +1,6 @@
 """CIN census import: all or nothing, every problem reported, re-imports update in place."""
 
+import gc
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -7,8 +8,11 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases import census_import
 from cases.census_import import CHANGE_REASON, import_census
 from cases.models import (
     Assessment,
@@ -18,7 +22,7 @@ from cases.models import (
     CPReview,
     Referral,
 )
-from tests.cases.census_xml import census_xml
+from tests.cases.census_xml import census_xml, child_xml
 from tests.factories import ChildFactory, CPPlanFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
@@ -186,6 +190,47 @@ def test_reimporting_the_same_file_creates_and_updates_nothing():
     assert result.ok
     assert all(counted == (0, 0) for counted in counts(result).values())
     assert row_counts() == before  # no new rows and no history noise
+
+
+BUDGET_BATCH = 25
+
+
+def queries_to_import(path):
+    with CaptureQueriesContext(connection) as captured:
+        result = import_census(path)
+    assert result.ok, result.problems
+    return len(captured)
+
+
+@pytest.mark.parametrize("again", [False, True], ids=["first import", "re-import"])
+def test_queries_grow_with_the_batches_not_the_children(tmp_path, monkeypatch, again):
+    monkeypatch.setattr(census_import, "BATCH_SIZE", BUDGET_BATCH)
+    queries = {}
+    for batches in (1, 2, 4):
+        path = tmp_path / f"{batches}.xml"
+        path.write_text(
+            census_xml(
+                "".join(child_xml(f"Q{batches}X{n:04d}") for n in range(batches * BUDGET_BATCH))
+            )
+        )
+        if again:
+            import_census(path)
+        queries[batches] = queries_to_import(path)
+
+    per_batch = queries[2] - queries[1]
+    assert queries[4] - queries[2] == 2 * per_batch, queries
+    # A query per child (or per record) would cost at least a batch's worth of children.
+    assert per_batch < BUDGET_BATCH, queries
+
+
+@pytest.mark.parametrize("name", ["valid.xml", "many_problems.xml"])
+def test_cycle_collection_is_off_only_while_importing(name):
+    during = []
+
+    import_census(census(name), progress=lambda stage, read: during.append(gc.isenabled()))
+
+    assert during and not any(during)
+    assert gc.isenabled()
 
 
 def test_a_later_overlapping_file_updates_changes_and_adds_new_records():
