@@ -28,21 +28,10 @@ from django.db import connection, models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
+from neglect_portal.records.field_kinds import INTEGER_FIELDS
+
 BATCH_SIZE = 1000
 
-_INTEGERS = frozenset(
-    {
-        "AutoField",
-        "BigAutoField",
-        "SmallAutoField",
-        "IntegerField",
-        "BigIntegerField",
-        "SmallIntegerField",
-        "PositiveIntegerField",
-        "PositiveBigIntegerField",
-        "PositiveSmallIntegerField",
-    }
-)
 _TEXTS = frozenset({"CharField", "TextField", "SlugField", "EmailField"})
 # COPY's text format: these four characters stand for themselves only when escaped.
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -127,7 +116,7 @@ def _converter(field: models.Field) -> Callable[[Any], str]:
     while field.is_relation:
         field = field.target_field
     kind = field.get_internal_type()
-    if kind in _INTEGERS:
+    if kind in INTEGER_FIELDS:
         return _int
     if kind in _TEXTS:
         return _text

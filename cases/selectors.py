@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
+from neglect_portal.records.field_kinds import INTEGER_FIELDS
+
 from .codes import CPCategory, VoiceAnswer
 from .models import (
     Allocation,
@@ -131,17 +133,6 @@ def voice_answers(first: date, last: date) -> dict[str, dict[str, int]]:
 # the same type, so a value goes to the first free column of its kind and the others are NULLs
 # cast to that kind (PostgreSQL types a UNION's columns pair by pair, so an uncast NULL in the
 # first two branches would be text and clash with a date in the third).
-_INT_TYPES = {
-    "AutoField",
-    "BigAutoField",
-    "SmallAutoField",
-    "IntegerField",
-    "BigIntegerField",
-    "SmallIntegerField",
-    "PositiveIntegerField",
-    "PositiveBigIntegerField",
-    "PositiveSmallIntegerField",
-}
 _COLUMN_KINDS: dict[str, models.Field] = {
     "int": models.BigIntegerField(),
     "date": models.DateField(),
@@ -153,7 +144,7 @@ _COLUMN_KINDS: dict[str, models.Field] = {
 
 
 _KIND_OF_TYPE = {
-    **dict.fromkeys(_INT_TYPES, "int"),
+    **dict.fromkeys(INTEGER_FIELDS, "int"),
     "DateField": "date",
     "DateTimeField": "datetime",
     "BooleanField": "bool",

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from neglect_portal.dates import today
+from neglect_portal.dates import next_at, today
 from neglect_portal.quarters import FIRST_YEAR, LAST_YEAR, Quarter
 from neglect_portal.signals import records_imported
 
@@ -159,14 +159,6 @@ def _covers(waiting: list[str] | None, wanted: list[str] | None) -> bool:
     return set(wanted) <= set(waiting)
 
 
-def next_nightly(now: datetime) -> datetime:
-    day = timezone.localtime(now).date()
-    when = timezone.make_aware(datetime.combine(day, NIGHTLY_AT))
-    if when <= now:
-        when = timezone.make_aware(datetime.combine(day + timedelta(days=1), NIGHTLY_AT))
-    return when
-
-
 def schedule_nightly() -> datetime:
     """Queue the next night's recalculation of every offered quarter unless one is waiting."""
     from .tasks import refresh_every_quarter
@@ -174,7 +166,7 @@ def schedule_nightly() -> datetime:
     queued = _waiting(refresh_every_quarter.module_path).first()
     if queued is not None:
         return queued.run_after
-    when = next_nightly(timezone.now())
+    when = next_at(timezone.now(), NIGHTLY_AT)
     refresh_every_quarter.using(run_after=when).enqueue()
     return when
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
@@ -90,3 +90,13 @@ def dates_in_future(record: Model, fields: Iterable[str]) -> dict[str, Validatio
         except ValidationError as error:
             errors[name] = error
     return errors
+
+
+def next_at(now: datetime, at: time) -> datetime:
+    """The next `at` o'clock after `now`, in the portal's time zone (so 07:00 stays 07:00
+    across the clocks changing): what the worker's daily runs are queued for."""
+    day = timezone.localtime(now).date()
+    when = timezone.make_aware(datetime.combine(day, at))
+    if when <= now:
+        when = timezone.make_aware(datetime.combine(day + timedelta(days=1), at))
+    return when

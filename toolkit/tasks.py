@@ -1,12 +1,12 @@
 """Background tasks (django-tasks; the worker is django-tasks-db's `db_worker` command)."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from neglect_portal.dates import today
+from neglect_portal.dates import next_at, today
 
 from .reminders import send_digests
 
@@ -24,13 +24,8 @@ def send_daily_reminders() -> int:
 
 
 def next_run(now: datetime) -> datetime:
-    """The next REMINDERS_AT after `now`, in the portal's time zone (so 07:00 stays 07:00
-    across the clocks changing)."""
-    day = timezone.localtime(now).date()
-    when = timezone.make_aware(datetime.combine(day, REMINDERS_AT))
-    if when <= now:
-        when = timezone.make_aware(datetime.combine(day + timedelta(days=1), REMINDERS_AT))
-    return when
+    """The next REMINDERS_AT after `now`, in the portal's time zone."""
+    return next_at(now, REMINDERS_AT)
 
 
 def schedule_next_reminders() -> datetime:
