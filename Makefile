@@ -23,8 +23,8 @@ run: $(VENV)/.installed
 	$(PY) manage.py load_demo_data
 	$(PY) manage.py generate_demo_data --if-empty --possible-duplicate
 	$(PY) manage.py load_demo_audits
-	$(PY) manage.py publish_demo_quarter
 	$(PY) manage.py refresh_figures --schedule
+	$(PY) manage.py publish_demo_quarter
 	$(PY) manage.py send_reminders --schedule
 	@echo "Neglect Portal: http://127.0.0.1:8000 (Ctrl+C to stop)"
 	$(RUN_WITH_WORKER) $(PY) manage.py runserver 127.0.0.1:8000

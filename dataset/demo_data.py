@@ -14,10 +14,10 @@ from neglect_portal.demo import COMMUNITY_HEALTH, EARLY_HELP, EDUCATION, POLICE
 from neglect_portal.models import Agency, User
 from neglect_portal.quarters import Quarter
 
+from . import live, results
 from .indicators import Kind, Unit
-from .models import AgencyReturn, PartnerIndicator, Target
+from .models import AgencyReturn, PartnerIndicator, PublishedQuarter, Target
 from .services import (
-    PublishRefused,
     agency_return_submit,
     partner_figure_submit,
     partner_indicator_add,
@@ -220,12 +220,12 @@ def publish_demo_quarter(today: date | None = None) -> Quarter | None:
     Run after the generated records, so the published figures are theirs."""
     admin = User.objects.filter(role=User.Role.ADMINISTRATOR).order_by("pk").first()
     quarter = Quarter.containing(today or dates.today()).previous().previous()
-    if admin is None:
+    if admin is None or PublishedQuarter.objects.filter(quarter=quarter).exists():
         return None
-    try:
-        quarter_publish(quarter=quarter, user=admin, today=today)
-    except PublishRefused:  # published already
-        return None
+    # Publishing copies the quarter's figures as last calculated: calculated now if never.
+    if quarter not in results.live_results([quarter]):
+        live.refresh([quarter])
+    quarter_publish(quarter=quarter, user=admin, today=today)
     return quarter
 
 

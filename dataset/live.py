@@ -30,7 +30,7 @@ from neglect_portal.quarters import FIRST_YEAR, LAST_YEAR, Quarter
 from neglect_portal.signals import records_imported
 
 from . import results
-from .models import PublishedQuarter, QuarterResult
+from .models import QuarterResult
 
 # How long after a change the recalculation waits for more changes.
 SETTLE = timedelta(seconds=10)
@@ -90,18 +90,10 @@ def storable(quarters: list[Quarter]) -> list[Quarter]:
 
 
 def refresh(quarters: list[Quarter]) -> list[Quarter]:
-    """Compute and store each quarter's live result: with the records behind the figures
-    for a quarter not published, the figures alone for a published one (to see whether the
-    records still give what was published) unless it was published before results were
-    stored, when its pages list the live records. The quarters stored."""
-    published = set(
-        PublishedQuarter.objects.filter(quarter__in=quarters, result__isnull=False).values_list(
-            "quarter", flat=True
-        )
-    )
+    """Compute and store each quarter's live result. The quarters stored."""
     stored = []
     for quarter in storable(quarters):
-        if results.store(quarter, with_members=quarter not in published) is None:
+        if results.store(quarter) is None:
             request_refresh([quarter], settle=False)  # overlapped by another: once more
         else:
             stored.append(quarter)

@@ -63,23 +63,22 @@ def _store_members(result: QuarterResult, code: str, which: str, records) -> Non
             )
 
 
-def _fill(result: QuarterResult, quarter: Quarter, *, with_members: bool) -> None:
+def _fill(result: QuarterResult, quarter: Quarter) -> None:
     figures = computation.compute(quarter)
     rows = [_figure_row(result, figure) for figure in figures.values()]
-    if with_members:
-        for code in breakdown.BY_AGENCY:
-            rows += [
-                _figure_row(result, figure, agency_id)
-                for agency_id, figure in breakdown.by_agency(code, quarter).items()
-                if agency_id is not None
-            ]
-        for indicator in indicators.INDICATORS:
-            if not indicator.lists_records:
-                continue
-            numerator, denominator = computation.members(indicator.code, quarter)
-            _store_members(result, indicator.code, NUMERATOR, numerator)
-            if denominator is not None:
-                _store_members(result, indicator.code, DENOMINATOR, denominator)
+    for code in breakdown.BY_AGENCY:
+        rows += [
+            _figure_row(result, figure, agency_id)
+            for agency_id, figure in breakdown.by_agency(code, quarter).items()
+            if agency_id is not None
+        ]
+    for indicator in indicators.INDICATORS:
+        if not indicator.lists_records:
+            continue
+        numerator, denominator = computation.members(indicator.code, quarter)
+        _store_members(result, indicator.code, NUMERATOR, numerator)
+        if denominator is not None:
+            _store_members(result, indicator.code, DENOMINATOR, denominator)
     ResultFigure.objects.bulk_create(rows, batch_size=500)
 
 
@@ -102,11 +101,11 @@ def _overlapped(error: Exception) -> bool:
     return getattr(diag, "constraint_name", None) == ONE_LIVE_PER_QUARTER
 
 
-def store(quarter: Quarter, *, with_members: bool = True) -> QuarterResult | None:
+def store(quarter: Quarter) -> QuarterResult | None:
     """Compute `quarter` and store it as its live result, replacing the one before in one
-    transaction, so a page reads either the old result or the new one, never a part.
-    `with_members` False stores the partnership's figures only (a published quarter's live
-    figures, kept to see whether the records still give what was published).
+    transaction, so a page reads either the old result or the new one, never a part. A
+    published quarter has one too: what the records give now, for its restatements and for
+    publishing it again.
 
     None when another calculation of the same quarter overlapped this one and PostgreSQL
     refused it: the caller asks again, as the other may have read the records before a
@@ -132,7 +131,7 @@ def store(quarter: Quarter, *, with_members: bool = True) -> QuarterResult | Non
                 # Fast deletes (no signals, nothing depends on these rows): one query each.
                 ResultMember.objects.filter(result=result).delete()
                 ResultFigure.objects.filter(result=result).delete()
-            _fill(result, quarter, with_members=with_members)
+            _fill(result, quarter)
             result.computed_at = computed_at
             result.definitions_version = indicators.DEFINITIONS_VERSION
             result.save(update_fields=["computed_at", "definitions_version"])
@@ -143,16 +142,36 @@ def store(quarter: Quarter, *, with_members: bool = True) -> QuarterResult | Non
     return result
 
 
-def store_published(published: PublishedQuarter) -> QuarterResult:
-    """Compute a quarter being published and store the result as `published`'s, replacing
-    any it had. Inside the publishing transaction, so it reads the records as it does."""
+def publish(published: PublishedQuarter) -> QuarterResult | None:
+    """Store as `published`'s the quarter's live result as it stands: the figures the
+    publishing page showed, as at when they were calculated, with their breakdowns and the
+    records behind them, copied by the database (a calculation at national scale takes too
+    long for a request; a copy, about a second). Replaces any result `published` had. None,
+    storing nothing, while there is no current live result to publish."""
+    found = live_results([published.quarter]).get(published.quarter)
+    # Locked: the worker replacing it waits until this is published, and this waits for a
+    # replacement under way (then copies the replacement, still current, or nothing).
+    live = found and _current_live().select_for_update().filter(pk=found.pk).first()
+    if live is None:
+        return None
     QuarterResult.objects.filter(published=published).delete()
     result = QuarterResult.objects.create(
         quarter=published.quarter,
         published=published,
-        definitions_version=indicators.DEFINITIONS_VERSION,
+        computed_at=live.computed_at,
+        definitions_version=live.definitions_version,
     )
-    _fill(result, published.quarter, with_members=True)
+    for model, columns in (
+        (ResultFigure, "code, agency_id, numerator, denominator, value"),
+        (ResultMember, "code, which, model, record_id"),
+    ):
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (result_id, {columns}) "  # noqa: S608
+                f"SELECT %s, {columns} FROM {table} WHERE result_id = %s",
+                [result.pk, live.pk],
+            )
     return result
 
 

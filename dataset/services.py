@@ -17,6 +17,7 @@ from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import StaleEdit
 
 from . import results, targets
+from .computation import Figure
 from .indicators import DEFINITIONS_VERSION, Unit
 from .models import (
     AgencyReturn,
@@ -41,6 +42,19 @@ def _check_closed(quarter: Quarter, today: date) -> None:
         )
 
 
+def _published_result(published: PublishedQuarter) -> dict[str, Figure]:
+    """The quarter's figures as last calculated, stored with their breakdowns and records as
+    `published`'s: what the publishing page showed. Refused while they are being calculated
+    (the page has asked the worker)."""
+    result = results.publish(published)
+    if result is None:
+        raise PublishRefused(
+            f"The figures for {published.quarter} are being calculated: publish them once "
+            "this page shows them, in a minute or so"
+        )
+    return results.figures(result)
+
+
 @transaction.atomic
 def quarter_publish(*, quarter: Quarter, user: User, today: date | None = None) -> PublishedQuarter:
     """Store a closed quarter's figures as published, with the definitions' version."""
@@ -61,9 +75,7 @@ def quarter_publish(*, quarter: Quarter, user: User, today: date | None = None) 
         ) from None
     registry = indicators_by_code()
     book = targets.target_book(up_to=quarter)
-    # The breakdowns and the records behind each figure, stored with it.
-    computed = results.figures(results.store_published(published))
-    for figure in live_figures(quarter, computed).values():
+    for figure in live_figures(quarter, _published_result(published)).values():
         row = PublishedFigure.from_figure(
             figure,
             registry.get(figure.code),
@@ -101,8 +113,7 @@ def quarter_republish(
     stored = {row.code: row for row in published.figures.all()}
     registry = indicators_by_code()
     book = targets.target_book(up_to=quarter)
-    computed = results.figures(results.store_published(published))
-    for code, figure in live_figures(quarter, computed).items():
+    for code, figure in live_figures(quarter, _published_result(published)).items():
         fresh = PublishedFigure.from_figure(figure, registry.get(code))
         row = stored.pop(code, None) or PublishedFigure(published_quarter=published, code=code)
         # Published again, the figure takes the target in force now, as a first publication.

@@ -56,3 +56,14 @@ def test_the_command_publishes_in_development_only(demo, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("publish_demo_quarter")
+
+
+@pytest.mark.worker_idle
+def test_the_demo_quarter_is_published_though_its_figures_were_never_calculated(demo):
+    from dataset.result_models import QuarterResult
+
+    quarter = publish_demo_quarter()
+    published = PublishedQuarter.objects.get(quarter=quarter)
+    # Calculated first, then published with the records behind them.
+    assert QuarterResult.objects.filter(quarter=quarter, published__isnull=True).exists()
+    assert published.result.figures.exists()

@@ -122,6 +122,7 @@ def test_the_drill_down_counts_and_lists_the_stored_records_the_viewer_may_see(
 def test_a_published_quarter_keeps_the_records_and_breakdowns_it_was_published_with(
     records, administrator, client, working_group_member
 ):
+    results.store(Q1)
     quarter_publish(quarter=Q1, user=administrator, today=date(2024, 7, 1))
     cp_plan(ChildFactory(given_name="Latecomerr"), date(2024, 2, 1))  # a later correction
     live.refresh([Q1])
@@ -252,14 +253,39 @@ def test_the_worker_stores_the_recent_quarters_and_every_night_every_offered_one
 
 
 @pytest.mark.worker_idle
-def test_a_published_quarters_live_figures_are_stored_without_its_records(records, administrator):
+def test_publishing_copies_the_figures_as_last_calculated_without_calculating(
+    records, administrator, monkeypatch
+):
+    results.store(Q1)
+    monkeypatch.setattr(computation, "compute", _refuse)
+    monkeypatch.setattr(computation, "members", _refuse)
     published = quarter_publish(quarter=Q1, user=administrator, today=date(2024, 7, 1))
-    live.refresh([Q1])
 
     live_result = QuarterResult.objects.get(quarter=Q1, published__isnull=True)
-    assert not ResultMember.objects.filter(result=live_result).exists()
     assert results.shown_result(Q1) == published.result  # pages list what was published
+    assert published.result.computed_at == live_result.computed_at
+    assert _stored_members(published.result, "CP_NEGLECT_SHARE", "numerator") == {
+        child.pk for child in records[:3]
+    }
+    assert results.agency_figures(published.result, "SDQ_COMPLETED") == results.agency_figures(
+        live_result, "SDQ_COMPLETED"
+    )
+    row = published.figures.get(code="CP_NEGLECT_SHARE")
+    assert (row.numerator, row.denominator) == (3, 4)
     assert selectors.restated(published, "CP_NEGLECT_SHARE") is None
+
+
+@pytest.mark.worker_idle
+def test_publishing_while_the_figures_are_being_calculated_is_refused_and_publishes_nothing(
+    records, administrator
+):
+    from dataset.models import PublishedQuarter
+    from dataset.services import PublishRefused
+
+    with pytest.raises(PublishRefused, match="being calculated"):
+        quarter_publish(quarter=Q1, user=administrator, today=date(2024, 7, 1))
+    assert not PublishedQuarter.objects.exists()
+    assert not QuarterResult.objects.exists()
 
 
 @pytest.mark.worker_idle
@@ -346,7 +372,7 @@ def test_a_result_of_earlier_definitions_is_calculated_again_rather_than_shown(
 def test_a_calculation_overlapped_by_another_is_asked_for_again(
     records, database_queue, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(results, "store", lambda quarter, with_members: None)
+    monkeypatch.setattr(results, "store", lambda quarter: None)
     with django_capture_on_commit_callbacks(execute=True):
         assert live.refresh([Q1]) == []
     waiting = DBTaskResult.objects.get(task_path=refresh_live_figures.module_path)
@@ -357,6 +383,7 @@ def test_a_calculation_overlapped_by_another_is_asked_for_again(
 def test_a_quarter_published_before_results_were_stored_lists_its_live_records(
     records, administrator, client
 ):
+    results.store(Q1)
     published = quarter_publish(quarter=Q1, user=administrator, today=date(2024, 7, 1))
     QuarterResult.objects.filter(published=published).delete()  # as published before
     live.refresh([Q1])
