@@ -2,7 +2,7 @@
 reading it back: the figures, each agency's figure, and the records behind each part.
 
 `store()` is the only writer: the background worker calls it for the live quarters
-(dataset/live.py) and publishing calls it for the quarter published (dataset/services.py).
+(dataset/live.py); publishing makes a quarter's live result its own (`publish`).
 """
 
 from __future__ import annotations
@@ -143,36 +143,23 @@ def store(quarter: Quarter) -> QuarterResult | None:
 
 
 def publish(published: PublishedQuarter) -> QuarterResult | None:
-    """Store as `published`'s the quarter's live result as it stands: the figures the
+    """Make the quarter's live result, as it stands, `published`'s: the figures the
     publishing page showed, as at when they were calculated, with their breakdowns and the
-    records behind them, copied by the database (a calculation at national scale takes too
-    long for a request; a copy, about a second). Replaces any result `published` had. None,
-    storing nothing, while there is no current live result to publish."""
+    records behind them. Relabelled, not copied or calculated again (at national scale a
+    quarter's records are over half a million rows); the caller asks the worker for a new
+    live result, to show later corrections as restatements. Replaces any result `published`
+    had.
+    None, changing nothing, while there is no current live result to publish."""
     found = live_results([published.quarter]).get(published.quarter)
     # Locked: the worker replacing it waits until this is published, and this waits for a
-    # replacement under way (then copies the replacement, still current, or nothing).
+    # replacement under way (then publishes the replacement, still current, or nothing).
     live = found and _current_live().select_for_update().filter(pk=found.pk).first()
     if live is None:
         return None
     QuarterResult.objects.filter(published=published).delete()
-    result = QuarterResult.objects.create(
-        quarter=published.quarter,
-        published=published,
-        computed_at=live.computed_at,
-        definitions_version=live.definitions_version,
-    )
-    for model, columns in (
-        (ResultFigure, "code, agency_id, numerator, denominator, value"),
-        (ResultMember, "code, which, model, record_id"),
-    ):
-        table = model._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (result_id, {columns}) "  # noqa: S608
-                f"SELECT %s, {columns} FROM {table} WHERE result_id = %s",
-                [result.pk, live.pk],
-            )
-    return result
+    live.published = published
+    live.save(update_fields=["published"])
+    return live
 
 
 # Reading --------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from neglect_portal.quarters import Quarter
 from neglect_portal.records.history import attributed
 from neglect_portal.records.versions import StaleEdit
 
-from . import results, targets
+from . import live, results, targets
 from .computation import Figure
 from .indicators import DEFINITIONS_VERSION, Unit
 from .models import (
@@ -52,6 +52,8 @@ def _published_result(published: PublishedQuarter) -> dict[str, Figure]:
             f"The figures for {published.quarter} are being calculated: publish them once "
             "this page shows them, in a minute or so"
         )
+    # The quarter's live figures from now on: what later corrections make of it.
+    live.request_refresh([published.quarter], settle=False)
     return results.figures(result)
 
 
