@@ -45,8 +45,8 @@ from django.urls import reverse  # noqa: E402
 from cases.models import Child  # noqa: E402
 from dataset import live  # noqa: E402
 from dataset.models import PublishedQuarter  # noqa: E402
+from dataset.quarters_shown import TREND_LENGTH  # noqa: E402
 from dataset.result_models import QuarterResult, ResultFigure, ResultMember  # noqa: E402
-from dataset.selectors import TREND_LENGTH  # noqa: E402
 from dataset.services import quarter_publish  # noqa: E402
 from neglect_portal import dates  # noqa: E402
 from neglect_portal.models import User  # noqa: E402

@@ -31,14 +31,11 @@ from neglect_portal.signals import records_imported
 
 from . import results
 from .models import QuarterResult
+from .quarters_shown import QUARTERS_OFFERED, TREND_LENGTH
 
 # How long after a change the recalculation waits for more changes.
 SETTLE = timedelta(seconds=10)
 NIGHTLY_AT = time(1, 30)
-# The quarters the pages offer (dataset/presentation.py quarter_choices) and how far back a
-# trend from the oldest of them reaches.
-OFFERED = 12
-TREND_LENGTH = 8
 
 # Every model whose rows a figure counts: a save or a delete of one asks for a recalculation.
 COUNTED_MODELS = (
@@ -80,7 +77,7 @@ def offered_quarters(day) -> list[Quarter]:
     """Every quarter a page may show from its stored result without asking: those offered,
     and those their trends reach back to; oldest first."""
     newest = Quarter.containing(day)
-    return newest.last(OFFERED + TREND_LENGTH - 1)
+    return newest.last(QUARTERS_OFFERED + TREND_LENGTH - 1)
 
 
 def storable(quarters: list[Quarter]) -> list[Quarter]:
@@ -103,10 +100,10 @@ def refresh(quarters: list[Quarter]) -> list[Quarter]:
 # Asking the worker -----------------------------------------------------------------------
 
 
-def _waiting(task_path: str, **args):
-    return DBTaskResult.objects.filter(
-        task_path=task_path, status=TaskResultStatus.READY, **args
-    ).order_by("run_after")
+def _waiting(task_path: str):
+    return DBTaskResult.objects.filter(task_path=task_path, status=TaskResultStatus.READY).order_by(
+        "run_after"
+    )
 
 
 def request_refresh(quarters: list[Quarter] | None = None, *, settle: bool = True) -> None:

@@ -20,6 +20,19 @@ from .fields import QuarterField
 from .indicators import Indicator, Kind, Source, Unit
 
 
+def stored_figure(code: str, numerator, denominator, value: Decimal | None) -> Figure:
+    """A figure read back from a stored row, in the shape `compute()` gives, so they compare
+    equal: a count's value is its whole number, as the decimal column does not say."""
+    # A code retired from the registry since it was stored still reads back, as stored.
+    indicator = indicators.BY_CODE.get(code)
+    is_count = indicator is not None and indicator.unit == Unit.COUNT
+    # An agency's count has no denominator; its percentages and means always have one.
+    partner_count = code.startswith(PARTNER_CODE_PREFIX) and denominator is None
+    if value is not None and (is_count or partner_count):
+        value = int(value)
+    return Figure(code, numerator, denominator, value)
+
+
 class PublishedQuarter(models.Model):
     """A closed quarter whose figures an administrator has published.
 
@@ -103,18 +116,7 @@ class PublishedFigure(models.Model):
         """The stored figure in the shape `compute()` gives, so they compare equal."""
         if not self.submitted:
             return not_submitted(self.code)
-        value = self.value
-        # A code retired from the registry since publication still reads back, as stored.
-        indicator = indicators.BY_CODE.get(self.code)
-        is_count = indicator is not None and indicator.unit == Unit.COUNT
-        if value is not None and (is_count or self._partner_count):
-            value = int(value)
-        return Figure(self.code, self.numerator, self.denominator, value)
-
-    @property
-    def _partner_count(self) -> bool:
-        # An agency's count has no denominator; its percentages and means always have one.
-        return self.code.startswith(PARTNER_CODE_PREFIX) and self.denominator is None
+        return stored_figure(self.code, self.numerator, self.denominator, self.value)
 
     @classmethod
     def from_figure(

@@ -21,6 +21,7 @@ from .movements import (
     target_status,
     theme,
 )
+from .quarters_shown import QUARTERS_OFFERED
 from .selectors import Shown
 from .targets import InForce
 
@@ -37,7 +38,7 @@ SPARK_WIDTH, SPARK_HEIGHT = 120, 32
 CHART_WIDTH, CHART_HEIGHT = 560, 200
 
 
-def quarter_choices(today: date, count: int = 12) -> list[Quarter]:
+def quarter_choices(today: date, count: int = QUARTERS_OFFERED) -> list[Quarter]:
     """The quarters the picker offers: the one in progress and those before it, newest first."""
     return Quarter.containing(today).last(count)[::-1]
 

@@ -15,8 +15,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .computation import Figure
 from .fields import QuarterField
-from .models import PublishedQuarter
+from .models import PublishedQuarter, stored_figure
 
 
 class QuarterResult(models.Model):
@@ -72,6 +73,9 @@ class ResultFigure(models.Model):
 
     def __str__(self):
         return f"{self.code}: {self.value}"
+
+    def as_figure(self) -> Figure:
+        return stored_figure(self.code, self.numerator, self.denominator, self.value)
 
 
 class ResultMember(models.Model):

@@ -11,16 +11,14 @@ import itertools
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.apps import apps
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Model, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from neglect_portal.quarters import Quarter
 
 from . import breakdown, computation, indicators
 from .computation import DENOMINATOR, NUMERATOR, CombinedRecords, Figure
-from .indicators import Unit
 from .models import PublishedQuarter
 from .result_models import QuarterResult, ResultFigure, ResultMember
 
@@ -85,7 +83,8 @@ def _fill(result: QuarterResult, quarter: Quarter) -> None:
 def _consistent_snapshot() -> None:
     # The figures and the records behind them read at one moment, though the records change
     # while they are read (PostgreSQL; SQLite has one writer, so one moment already). Only a
-    # transaction's first statement can say so: publishing, already in one, reads as it is.
+    # transaction's first statement can say so: a calculation inside another transaction
+    # reads as that one does.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -193,21 +192,12 @@ def _partnership_figures() -> Prefetch:
     )
 
 
-def as_figure(row: ResultFigure) -> Figure:
-    """A stored figure in the shape `computation.compute` gives, so they compare equal."""
-    value = row.value
-    indicator = indicators.BY_CODE.get(row.code)
-    if value is not None and indicator is not None and indicator.unit == Unit.COUNT:
-        value = int(value)
-    return Figure(row.code, row.numerator, row.denominator, value)
-
-
 def figures(result: QuarterResult) -> dict[str, Figure]:
     """The partnership's figures of a result (no query for one read by `live_results`)."""
     rows = getattr(result, "partnership", None)
     if rows is None:
         rows = result.figures.filter(agency__isnull=True)
-    return {row.code: as_figure(row) for row in rows}
+    return {row.code: row.as_figure() for row in rows}
 
 
 def shown_result(quarter: Quarter) -> QuarterResult | None:
@@ -225,18 +215,14 @@ def shown_result(quarter: Quarter) -> QuarterResult | None:
 def agency_figures(result: QuarterResult, code: str) -> dict[int, Figure]:
     """{agency id: figure} stored for `code`: one query."""
     rows = ResultFigure.objects.filter(result=result, code=code, agency__isnull=False)
-    return {row.agency_id: as_figure(row) for row in rows}
-
-
-def _model(label: str) -> type[Model]:
-    return apps.get_model(label)
+    return {row.agency_id: row.as_figure() for row in rows}
 
 
 class StoredRecords:
     """The records of one model behind part of a stored figure, as one list in record order,
     read from the members table: a page reads its ids from that table's index and then only
     those records, so a page of 25 costs the same whether 30 or 30,000 are behind the figure.
-    `limit` narrows the ids (to the records a viewer may see); `fetch` reads the records."""
+    `limited` narrows the ids (to the records a viewer may see); `fetch` reads the records."""
 
     ordered = True
 

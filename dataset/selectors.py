@@ -33,8 +33,7 @@ from .models import (
     PublishedFigure,
     PublishedQuarter,
 )
-
-TREND_LENGTH = 8
+from .quarters_shown import TREND_LENGTH
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ def _shown(
     submission: PartnerFigure | None = None,
     calculating: bool = False,
 ) -> Shown:
-    if calculating and indicator.computed and published is None:
+    if calculating and indicator.computed:
         return Shown(indicator, quarter, available=False, calculating=True)
     if (
         figure is None
@@ -258,12 +257,9 @@ def figures_by_quarter(
         if retired:
             wanted = [*wanted, *partner_indicators(sorted(retired))]
     live = [quarter for quarter in quarters if quarter not in published]
-    stored = results.live_results(live) if any(i.computed for i in wanted) else {}
-    missing = (
-        [quarter for quarter in live if quarter not in stored]
-        if any(i.computed for i in wanted)
-        else []
-    )
+    wants_computed = any(i.computed for i in wanted)
+    stored = results.live_results(live) if wants_computed else {}
+    missing = [quarter for quarter in live if quarter not in stored] if wants_computed else []
     if live_module.storable(missing):
         # A quarter no page has asked for before (or the worker has not reached yet).
         live_module.request_refresh(live_module.storable(missing), settle=False)

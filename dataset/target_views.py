@@ -19,7 +19,7 @@ from . import services, targets
 from .forms import TargetForm
 from .indicators import Indicator
 from .movements import format_target, format_value
-from .selectors import TREND_LENGTH
+from .quarters_shown import TREND_LENGTH
 from .services import TargetRefused
 
 PAGE_SIZE = 50

@@ -135,3 +135,23 @@ def test_a_lead_submits_one_of_their_agencys_indicators_and_leaves_the_training(
         "Not submitted"
     )
     assert_accessible(page)
+
+
+def test_an_administrator_sees_when_the_figures_were_calculated_and_recalculates_them(
+    page, sign_in, demo_users, assert_accessible
+):
+    quarter = Quarter.latest_complete()
+    cp_plan(ChildFactory(), quarter.start)
+    sign_in("admin", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Dataset").click()
+    page.locator("#card-CP_NEGLECT_SHARE").get_by_role("link").first.click()
+    expect(page.locator("#figures-as-at")).to_contain_text("Figures as at")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Recalculate now").click()
+    # Back on the same page, told the worker has been asked.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Child protection plans for neglect")
+    expect(
+        page.get_by_text(f"The figures for {quarter} are being calculated again")
+    ).to_be_visible()
+    assert_accessible(page)
