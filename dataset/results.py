@@ -8,11 +8,11 @@ reading it back: the figures, each agency's figure, and the records behind each 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Model, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from neglect_portal.quarters import Quarter
@@ -274,3 +274,22 @@ def member_records(result: QuarterResult, code: str, which: str):
         for part in _parts(live)
     ]
     return CombinedRecords(parts) if isinstance(live, CombinedRecords) else parts[0]
+
+
+def visible_member_counts(
+    result: QuarterResult, code: str, visible: Callable[[type[Model]], Q]
+) -> tuple[int | None, int | None]:
+    """How many of the records stored behind `code`'s numerator and denominator pass
+    `visible` (a filter on the members' `record_id`, asked per model): both in one query,
+    None for a part the figure does not have."""
+    numerator, denominator = computation.members(code, result.quarter)
+    shown = Q(pk__in=[])
+    counts = {}
+    for which, live in ((NUMERATOR, numerator), (DENOMINATOR, denominator)):
+        if live is None:
+            continue
+        for part in _parts(live):
+            shown |= Q(which=which, model=part.model._meta.label_lower) & visible(part.model)
+        counts[which] = Count("pk", filter=Q(which=which))
+    found = ResultMember.objects.filter(shown, result=result, code=code).aggregate(**counts)
+    return found.get(NUMERATOR), found.get(DENOMINATOR)

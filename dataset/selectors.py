@@ -441,12 +441,11 @@ def visible_counts(
     code: str, user: User, result: results.QuarterResult | None
 ) -> tuple[int | None, int | None]:
     """How many records of the numerator and denominator the user may see, counted from the
-    stored members: two counts (none before the worker has stored the quarter)."""
-    numerator = drill_down(code, NUMERATOR, user, result)
-    denominator = drill_down(code, DENOMINATOR, user, result)
-    return (
-        numerator.count() if numerator is not None else None,
-        denominator.count() if denominator is not None else None,
+    stored members in one query (none before the worker has stored the quarter)."""
+    if result is None:
+        return None, None
+    return results.visible_member_counts(
+        result, code, lambda model: access.ids_visible_to(user, model, "record_id")
     )
 
 

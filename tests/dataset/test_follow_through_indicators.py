@@ -243,6 +243,23 @@ def test_the_drill_down_shows_only_tools_of_children_the_viewer_may_see(author, 
     assert list(records[0:25]) == []
 
 
+def test_the_page_counts_the_tools_of_every_kind_the_viewer_may_see(author, health, health_lead):
+    known, unknown = ChildFactory(), ChildFactory()
+    InvolvementFactory(child=known, agency=health, start_date=S - DAY)
+    overseen = tool(DayInMyLife, known, author, S)
+    oversee(overseen, S + DAY, kind="day")
+    tool(AssessmentChecklist, known, author, S)
+    tool(ParentChildObservation, unknown, author, S)
+    tool(DayInMyLife, unknown, author, S)
+    result = results.shown_result(Q1)
+    # Counted in one query over every kind, as each kind's drill-down counts them.
+    assert selectors.visible_counts("MANAGER_OVERSIGHT", health_lead, result) == (1, 2)
+    assert [
+        selectors.drill_down("MANAGER_OVERSIGHT", which, health_lead, result).count()
+        for which in ("numerator", "denominator")
+    ] == [1, 2]
+
+
 # VOICE_KNOWS_PLAN and VOICE_SAFETY_PLANNING ---------------------------------------------------
 
 VOICE = {"VOICE_KNOWS_PLAN": "knows_plan", "VOICE_SAFETY_PLANNING": "took_part_in_safety_planning"}
