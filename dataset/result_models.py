@@ -91,12 +91,17 @@ class ResultMember(models.Model):
     which = models.CharField(max_length=11)
     model = models.CharField(max_length=60)
     record_id = models.BigIntegerField()
+    # The record's child, stored with it so that who may see it is asked of the child alone,
+    # whatever the record (a review, a tool, a referral's assessment).
+    child_id = models.BigIntegerField()
 
     class Meta:
         indexes = [
-            # The drill-down reads one list in record order, and counts it, from this alone.
+            # The drill-down reads one list in record order, and counts it (the viewer's
+            # children among it too, on PostgreSQL), from this alone.
             models.Index(
                 fields=["result", "code", "which", "model", "record_id"],
+                include=["child_id"],
                 name="result_member_list",
             )
         ]

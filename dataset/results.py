@@ -8,11 +8,11 @@ reading it back: the figures, each agency's figure, and the records behind each 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Count, F, Model, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from neglect_portal.quarters import Quarter
@@ -47,16 +47,22 @@ def _parts(records) -> list[QuerySet]:
 
 
 def _store_members(result: QuarterResult, code: str, which: str, records) -> None:
-    """The ids behind one part of a figure, copied by the database itself (INSERT … SELECT):
-    at national scale a part holds tens of thousands of records, never read into Python."""
+    """The ids behind one part of a figure, each with its child's, copied by the database
+    itself (INSERT … SELECT): at national scale a part holds tens of thousands of records,
+    never read into Python."""
     table = ResultMember._meta.db_table
     for part in _parts(records):
-        ids = part.order_by().annotate(member_id=F("pk")).values("member_id")
+        ids = (
+            part.order_by()
+            .annotate(member_id=F("pk"), member_child_id=F(part.model.child_lookup))
+            .values("member_id", "member_child_id")
+        )
         sql, params = ids.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (result_id, code, which, model, record_id) "  # noqa: S608
-                f"SELECT %s, %s, %s, %s, counted.member_id FROM ({sql}) counted",
+                f"INSERT INTO {table} (result_id, code, which, model, record_id, child_id) "  # noqa: S608
+                "SELECT %s, %s, %s, %s, counted.member_id, counted.member_child_id "
+                f"FROM ({sql}) counted",
                 [result.pk, code, which, part.model._meta.label_lower, *params],
             )
 
@@ -232,7 +238,7 @@ class StoredRecords:
         self.model = fetch.model
 
     def limited(self, visible: Q, fetch: QuerySet) -> StoredRecords:
-        """The same list limited by `visible` (a filter on the members' `record_id`), read by
+        """The same list limited by `visible` (a filter on the members' columns), read by
         `fetch`."""
         return StoredRecords(self.ids.filter(visible), fetch)
 
@@ -277,19 +283,17 @@ def member_records(result: QuarterResult, code: str, which: str):
 
 
 def visible_member_counts(
-    result: QuarterResult, code: str, visible: Callable[[type[Model]], Q]
+    result: QuarterResult, code: str, visible: Q
 ) -> tuple[int | None, int | None]:
     """How many of the records stored behind `code`'s numerator and denominator pass
-    `visible` (a filter on the members' `record_id`, asked per model): both in one query,
-    None for a part the figure does not have."""
+    `visible` (a filter on the members' `child_id`): both in one query, None for a part the
+    figure does not have."""
     numerator, denominator = computation.members(code, result.quarter)
-    shown = Q(pk__in=[])
-    counts = {}
-    for which, live in ((NUMERATOR, numerator), (DENOMINATOR, denominator)):
-        if live is None:
-            continue
-        for part in _parts(live):
-            shown |= Q(which=which, model=part.model._meta.label_lower) & visible(part.model)
-        counts[which] = Count("pk", filter=Q(which=which))
-    found = ResultMember.objects.filter(shown, result=result, code=code).aggregate(**counts)
+    counts = {
+        # Of a column the members index holds, so the index alone answers it.
+        which: Count("child_id", filter=Q(which=which))
+        for which, live in ((NUMERATOR, numerator), (DENOMINATOR, denominator))
+        if live is not None
+    }
+    found = ResultMember.objects.filter(visible, result=result, code=code).aggregate(**counts)
     return found.get(NUMERATOR), found.get(DENOMINATOR)

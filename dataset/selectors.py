@@ -17,6 +17,7 @@ from django.db.models import Count
 
 from actionplans.models import Action, Objective
 from actionplans.selectors import RAG_LABELS, RAG_ORDER, latest_submitted_rag, plans_in_quarter
+from cases.models import Child
 from neglect_portal import access
 from neglect_portal.models import Agency, User
 from neglect_portal.quarters import Quarter
@@ -423,13 +424,14 @@ def drill_down(
     records = results.member_records(result, code, which)
     if records is None:
         return None
+    visible = access.ids_visible_to(user, Child, "child_id")
 
     def limited(part: results.StoredRecords) -> results.StoredRecords:
         fetch = access.records_visible_to(
             user, part.fetch.select_related(*drilldown.ROW_READS.get(part.model, ()))
         )
-        # Asked of the stored ids, then again of the page's records as they are read.
-        return part.limited(access.ids_visible_to(user, part.model, "record_id"), fetch)
+        # Asked of the stored records' children, then again of the page's records as read.
+        return part.limited(visible, fetch)
 
     if isinstance(records, computation.CombinedRecords):
         # Several models' records (MANAGER_OVERSIGHT's tools), each limited alike.
@@ -445,7 +447,7 @@ def visible_counts(
     if result is None:
         return None, None
     return results.visible_member_counts(
-        result, code, lambda model: access.ids_visible_to(user, model, "record_id")
+        result, code, access.ids_visible_to(user, Child, "child_id")
     )
 
 

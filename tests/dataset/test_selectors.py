@@ -6,8 +6,9 @@ from datetime import date
 import pytest
 
 from dataset import computation, indicators, results, selectors
+from dataset.result_models import ResultMember
 from neglect_portal.quarters import Quarter
-from tests.dataset.builders import chronology_entry, cp_plan, tool
+from tests.dataset.builders import assessment, chronology_entry, cp_plan, referral, tool
 from tests.factories import ChildFactory, InvolvementFactory, UserFactory
 from toolkit.models import SDQ
 
@@ -78,3 +79,23 @@ def test_toolkit_records_in_a_drill_down_are_limited_to_children_the_viewer_sees
         selectors.drill_down("SDQ_COMPLETED", selectors.DENOMINATOR, lead, results.shown_result(Q1))
         is None
     )
+
+
+def test_records_reached_through_another_are_limited_by_their_child(health):
+    known, unknown = ChildFactory(), ChildFactory()
+    InvolvementFactory(child=known, agency=health, start_date=date(2024, 1, 1))
+    made = {
+        child: assessment(referral(child, date(2024, 4, 2)), date(2024, 5, 1), neglect=neglect)
+        for child, neglect in ((known, True), (unknown, True))
+    }
+    assessment(referral(known, date(2024, 4, 9)), date(2024, 5, 2), neglect=False)
+    lead = UserFactory(agency=health, role="agency_lead")
+    result = results.shown_result(Q1)
+    # Each assessment is stored with its child, reached through its referral.
+    stored = ResultMember.objects.filter(result=result, code="ASSESSMENTS_NEGLECT")
+    assert {(m.record_id, m.child_id) for m in stored.filter(which="numerator")} == {
+        (record.pk, child.pk) for child, record in made.items()
+    }
+    assert selectors.visible_counts("ASSESSMENTS_NEGLECT", lead, result) == (1, 2)
+    listed = selectors.drill_down("ASSESSMENTS_NEGLECT", selectors.NUMERATOR, lead, result)
+    assert list(listed) == [made[known]]
