@@ -51,9 +51,10 @@ class MeetingPack:
 
 
 def meeting_pack(quarter: Quarter) -> MeetingPack:
-    # Read once for every section that shows it: the two quarters the pack compares, their
-    # agency returns and targets (for the figures, the themes and the gaps), and the plans'
-    # agencies (for the matrix and the gaps).
+    # Read once for every section that shows it: the two quarters the pack compares, with
+    # their agency returns and the agencies' indicators and submissions (for the figures and
+    # the gaps) and their targets (for the figures and the themes); the plans' agencies (for
+    # the matrix and the gaps).
     returns = selectors.agency_returns([quarter.previous(), quarter])
     read = presentation.two_quarters(quarter, returns=returns)
     found = presentation.targets_of(read.figures)
@@ -61,7 +62,10 @@ def meeting_pack(quarter: Quarter) -> MeetingPack:
     plans = plan_selectors.overview(quarter)
     owed: dict[int, list[str]] = {}
     for gap in selectors.return_gaps(
-        quarter, active=[row.agency for row in plans["rows"]], returns=returns[quarter]
+        quarter,
+        active=[row.agency for row in plans["rows"]],
+        returns=returns[quarter],
+        read=read,
     ):
         owed.setdefault(gap.agency.pk, []).append(gap.what)
     not_submitted, without_plan = set(plans["not_submitted"]), set(plans["without_plan"])

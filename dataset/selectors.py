@@ -262,6 +262,10 @@ class QuartersRead:
     # The worker's stored live result of each quarter not published that has one (read when
     # a computed indicator is): when its figures were calculated ("Figures as at").
     live_results: dict[Quarter, results.QuarterResult]
+    # Read when every indicator is (no `codes`), else None: the active indicators agencies
+    # submit, by code, and every submission of the quarters for them, by (quarter, code).
+    partner: list[Indicator] | None
+    submissions: dict[tuple[Quarter, str], PartnerFigure]
 
 
 def read_quarters(
@@ -280,7 +284,9 @@ def read_quarters(
         .select_related("published_by")
         .prefetch_related("figures")
     }
+    partner = None
     if codes is None:
+        partner = [indicator for indicator in wanted if indicator.submitted_by_agency]
         # An agency's indicator switched off since a quarter shown was published still shows,
         # as published (one more query, only then).
         known = {indicator.code for indicator in wanted}
@@ -329,7 +335,7 @@ def read_quarters(
             )
             for i in wanted
         }
-    return QuartersRead(result, stored)
+    return QuartersRead(result, stored, partner, partner_rows)
 
 
 def figures_by_quarter(
@@ -635,10 +641,12 @@ def return_gaps(
     *,
     active: list[Agency] | None = None,
     returns: list[AgencyReturn] | None = None,
+    read: QuartersRead | None = None,
 ) -> list[ReturnGap]:
     """What each active agency has not submitted for `quarter`, by agency name, the training
-    return first: three queries however many agencies, one when the page gives what it has
-    read, the `active` agencies (by name) and the quarter's `returns` (agency_returns)."""
+    return first: three queries however many agencies, none when the page gives what it has
+    read: the `active` agencies (by name), the quarter's `returns` (agency_returns) and the
+    agencies' indicators and submissions (`read`, read_quarters of every indicator)."""
     agencies = (
         list(Agency.objects.filter(active=True).order_by("name")) if active is None else active
     )
@@ -647,17 +655,30 @@ def return_gaps(
         if returns is not None
         else set(AgencyReturn.objects.filter(quarter=quarter).values_list("agency_id", flat=True))
     )
-    owed: dict[int, list[PartnerIndicator]] = {}
-    unsent = (
-        PartnerIndicator.objects.filter(active=True, agency__active=True)
-        .exclude(Exists(PartnerFigure.objects.filter(indicator=OuterRef("pk"), quarter=quarter)))
-        .order_by("code")
-    )
-    for row in unsent:
-        owed.setdefault(row.agency_id, []).append(row)
+    unsent: list[tuple[int | None, str, str]]  # (agency id, title, code)
+    if read is None or read.partner is None:
+        unsent = [
+            (row.agency_id, row.title, row.code)
+            for row in PartnerIndicator.objects.filter(active=True, agency__active=True)
+            .exclude(
+                Exists(PartnerFigure.objects.filter(indicator=OuterRef("pk"), quarter=quarter))
+            )
+            .order_by("code")
+        ]
+    else:
+        assert quarter in read.figures, "the gaps of a quarter the page has not read"
+        sent = {code for when, code in read.submissions if when == quarter}
+        unsent = [
+            (indicator.owner_id, indicator.title, indicator.code)
+            for indicator in read.partner
+            if indicator.code not in sent
+        ]
+    owed: dict[int | None, list[tuple[str, str]]] = {}
+    for agency_id, title, code in unsent:
+        owed.setdefault(agency_id, []).append((title, code))
     gaps = []
     for agency in agencies:
         if agency.pk not in returned:
             gaps.append(ReturnGap(agency, TRAINING_RETURN))
-        gaps.extend(ReturnGap(agency, row.title, row.code) for row in owed.get(agency.pk, []))
+        gaps.extend(ReturnGap(agency, title, code) for title, code in owed.get(agency.pk, []))
     return gaps
