@@ -220,17 +220,63 @@ class AgencyRow:
 RAG_LABELS = dict(Rag.choices)
 
 
-def _rag_counts(quarter: Quarter, plans: QuerySet[ActionPlan]) -> dict[tuple, int]:
-    """(agency id, objective, rag) → number of actions rated so in the quarter (submitted)."""
+def _rag_counts(
+    quarter: Quarter, plans: QuerySet[ActionPlan], previous_plans: QuerySet[ActionPlan]
+) -> dict[str, dict[tuple, int]]:
+    """quarter slug → (agency id, objective, rag) → number of actions rated so in it
+    (submitted), for the quarter's plans and the previous quarter's: one query."""
+    previous = quarter.previous()
     rows = (
         submitted_updates()
-        .filter(quarter=quarter.slug, action__plan__in=plans)
+        .filter(
+            Q(quarter=quarter.slug, action__plan__in=plans)
+            | Q(quarter=previous.slug, action__plan__in=previous_plans)
+        )
         .exclude(rag="")
-        .values_list("action__plan__agency_id", "action__objective", "rag")
+        .values_list("quarter", "action__plan__agency_id", "action__objective", "rag")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return {(agency, objective, rag): n for agency, objective, rag, n in rows}
+    counts: dict[str, dict[tuple, int]] = {quarter.slug: {}, previous.slug: {}}
+    for slug, agency, objective, rag, n in rows:
+        counts[slug][(agency, objective, rag)] = n
+    return counts
+
+
+class _Standing(NamedTuple):
+    agency: Agency
+    plan_id: int | None  # its plan overlapping the quarter that started last
+    submitted: bool  # the quarter
+    submitted_before: bool  # the previous quarter
+
+
+def _standings(
+    quarter: Quarter, plans: QuerySet[ActionPlan], previous_plans: QuerySet[ActionPlan]
+) -> list[_Standing]:
+    """The active agencies by name, and any other that submitted the quarter and the one
+    before (its ratings count in the partnership's change), each with its plan and what it
+    submitted: one query."""
+
+    def submitted(in_plans: QuerySet[ActionPlan], slug: str) -> Exists:
+        return Exists(
+            QuarterlyReport.objects.filter(
+                plan__in=in_plans,
+                plan__agency=OuterRef("pk"),
+                quarter=slug,
+                status=QuarterlyReport.Status.SUBMITTED,
+            )
+        )
+
+    latest_plan = plans.filter(agency=OuterRef("pk")).order_by("-period_start", "-pk")
+    found = Agency.objects.annotate(
+        plan_in_quarter=Subquery(latest_plan.values("pk")[:1]),
+        submitted_now=submitted(plans, quarter.slug),
+        submitted_before=submitted(previous_plans, quarter.previous().slug),
+    ).filter(Q(active=True) | Q(submitted_now=True, submitted_before=True))
+    return [
+        _Standing(agency, agency.plan_in_quarter, agency.submitted_now, agency.submitted_before)
+        for agency in found
+    ]
 
 
 def actions_in_quarter(quarter: Quarter, plans: QuerySet[ActionPlan]) -> QuerySet[Action]:
@@ -262,24 +308,18 @@ def actions_in_quarter(quarter: Quarter, plans: QuerySet[ActionPlan]) -> QuerySe
 
 
 def overview(quarter: Quarter) -> dict:
-    """The partnership at a glance for one quarter, in six queries whatever its size."""
+    """The partnership at a glance for one quarter, in three queries whatever its size."""
     plans = plans_in_quarter(quarter)
     previous_plans = plans_in_quarter(quarter.previous())
-    agencies = list(Agency.objects.filter(active=True))
-    plan_of = dict(plans.order_by("agency_id", "period_start").values_list("agency_id", "pk"))
-    # Both quarters' submissions in one read: a change means something only for an agency
-    # that submitted both, else it would be measured against zero.
-    submitted_in = defaultdict(set)
-    for agency_id, slug in QuarterlyReport.objects.filter(
-        Q(plan__in=plans, quarter=quarter.slug)
-        | Q(plan__in=previous_plans, quarter=quarter.previous().slug),
-        status=QuarterlyReport.Status.SUBMITTED,
-    ).values_list("plan__agency_id", "quarter"):
-        submitted_in[slug].add(agency_id)
-    submitted = submitted_in[quarter.slug]
-    comparable = submitted & submitted_in[quarter.previous().slug]
-    now = _rag_counts(quarter, plans)
-    before = _rag_counts(quarter.previous(), previous_plans)
+    standings = _standings(quarter, plans, previous_plans)
+    agencies = [each.agency for each in standings if each.agency.active]
+    plan_of = {each.agency.pk: each.plan_id for each in standings}
+    submitted = {each.agency.pk for each in standings if each.submitted}
+    # A change means something only for an agency that submitted both quarters, else it
+    # would be measured against zero.
+    comparable = {each.agency.pk for each in standings if each.submitted and each.submitted_before}
+    rated = _rag_counts(quarter, plans, previous_plans)
+    now, before = rated[quarter.slug], rated[quarter.previous().slug]
     totals = {
         (agency, objective): n
         for agency, objective, n in actions_in_quarter(quarter, plans)
@@ -449,18 +489,28 @@ class ChallengeRound:
 
 
 def challenges_for_quarter(quarter: Quarter, *, user: User | None = None) -> ChallengeRound:
-    """Two queries. `user` limits it to what they may read (None: all, for the pack)."""
+    """One query. `user` limits it to what they may read (None: all, for the pack)."""
     challenges = (
         challenges_visible_to(user)
         if user is not None
         else Challenge.objects.select_related("agency", "raised_by", "plan", "action")
     )
-    raised = list(challenges.filter(quarter=quarter.slug))
+    found = list(
+        challenges.filter(Q(quarter=quarter.slug) | Q(status__in=UNCLOSED)).order_by(
+            "due_date", "pk"
+        )
+    )
+    # Newest first, as Challenge.Meta.ordering lists them.
+    raised = sorted(
+        (c for c in found if c.quarter == quarter.slug),
+        key=lambda c: (c.raised_at, c.pk),
+        reverse=True,
+    )
     return ChallengeRound(
         quarter=quarter,
         raised=raised,
         answered=[c for c in raised if c.answered_at is not None],
-        open=list(challenges.filter(status__in=UNCLOSED).order_by("due_date", "pk")),
+        open=[c for c in found if c.status in UNCLOSED],
     )
 
 

@@ -9,9 +9,12 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import reduce
+from typing import Any
 
-from django.db.models import Count, Min
+from django.db.models import Count, Min, TextField
+from django.db.models.functions import Cast
 
+from cases.selectors import RowsPart
 from neglect_portal.models import Agency
 from neglect_portal.quarters import Quarter
 
@@ -147,23 +150,35 @@ _DEFAULT_TITLES = {code: title for code, title, _ in DEFAULT_CRITERIA}
 _DEFAULT_ORDER = {code: n for n, (code, _, _) in enumerate(DEFAULT_CRITERIA)}
 
 
-def audit_by_criterion(quarter: Quarter) -> list[CriterionFigure]:
-    """AUDIT_GOOD_OR_BETTER per criterion, in one query. Criteria are per round, so they are
-    grouped by code under the default criteria's titles and order (domain.md §9); a code of
-    a round's own comes after them, under one of its titles. Every default criterion has a
-    row, "no cases" when nothing was moderated."""
+def audit_criteria_part(quarter: Quarter) -> RowsPart:
+    """The quarter's audit judgements counted by criterion code, as `audit_by_criterion`
+    reads them, for a page that reads them with others in one query (rows_in_one_query)."""
     (measure,) = measures(quarter, ["AUDIT_GOOD_OR_BETTER"])
-    rows = (
-        measure.model.objects.filter(measure.population)
-        .values("criterion__code")
-        .annotate(
-            population=Count("pk"),
-            numerator=Count("pk", filter=measure.condition),
-            title=Min("criterion__title"),
-        )
-        .order_by()
+    return RowsPart(
+        "audit_criteria",
+        measure.model.objects.filter(measure.population).values("criterion__code"),
+        {
+            # A slug, read as text in a UNION.
+            "code": Cast("criterion__code", TextField()),
+            "population": Count("pk"),
+            "numerator": Count("pk", filter=measure.condition),
+            "title": Min("criterion__title"),
+        },
     )
-    counted = {row["criterion__code"]: row for row in rows}
+
+
+def audit_by_criterion(
+    quarter: Quarter, rows: list[dict[str, Any]] | None = None
+) -> list[CriterionFigure]:
+    """AUDIT_GOOD_OR_BETTER per criterion, in one query, none when given the `rows` of
+    `audit_criteria_part`. Criteria are per round, so they are grouped by code under the
+    default criteria's titles and order (domain.md §9); a code of a round's own comes after
+    them, under one of its titles. Every default criterion has a row, "no cases" when nothing
+    was moderated."""
+    if rows is None:
+        part = audit_criteria_part(quarter)
+        rows = list(part.rows.annotate(**part.columns).values(*part.columns).order_by())
+    counted = {row["code"]: row for row in rows}
     # Every default criterion has its row, "no cases" when nothing was moderated.
     codes = [*_DEFAULT_TITLES, *sorted(set(counted) - set(_DEFAULT_TITLES))]
     found = []

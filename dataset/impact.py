@@ -2,10 +2,12 @@
 scrutiny event read, one section per source, on one page that prints on A4. Counts, figures
 and agencies only: it names no child.
 
-Each section is a few aggregate queries whatever the size of the records: the dataset's two
-quarters (as the meeting pack reads them), the action plans' overview, one query each for the
-audit's criteria and rounds, the voice of the child's third question, the confidence surveys
-and the observations, and two for training coverage.
+Each section is a few aggregate queries whatever the size of the records, and what several
+sections show is read once: the dataset's two quarters (as the meeting pack reads them) with
+the agencies' returns, which training coverage counts too; the action plans' overview, whose
+agencies the coverage and confidence tables list; one query for the audit's criteria and
+rounds and the observations together; the voice of the child's third question; and the
+confidence surveys.
 """
 
 from __future__ import annotations
@@ -14,14 +16,15 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, F
 
 from actionplans import selectors as plan_selectors
 from actionplans.models import Objective
 from actionplans.selectors import NOT_RATED, RAG_LABELS, RAG_ORDER
 from cases.codes import VoiceAnswer
-from cases.selectors import voice_answers
+from cases.selectors import RowsPart, rows_in_one_query, voice_answers
 from neglect_portal.quarters import Quarter
 from toolkit.models import ParentChildObservation
 
@@ -30,6 +33,7 @@ from .audit_models import AuditSample
 from .computation import completed_in, moderated_in, percentage
 from .confidence import ConfidenceTable
 from .presentation import Card
+from .result_models import QuarterResult
 from .selectors import TrainingCoverage
 
 AUDIT_CODE = "AUDIT_GOOD_OR_BETTER"
@@ -89,15 +93,23 @@ class RoundModerated:
     children: int
 
 
-def rounds_moderated(quarter: Quarter) -> list[RoundModerated]:
-    """The rounds whose audits were moderated in the quarter, by title: one query."""
-    rows = (
-        AuditSample.objects.filter(moderated_in(quarter))
-        .values("round_id", "round__title")
-        .annotate(children=Count("pk"))
-        .order_by("round__title", "round_id")
+def _rounds_part(quarter: Quarter) -> RowsPart:
+    return RowsPart(
+        "rounds",
+        AuditSample.objects.filter(moderated_in(quarter)).values("round_id", "round__title"),
+        {"pk": F("round_id"), "title": F("round__title"), "children": Count("pk")},
     )
-    return [RoundModerated(row["round_id"], row["round__title"], row["children"]) for row in rows]
+
+
+def rounds_moderated(
+    quarter: Quarter, rows: list[dict[str, Any]] | None = None
+) -> list[RoundModerated]:
+    """The rounds whose audits were moderated in the quarter, by title: one query, none
+    when given its `rows` read with the page's others."""
+    if rows is None:
+        rows = rows_in_one_query([_rounds_part(quarter)])["rounds"]
+    found = [RoundModerated(row["pk"], row["title"], row["children"]) for row in rows]
+    return sorted(found, key=lambda each: (each.title, each.pk))
 
 
 # 4. Voice of the child -----------------------------------------------------------------------
@@ -146,15 +158,21 @@ class Observations:
     months: list[Month]
 
 
-def observations(quarter: Quarter) -> Observations:
-    """Parent–child observations completed S..E (toolkit forms completed in the quarter, as
-    TOOLKIT_CHILDREN counts them), by day in one query, gathered by month here."""
-    by_day = dict(
-        ParentChildObservation.objects.filter(completed_in(quarter))
-        .values_list("completed_on")
-        .annotate(n=Count("pk"))
-        .order_by()
+def _observations_part(quarter: Quarter) -> RowsPart:
+    return RowsPart(
+        "observations",
+        ParentChildObservation.objects.filter(completed_in(quarter)).values("completed_on"),
+        {"day": F("completed_on"), "n": Count("pk")},
     )
+
+
+def observations(quarter: Quarter, rows: list[dict[str, Any]] | None = None) -> Observations:
+    """Parent–child observations completed S..E (toolkit forms completed in the quarter, as
+    TOOLKIT_CHILDREN counts them), by day in one query (none when given its `rows` read
+    with the page's others), gathered by month here."""
+    if rows is None:
+        rows = rows_in_one_query([_observations_part(quarter)])["observations"]
+    by_day = {row["day"]: row["n"] for row in rows}
     months: Counter = Counter()
     for day, n in by_day.items():
         months[(day.year, day.month)] += n
@@ -178,6 +196,8 @@ def observations(quarter: Quarter) -> Observations:
 class ImpactFramework:
     quarter: Quarter
     published: object  # the PublishedQuarter its figures come from, or None when live
+    # The quarters' live results as read for the figures: when they were calculated.
+    live_results: dict[Quarter, QuarterResult]
     # 1. The dataset's headline figures (the meeting pack's), the agencies' own apart.
     cards: list[Card]
     partner_cards: list[Card]
@@ -201,30 +221,43 @@ class ImpactFramework:
 
 
 def impact_framework(quarter: Quarter) -> ImpactFramework:
-    both = presentation.two_quarters(quarter)
-    headline = presentation.headline(quarter, both)
+    # The agencies' returns read once, for the figures and the coverage table.
+    returns = selectors.agency_returns([quarter.previous(), quarter])
+    read = presentation.two_quarters(quarter, returns=returns)
+    headline = presentation.headline(quarter, read.figures)
     # The sections' figures are the headline's cards: the same value, change and target.
     card = {card.indicator.code: card for card in headline["cards"]}
     overview = plan_selectors.overview(quarter)
-    coverage = selectors.training_coverage(quarter)
+    coverage = selectors.training_coverage(
+        quarter, active=[row.agency for row in overview["rows"]], returns=returns[quarter]
+    )
+    # The audit's and the observations' counts, small aggregates each, in one query.
+    counted = rows_in_one_query(
+        [
+            breakdown.audit_criteria_part(quarter),
+            _rounds_part(quarter),
+            _observations_part(quarter),
+        ]
+    )
     return ImpactFramework(
         quarter=quarter,
         published=headline["published"],
+        live_results=read.live_results,
         cards=headline["cards"],
         partner_cards=headline["partner_cards"],
         rag=rag_by_objective(overview),
         plans_not_submitted=overview["not_submitted"],
         audit=card[AUDIT_CODE],
-        audit_criteria=breakdown.audit_by_criterion(quarter),
-        rounds=rounds_moderated(quarter),
+        audit_criteria=breakdown.audit_by_criterion(quarter, counted["audit_criteria"]),
+        rounds=rounds_moderated(quarter, counted["rounds"]),
         voice=[card[code] for code in VOICE_CODES],
         knows_social_worker=knows_social_worker(quarter),
         confidence_change=card[CONFIDENCE_CODE],
-        # The agencies the coverage table has read: one query fewer.
+        # The agencies the coverage table lists: one query fewer.
         confidence=confidence.confidence_by_agency(
             quarter, agencies=[row.agency for row in coverage.agencies]
         ),
         training=card[TRAINING_CODE],
         coverage=coverage,
-        observations=observations(quarter),
+        observations=observations(quarter, counted["observations"]),
     )

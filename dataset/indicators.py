@@ -53,10 +53,11 @@ class Indicator:
     higher_is_better: bool | None
     source: Source = Source.CASE_RECORDS
     # An indicator submitted by an agency (dataset.models.PartnerIndicator): the owning
-    # agency's name and its definition's own version. None for the built-in ones, whose
-    # definitions share DEFINITIONS_VERSION.
+    # agency's name, its definition's own version and the agency's pk. None for the built-in
+    # ones, whose definitions share DEFINITIONS_VERSION.
     owner: str | None = None
     version: int | None = None
+    owner_id: int | None = None
 
     @property
     def has_denominator(self) -> bool:

@@ -301,6 +301,7 @@ class PartnerIndicator(models.Model):
             source=Source.AGENCY_RETURNS,
             owner=self.agency.name,
             version=self.version,
+            owner_id=self.agency_id,
         )
 
 

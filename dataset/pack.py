@@ -18,6 +18,7 @@ from neglect_portal.quarters import Quarter
 from . import presentation, selectors
 from .indicators import Unit
 from .presentation import Card, ThemeRow
+from .result_models import QuarterResult
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class AgencyGaps:
 class MeetingPack:
     quarter: Quarter
     published: Any
+    # The quarters' live results as read for the figures: when they were calculated.
+    live_results: dict[Quarter, QuarterResult]
     cards: list[Card]
     partner_cards: list[Card]  # the indicators agencies submit
     themes: list[ThemeRow]
@@ -48,12 +51,22 @@ class MeetingPack:
 
 
 def meeting_pack(quarter: Quarter) -> MeetingPack:
-    # Two quarters are all the pack compares: read once for the figures and the themes.
-    both = presentation.two_quarters(quarter)
-    figures = presentation.headline(quarter, both)
+    # Read once for every section that shows it: the two quarters the pack compares, with
+    # their agency returns and the agencies' indicators and submissions (for the figures and
+    # the gaps) and their targets (for the figures and the themes); the plans' agencies (for
+    # the matrix and the gaps).
+    returns = selectors.agency_returns([quarter.previous(), quarter])
+    read = presentation.two_quarters(quarter, returns=returns)
+    found = presentation.targets_of(read.figures)
+    figures = presentation.headline(quarter, read.figures, found)
     plans = plan_selectors.overview(quarter)
     owed: dict[int, list[str]] = {}
-    for gap in selectors.return_gaps(quarter):
+    for gap in selectors.return_gaps(
+        quarter,
+        active=[row.agency for row in plans["rows"]],
+        returns=returns[quarter],
+        read=read,
+    ):
         owed.setdefault(gap.agency.pk, []).append(gap.what)
     not_submitted, without_plan = set(plans["not_submitted"]), set(plans["without_plan"])
     gaps = [
@@ -68,9 +81,10 @@ def meeting_pack(quarter: Quarter) -> MeetingPack:
     return MeetingPack(
         quarter=quarter,
         published=figures["published"],
+        live_results=read.live_results,
         cards=figures["cards"],
         partner_cards=figures["partner_cards"],
-        themes=presentation.emerging_themes(quarter, both),
+        themes=presentation.emerging_themes(quarter, read.figures, found),
         plans=plans,
         gaps=[gap for gap in gaps if gap.any],
         challenges=plan_selectors.challenges_for_quarter(quarter),

@@ -10,6 +10,7 @@ from neglect_portal.quarters import Quarter
 from . import breakdown, computation, indicators, selectors, targets
 from .charts import Chart, chart
 from .indicators import Indicator, Source, Unit
+from .models import AgencyReturn
 from .movements import (
     Change,
     TargetStatus,
@@ -22,7 +23,7 @@ from .movements import (
     theme,
 )
 from .quarters_shown import QUARTERS_OFFERED
-from .selectors import Shown
+from .selectors import QuartersRead, Shown
 from .targets import InForce
 
 NO_RETURNS = "No agency returns yet"
@@ -156,9 +157,11 @@ def _card(series: list[Shown], found: targets.Found) -> Card:
     )
 
 
-def _cards(series: dict[str, list[Shown]]) -> dict:
-    """A card per indicator from its series (oldest first), the agencies' own apart."""
-    found = targets.in_force_for(each[-1] for each in series.values())
+def _cards(series: dict[str, list[Shown]], found: targets.Found | None = None) -> dict:
+    """A card per indicator from its series (oldest first), the agencies' own apart, against
+    the targets in force (`found`, read here unless given)."""
+    if found is None:
+        found = targets.in_force_for(each[-1] for each in series.values())
     cards = [_card(each, found) for each in series.values()]
     return {
         "published": next(iter(series.values()))[-1].published if series else None,
@@ -177,15 +180,27 @@ def dashboard(quarter: Quarter) -> dict:
     }
 
 
-def two_quarters(quarter: Quarter) -> dict[Quarter, dict[str, Shown]]:
-    """The quarter's figures and the previous quarter's: what a change is measured on."""
-    return selectors.figures_by_quarter([quarter.previous(), quarter])
+def two_quarters(
+    quarter: Quarter, *, returns: dict[Quarter, list[AgencyReturn]] | None = None
+) -> QuartersRead:
+    """The quarter's figures and the previous quarter's: what a change is measured on.
+    `returns`: both quarters' agency returns, when the page has read them."""
+    return selectors.read_quarters([quarter.previous(), quarter], returns=returns)
 
 
-def headline(quarter: Quarter, both: dict[Quarter, dict[str, Shown]]) -> dict:
-    """Cards against the previous quarter only (the meeting pack's), from `two_quarters`."""
+def targets_of(both: dict[Quarter, dict[str, Shown]]) -> targets.Found:
+    """The target in force for each of both quarters' figures (`two_quarters`), for a page
+    that shows the headline and the themes: one query, none when both are published."""
+    return targets.in_force_for(shown for figures in both.values() for shown in figures.values())
+
+
+def headline(
+    quarter: Quarter, both: dict[Quarter, dict[str, Shown]], found: targets.Found | None = None
+) -> dict:
+    """Cards against the previous quarter only (the meeting pack's), from `two_quarters`,
+    against the targets in force (`targets_of`, read here unless given)."""
     before = both[quarter.previous()]
-    return _cards({code: [before[code], shown] for code, shown in both[quarter].items()})
+    return _cards({code: [before[code], shown] for code, shown in both[quarter].items()}, found)
 
 
 @dataclass
@@ -308,15 +323,19 @@ class ThemeRow:
 
 
 def emerging_themes(
-    quarter: Quarter, both: dict[Quarter, dict[str, Shown]] | None = None
+    quarter: Quarter,
+    both: dict[Quarter, dict[str, Shown]] | None = None,
+    found: targets.Found | None = None,
 ) -> list[ThemeRow]:
     """Indicators that moved beyond the thresholds of dataset/movements.py against the
     previous quarter, or crossed the target in force (each quarter against its own). Two
-    quarters' figures (`two_quarters`, read here unless given) and their targets."""
+    quarters' figures (`two_quarters`) and their targets (`targets_of`), each read here
+    unless given."""
     previous = quarter.previous()
-    both = both or two_quarters(quarter)
+    both = both or two_quarters(quarter).figures
     now, before = both[quarter], both[previous]
-    found = targets.in_force_for([*now.values(), *before.values()])
+    if found is None:
+        found = targets_of(both)
     themes = []
     for code, shown in now.items():
         earlier = before[code]

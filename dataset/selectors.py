@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from actionplans.models import Action, Objective
 from actionplans.selectors import RAG_LABELS, RAG_ORDER, latest_submitted_rag, plans_in_quarter
@@ -175,14 +175,35 @@ def _partner_live(
     return figures
 
 
-def _training_totals(quarters: Iterable[Quarter]) -> dict[Quarter, Figure]:
-    """TRAINING_COVERAGE over the agencies that submitted, for each quarter: one query."""
+def agency_returns(quarters: Iterable[Quarter]) -> dict[Quarter, list[AgencyReturn]]:
+    """The agencies' training returns of `quarters`, by quarter, in one query: for a page
+    whose sections all read them (TRAINING_COVERAGE, the coverage table, the gaps)."""
+    found: dict[Quarter, list[AgencyReturn]] = {quarter: [] for quarter in quarters}
+    for row in AgencyReturn.objects.filter(quarter__in=list(found)).select_related("agency"):
+        found[row.quarter].append(row)
+    return found
+
+
+def _training_totals(
+    quarters: Iterable[Quarter], returns: dict[Quarter, list[AgencyReturn]] | None = None
+) -> dict[Quarter, Figure]:
+    """TRAINING_COVERAGE over the agencies that submitted, for each quarter: one query, none
+    when the quarters' `returns` are given (agency_returns)."""
     totals = {quarter: [0, 0] for quarter in quarters}
-    for row in AgencyReturn.objects.filter(quarter__in=list(quarters)).values(
-        "quarter", "staff_trained", "target_workforce"
-    ):
-        totals[row["quarter"]][0] += row["staff_trained"]
-        totals[row["quarter"]][1] += row["target_workforce"]
+    rows = (
+        AgencyReturn.objects.filter(quarter__in=list(totals)).values_list(
+            "quarter", "staff_trained", "target_workforce"
+        )
+        if returns is None
+        else [
+            (row.quarter, row.staff_trained, row.target_workforce)
+            for quarter in totals
+            for row in returns[quarter]
+        ]
+    )
+    for quarter, trained, workforce in rows:
+        totals[quarter][0] += trained
+        totals[quarter][1] += workforce
     return {
         quarter: Figure("TRAINING_COVERAGE", trained, workforce, percentage(trained, workforce))
         for quarter, (trained, workforce) in totals.items()
@@ -233,11 +254,30 @@ def _submission(
     return row
 
 
-def figures_by_quarter(
-    quarters: list[Quarter], codes: Iterable[str] | None = None
-) -> dict[Quarter, dict[str, Shown]]:
-    """Published quarters from their snapshots in two queries however many; the others live,
-    a few aggregate queries each."""
+@dataclass(frozen=True)
+class QuartersRead:
+    """Quarters' figures as the pages show them (`figures_by_quarter`), with the live results
+    read for them, so a page's other sections need not read those again."""
+
+    figures: dict[Quarter, dict[str, Shown]]
+    # The worker's stored live result of each quarter not published that has one (read when
+    # a computed indicator is): when its figures were calculated ("Figures as at").
+    live_results: dict[Quarter, results.QuarterResult]
+    # Read when every indicator is (no `codes`), else None: the active indicators agencies
+    # submit, by code, and every submission of the quarters for them, by (quarter, code).
+    partner: list[Indicator] | None
+    submissions: dict[tuple[Quarter, str], PartnerFigure]
+
+
+def read_quarters(
+    quarters: list[Quarter],
+    codes: Iterable[str] | None = None,
+    *,
+    returns: dict[Quarter, list[AgencyReturn]] | None = None,
+) -> QuartersRead:
+    """Published quarters from their snapshots in two queries however many; the others from
+    their stored live results, in a few queries however many. `returns`: the quarters'
+    agency returns when the page has read them (agency_returns), for TRAINING_COVERAGE."""
     wanted = _wanted(codes)
     published = {
         row.quarter: row
@@ -245,7 +285,9 @@ def figures_by_quarter(
         .select_related("published_by")
         .prefetch_related("figures")
     }
+    partner = None
     if codes is None:
+        partner = [indicator for indicator in wanted if indicator.submitted_by_agency]
         # An agency's indicator switched off since a quarter shown was published still shows,
         # as published (one more query, only then).
         known = {indicator.code for indicator in wanted}
@@ -265,7 +307,7 @@ def figures_by_quarter(
         # A quarter no page has asked for before (or the worker has not reached yet).
         live_module.request_refresh(live_module.storable(missing), settle=False)
     wants_training = any(i.code == "TRAINING_COVERAGE" for i in wanted)
-    training = _training_totals(live) if live and wants_training else {}
+    training = _training_totals(live, returns) if live and wants_training else {}
     # Every quarter's submissions, published or not: a published quarter shows its snapshot's
     # figure, and who submitted it beside it.
     partner_rows = _partner_rows(wanted, quarters)
@@ -294,7 +336,14 @@ def figures_by_quarter(
             )
             for i in wanted
         }
-    return result
+    return QuartersRead(result, stored, partner, partner_rows)
+
+
+def figures_by_quarter(
+    quarters: list[Quarter], codes: Iterable[str] | None = None
+) -> dict[Quarter, dict[str, Shown]]:
+    """Every indicator's figure (or those in `codes`) in each of `quarters` (read_quarters)."""
+    return read_quarters(quarters, codes).figures
 
 
 def figures_for(quarter: Quarter, codes: Iterable[str] | None = None) -> dict[str, Shown]:
@@ -483,19 +532,34 @@ class TrainingCoverage:
         return [row.agency for row in self.agencies if row.is_gap]
 
 
-def training_coverage(quarter: Quarter) -> TrainingCoverage:
-    """TRAINING_COVERAGE per agency and in total, in two queries.
+def training_coverage(
+    quarter: Quarter,
+    *,
+    active: list[Agency] | None = None,
+    returns: list[AgencyReturn] | None = None,
+) -> TrainingCoverage:
+    """TRAINING_COVERAGE per agency and in total, in two queries, none when the page gives
+    what it has read: the `active` agencies (by name) and the quarter's `returns`
+    (agency_returns).
 
     Every active agency owes a return; an inactive one appears only if it submitted.
     """
-    returns = {r.agency_id: r for r in AgencyReturn.objects.filter(quarter=quarter)}
-    agencies = Agency.objects.filter(active=True) | Agency.objects.filter(pk__in=list(returns))
-    rows = [
-        AgencyCoverage(agency, returns.get(agency.pk))
-        for agency in agencies.distinct().order_by("name")
-    ]
-    trained = sum(r.staff_trained for r in returns.values())
-    workforce = sum(r.target_workforce for r in returns.values())
+    if returns is None:
+        returns = list(AgencyReturn.objects.filter(quarter=quarter).select_related("agency"))
+    by_agency = {r.agency_id: r for r in returns}
+    if active is None:
+        agencies = list(
+            (Agency.objects.filter(active=True) | Agency.objects.filter(pk__in=list(by_agency)))
+            .distinct()
+            .order_by("name")
+        )
+    else:
+        listed = {agency.pk for agency in active}
+        left = [r.agency for r in returns if r.agency_id not in listed]
+        agencies = sorted([*active, *left], key=lambda agency: agency.name) if left else active
+    rows = [AgencyCoverage(agency, by_agency.get(agency.pk)) for agency in agencies]
+    trained = sum(r.staff_trained for r in returns)
+    workforce = sum(r.target_workforce for r in returns)
     total = Figure("TRAINING_COVERAGE", trained, workforce, percentage(trained, workforce))
     return TrainingCoverage(quarter, rows, total)
 
@@ -573,26 +637,49 @@ class ReturnGap:
     code: str | None = None
 
 
-def return_gaps(quarter: Quarter) -> list[ReturnGap]:
+def return_gaps(
+    quarter: Quarter,
+    *,
+    active: list[Agency] | None = None,
+    returns: list[AgencyReturn] | None = None,
+    read: QuartersRead | None = None,
+) -> list[ReturnGap]:
     """What each active agency has not submitted for `quarter`, by agency name, the training
-    return first: four queries however many agencies."""
-    agencies = list(Agency.objects.filter(active=True).order_by("name"))
-    returned = set(AgencyReturn.objects.filter(quarter=quarter).values_list("agency_id", flat=True))
-    owed: dict[int, list[PartnerIndicator]] = {}
-    for row in PartnerIndicator.objects.filter(active=True, agency__active=True).order_by("code"):
-        owed.setdefault(row.agency_id, []).append(row)
-    submitted = set(
-        PartnerFigure.objects.filter(quarter=quarter, indicator__active=True).values_list(
-            "indicator_id", flat=True
-        )
+    return first: three queries however many agencies, none when the page gives what it has
+    read: the `active` agencies (by name), the quarter's `returns` (agency_returns) and the
+    agencies' indicators and submissions (`read`, read_quarters of every indicator)."""
+    agencies = (
+        list(Agency.objects.filter(active=True).order_by("name")) if active is None else active
     )
+    returned = (
+        {row.agency_id for row in returns}
+        if returns is not None
+        else set(AgencyReturn.objects.filter(quarter=quarter).values_list("agency_id", flat=True))
+    )
+    unsent: list[tuple[int | None, str, str]]  # (agency id, title, code)
+    if read is None or read.partner is None:
+        unsent = [
+            (row.agency_id, row.title, row.code)
+            for row in PartnerIndicator.objects.filter(active=True, agency__active=True)
+            .exclude(
+                Exists(PartnerFigure.objects.filter(indicator=OuterRef("pk"), quarter=quarter))
+            )
+            .order_by("code")
+        ]
+    else:
+        assert quarter in read.figures, "the gaps of a quarter the page has not read"
+        sent = {code for when, code in read.submissions if when == quarter}
+        unsent = [
+            (indicator.owner_id, indicator.title, indicator.code)
+            for indicator in read.partner
+            if indicator.code not in sent
+        ]
+    owed: dict[int | None, list[tuple[str, str]]] = {}
+    for agency_id, title, code in unsent:
+        owed.setdefault(agency_id, []).append((title, code))
     gaps = []
     for agency in agencies:
         if agency.pk not in returned:
             gaps.append(ReturnGap(agency, TRAINING_RETURN))
-        gaps.extend(
-            ReturnGap(agency, row.title, row.code)
-            for row in owed.get(agency.pk, [])
-            if row.pk not in submitted
-        )
+        gaps.extend(ReturnGap(agency, title, code) for title, code in owed.get(agency.pk, []))
     return gaps

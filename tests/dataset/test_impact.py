@@ -283,13 +283,14 @@ def test_the_page_needs_the_same_queries_however_many_records(
             voice(plan)
             observations(health_visitor, [child])
         surveys(health, people=batch * 3)
-        # Two quarters' stored figures as the meeting pack reads them (their results,
-        # snapshots, returns, the agencies' indicators and their submissions, targets), the
-        # plans' overview (6), the audit's criteria and rounds (2), the social worker question
-        # (1), the confidence surveys (1), training coverage (2), the observations (1), the
-        # session, the user and their agency: 22 measured on SQLite.
+        # Two quarters' figures as the meeting pack reads them (the agency returns, which
+        # training coverage counts too, the agencies' indicators, the snapshots, the stored
+        # results and their figures, the targets), the plans' overview (3, whose agencies
+        # training coverage and the confidence table list), the audit's criteria and rounds
+        # with the observations (1), the social worker question (1), the confidence surveys
+        # (1), the session, the user and their agency: 14 measured on SQLite.
         page(client)  # the worker has stored the figures
-        with django_assert_max_num_queries(22), CaptureQueriesContext(connection) as queries:
+        with django_assert_max_num_queries(14), CaptureQueriesContext(connection) as queries:
             assert page(client).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]

@@ -169,6 +169,33 @@ def test_a_stored_quarter_says_when_its_figures_were_calculated(records, client,
 
 
 @pytest.mark.worker_idle
+@pytest.mark.parametrize("page", ["dataset:pack", "dataset:impact"])
+def test_the_pack_and_the_impact_framework_say_when_the_figures_they_show_were_calculated(
+    records, client, working_group_member, database_queue, page
+):
+    # The as-at line comes from the stored result the page read its figures from.
+    result = results.store(Q1)
+    QuarterResult.objects.filter(pk=result.pk).update(
+        computed_at=timezone.make_aware(timezone.datetime(2024, 7, 3, 10, 42))
+    )
+    client.force_login(working_group_member)
+    html = client.get(reverse(page, args=[SLUG])).content.decode()
+    assert "Figures as at 10:42 on 3 July 2024." in html
+    assert "Recalculate now" not in html  # only those who publish may ask
+
+
+@pytest.mark.worker_idle
+@pytest.mark.parametrize("page", ["dataset:pack", "dataset:impact"])
+def test_the_pack_and_the_impact_framework_with_nothing_stored_say_it_is_being_calculated(
+    records, client, working_group_member, database_queue, page
+):
+    client.force_login(working_group_member)
+    html = client.get(reverse(page, args=[SLUG])).content.decode()
+    assert "The figures for this quarter are being calculated" in html
+    assert "Figures as at" not in html
+
+
+@pytest.mark.worker_idle
 def test_changes_ask_the_worker_once_after_they_settle(
     db, database_queue, django_capture_on_commit_callbacks
 ):
