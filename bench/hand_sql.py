@@ -29,15 +29,14 @@ def _open(alias: str, day: str = "%(end)s") -> str:
 _NEGLECT_EPISODE = """EXISTS (SELECT 1 FROM cases_assessment a
                       WHERE a.referral_id = {p}.referral_id AND a.neglect_identified)"""
 
-# A mandatory tool completed within the six months up to E, or reopened since and completed
-# then before the reopening (toolkit.status.counted_completion_within).
-_COUNTED = """EXISTS (SELECT 1 FROM {table} t
-                 WHERE t.child_id = o.child_id
-                   AND ((t.status = 'completed'
-                         AND t.completed_on > CAST(%(end)s - INTERVAL '6 months' AS date)
-                         AND t.completed_on <= %(end)s)
-                        OR (t.previous_completed_on > CAST(%(end)s - INTERVAL '6 months' AS date)
-                            AND t.previous_completed_on <= %(end)s)))"""
+# Children with a mandatory tool completed within the six months up to E, or reopened since
+# and completed then before the reopening (toolkit.status.counted_completion_within).
+_COUNTED = """SELECT child_id FROM {table}
+        WHERE (status = 'completed'
+               AND completed_on > CAST(%(end)s - INTERVAL '6 months' AS date)
+               AND completed_on <= %(end)s)
+           OR (previous_completed_on > CAST(%(end)s - INTERVAL '6 months' AS date)
+               AND previous_completed_on <= %(end)s)"""
 
 _COMPLETED_IN_QUARTER = "status = 'completed' AND completed_on BETWEEN %(start)s AND %(end)s"
 
@@ -132,18 +131,17 @@ HAND_WRITTEN: dict[str, str] = {
             WHERE {_open("p")} AND {_NEGLECT_EPISODE.format(p="p")}
         )
         SELECT COUNT(*) FILTER (WHERE
-                   EXISTS (SELECT 1 FROM toolkit_chronology c
-                           WHERE c.child_id = o.child_id
-                             AND ((c.reviewed_on > CAST(%(end)s - INTERVAL '6 months' AS date)
-                                   AND c.reviewed_on <= %(end)s)
-                                  OR EXISTS (SELECT 1 FROM toolkit_chronologyentry e
-                                             WHERE e.chronology_id = c.id
-                                               AND e.recorded_on
-                                                   > CAST(%(end)s - INTERVAL '6 months' AS date)
-                                               AND e.recorded_on <= %(end)s)))
-                   AND {_COUNTED.format(table="toolkit_dayinmylife")}
-                   AND {_COUNTED.format(table="toolkit_assessmentchecklist")}
-                   AND {_COUNTED.format(table="toolkit_parentchildobservation")}),
+                   child_id IN (SELECT c.child_id FROM toolkit_chronology c
+                                JOIN toolkit_chronologyentry e ON e.chronology_id = c.id
+                                WHERE e.recorded_on > CAST(%(end)s - INTERVAL '6 months' AS date)
+                                  AND e.recorded_on <= %(end)s
+                                UNION
+                                SELECT child_id FROM toolkit_chronology
+                                WHERE reviewed_on > CAST(%(end)s - INTERVAL '6 months' AS date)
+                                  AND reviewed_on <= %(end)s)
+                   AND child_id IN ({_COUNTED.format(table="toolkit_dayinmylife")})
+                   AND child_id IN ({_COUNTED.format(table="toolkit_assessmentchecklist")})
+                   AND child_id IN ({_COUNTED.format(table="toolkit_parentchildobservation")})),
                COUNT(*)
         FROM on_neglect_plan o
     """,
