@@ -112,6 +112,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The portal's queries are short ones behind pages: PostgreSQL's JIT compiled any whose
+    # estimated cost passed its threshold, misestimates included, and the compiling took 10
+    # to 170 ms of queries that run in tens (bench/kpis.py --no-jit; README, PostgreSQL
+    # settings). Off for the portal's connections, whatever the server's default.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "options": "-c jit=off",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "neglect_portal.User"

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from neglect_portal import env
 
@@ -170,3 +171,11 @@ def test_email_is_the_console_in_development_and_smtp_in_production(monkeypatch)
         "smtp.example.org",
         True,
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT setting")
+def test_the_portal_s_postgresql_connections_do_not_jit_compile_queries():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
