@@ -538,6 +538,10 @@ class ChildExtension(Protocol):
 
     def records(self, generated: GeneratedChild) -> ChildRecords | None: ...
 
+    def written(self, child_ids: list[int]) -> None:
+        """Called once a batch of children and their records is written in bulk, which sends
+        no signal per record: for what the app derives from them."""
+
 
 @dataclass(frozen=True)
 class GenerationContext:
@@ -1121,6 +1125,27 @@ def demo_agency_ids() -> dict[str, int]:
     )
 
 
+# No more generated people join a team than a team of social workers has: spread over the
+# agency's own teams first, then in teams of their own (a team of 130 social workers, which
+# spreading every one of them over the demo teams gave at 100,000 children, exists nowhere).
+GENERATED_TEAM_SIZE = 8
+GENERATED_TEAM_PREFIX = "Generated team "
+
+
+def _generated_team(agency_id: int, number: int, demo_teams: dict[int, list[int]]) -> int:
+    """The team of an agency's generated practitioner `number` (from 1), made if missing."""
+    teams = demo_teams.get(agency_id, [])
+    if number <= len(teams) * GENERATED_TEAM_SIZE:
+        return teams[number % len(teams)]  # in turn, as before teams had a size
+    extra = (number - len(teams) * GENERATED_TEAM_SIZE - 1) // GENERATED_TEAM_SIZE + 1
+    team, _ = Team.objects.get_or_create(
+        agency_id=agency_id,
+        name=f"{GENERATED_TEAM_PREFIX}{extra:03d}",
+        defaults={"locality": "County-wide"},
+    )
+    return team.pk
+
+
 def generated_practitioners(
     agency_ids: dict[str, int], per_2000: dict[str, int], children: int, *, history: bool = True
 ) -> dict[int, list[int]]:
@@ -1139,15 +1164,15 @@ def generated_practitioners(
             "username", "pk"
         )
     )
-    teams: dict[int, list[int]] = {}
-    for team, agency_id in Team.objects.order_by("name").values_list("pk", "agency_id"):
-        teams.setdefault(agency_id, []).append(team)
+    demo_teams: dict[int, list[int]] = {}
+    named = Team.objects.exclude(name__startswith=GENERATED_TEAM_PREFIX).order_by("name")
+    for team, agency_id in named.values_list("pk", "agency_id"):
+        demo_teams.setdefault(agency_id, []).append(team)
     missing = []
     for username, agency in wanted.items():
         if username in existing:
             continue
         rng = random.Random(username)  # noqa: S311 - the same made-up name every time
-        agency_teams = teams.get(agency_ids[agency], [])
         number = int(username.rsplit("-", 1)[1])
         missing.append(
             User(
@@ -1156,8 +1181,7 @@ def generated_practitioners(
                 last_name=rng.choice(FAMILY_NAMES),
                 email=f"{username}@example.org",
                 agency_id=agency_ids[agency],
-                # Spread over the agency's teams in turn.
-                team_id=agency_teams[number % len(agency_teams)] if agency_teams else None,
+                team_id=_generated_team(agency_ids[agency], number, demo_teams),
                 role=User.Role.PRACTITIONER,
                 password=make_password(None),
             )
@@ -1237,6 +1261,7 @@ def generate_demo_data(
     )
     agency_ids = demo_agency_ids()
     context = GenerationContext(seed, today or dates.today(), children, agency_ids, history)
+    extended = child_extensions(context) if extensions and children else {}
     generator = DemoDataGenerator(
         seed=seed,
         today=today,
@@ -1244,7 +1269,7 @@ def generate_demo_data(
         first_number=next_la_number(),
         practitioner_id=practitioner.first(),
         health_practitioner_id=health_practitioner.first(),
-        extensions=child_extensions(context) if extensions and children else None,
+        extensions=extended,
         social_workers=_social_workers(agency_ids, children, history=history),
     )
     counts: Counter = Counter()
@@ -1256,6 +1281,8 @@ def generate_demo_data(
         for generated in generator.children(size):
             batch.add(generated)
         _write(batch, history=history, counts=counts)
+        for extension in extended.values():
+            extension.written([child.pk for child in batch.children])
         del batch
         # With DEBUG on, Django keeps the SQL of recent queries: bulk inserts are large.
         reset_queries()

@@ -10,8 +10,9 @@ class ToolkitConfig(AppConfig):
         # since cases may not import the toolkit (pyproject.toml's layers contract).
         from cases import informed_by
 
-        from . import informed
+        from . import informed, tool_dates
 
         informed_by.register(
             choices=informed.tools_on, recorder=informed.record, reader=informed.informing
         )
+        tool_dates.connect_signals()

@@ -37,6 +37,7 @@ from neglect_portal.demo import (
 from neglect_portal.demo_random import DemoRandom
 from neglect_portal.models import User
 
+from . import tool_dates
 from .content import (
     CHECKLIST_DOMAINS,
     DAY_SECTIONS,
@@ -710,6 +711,10 @@ class ToolkitGenerator:
         self.managers = managers or {}
         # Its own stream too, so oversight and informed reviews leave the tools unchanged.
         self.follow_rng = DemoRandom(f"toolkit-follow-through-{seed}")
+
+    def written(self, child_ids: list[int]) -> None:
+        # Written in bulk, so no signal rewrote the children's stored tool dates.
+        tool_dates.refresh(child_ids)
 
     def _gap(self, day: date, early: dict, settled: dict) -> timedelta:
         return self.rng.days(*self.rng.weighted(early if day < self.settled else settled))

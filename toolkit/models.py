@@ -793,3 +793,25 @@ class ToolInformed(models.Model):
 
     def __str__(self):
         return f"{self.get_tool_kind_display()} completed {long_date(self.completed_on)}"
+
+
+class ToolDates(models.Model):
+    """Each child's latest counted completion of each mandatory tool (toolkit.status), kept by
+    toolkit.tool_dates whenever a tool, chronology or entry is saved or deleted, so a caseload
+    of thousands is put in order of urgency in SQL. Derived from records that keep their own
+    history, so it keeps none: `manage.py refresh_tool_dates` rebuilds it from them."""
+
+    child = models.OneToOneField(
+        "cases.Child", primary_key=True, on_delete=models.CASCADE, related_name="tool_dates"
+    )
+    chronology = models.DateField(null=True)
+    day_in_my_life = models.DateField(null=True)
+    checklist = models.DateField(null=True)
+    observation = models.DateField(null=True)
+
+    class Meta:
+        verbose_name = "latest completions of a child's tools"
+        verbose_name_plural = "latest completions of children's tools"
+
+    def __str__(self):
+        return f"Tool dates of child {self.child_id}"

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 
@@ -24,10 +25,10 @@ from .models import (
     ToolInformed,
 )
 from .status import State, ToolStatus, status_parts, statuses_from, tool_statuses
+from .tool_dates import most_urgent_first
 from .tool_kinds import TOOL_KINDS
 
-# Worst first: what needs doing comes to the top of a caseload.
-_URGENCY = {State.OVERDUE: 0, State.NEVER: 0, State.DUE_SOON: 1, State.CURRENT: 2}
+CASELOAD_PAGE_SIZE = 25
 
 
 def caseload(user: User, *, on: date) -> QuerySet[Child]:
@@ -56,22 +57,16 @@ def caseload(user: User, *, on: date) -> QuerySet[Child]:
     return access.children_visible_to(user, on=on).filter(pk__in=ids).filter(neglect)
 
 
-def caseload_with_status(user: User, *, on: date) -> list[tuple[Child, list[ToolStatus]]]:
-    """(child, tool statuses) for the caseload, children with overdue tools first."""
-    children = list(caseload(user, on=on).only("pk", "la_child_id", "given_name", "family_name"))
-    statuses = tool_statuses([child.pk for child in children], on)
-
-    def urgency(child: Child) -> tuple:
-        states = [status.state for status in statuses[child.pk]]
-        return (
-            min(_URGENCY[state] for state in states),
-            -sum(_URGENCY[state] == 0 for state in states),
-            child.family_name,
-            child.given_name,
-            child.pk,
-        )
-
-    return [(child, statuses[child.pk]) for child in sorted(children, key=urgency)]
+def caseload_page(user: User, *, on: date, number: str | int | None) -> Page:
+    """Page `number` of the caseload, children with overdue tools first, as (child, tool
+    statuses): ordered by the stored dates (toolkit.tool_dates), so only the page's children
+    are read in full, however many the caseload holds."""
+    children = caseload(user, on=on).only("pk", "la_child_id", "given_name", "family_name")
+    page = Paginator(most_urgent_first(children, on), CASELOAD_PAGE_SIZE).get_page(number)
+    statuses = tool_statuses([child.pk for child in page], on)
+    rows = [(child, statuses[child.pk]) for child in page]
+    page.object_list = rows  # type: ignore[assignment]  # the page's children with statuses
+    return page
 
 
 @dataclass(frozen=True)

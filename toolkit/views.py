@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from neglect_portal.records.views import RecordFormView, reopen_page
 from .models import NextStep
 from .oversight_forms import oversight_context
 from .presentation import READ_CONTEXT, sdq_scores
-from .selectors import caseload_with_status
+from .selectors import caseload_page
 from .services import (
     next_step_update_status,
     sdq_need_record,
@@ -38,8 +37,7 @@ from .trail import HISTORY_PARTS
 def my_children(request):
     if not access.works_with_children(request.user):
         raise PermissionDenied
-    rows = caseload_with_status(request.user, on=today())
-    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    page = caseload_page(request.user, on=today(), number=request.GET.get("page"))
     return render(
         request,
         "toolkit/my_children.html",

@@ -1,5 +1,5 @@
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 from io import StringIO
 
@@ -7,7 +7,15 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from cases.codes import NEGLECT_FACTOR, PresentingFactor
-from cases.demo_data import HISTORY_CHANGE_REASON, DemoDataGenerator, financial_year_start
+from cases.demo_data import (
+    GENERATED_TEAM_PREFIX,
+    GENERATED_TEAM_SIZE,
+    HISTORY_CHANGE_REASON,
+    DemoDataGenerator,
+    demo_agency_ids,
+    financial_year_start,
+    generated_practitioners,
+)
 from cases.models import (
     Assessment,
     Child,
@@ -19,8 +27,8 @@ from cases.models import (
 )
 from neglect_portal import dates
 from neglect_portal.access import children_visible_to
-from neglect_portal.demo import AGENCIES
-from neglect_portal.models import Agency, User
+from neglect_portal.demo import AGENCIES, CSC, load_demo_people
+from neglect_portal.models import Agency, Team, User
 from tests.factories import ChildFactory
 
 CASE_MODELS = [
@@ -386,6 +394,27 @@ def test_generated_practitioners_are_spread_over_their_agencys_teams(debug):
         assert user.team is not None and user.team.agency_id == user.agency_id, user.username
     csc_teams = generated_users.filter(agency__name="Children's Social Care").values("team")
     assert csc_teams.distinct().count() >= 2
+
+
+@pytest.mark.django_db
+def test_no_team_gets_more_generated_practitioners_than_a_team_has(debug):
+    load_demo_people()
+    csc = demo_agency_ids()[CSC]
+    demo_teams = Team.objects.filter(agency_id=csc).count()
+    # Enough social workers to fill the demo teams and need three teams of their own.
+    practitioners = (demo_teams + 2) * GENERATED_TEAM_SIZE + 1
+    ids = generated_practitioners({CSC: csc}, {CSC: practitioners}, 2000)[csc]
+    sizes = Counter(User.objects.filter(pk__in=ids).values_list("team__name", flat=True))
+    assert len(ids) == practitioners and None not in sizes
+    assert max(sizes.values()) == GENERATED_TEAM_SIZE
+    assert sorted(name for name in sizes if name.startswith(GENERATED_TEAM_PREFIX)) == [
+        f"{GENERATED_TEAM_PREFIX}001",
+        f"{GENERATED_TEAM_PREFIX}002",
+        f"{GENERATED_TEAM_PREFIX}003",
+    ]
+    # Asked again, nobody moves.
+    assert generated_practitioners({CSC: csc}, {CSC: practitioners}, 2000)[csc] == ids
+    assert Counter(User.objects.filter(pk__in=ids).values_list("team__name", flat=True)) == sizes
 
 
 def _reviews_with_ages(children):

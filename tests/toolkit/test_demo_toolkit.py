@@ -33,10 +33,11 @@ from toolkit.models import (
     NextSteps,
     ParentChildObservation,
     Tool,
+    ToolDates,
     band_tables,
 )
 from toolkit.sdq import score
-from toolkit.status import State, tool_statuses
+from toolkit.status import MANDATORY_TOOLS, State, latest_completions, tool_statuses
 
 TOOL_MODELS = [DayInMyLife, AssessmentChecklist, ParentChildObservation, SDQ, NextSteps]
 FAKE_AGENCY_IDS = {name: number for number, (name, _) in enumerate(AGENCIES, start=1)}
@@ -309,6 +310,17 @@ def test_children_on_a_neglect_plan_today_show_every_tool_status(demo):
     assert 0 < all_current < len(on_plan)
     assert DayInMyLife.objects.filter(status=Tool.Status.DRAFT).exists()
     assert NextSteps.objects.filter(status=Tool.Status.COMPLETED).exists()
+
+
+@pytest.mark.django_db
+def test_the_generated_childrens_stored_tool_dates_are_their_latest_completions(demo):
+    generate_demo_data(300, seed=2, batch_size=120)  # written in bulk, in three batches
+    children = list(Child.objects.values_list("pk", flat=True))
+    stored = {
+        row.pop("child_id"): row for row in ToolDates.objects.values("child_id", *MANDATORY_TOOLS)
+    }
+    assert stored == latest_completions(children, date.max)
+    assert sum(any(row.values()) for row in stored.values()) > 20
 
 
 @pytest.mark.django_db
