@@ -6,7 +6,9 @@ prints the median and 95th percentile per scenario, the queries per request (the
 the most, when they differ between children) and the load average of the machine when the
 scenario ended (a busy machine makes every figure slower). Pages: the children list and search,
 the child page, the chronology, *My children* and *My tasks*, for a practitioner of children's
-social care and a partner (health) practitioner, and the health agency lead's list. Targets
+social care and a partner (health) practitioner, the health agency lead's list, and a team
+manager's *My children* (their agency's), *My tasks* and caseload (their team's, and every
+team's). Targets
 (issues 3 and 16): p95 under 150 ms with 100,000 children in PostgreSQL, at most 10 queries
 (*My tasks* at most 12).
 
@@ -166,6 +168,26 @@ def main():
             rows.append((who, page, timed_urls(client, urls, runs=110, warm=10)))
         rows.append((who, "My children", timed(client, reverse("toolkit:my_children"))))
         rows.append((who, "My tasks", timed(client, reverse("toolkit:my_tasks"))))
+
+    # A team manager of children's social care: My children is the agency's (every child on a
+    # neglect plan it works with); My tasks and the caseload are their team's unless they ask
+    # for every team.
+    manager = User.objects.get(username="manager")
+    client = Client()
+    client.force_login(manager)
+    who = f"manager ({manager.agency})"
+    my_children, tasks, caseload = (
+        reverse(name) for name in ("toolkit:my_children", "toolkit:my_tasks", "toolkit:caseload")
+    )
+    for page, url in (
+        ("My children (agency's)", my_children),
+        ("My children, page 40", my_children + "?page=40"),
+        ("My tasks (own team)", tasks),
+        ("caseload (own team)", caseload),
+        ("My tasks, every team", tasks + "?team=all"),
+        ("caseload, every team", caseload + "?team=all"),
+    ):
+        rows.append((who, page, timed(client, url, runs=30)))
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print(f"\n{Child.objects.count():,} children on {engine}; server time in ms")

@@ -100,8 +100,6 @@ class WorkerLoad:
     overdue_tools: int = 0
     overdue_reviews: int = 0
     oldest_untouched_draft: date | None = None
-    tasks: int = 0
-    overdue_tasks: int = 0
 
 
 @dataclass
@@ -433,8 +431,6 @@ def _loads(workers, children, workers_of, tasks, drafts) -> list[WorkerLoad]:
             load.on_cin_plan += child.on_cin_plan
     for task in tasks:
         load = loads[task.worker_id]
-        load.tasks += 1
-        load.overdue_tasks += task.overdue
         load.overdue_tools += task.kind == Kind.TOOL and task.overdue
         load.overdue_reviews += task.kind == Kind.CP_REVIEW and task.overdue
     for draft in drafts:

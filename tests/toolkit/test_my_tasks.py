@@ -22,6 +22,7 @@ from tests.factories import (
     TeamFactory,
     UserFactory,
 )
+from toolkit import task_views
 from toolkit.models import AssessmentChecklist, DayInMyLife, ParentChildObservation
 from toolkit.my_tasks import Kind, workload
 
@@ -216,6 +217,39 @@ def test_the_caseload_counts_each_workers_children_plans_and_overdue_work(
     name_words = len(csc_social_worker.get_full_name().split())
     assert row[name_words : name_words + 5] == ["3", "2", "0", "8", "1"]
     assert " ".join(row[name_words + 5 :]) == long_date(today() - timedelta(days=40))
+
+
+def test_the_caseload_reads_only_the_workers_on_its_page(
+    client, csc, csc_team_manager, django_assert_max_num_queries, monkeypatch
+):
+    # 30 workers besides the manager, in name order: the last ones are on page 2.
+    workers = [UserFactory(agency=csc, last_name=f"Worker{n:02d}") for n in range(30)]
+    last = workers[-1]
+    for _ in range(3):
+        on_neglect_plan(last)
+    client.force_login(csc_team_manager)
+    html = client.get(CASELOAD).content.decode()
+    first = html[html.index('id="caseload"') :]
+    with django_assert_max_num_queries(12):
+        html = client.get(CASELOAD, {"page": 2}).content.decode()
+    second = html[html.index('id="caseload"') :]
+    assert last.get_full_name() not in first and last.get_full_name() in second
+    read = []
+    monkeypatch.setattr(
+        task_views,
+        "workload",
+        lambda workers, **kw: read.append(workers) or workload(workers, **kw),
+    )
+    client.get(CASELOAD, {"page": 2})
+    assert [len(workers) for workers in read] == [6]  # 31 with the manager, 25 to a page
+    row = next(
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)).split()
+        for r in re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", second, flags=re.S)
+        if last.get_full_name() in re.sub(r"<[^>]+>", " ", r)
+    )
+    name_words = len(last.get_full_name().split())
+    # Three children, each on a CP plan with its four tools never completed.
+    assert row[name_words : name_words + 4] == ["3", "3", "0", "12"]
 
 
 def test_only_team_managers_read_the_caseload(client, csc_social_worker):
