@@ -184,14 +184,23 @@ def _drafts(worker_ids: list[int], viewer: User) -> list[dict]:
     parts = []
     for slug, kind in TOOL_KINDS.items():
         history = kind.model.history.model  # type: ignore[attr-defined]
-        touched = history.objects.filter(id=OuterRef("pk")).order_by("-history_date")
+        # The latest save as an aggregate of the tool's own history rows (indexed by id):
+        # asked as the newest row (ORDER BY, LIMIT 1), PostgreSQL walked the whole table's
+        # history backwards by date for each draft (3 ms a draft at 100,000 children).
+        touched = (
+            history.objects.filter(id=OuterRef("pk"))
+            .order_by()
+            .values("id")
+            .annotate(latest=Max("history_date"))
+            .values("latest")
+        )
         parts.append(
             kind.model._default_manager.filter(
                 author_id__in=worker_ids, status=Tool.Status.DRAFT, child_id__in=visible
             )
             .annotate(
                 kind=Value(slug),
-                touched=Subquery(touched.values("history_date")[:1]),
+                touched=Subquery(touched),
                 worker_id=F("author_id"),
                 by_first=F("reopened_by__first_name"),
                 by_last=F("reopened_by__last_name"),
@@ -394,8 +403,7 @@ def _awaiting(viewer: User, worker_ids: list[int], on: date) -> list[AwaitingOve
     default, one worker's, another team's or the whole agency's as the manager chooses."""
     if not viewer.is_team_manager:
         return []
-    rows = awaiting_oversight_for(viewer, since=on - OVERSIGHT_SHOWN_FOR)
-    return [row for row in rows if row.author_id in worker_ids]
+    return awaiting_oversight_for(viewer, since=on - OVERSIGHT_SHOWN_FOR, authors=worker_ids)
 
 
 def _oversight_tasks(awaiting, children: dict[int, Child], manager: User, worker_ids: list[int]):

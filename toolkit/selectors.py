@@ -1,6 +1,6 @@
 """Reads for the toolkit pages."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -260,13 +260,22 @@ _AWAITING_COLUMNS = (
 
 
 def _awaiting_part(
-    manager: User, rows: QuerySet, kind: str, *, by: str, done: str, since: date | None
+    manager: User,
+    rows: QuerySet,
+    kind: str,
+    *,
+    by: str,
+    done: str,
+    since: date | None,
+    authors: Collection[int] | None,
 ) -> QuerySet:
     """One kind's completed work (a tool's author, a chronology's reviewer: `by`, dated by
     `done`) by others of the manager's agency, unoverseen, in the UNION's columns."""
     rows = rows.exclude(**{by: manager})
     if since is not None:
         rows = rows.filter(**{f"{done}__gte": since})
+    if authors is not None:
+        rows = rows.filter(**{f"{by}_id__in": authors})
     return (
         access.records_visible_to(manager, rows)
         .filter(~_overseen(kind))
@@ -286,10 +295,13 @@ def _awaiting_part(
     )
 
 
-def awaiting_oversight_for(manager: User, *, since: date | None = None) -> list[AwaitingOversight]:
+def awaiting_oversight_for(
+    manager: User, *, since: date | None = None, authors: Collection[int] | None = None
+) -> list[AwaitingOversight]:
     """What `manager` may oversee and nobody has yet, oldest first: tools completed (and
-    chronologies reviewed) by other practitioners of their agency, for children they may see,
-    since `since` if given. One UNION query, whatever the number of tools."""
+    chronologies reviewed) by other practitioners of their agency (by `authors` alone, if
+    given), for children they may see, since `since` if given. One UNION query, whatever the
+    number of tools."""
     if not manager.is_team_manager:
         return []
     parts = [
@@ -302,6 +314,7 @@ def awaiting_oversight_for(manager: User, *, since: date | None = None) -> list[
             by="author",
             done="completed_on",
             since=since,
+            authors=authors,
         )
         for slug, kind in TOOL_KINDS.items()
     ]
@@ -310,7 +323,13 @@ def awaiting_oversight_for(manager: User, *, since: date | None = None) -> list[
     )
     parts.append(
         _awaiting_part(
-            manager, reviews, CHRONOLOGY_KIND, by="reviewed_by", done="reviewed_on", since=since
+            manager,
+            reviews,
+            CHRONOLOGY_KIND,
+            by="reviewed_by",
+            done="reviewed_on",
+            since=since,
+            authors=authors,
         )
     )
     names = dict(TOOL_KIND_CHOICES)
