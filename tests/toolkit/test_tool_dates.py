@@ -12,11 +12,11 @@ from django.core.management import call_command
 
 from cases.models import Child
 from neglect_portal import dates
+from tests.dataset.builders import chronology_entry, tool
 from tests.factories import ChildFactory, CPPlanFactory
 from toolkit.models import (
     AssessmentChecklist,
     Chronology,
-    ChronologyEntry,
     DayInMyLife,
     ParentChildObservation,
     ToolDates,
@@ -37,29 +37,12 @@ def live(child: Child) -> dict[str, date | None]:
     return latest_completions([child.pk], date.max)[child.pk]
 
 
-def day_in_my_life(child, author, completed_on, **fields):
-    return DayInMyLife.objects.create(
-        child=child,
-        author=author,
-        author_agency=author.agency,
-        status="completed",
-        day_version="baby",
-        completed_on=completed_on,
-        **fields,
-    )
+def day_in_my_life(child, author, completed_on):
+    return tool(DayInMyLife, child, author, completed_on)
 
 
 def entry(chronology, author, recorded_on):
-    return ChronologyEntry.objects.create(
-        chronology=chronology,
-        event_date=recorded_on,
-        recorded_on=recorded_on,
-        what_happened="Missed the health visit",
-        author=author,
-        source_agency=author.agency,
-        impact="negative",
-        impact_description="Weight not checked",
-    )
+    return chronology_entry(chronology.child, author, recorded_on)
 
 
 def test_every_kind_of_change_rewrites_the_childs_dates(csc_social_worker):
