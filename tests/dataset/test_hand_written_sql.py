@@ -1,6 +1,7 @@
 """bench/hand_sql.py's hand-written queries give the ORM's figures, so bench/kpis.py times
 two ways of counting the same thing, and every indicator computed from records has one."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -15,6 +16,7 @@ from dataset.demo_audits import load_demo_audits
 from neglect_portal.demo import load_demo_data
 from neglect_portal.quarters import Quarter
 from tests.dataset.test_properties import QUARTERS, child_records, save
+from tests.factories import CPPlanFactory
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the hand-written queries are PostgreSQL's"
@@ -47,6 +49,14 @@ def county(settings):
     load_demo_data()
     call_command("generate_demo_data", children=600, stdout=StringIO())
     assert load_demo_audits() is not None
+    # A plan that lasted two years is rare enough that 600 generated children have ended
+    # none in the quarters below on some days: this one ended in the last complete quarter.
+    end = Quarter.latest_complete().end
+    CPPlanFactory(
+        referral__referral_date=end - timedelta(days=800),
+        start_date=end - timedelta(days=790),
+        end_date=end,
+    )
 
 
 @postgresql_only
