@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
+
 from neglect_portal.quarters import Quarter
 
-from . import breakdown, computation, indicators, selectors, targets
+from . import breakdown, computation, indicators, results, selectors, targets
 from .charts import Chart, chart
 from .indicators import Indicator, Source, Unit
 from .models import AgencyReturn
@@ -23,6 +25,7 @@ from .movements import (
     theme,
 )
 from .quarters_shown import QUARTERS_OFFERED
+from .result_models import QuarterResult
 from .selectors import QuartersRead, Shown
 from .targets import InForce
 
@@ -489,15 +492,23 @@ def restatement_rows(restatements, registry: Registry | None = None) -> list[Fig
     ]
 
 
-def indicator_series(code: str, quarter: Quarter, day: date) -> dict:
-    """What an indicator's page shows beside its trend: the chronology's week-by-week entries,
-    the toolkit's running total to E (or to `day` while the quarter is open), and the audit's
-    judgements by criterion."""
-    if code == "CHRONOLOGY_ENTRIES_WEEKLY":
-        return {"weeks": computation.weekly_chronology_entries(quarter)}
-    if code == "TOOLKIT_CHILDREN":
-        as_at = min(quarter.end, day)
-        return {"to_date": computation.toolkit_children_to_date(as_at), "to_date_as_at": as_at}
+def indicator_series(code: str, quarter: Quarter, result: QuarterResult | None) -> dict:
+    """What an indicator's page shows beside its trend, as stored with the figures of
+    `result` (none before the worker has stored one): the chronology's week-by-week entries,
+    the toolkit's running total to E (or to the day of the calculation while the quarter is
+    open), and the audit's judgements by criterion. A result stored before its series were
+    (a quarter published then) has them counted from the records now."""
     if code == "AUDIT_GOOD_OR_BETTER":
         return {"criteria": breakdown.audit_by_criterion(quarter)}
+    if result is None:
+        return {}
+    if code == results.WEEKLY:
+        weeks = results.weeks(result)
+        return {"weeks": computation.weekly_chronology_entries(quarter) if weeks is None else weeks}
+    if code == results.TO_DATE:
+        found = results.toolkit_children_to_date(result)
+        if found is None:
+            as_at = min(quarter.end, timezone.localdate(result.computed_at))
+            found = as_at, computation.toolkit_children_to_date(as_at)
+        return {"to_date": found[1], "to_date_as_at": found[0]}
     return {}

@@ -28,6 +28,9 @@ class QuarterResult(models.Model):
     )
     computed_at = models.DateTimeField(default=timezone.now)
     definitions_version = models.CharField(max_length=20)
+    # What indicator pages show beside a figure, counted with it (dataset/results.py
+    # `series`): empty in results stored before it was.
+    series = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -21,6 +22,9 @@ from . import breakdown, computation, indicators
 from .computation import DENOMINATOR, NUMERATOR, CombinedRecords, Figure
 from .models import PublishedQuarter
 from .result_models import QuarterResult, ResultFigure, ResultMember
+
+# The series stored with a result's figures, by the indicator whose page shows them.
+WEEKLY, TO_DATE = "CHRONOLOGY_ENTRIES_WEEKLY", "TOOLKIT_CHILDREN"
 
 # PostgreSQL's SQLSTATE for "could not serialize access".
 SERIALIZATION = "40001"
@@ -67,7 +71,20 @@ def _store_members(result: QuarterResult, code: str, which: str, records) -> Non
             )
 
 
+def _series(quarter: Quarter, day: date) -> dict:
+    # The running total counts to the day of the calculation while the quarter is open.
+    as_at = min(quarter.end, day)
+    return {
+        WEEKLY: [
+            [week.first.isoformat(), week.last.isoformat(), week.entries]
+            for week in computation.weekly_chronology_entries(quarter)
+        ],
+        TO_DATE: [as_at.isoformat(), computation.toolkit_children_to_date(as_at)],
+    }
+
+
 def _fill(result: QuarterResult, quarter: Quarter) -> None:
+    result.series = _series(quarter, timezone.localdate(result.computed_at))
     figures = computation.compute(quarter)
     rows = [_figure_row(result, figure) for figure in figures.values()]
     for code in breakdown.BY_AGENCY:
@@ -136,10 +153,10 @@ def store(quarter: Quarter) -> QuarterResult | None:
                 # Fast deletes (no signals, nothing depends on these rows): one query each.
                 ResultMember.objects.filter(result=result).delete()
                 ResultFigure.objects.filter(result=result).delete()
-            _fill(result, quarter)
             result.computed_at = computed_at
+            _fill(result, quarter)
             result.definitions_version = indicators.DEFINITIONS_VERSION
-            result.save(update_fields=["computed_at", "definitions_version"])
+            result.save(update_fields=["computed_at", "definitions_version", "series"])
     except (OperationalError, IntegrityError) as error:
         if not _overlapped(error):
             raise
@@ -216,6 +233,27 @@ def shown_result(quarter: Quarter) -> QuarterResult | None:
         .order_by(F("published").asc(nulls_last=True))
         .first()
     )
+
+
+def weeks(result: QuarterResult) -> list[computation.Week] | None:
+    """The chronology entries of each week of the result's quarter; None for a result stored
+    before its series were."""
+    stored = result.series.get(WEEKLY)
+    if stored is None:
+        return None
+    return [
+        computation.Week(date.fromisoformat(first), date.fromisoformat(last), entries)
+        for first, last, entries in stored
+    ]
+
+
+def toolkit_children_to_date(result: QuarterResult) -> tuple[date, int] | None:
+    """(as at, children) of the toolkit's running total; None as for `weeks`."""
+    stored = result.series.get(TO_DATE)
+    if stored is None:
+        return None
+    as_at, children = stored
+    return date.fromisoformat(as_at), children
 
 
 def agency_figures(result: QuarterResult, code: str) -> dict[int, Figure]:

@@ -109,7 +109,7 @@ def indicator(request, quarter, code):
         context.update(
             {
                 **presentation.indicator_trend(code, quarter),
-                **presentation.indicator_series(code, quarter, today()),
+                **presentation.indicator_series(code, quarter, result),
                 "result": result,
                 "breakdown": breakdown.agency_figures(
                     code, quarter, indicator.unit, results.agency_figures(result, code)

@@ -17,7 +17,7 @@ from dataset.result_models import QuarterResult, ResultFigure, ResultMember
 from dataset.services import quarter_publish
 from dataset.tasks import refresh_every_quarter, refresh_live_figures
 from neglect_portal.quarters import Quarter
-from tests.dataset.builders import cp_plan, tool
+from tests.dataset.builders import chronology_entry, cp_plan, tool
 from tests.factories import ChildFactory, InvolvementFactory, UserFactory
 from toolkit.models import SDQ
 
@@ -89,11 +89,15 @@ def test_pages_read_the_stored_figures_and_never_compute(records, client, health
     # (computation.members still names the models listed, without running a query.)
     monkeypatch.setattr(computation, "compute", _refuse)
     monkeypatch.setattr(breakdown, "by_agency", _refuse)
+    monkeypatch.setattr(computation, "weekly_chronology_entries", _refuse)
+    monkeypatch.setattr(computation, "toolkit_children_to_date", _refuse)
     client.force_login(health_lead)
 
     for url in (
         reverse("dataset:dashboard", args=[SLUG]),
         reverse("dataset:indicator", args=[SLUG, "SDQ_COMPLETED"]),
+        reverse("dataset:indicator", args=[SLUG, "CHRONOLOGY_ENTRIES_WEEKLY"]),
+        reverse("dataset:indicator", args=[SLUG, "TOOLKIT_CHILDREN"]),
         reverse("dataset:members", args=[SLUG, "CP_NEGLECT_SHARE", "numerator"]),
     ):
         assert client.get(url).status_code == 200, url
@@ -101,6 +105,43 @@ def test_pages_read_the_stored_figures_and_never_compute(records, client, health
 
 def _refuse(*args, **kwargs):
     raise AssertionError("a page computed figures")
+
+
+@pytest.mark.worker_idle
+def test_the_weekly_entries_and_the_toolkits_running_total_are_those_stored(
+    records, client, health, health_lead
+):
+    nurse = UserFactory(agency=health)
+    chronology_entry(records[0], nurse, date(2024, 5, 14))
+    results.store(Q1)
+    chronology_entry(records[1], nurse, date(2024, 5, 15))  # after the calculation
+    tool(SDQ, records[1], nurse, date(2024, 5, 16), informant="parent")
+    client.force_login(health_lead)
+
+    weekly = client.get(reverse("dataset:indicator", args=[SLUG, "CHRONOLOGY_ENTRIES_WEEKLY"]))
+    assert [week.entries for week in weekly.context["weeks"] if week.entries] == [1]
+    toolkit = client.get(reverse("dataset:indicator", args=[SLUG, "TOOLKIT_CHILDREN"]))
+    assert (toolkit.context["to_date"], toolkit.context["to_date_as_at"]) == (1, Q1.end)
+
+    results.store(Q1)
+    weekly = client.get(reverse("dataset:indicator", args=[SLUG, "CHRONOLOGY_ENTRIES_WEEKLY"]))
+    assert [week.entries for week in weekly.context["weeks"] if week.entries] == [2]
+    toolkit = client.get(reverse("dataset:indicator", args=[SLUG, "TOOLKIT_CHILDREN"]))
+    assert toolkit.context["to_date"] == 2
+
+
+@pytest.mark.worker_idle
+def test_a_result_stored_before_its_series_were_counts_them_from_the_records(
+    records, client, health_lead
+):
+    result = results.store(Q1)
+    QuarterResult.objects.filter(pk=result.pk).update(series={})
+    client.force_login(health_lead)
+
+    toolkit = client.get(reverse("dataset:indicator", args=[SLUG, "TOOLKIT_CHILDREN"]))
+    assert (toolkit.context["to_date"], toolkit.context["to_date_as_at"]) == (1, Q1.end)
+    weekly = client.get(reverse("dataset:indicator", args=[SLUG, "CHRONOLOGY_ENTRIES_WEEKLY"]))
+    assert len(weekly.context["weeks"]) == 13
 
 
 @pytest.mark.worker_idle
