@@ -26,6 +26,7 @@ from neglect_portal import access
 from neglect_portal.dates import long_date
 from neglect_portal.models import User
 
+from . import tool_dates
 from .models import CHRONOLOGY_KIND, NextStep, Tool
 from .selectors import AwaitingOversight, awaiting_oversight_for, sdq_needs_open
 from .status import (
@@ -34,7 +35,6 @@ from .status import (
     MANDATORY_TOOLS,
     State,
     ToolStatus,
-    latest_completions,
     state_on,
 )
 from .tool_kinds import TOOL_KINDS
@@ -140,11 +140,10 @@ def workload(workers: Sequence[User], *, viewer: User, on: date) -> Workload:
     awaiting = _awaiting(viewer, ids, on)
     wanted = {child_id for child_id, _ in links} | {draft["child_id"] for draft in drafts}
     wanted |= {step["child_id"] for step in steps} | {row.child_id for row in awaiting}
+    visible = access.children_visible_to(viewer, on=on).filter(pk__in=wanted)
     children = {
         child.pk: child
-        for child in access.children_visible_to(viewer, on=on)
-        .filter(pk__in=wanted)
-        .annotate(**case_flags(on=on))
+        for child in tool_dates.with_stored_dates(visible.annotate(**case_flags(on=on)))
         .only("pk", "la_child_id", "given_name", "family_name")
         .order_by()
     }
@@ -232,12 +231,12 @@ _TOOL_STATE_WORDS = {
 
 
 def _tool_tasks(children: dict[int, Child], workers_of, on: date):
-    on_plan = [pk for pk, child in children.items() if child.on_neglect_plan]
+    on_plan = [child for child in children.values() if child.on_neglect_plan]
     # Completed after this (and by `on`), a tool is current and not yet due soon either: most
     # are, and testing that with one date spares state_on's month arithmetic for each of a
     # caseload's hundreds of tools.
     current_after = on + DUE_SOON_WITHIN - CURRENT_FOR
-    for child_id, latest in latest_completions(on_plan, on).items():
+    for child_id, latest in tool_dates.latest_up_to(on_plan, on).items():
         child = children[child_id]
         for tool, label in MANDATORY_TOOLS.items():
             completed = latest[tool]

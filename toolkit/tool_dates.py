@@ -3,14 +3,14 @@ thousands is put in order of urgency by the database and only the page shown is 
 
 The dates are what toolkit.status.latest_completions() answers, with no end date: they do not
 change as days pass, only when a tool, a chronology or an entry is saved or deleted, which is
-when they are rewritten. What a page shows of each tool still comes from toolkit.status; the
-stored dates only order the list.
+when they are rewritten. *My children* orders by them and reads the statuses of its page from
+toolkit.status; *My tasks* reads them for every child of a caseload (`latest_up_to`).
 """
 
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Least
 from django.db.models.signals import post_delete, post_save
@@ -51,6 +51,30 @@ def rebuild() -> int:
     ids = list(Child.objects.order_by("pk").values_list("pk", flat=True))
     refresh(ids)
     return len(ids)
+
+
+def with_stored_dates(children: QuerySet[Child]) -> QuerySet[Child]:
+    """`children` with their stored dates, for latest_up_to(): one join, no query."""
+    return children.annotate(
+        **{f"stored_{tool}": F(f"tool_dates__{tool}") for tool in MANDATORY_TOOLS}
+    )
+
+
+def latest_up_to(children: Iterable[Child], on: date) -> dict[int, dict[str, date | None]]:
+    """What latest_completions(children, on) answers, from the dates with_stored_dates() read:
+    the latest of all is the latest up to `on` unless it came after `on` (a past day asked
+    about), and only such children have their tools read."""
+    found: dict[int, dict[str, date | None]] = {}
+    later = []
+    for child in children:
+        stored = {tool: getattr(child, f"stored_{tool}") for tool in MANDATORY_TOOLS}
+        if any(day is not None and day > on for day in stored.values()):
+            later.append(child.pk)
+        else:
+            found[child.pk] = stored
+    if later:
+        found.update(latest_completions(later, on))
+    return found
 
 
 # Ordering a caseload -----------------------------------------------------------------------

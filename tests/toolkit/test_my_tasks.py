@@ -61,9 +61,9 @@ def all_tools_current(child, author):
 def test_overdue_tools_come_first_then_tools_due_soon(client, csc_social_worker):
     due_soon = on_neglect_plan(csc_social_worker, given_name="Soon", family_name="Child")
     all_tools_current(due_soon, csc_social_worker)
-    DayInMyLife.objects.filter(child=due_soon).update(
-        completed_on=today() - relativedelta(months=6) + timedelta(days=10)
-    )
+    day = DayInMyLife.objects.get(child=due_soon)
+    day.completed_on = today() - relativedelta(months=6) + timedelta(days=10)
+    day.save()
     never = on_neglect_plan(csc_social_worker, given_name="Never", family_name="Child")
     all_tools_current(never, csc_social_worker)
     AssessmentChecklist.objects.filter(child=never).delete()

@@ -187,3 +187,26 @@ def test_a_page_reads_the_statuses_of_its_own_children_only(
     assert len(page.object_list) == 5
     assert all(len(statuses) == len(MANDATORY_TOOLS) for _, statuses in page.object_list)
     assert page.paginator.count == 30
+
+
+def test_the_latest_up_to_a_day_is_read_from_the_stored_dates_unless_a_later_one_is_stored(
+    csc_social_worker, django_assert_num_queries
+):
+    from toolkit.tool_dates import latest_up_to, with_stored_dates
+
+    earlier, later = ChildFactory(), ChildFactory()
+    day_in_my_life(earlier, csc_social_worker, TODAY - timedelta(days=100))
+    day_in_my_life(later, csc_social_worker, TODAY - timedelta(days=100))
+    day_in_my_life(later, csc_social_worker, TODAY - timedelta(days=10))
+    untouched = ChildFactory()
+    on = TODAY - timedelta(days=50)
+    children = list(with_stored_dates(Child.objects.filter(pk__in=[earlier.pk, untouched.pk])))
+
+    with django_assert_num_queries(0):
+        found = latest_up_to(children, on)
+    assert found == latest_completions([earlier.pk, untouched.pk], on)
+    assert found[earlier.pk]["day_in_my_life"] == TODAY - timedelta(days=100)
+    assert found[untouched.pk] == dict.fromkeys(MANDATORY_TOOLS)
+    # Its stored date is after the day asked about: the day's answer comes from its tools.
+    [child] = with_stored_dates(Child.objects.filter(pk=later.pk))
+    assert latest_up_to([child], on)[later.pk]["day_in_my_life"] == TODAY - timedelta(days=100)
