@@ -138,8 +138,42 @@ def workload(workers: Sequence[User], *, viewer: User, on: date) -> Workload:
     drafts = _drafts(ids, viewer)
     steps = _steps_due(ids, viewer, on)
     awaiting = _awaiting(viewer, ids, on)
-    wanted = {child_id for child_id, _ in links} | {draft["child_id"] for draft in drafts}
-    wanted |= {step["child_id"] for step in steps} | {row.child_id for row in awaiting}
+    wanted = {draft["child_id"] for draft in drafts} | {step["child_id"] for step in steps}
+    wanted |= {row.child_id for row in awaiting}
+    children, workers_of = _children(links, wanted, viewer, on)
+    tasks = [
+        *_tool_tasks(children, workers_of, on),
+        *_sdq_tasks(children, workers_of),
+        *_step_tasks(steps, children, on),
+        *_review_tasks(children, workers_of, on, _keep_the_record(workers)),
+        *_draft_tasks(drafts, children, on),
+        *_oversight_tasks(awaiting, children, viewer, ids),
+    ]
+    tasks.sort(key=Task.sort_key)
+    return Workload(tasks, _loads(workers, children, workers_of, tasks, drafts))
+
+
+def worker_loads(workers: Sequence[User], *, viewer: User, on: date) -> list[WorkerLoad]:
+    """Each worker's caseload line, as workload() gives it, from only what the lines count:
+    their children, overdue tools and reviews, and drafts (no next steps, SDQs or oversight)."""
+    ids = [worker.pk for worker in workers]
+    if not ids:
+        return []
+    drafts = _drafts(ids, viewer)
+    children, workers_of = _children(_caseload_links(ids, on), set(), viewer, on)
+    counted = [
+        *_tool_tasks(children, workers_of, on),
+        *_review_tasks(children, workers_of, on, set()),
+    ]
+    return _loads(workers, children, workers_of, counted, drafts)
+
+
+def _children(
+    links: list[tuple[int, int]], wanted: set[int], viewer: User, on: date
+) -> tuple[dict[int, Child], dict[int, set[int]]]:
+    """The children of `links` and `wanted` that `viewer` may see, with their plans and
+    stored tool dates, and the workers of each linked one."""
+    wanted = wanted | {child_id for child_id, _ in links}
     visible = access.children_visible_to(viewer, on=on).filter(pk__in=wanted)
     children = {
         child.pk: child
@@ -151,16 +185,7 @@ def workload(workers: Sequence[User], *, viewer: User, on: date) -> Workload:
     for child_id, worker_id in links:
         if child_id in children:
             workers_of[child_id].add(worker_id)
-    tasks = [
-        *_tool_tasks(children, workers_of, on),
-        *_sdq_tasks(children, workers_of),
-        *_step_tasks(steps, children, on),
-        *_review_tasks(children, workers_of, on, _keep_the_record(workers)),
-        *_draft_tasks(drafts, children, on),
-        *_oversight_tasks(awaiting, children, viewer, ids),
-    ]
-    tasks.sort(key=Task.sort_key)
-    return Workload(tasks, _loads(workers, children, workers_of, tasks, drafts))
+    return children, workers_of
 
 
 def _caseload_links(worker_ids: list[int], on: date) -> list[tuple[int, int]]:

@@ -11,7 +11,7 @@ from neglect_portal import access
 from neglect_portal.dates import today
 
 from .models import ReminderSettings
-from .my_tasks import team_workers, workload
+from .my_tasks import team_workers, worker_loads, workload
 from .reminder_forms import ReminderSettingsForm
 
 PAGE_SIZE = 25
@@ -75,7 +75,7 @@ def caseload(request):
     # A worker's line counts their own children and work alone, so only the page's workers
     # are read: the same cost for a team of eight or an agency of four hundred.
     page = Paginator(workers, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = workload(list(page), viewer=request.user, on=today()).loads
+    page.object_list = worker_loads(list(page), viewer=request.user, on=today())
     return render(request, "toolkit/caseload.html", {"page": page, **filters})
 
 

@@ -23,8 +23,8 @@ from tests.factories import (
     UserFactory,
 )
 from toolkit import task_views
-from toolkit.models import AssessmentChecklist, DayInMyLife, ParentChildObservation
-from toolkit.my_tasks import Kind, workload
+from toolkit.models import SDQ, AssessmentChecklist, DayInMyLife, ParentChildObservation
+from toolkit.my_tasks import Kind, worker_loads, workload
 
 pytestmark = pytest.mark.django_db
 
@@ -219,6 +219,28 @@ def test_the_caseload_counts_each_workers_children_plans_and_overdue_work(
     assert " ".join(row[name_words + 5 :]) == long_date(today() - timedelta(days=40))
 
 
+def test_the_caseload_lines_are_those_of_the_whole_workload(
+    csc, csc_team_manager, csc_social_worker, health_visitor
+):
+    on_neglect_plan(csc_social_worker)
+    reviewed_late = ChildFactory(allocated_worker=csc_social_worker)
+    cp_plan(reviewed_late, today() - relativedelta(months=5))
+    current = on_neglect_plan(csc_team_manager)
+    all_tools_current(current, csc_team_manager)
+    led = on_neglect_plan(health_visitor)
+    InvolvementFactory(child=led, agency=csc, lead_worker=csc_social_worker)
+    _last_saved(tool(DayInMyLife, reviewed_late, csc_social_worker, None, status="draft"), 40)
+    tool(SDQ, current, csc_team_manager, None, status="draft")
+    workers = [csc_team_manager, csc_social_worker]
+
+    loads = worker_loads(workers, viewer=csc_team_manager, on=today())
+    assert loads == workload(workers, viewer=csc_team_manager, on=today()).loads
+    assert [(load.children, load.overdue_tools, load.overdue_reviews) for load in loads] == [
+        (1, 0, 0),
+        (3, 12, 1),
+    ]
+
+
 def test_the_caseload_reads_only_the_workers_on_its_page(
     client, csc, csc_team_manager, django_assert_max_num_queries, monkeypatch
 ):
@@ -237,8 +259,8 @@ def test_the_caseload_reads_only_the_workers_on_its_page(
     read = []
     monkeypatch.setattr(
         task_views,
-        "workload",
-        lambda workers, **kw: read.append(workers) or workload(workers, **kw),
+        "worker_loads",
+        lambda workers, **kw: read.append(workers) or worker_loads(workers, **kw),
     )
     client.get(CASELOAD, {"page": 2})
     assert [len(workers) for workers in read] == [6]  # 31 with the manager, 25 to a page
