@@ -111,3 +111,37 @@ class ResultMember(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.which}: {self.model} {self.record_id}"
+
+
+class ResultAgencyCount(models.Model):
+    """How many of the records behind a figure's numerator and denominator each agency's
+    staff may see through its involvements (open on the day they were counted), and all of
+    them (no agency), so a page asks only of the few children allocated to the viewer besides
+    (dataset/results.py `visible_member_counts`). Counted with the result, and a published
+    result's again every night."""
+
+    result = models.ForeignKey(QuarterResult, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=40)
+    agency = models.ForeignKey(
+        "neglect_portal.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    numerator = models.PositiveIntegerField()
+    denominator = models.PositiveIntegerField()
+    counted_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["result", "code"],
+                condition=Q(agency__isnull=True),
+                name="result_agency_count_one_total",
+            ),
+            models.UniqueConstraint(
+                fields=["result", "code", "agency"],
+                condition=Q(agency__isnull=False),
+                name="result_agency_count_one_each",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} for agency {self.agency_id}: {self.numerator}/{self.denominator}"

@@ -16,12 +16,14 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from cases.models import Involvement
+from neglect_portal.access import CountedVisibility
 from neglect_portal.quarters import Quarter
 
 from . import breakdown, computation, indicators
 from .computation import DENOMINATOR, NUMERATOR, CombinedRecords, Figure
 from .models import PublishedQuarter
-from .result_models import QuarterResult, ResultFigure, ResultMember
+from .result_models import QuarterResult, ResultAgencyCount, ResultFigure, ResultMember
 
 # The series stored with a result's figures, by the indicator whose page shows them.
 WEEKLY, TO_DATE = "CHRONOLOGY_ENTRIES_WEEKLY", "TOOLKIT_CHILDREN"
@@ -83,6 +85,41 @@ def _series(quarter: Quarter, day: date) -> dict:
     }
 
 
+def count_by_agency(result: QuarterResult, day: date) -> None:
+    """Count again, for every agency, the records behind each of the result's figures that
+    its staff may see through its involvements open on `day`, and all of them (agency
+    empty), from the stored members: two INSERT … SELECTs, replacing the counts before."""
+    ResultAgencyCount.objects.filter(result=result).delete()
+    table, members = ResultAgencyCount._meta.db_table, ResultMember._meta.db_table
+    open_then = Involvement.objects.open_on(day).values("child_id", "agency_id").distinct()
+    involved, params = open_then.order_by().query.sql_with_params()
+    parts = f"""SUM(CASE WHEN m.which = '{NUMERATOR}' THEN 1 ELSE 0 END),
+                SUM(CASE WHEN m.which = '{DENOMINATOR}' THEN 1 ELSE 0 END)"""
+    insert = f"INSERT INTO {table} (result_id, code, agency_id, numerator, denominator, counted_on)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{insert} SELECT %s, m.code, i.agency_id, {parts}, %s "  # noqa: S608
+            f"FROM {members} m JOIN ({involved}) i ON i.child_id = m.child_id "
+            "WHERE m.result_id = %s GROUP BY m.code, i.agency_id",
+            [result.pk, day, *params, result.pk],
+        )
+        cursor.execute(
+            f"{insert} SELECT %s, m.code, NULL, {parts}, %s "  # noqa: S608
+            f"FROM {members} m WHERE m.result_id = %s GROUP BY m.code",
+            [result.pk, day, result.pk],
+        )
+
+
+def count_published_by_agency(day: date) -> int:
+    """The counts by agency of every published quarter's result, counted again as of `day`
+    (the live results are counted when they are calculated); how many results."""
+    published = list(QuarterResult.objects.filter(published__isnull=False).order_by("pk"))
+    for result in published:
+        with transaction.atomic():
+            count_by_agency(result, day)
+    return len(published)
+
+
 def _fill(result: QuarterResult, quarter: Quarter) -> None:
     result.series = _series(quarter, timezone.localdate(result.computed_at))
     figures = computation.compute(quarter)
@@ -101,6 +138,7 @@ def _fill(result: QuarterResult, quarter: Quarter) -> None:
         if denominator is not None:
             _store_members(result, indicator.code, DENOMINATOR, denominator)
     ResultFigure.objects.bulk_create(rows, batch_size=500)
+    count_by_agency(result, timezone.localdate(result.computed_at))
 
 
 def _consistent_snapshot() -> None:
@@ -321,17 +359,31 @@ def member_records(result: QuarterResult, code: str, which: str):
 
 
 def visible_member_counts(
-    result: QuarterResult, code: str, visible: Q
+    result: QuarterResult, code: str, visibility: CountedVisibility
 ) -> tuple[int | None, int | None]:
-    """How many of the records stored behind `code`'s numerator and denominator pass
-    `visible` (a filter on the members' `child_id`): both in one query, None for a part the
-    figure does not have."""
+    """How many of the records stored behind `code`'s numerator and denominator the viewer
+    may see: their agency's stored count (or every record's) and, counted now, those of the
+    few children allocated to them besides. None for a part the figure does not have."""
     numerator, denominator = computation.members(code, result.quarter)
-    counts = {
-        # Of a column the members index holds, so the index alone answers it.
-        which: Count("child_id", filter=Q(which=which))
-        for which, live in ((NUMERATOR, numerator), (DENOMINATOR, denominator))
-        if live is not None
-    }
-    found = ResultMember.objects.filter(visible, result=result, code=code).aggregate(**counts)
-    return found.get(NUMERATOR), found.get(DENOMINATOR)
+    counted = [0, 0]
+    if visibility.every or visibility.agency_id is not None:
+        agency = None if visibility.every else visibility.agency_id
+        stored = (
+            ResultAgencyCount.objects.filter(result=result, code=code, agency_id=agency)
+            .values_list("numerator", "denominator")
+            .first()
+        )
+        counted = list(stored or counted)
+    besides = list(visibility.besides)
+    if besides:
+        found = ResultMember.objects.filter(
+            result=result, code=code, child_id__in=besides
+        ).aggregate(
+            numerator=Count("child_id", filter=Q(which=NUMERATOR)),
+            denominator=Count("child_id", filter=Q(which=DENOMINATOR)),
+        )
+        counted = [counted[0] + found["numerator"], counted[1] + found["denominator"]]
+    return (
+        None if numerator is None else counted[0],
+        None if denominator is None else counted[1],
+    )

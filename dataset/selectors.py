@@ -491,13 +491,11 @@ def drill_down(
 def visible_counts(
     code: str, user: User, result: results.QuarterResult | None
 ) -> tuple[int | None, int | None]:
-    """How many records of the numerator and denominator the user may see, counted from the
-    stored members in one query (none before the worker has stored the quarter)."""
+    """How many records of the numerator and denominator the user may see, from the counts
+    stored with the result (none before the worker has stored the quarter)."""
     if result is None:
         return None, None
-    return results.visible_member_counts(
-        result, code, access.ids_visible_to(user, Child, "child_id")
-    )
+    return results.visible_member_counts(result, code, access.counted_visibility(user))
 
 
 # Agency returns and published quarters -------------------------------------------------

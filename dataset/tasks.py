@@ -5,7 +5,7 @@ from django_tasks import task
 from neglect_portal.dates import today
 from neglect_portal.quarters import Quarter
 
-from . import live
+from . import live, results
 
 # Below the census imports and reminders: a recalculation is asked for again after every
 # burst of changes, and must never keep an import waiting.
@@ -27,8 +27,11 @@ def refresh_live_figures(quarters: list[str] | None = None) -> list[str]:
 
 @task(priority=RECALCULATION_PRIORITY)
 def refresh_every_quarter() -> list[str]:
-    """Every quarter the pages offer, recalculated; then the next night's run queued."""
+    """Every quarter the pages offer, recalculated, and the published quarters' counts of the
+    records each agency may see counted again; then the next night's run queued."""
     try:
-        return [quarter.slug for quarter in live.refresh(live.every_offered_quarter())]
+        stored = [quarter.slug for quarter in live.refresh(live.every_offered_quarter())]
+        results.count_published_by_agency(today())
+        return stored
     finally:
         live.schedule_nightly()

@@ -9,6 +9,7 @@ from them, so an outsider gets 404 and learns nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 from typing import TYPE_CHECKING, Any
@@ -504,6 +505,36 @@ def ids_visible_to(user: Any, model: type[Model], field: str) -> Q:
     if path == "pk":
         return visible
     return Q(Exists(model._default_manager.filter(visible, pk=OuterRef(field))))
+
+
+@dataclass(frozen=True)
+class CountedVisibility:
+    """The rule of `_visible_children` in the parts that counts stored per agency answer
+    (dataset/results.py): every child, or the children of the agency's open involvements,
+    and besides them the children allocated to the user with none of their agency's."""
+
+    every: bool
+    agency_id: int | None
+    besides: QuerySet  # of child ids
+
+
+def counted_visibility(user: Any) -> CountedVisibility:
+    children = _case_model("Child").objects
+    if not _signed_in(user):
+        return CountedVisibility(False, None, children.none().values_list("pk", flat=True))
+    if sees_every_child(user):
+        return CountedVisibility(True, None, children.none().values_list("pk", flat=True))
+    involved = (
+        _case_model("Involvement")
+        .objects.open_on(today())
+        .filter(child=OuterRef("pk"), agency_id=user.agency_id)
+    )
+    besides = (
+        children.filter(allocated_worker=user)
+        .exclude(Exists(involved))
+        .values_list("pk", flat=True)
+    )
+    return CountedVisibility(False, user.agency_id, besides)
 
 
 def children_visible_to(user: Any, *, on: date | None = None) -> QuerySet:

@@ -12,10 +12,12 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from cases.models import Child
 from dataset import breakdown, computation, live, results, selectors
-from dataset.result_models import QuarterResult, ResultFigure, ResultMember
+from dataset.result_models import QuarterResult, ResultAgencyCount, ResultFigure, ResultMember
 from dataset.services import quarter_publish
 from dataset.tasks import refresh_every_quarter, refresh_live_figures
+from neglect_portal import access
 from neglect_portal.quarters import Quarter
 from tests.dataset.builders import chronology_entry, cp_plan, tool
 from tests.factories import ChildFactory, InvolvementFactory, UserFactory
@@ -470,3 +472,49 @@ def test_the_nightly_run_also_recalculates_an_older_quarter_once_stored(records,
     old = Quarter(2010, 1)
     results.store(old)
     assert old in live.every_offered_quarter()
+
+
+@pytest.mark.worker_idle
+def test_the_records_a_viewer_may_see_are_counted_from_their_agencys_stored_count_and_their_own(
+    records, health, health_lead, csc_social_worker, outsider
+):
+    # Health is involved with records[0]; a health visitor also holds records[1], allocated.
+    visitor = UserFactory(agency=health, role="practitioner")
+    records[1].allocated_worker = visitor
+    records[1].save()
+    result = results.store(Q1)
+
+    def counts(user):
+        return selectors.visible_counts("CP_NEGLECT_SHARE", user, result)
+
+    assert counts(health_lead) == (1, 1)
+    assert counts(visitor) == (2, 2)
+    assert counts(csc_social_worker) == (3, 4)  # every child
+    assert counts(outsider) == (0, 0)
+    assert ResultAgencyCount.objects.filter(result=result, agency=None).count() > 0
+    # The same as counting the stored records through the visibility rule itself.
+    for user in (health_lead, visitor, csc_social_worker, outsider):
+        visible = ResultMember.objects.filter(
+            access.ids_visible_to(user, Child, "child_id"), result=result, code="CP_NEGLECT_SHARE"
+        )
+        assert counts(user) == (
+            visible.filter(which="numerator").count(),
+            visible.filter(which="denominator").count(),
+        )
+
+
+@pytest.mark.worker_idle
+def test_a_published_quarters_counts_by_agency_are_counted_again_every_night(
+    records, health, health_lead, administrator, database_queue, monkeypatch
+):
+    results.store(Q1)
+    quarter_publish(quarter=Q1, user=administrator, today=date(2024, 7, 1))
+    published = QuarterResult.objects.get(quarter=Q1, published__isnull=False)
+    assert selectors.visible_counts("CP_NEGLECT_SHARE", health_lead, published) == (1, 1)
+    InvolvementFactory(child=records[1], agency=health, start_date=date(2024, 1, 1))
+    # A published result is not calculated again: until the night, the count stands.
+    assert selectors.visible_counts("CP_NEGLECT_SHARE", health_lead, published) == (1, 1)
+
+    monkeypatch.setattr(live, "refresh", lambda quarters: [])
+    refresh_every_quarter.call()
+    assert selectors.visible_counts("CP_NEGLECT_SHARE", health_lead, published) == (2, 2)
