@@ -58,19 +58,35 @@ def _neglect_plans(on: date) -> tuple[QuerySet[ChildProtectionPlan], QuerySet[Ch
     )
 
 
+def neglect_plan_child_ids(on: date) -> QuerySet:
+    """The ids of the children on a neglect plan at the end of `on`, each once (a UNION): a set
+    the planner can estimate, to start a query from."""
+    cp, cin = _neglect_plans(on)
+    return cp.values("child_id").order_by().union(cin.values("child_id").order_by())
+
+
 def on_neglect_plan(on: date) -> Q:
     """Children on a neglect plan at the end of `on`, as a filter over the sets of plans."""
     cp, cin = _neglect_plans(on)
     return Q(pk__in=cp.values("child_id")) | Q(pk__in=cin.values("child_id"))
 
 
-def case_flags(*, on: date) -> dict[str, Exists | Q]:
-    """What the children list shows for each child on a page, as per-child subqueries."""
+def case_flags(*, on: date, among: QuerySet | None = None) -> dict[str, Exists | Q]:
+    """What the children list shows for each child on a page, as per-child subqueries.
+
+    `among` (child ids, a subquery) limits each set of plans to the children asked about:
+    PostgreSQL may hash a whole set once rather than probe it per child, and hashing every
+    open plan to flag a team's 347 children took 15 of their query's 25 ms (issue 16)."""
     child = OuterRef("pk")
     neglect_cp, neglect_cin = _neglect_plans(on)
+    cp, cin = open_cp_plans(on), open_cin_plans(on)
+    if among is not None:
+        cp, cin, neglect_cp, neglect_cin = (
+            plans.filter(child_id__in=among) for plans in (cp, cin, neglect_cp, neglect_cin)
+        )
     return {
-        "on_cp_plan": Exists(open_cp_plans(on).filter(child=child)),
-        "on_cin_plan": Exists(open_cin_plans(on).filter(child=child)),
+        "on_cp_plan": Exists(cp.filter(child=child)),
+        "on_cin_plan": Exists(cin.filter(child=child)),
         "on_neglect_plan": (
             Exists(neglect_cp.filter(child=child)) | Exists(neglect_cin.filter(child=child))
         ),

@@ -38,7 +38,7 @@ from cases.models import (
     CPReview,
     Referral,
 )
-from cases.selectors import neglect_cin_plans, open_cin_plans, open_cp_plans
+from cases.selectors import neglect_plan_child_ids, open_cin_plans, open_cp_plans
 from neglect_portal.quarters import Quarter
 from toolkit.models import (
     SDQ,
@@ -212,13 +212,7 @@ def _union(querysets) -> QuerySet:
 
 
 def _children_on_neglect_plan(day) -> Q:
-    """cases.selectors.on_neglect_plan(), built from the same selectors as one UNION."""
-    return _child_ids(
-        [
-            open_cp_plans(day).filter(latest_category=CPCategory.NEG).values("child_id"),
-            neglect_cin_plans(open_cin_plans(day)).values("child_id"),
-        ]
-    )
+    return Q(pk__in=neglect_plan_child_ids(day))
 
 
 # How each indicator is measured, by code; `measures()` builds only the ones asked for.

@@ -134,13 +134,13 @@ def workload(workers: Sequence[User], *, viewer: User, on: date) -> Workload:
     ids = [worker.pk for worker in workers]
     if not ids:
         return Workload([])
-    links = _caseload_links(ids, on)
+    links = list(_caseload_links(ids, on))
     drafts = _drafts(ids, viewer)
     steps = _steps_due(ids, viewer, on)
     awaiting = _awaiting(viewer, ids, on)
     wanted = {draft["child_id"] for draft in drafts} | {step["child_id"] for step in steps}
     wanted |= {row.child_id for row in awaiting}
-    children, workers_of = _children(links, wanted, viewer, on)
+    children, workers_of = _children(ids, links, wanted, viewer, on)
     tasks = [
         *_tool_tasks(children, workers_of, on),
         *_sdq_tasks(children, workers_of),
@@ -160,7 +160,7 @@ def worker_loads(workers: Sequence[User], *, viewer: User, on: date) -> list[Wor
     if not ids:
         return []
     drafts = _drafts(ids, viewer)
-    children, workers_of = _children(_caseload_links(ids, on), set(), viewer, on)
+    children, workers_of = _children(ids, list(_caseload_links(ids, on)), set(), viewer, on)
     counted = [
         *_tool_tasks(children, workers_of, on),
         *_review_tasks(children, workers_of, on, set()),
@@ -169,15 +169,18 @@ def worker_loads(workers: Sequence[User], *, viewer: User, on: date) -> list[Wor
 
 
 def _children(
-    links: list[tuple[int, int]], wanted: set[int], viewer: User, on: date
+    worker_ids: list[int], links: list[tuple[int, int]], wanted: set[int], viewer: User, on: date
 ) -> tuple[dict[int, Child], dict[int, set[int]]]:
-    """The children of `links` and `wanted` that `viewer` may see, with their plans and
-    stored tool dates, and the workers of each linked one."""
-    wanted = wanted | {child_id for child_id, _ in links}
-    visible = access.children_visible_to(viewer, on=on).filter(pk__in=wanted)
+    """The children of `links` and `wanted` that `viewer` may see, with their plans (flagged
+    for the linked alone, the only ones whose tasks need them) and stored tool dates, and the
+    workers of each linked one."""
+    linked = _caseload_links(worker_ids, on, ids_only=True)
+    others = wanted - {child_id for child_id, _ in links}
+    visible = access.children_visible_to(viewer, on=on).filter(Q(pk__in=linked) | Q(pk__in=others))
+    flagged = visible.annotate(**case_flags(on=on, among=linked))
     children = {
         child.pk: child
-        for child in tool_dates.with_stored_dates(visible.annotate(**case_flags(on=on)))
+        for child in tool_dates.with_stored_dates(flagged)
         .only("pk", "la_child_id", "given_name", "family_name")
         .order_by()
     }
@@ -188,18 +191,19 @@ def _children(
     return children, workers_of
 
 
-def _caseload_links(worker_ids: list[int], on: date) -> list[tuple[int, int]]:
-    """(child id, worker id) for each child allocated to a worker or led on by them: from the
-    allocations and lead involvements (both indexed), never the whole children table."""
-    allocated = Child.objects.filter(allocated_worker_id__in=worker_ids).values_list(
-        "pk", "allocated_worker_id"
+def _caseload_links(worker_ids: list[int], on: date, *, ids_only: bool = False) -> QuerySet:
+    """(child id, worker id) for each child allocated to a worker or led on by them (the
+    child's id alone when `ids_only`): from the allocations and lead involvements (both
+    indexed), never the whole children table."""
+    allocated = Child.objects.filter(allocated_worker_id__in=worker_ids)
+    led = Involvement.objects.open_on(on).filter(lead_worker_id__in=worker_ids)
+    if ids_only:
+        return allocated.values("pk").order_by().union(led.values("child_id").order_by())
+    return (
+        allocated.values_list("pk", "allocated_worker_id")
+        .order_by()
+        .union(led.values_list("child_id", "lead_worker_id").order_by())
     )
-    led = (
-        Involvement.objects.open_on(on)
-        .filter(lead_worker_id__in=worker_ids)
-        .values_list("child_id", "lead_worker_id")
-    )
-    return list(allocated.order_by().union(led.order_by()))
 
 
 def _drafts(worker_ids: list[int], viewer: User) -> list[dict]:

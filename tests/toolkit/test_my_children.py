@@ -5,7 +5,13 @@ from django.urls import reverse
 
 from neglect_portal import dates
 from neglect_portal.models import User
-from tests.factories import CPPlanFactory, InvolvementFactory, UserFactory
+from tests.factories import (
+    AssessmentFactory,
+    CINPlanFactory,
+    CPPlanFactory,
+    InvolvementFactory,
+    UserFactory,
+)
 from toolkit.models import DayInMyLife
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +63,33 @@ def test_a_team_manager_sees_the_agencys_children(client, health):
     client.force_login(manager)
     html = client.get(reverse("toolkit:my_children")).content.decode()
     assert "Your agency's children" in html and "Agency Test" in html
+
+
+def test_a_team_managers_children_are_those_on_a_neglect_plan_the_agency_works_with(
+    client, csc_team_manager, csc, health
+):
+    # Children's social care sees every child, so only the caseload's own rule leaves out
+    # those it no longer works with or never did.
+    manager = csc_team_manager
+    shown = [neglect_plan_child("Involved"), neglect_plan_child("Ending")]
+    InvolvementFactory(child=shown[0], agency=csc)
+    InvolvementFactory(child=shown[1], agency=csc, end_date=TODAY)  # its last day counts
+    shown.append(neglect_plan_child("Allocated", referral__child__allocated_worker=manager))
+    cin = AssessmentFactory(factors=["16A"]).referral
+    CINPlanFactory(referral=cin)
+    cin.child.given_name, cin.child.family_name = "Neglect", "CIN"
+    cin.child.save()
+    InvolvementFactory(child=cin.child, agency=csc)
+    ended, other_agency = neglect_plan_child("Ended"), neglect_plan_child("Health")
+    InvolvementFactory(child=ended, agency=csc, end_date=TODAY - timedelta(days=1))
+    InvolvementFactory(child=other_agency, agency=health)
+    not_neglect = CPPlanFactory(latest_category="PHY").referral.child
+    InvolvementFactory(child=not_neglect, agency=csc)
+    client.force_login(manager)
+    page = client.get(reverse("toolkit:my_children")).context["page"]
+    listed = {child.pk for child, _ in page}
+    assert listed == {child.pk for child in shown} | {cin.child.pk}
+    assert page.paginator.count == 4
 
 
 def test_children_with_overdue_tools_come_first(client, health_visitor):
