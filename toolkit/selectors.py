@@ -130,11 +130,13 @@ def tools_for_child(child: Child) -> list[ToolSummary]:
     return _tools_from(rows_in_one_query(_tool_parts(child))["tools"])
 
 
-def sdq_needs_open(child_ids: Iterable[int]) -> list[SDQNeed]:
-    """The children's SDQ needs that no completed SDQ has met yet, oldest first, with who
-    recorded each: one query, however many children (the tool status panel, My tasks)."""
+def sdq_needs_open(child_ids: Iterable[int] | QuerySet) -> list[SDQNeed]:
+    """The children's SDQ needs (their ids, or a subquery of them) that no completed SDQ has
+    met yet, oldest first, with who recorded each: one query, however many children (the tool
+    status panel, My tasks)."""
+    ids = child_ids if isinstance(child_ids, QuerySet) else list(child_ids)
     return list(
-        SDQNeed.objects.filter(child_id__in=list(child_ids), met_on__isnull=True)
+        SDQNeed.objects.filter(child_id__in=ids, met_on__isnull=True)
         .select_related("recorded_by")
         .order_by("recorded_on", "pk")
     )

@@ -357,6 +357,28 @@ def test_an_sdq_recorded_as_needed_is_a_task_until_one_is_completed(client, csc_
     assert rows(client.get(TASKS)) == []
 
 
+def test_a_team_manager_sees_no_task_of_a_workers_child_they_may_not_see(
+    client, health, health_visitor
+):
+    from toolkit.models import SDQNeed
+
+    manager = UserFactory(agency=health, role=User.Role.TEAM_MANAGER, team=health_visitor.team)
+    # Allocated to the health visitor with no open involvement of health: theirs alone to see.
+    unseen = on_neglect_plan(health_visitor, given_name="Unseen")
+    led = ChildFactory(given_name="Led")
+    cp_plan(led, today() - timedelta(days=20))
+    InvolvementFactory(child=led, agency=health, lead_worker=health_visitor)
+    for child in (unseen, led):
+        all_tools_current(child, health_visitor)
+        SDQNeed.objects.create(child=child, reason="Withdrawn", recorded_by=health_visitor)
+    client.force_login(manager)
+    found = rows(client.get(TASKS))
+    assert {row[1] for row in found} == {led.full_name}  # and its tools await oversight
+    assert [row[1] for row in found if row[2].startswith("SDQ needed")] == [led.full_name]
+    client.force_login(health_visitor)
+    assert {row[1] for row in rows(client.get(TASKS))} == {unseen.full_name, led.full_name}
+
+
 def test_a_team_manager_is_asked_for_oversight_of_their_workers_completed_tools(
     client, csc_team_manager, csc_social_worker
 ):
