@@ -241,6 +241,34 @@ def test_the_caseload_lines_are_those_of_the_whole_workload(
     ]
 
 
+def test_an_agencys_many_children_are_flagged_as_a_teams_few_are(
+    monkeypatch, csc, csc_team_manager, csc_social_worker
+):
+    from tests.factories import AssessmentFactory, CINPlanFactory
+
+    on_neglect_plan(csc_social_worker)  # CP, neglect
+    cin = AssessmentFactory(factors=["16A"], referral__child__allocated_worker=csc_social_worker)
+    CINPlanFactory(referral=cin.referral)  # CIN, neglect
+    physical = ChildFactory(allocated_worker=csc_social_worker)
+    cp_plan(physical, today() - timedelta(days=200), initial="PHY")
+    review_due = ChildFactory(allocated_worker=csc_social_worker)
+    cp_plan(review_due, today() - relativedelta(months=5))
+    ChildFactory(allocated_worker=csc_social_worker)  # on no plan
+    workers = [csc_team_manager, csc_social_worker]
+
+    def read():
+        work = workload(workers, viewer=csc_team_manager, on=today())
+        return [(t.kind, t.what, t.worker_id, t.child.pk, t.due) for t in work.tasks], work.loads
+
+    few = read()
+    monkeypatch.setattr("toolkit.my_tasks.OWN_PLANS_UP_TO", 0)  # every caseload is "many"
+    assert read() == few
+    kinds = [kind for kind, *_ in few[0]]
+    # Four tools for each of the three on a neglect plan; a review for each of the two CP plans
+    # started over three months ago.
+    assert kinds.count(Kind.TOOL) == 12 and kinds.count(Kind.CP_REVIEW) == 2
+
+
 def test_the_caseload_reads_only_the_workers_on_its_page(
     client, csc, csc_team_manager, django_assert_max_num_queries, monkeypatch
 ):
