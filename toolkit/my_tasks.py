@@ -24,7 +24,7 @@ from cases.models import Child, Involvement
 from cases.selectors import case_flags, open_cp_plans
 from neglect_portal import access
 from neglect_portal.dates import long_date
-from neglect_portal.models import User
+from neglect_portal.models import Team, User
 
 from . import tool_dates
 from .models import CHRONOLOGY_KIND, NextStep, Tool
@@ -124,10 +124,23 @@ def team_workers(manager: User) -> QuerySet[User]:
     )
 
 
-def own_team(manager: User, workers: Sequence[User]) -> list[User]:
+def worker_teams(manager: User) -> list[Team]:
+    """The teams of the workers a team manager may oversee, by name: read apart from the
+    workers, since an agency of 2,000 workers took 50 ms to read whole for a team of eight."""
+    workers = team_workers(manager).order_by().values("team_id")
+    return list(Team.objects.filter(pk__in=workers).order_by("name", "pk"))
+
+
+def workers_of_team(manager: User, team_id: int | None) -> list[User]:
+    """The workers a team manager may oversee in the team, or in every team for None."""
+    workers = team_workers(manager)
+    return list(workers if team_id is None else workers.filter(team_id=team_id))
+
+
+def own_team(manager: User) -> list[User]:
     """The workers of the manager's own team (all of them when the manager has no team): what
     their tasks page and their digest show unless they choose otherwise."""
-    return [w for w in workers if manager.team_id is None or w.team_id == manager.team_id]
+    return workers_of_team(manager, manager.team_id)
 
 
 def workload(workers: Sequence[User], *, viewer: User, on: date) -> Workload:
@@ -178,7 +191,14 @@ def _children(
     """The children of `links` (whose ids `linked` selects) and `wanted` that `viewer` may see,
     with their plans and stored tool dates, and the workers of each linked one."""
     others = wanted - {child_id for child_id, _ in links}
-    visible = access.children_visible_to(viewer, on=on).filter(Q(pk__in=linked) | Q(pk__in=others))
+    # One set of ids (a UNION), which PostgreSQL joins to the children: asked as "in the linked
+    # or in the others", it tested each of 500,000 children against both (287 ms, not 40).
+    ids = (
+        linked.union(Child.objects.filter(pk__in=others).values("pk").order_by())
+        if others
+        else linked
+    )
+    visible = access.children_visible_to(viewer, on=on).filter(pk__in=ids)
     # A team's few hundred children are flagged from their own plans alone (the only ones
     # whose tasks need the flags); an agency's thousands against the whole sets of plans, which
     # PostgreSQL hashes once. At 100,000 children a team's 347 took 18 ms from their own plans

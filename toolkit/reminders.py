@@ -23,7 +23,7 @@ from neglect_portal import access
 from neglect_portal.models import User
 
 from .models import ReminderSettings
-from .my_tasks import Kind, Task, own_team, team_workers, workload
+from .my_tasks import Kind, Task, own_team, workload
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def _key(task: Task) -> str:
 def digest_for(user: User, *, on: date) -> Digest | None:
     """The user's digest, or None when there is nothing overdue and nothing new."""
     for_team = access.oversees_workers(user)
-    workers = own_team(user, list(team_workers(user))) if for_team else [user]
+    workers = own_team(user) if for_team else [user]
     tasks = workload(workers, viewer=user, on=on).tasks
     if not tasks:
         return None

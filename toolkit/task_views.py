@@ -11,7 +11,7 @@ from neglect_portal import access
 from neglect_portal.dates import today
 
 from .models import ReminderSettings
-from .my_tasks import team_workers, worker_loads, workload
+from .my_tasks import worker_loads, worker_teams, workers_of_team, workload
 from .reminder_forms import ReminderSettingsForm
 
 PAGE_SIZE = 25
@@ -27,8 +27,7 @@ def _workers(request) -> tuple[list, dict]:
         raise PermissionDenied
     if not access.oversees_workers(request.user):
         return [request.user], {"team": []}
-    everyone = list(team_workers(request.user))
-    teams = sorted({w.team for w in everyone if w.team_id}, key=lambda team: team.name)
+    teams = worker_teams(request.user)
     asked = request.GET.get("team")
     if asked == ALL_TEAMS:
         chosen_team = None
@@ -37,7 +36,7 @@ def _workers(request) -> tuple[list, dict]:
         chosen_team = next((t for t in teams if str(t.pk) == asked), None) or next(
             (t for t in teams if t.pk == own), None
         )
-    team = [w for w in everyone if chosen_team is None or w.team_id == chosen_team.pk]
+    team = workers_of_team(request.user, chosen_team and chosen_team.pk)
     chosen = next((w for w in team if str(w.pk) == request.GET.get("worker")), None)
     filters = {
         "team": team,
