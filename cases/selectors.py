@@ -1,7 +1,7 @@
 """Reads that several views share. Lookups start from neglect_portal.access
 (`children_visible_to`, `records_visible_to`); these narrow what they return."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar, cast
@@ -71,12 +71,14 @@ def on_neglect_plan(on: date) -> Q:
     return Q(pk__in=cp.values("child_id")) | Q(pk__in=cin.values("child_id"))
 
 
-def case_flags(*, on: date, among: QuerySet | None = None) -> dict[str, Exists | Q]:
+def case_flags(
+    *, on: date, among: Collection[int] | QuerySet | None = None
+) -> dict[str, Exists | Q]:
     """What the children list shows for each child on a page, as per-child subqueries.
 
-    `among` (child ids, a subquery) limits each set of plans to the children asked about:
-    PostgreSQL may hash a whole set once rather than probe it per child, and hashing every
-    open plan to flag a team's 347 children took 15 of their query's 25 ms (issue 16)."""
+    `among` (child ids) limits each set of plans to the children asked about: PostgreSQL may
+    hash a whole set once rather than probe it per child, and hashing every open plan to flag
+    a team's 347 children took 15 of their query's 25 ms (issue 16)."""
     child = OuterRef("pk")
     neglect_cp, neglect_cin = _neglect_plans(on)
     cp, cin = open_cp_plans(on), open_cin_plans(on)

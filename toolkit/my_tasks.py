@@ -52,8 +52,8 @@ STEP_SHOWN_FROM = timedelta(days=14)
 # MANAGER_OVERSIGHT, but a list of every one ever missed would bury this week's work.
 OVERSIGHT_SHOWN_FOR = timedelta(days=90)
 REOPEN_REASON_SHOWN = 80
-# The most children whose plans are read for them alone (_children).
-OWN_PLANS_UP_TO = 2000
+# The most children of a caseload asked about by their ids (_linked_ids).
+FEW_CHILDREN = 2000
 
 
 class Kind(models.TextChoices):
@@ -149,8 +149,8 @@ def workload(workers: Sequence[User], *, viewer: User, on: date) -> Workload:
     ids = [worker.pk for worker in workers]
     if not ids:
         return Workload([])
-    linked = _caseload_links(ids, on, ids_only=True)
     links = list(_caseload_links(ids, on))
+    linked = _linked_ids(links, ids, on)
     drafts = _drafts(ids, viewer)
     steps = _steps_due(ids, viewer, on)
     awaiting = _awaiting(viewer, ids, on)
@@ -176,8 +176,8 @@ def worker_loads(workers: Sequence[User], *, viewer: User, on: date) -> list[Wor
     if not ids:
         return []
     drafts = _drafts(ids, viewer)
-    linked = _caseload_links(ids, on, ids_only=True)
-    children, workers_of = _children(linked, list(_caseload_links(ids, on)), set(), viewer, on)
+    links = list(_caseload_links(ids, on))
+    children, workers_of = _children(_linked_ids(links, ids, on), links, set(), viewer, on)
     counted = [
         *_tool_tasks(children, workers_of, on),
         *_review_tasks(children, workers_of, on, set()),
@@ -186,25 +186,32 @@ def worker_loads(workers: Sequence[User], *, viewer: User, on: date) -> list[Wor
 
 
 def _children(
-    linked: QuerySet, links: list[tuple[int, int]], wanted: set[int], viewer: User, on: date
+    linked: list[int] | QuerySet,
+    links: list[tuple[int, int]],
+    wanted: set[int],
+    viewer: User,
+    on: date,
 ) -> tuple[dict[int, Child], dict[int, set[int]]]:
-    """The children of `links` (whose ids `linked` selects) and `wanted` that `viewer` may see,
-    with their plans and stored tool dates, and the workers of each linked one."""
+    """The children of `links` (whose ids `linked` gives, _linked_ids) and `wanted` that
+    `viewer` may see, with their plans and stored tool dates, and the workers of each linked
+    one."""
     others = wanted - {child_id for child_id, _ in links}
-    # One set of ids (a UNION), which PostgreSQL joins to the children: asked as "in the linked
-    # or in the others", it tested each of 500,000 children against both (287 ms, not 40).
-    ids = (
-        linked.union(Child.objects.filter(pk__in=others).values("pk").order_by())
-        if others
-        else linked
-    )
-    visible = access.children_visible_to(viewer, on=on).filter(pk__in=ids)
-    # A team's few hundred children are flagged from their own plans alone (the only ones
-    # whose tasks need the flags); an agency's thousands against the whole sets of plans, which
-    # PostgreSQL hashes once. At 100,000 children a team's 347 took 18 ms from their own plans
-    # and 27 against the whole sets; an agency's 16,191 took 200 ms and 110.
-    among = linked if len(links) <= OWN_PLANS_UP_TO else None
-    flagged = visible.annotate(**case_flags(on=on, among=among))
+    visible = access.children_visible_to(viewer, on=on)
+    if isinstance(linked, list):
+        # A team's few hundred: probed by id, flagged from their own plans alone (the only
+        # ones whose tasks need the flags).
+        flagged = visible.filter(pk__in=[*linked, *others]).annotate(
+            **case_flags(on=on, among=linked)
+        )
+    else:
+        # An agency's thousands: one set of ids (a UNION) joined to the children, flagged
+        # against the whole sets of plans, which PostgreSQL hashes once. Asked as "in the
+        # linked or in the others", it tested every child against both (a team's 386 among
+        # 500,000: 287 ms, not 59); flagged from their own plans, 16,191 children among
+        # 100,000 took 200 ms, not 110.
+        if others:
+            linked = linked.union(Child.objects.filter(pk__in=others).values("pk").order_by())
+        flagged = visible.filter(pk__in=linked).annotate(**case_flags(on=on))
     children = {
         child.pk: child
         for child in tool_dates.with_stored_dates(flagged)
@@ -216,6 +223,19 @@ def _children(
         if child_id in children:
             workers_of[child_id].add(worker_id)
     return children, workers_of
+
+
+def _linked_ids(
+    links: list[tuple[int, int]], worker_ids: list[int], on: date
+) -> list[int] | QuerySet:
+    """The ids of the children of `links`, to ask other tables about them: a team's few hundred
+    as a list, which PostgreSQL probes its indexes with (at 500,000 children a team's 386 were
+    read with their flags in 26 ms so, 79 as a subquery, whose set it hashed against every
+    child and every open plan); an agency's thousands as a subquery, since building a list of
+    16,191 into the queries made the same read 859 ms, not 239 (at 100,000 children)."""
+    if len(links) <= FEW_CHILDREN:
+        return sorted({child_id for child_id, _ in links})
+    return _caseload_links(worker_ids, on, ids_only=True)
 
 
 def _caseload_links(worker_ids: list[int], on: date, *, ids_only: bool = False) -> QuerySet:
@@ -401,9 +421,7 @@ def _draft_tasks(drafts: list[dict], children: dict[int, Child], on: date):
             )
 
 
-def _sdq_tasks(linked: QuerySet, children: dict[int, Child], workers_of):
-    # Asked of the linked children's ids as a subquery: a list of an agency's 16,000 children
-    # took 0.25 s to build into the query (issue 16).
+def _sdq_tasks(linked: list[int] | QuerySet, children: dict[int, Child], workers_of):
     for need in sdq_needs_open(linked):
         if need.child_id not in children:
             continue  # a linked child the viewer may not see

@@ -261,7 +261,7 @@ def test_an_agencys_many_children_are_flagged_as_a_teams_few_are(
         return [(t.kind, t.what, t.worker_id, t.child.pk, t.due) for t in work.tasks], work.loads
 
     few = read()
-    monkeypatch.setattr("toolkit.my_tasks.OWN_PLANS_UP_TO", 0)  # every caseload is "many"
+    monkeypatch.setattr("toolkit.my_tasks.FEW_CHILDREN", 0)  # every caseload is "many"
     assert read() == few
     kinds = [kind for kind, *_ in few[0]]
     # Four tools for each of the three on a neglect plan; a review for each of the two CP plans
