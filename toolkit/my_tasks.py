@@ -53,7 +53,7 @@ STEP_SHOWN_FROM = timedelta(days=14)
 OVERSIGHT_SHOWN_FOR = timedelta(days=90)
 REOPEN_REASON_SHOWN = 80
 # The most children of a caseload asked about by their ids (_linked_ids).
-FEW_CHILDREN = 2000
+FEW_CHILDREN = 500
 
 
 class Kind(models.TextChoices):
@@ -231,8 +231,9 @@ def _linked_ids(
     """The ids of the children of `links`, to ask other tables about them: a team's few hundred
     as a list, which PostgreSQL probes its indexes with (at 500,000 children a team's 386 were
     read with their flags in 26 ms so, 79 as a subquery, whose set it hashed against every
-    child and every open plan); an agency's thousands as a subquery, since building a list of
-    16,191 into the queries made the same read 859 ms, not 239 (at 100,000 children)."""
+    child and every open plan); more as a subquery, since the list grows costly to build into
+    the queries and to plan (at 100,000 children, 1,964 children took 106 ms as a list and 48
+    as a subquery, 16,191 took 859 and 239)."""
     if len(links) <= FEW_CHILDREN:
         return sorted({child_id for child_id, _ in links})
     return _caseload_links(worker_ids, on, ids_only=True)
