@@ -83,9 +83,8 @@ def case_flags(
     neglect_cp, neglect_cin = _neglect_plans(on)
     cp, cin = open_cp_plans(on), open_cin_plans(on)
     if among is not None:
-        cp, cin, neglect_cp, neglect_cin = (
-            plans.filter(child_id__in=among) for plans in (cp, cin, neglect_cp, neglect_cin)
-        )
+        cp, neglect_cp = cp.filter(child_id__in=among), neglect_cp.filter(child_id__in=among)
+        cin, neglect_cin = cin.filter(child_id__in=among), neglect_cin.filter(child_id__in=among)
     return {
         "on_cp_plan": Exists(cp.filter(child=child)),
         "on_cin_plan": Exists(cin.filter(child=child)),

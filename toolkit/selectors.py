@@ -67,7 +67,7 @@ def caseload_page(user: User, *, on: date, number: str | int | None) -> Page:
     page = OneQueryPaginator(most_urgent_first(children, on), CASELOAD_PAGE_SIZE).get_page(number)
     statuses = tool_statuses([child.pk for child in page], on)
     rows = [(child, statuses[child.pk]) for child in page]
-    page.object_list = rows  # type: ignore[assignment]  # the page's children with statuses
+    page.object_list = rows  # the page's children with statuses
     return page
 
 
