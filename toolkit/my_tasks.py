@@ -126,7 +126,8 @@ def team_workers(manager: User) -> QuerySet[User]:
 
 def worker_teams(manager: User) -> list[Team]:
     """The teams of the workers a team manager may oversee, by name: read apart from the
-    workers, since an agency of 2,000 workers took 50 ms to read whole for a team of eight."""
+    workers, since reading all 2,008 of an agency's workers for a team of eight took 35 ms
+    (500,000 children), the teams and the team 4."""
     workers = team_workers(manager).order_by().values("team_id")
     return list(Team.objects.filter(pk__in=workers).order_by("name", "pk"))
 
